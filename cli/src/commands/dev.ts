@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { clusterDown, clusterStatus, clusterUp, COMPONENTS } from '@flotilla/devcluster';
+import { provisionControlPlane, provisionTools, resolveTool } from '@flotilla/toolchain';
+import { cliContext, progress } from '../context.js';
+
+/** `flotilla dev ...`: the local development environment. */
+export function registerDev(program: Command): void {
+  const dev = program
+    .command('dev')
+    .description('local development environment: tools and control plane');
+
+  dev
+    .command('provision')
+    .description(
+      'fill the tool cache: helm and kubectl, and the control-plane binaries built from Go modules',
+    )
+    .option('--tools-only', 'only helm and kubectl; skip the Go builds')
+    .action(async (opts: { toolsOnly?: boolean }) => {
+      const ctx = cliContext();
+      await provisionTools({ cacheDir: ctx.cacheDir, log: progress });
+      for (const tool of ['helm', 'kubectl'] as const) {
+        progress(
+          `${tool}: ${await resolveTool(tool, { cacheDir: ctx.cacheDir, overrides: ctx.overrides })}`,
+        );
+      }
+      if (!opts.toolsOnly)
+        await provisionControlPlane({ cacheDir: ctx.cacheDir, env: ctx.env, log: progress });
+      progress(`tool cache ready: ${ctx.cacheDir}`);
+    });
+
+  const cluster = dev
+    .command('cluster')
+    .description('a real local Kubernetes control plane (etcd, kube-apiserver, KWOK)');
+
+  cluster
+    .command('up')
+    .description('start the control plane (idempotent) and write .flotilla/kubeconfig')
+    .action(async () => {
+      const ctx = cliContext();
+      const info = await clusterUp({
+        root: ctx.root,
+        cacheDir: ctx.cacheDir,
+        env: ctx.env,
+        log: progress,
+      });
+      process.stdout.write(
+        `cluster ${info.version} is up at ${info.server}\n` +
+          `export KUBECONFIG=${info.kubeconfig}\n`,
+      );
+    });
+
+  cluster
+    .command('down')
+    .description('stop every control-plane process')
+    .option('--purge', 'also delete the cluster data')
+    .action(async (opts: { purge?: boolean }) => {
+      const ctx = cliContext();
+      const stopped = await clusterDown({ root: ctx.root, purge: opts.purge });
+      process.stdout.write(`stopped ${stopped} process(es)${opts.purge ? '; data deleted' : ''}\n`);
+    });
+
+  cluster
+    .command('status')
+    .description('show which components run and whether the apiserver is ready')
+    .option('-o, --output <format>', 'text or json', 'text')
+    .action(async (opts: { output: string }) => {
+      const ctx = cliContext();
+      const st = await clusterStatus({ root: ctx.root });
+      if (opts.output === 'json') {
+        process.stdout.write(JSON.stringify(st, null, 2) + '\n');
+      } else {
+        process.stdout.write(
+          `apiserver: ${st.healthy ? 'ready' : 'not ready'}${st.server ? ` (${st.server})` : ''}\n`,
+        );
+        for (const c of COMPONENTS) {
+          const comp = st.components[c];
+          process.stdout.write(
+            `  ${c.padEnd(24)} ${comp ? `${comp.alive ? 'running' : 'stopped'} (pid ${comp.pid})` : 'not running'}\n`,
+          );
+        }
+        process.stdout.write(`kubeconfig: ${st.kubeconfig}\n`);
+      }
+      process.exitCode = st.healthy ? 0 : 3;
+    });
+}

@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { clusterDown, clusterUp } from '@flotilla/devcluster';
+import { runRoles } from '@flotilla/runtime';
+import { provisionTools } from '@flotilla/toolchain';
+import { gitPollerRole } from '@flotilla/git-poller';
+import { rendererRole } from '@flotilla/renderer';
+import { differRole } from '@flotilla/differ';
+import { applierRole } from '@flotilla/applier';
+import { hookRunnerRole } from '@flotilla/hook-runner';
+import { cliContext, progress } from '../context.js';
+import { ensureNats, ensureRedis, type OwnedServer } from '../infra.js';
+
+const ALL_ROLES = [gitPollerRole, rendererRole, differRole, applierRole, hookRunnerRole];
+
+/** `flotilla start` (npm start) and `flotilla up`. */
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description(
+      'the local quick start: provision tools, use or start NATS, Redis and a control plane, then run every role',
+    )
+    .action(async () => {
+      const ctx = cliContext();
+      const owned: OwnedServer[] = [];
+      let ownCluster = false;
+      const stopOwned = async () => {
+        for (const s of owned.reverse()) await s.stop();
+        if (ownCluster) {
+          progress('stopping the local control plane');
+          await clusterDown({ root: ctx.root });
+        }
+      };
+      try {
+        await provisionTools({ cacheDir: ctx.cacheDir, log: progress });
+        const nats = await ensureNats(
+          ctx.env['FLOTILLA_NATS_URL'] ?? 'nats://127.0.0.1:4222',
+          join(ctx.root, '.flotilla'),
+        );
+        if (nats.owned) owned.push(nats.owned);
+        progress(`NATS: ${nats.url}${nats.owned ? ' (started here)' : ''}`);
+        const redis = await ensureRedis(ctx.env['FLOTILLA_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+        if (redis.owned) owned.push(redis.owned);
+        progress(`Redis: ${redis.url}${redis.owned ? ' (started here)' : ''}`);
+        let kubeconfig = ctx.env['KUBECONFIG'];
+        if (!kubeconfig) {
+          progress('no KUBECONFIG set: bringing up the local control plane');
+          ownCluster = true;
+          const info = await clusterUp({
+            root: ctx.root,
+            cacheDir: ctx.cacheDir,
+            env: ctx.env,
+            log: progress,
+          });
+          kubeconfig = info.kubeconfig;
+        }
+        progress(`Kubernetes: ${kubeconfig}`);
+        await runRoles(
+          'flotilla',
+          ALL_ROLES,
+          {
+            ...ctx.env,
+            FLOTILLA_NATS_URL: nats.url,
+            FLOTILLA_REDIS_URL: redis.url,
+            KUBECONFIG: kubeconfig,
+          },
+          stopOwned,
+        );
+        progress(
+          'all five roles are running. Not built yet: the Application CRDs and the bus (issue 3), ' +
+            'rendering (4), diff (5), sync (6) and the demo app (7). Press Ctrl-C to stop.',
+        );
+      } catch (err) {
+        await stopOwned();
+        throw err;
+      }
+    });
+}

@@ -1,0 +1,24 @@
+import { Command, CommanderError } from 'commander';
+import { registerDev } from './commands/dev.js';
+import { registerStart } from './commands/start.js';
+
+const program = new Command()
+  .name('flotilla')
+  .description('Flotilla: GitOps continuous delivery for Kubernetes')
+  .version('0.1.0')
+  .showHelpAfterError()
+  .exitOverride();
+
+registerStart(program);
+registerDev(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode;
+  } else {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}

