@@ -81,5 +81,9 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
   prettier,
 );

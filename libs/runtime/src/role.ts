@@ -38,6 +38,9 @@ export async function runRoles(
 ): Promise<Shutdown> {
   const logger = createLogger({ name: processName, level: env['FLOTILLA_LOG_LEVEL'] ?? 'info' });
   const shutdown = installShutdown({ logger });
+  // A role may hold no open handle of its own yet; the process still runs until told to stop.
+  const keepAlive = setInterval(() => undefined, 3_600_000);
+  shutdown.add(() => clearInterval(keepAlive));
   if (afterStop) shutdown.add(afterStop);
   for (const role of roles) {
     const roleLogger = logger.child({ role: role.name });

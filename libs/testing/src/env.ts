@@ -1,0 +1,93 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGitFixtureRepo, type GitFixtureRepo } from './git-repo.js';
+import { startGitHttpServer, type BasicAuth, type GitHttpServer } from './git-server.js';
+import { kubeContext, type KubeTestContext } from './kube.js';
+import { startNatsServer, startRedisServer, type TestServer } from './servers.js';
+import { testKubeconfig } from './kubeconfig.js';
+
+/** What a suite needs; each part is started only when asked for. */
+export interface EnvOptions {
+  readonly nats?: boolean;
+  readonly redis?: boolean;
+  readonly kube?: boolean;
+  /** Serve fixture repos over smart HTTP; `{ auth }` to require basic auth. */
+  readonly git?: boolean | { auth?: BasicAuth };
+}
+
+/** Git fixtures of one env: bare repos served over HTTP. */
+export interface GitTestContext {
+  readonly server: GitHttpServer;
+  /** Creates a fixture repo; `url` is its HTTP clone URL. */
+  repo(name: string): Promise<GitFixtureRepo & { url: string }>;
+}
+
+/** A test environment of real servers; dispose it with `await using`. */
+export interface TestEnv extends AsyncDisposable {
+  readonly tmpDir: string;
+  readonly nats: TestServer;
+  readonly redis: TestServer;
+  readonly kube: KubeTestContext;
+  readonly git: GitTestContext;
+}
+
+function missing(part: string): never {
+  throw new Error(`this test env was started without ${part}; pass { ${part}: true } to startEnv`);
+}
+
+/**
+ * Starts the real servers a suite asks for: a private nats-server (JetStream)
+ * and redis-server on free ports, the test cluster with a namespace per test,
+ * and Git fixture repos over HTTP. Everything stops and is removed on dispose.
+ */
+export async function startEnv(options: EnvOptions = {}): Promise<TestEnv> {
+  const tmpDir = await mkdtemp(join(tmpdir(), 'flotilla-env-'));
+  const disposers: (() => PromiseLike<void>)[] = [
+    () => rm(tmpDir, { recursive: true, force: true }),
+  ];
+  const dispose = async () => {
+    for (const d of disposers.reverse()) await Promise.resolve(d()).catch(() => undefined);
+  };
+  try {
+    const nats = options.nats ? await startNatsServer() : undefined;
+    if (nats) disposers.push(() => nats[Symbol.asyncDispose]());
+    const redis = options.redis ? await startRedisServer() : undefined;
+    if (redis) disposers.push(() => redis[Symbol.asyncDispose]());
+    const kube = options.kube ? kubeContext(testKubeconfig()) : undefined;
+    if (kube) disposers.push(() => kube.dispose());
+    let git: GitTestContext | undefined;
+    if (options.git) {
+      const root = join(tmpDir, 'git');
+      const auth = typeof options.git === 'object' ? options.git.auth : undefined;
+      const server = await startGitHttpServer(join(root, 'repos'), auth);
+      disposers.push(() => server[Symbol.asyncDispose]());
+      git = {
+        server,
+        async repo(name) {
+          const repo = await createGitFixtureRepo(root, name);
+          return Object.assign(repo, { url: `${server.baseUrl}/${name}.git` });
+        },
+      };
+    }
+    return {
+      tmpDir,
+      get nats() {
+        return nats ?? missing('nats');
+      },
+      get redis() {
+        return redis ?? missing('redis');
+      },
+      get kube() {
+        return kube ?? missing('kube');
+      },
+      get git() {
+        return git ?? missing('git');
+      },
+      [Symbol.asyncDispose]: dispose,
+    };
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+}

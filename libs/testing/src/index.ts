@@ -1,0 +1,7 @@
+export { startEnv, type TestEnv, type EnvOptions, type GitTestContext } from './env.js';
+export { startNatsServer, startRedisServer, type TestServer } from './servers.js';
+export { startGitHttpServer, type GitHttpServer, type BasicAuth } from './git-server.js';
+export { createGitFixtureRepo, type GitFixtureRepo, type FileChanges } from './git-repo.js';
+export { kubeContext, type KubeTestContext } from './kube.js';
+export { testKubeconfig } from './kubeconfig.js';
+export { waitFor } from '@flotilla/runtime';

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import {
+  CoreV1Api,
+  loadKubeConfig,
+  objectApi,
+  type KubeConfig,
+  type KubernetesObjectApi,
+} from '@flotilla/kube';
+
+/** Access to the test cluster, with a fresh namespace per test. */
+export interface KubeTestContext {
+  readonly kubeconfigPath: string;
+  readonly kc: KubeConfig;
+  readonly objects: KubernetesObjectApi;
+  readonly core: CoreV1Api;
+  /** Creates a namespace with a unique name (deleted when the env is disposed). */
+  namespace(prefix?: string): Promise<string>;
+  dispose(): Promise<void>;
+}
+
+/** Connects to the cluster behind `kubeconfigPath`. */
+export function kubeContext(kubeconfigPath: string): KubeTestContext {
+  const kc = loadKubeConfig(kubeconfigPath);
+  const core = kc.makeApiClient(CoreV1Api);
+  const created: string[] = [];
+  return {
+    kubeconfigPath,
+    kc,
+    objects: objectApi(kc),
+    core,
+    async namespace(prefix = 'ft') {
+      const name = `${prefix}-${randomBytes(4).toString('hex')}`;
+      await core.createNamespace({
+        body: { metadata: { name, labels: { 'flotilla.dev/test': 'true' } } },
+      });
+      created.push(name);
+      return name;
+    },
+    async dispose() {
+      // Deletion finishes in the background; names are unique, so nothing waits for it.
+      await Promise.allSettled(created.map((name) => core.deleteNamespace({ name })));
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { defineConfig } from 'vitest/config';
+
+const include = [
+  'libs/*/test/**/*.test.ts',
+  'services/*/test/**/*.test.ts',
+  'cli/test/**/*.test.ts',
+  'bench/test/**/*.test.ts',
+];
+
+export default defineConfig({
+  test: {
+    reporters: process.env['CI'] ? ['default'] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include,
+          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: include.map((p) => p.replace('*.test.ts', '*.int.test.ts')),
+          globalSetup: ['libs/testing/src/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          // Two cores: keep the servers each suite starts from starving each other.
+          maxWorkers: 2,
+        },
+      },
+    ],
+  },
+});
