@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, BatchV1Api, serverSideApply, type KubernetesObject } from '@flotilla/kube';
+import { AppsV1Api, BatchV1Api, serverSideApply } from '@flotilla/kube';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { TEST_FAIL_ANNOTATION } from '@flotilla/devcluster';
 import { startEnv, waitFor, type TestEnv } from '../src/index.js';
 
@@ -21,7 +22,7 @@ describe('the test control plane', () => {
 
   it('makes a server-side-applied Deployment Available', async () => {
     const ns = await env.kube.namespace();
-    const applied: KubernetesObject = await serverSideApply<KubernetesObject>(env.kube.objects, {
+    const applied = await serverSideApply<V1Deployment>(env.kube.objects, {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
       metadata: { name: 'web', namespace: ns },
