@@ -1,1 +1,47 @@
-export {};
+export { AppRef, ResourceKey, appKey, resourceKeyString } from './app-ref.js';
+export {
+  Streams,
+  WorkKind,
+  WORK_KINDS,
+  SubjectRoots,
+  workSubject,
+  workFilter,
+  eventSubject,
+  deadLetterSubject,
+} from './subjects.js';
+export {
+  RenderCommand,
+  DiffCommand,
+  SyncCommand,
+  HookCommand,
+  SyncTrigger,
+  CommandSchemas,
+  type CommandOf,
+  type Command,
+} from './commands.js';
+export {
+  EventCatalog,
+  EVENT_NAMES,
+  eventType,
+  cloudEventSchema,
+  type EventName,
+  type EventData,
+  type FlotillaEvent,
+} from './events.js';
+export {
+  DEAD_LETTER_TYPE,
+  DeadLetterReason,
+  DeadLetterData,
+  DeadLetterEvent,
+} from './dead-letter.js';
+export {
+  encode,
+  decodeCommand,
+  decodeEvent,
+  createEvent,
+  subjectOfEvent,
+  eventEnvelopeSchema,
+  type Decoded,
+  type EventOptions,
+} from './codec.js';
+export { renderEventsDoc, publishedSchemas } from './docs.js';

@@ -1,0 +1,35 @@
+import { Type, type Static } from '@sinclair/typebox';
+
+/** DNS-1123 label: what Kubernetes allows for namespace and Application names. */
+const dnsName = Type.String({ pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 });
+
+/** Names one Application. */
+export const AppRef = Type.Object(
+  {
+    namespace: dnsName,
+    name: dnsName,
+  },
+  { description: 'The Application a message is about.' },
+);
+/** Names one Application. */
+export type AppRef = Static<typeof AppRef>;
+
+/** The canonical string form `<namespace>/<name>`. */
+export function appKey(app: AppRef): string {
+  return `${app.namespace}/${app.name}`;
+}
+
+/** Group, kind, namespace and name: one resource everywhere. */
+export const ResourceKey = Type.Object({
+  group: Type.String(),
+  kind: Type.String(),
+  namespace: Type.String(),
+  name: Type.String(),
+});
+/** Group, kind, namespace and name: one resource everywhere. */
+export type ResourceKey = Static<typeof ResourceKey>;
+
+/** The one string form of a {@link ResourceKey}, used for map keys: `group/kind/namespace/name`. */
+export function resourceKeyString(k: ResourceKey): string {
+  return `${k.group}/${k.kind}/${k.namespace}/${k.name}`;
+}

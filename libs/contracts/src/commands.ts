@@ -1,0 +1,118 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { AppRef, ResourceKey } from './app-ref.js';
+import { WorkKind } from './subjects.js';
+
+/**
+ * Work commands are triggers, never state: each says "look at app X" and why.
+ * The worker reads the latest desired and live state when it handles one, so a
+ * duplicate, late or re-ordered command is harmless.
+ */
+const base = <K extends WorkKind, P extends Record<string, TSchema>>(
+  kind: K,
+  description: string,
+  props: P,
+) =>
+  Type.Object(
+    {
+      version: Type.Literal(1, { description: 'Schema version of this command.' }),
+      kind: Type.Literal(kind),
+      app: AppRef,
+      reason: Type.String({
+        description: 'Why the work was asked for (for logs and events).',
+        maxLength: 1024,
+      }),
+      ...props,
+    },
+    { $id: `flotilla.command.${kind}.v1`, description },
+  );
+
+/** Render the app's sources at their resolved revisions. */
+export const RenderCommand = base(WorkKind.Render, 'Render the manifests of an Application.', {
+  refresh: Type.Optional(
+    Type.Union([Type.Literal('normal'), Type.Literal('hard')], {
+      description: '`hard` bypasses the manifest cache.',
+    }),
+  ),
+  revisions: Type.Optional(
+    Type.Array(Type.String(), {
+      description: 'Resolved commit SHAs, one per source, when the sender knows them.',
+    }),
+  ),
+});
+/** Render the app's sources at their resolved revisions. */
+export type RenderCommand = Static<typeof RenderCommand>;
+
+/** Compare the app's desired manifests with live state. */
+export const DiffCommand = base(
+  WorkKind.Diff,
+  'Compare desired and live state of an Application.',
+  {
+    manifestsHash: Type.Optional(
+      Type.String({ description: 'Content hash of the rendered manifest set.' }),
+    ),
+    resources: Type.Optional(
+      Type.Array(ResourceKey, { description: 'Resources that changed live, when known.' }),
+    ),
+  },
+);
+/** Compare the app's desired manifests with live state. */
+export type DiffCommand = Static<typeof DiffCommand>;
+
+/** Where a sync came from. */
+export const SyncTrigger = {
+  Operation: 'operation',
+  Automated: 'automated',
+  SelfHeal: 'self-heal',
+} as const;
+/** Where a sync came from. */
+export type SyncTrigger = (typeof SyncTrigger)[keyof typeof SyncTrigger];
+
+/** Run or resume the app's sync operation. */
+export const SyncCommand = base(
+  WorkKind.Sync,
+  'Run, or resume, the sync operation of an Application.',
+  {
+    trigger: Type.Union([
+      Type.Literal('operation'),
+      Type.Literal('automated'),
+      Type.Literal('self-heal'),
+    ]),
+    revision: Type.Optional(Type.String({ description: 'Revision the decision was made for.' })),
+    resources: Type.Optional(
+      Type.Array(ResourceKey, { description: 'Only these resources (selective or self-heal).' }),
+    ),
+  },
+);
+/** Run or resume the app's sync operation. */
+export type SyncCommand = Static<typeof SyncCommand>;
+
+/** Run the hooks of one (phase, wave) of an operation. */
+export const HookCommand = base(
+  WorkKind.Hook,
+  'Run the hooks of one phase and wave of a sync operation.',
+  {
+    operationId: Type.String({
+      description: 'Identifies the operation; hook names derive from it.',
+    }),
+    phase: Type.String({
+      description: 'PreSync, Sync, PostSync, SyncFail, PreDelete or PostDelete.',
+    }),
+    wave: Type.Integer(),
+    hooks: Type.Array(ResourceKey),
+  },
+);
+/** Run the hooks of one (phase, wave) of an operation. */
+export type HookCommand = Static<typeof HookCommand>;
+
+/** The schema of each work kind's command. */
+export const CommandSchemas = {
+  render: RenderCommand,
+  diff: DiffCommand,
+  sync: SyncCommand,
+  hook: HookCommand,
+} as const;
+
+/** The command type of a work kind. */
+export type CommandOf<K extends WorkKind> = Static<(typeof CommandSchemas)[K]>;
+/** Any work command. */
+export type Command = RenderCommand | DiffCommand | SyncCommand | HookCommand;

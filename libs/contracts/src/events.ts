@@ -1,0 +1,279 @@
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox';
+import { ResourceKey } from './app-ref.js';
+
+const revisions = Type.Array(Type.String(), { description: 'Commit SHAs, one per source.' });
+const operationId = Type.String({ description: 'Identifies the sync operation.' });
+const hookFields = {
+  operationId,
+  hook: ResourceKey,
+  hookType: Type.String({
+    description: 'PreSync, Sync, PostSync, SyncFail, PreDelete or PostDelete.',
+  }),
+  wave: Type.Integer(),
+};
+
+/**
+ * Every event type: category and action (the last two subject tokens), the
+ * data schema, and an example used in docs and tests. The CloudEvents `type`
+ * is `dev.flotilla.<category>.<action>.v1`.
+ */
+export const EventCatalog = {
+  'source.changed': {
+    description: 'A source of the app resolved to a new commit.',
+    data: Type.Object({
+      revisions,
+      previousRevisions: Type.Optional(revisions),
+      sources: Type.Array(
+        Type.Object({
+          repoURL: Type.String(),
+          targetRevision: Type.String(),
+          revision: Type.String(),
+        }),
+      ),
+    }),
+    example: {
+      revisions: ['3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a'],
+      previousRevisions: ['9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b'],
+      sources: [
+        {
+          repoURL: 'https://git.example.com/org/apps.git',
+          targetRevision: 'main',
+          revision: '3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
+        },
+      ],
+    },
+  },
+  'render.completed': {
+    description: 'Manifests were rendered (or taken from the cache).',
+    data: Type.Object({
+      revisions,
+      manifestsHash: Type.String(),
+      resourceCount: Type.Integer({ minimum: 0 }),
+      cached: Type.Boolean(),
+      durationMs: Type.Number({ minimum: 0 }),
+    }),
+    example: {
+      revisions: ['3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a'],
+      manifestsHash: 'sha256:1b4f0e98...',
+      resourceCount: 7,
+      cached: false,
+      durationMs: 412,
+    },
+  },
+  'render.failed': {
+    description: 'Rendering failed; the app gets a ComparisonError and nothing is pruned.',
+    data: Type.Object({ revisions: Type.Optional(revisions), message: Type.String() }),
+    example: {
+      revisions: ['3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a'],
+      message: 'templates/deployment.yaml:12: unexpected "}"',
+    },
+  },
+  'app.sync-changed': {
+    description: 'The sync status changed.',
+    data: Type.Object({
+      from: Type.String(),
+      to: Type.String(),
+      revision: Type.Optional(Type.String()),
+    }),
+    example: {
+      from: 'Synced',
+      to: 'OutOfSync',
+      revision: '3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
+    },
+  },
+  'app.health-changed': {
+    description: 'The health status changed.',
+    data: Type.Object({
+      from: Type.String(),
+      to: Type.String(),
+      message: Type.Optional(Type.String()),
+    }),
+    example: { from: 'Progressing', to: 'Healthy' },
+  },
+  'app.drift-detected': {
+    description: 'Live state moved away from Git; names the resources and fields.',
+    data: Type.Object({
+      resources: Type.Array(
+        Type.Object({ resource: ResourceKey, fields: Type.Array(Type.String()) }),
+      ),
+    }),
+    example: {
+      resources: [
+        {
+          resource: {
+            group: 'apps',
+            kind: 'Deployment',
+            namespace: 'guestbook',
+            name: 'guestbook-ui',
+          },
+          fields: ['/spec/replicas'],
+        },
+      ],
+    },
+  },
+  'operation.started': {
+    description: 'A sync operation started.',
+    data: Type.Object({
+      operationId,
+      trigger: Type.String(),
+      revision: Type.Optional(Type.String()),
+      dryRun: Type.Boolean(),
+      prune: Type.Boolean(),
+    }),
+    example: {
+      operationId: 'op-1732478400-3f4c2a1',
+      trigger: 'automated',
+      revision: '3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
+      dryRun: false,
+      prune: true,
+    },
+  },
+  'operation.wave-completed': {
+    description: 'Every resource of one (phase, wave) is applied and healthy.',
+    data: Type.Object({
+      operationId,
+      phase: Type.String(),
+      wave: Type.Integer(),
+      resourceCount: Type.Integer({ minimum: 0 }),
+    }),
+    example: { operationId: 'op-1732478400-3f4c2a1', phase: 'Sync', wave: 1, resourceCount: 3 },
+  },
+  'operation.succeeded': {
+    description: 'A sync operation ended Succeeded.',
+    data: Type.Object({
+      operationId,
+      revision: Type.Optional(Type.String()),
+      message: Type.String(),
+      durationMs: Type.Number(),
+    }),
+    example: {
+      operationId: 'op-1732478400-3f4c2a1',
+      revision: '3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
+      message: 'successfully synced (all tasks run)',
+      durationMs: 5230,
+    },
+  },
+  'operation.failed': {
+    description: 'A sync operation ended Failed or Error.',
+    data: Type.Object({
+      operationId,
+      revision: Type.Optional(Type.String()),
+      message: Type.String(),
+      durationMs: Type.Number(),
+    }),
+    example: {
+      operationId: 'op-1732478400-3f4c2a1',
+      message: 'one or more synchronization tasks completed unsuccessfully',
+      durationMs: 2210,
+    },
+  },
+  'hook.started': {
+    description: 'A hook resource was created.',
+    data: Type.Object(hookFields),
+    example: {
+      operationId: 'op-1732478400-3f4c2a1',
+      hook: { group: 'batch', kind: 'Job', namespace: 'demo', name: 'db-migrate' },
+      hookType: 'PreSync',
+      wave: 0,
+    },
+  },
+  'hook.succeeded': {
+    description: 'A hook finished successfully.',
+    data: Type.Object({ ...hookFields, logTail: Type.Optional(Type.String()) }),
+    example: {
+      operationId: 'op-1732478400-3f4c2a1',
+      hook: { group: 'batch', kind: 'Job', namespace: 'demo', name: 'db-migrate' },
+      hookType: 'PreSync',
+      wave: 0,
+      logTail: 'migrated 3 tables',
+    },
+  },
+  'hook.failed': {
+    description: 'A hook failed or timed out.',
+    data: Type.Object({
+      ...hookFields,
+      message: Type.String(),
+      logTail: Type.Optional(Type.String()),
+    }),
+    example: {
+      operationId: 'op-1732478400-3f4c2a1',
+      hook: { group: 'batch', kind: 'Job', namespace: 'demo', name: 'db-migrate' },
+      hookType: 'PreSync',
+      wave: 0,
+      message: 'hook timed out after 300s',
+    },
+  },
+  'resource.applied': {
+    description: 'A resource was applied (server-side apply).',
+    data: Type.Object({
+      operationId,
+      resource: ResourceKey,
+      phase: Type.String(),
+      wave: Type.Integer(),
+      message: Type.Optional(Type.String()),
+    }),
+    example: {
+      operationId: 'op-1732478400-3f4c2a1',
+      resource: { group: '', kind: 'Service', namespace: 'demo', name: 'web' },
+      phase: 'Sync',
+      wave: 0,
+      message: 'service/web serverside-applied',
+    },
+  },
+  'resource.pruned': {
+    description: 'A resource that Git no longer declares was deleted.',
+    data: Type.Object({ operationId, resource: ResourceKey, wave: Type.Integer() }),
+    example: {
+      operationId: 'op-1732478400-3f4c2a1',
+      resource: { group: '', kind: 'ConfigMap', namespace: 'demo', name: 'old-config' },
+      wave: 0,
+    },
+  },
+} as const satisfies Record<
+  string,
+  { description: string; data: TObject; example: Record<string, unknown> }
+>;
+
+/** `<category>.<action>` of every event. */
+export type EventName = keyof typeof EventCatalog;
+/** The data of one event. */
+export type EventData<N extends EventName> = Static<(typeof EventCatalog)[N]['data']>;
+
+/** Every event name. */
+export const EVENT_NAMES = Object.keys(EventCatalog) as EventName[];
+
+/** The CloudEvents `type` of an event: `dev.flotilla.<category>.<action>.v1`. */
+export function eventType(name: EventName): string {
+  return `dev.flotilla.${name}.v1`;
+}
+
+/** The CloudEvents 1.0 structured-mode envelope, with `data` of event `N`. */
+export const cloudEventSchema = <D extends TSchema>(type: string, data: D) =>
+  Type.Object(
+    {
+      specversion: Type.Literal('1.0'),
+      id: Type.String({ minLength: 1 }),
+      source: Type.String({
+        minLength: 1,
+        description: 'URI reference of the emitting role, e.g. /flotilla/applier.',
+      }),
+      type: Type.Literal(type),
+      subject: Type.String({ description: 'The app, as `<namespace>/<name>`.' }),
+      time: Type.String({ format: 'date-time' }),
+      datacontenttype: Type.Literal('application/json'),
+      data,
+    },
+    { $id: type, description: 'CloudEvents 1.0, structured JSON.' },
+  );
+
+/** A Flotilla event. */
+export interface FlotillaEvent<N extends EventName = EventName> {
+  readonly specversion: '1.0';
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly subject: string;
+  readonly time: string;
+  readonly datacontenttype: 'application/json';
+  readonly data: EventData<N>;
+}
