@@ -9,7 +9,6 @@ const include = [
 
 export default defineConfig({
   test: {
-    reporters: process.env['CI'] ? ['default'] : ['default'],
     projects: [
       {
         extends: true,
@@ -29,6 +28,8 @@ export default defineConfig({
           hookTimeout: 180_000,
           // Two cores: keep the servers each suite starts from starving each other.
           maxWorkers: 2,
+          // Unit tests run first (group 0); integration after them.
+          sequence: { groupOrder: 1 },
         },
       },
     ],

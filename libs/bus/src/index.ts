@@ -1,1 +1,28 @@
-export {};
+export { connectBus, type BusConnectionOptions } from './connection.js';
+export {
+  provisionBus,
+  compileBusOptions,
+  consumerName,
+  type BusOptions,
+  type CompiledBusOptions,
+} from './provision.js';
+export { createPublisher, type BusPublisher, type PublishOptions } from './publish.js';
+export {
+  startWorker,
+  type Worker,
+  type WorkerOptions,
+  type WorkerStats,
+  type Handler,
+  type HandlerContext,
+} from './worker.js';
+export { Outcomes, outcomeOfError, backoffDelay, type Outcome, type Backoff } from './outcome.js';
+export {
+  WaitingError,
+  StallingError,
+  StaleLeaseError,
+  isWaiting,
+  isStalling,
+  isStaleLease,
+} from './errors.js';
+export { LeaseManager, type Lease, type LeaseOptions } from './lease.js';
+export { traceparent } from './trace.js';

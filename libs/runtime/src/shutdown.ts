@@ -57,6 +57,8 @@ export function installShutdown(options: ShutdownOptions): Shutdown {
     }
     clearTimeout(timer);
     logger.info({ exitCode }, 'stopped');
+    // Log lines still buffered would be lost by exit().
+    await new Promise<void>((resolve) => logger.flush(() => resolve()));
     exit(exitCode);
   };
 

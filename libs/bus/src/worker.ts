@@ -1,0 +1,200 @@
+import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { decodeCommand, Streams, type CommandOf, type WorkKind } from '@flotilla/contracts';
+import type { Logger } from '@flotilla/runtime';
+import { deadLetter } from './dead-letter.js';
+import { backoffDelay, outcomeOfError, type Backoff, type Outcome } from './outcome.js';
+import { consumerName } from './provision.js';
+import { createPublisher } from './publish.js';
+
+/** What a handler gets besides the command. */
+export interface HandlerContext {
+  /** 1 on first delivery. */
+  readonly deliveryCount: number;
+  readonly subject: string;
+  /** W3C trace context the command was sent with. */
+  readonly traceparent?: string;
+  /** Aborted when the worker is stopping; long handlers should finish or give up. */
+  readonly signal: AbortSignal;
+  /** Tells the server the message is still being worked on (sent automatically too). */
+  working(): void;
+}
+
+/** Handles one command; returning nothing means done. Throwing means retry (see {@link Outcome}). */
+export type Handler<K extends WorkKind> = (
+  cmd: CommandOf<K>,
+  ctx: HandlerContext,
+) => Promise<Outcome | void>;
+
+/** Options for {@link startWorker}. */
+export interface WorkerOptions<K extends WorkKind> {
+  readonly nc: NatsConnection;
+  readonly kind: K;
+  readonly handler: Handler<K>;
+  readonly logger: Logger;
+  /** Messages handled at once by this worker; 4 unless set. */
+  readonly concurrency?: number;
+  /** Failed deliveries before a message is dead-lettered; 5 unless set. */
+  readonly maxDeliveries?: number;
+  readonly backoff?: Backoff;
+  /** The consumer's ack wait; heartbeats go out at a third of it. 30 s unless set. */
+  readonly ackWaitMs?: number;
+  /** CloudEvents `source` of dead letters; `/flotilla/<kind>-worker` unless set. */
+  readonly source?: string;
+}
+
+/** Counters a worker keeps (exported as metrics). */
+export interface WorkerStats {
+  handled: number;
+  failed: number;
+  deadLettered: number;
+  redelivered: number;
+}
+
+/** A running worker. */
+export interface Worker {
+  readonly stats: WorkerStats;
+  /** Stops pulling, returns unstarted messages, and waits for handlers in flight. */
+  stop(): Promise<void>;
+}
+
+const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, factor: 2, maxMs: 60_000 };
+
+/**
+ * Pulls commands of one kind from the shared durable consumer and runs the
+ * handler on each, at most `concurrency` at a time. Outcomes map to ack,
+ * `nak(delay)` or `term`; malformed messages, unknown versions and messages
+ * that keep failing go to the dead-letter subject. It survives NATS restarts
+ * and never lets one message stop the loop.
+ */
+export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Worker {
+  const { nc, kind, handler, logger } = options;
+  const concurrency = options.concurrency ?? 4;
+  const maxDeliveries = options.maxDeliveries ?? 5;
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const heartbeatMs = Math.max(1_000, Math.floor((options.ackWaitMs ?? 30_000) / 3));
+  const source = options.source ?? `/flotilla/${kind}-worker`;
+  const js = jetstream(nc);
+  const publisher = createPublisher(nc, js);
+  const stats: WorkerStats = { handled: 0, failed: 0, deadLettered: 0, redelivered: 0 };
+  const abort = new AbortController();
+  const inFlight = new Set<Promise<void>>();
+  let current: ConsumerMessages | undefined;
+  let wake: (() => void) | undefined;
+
+  const settle = async (msg: JsMsg, outcome: Outcome) => {
+    switch (outcome.kind) {
+      case 'done':
+        stats.handled++;
+        await msg.ackAck();
+        return;
+      case 'wait':
+        msg.nak(outcome.delayMs);
+        return;
+      case 'stall':
+        stats.failed++;
+        logger.warn(
+          { subject: msg.subject, reason: outcome.reason },
+          'handler stalled; message terminated',
+        );
+        msg.term(outcome.reason);
+        return;
+      case 'retry': {
+        stats.failed++;
+        const deliveries = msg.info.deliveryCount;
+        if (deliveries >= maxDeliveries) {
+          logger.error(
+            { subject: msg.subject, deliveries, error: outcome.error },
+            'giving up; dead-lettering',
+          );
+          await deadLetter(publisher, kind, msg, 'exhausted', outcome.error, source);
+          stats.deadLettered++;
+          msg.term(`dead-lettered after ${deliveries} deliveries`);
+          return;
+        }
+        const delay = backoffDelay(deliveries, backoff);
+        logger.warn(
+          { subject: msg.subject, deliveries, delayMs: delay, error: outcome.error },
+          'handler failed; will retry',
+        );
+        msg.nak(delay);
+        return;
+      }
+    }
+  };
+
+  const handle = async (msg: JsMsg) => {
+    if (msg.info.deliveryCount > 1) stats.redelivered++;
+    const decoded = decodeCommand(kind, msg.data);
+    if (!decoded.ok) {
+      logger.error(
+        { subject: msg.subject, reason: decoded.reason, error: decoded.message },
+        'unusable message; dead-lettering',
+      );
+      await deadLetter(publisher, kind, msg, decoded.reason, decoded.message, source);
+      stats.deadLettered++;
+      msg.term(decoded.reason);
+      return;
+    }
+    const heartbeat = setInterval(() => msg.working(), heartbeatMs);
+    let outcome: Outcome;
+    try {
+      outcome = (await handler(decoded.value, {
+        deliveryCount: msg.info.deliveryCount,
+        subject: msg.subject,
+        traceparent: msg.headers?.get('traceparent') || undefined,
+        signal: abort.signal,
+        working: () => msg.working(),
+      })) ?? { kind: 'done' };
+    } catch (err) {
+      outcome = outcomeOfError(err);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await settle(msg, outcome);
+  };
+
+  const track = (msg: JsMsg) => {
+    const p = handle(msg)
+      .catch((err: unknown) =>
+        logger.error({ err, subject: msg.subject }, 'could not settle message'),
+      )
+      .finally(() => {
+        inFlight.delete(p);
+        wake?.();
+      });
+    inFlight.add(p);
+  };
+
+  const loop = async () => {
+    while (!abort.signal.aborted) {
+      try {
+        const consumer = await js.consumers.get(Streams.Work, consumerName(kind));
+        current = await consumer.consume({ max_messages: concurrency });
+        for await (const msg of current) {
+          if (abort.signal.aborted) {
+            msg.nak();
+            continue;
+          }
+          while (inFlight.size >= concurrency) await new Promise<void>((r) => (wake = r));
+          track(msg);
+        }
+      } catch (err) {
+        if (abort.signal.aborted) break;
+        logger.warn({ err: (err as Error).message, kind }, 'consumer interrupted; resuming');
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
+  };
+  const running = loop();
+
+  return {
+    stats,
+    async stop() {
+      abort.abort();
+      await current?.close();
+      await running;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
