@@ -2,6 +2,12 @@ import { Command, CommanderError } from 'commander';
 import { registerDev } from './commands/dev.js';
 import { registerStart } from './commands/start.js';
 
+// `flotilla ... | head` closes stdout early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const program = new Command()
   .name('flotilla')
   .description('Flotilla: GitOps continuous delivery for Kubernetes')

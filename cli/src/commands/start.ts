@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { join } from 'node:path';
-import { clusterDown, clusterUp } from '@flotilla/devcluster';
+import { clusterDown, clusterStatus, clusterUp } from '@flotilla/devcluster';
+import { connectBus, provisionBus } from '@flotilla/bus';
 import { runRoles } from '@flotilla/runtime';
 import { provisionTools } from '@flotilla/toolchain';
 import { gitPollerRole } from '@flotilla/git-poller';
@@ -39,13 +40,17 @@ export function registerStart(program: Command): void {
         );
         if (nats.owned) owned.push(nats.owned);
         progress(`NATS: ${nats.url}${nats.owned ? ' (started here)' : ''}`);
+        const nc = await connectBus({ servers: nats.url, name: 'flotilla-start' });
+        await provisionBus(nc);
+        await nc.close();
+        progress('bus streams and consumers are in place');
         const redis = await ensureRedis(ctx.env['FLOTILLA_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
         if (redis.owned) owned.push(redis.owned);
         progress(`Redis: ${redis.url}${redis.owned ? ' (started here)' : ''}`);
         let kubeconfig = ctx.env['KUBECONFIG'];
         if (!kubeconfig) {
-          progress('no KUBECONFIG set: bringing up the local control plane');
-          ownCluster = true;
+          progress('no KUBECONFIG set: using the local control plane');
+          ownCluster = !(await clusterStatus({ root: ctx.root })).healthy;
           const info = await clusterUp({
             root: ctx.root,
             cacheDir: ctx.cacheDir,
@@ -67,8 +72,8 @@ export function registerStart(program: Command): void {
           stopOwned,
         );
         progress(
-          'all five roles are running. Not built yet: the Application CRDs and the bus (issue 3), ' +
-            'rendering (4), diff (5), sync (6) and the demo app (7). Press Ctrl-C to stop.',
+          'all five roles are running, but they have no work handlers yet: rendering, diff, sync and ' +
+            'the demo app are still to come. Press Ctrl-C to stop.',
         );
       } catch (err) {
         await stopOwned();
