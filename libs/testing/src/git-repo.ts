@@ -1,4 +1,4 @@
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { run } from '@flotilla/runtime';
 
@@ -11,8 +11,8 @@ const GIT_ENV = {
   GIT_TERMINAL_PROMPT: '0',
 };
 
-/** Files to write (string content) or delete (null), by repo-relative path. */
-export type FileChanges = Readonly<Record<string, string | null>>;
+/** Files to write (string content), delete (null) or make symlinks, by repo-relative path. */
+export type FileChanges = Readonly<Record<string, string | null | { readonly symlink: string }>>;
 
 /** A bare fixture repository with a work clone used to make commits. */
 export interface GitFixtureRepo {
@@ -78,11 +78,11 @@ export async function createGitFixtureRepo(root: string, name: string): Promise<
       await checkout(branch);
       for (const [path, content] of Object.entries(changes)) {
         const file = join(work, path);
-        if (content === null) await rm(file, { recursive: true, force: true });
-        else {
-          await mkdir(dirname(file), { recursive: true });
-          await writeFile(file, content);
-        }
+        await rm(file, { recursive: true, force: true });
+        if (content === null) continue;
+        await mkdir(dirname(file), { recursive: true });
+        if (typeof content === 'string') await writeFile(file, content);
+        else await symlink(content.symlink, file);
       }
       return commitAll(message, branch);
     },

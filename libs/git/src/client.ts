@@ -1,0 +1,200 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run, isCommandError } from '@flotilla/runtime';
+import { prepareAuth } from './auth.js';
+import { matchCredential, type RepoCredential } from './credentials.js';
+import { GitError, type GitErrorCode } from './errors.js';
+import { parseLsRemote, isCommitSha, type RemoteRefs } from './revision.js';
+import { checkRepoUrl, normalizeRepoUrl, redact, stripCredentials, type UrlPolicy } from './url.js';
+
+/** Options for {@link GitClient}; see {@link compileGitOptions} for defaults. */
+export interface GitOptions extends UrlPolicy {
+  /** Where fetched repositories are cached, one directory per repository. */
+  readonly cacheDir: string;
+  /** Credentials to choose from, by URL prefix. */
+  readonly credentials?: () => readonly RepoCredential[];
+  /** Limit for one remote call; 60 s unless set. */
+  readonly timeoutMs?: number;
+}
+
+/** Counters for metrics and tests. */
+export interface GitStats {
+  /** Calls that reached a remote (ls-remote, fetch). */
+  remoteCalls: number;
+  lsRemote: number;
+  fetch: number;
+}
+
+function classify(stderr: string): GitErrorCode {
+  if (
+    /Authentication failed|could not read Username|401|403|Permission denied|terminal prompts disabled/i.test(
+      stderr,
+    )
+  )
+    return 'AuthFailed';
+  if (
+    /not our ref|couldn't find remote ref|did not match any|unadvertised object|no such remote ref/i.test(
+      stderr,
+    )
+  )
+    return 'RevisionNotFound';
+  if (
+    /Could not resolve host|Connection refused|not found|does not appear to be a git repository|unable to access|Could not read from remote/i.test(
+      stderr,
+    )
+  )
+    return 'Unreachable';
+  return 'Failed';
+}
+
+/**
+ * Runs git against remotes safely: URLs and revisions are checked first,
+ * arguments pass as data after `--`, credentials never reach a command line
+ * or an error message, and `ext::`/`file://` transports are disabled unless
+ * local repositories are allowed.
+ */
+export class GitClient {
+  readonly stats: GitStats = { remoteCalls: 0, lsRemote: 0, fetch: 0 };
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: GitOptions) {
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+  }
+
+  /** Directory holding the cached clone of `repoUrl`. */
+  repoDir(repoUrl: string): string {
+    return join(
+      this.options.cacheDir,
+      createHash('sha256').update(normalizeRepoUrl(repoUrl)).digest('hex').slice(0, 32),
+    );
+  }
+
+  private async git(repoUrl: string, args: string[], cwd?: string): Promise<string> {
+    const cred = matchCredential(repoUrl, this.options.credentials?.() ?? []);
+    const auth = await prepareAuth(cred);
+    try {
+      const { stdout } = await run(
+        'git',
+        [
+          '-c',
+          `protocol.file.allow=${this.options.allowLocal ? 'always' : 'never'}`,
+          '-c',
+          'protocol.ext.allow=never',
+          '-c',
+          'credential.helper=',
+          '-c',
+          'core.askPass=',
+          ...auth.args,
+          ...args,
+        ],
+        {
+          cwd,
+          timeoutMs: this.timeoutMs,
+          env: {
+            PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+            HOME: this.options.cacheDir,
+            GIT_TERMINAL_PROMPT: '0',
+            GIT_CONFIG_NOSYSTEM: '1',
+            GIT_CONFIG_GLOBAL: '/dev/null',
+            GIT_PROTOCOL: 'version=2',
+            ...auth.env,
+          },
+        },
+      );
+      return stdout;
+    } catch (err) {
+      const shown = stripCredentials(repoUrl);
+      if (isCommandError(err)) {
+        const detail = redact(err.stderr.trim().split('\n').slice(-3).join(' '), auth.secrets);
+        const code: GitErrorCode = err.timedOut ? 'Timeout' : classify(err.stderr);
+        throw new GitError(code, `git ${args[0]} ${shown}: ${detail || err.message}`, shown, {
+          cause: err,
+        });
+      }
+      throw new GitError(
+        'Failed',
+        `git ${args[0]} ${shown}: ${redact((err as Error).message, auth.secrets)}`,
+        shown,
+      );
+    } finally {
+      await auth.dispose();
+    }
+  }
+
+  /** Lists the remote's refs with one network call. */
+  async lsRemote(repoUrl: string): Promise<RemoteRefs> {
+    checkRepoUrl(repoUrl, this.options);
+    this.stats.remoteCalls++;
+    this.stats.lsRemote++;
+    return parseLsRemote(await this.git(repoUrl, ['ls-remote', '--', repoUrl]));
+  }
+
+  private async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(key) ?? Promise.resolve();
+    const next = prev.catch(() => undefined).then(fn);
+    this.locks.set(key, next);
+    try {
+      return await next;
+    } finally {
+      if (this.locks.get(key) === next) this.locks.delete(key);
+    }
+  }
+
+  /**
+   * Makes sure `sha` is in the cache (a shallow fetch of just that commit when
+   * missing), then writes its tree to a new directory under `destRoot` and
+   * returns it. Concurrent calls for one repository are serialised.
+   */
+  async checkout(repoUrl: string, sha: string, destRoot: string): Promise<string> {
+    checkRepoUrl(repoUrl, this.options);
+    if (!isCommitSha(sha))
+      throw new GitError(
+        'BadRevision',
+        `checkout needs a resolved commit SHA, got ${JSON.stringify(sha)}`,
+      );
+    const dir = this.repoDir(repoUrl);
+    return this.withLock(dir, async () => {
+      await mkdir(dir, { recursive: true });
+      const now = new Date();
+      await utimes(dir, now, now);
+      const present = await this.git(repoUrl, ['cat-file', '-e', `${sha}^{commit}`], dir).then(
+        () => true,
+        () => false,
+      );
+      if (!present) {
+        await run('git', ['init', '--quiet', '--bare', dir]).catch(() => undefined);
+        this.stats.remoteCalls++;
+        this.stats.fetch++;
+        await this.git(
+          repoUrl,
+          ['fetch', '--quiet', '--depth=1', '--no-tags', '--', repoUrl, sha],
+          dir,
+        );
+      }
+      await mkdir(destRoot, { recursive: true });
+      const dest = await mkdtemp(join(destRoot, `${sha.slice(0, 12)}-`));
+      const tar = join(dest, '.flotilla-tree.tar');
+      await this.git(repoUrl, ['archive', '--format=tar', `--output=${tar}`, sha], dir);
+      await run('tar', ['-xf', tar, '-C', dest, '--no-same-owner']);
+      await rm(tar);
+      return dest;
+    });
+  }
+
+  /** Removes cached repositories not used for `maxIdleMs`; returns how many went. */
+  async gc(maxIdleMs: number): Promise<number> {
+    let removed = 0;
+    const entries = await readdir(this.options.cacheDir).catch(() => [] as string[]);
+    for (const name of entries) {
+      const dir = join(this.options.cacheDir, name);
+      const st = await stat(dir).catch(() => undefined);
+      if (!st?.isDirectory() || Date.now() - st.mtimeMs < maxIdleMs || this.locks.has(dir))
+        continue;
+      await rm(dir, { recursive: true, force: true });
+      removed++;
+    }
+    return removed;
+  }
+}
