@@ -38,6 +38,19 @@ export const RenderCommand = base(WorkKind.Render, 'Render the manifests of an A
       description: 'Resolved commit SHAs, one per source, when the sender knows them.',
     }),
   ),
+  previousRevisions: Type.Optional(
+    Type.Array(Type.String(), {
+      description: 'The revisions the app was last rendered at, when known.',
+    }),
+  ),
+  changedFiles: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        'Repo-relative paths changed between previousRevisions and revisions (from a push webhook). ' +
+        'When none touches the app, the renderer reuses the previous manifests.',
+      maxItems: 10_000,
+    }),
+  ),
 });
 /** Render the app's sources at their resolved revisions. */
 export type RenderCommand = Static<typeof RenderCommand>;
