@@ -1,1 +1,54 @@
-export {};
+export {
+  API_VERSION,
+  APPLICATION,
+  APP_PROJECT,
+  CATEGORY,
+  DEFAULT_NAMESPACE,
+  DEFAULT_PROJECT,
+  Finalizer,
+  GROUP,
+  VERSION,
+} from './group.js';
+export {
+  ApplicationConditionType,
+  ApplicationSourceType,
+  HealthStatusCode,
+  HookType,
+  OperationPhase,
+  ResultCode,
+  SyncPhase,
+  SyncStatusCode,
+  SyncWindowKind,
+  isCompleted,
+  isSuccessful,
+} from './enums.js';
+export type * from './types.js';
+export { Application as ApplicationSchema } from './schema/application.js';
+export { ApplicationStatus as ApplicationStatusSchema } from './schema/application-status.js';
+export { AppProject as AppProjectSchema } from './schema/app-project.js';
+export { rulesOf, type CrossFieldRule } from './rules.js';
+export {
+  validateApplication,
+  validateAppProject,
+  formatValidationErrors,
+  type ValidationError,
+  type ValidationResult,
+} from './validate.js';
+export {
+  compileConvertOptions,
+  convertArgoManifest,
+  isArgoManifest,
+  toArgoManifest,
+  type CompiledConvertOptions,
+  type ConvertOptions,
+  type ConvertResult,
+  type Manifest,
+} from './convert/argo.js';
+export { ARGO_API_VERSION, ARGO_NAMESPACE, FINALIZER_MAP } from './convert/argo-names.js';
+export { convertArgoYaml, type ConvertedDocument, type ConvertYamlResult } from './convert/yaml.js';
+export {
+  ManifestParseError,
+  StatusPatchError,
+  isManifestParseError,
+  isStatusPatchError,
+} from './errors.js';
