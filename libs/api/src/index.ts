@@ -35,6 +35,17 @@ export {
   type ValidationResult,
 } from './validate.js';
 export {
+  APPLICATION_PRINTER_COLUMNS,
+  allCrds,
+  appProjectCrd,
+  applicationCrd,
+  crdFileName,
+  crdYaml,
+  type CustomResourceDefinition,
+  type PrinterColumn,
+} from './crd/crds.js';
+export { toStructural, type JSONSchemaProps } from './crd/structural.js';
+export {
   compileConvertOptions,
   convertArgoManifest,
   isArgoManifest,
