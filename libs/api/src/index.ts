@@ -46,6 +46,22 @@ export {
 } from './crd/crds.js';
 export { toStructural, type JSONSchemaProps } from './crd/structural.js';
 export {
+  APPLIER_FIELD_MANAGER,
+  APPLIER_STATUS_FIELDS,
+  APPLY_PATCH_CONTENT_TYPE,
+  DIFFER_FIELD_MANAGER,
+  DIFFER_STATUS_FIELDS,
+  applicationStatusPath,
+  applierStatusPatch,
+  differStatusPatch,
+  statusApplyRequest,
+  type ApplicationRef,
+  type ApplierStatus,
+  type DifferStatus,
+  type StatusApplyPatch,
+  type StatusApplyRequest,
+} from './ownership.js';
+export {
   compileConvertOptions,
   convertArgoManifest,
   isArgoManifest,
