@@ -16,3 +16,27 @@ export {
 } from './credentials.js';
 export { resolveRevision, parseLsRemote, isCommitSha, type RemoteRefs } from './revision.js';
 export { GitClient, type GitOptions, type GitStats } from './client.js';
+export {
+  groupByRepo,
+  resolveApp,
+  needsRender,
+  pushTouchesApp,
+  specHash,
+  type PolledApp,
+  type PolledSource,
+  type ResolvedState,
+} from './poller/plan.js';
+export {
+  redisResolvedStore,
+  memoryResolvedStore,
+  directRefs,
+  sharedRefs,
+  type ResolvedStore,
+  type RefsProvider,
+} from './poller/store.js';
+export {
+  Poller,
+  type RenderDecision,
+  type RoundOptions,
+  type RoundReport,
+} from './poller/poller.js';

@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto';
+import type { AppRef } from '@flotilla/contracts';
+import { resolveRevision, type RemoteRefs } from '../revision.js';
+import { normalizeRepoUrl } from '../url.js';
+
+/** What the poller needs to know of one source of an app. */
+export interface PolledSource {
+  readonly repoURL: string;
+  readonly targetRevision?: string;
+  readonly path?: string;
+  readonly chart?: string;
+}
+
+/** What the poller needs to know of one Application. */
+export interface PolledApp {
+  readonly ref: AppRef;
+  readonly sources: readonly PolledSource[];
+  /** Refresh annotation (`argocd.argoproj.io/refresh` or `flotilla.dev/refresh`). */
+  readonly refresh?: 'normal' | 'hard';
+  /** `manifest-generate-paths` annotation: `;`-separated, relative to the source path, or absolute from the repo root. */
+  readonly manifestGeneratePaths?: string;
+}
+
+/** What was last published for an app, to tell whether anything changed. */
+export interface ResolvedState {
+  readonly revisions: readonly string[];
+  /** Hash of the sources as specified; a spec change re-renders even at the same SHA. */
+  readonly specHash: string;
+  /** Set when resolving failed; a new error message is published once. */
+  readonly error?: string;
+}
+
+/** Hash of an app's sources (repo, revision, path, chart) as specified. */
+export function specHash(app: PolledApp): string {
+  const canonical = app.sources.map((s) => [
+    normalizeRepoUrl(s.repoURL),
+    s.targetRevision ?? '',
+    s.path ?? '',
+    s.chart ?? '',
+  ]);
+  return createHash('sha256').update(JSON.stringify(canonical)).digest('hex').slice(0, 16);
+}
+
+/** Groups apps by repository (normalised URL): one remote call serves all apps of a repo. */
+export function groupByRepo(
+  apps: readonly PolledApp[],
+): Map<string, { url: string; apps: PolledApp[] }> {
+  const repos = new Map<string, { url: string; apps: PolledApp[] }>();
+  for (const app of apps) {
+    for (const src of app.sources) {
+      if (src.chart) continue; // Helm repository charts are versioned by the chart, not by Git.
+      const key = normalizeRepoUrl(src.repoURL);
+      const entry = repos.get(key) ?? { url: src.repoURL, apps: [] };
+      if (!entry.apps.includes(app)) entry.apps.push(app);
+      repos.set(key, entry);
+    }
+  }
+  return repos;
+}
+
+/** Resolves every Git source of an app from refs listed this round; throws the first resolution error. */
+export function resolveApp(
+  app: PolledApp,
+  refs: ReadonlyMap<string, RemoteRefs | Error>,
+): string[] {
+  return app.sources.map((s) => {
+    if (s.chart) return s.targetRevision ?? '';
+    const r = refs.get(normalizeRepoUrl(s.repoURL));
+    if (r === undefined) throw new Error(`repository ${s.repoURL} was not polled this round`);
+    if (r instanceof Error) throw r;
+    return resolveRevision(r, s.targetRevision, s.repoURL);
+  });
+}
+
+/** Whether the app needs a render: a new revision, a changed spec, a refresh, or a new error. */
+export function needsRender(
+  app: PolledApp,
+  next: ResolvedState,
+  previous: ResolvedState | undefined,
+): boolean {
+  if (app.refresh) return true;
+  if (!previous) return true;
+  if (next.error !== undefined) return next.error !== previous.error;
+  return (
+    previous.error !== undefined ||
+    previous.specHash !== next.specHash ||
+    previous.revisions.join(',') !== next.revisions.join(',')
+  );
+}
+
+/**
+ * Whether a push that changed `changedFiles` can affect the app, by its
+ * `manifest-generate-paths` annotation (Argo CD semantics: `.` is the source
+ * path; a leading `/` is the repo root). Without the annotation, every push
+ * counts.
+ */
+export function pushTouchesApp(
+  app: PolledApp,
+  changedFiles: readonly string[] | undefined,
+): boolean {
+  if (!app.manifestGeneratePaths || changedFiles === undefined) return true;
+  const roots: string[] = [];
+  for (const raw of app.manifestGeneratePaths
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    for (const src of app.sources) {
+      const base = (src.path ?? '').replace(/^\/+|\/+$/g, '');
+      const joined = raw.startsWith('/') ? raw.slice(1) : posixJoin(base, raw);
+      roots.push(joined.replace(/\/+$/, ''));
+    }
+  }
+  return changedFiles.some((f) => roots.some((r) => r === '' || f === r || f.startsWith(`${r}/`)));
+}
+
+function posixJoin(base: string, rel: string): string {
+  const parts = base ? base.split('/') : [];
+  for (const seg of rel.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return parts.join('/');
+}

@@ -1,0 +1,134 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createLogger } from '@flotilla/runtime';
+import { startEnv, type TestEnv } from '@flotilla/testing';
+import {
+  GitClient,
+  Poller,
+  directRefs,
+  memoryResolvedStore,
+  redisResolvedStore,
+  sharedRefs,
+  type PolledApp,
+  type RenderDecision,
+} from '../src/index.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+
+describe('the poller with a real Git server and Redis', () => {
+  let env: TestEnv;
+  let git: GitClient;
+  let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
+  const redisClients: Redis[] = [];
+  const apps = (n: number, revision = 'main'): PolledApp[] =>
+    Array.from({ length: n }, (_, i) => ({
+      ref: { namespace: 'flotilla', name: `app-${i}` },
+      sources: [{ repoURL: repo.url, targetRevision: revision, path: `apps/app-${i}` }],
+    }));
+
+  beforeAll(async () => {
+    env = await startEnv({ git: true, redis: true });
+    repo = await env.git.repo('monorepo');
+    await repo.commit({ 'apps/app-0/cm.yaml': 'kind: ConfigMap\n' });
+    git = new GitClient({ cacheDir: join(env.tmpDir, 'cache') });
+  });
+  afterAll(async () => {
+    redisClients.forEach((r) => r.disconnect());
+    await env[Symbol.asyncDispose]();
+  });
+
+  it('100 apps on one repo cost one remote call per round', async () => {
+    const published: RenderDecision[] = [];
+    const poller = new Poller({
+      refs: directRefs((u) => git.lsRemote(u)),
+      store: memoryResolvedStore(),
+      publish: async (d) => void published.push(d),
+      logger,
+    });
+    const fleet = apps(100);
+    const before = env.git.server.requests.infoRefs;
+    const report = await poller.round(fleet, { intervalMs: 120_000 });
+    expect(env.git.server.requests.infoRefs - before).toBe(1);
+    expect(report.repos).toBe(1);
+    expect(published).toHaveLength(100);
+    const head = await repo.revParse('main');
+    expect(published.every((d) => d.revisions?.[0] === head)).toBe(true);
+
+    // Nothing changed: still one call, no new decisions.
+    await poller.round(fleet, { intervalMs: 120_000 });
+    expect(env.git.server.requests.infoRefs - before).toBe(2);
+    expect(published).toHaveLength(100);
+
+    // A commit: every app gets a decision naming the previous revision.
+    const next = await repo.commit({ 'apps/app-1/cm.yaml': 'kind: ConfigMap\n' });
+    await poller.round(fleet, { intervalMs: 120_000 });
+    expect(published).toHaveLength(200);
+    expect(published.at(-1)).toMatchObject({ revisions: [next], previousRevisions: [head] });
+  });
+
+  it('two replicas sharing Redis poll each repository once per interval', async () => {
+    const redis = () => {
+      const r = new Redis(env.redis.url);
+      redisClients.push(r);
+      return r;
+    };
+    const published: RenderDecision[] = [];
+    const make = (id: string) =>
+      new Poller({
+        refs: sharedRefs(redis(), id, (u) => git.lsRemote(u)),
+        store: redisResolvedStore(redis()),
+        publish: async (d) => void published.push(d),
+        logger,
+      });
+    const fleet = apps(20, 'main');
+    const before = env.git.server.requests.infoRefs;
+    await Promise.all([
+      make('a').round(fleet, { intervalMs: 60_000 }),
+      make('b').round(fleet, { intervalMs: 60_000 }),
+    ]);
+    expect(env.git.server.requests.infoRefs - before).toBe(1);
+    // Both may publish the same decision; the ids are equal, so JetStream keeps one.
+    expect(new Set(published.map((d) => d.id)).size).toBe(20);
+  });
+
+  it('an unreachable repository gives one error decision, and a refresh always renders', async () => {
+    const published: RenderDecision[] = [];
+    const poller = new Poller({
+      refs: directRefs((u) => git.lsRemote(u)),
+      store: memoryResolvedStore(),
+      publish: async (d) => void published.push(d),
+      logger,
+    });
+    const broken: PolledApp = {
+      ref: { namespace: 'flotilla', name: 'broken' },
+      sources: [{ repoURL: `${env.git.server.baseUrl}/missing.git`, targetRevision: 'main' }],
+    };
+    const report = await poller.round([broken], { intervalMs: 1000 });
+    expect(report.errors).toHaveLength(1);
+    expect(published[0]?.error).toMatch(/missing\.git/);
+    await poller.round([broken], { intervalMs: 1000 });
+    expect(published).toHaveLength(1);
+
+    const fine = apps(1)[0]!;
+    await poller.round([fine], { intervalMs: 1000 });
+    await poller.round([{ ...fine, refresh: 'hard' }], { intervalMs: 1000 });
+    expect(published.at(-1)).toMatchObject({ refresh: 'hard', reason: 'hard refresh requested' });
+  });
+
+  it('a bad revision is reported, then recovers when the branch appears', async () => {
+    const published: RenderDecision[] = [];
+    const poller = new Poller({
+      refs: directRefs((u) => git.lsRemote(u)),
+      store: memoryResolvedStore(),
+      publish: async (d) => void published.push(d),
+      logger,
+    });
+    const app = apps(1, 'feature-x')[0]!;
+    await poller.round([app], { intervalMs: 1000 });
+    expect(published[0]?.error).toMatch(/feature-x/);
+    await repo.branch('feature-x');
+    await poller.round([app], { intervalMs: 1000 });
+    expect(published[1]?.revisions?.[0]).toBe(await repo.revParse('feature-x'));
+  });
+});
