@@ -28,7 +28,7 @@ export interface GitStats {
 
 function classify(stderr: string): GitErrorCode {
   if (
-    /Authentication failed|could not read Username|401|403|Permission denied|terminal prompts disabled/i.test(
+    /Authentication failed|could not read (Username|Password)|returned error: 40[13]\b|Access denied|Permission denied \(publickey|terminal prompts disabled/i.test(
       stderr,
     )
   )
