@@ -21,6 +21,7 @@ export {
   resolveApp,
   needsRender,
   pushTouchesApp,
+  appsForPush,
   specHash,
   type PolledApp,
   type PolledSource,
@@ -40,3 +41,12 @@ export {
   type RoundOptions,
   type RoundReport,
 } from './poller/poller.js';
+export {
+  Provider,
+  detectProvider,
+  verifyWebhook,
+  safeEqual,
+  type WebhookSecrets,
+} from './webhook/verify.js';
+export { parsePush, type PushEvent } from './webhook/parse.js';
+export { createWebhookHandler, type WebhookOptions } from './webhook/handler.js';

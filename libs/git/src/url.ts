@@ -84,3 +84,13 @@ export function checkRevision(revision: string): void {
     refuse('is not a valid ref name');
   if (revision.length > 255) refuse('is too long');
 }
+
+/**
+ * Host and path of a repository URL, ignoring scheme, user and port, so that
+ * the HTTPS and SSH URLs of one repository compare equal (for webhooks).
+ */
+export function repoIdentity(url: string): string {
+  const n = normalizeRepoUrl(url);
+  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/:]+)(?::\d+)?(\/.*)?$/i.exec(n);
+  return m ? `${m[1]}${m[2] ?? ''}` : n;
+}

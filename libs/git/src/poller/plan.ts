@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AppRef } from '@flotilla/contracts';
 import { resolveRevision, type RemoteRefs } from '../revision.js';
-import { normalizeRepoUrl } from '../url.js';
+import { normalizeRepoUrl, repoIdentity } from '../url.js';
 
 /** What the poller needs to know of one source of an app. */
 export interface PolledSource {
@@ -121,4 +121,31 @@ function posixJoin(base: string, rel: string): string {
     else parts.push(seg);
   }
   return parts.join('/');
+}
+
+/** The pushed ref in the form a targetRevision would name it. */
+function refMatches(
+  target: string | undefined,
+  push: { ref?: string; isTag?: boolean; defaultBranch?: string },
+): boolean {
+  const t = (target ?? '').trim();
+  if (!push.ref) return true; // the payload did not say: refresh everything on the repo
+  if (/^[0-9a-f]{40}$/i.test(t)) return false; // pinned to a commit: a push cannot change it
+  if (push.isTag) return t === push.ref || t === `refs/tags/${push.ref}` || /[*^~<>=xX|]/.test(t);
+  if (t === '' || t === 'HEAD')
+    return push.defaultBranch === undefined || push.defaultBranch === push.ref;
+  return t === push.ref || t === `refs/heads/${push.ref}`;
+}
+
+/** Apps a push can affect: same repository (any URL spelling) and a matching branch or tag. */
+export function appsForPush(
+  apps: readonly PolledApp[],
+  push: { repoUrls: readonly string[]; ref?: string; isTag?: boolean; defaultBranch?: string },
+): PolledApp[] {
+  const repos = new Set(push.repoUrls.map(repoIdentity));
+  return apps.filter((app) =>
+    app.sources.some(
+      (s) => !s.chart && repos.has(repoIdentity(s.repoURL)) && refMatches(s.targetRevision, push),
+    ),
+  );
 }
