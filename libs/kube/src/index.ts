@@ -13,4 +13,12 @@ export {
   AppsV1Api,
   BatchV1Api,
   Watch,
+  PatchStrategy,
+} from '@kubernetes/client-node';
+export { customResourceInformer, type CustomResourceType } from './informer.js';
+export {
+  CustomObjectsApi,
+  makeInformer,
+  type Informer,
+  type ObjectCache,
 } from '@kubernetes/client-node';

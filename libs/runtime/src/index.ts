@@ -10,3 +10,4 @@ export { CommandError, isCommandError } from './errors.js';
 export { freePort, isListening, waitFor } from './net.js';
 export { userCacheDir } from './paths.js';
 export { runRoles, type Role, type RoleContext, type RoleHandle } from './role.js';
+export { compileRuntimeConfig, ConfigError, type RuntimeConfig } from './config.js';

@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { compileRuntimeConfig, type RuntimeConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { userCacheDir } from './paths.js';
 import { installShutdown, type Shutdown, type ShutdownHook } from './shutdown.js';
 
 /** What a role gets when it starts. */
@@ -7,6 +9,10 @@ export interface RoleContext {
   readonly logger: Logger;
   /** Aborted when the process begins to stop. */
   readonly signal: AbortSignal;
+  /** Shared settings, validated. */
+  readonly config: RuntimeConfig;
+  /** The environment, for role-specific settings (roles never read process.env). */
+  readonly env: Readonly<Record<string, string | undefined>>;
 }
 
 /** A running role; `stop` drains work and releases connections. */
@@ -36,7 +42,14 @@ export async function runRoles(
   /** Run after every role has stopped (e.g. servers the process started for them). */
   afterStop?: ShutdownHook,
 ): Promise<Shutdown> {
-  const logger = createLogger({ name: processName, level: env['FLOTILLA_LOG_LEVEL'] ?? 'info' });
+  let config: RuntimeConfig;
+  try {
+    config = compileRuntimeConfig(env, { cacheDir: userCacheDir(env) });
+  } catch (err) {
+    process.stderr.write(`${processName}: ${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger({ name: processName, level: config.logLevel });
   const shutdown = installShutdown({ logger });
   // A role may hold no open handle of its own yet; the process still runs until told to stop.
   const keepAlive = setInterval(() => undefined, 3_600_000);
@@ -44,9 +57,15 @@ export async function runRoles(
   if (afterStop) shutdown.add(afterStop);
   for (const role of roles) {
     const roleLogger = logger.child({ role: role.name });
-    const handle = await role.start({ logger: roleLogger, signal: shutdown.signal });
-    shutdown.add(() => handle.stop());
-    roleLogger.info('role started');
+    try {
+      const handle = await role.start({ logger: roleLogger, signal: shutdown.signal, config, env });
+      shutdown.add(() => handle.stop());
+      roleLogger.info('role started');
+    } catch (err) {
+      roleLogger.fatal({ err: (err as Error).message }, 'role could not start');
+      void shutdown.trigger(`${role.name} could not start`, 1);
+      return shutdown;
+    }
   }
   return shutdown;
 }

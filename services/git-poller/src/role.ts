@@ -1,12 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { Redis } from 'ioredis';
+import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
+import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
+import {
+  GitClient,
+  Poller,
+  appsForPush,
+  createWebhookHandler,
+  credentialFromSecret,
+  normalizeRepoUrl,
+  redisResolvedStore,
+  sharedRefs,
+  type PolledApp,
+  type RepoCredential,
+} from '@flotilla/git';
+import { CoreV1Api, customResourceInformer, loadKubeConfig, objectApi } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
+import { clearRefresh, toPolledApp } from './apps.js';
+import { compileGitPollerOptions } from './options.js';
+import { decisionPublisher } from './publish.js';
+
+const CRED_SELECTORS = [
+  'argocd.argoproj.io/secret-type in (repository,repo-creds)',
+  'flotilla.dev/secret-type in (repository,repo-creds)',
+];
 
 /**
- * The git-poller role: resolves each Application source's targetRevision to a commit SHA (polling and webhooks).
- * Its work handlers arrive with the bus; until then it starts and stops cleanly.
+ * The git-poller role: resolves each Application source's targetRevision to a
+ * commit SHA on a timer (one refs listing per repository per interval) and on
+ * push webhooks, and asks the renderer to render when the result changes.
  */
 export const gitPollerRole: Role = {
   name: 'git-poller',
-  async start() {
-    return { stop: async () => undefined };
+  async start({ logger, config, env }) {
+    const options = compileGitPollerOptions(env, config);
+    const nc = await connectBus({ servers: config.natsUrl, name: 'git-poller', logger });
+    await provisionBus(nc);
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+    const kc = loadKubeConfig(config.kubeconfig);
+    const core = kc.makeApiClient(CoreV1Api);
+    const objects = objectApi(kc);
+    let credentials: RepoCredential[] = [];
+    const refreshCredentials = async () => {
+      const lists = await Promise.all(
+        CRED_SELECTORS.map((labelSelector) =>
+          core.listNamespacedSecret({ namespace: config.namespace, labelSelector }),
+        ),
+      );
+      credentials = lists.flatMap((l) =>
+        l.items.map((s) => credentialFromSecret(s)).filter((c): c is RepoCredential => !!c),
+      );
+    };
+    const git = new GitClient({
+      cacheDir: options.repoCacheDir,
+      allowLocal: options.allowLocalRepos,
+      credentials: () => credentials,
+    });
+    const informer = customResourceInformer<Application>(
+      kc,
+      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
+      config.namespace,
+    );
+    const apps = () => {
+      const m = new Map<string, PolledApp>();
+      for (const a of informer.list()) {
+        const p = toPolledApp(a);
+        if (p) m.set(`${p.ref.namespace}/${p.ref.name}`, p);
+      }
+      return m;
+    };
+    const publish = decisionPublisher(createPublisher(nc), apps);
+    const poller = new Poller({
+      refs: sharedRefs(redis, randomUUID(), (url) => git.lsRemote(url)),
+      store: redisResolvedStore(redis),
+      publish: async (d) => {
+        await publish(d);
+        // A refresh is a one-shot request, as in Argo CD: clear the annotation once honoured.
+        if (d.refresh)
+          await clearRefresh(objects, d.app).catch((err: Error) =>
+            logger.warn({ err: err.message }, 'could not clear refresh annotation'),
+          );
+      },
+      logger,
+    });
+    const round = async (subset?: PolledApp[], fresh = false) => {
+      await refreshCredentials().catch((err: Error) =>
+        logger.warn({ err: err.message }, 'reading repository secrets failed'),
+      );
+      const report = await poller.round(subset ?? [...apps().values()], {
+        intervalMs: options.intervalMs,
+        fresh,
+      });
+      logger.debug(
+        { repos: report.repos, renders: report.decisions.length, errors: report.errors.length },
+        'poll round',
+      );
+    };
+
+    // Timer rounds, with jitter so replicas and restarts spread out.
+    let timer: NodeJS.Timeout | undefined;
+    const schedule = () => {
+      timer = setTimeout(
+        () => {
+          round()
+            .catch((err: Error) => logger.error({ err: err.message }, 'poll round failed'))
+            .finally(schedule);
+        },
+        options.intervalMs + Math.random() * options.jitterMs,
+      );
+    };
+    // New or changed apps (including a refresh annotation) are looked at at once.
+    const onChange = (a: Application) => {
+      const p = toPolledApp(a);
+      if (p)
+        round([p], p.refresh === 'hard').catch((err: Error) =>
+          logger.error({ err: err.message }, 'app round failed'),
+        );
+    };
+    informer.on('add', onChange);
+    informer.on('update', onChange);
+    informer.on('error', (err) => {
+      logger.warn({ err: String(err) }, 'application watch failed; restarting in 2 s');
+      setTimeout(() => void informer.start().catch(() => undefined), 2_000);
+    });
+    await informer.start();
+    schedule();
+
+    const handler = createWebhookHandler({
+      secrets: options.webhookSecrets,
+      maxBodyBytes: options.maxWebhookBytes,
+      logger,
+      onPush: async (push) => {
+        const matched = appsForPush([...apps().values()], push);
+        if (matched.length === 0) return 0;
+        const repos = new Set(
+          matched.flatMap((a) => a.sources.map((s) => normalizeRepoUrl(s.repoURL))),
+        );
+        const changedFiles = push.changedFiles
+          ? new Map([...repos].map((r) => [r, push.changedFiles!]))
+          : undefined;
+        const report = await poller.round(matched, {
+          intervalMs: options.intervalMs,
+          fresh: true,
+          repos,
+          ...(changedFiles ? { changedFiles } : {}),
+        });
+        return report.decisions.length;
+      },
+    });
+    const server = createServer((req, res) => {
+      if (req.url?.split('?')[0] === '/api/webhook') return handler(req, res);
+      res.writeHead(404).end();
+    });
+    const [host, port] = options.webhookAddr.split(':');
+    await new Promise<void>((resolve) => server.listen(Number(port), host || '0.0.0.0', resolve));
+    const addr = server.address();
+    logger.info(
+      {
+        webhook:
+          typeof addr === 'object' && addr ? `${addr.address}:${addr.port}/api/webhook` : addr,
+      },
+      'webhook listening',
+    );
+
+    return {
+      /** Port the webhook listens on (for tests). */
+      port: typeof addr === 'object' && addr ? addr.port : 0,
+      async stop() {
+        if (timer) clearTimeout(timer);
+        await informer.stop();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        await nc.drain();
+        redis.disconnect();
+      },
+    };
   },
 };

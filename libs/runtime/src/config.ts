@@ -1,0 +1,62 @@
+/** Settings every role shares, compiled once from flags and the environment. */
+export interface RuntimeConfig {
+  readonly natsUrl: string;
+  readonly redisUrl: string;
+  /** Kubeconfig path; undefined means in-cluster. */
+  readonly kubeconfig?: string;
+  /** Namespace of the Applications. */
+  readonly namespace: string;
+  readonly logLevel: string;
+  /** User cache dir (tools, repo cache). */
+  readonly cacheDir: string;
+}
+
+/** Configuration that cannot work; lists every problem at once. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+function checkUrl(problems: string[], name: string, value: string, schemes: string[]): void {
+  try {
+    const u = new URL(value);
+    if (!schemes.includes(u.protocol.replace(/:$/, '')))
+      problems.push(`${name}: scheme must be ${schemes.join(' or ')}, got ${u.protocol}`);
+  } catch {
+    problems.push(`${name}: ${JSON.stringify(value)} is not a URL`);
+  }
+}
+
+/**
+ * Builds the {@link RuntimeConfig} from explicit values (flags) first, then the
+ * environment, then defaults, and validates it with clear messages.
+ */
+export function compileRuntimeConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: Partial<RuntimeConfig> & { cacheDir: string },
+): RuntimeConfig {
+  const config: RuntimeConfig = {
+    natsUrl: flags.natsUrl ?? env['FLOTILLA_NATS_URL'] ?? 'nats://127.0.0.1:4222',
+    redisUrl: flags.redisUrl ?? env['FLOTILLA_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
+    kubeconfig: flags.kubeconfig ?? (env['KUBECONFIG'] || undefined),
+    namespace: flags.namespace ?? env['FLOTILLA_NAMESPACE'] ?? 'flotilla',
+    logLevel: flags.logLevel ?? env['FLOTILLA_LOG_LEVEL'] ?? 'info',
+    cacheDir: flags.cacheDir,
+  };
+  const problems: string[] = [];
+  checkUrl(problems, 'FLOTILLA_NATS_URL', config.natsUrl, ['nats', 'tls', 'ws', 'wss']);
+  checkUrl(problems, 'FLOTILLA_REDIS_URL', config.redisUrl, ['redis', 'rediss']);
+  if (!DNS_LABEL.test(config.namespace))
+    problems.push(
+      `FLOTILLA_NAMESPACE: ${JSON.stringify(config.namespace)} is not a valid namespace name`,
+    );
+  if (!LEVELS.includes(config.logLevel))
+    problems.push(`FLOTILLA_LOG_LEVEL: must be one of ${LEVELS.join(', ')}`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

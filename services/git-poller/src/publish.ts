@@ -1,0 +1,45 @@
+import type { BusPublisher } from '@flotilla/bus';
+import { createEvent } from '@flotilla/contracts';
+import { stripCredentials, type PolledApp, type RenderDecision } from '@flotilla/git';
+
+const SOURCE = '/flotilla/git-poller';
+
+/** Publishes a render command for a decision, and `source.changed` when the revisions moved. */
+export function decisionPublisher(
+  bus: BusPublisher,
+  appsByKey: () => ReadonlyMap<string, PolledApp>,
+) {
+  return async (d: RenderDecision): Promise<void> => {
+    await bus.command(
+      {
+        version: 1,
+        kind: 'render',
+        app: d.app,
+        reason: d.reason,
+        ...(d.revisions ? { revisions: d.revisions } : {}),
+        ...(d.previousRevisions ? { previousRevisions: d.previousRevisions } : {}),
+        ...(d.refresh ? { refresh: d.refresh } : {}),
+        ...(d.changedFiles ? { changedFiles: d.changedFiles } : {}),
+      },
+      { msgId: `render-${d.id}` },
+    );
+    const app = appsByKey().get(`${d.app.namespace}/${d.app.name}`);
+    const moved = d.revisions && d.revisions.join() !== d.previousRevisions?.join();
+    if (!app || !d.revisions || !moved) return;
+    const event = createEvent(
+      'source.changed',
+      d.app,
+      {
+        revisions: d.revisions,
+        ...(d.previousRevisions ? { previousRevisions: d.previousRevisions } : {}),
+        sources: app.sources.map((s, i) => ({
+          repoURL: stripCredentials(s.repoURL),
+          targetRevision: s.targetRevision ?? 'HEAD',
+          revision: d.revisions?.[i] ?? '',
+        })),
+      },
+      { source: SOURCE, id: `source-${d.id}` },
+    );
+    await bus.event('source.changed', d.app, event);
+  };
+}
