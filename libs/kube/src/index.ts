@@ -22,3 +22,5 @@ export {
   type Informer,
   type ObjectCache,
 } from '@kubernetes/client-node';
+export { rawRequest, ApiError, type RawRequest } from './raw.js';
+export { installCrds, CRD_FIELD_MANAGER } from './crds.js';

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installCrds } from '@flotilla/kube';
+import { startEnv, type TestEnv } from '@flotilla/testing';
 
 const root = join(import.meta.dirname, '..', '..');
 const SERVICES = ['git-poller', 'renderer', 'differ', 'applier', 'hook-runner'];
@@ -35,15 +37,36 @@ function startAndStop(
   });
 }
 
-describe.each(SERVICES)('the %s service', (service) => {
-  it('starts, logs JSON with pino and stops cleanly on SIGTERM', async () => {
-    const { code, lines } = await startAndStop(service);
-    expect(code).toBe(0);
-    expect(lines.find((l) => l['msg'] === 'role started')).toMatchObject({
-      name: service,
-      role: service,
-      level: 'info',
-    });
-    expect(lines.at(-1)).toMatchObject({ msg: 'stopped', exitCode: 0 });
+describe('each service process', () => {
+  let env: TestEnv;
+  let namespace: string;
+  beforeAll(async () => {
+    env = await startEnv({ nats: true, redis: true, kube: true });
+    await installCrds(env.kube.kc);
+    namespace = await env.kube.namespace();
   });
+  afterAll(async () => {
+    await env[Symbol.asyncDispose]();
+  });
+
+  it.each(SERVICES)(
+    '%s starts, logs JSON with pino and stops cleanly on SIGTERM',
+    async (service) => {
+      const { code, lines } = await startAndStop(service, {
+        ...process.env,
+        FLOTILLA_NATS_URL: env.nats.url,
+        FLOTILLA_REDIS_URL: env.redis.url,
+        KUBECONFIG: env.kube.kubeconfigPath,
+        FLOTILLA_NAMESPACE: namespace,
+        FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
+      });
+      expect(code).toBe(0);
+      expect(lines.find((l) => l['msg'] === 'role started')).toMatchObject({
+        name: service,
+        role: service,
+        level: 'info',
+      });
+      expect(lines.at(-1)).toMatchObject({ msg: 'stopped', exitCode: 0 });
+    },
+  );
 });
