@@ -10,15 +10,13 @@ const SERVICES = ['git-poller', 'renderer', 'differ', 'applier', 'hook-runner'];
 /** Starts a service's main.ts, waits for its "role started" line, sends SIGTERM, and collects what it logged. */
 function startAndStop(
   service: string,
+  env: NodeJS.ProcessEnv,
 ): Promise<{ code: number | null; lines: Record<string, unknown>[] }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', join(root, 'services', service, 'src', 'main.ts')],
-      {
-        cwd: root,
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
+      { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const lines: Record<string, unknown>[] = [];
     let buf = '';
