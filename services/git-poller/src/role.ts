@@ -121,7 +121,9 @@ export const gitPollerRole: Role = {
     };
     informer.on('add', onChange);
     informer.on('update', onChange);
+    let stopping = false;
     informer.on('error', (err) => {
+      if (stopping) return;
       logger.warn({ err: String(err) }, 'application watch failed; restarting in 2 s');
       setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
@@ -169,6 +171,7 @@ export const gitPollerRole: Role = {
       /** Port the webhook listens on (for tests). */
       port: typeof addr === 'object' && addr ? addr.port : 0,
       async stop() {
+        stopping = true;
         if (timer) clearTimeout(timer);
         await informer.stop();
         server.closeAllConnections();
