@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { join } from 'node:path';
 import { clusterDown, clusterStatus, clusterUp } from '@flotilla/devcluster';
 import { connectBus, provisionBus } from '@flotilla/bus';
+import { ensureNamespace, installCrds, loadKubeConfig } from '@flotilla/kube';
 import { runRoles } from '@flotilla/runtime';
 import { provisionTools } from '@flotilla/toolchain';
 import { gitPollerRole } from '@flotilla/git-poller';
@@ -60,6 +61,10 @@ export function registerStart(program: Command): void {
           kubeconfig = info.kubeconfig;
         }
         progress(`Kubernetes: ${kubeconfig}`);
+        const kc = loadKubeConfig(kubeconfig);
+        await installCrds(kc);
+        await ensureNamespace(kc, ctx.env['FLOTILLA_NAMESPACE'] ?? 'flotilla');
+        progress('Application and AppProject CRDs installed (kubectl get fapp)');
         await runRoles(
           'flotilla',
           ALL_ROLES,
@@ -72,8 +77,8 @@ export function registerStart(program: Command): void {
           stopOwned,
         );
         progress(
-          'all five roles are running, but they have no work handlers yet: rendering, diff, sync and ' +
-            'the demo app are still to come. Press Ctrl-C to stop.',
+          'all five roles are running. The git-poller resolves Applications and takes webhooks; ' +
+            'rendering, diff, sync and the demo app are still to come. Press Ctrl-C to stop.',
         );
       } catch (err) {
         await stopOwned();

@@ -41,3 +41,16 @@ export async function installCrds(
     }
   }
 }
+
+/** Creates a namespace unless it exists. */
+export async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
+  try {
+    await rawRequest(kc, {
+      method: 'POST',
+      path: '/api/v1/namespaces',
+      body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+    });
+  } catch (err) {
+    if ((err as { status?: number }).status !== 409) throw err;
+  }
+}

@@ -23,4 +23,4 @@ export {
   type ObjectCache,
 } from '@kubernetes/client-node';
 export { rawRequest, ApiError, type RawRequest } from './raw.js';
-export { installCrds, CRD_FIELD_MANAGER } from './crds.js';
+export { installCrds, ensureNamespace, CRD_FIELD_MANAGER } from './crds.js';
