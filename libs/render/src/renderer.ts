@@ -1,0 +1,174 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { manifestCacheKey, type CachedRender } from './cache.js';
+import { canonicalSet } from './canonical.js';
+import { detectSourceType } from './detect.js';
+import { renderDirectory } from './directory.js';
+import { buildEnv, type BuildEnv } from './envsubst.js';
+import { RenderError } from './errors.js';
+import { renderHelm } from './helm.js';
+import { refValueFilesDigest } from './helm-values.js';
+import { renderKustomize } from './kustomize.js';
+import { convertArgoObjects } from './objects.js';
+import { compileRenderOptions, type CompiledRenderOptions, type RenderOptions } from './options.js';
+import { resolveAppDir, type AppDir } from './paths.js';
+import type { SourceRender, SourceRenderContext } from './render-context.js';
+import { redactMessage } from './sanitize.js';
+import { probeVersion, toolEnv } from './tools.js';
+import type { RenderRequest, RenderResult, SourceType } from './types.js';
+
+const RENDERERS: Record<SourceType, (ctx: SourceRenderContext) => Promise<SourceRender>> = {
+  Helm: renderHelm,
+  Kustomize: renderKustomize,
+  Directory: renderDirectory,
+};
+
+/**
+ * Renders Application sources into canonical manifest sets with the real
+ * helm and kubectl, safely, and caches the results. Tool versions are asked
+ * for once per renderer and are part of the cache key. Create one per
+ * process and share it.
+ */
+export class Renderer {
+  private readonly o: CompiledRenderOptions;
+  private readonly versions = new Map<'helm' | 'kubectl', Promise<string>>();
+
+  constructor(options: RenderOptions) {
+    this.o = compileRenderOptions(options);
+  }
+
+  /**
+   * Renders one source of one Application. A cache hit does no Helm,
+   * Kustomize or directory work; `refresh: 'hard'` skips the cache read. Any
+   * failure is a {@link RenderError}; the cache's own failures are logged and
+   * cost only the cache.
+   */
+  async render(request: RenderRequest): Promise<RenderResult> {
+    if (!request.appName) throw new RenderError('InvalidSource', 'the application name is empty');
+    const app = await resolveAppDir(
+      request.repoDir,
+      request.source.chart ? '.' : request.source.path,
+    );
+    const sourceType = await detectSourceType(request.source, app.dir);
+    const env = buildEnv(request);
+    const key = this.o.cache ? await this.cacheKey(request, app, sourceType, env) : undefined;
+    if (key !== undefined && request.refresh !== 'hard') {
+      const hit = await this.cacheGet(key);
+      if (hit) return { ...hit, cached: true };
+    }
+    const fresh = await this.renderFresh(request, app, sourceType, env);
+    if (key !== undefined) await this.cacheSet(key, fresh);
+    return { ...fresh, cached: false };
+  }
+
+  /** The version of a tool, as it goes into cache keys. */
+  toolVersion(tool: 'helm' | 'kubectl'): Promise<string> {
+    const given = this.o.toolVersions[tool];
+    if (given) return Promise.resolve(given);
+    let version = this.versions.get(tool);
+    if (!version) {
+      version = probeVersion(tool, tool === 'helm' ? this.o.helmPath : this.o.kubectlPath);
+      this.versions.set(tool, version);
+      version.catch(() => this.versions.delete(tool));
+    }
+    return version;
+  }
+
+  private async cacheKey(
+    request: RenderRequest,
+    app: AppDir,
+    sourceType: SourceType,
+    env: BuildEnv,
+  ): Promise<string> {
+    // Only what changes the output: not the source's name, ref or URL/path (those are keyed apart).
+    const { helm: h, kustomize, directory, chart, targetRevision } = request.source;
+    const source = { helm: h, kustomize, directory, chart, targetRevision };
+    const helm = sourceType === 'Helm';
+    const tool =
+      sourceType === 'Directory' ? null : await this.toolVersion(helm ? 'helm' : 'kubectl');
+    const refValues = helm
+      ? await refValueFilesDigest(request.source.helm, {
+          root: app.root,
+          chartDir: app.dir,
+          refSources: request.refSources ?? {},
+          env,
+        })
+      : undefined;
+    return manifestCacheKey({
+      repoURL: request.source.repoURL,
+      revision: request.revision,
+      path: app.path,
+      options: {
+        sourceType,
+        source,
+        appName: request.appName,
+        namespace: request.namespace ?? '',
+        kubeVersion: request.kubeVersion ?? '',
+        apiVersions: request.apiVersions ?? [],
+        tool,
+        kustomizeArgs: sourceType === 'Kustomize' ? this.o.kustomizeArgs : [],
+        refValues: refValues ?? null,
+        convert: this.o.convert,
+      },
+    });
+  }
+
+  private async cacheGet(key: string): Promise<CachedRender | undefined> {
+    try {
+      return await this.o.cache!.get(key);
+    } catch (err) {
+      this.o.logger.warn(
+        { err: redactMessage((err as Error).message), key },
+        'manifest cache read failed; rendering without it',
+      );
+      return undefined;
+    }
+  }
+
+  private async cacheSet(key: string, value: CachedRender): Promise<void> {
+    try {
+      await this.o.cache!.set(key, value);
+    } catch (err) {
+      this.o.logger.warn(
+        { err: redactMessage((err as Error).message), key },
+        'manifest cache write failed',
+      );
+    }
+  }
+
+  private async renderFresh(
+    request: RenderRequest,
+    app: AppDir,
+    sourceType: SourceType,
+    env: BuildEnv,
+  ): Promise<CachedRender> {
+    const workDir = await mkdtemp(join(this.o.tmpDir, 'flotilla-render-'));
+    try {
+      const ctx: SourceRenderContext = {
+        options: this.o,
+        request,
+        app,
+        env,
+        workDir,
+        toolEnv: await toolEnv(workDir, this.o.toolSearchPath),
+      };
+      const raw = await RENDERERS[sourceType](ctx);
+      const converted = convertArgoObjects(raw.objects, this.o.convert);
+      const { set, warnings, bytes } = canonicalSet(converted.objects);
+      if (bytes > this.o.maxOutputBytes) {
+        throw new RenderError(
+          'TooLarge',
+          `the rendered manifests are larger than ${this.o.maxOutputBytes} bytes`,
+        );
+      }
+      return {
+        sourceType,
+        objects: set.objects,
+        hash: set.hash,
+        warnings: [...raw.warnings, ...converted.warnings, ...warnings],
+      };
+    } finally {
+      await rm(workDir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,45 @@
+const URL_USERINFO = /([a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi;
+
+/** Removes `user:password@` from every URL in `text`. */
+export function redactMessage(text: string): string {
+  return text.replace(URL_USERINFO, '$1');
+}
+
+/**
+ * Makes tool output fit for an error message: credentials stripped, private
+ * directories (the checkout, the render's temp dir) replaced by short names so
+ * messages are stable and say nothing about the host.
+ */
+export function cleanToolOutput(
+  text: string,
+  dirs: Readonly<Record<string, string | undefined>>,
+): string {
+  let out = redactMessage(text);
+  // Longest first, so a temp dir inside the checkout is named as such.
+  const entries = Object.entries(dirs)
+    .filter((e): e is [string, string] => Boolean(e[1]))
+    .sort((a, b) => b[1].length - a[1].length);
+  for (const [name, dir] of entries) out = out.split(dir).join(name);
+  return out;
+}
+
+/** The last `max` non-empty lines of a tool's stderr, minus Helm's and kubectl's decoration. */
+export function errorLines(stderr: string, max = 20): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '');
+  const errors = lines.filter((l) => /^Error:/.test(l));
+  const picked = errors.length > 0 ? errors : lines;
+  return picked.slice(-max).join('\n');
+}
+
+/** Warnings a tool wrote to stderr (kustomize deprecations, Helm notices), one per line. */
+export function warningLines(stderr: string, max = 20): string[] {
+  return stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^Error:/.test(l))
+    .map((l) => l.replace(/^#\s*/, ''))
+    .slice(0, max);
+}
