@@ -82,8 +82,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/test/**/*.ts'],
-    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+    // Tests of any library may use the real-server harness.
+    files: ['**/test/**/*.ts', 'tests/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          banTransitiveDependencies: false,
+          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['*'] }],
+        },
+      ],
+    },
   },
   prettier,
 );

@@ -5,6 +5,7 @@ const include = [
   'services/*/test/**/*.test.ts',
   'cli/test/**/*.test.ts',
   'bench/test/**/*.test.ts',
+  'tests/**/*.test.ts',
 ];
 
 export default defineConfig({

@@ -8,7 +8,7 @@ import {
   formatValidationErrors,
   validateApplication,
   type Application,
-} from '../src/index.js';
+} from '@flotilla/api';
 import { installCrds, kubectl } from './support/cluster.js';
 
 const CHART = '/work/shared/compat/argocd-example-apps/apps';

@@ -10,8 +10,8 @@ import {
   statusApplyRequest,
   validateAppProject,
   validateApplication,
-} from '../src/index.js';
-import { appProject, application, testdata } from './fixtures.js';
+} from '@flotilla/api';
+import { appProject, application, testdata } from '@flotilla/api/test-fixtures';
 import { apiErrorMessage, installCrds, kubectl, sendApply } from './support/cluster.js';
 
 describe('the Flotilla CRDs on a real apiserver', () => {

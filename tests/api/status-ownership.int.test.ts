@@ -11,8 +11,8 @@ import {
   type ApplierStatus,
   type DifferStatus,
   type ResourceStatus,
-} from '../src/index.js';
-import { application } from './fixtures.js';
+} from '@flotilla/api';
+import { application } from '@flotilla/api/test-fixtures';
 import { installCrds, kubectl, sendApply } from './support/cluster.js';
 
 interface ManagedFields {

@@ -6,7 +6,7 @@ import {
 } from '@flotilla/kube';
 import { run, userCacheDir } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
-import type { StatusApplyRequest } from '../../src/index.js';
+import type { StatusApplyRequest } from '@flotilla/api';
 
 /**
  * Installs (or updates) Flotilla's CRDs as raw JSON and waits until they are

@@ -13,6 +13,8 @@ export interface PushEvent {
   readonly changedFiles?: string[];
 }
 
+// Webhook payloads are third-party JSON with many optional shapes; fields are read defensively.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 
 const splitRef = (ref: string | undefined) => {
