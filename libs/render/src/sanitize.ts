@@ -29,7 +29,7 @@ export function errorLines(stderr: string, max = 20): string {
     .split('\n')
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '');
-  const errors = lines.filter((l) => /^Error:/.test(l));
+  const errors = lines.filter((l) => /^error:/i.test(l));
   const picked = errors.length > 0 ? errors : lines;
   return picked.slice(-max).join('\n');
 }
@@ -39,7 +39,7 @@ export function warningLines(stderr: string, max = 20): string[] {
   return stderr
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l !== '' && !/^Error:/.test(l))
+    .filter((l) => l !== '' && !/^error:/i.test(l))
     .map((l) => l.replace(/^#\s*/, ''))
     .slice(0, max);
 }
