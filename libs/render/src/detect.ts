@@ -67,3 +67,12 @@ export async function detectSourceType(source: RenderSource, appDir: string): Pr
   const entries = await readdir(appDir, { withFileTypes: true });
   return detectFromFiles(entries.filter((e) => !e.isDirectory()).map((e) => e.name));
 }
+
+/**
+ * True for a source that only lends its files to others through `ref`
+ * (`$ref/...` value files) and renders nothing itself: a `ref` with no path
+ * and no chart. Multi-source callers skip rendering such sources.
+ */
+export function isRefOnlySource(source: RenderSource): boolean {
+  return Boolean(source.ref) && !source.path && !source.chart;
+}

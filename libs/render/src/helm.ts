@@ -131,7 +131,7 @@ export async function renderHelm(ctx: SourceRenderContext): Promise<SourceRender
       maxOutputBytes: options.maxOutputBytes,
       ...(request.signal ? { signal: request.signal } : {}),
       failure: 'HelmError',
-      dirs: { '<render>': workDir, [`<${app.path}>`]: app.dir, '<repo>': app.root },
+      dirs: { '<render>': workDir, [`<${app.path}>`]: app.dir, '<checkout>': app.root },
       what: 'helm template',
     });
   } catch (err) {

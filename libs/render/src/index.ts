@@ -19,6 +19,7 @@ export {
   detectFromFiles,
   detectSourceType,
   explicitSourceType,
+  isRefOnlySource,
 } from './detect.js';
 export {
   checkParameterName,

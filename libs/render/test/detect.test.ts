@@ -5,6 +5,7 @@ import {
   detectFromFiles,
   detectSourceType,
   explicitSourceType,
+  isRefOnlySource,
   isRenderError,
   type RenderSource,
 } from '../src/index.js';
@@ -76,5 +77,14 @@ describe('detection from files, as Argo CD discovery', () => {
     await writeTree(dir, { 'sub/Chart.yaml': 'name: x\n', 'cm.yaml': 'a: b\n' });
     await mkdir(join(dir, 'kustomization.yaml'));
     expect(await detectSourceType(src(), dir)).toBe('Directory');
+  });
+});
+
+describe('ref-only sources', () => {
+  it('render nothing themselves', () => {
+    expect(isRefOnlySource({ repoURL: 'x', ref: 'values' })).toBe(true);
+    expect(isRefOnlySource({ repoURL: 'x', ref: 'values', path: 'app' })).toBe(false);
+    expect(isRefOnlySource({ repoURL: 'x', ref: 'values', chart: 'nginx' })).toBe(false);
+    expect(isRefOnlySource({ repoURL: 'x', path: 'app' })).toBe(false);
   });
 });
