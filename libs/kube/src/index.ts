@@ -24,3 +24,15 @@ export {
 } from '@kubernetes/client-node';
 export { rawRequest, ApiError, type RawRequest } from './raw.js';
 export { installCrds, ensureNamespace, CRD_FIELD_MANAGER } from './crds.js';
+export {
+  ClusterCache,
+  Discovery,
+  KindWatch,
+  collectionPath,
+  keyOf,
+  TRACKING_ANNOTATIONS,
+  type ApiResourceInfo,
+  type CacheEvent,
+  type CacheStats,
+  type WatchChange,
+} from './cache/index.js';

@@ -1,0 +1,216 @@
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
+import { ApiError, rawRequest } from '../raw.js';
+import { collectionPath, Discovery, type ApiResourceInfo } from './discovery.js';
+import { KindWatch } from './kind-watch.js';
+
+/** Annotations that mark an object as managed by an app (Flotilla's and Argo CD's). */
+export const TRACKING_ANNOTATIONS = [
+  'flotilla.dev/tracking-id',
+  'argocd.argoproj.io/tracking-id',
+] as const;
+
+/** A change to a cached object. */
+export interface CacheEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly key: ResourceKey;
+  readonly object: KubernetesObject;
+  readonly previous?: KubernetesObject;
+}
+
+/** Size of the cache, for metrics and the memory benchmark. */
+export interface CacheStats {
+  readonly kinds: number;
+  readonly objects: number;
+  /** Sum of the cached objects' JSON sizes. */
+  readonly bytes: number;
+  readonly lists: number;
+}
+
+/** The {@link ResourceKey} of an object. */
+export function keyOf(obj: KubernetesObject): ResourceKey {
+  const apiVersion = obj.apiVersion ?? '';
+  return {
+    group: apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '',
+    kind: obj.kind ?? '',
+    namespace: obj.metadata?.namespace ?? '',
+    name: obj.metadata?.name ?? '',
+  };
+}
+
+const kindKey = (group: string, kind: string) => `${group}/${kind}`;
+
+/**
+ * Live state of one cluster, built from watches. It lists each kind once and
+ * then follows its watch, and it only watches the kinds someone asked for.
+ * It keeps only objects that carry a tracking annotation or that an app
+ * declared interest in, so memory follows the managed objects, not the
+ * cluster's size.
+ */
+export class ClusterCache {
+  readonly discovery: Discovery;
+  private readonly kinds = new Map<
+    string,
+    { watch?: KindWatch; ready: Promise<ApiResourceInfo | undefined> }
+  >();
+  private readonly objects = new Map<string, { obj: KubernetesObject; bytes: number }>();
+  private readonly interest = new Set<string>();
+  private readonly listeners = new Set<(e: CacheEvent) => void>();
+  private bytes = 0;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly onError: (err: Error, kind: string) => void = () => undefined,
+  ) {
+    this.discovery = new Discovery(kc);
+  }
+
+  private retained(key: string, obj: KubernetesObject): boolean {
+    const a = obj.metadata?.annotations;
+    return this.interest.has(key) || (a !== undefined && TRACKING_ANNOTATIONS.some((t) => t in a));
+  }
+
+  private put(obj: KubernetesObject, emit: boolean): void {
+    const key = keyOf(obj);
+    const k = resourceKeyString(key);
+    const previous = this.objects.get(k);
+    if (!this.retained(k, obj)) {
+      if (previous) this.remove(obj, emit);
+      return;
+    }
+    const bytes = JSON.stringify(obj).length;
+    this.bytes += bytes - (previous?.bytes ?? 0);
+    this.objects.set(k, { obj, bytes });
+    if (emit)
+      this.emit({
+        type: previous ? 'MODIFIED' : 'ADDED',
+        key,
+        object: obj,
+        ...(previous ? { previous: previous.obj } : {}),
+      });
+  }
+
+  private remove(obj: KubernetesObject, emit: boolean): void {
+    const key = keyOf(obj);
+    const k = resourceKeyString(key);
+    const previous = this.objects.get(k);
+    if (!previous) return;
+    this.objects.delete(k);
+    this.bytes -= previous.bytes;
+    if (emit) this.emit({ type: 'DELETED', key, object: previous.obj, previous: previous.obj });
+  }
+
+  private emit(e: CacheEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  /**
+   * Starts watching (group, kind) if nobody did yet, resolving after its first
+   * list. Undefined when the cluster does not serve the kind (yet).
+   */
+  ensureKind(group: string, kind: string): Promise<ApiResourceInfo | undefined> {
+    const kk = kindKey(group, kind);
+    const existing = this.kinds.get(kk);
+    if (existing) return existing.ready;
+    const entry: { watch?: KindWatch; ready: Promise<ApiResourceInfo | undefined> } = {
+      ready: Promise.resolve(undefined),
+    };
+    entry.ready = (async () => {
+      const info = await this.discovery.lookup(group, kind);
+      if (!info || !info.verbs.includes('watch')) {
+        this.kinds.delete(kk); // ask again later: the CRD may arrive
+        return undefined;
+      }
+      const watch = new KindWatch(this.kc, info, {
+        onList: (items) => {
+          const seen = new Set<string>();
+          for (const obj of items) {
+            seen.add(resourceKeyString(keyOf(obj)));
+            this.put(obj, true);
+          }
+          for (const [k, v] of [...this.objects]) {
+            const key = keyOf(v.obj);
+            if (key.group === group && key.kind === kind && !seen.has(k)) this.remove(v.obj, true);
+          }
+        },
+        onChange: (c) =>
+          c.type === 'DELETED' ? this.remove(c.object, true) : this.put(c.object, true),
+        onError: (err) => this.onError(err, kk),
+      });
+      entry.watch = watch;
+      await watch.start();
+      return info;
+    })();
+    this.kinds.set(kk, entry);
+    entry.ready.catch(() => this.kinds.delete(kk));
+    return entry.ready;
+  }
+
+  /**
+   * Declares that an app wants these objects whether or not they carry a
+   * tracking annotation (its desired set). Objects of watched kinds that were
+   * not kept are fetched once.
+   */
+  async want(keys: readonly ResourceKey[]): Promise<void> {
+    const missing: ResourceKey[] = [];
+    for (const key of keys) {
+      const k = resourceKeyString(key);
+      if (!this.interest.has(k)) {
+        this.interest.add(k);
+        if (!this.objects.has(k)) missing.push(key);
+      }
+    }
+    await Promise.all(
+      missing.map(async (key) => {
+        const info = await this.ensureKind(key.group, key.kind);
+        if (!info) return;
+        const path = `${collectionPath(info, key.namespace || undefined)}/${encodeURIComponent(key.name)}`;
+        try {
+          const obj = await rawRequest<KubernetesObject>(this.kc, { method: 'GET', path });
+          this.put(obj, false);
+        } catch (err) {
+          if (!(err instanceof ApiError && err.status === 404)) throw err;
+        }
+      }),
+    );
+  }
+
+  /** Forgets interest in keys (an app was deleted or its desired set shrank). */
+  unwant(keys: readonly ResourceKey[]): void {
+    for (const key of keys) {
+      const k = resourceKeyString(key);
+      this.interest.delete(k);
+      const cached = this.objects.get(k);
+      if (cached && !this.retained(k, cached.obj)) this.remove(cached.obj, false);
+    }
+  }
+
+  /** The cached object for a key. */
+  get(key: ResourceKey): KubernetesObject | undefined {
+    return this.objects.get(resourceKeyString(key))?.obj;
+  }
+
+  /** Every cached object that matches. */
+  filter(pred: (obj: KubernetesObject) => boolean): KubernetesObject[] {
+    return [...this.objects.values()].map((v) => v.obj).filter(pred);
+  }
+
+  /** Subscribes to changes; returns the unsubscribe function. */
+  subscribe(listener: (e: CacheEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Sizes for metrics. */
+  stats(): CacheStats {
+    let lists = 0;
+    for (const k of this.kinds.values()) lists += k.watch?.lists ?? 0;
+    return { kinds: this.kinds.size, objects: this.objects.size, bytes: this.bytes, lists };
+  }
+
+  /** Stops every watch. */
+  stop(): void {
+    for (const k of this.kinds.values()) k.watch?.stop();
+    this.kinds.clear();
+  }
+}

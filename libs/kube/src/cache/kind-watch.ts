@@ -1,0 +1,131 @@
+import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { rawRequest } from '../raw.js';
+import { collectionPath, type ApiResourceInfo } from './discovery.js';
+
+/** One change seen on a kind. */
+export interface WatchChange {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: KubernetesObject;
+}
+
+interface ListResponse {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items?: KubernetesObject[];
+}
+
+/** Callbacks of a {@link KindWatch}. */
+export interface KindWatchHandlers {
+  /** A full list replaced what was known (first list and every relist). */
+  onList(objects: KubernetesObject[]): void;
+  onChange(change: WatchChange): void;
+  /** The kind stopped being served (CRD deleted) or the watch keeps failing. */
+  onError(err: Error): void;
+}
+
+/**
+ * List-then-watch of one kind across the cluster. Watches resume from the
+ * last resourceVersion (bookmarks keep it fresh); a 410 Gone means the
+ * version expired, so it lists again. Errors back off up to 10 s, so an
+ * apiserver restart costs one relist at most.
+ */
+export class KindWatch {
+  private controller?: AbortController;
+  private resourceVersion = '';
+  private stopped = false;
+  private failures = 0;
+  /** Lists done (the first one and every relist). */
+  lists = 0;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    readonly info: ApiResourceInfo,
+    private readonly handlers: KindWatchHandlers,
+  ) {}
+
+  /** Lists once (resolving when the first list is in), then watches until stopped. */
+  async start(): Promise<void> {
+    await this.list();
+    void this.watch();
+  }
+
+  private async list(): Promise<void> {
+    const items: KubernetesObject[] = [];
+    let cont: string | undefined;
+    do {
+      const page = await rawRequest<ListResponse>(this.kc, {
+        method: 'GET',
+        path: collectionPath(this.info),
+        query: { limit: '500', ...(cont ? { continue: cont } : {}) },
+      });
+      for (const item of page.items ?? []) {
+        items.push({
+          ...item,
+          apiVersion: this.info.group
+            ? `${this.info.group}/${this.info.version}`
+            : this.info.version,
+          kind: this.info.kind,
+        });
+      }
+      cont = page.metadata?.continue || undefined;
+      this.resourceVersion = page.metadata?.resourceVersion ?? '';
+    } while (cont);
+    this.lists++;
+    this.handlers.onList(items);
+  }
+
+  private async watch(): Promise<void> {
+    while (!this.stopped) {
+      const outcome = await new Promise<'gone' | 'ended' | Error>((resolve) => {
+        const w = new Watch(this.kc);
+        w.watch(
+          collectionPath(this.info),
+          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
+          (phase, obj: KubernetesObject & { code?: number }) => {
+            if (phase === 'BOOKMARK') {
+              this.resourceVersion = obj.metadata?.resourceVersion ?? this.resourceVersion;
+              return;
+            }
+            if (phase === 'ERROR') {
+              resolve(obj.code === 410 ? 'gone' : new Error(`watch error ${obj.code ?? ''}`));
+              this.controller?.abort();
+              return;
+            }
+            this.failures = 0;
+            this.resourceVersion = obj.metadata?.resourceVersion ?? this.resourceVersion;
+            this.handlers.onChange({ type: phase as WatchChange['type'], object: obj });
+          },
+          (err: unknown) =>
+            resolve(
+              err
+                ? /410|Gone|too old/i.test(String(err))
+                  ? 'gone'
+                  : new Error(String(err))
+                : 'ended',
+            ),
+        )
+          .then((c) => (this.controller = c))
+          .catch((err: unknown) => resolve(err instanceof Error ? err : new Error(String(err))));
+      });
+      if (this.stopped) return;
+      try {
+        if (outcome === 'gone') await this.list();
+        else if (outcome instanceof Error) {
+          this.failures++;
+          if (this.failures >= 3) this.handlers.onError(outcome);
+          await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** this.failures)));
+          // After repeated failures the version may be gone too; a relist is cheap insurance.
+          if (this.failures >= 3) await this.list();
+        }
+      } catch (err) {
+        this.handlers.onError(err as Error);
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    }
+  }
+
+  /** Stops watching. */
+  stop(): void {
+    this.stopped = true;
+    this.controller?.abort();
+  }
+}
