@@ -308,6 +308,13 @@ describe('Helm charts', () => {
   });
 });
 
+describe('tool versions, for cache keys', () => {
+  it('are read from the tools themselves', async () => {
+    expect(await renderer.toolVersion('helm')).toMatch(/^v4\./);
+    expect(await renderer.toolVersion('kubectl')).toMatch(/^v1\.\d+\.\d+\+kustomize-v5\./);
+  });
+});
+
 describe('Kustomize options', () => {
   it('are applied to a copy of the checkout, as Argo CD edits its kustomization', async () => {
     const repo = await compatCopy();
