@@ -32,6 +32,7 @@ export {
 export { editKustomization, parseImageOverride } from './kustomize-edit.js';
 export { compilePathFilter, type PathFilter } from './glob.js';
 export { listManifestFiles, readManifestFile, type ManifestFile } from './directory.js';
+export { resolveAppDir, type AppDir } from './paths.js';
 export {
   canonicalJson,
   canonicalSet,
