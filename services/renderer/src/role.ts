@@ -1,12 +1,146 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
+import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { createEvent, type AppRef } from '@flotilla/contracts';
+import { GitClient, stripCredentials } from '@flotilla/git';
+import { ApiError, loadKubeConfig, rawRequest } from '@flotilla/kube';
+import { RedisManifestCache, Renderer } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
+import { resolveTool } from '@flotilla/toolchain';
+import { DesiredStore } from './desired.js';
+import { compileRendererOptions } from './options.js';
+import { AppRenderer } from './render-app.js';
+
+const SOURCE = '/flotilla/renderer';
 
 /**
- * The renderer role: renders Helm charts, Kustomize overlays and directories into a canonical manifest set.
- * Its work handlers arrive with the bus; until then it starts and stops cleanly.
+ * The renderer role: takes render commands, turns the Application's sources
+ * into a canonical manifest set, stores it as the app's desired state, and
+ * asks the differ to compare. A failed render is recorded next to the last
+ * good set, which stays: nothing is pruned because of a broken chart.
  */
 export const rendererRole: Role = {
   name: 'renderer',
-  async start() {
-    return { stop: async () => undefined };
+  async start({ logger, config, env }) {
+    const options = compileRendererOptions(env, config);
+    await mkdir(join(options.workDir, 'tmp'), { recursive: true });
+    const helm = await resolveTool('helm', {
+      cacheDir: config.cacheDir,
+      overrides: { helm: options.helmPath },
+      path: env['PATH'],
+    });
+    const kubectl = await resolveTool('kubectl', {
+      cacheDir: config.cacheDir,
+      overrides: { kubectl: options.kubectlPath },
+      path: env['PATH'],
+    });
+    const nc = await connectBus({ servers: config.natsUrl, name: 'renderer', logger });
+    await provisionBus(nc);
+    const bus = createPublisher(nc);
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+    const kc = loadKubeConfig(config.kubeconfig);
+    const desired = new DesiredStore(redis);
+    const apps = new AppRenderer({
+      git: new GitClient({ cacheDir: options.repoCacheDir, allowLocal: options.allowLocalRepos }),
+      renderer: new Renderer({
+        helmPath: helm,
+        kubectlPath: kubectl,
+        timeoutMs: options.renderTimeoutMs,
+        tmpDir: join(options.workDir, 'tmp'),
+        cache: new RedisManifestCache({ client: redis, logger }),
+        logger,
+      }),
+      redis,
+      workDir: options.workDir,
+      memoTtlMs: options.memoTtlMs,
+      toolKey: `${helm}|${kubectl}`,
+    });
+    const readApp = async (ref: AppRef) => {
+      try {
+        return await rawRequest<Application>(kc, {
+          method: 'GET',
+          path: `/apis/${API_VERSION}/namespaces/${ref.namespace}/${APPLICATION.plural}/${ref.name}`,
+        });
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return undefined;
+        throw err;
+      }
+    };
+
+    const worker = startWorker({
+      nc,
+      kind: 'render',
+      logger,
+      concurrency: options.concurrency,
+      handler: async (cmd) => {
+        const app = await readApp(cmd.app);
+        if (!app) return; // deleted since: nothing to render
+        const started = Date.now();
+        try {
+          const r = await apps.render(app, cmd);
+          await desired.setRendered(cmd.app, {
+            revisions: r.revisions,
+            hash: r.hash,
+            objects: r.objects,
+            warnings: r.warnings,
+            renderedAt: new Date().toISOString(),
+          });
+          const durationMs = Date.now() - started;
+          logger.info(
+            { app: cmd.app, via: r.via, resources: r.objects.length, durationMs },
+            'rendered',
+          );
+          await bus.event(
+            'render.completed',
+            cmd.app,
+            createEvent(
+              'render.completed',
+              cmd.app,
+              {
+                revisions: r.revisions,
+                manifestsHash: r.hash,
+                resourceCount: r.objects.length,
+                cached: r.via !== 'rendered',
+                durationMs,
+              },
+              { source: SOURCE },
+            ),
+          );
+          await bus.command({
+            version: 1,
+            kind: 'diff',
+            app: cmd.app,
+            reason: `rendered ${r.hash.slice(0, 19)}`,
+            manifestsHash: r.hash,
+          });
+        } catch (err) {
+          const message = stripCredentials((err as Error).message);
+          logger.warn({ app: cmd.app, err: message }, 'render failed');
+          await desired.setError(cmd.app, message, cmd.revisions);
+          await bus.event(
+            'render.failed',
+            cmd.app,
+            createEvent(
+              'render.failed',
+              cmd.app,
+              { ...(cmd.revisions ? { revisions: cmd.revisions } : {}), message },
+              { source: SOURCE },
+            ),
+          );
+          await bus.command({ version: 1, kind: 'diff', app: cmd.app, reason: 'render failed' });
+        }
+      },
+    });
+
+    return {
+      async stop() {
+        await worker.stop();
+        await nc.drain();
+        redis.disconnect();
+      },
+    };
   },
 };

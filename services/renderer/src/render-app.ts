@@ -1,0 +1,185 @@
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import type { Application, ApplicationSource } from '@flotilla/api';
+import type { RenderCommand } from '@flotilla/contracts';
+import {
+  GitClient,
+  isCommitSha,
+  pushTouchesApp,
+  resolveRevision,
+  stripCredentials,
+} from '@flotilla/git';
+import { mergeManifestSets, type Renderer, type SourceManifests } from '@flotilla/render';
+
+/** The outcome of rendering one app. */
+export interface AppRender {
+  readonly revisions: string[];
+  readonly hash: string;
+  readonly objects: readonly Record<string, unknown>[];
+  readonly warnings: readonly string[];
+  /** How the set was obtained: memo (no Git or Helm work), reused (push did not touch the app), or rendered. */
+  readonly via: 'memo' | 'reused' | 'rendered';
+}
+
+type Memo = Omit<AppRender, 'via' | 'revisions'>;
+
+/** The sources of an app as Argo CD reads them: `sources` wins over `source`. */
+export function sourcesOf(app: Application): ApplicationSource[] {
+  return app.spec?.sources?.length
+    ? [...app.spec.sources]
+    : app.spec?.source
+      ? [app.spec.source]
+      : [];
+}
+
+/**
+ * Renders an app at given (or freshly resolved) revisions. An app whose
+ * sources and revisions were rendered before is served from the memo with no
+ * Git or Helm work; a push that changed no file the app reads reuses the set
+ * of the previous revisions; otherwise each source is checked out and
+ * rendered (each render itself may hit the manifest cache).
+ */
+export class AppRenderer {
+  constructor(
+    private readonly deps: {
+      git: GitClient;
+      renderer: Renderer;
+      redis: Redis;
+      workDir: string;
+      memoTtlMs: number;
+      /** Part of the memo key: tool paths (versions) and renderer format. */
+      toolKey: string;
+    },
+  ) {}
+
+  private memoKey(
+    app: Application,
+    sources: ApplicationSource[],
+    revisions: readonly string[],
+  ): string {
+    const digest = createHash('sha256')
+      .update(
+        JSON.stringify([
+          this.deps.toolKey,
+          app.metadata?.name,
+          app.spec?.destination?.namespace ?? '',
+          sources,
+          revisions,
+        ]),
+      )
+      .digest('hex');
+    return `flotilla:render-memo:${digest}`;
+  }
+
+  private async memoGet(key: string): Promise<Memo | undefined> {
+    const raw = await this.deps.redis.get(key).catch(() => null);
+    return raw ? (JSON.parse(raw) as Memo) : undefined;
+  }
+
+  private async memoSet(key: string, memo: Memo): Promise<void> {
+    await this.deps.redis
+      .set(key, JSON.stringify(memo), 'PX', this.deps.memoTtlMs)
+      .catch(() => undefined);
+  }
+
+  /** Resolves each source's revision: the command's when it has one per source, else from the remote. */
+  async resolve(sources: ApplicationSource[], cmd: RenderCommand): Promise<string[]> {
+    if (cmd.revisions && cmd.revisions.length === sources.length && cmd.refresh !== 'hard')
+      return [...cmd.revisions];
+    return Promise.all(
+      sources.map(async (s) => {
+        if (s.chart) return s.targetRevision ?? '';
+        if (s.targetRevision && isCommitSha(s.targetRevision))
+          return s.targetRevision.toLowerCase();
+        return resolveRevision(
+          await this.deps.git.lsRemote(s.repoURL),
+          s.targetRevision,
+          stripCredentials(s.repoURL),
+        );
+      }),
+    );
+  }
+
+  async render(app: Application, cmd: RenderCommand): Promise<AppRender> {
+    const sources = sourcesOf(app);
+    if (sources.length === 0) throw new Error('the Application has no source');
+    const revisions = await this.resolve(sources, cmd);
+    const key = this.memoKey(app, sources, revisions);
+    if (cmd.refresh !== 'hard') {
+      const memo = await this.memoGet(key);
+      if (memo) return { ...memo, revisions, via: 'memo' };
+      if (cmd.changedFiles && cmd.previousRevisions?.length === sources.length) {
+        const polled = {
+          ref: { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' },
+          sources: sources.map((s) => ({
+            repoURL: s.repoURL,
+            ...(s.path ? { path: s.path } : {}),
+          })),
+          manifestGeneratePaths:
+            app.metadata?.annotations?.['flotilla.dev/manifest-generate-paths'] ??
+            app.metadata?.annotations?.['argocd.argoproj.io/manifest-generate-paths'],
+        };
+        const previous = polled.manifestGeneratePaths
+          ? await this.memoGet(this.memoKey(app, sources, cmd.previousRevisions))
+          : undefined;
+        if (previous && !pushTouchesApp(polled, cmd.changedFiles)) {
+          await this.memoSet(key, previous);
+          return { ...previous, revisions, via: 'reused' };
+        }
+      }
+    }
+    const rendered = await this.renderSources(app, sources, revisions, cmd.refresh);
+    await this.memoSet(key, rendered);
+    return { ...rendered, revisions, via: 'rendered' };
+  }
+
+  private async renderSources(
+    app: Application,
+    sources: ApplicationSource[],
+    revisions: string[],
+    refresh: RenderCommand['refresh'],
+  ): Promise<Memo> {
+    await mkdir(this.deps.workDir, { recursive: true });
+    const work = await mkdtemp(join(this.deps.workDir, 'app-'));
+    try {
+      const dirs = await Promise.all(
+        sources.map((s, i) =>
+          s.chart
+            ? Promise.resolve('')
+            : this.deps.git.checkout(s.repoURL, revisions[i] ?? '', work),
+        ),
+      );
+      const refSources: Record<string, string> = {};
+      sources.forEach((s, i) => {
+        if (s.ref) refSources[s.ref] = dirs[i] ?? '';
+      });
+      const parts: SourceManifests[] = [];
+      for (const [i, source] of sources.entries()) {
+        // A source that only provides value files (`ref` without a path) renders nothing.
+        if (source.ref && !source.path && !source.chart) continue;
+        const result = await this.deps.renderer.render({
+          appName: app.metadata?.name ?? '',
+          ...(app.spec?.destination?.namespace
+            ? { namespace: app.spec.destination.namespace }
+            : {}),
+          source,
+          repoDir: dirs[i] ?? '',
+          revision: revisions[i] ?? '',
+          refSources,
+          ...(refresh ? { refresh } : {}),
+        });
+        parts.push({
+          objects: result.objects,
+          warnings: result.warnings,
+          label: `source ${i + 1} (${stripCredentials(source.repoURL)})`,
+        });
+      }
+      const merged = mergeManifestSets(parts);
+      return { hash: merged.hash, objects: merged.objects, warnings: merged.warnings };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+}

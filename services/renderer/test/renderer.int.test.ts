@@ -1,0 +1,190 @@
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { API_VERSION, type Application } from '@flotilla/api';
+import { connectBus, createPublisher, provisionBus, startWorker, type Worker } from '@flotilla/bus';
+import { Streams, type DiffCommand } from '@flotilla/contracts';
+import { installCrds } from '@flotilla/kube';
+import { canonicalSet } from '@flotilla/render';
+import {
+  compileRuntimeConfig,
+  createLogger,
+  run,
+  userCacheDir,
+  type RoleHandle,
+} from '@flotilla/runtime';
+import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { resolveTool } from '@flotilla/toolchain';
+import { parseAllDocuments } from 'yaml';
+import { DesiredStore } from '../src/desired.js';
+import { rendererRole } from '../src/role.js';
+
+const compat = resolve(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  '..',
+  'shared',
+  'compat',
+  'argocd-example-apps',
+);
+const quiet = createLogger({ name: 'test', level: 'silent' });
+
+describe('the renderer role', () => {
+  let env: TestEnv;
+  let ns: string;
+  let role: RoleHandle;
+  let nc: NatsConnection;
+  let worker: Worker;
+  let redis: Redis;
+  let desired: DesiredStore;
+  let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
+  const diffs: DiffCommand[] = [];
+  const app = { namespace: '', name: 'guestbook' };
+
+  beforeAll(async () => {
+    env = await startEnv({ nats: true, redis: true, kube: true, git: true });
+    await installCrds(env.kube.kc);
+    ns = await env.kube.namespace();
+    app.namespace = ns;
+    repo = await env.git.repo('apps');
+    await repo.commitDir(join(compat, 'helm-guestbook'), 'helm-guestbook');
+    nc = await connectBus({ servers: env.nats.url, name: 'test' });
+    await provisionBus(nc);
+    worker = startWorker({
+      nc,
+      kind: 'diff',
+      logger: quiet,
+      handler: async (c) => void diffs.push(c),
+    });
+    redis = new Redis(env.redis.url);
+    desired = new DesiredStore(redis);
+    const config = compileRuntimeConfig(
+      {},
+      {
+        natsUrl: env.nats.url,
+        redisUrl: env.redis.url,
+        kubeconfig: env.kube.kubeconfigPath,
+        namespace: ns,
+        logLevel: 'warn',
+        cacheDir: userCacheDir(process.env),
+      },
+    );
+    role = await rendererRole.start({
+      logger: createLogger({ name: 'renderer', level: 'warn' }),
+      signal: new AbortController().signal,
+      config,
+      env: {
+        FLOTILLA_REPO_CACHE_DIR: join(env.tmpDir, 'repos'),
+        FLOTILLA_RENDER_WORK_DIR: join(env.tmpDir, 'work'),
+      },
+    });
+    const application: Application = {
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { name: 'guestbook', namespace: ns },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: repo.url,
+          targetRevision: 'main',
+          path: 'helm-guestbook',
+          helm: { valueFiles: ['values-production.yaml'] },
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'guestbook' },
+      },
+    };
+    await env.kube.objects.create(application);
+  });
+  afterAll(async () => {
+    await role?.stop();
+    await worker?.stop();
+    await nc?.close();
+    redis?.disconnect();
+    await env[Symbol.asyncDispose]();
+  });
+
+  const events = async (subject: string) => {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(Streams.Events);
+    const out: Record<string, any>[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const m = await jsm.streams.getMessage(Streams.Events, { seq }).catch(() => null);
+      if (m?.subject === subject) out.push(m.json());
+    }
+    return out;
+  };
+  const render = (extra: Record<string, unknown> = {}) =>
+    createPublisher(nc).command({
+      version: 1,
+      kind: 'render',
+      app,
+      reason: 'test',
+      ...extra,
+    } as never);
+
+  it('renders exactly what helm template renders, stores it, and asks for a diff', async () => {
+    await render();
+    await waitFor('desired state', async () => !!(await desired.get(app)), { timeoutMs: 30_000 });
+    const state = (await desired.get(app))!;
+    expect(state.revisions).toEqual([await repo.revParse('main')]);
+    const helm = await resolveTool('helm', { cacheDir: userCacheDir(process.env) });
+    const chart = join(compat, 'helm-guestbook');
+    const { stdout } = await run(helm, [
+      'template',
+      'guestbook',
+      chart,
+      '--namespace',
+      'guestbook',
+      '--values',
+      join(chart, 'values-production.yaml'),
+    ]);
+    const expected = canonicalSet(
+      parseAllDocuments(stdout)
+        .map((d) => d.toJSON())
+        .filter(Boolean),
+    );
+    expect(state.hash).toBe(expected.set.hash);
+    await waitFor('diff command', () => diffs.some((d) => d.manifestsHash === state.hash), {
+      timeoutMs: 10_000,
+    });
+    const done = await events(`flotilla.events.${ns}.guestbook.render.completed`);
+    expect(done[0]?.data).toMatchObject({
+      manifestsHash: state.hash,
+      resourceCount: 2,
+      cached: false,
+    });
+  });
+
+  it('serves a repeated render from the memo', async () => {
+    await render();
+    await waitFor(
+      'second completion',
+      async () => (await events(`flotilla.events.${ns}.guestbook.render.completed`)).length >= 2,
+      { timeoutMs: 20_000 },
+    );
+    const done = await events(`flotilla.events.${ns}.guestbook.render.completed`);
+    expect(done[1]?.data).toMatchObject({ cached: true });
+  });
+
+  it('records a broken chart as a failure and keeps the last good manifests', async () => {
+    const good = (await desired.get(app))!;
+    const bad = await repo.commit({
+      'helm-guestbook/templates/broken.yaml':
+        'kind: ConfigMap\nmetadata:\n  name: {{ .Values.nope.missing }}\n',
+    });
+    await render({ revisions: [bad] });
+    await waitFor('render failure', async () => (await desired.get(app))?.error !== undefined, {
+      timeoutMs: 30_000,
+    });
+    const state = (await desired.get(app))!;
+    expect(state.error?.message).toMatch(/nil pointer|missing|broken\.yaml/);
+    expect(state.hash).toBe(good.hash);
+    expect(state.objects).toEqual(good.objects);
+    const failed = await events(`flotilla.events.${ns}.guestbook.render.failed`);
+    expect(failed[0]?.data.revisions).toEqual([bad]);
+  });
+});
