@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Application, ApplicationSource } from '@flotilla/api';
 import type { RenderCommand } from '@flotilla/contracts';
+import type {
+  GitClient} from '@flotilla/git';
 import {
-  GitClient,
   isCommitSha,
   pushTouchesApp,
   resolveRevision,
