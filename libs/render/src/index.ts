@@ -60,3 +60,4 @@ export {
   type RedisCacheOptions,
 } from './redis-cache.js';
 export { redactMessage } from './sanitize.js';
+export { DesiredStore, type DesiredState } from './desired-store.js';

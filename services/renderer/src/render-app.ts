@@ -4,14 +4,8 @@ import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Application, ApplicationSource } from '@flotilla/api';
 import type { RenderCommand } from '@flotilla/contracts';
-import type {
-  GitClient} from '@flotilla/git';
-import {
-  isCommitSha,
-  pushTouchesApp,
-  resolveRevision,
-  stripCredentials,
-} from '@flotilla/git';
+import type { GitClient } from '@flotilla/git';
+import { isCommitSha, pushTouchesApp, resolveRevision, stripCredentials } from '@flotilla/git';
 import { mergeManifestSets, type Renderer, type SourceManifests } from '@flotilla/render';
 
 /** The outcome of rendering one app. */

@@ -6,10 +6,10 @@ import { connectBus, createPublisher, provisionBus, startWorker } from '@flotill
 import { createEvent, type AppRef } from '@flotilla/contracts';
 import { GitClient, stripCredentials } from '@flotilla/git';
 import { ApiError, loadKubeConfig, rawRequest } from '@flotilla/kube';
-import { RedisManifestCache, Renderer } from '@flotilla/render';
+import { DesiredStore, RedisManifestCache, Renderer } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
-import { DesiredStore } from './desired.js';
+
 import { compileRendererOptions } from './options.js';
 import { AppRenderer } from './render-app.js';
 

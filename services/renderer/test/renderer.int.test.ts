@@ -18,7 +18,7 @@ import {
 import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
 import { resolveTool } from '@flotilla/toolchain';
 import { parseAllDocuments } from 'yaml';
-import { DesiredStore } from '../src/desired.js';
+import { DesiredStore } from '@flotilla/render';
 import { rendererRole } from '../src/role.js';
 
 const compat = resolve(
