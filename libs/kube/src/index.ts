@@ -36,3 +36,4 @@ export {
   type CacheStats,
   type WatchChange,
 } from './cache/index.js';
+export { applyObject, deleteObject, UnknownKindError, type ApplyObjectOptions } from './apply.js';
