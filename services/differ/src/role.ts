@@ -1,12 +1,108 @@
+import { Redis } from 'ioredis';
+import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
+import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { createHealthAssessor } from '@flotilla/gitops';
+import { ClusterCache, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
+import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
+import { watchDrift } from './drift.js';
+import { publishChanges } from './events.js';
+import { compileDifferOptions } from './options.js';
+import { Reconciler } from './reconcile.js';
 
 /**
- * The differ role: compares desired and live state, assesses health and detects drift.
- * Its work handlers arrive with the bus; until then it starts and stops cleanly.
+ * The differ role: compares each app's desired state with live state from a
+ * watch cache, assesses health, writes sync/health/resources/conditions, and
+ * publishes what changed. Drift is noticed from watch events.
  */
 export const differRole: Role = {
   name: 'differ',
-  async start() {
-    return { stop: async () => undefined };
+  async start({ logger, config, env }) {
+    const options = compileDifferOptions(env);
+    const nc = await connectBus({ servers: config.natsUrl, name: 'differ', logger });
+    await provisionBus(nc);
+    const bus = createPublisher(nc);
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+    const kc = loadKubeConfig(config.kubeconfig);
+    const cache = new ClusterCache(kc, (err, kind) =>
+      logger.warn({ err: err.message, kind }, 'watch trouble'),
+    );
+    const health = createHealthAssessor();
+    const reconciler = new Reconciler({
+      kc,
+      cache,
+      desired: new DesiredStore(redis),
+      health: (obj) => health.assess(obj),
+    });
+
+    const worker = startWorker({
+      nc,
+      kind: 'diff',
+      logger,
+      concurrency: options.concurrency,
+      handler: async (cmd) => {
+        const r = await reconciler.reconcile(cmd.app);
+        if (!r) return;
+        if (r.needsRender) {
+          await bus.command({
+            version: 1,
+            kind: 'render',
+            app: cmd.app,
+            reason: 'no desired state yet',
+          });
+        }
+        if (r.changed) await publishChanges(bus, cmd.app, r);
+      },
+    });
+
+    const stopDrift = watchDrift(
+      cache,
+      config.namespace,
+      options.driftDebounceMs,
+      (app, resources, reason) => {
+        bus
+          .command({ version: 1, kind: 'diff', app, reason, resources })
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish drift'));
+      },
+    );
+
+    // Safety net: every app is compared again on a timer, once per bucket across replicas.
+    const informer = customResourceInformer<Application>(
+      kc,
+      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
+      config.namespace,
+    );
+    let stopping = false;
+    informer.on('error', () => {
+      if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
+    });
+    await informer.start();
+    const resync = setInterval(() => {
+      const bucket = Math.floor(Date.now() / options.resyncMs);
+      for (const a of informer.list()) {
+        const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+        bus
+          .command(
+            { version: 1, kind: 'diff', app, reason: 'periodic resync' },
+            { msgId: `resync-${app.namespace}-${app.name}-${bucket}` },
+          )
+          .catch(() => undefined);
+      }
+    }, options.resyncMs);
+
+    return {
+      async stop() {
+        stopping = true;
+        clearInterval(resync);
+        stopDrift();
+        await informer.stop();
+        await worker.stop();
+        cache.stop();
+        await health.close();
+        await nc.drain();
+        redis.disconnect();
+      },
+    };
   },
 };

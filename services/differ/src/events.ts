@@ -1,0 +1,59 @@
+import type { BusPublisher } from '@flotilla/bus';
+import { createEvent, type AppRef } from '@flotilla/contracts';
+import type { Reconciled } from './reconcile.js';
+
+const SOURCE = '/flotilla/differ';
+
+/** Publishes what changed in a comparison: sync status, health, and drifted resources with their fields. */
+export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconciled): Promise<void> {
+  const before = r.previous;
+  const after = r.status;
+  const revision = after.sync?.revision ?? after.sync?.revisions?.[0];
+  if (before?.sync?.status !== after.sync?.status && after.sync?.status) {
+    const data = {
+      from: before?.sync?.status ?? 'Unknown',
+      to: after.sync.status,
+      ...(revision ? { revision } : {}),
+    };
+    await bus.event(
+      'app.sync-changed',
+      ref,
+      createEvent('app.sync-changed', ref, data, { source: SOURCE }),
+    );
+  }
+  if (before?.health?.status !== after.health?.status && after.health?.status) {
+    const data = {
+      from: before?.health?.status ?? 'Unknown',
+      to: after.health.status,
+      ...(after.health.message ? { message: after.health.message } : {}),
+    };
+    await bus.event(
+      'app.health-changed',
+      ref,
+      createEvent('app.health-changed', ref, data, { source: SOURCE }),
+    );
+  }
+  // Drift: a resource that was Synced and now differs, at the same revision.
+  const wasSynced = new Set(
+    (before?.resources ?? [])
+      .filter((x) => x.status === 'Synced')
+      .map((x) => `${x.group}/${x.kind}/${x.namespace}/${x.name}`),
+  );
+  const sameRevision = (before?.sync?.revision ?? '') === (after.sync?.revision ?? '');
+  const drifted = (r.diff?.resources ?? []).filter(
+    (d) =>
+      d.status === 'OutOfSync' &&
+      sameRevision &&
+      wasSynced.has(`${d.key.group}/${d.key.kind}/${d.key.namespace}/${d.key.name}`),
+  );
+  if (drifted.length > 0) {
+    const data = {
+      resources: drifted.map((d) => ({ resource: d.key, fields: [...d.changedPaths] })),
+    };
+    await bus.event(
+      'app.drift-detected',
+      ref,
+      createEvent('app.drift-detected', ref, data, { source: SOURCE }),
+    );
+  }
+}

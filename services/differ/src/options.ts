@@ -1,0 +1,23 @@
+/** differ settings after defaults; see docs/configuration.md. */
+export interface DifferOptions {
+  /** Every app is compared again this often even without a trigger (safety net); 3 min. */
+  readonly resyncMs: number;
+  /** Apps compared at once per differ process. */
+  readonly concurrency: number;
+  /** Drift events for one app within this window become one comparison. */
+  readonly driftDebounceMs: number;
+}
+
+/** Compiles options from the environment (passed in, never read here). */
+export function compileDifferOptions(
+  env: Readonly<Record<string, string | undefined>>,
+): DifferOptions {
+  const o: DifferOptions = {
+    resyncMs: Number(env['FLOTILLA_RESYNC_SECONDS'] ?? 180) * 1000,
+    concurrency: Number(env['FLOTILLA_DIFF_CONCURRENCY'] ?? 4),
+    driftDebounceMs: Number(env['FLOTILLA_DRIFT_DEBOUNCE_MS'] ?? 50),
+  };
+  if (!(o.resyncMs > 0)) throw new Error('FLOTILLA_RESYNC_SECONDS must be a positive number');
+  if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_DIFF_CONCURRENCY must be at least 1');
+  return o;
+}

@@ -1,0 +1,302 @@
+import type { KubeConfig } from '@flotilla/kube';
+import {
+  APPLICATION,
+  API_VERSION,
+  DIFFER_FIELD_MANAGER,
+  APPLY_PATCH_CONTENT_TYPE,
+  HealthStatusCode,
+  SyncStatusCode,
+  applicationStatusPath,
+  differStatusPatch,
+  type Application,
+  type ApplicationStatus,
+  type DifferStatus,
+} from '@flotilla/api';
+import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import {
+  diffApp,
+  isTrackedBy,
+  ResourceDiffStatus,
+  type AppDiff,
+  type DiffObject,
+} from '@flotilla/gitops';
+import { ApiError, applyObject, rawRequest, type ClusterCache } from '@flotilla/kube';
+import type { DesiredStore } from '@flotilla/render';
+import { carryTransitionTimes, sortResources, statusDigest } from './status.js';
+
+/** A resource's health: undefined when the kind has no health check. */
+export type HealthFn = (
+  obj: DiffObject,
+) => Promise<{ status: HealthStatusCode; message?: string } | undefined>;
+
+/** What a comparison found, for events and automated-sync decisions. */
+export interface Reconciled {
+  readonly app: Application;
+  readonly status: DifferStatus;
+  readonly previous: ApplicationStatus | undefined;
+  readonly diff?: AppDiff;
+  readonly changed: boolean;
+  /** Whether a render was asked for (no desired state yet). */
+  readonly needsRender: boolean;
+}
+
+const worst = (a: HealthStatusCode, b: HealthStatusCode): HealthStatusCode => {
+  const order: HealthStatusCode[] = [
+    'Healthy',
+    'Suspended',
+    'Progressing',
+    'Missing',
+    'Degraded',
+    'Unknown',
+  ];
+  return order.indexOf(a) >= order.indexOf(b) ? a : b;
+};
+
+/**
+ * Compares one app: desired state from the renderer, live state from the
+ * watch cache, server-side dry runs for the comparison, health per resource;
+ * then writes the differ's part of the status, only when it changed.
+ */
+export class Reconciler {
+  private readonly written = new Map<string, string>();
+
+  constructor(
+    private readonly deps: {
+      kc: KubeConfig;
+      cache: ClusterCache;
+      desired: DesiredStore;
+      health: HealthFn;
+    },
+  ) {}
+
+  async readApp(ref: AppRef): Promise<Application | undefined> {
+    try {
+      return await rawRequest<Application>(this.deps.kc, {
+        method: 'GET',
+        path: `/apis/${API_VERSION}/namespaces/${ref.namespace}/${APPLICATION.plural}/${ref.name}`,
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async reconcile(ref: AppRef): Promise<Reconciled | undefined> {
+    const app = await this.readApp(ref);
+    if (!app) return undefined;
+    const previous = app.status;
+    const now = new Date().toISOString();
+    const state = await this.deps.desired.get(ref);
+    const destinationNamespace = app.spec?.destination?.namespace ?? '';
+    let status: DifferStatus;
+    let diff: AppDiff | undefined;
+    if (!state || (state.error && state.objects.length === 0 && !state.hash)) {
+      // Nothing rendered yet (or never successfully): say so, decide nothing.
+      status = {
+        sync: {
+          status: SyncStatusCode.Unknown,
+          ...(state?.revisions[0] ? { revision: state.revisions[0] } : {}),
+        },
+        health: previous?.health ?? { status: HealthStatusCode.Unknown },
+        resources: previous?.resources ?? [],
+        conditions: carryTransitionTimes(
+          state?.error
+            ? [
+                {
+                  type: 'ComparisonError',
+                  message: `failed to render manifests: ${state.error.message}`,
+                },
+              ]
+            : [],
+          previous?.conditions,
+          now,
+        ),
+        reconciledAt: now,
+      };
+    } else if (state.error) {
+      // Never destroy on doubt: keep what was last known, mark the error, sync Unknown.
+      status = {
+        sync: {
+          status: SyncStatusCode.Unknown,
+          ...(previous?.sync?.revision ? { revision: previous.sync.revision } : {}),
+        },
+        health: previous?.health ?? { status: HealthStatusCode.Unknown },
+        resources: previous?.resources ?? [],
+        conditions: carryTransitionTimes(
+          [
+            {
+              type: 'ComparisonError',
+              message: `failed to render manifests: ${state.error.message}`,
+            },
+          ],
+          previous?.conditions,
+          now,
+        ),
+        reconciledAt: now,
+      };
+    } else {
+      diff = await this.compare(app, ref, state.objects as DiffObject[], destinationNamespace);
+      status = await this.statusFrom(app, diff, state.revisions, previous, now);
+      if (state.warnings.length > 0) {
+        status = {
+          ...status,
+          conditions: carryTransitionTimes(
+            [
+              ...(status.conditions ?? []),
+              ...state.warnings.map((w) => ({ type: 'RepeatedResourceWarning', message: w })),
+            ],
+            previous?.conditions,
+            now,
+          ),
+        };
+      }
+    }
+    const digest = statusDigest(status);
+    const key = `${ref.namespace}/${ref.name}`;
+    const changed =
+      this.written.get(key) !== digest || statusDigest(pickDiffer(previous)) !== digest;
+    if (changed) {
+      await rawRequest(this.deps.kc, {
+        method: 'PATCH',
+        path: applicationStatusPath(ref.namespace, ref.name),
+        query: { fieldManager: DIFFER_FIELD_MANAGER, force: 'true' },
+        contentType: APPLY_PATCH_CONTENT_TYPE,
+        body: differStatusPatch(app, status),
+      });
+      this.written.set(key, digest);
+    }
+    return { app, status, previous, ...(diff ? { diff } : {}), changed, needsRender: !state };
+  }
+
+  private async compare(
+    app: Application,
+    ref: AppRef,
+    desired: DiffObject[],
+    destinationNamespace: string,
+  ): Promise<AppDiff> {
+    const { cache } = this.deps;
+    const kinds = new Set<string>();
+    for (const o of desired) kinds.add(`${groupOf(o)}/${String(o['kind'] ?? '')}`);
+    for (const r of app.status?.resources ?? []) kinds.add(`${r.group ?? ''}/${r.kind ?? ''}`);
+    await Promise.all(
+      [...kinds].map((k) => {
+        const i = k.lastIndexOf('/');
+        return cache.ensureKind(k.slice(0, i), k.slice(i + 1)).catch(() => undefined);
+      }),
+    );
+    const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
+    const keys: ResourceKey[] = desired.map((o) => {
+      const meta = (o['metadata'] ?? {}) as { name?: string; namespace?: string };
+      const kind = String(o['kind'] ?? '');
+      const group = groupOf(o);
+      return {
+        group,
+        kind,
+        namespace: isNamespaced(group, kind) ? meta.namespace || destinationNamespace : '',
+        name: meta.name ?? '',
+      };
+    });
+    await cache
+      .want(keys.filter((k) => isNamespaced(k.group, k.kind) !== undefined))
+      .catch(() => undefined);
+    const wanted = new Set(keys.map(resourceKeyString));
+    const live = cache.filter((obj) => {
+      if (isTrackedBy(obj as DiffObject, ref)) return true;
+      const meta = obj.metadata ?? {};
+      return wanted.has(
+        resourceKeyString({
+          group: groupOf(obj as DiffObject),
+          kind: obj.kind ?? '',
+          namespace: meta.namespace ?? '',
+          name: meta.name ?? '',
+        }),
+      );
+    }) as DiffObject[];
+    return diffApp({
+      app: ref,
+      destinationNamespace,
+      desired,
+      live,
+      isNamespaced,
+      serverSideDryRun: async (obj) =>
+        (await applyObject(this.deps.kc, cache.discovery, obj as never, {
+          fieldManager: 'flotilla',
+          dryRun: true,
+        })) as DiffObject,
+    });
+  }
+
+  private async statusFrom(
+    app: Application,
+    diff: AppDiff,
+    revisions: readonly string[],
+    previous: ApplicationStatus | undefined,
+    now: string,
+  ): Promise<DifferStatus> {
+    const resources: NonNullable<ApplicationStatus['resources']> = [];
+    let health: HealthStatusCode = HealthStatusCode.Healthy;
+    for (const r of diff.resources) {
+      if (r.status === ResourceDiffStatus.Shared) continue;
+      const live = this.deps.cache.get(r.key);
+      let h: { status: HealthStatusCode; message?: string } | undefined;
+      if (r.status === ResourceDiffStatus.Missing) h = { status: HealthStatusCode.Missing };
+      else if (live) h = await this.deps.health(live as DiffObject);
+      if (h && r.status !== ResourceDiffStatus.Extraneous) health = worst(health, h.status);
+      resources.push({
+        group: r.key.group,
+        version: versionOf(live as DiffObject | undefined),
+        kind: r.key.kind,
+        namespace: r.key.namespace,
+        name: r.key.name,
+        status:
+          r.status === ResourceDiffStatus.Synced
+            ? SyncStatusCode.Synced
+            : r.status === ResourceDiffStatus.Error
+              ? SyncStatusCode.Unknown
+              : SyncStatusCode.OutOfSync,
+        ...(h
+          ? { health: { status: h.status, ...(h.message ? { message: h.message } : {}) } }
+          : {}),
+        ...(r.requiresPruning ? { requiresPruning: true } : {}),
+      });
+    }
+    const multi = (app.spec?.sources?.length ?? 0) > 0;
+    return {
+      sync: {
+        status: diff.summary.status,
+        ...(multi ? { revisions: [...revisions] } : revisions[0] ? { revision: revisions[0] } : {}),
+      },
+      health: {
+        status: health,
+        ...(health !== previous?.health?.status
+          ? { lastTransitionTime: now }
+          : previous?.health?.lastTransitionTime
+            ? { lastTransitionTime: previous.health.lastTransitionTime }
+            : {}),
+      },
+      resources: sortResources(resources),
+      conditions: carryTransitionTimes(
+        diff.summary.conditions.map((c) => ({ type: c.type, message: c.message })),
+        previous?.conditions,
+        now,
+      ),
+      reconciledAt: now,
+    };
+  }
+}
+
+function groupOf(o: DiffObject): string {
+  const v = String(o['apiVersion'] ?? '');
+  return v.includes('/') ? (v.split('/')[0] ?? '') : '';
+}
+
+function versionOf(o: DiffObject | undefined): string {
+  const v = String(o?.['apiVersion'] ?? '');
+  return v.includes('/') ? (v.split('/')[1] ?? '') : v;
+}
+
+function pickDiffer(status: ApplicationStatus | undefined): DifferStatus {
+  if (!status) return {};
+  const { operationState: _o, history: _h, ...rest } = status;
+  return rest;
+}

@@ -1,0 +1,32 @@
+import { createHash } from 'node:crypto';
+import type { ApplicationStatus, DifferStatus } from '@flotilla/api';
+
+type Resources = NonNullable<ApplicationStatus['resources']>;
+
+/** A digest of the differ's status without its timestamps: unchanged digest, no write. */
+export function statusDigest(status: DifferStatus): string {
+  const { reconciledAt: _r, observedAt: _o, ...rest } = status;
+  const conditions = (rest.conditions ?? []).map(({ lastTransitionTime: _t, ...c }) => c);
+  return createHash('sha256')
+    .update(JSON.stringify({ ...rest, conditions }))
+    .digest('hex');
+}
+
+/** Keeps each condition's lastTransitionTime while its type and message are unchanged. */
+export function carryTransitionTimes(
+  next: NonNullable<ApplicationStatus['conditions']>,
+  previous: ApplicationStatus['conditions'],
+  now: string,
+): NonNullable<ApplicationStatus['conditions']> {
+  return next.map((c) => {
+    const same = previous?.find((p) => p.type === c.type && p.message === c.message);
+    return { ...c, lastTransitionTime: same?.lastTransitionTime ?? now };
+  });
+}
+
+/** Sorts status resources as Argo CD lists them: group, kind, namespace, name. */
+export function sortResources(resources: Resources): Resources {
+  const k = (r: Resources[number]) =>
+    `${r.group ?? ''}/${r.kind ?? ''}/${r.namespace ?? ''}/${r.name ?? ''}`;
+  return [...resources].sort((a, b) => k(a).localeCompare(k(b)));
+}

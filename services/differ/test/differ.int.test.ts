@@ -1,0 +1,205 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { API_VERSION, type Application } from '@flotilla/api';
+import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
+import { Streams } from '@flotilla/contracts';
+import { trackingId } from '@flotilla/gitops';
+import { Discovery, applyObject, installCrds, rawRequest } from '@flotilla/kube';
+import { DesiredStore } from '@flotilla/render';
+import {
+  compileRuntimeConfig,
+  createLogger,
+  userCacheDir,
+  type RoleHandle,
+} from '@flotilla/runtime';
+import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { differRole } from '../src/role.js';
+
+describe('the differ role', () => {
+  let env: TestEnv;
+  let ns: string;
+  let dest: string;
+  let role: RoleHandle;
+  let nc: NatsConnection;
+  let redis: Redis;
+  let desired: DesiredStore;
+  const app = { namespace: '', name: 'web' };
+
+  const deployment = () => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: {
+      replicas: 2,
+      selector: { matchLabels: { app: 'web' } },
+      template: {
+        metadata: { labels: { app: 'web' } },
+        spec: { containers: [{ name: 'web', image: 'nginx:1.27' }] },
+      },
+    },
+  });
+  const configMap = () => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'web-config' },
+    data: { greeting: 'hello' },
+  });
+
+  beforeAll(async () => {
+    env = await startEnv({ nats: true, redis: true, kube: true });
+    await installCrds(env.kube.kc);
+    ns = await env.kube.namespace('apps');
+    dest = await env.kube.namespace('dest');
+    app.namespace = ns;
+    nc = await connectBus({ servers: env.nats.url, name: 'test' });
+    await provisionBus(nc);
+    redis = new Redis(env.redis.url);
+    desired = new DesiredStore(redis);
+    const application: Application = {
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { name: 'web', namespace: ns },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: 'https://git.example.com/apps.git',
+          targetRevision: 'main',
+          path: 'web',
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+      },
+    };
+    await env.kube.objects.create(application);
+    await desired.setRendered(app, {
+      revisions: ['a'.repeat(40)],
+      hash: 'sha256:test',
+      objects: [deployment(), configMap()],
+      warnings: [],
+      renderedAt: new Date().toISOString(),
+    });
+    role = await differRole.start({
+      logger: createLogger({ name: 'differ', level: 'warn' }),
+      signal: new AbortController().signal,
+      config: compileRuntimeConfig(
+        {},
+        {
+          natsUrl: env.nats.url,
+          redisUrl: env.redis.url,
+          kubeconfig: env.kube.kubeconfigPath,
+          namespace: ns,
+          logLevel: 'warn',
+          cacheDir: userCacheDir(process.env),
+        },
+      ),
+      env: { FLOTILLA_RESYNC_SECONDS: '3600' },
+    });
+  });
+  afterAll(async () => {
+    await role?.stop();
+    await nc?.close();
+    redis?.disconnect();
+    await env[Symbol.asyncDispose]();
+  });
+
+  const status = async () =>
+    (
+      await rawRequest<Application>(env.kube.kc, {
+        method: 'GET',
+        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/web`,
+      })
+    ).status ?? {};
+  const diff = () => createPublisher(nc).command({ version: 1, kind: 'diff', app, reason: 'test' });
+  const events = async (suffix: string) => {
+    const jsm = await jetstreamManager(nc);
+    const info = await jsm.streams.info(Streams.Events);
+    const out: Record<string, any>[] = [];
+    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+      const m = await jsm.streams.getMessage(Streams.Events, { seq }).catch(() => null);
+      if (m?.subject === `flotilla.events.${ns}.web.${suffix}`) out.push(m.json());
+    }
+    return out;
+  };
+  const applyTracked = async (obj: Record<string, any>) => {
+    const key = {
+      group: obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '',
+      kind: obj.kind,
+      namespace: dest,
+      name: obj.metadata.name,
+    };
+    obj.metadata.namespace = dest;
+    obj.metadata.annotations = { 'flotilla.dev/tracking-id': trackingId(app, key) };
+    await applyObject(env.kube.kc, new Discovery(env.kube.kc), obj as never, {
+      fieldManager: 'flotilla',
+    });
+  };
+
+  it('reports desired resources that do not exist as Missing and the app OutOfSync', async () => {
+    await diff();
+    await waitFor('status', async () => (await status()).sync?.status === 'OutOfSync', {
+      timeoutMs: 20_000,
+    });
+    const s = await status();
+    expect(s.health?.status).toBe('Missing');
+    expect(s.resources?.map((r) => [r.kind, r.name, r.status, r.health?.status])).toEqual([
+      ['ConfigMap', 'web-config', 'OutOfSync', 'Missing'],
+      ['Deployment', 'web', 'OutOfSync', 'Missing'],
+    ]);
+  });
+
+  it('is Synced and Healthy once live matches, with no false drift from defaulted fields', async () => {
+    await applyTracked(deployment());
+    await applyTracked(configMap());
+    await waitFor(
+      'Synced and Healthy',
+      async () => {
+        await diff();
+        const s = await status();
+        return s.sync?.status === 'Synced' && s.health?.status === 'Healthy';
+      },
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect((await status()).sync?.revision).toBe('a'.repeat(40));
+    expect((await events('app.sync-changed')).at(-1)?.data).toMatchObject({ to: 'Synced' });
+  });
+
+  it('notices a manual edit from the watch, without a diff command, and names the field', async () => {
+    const edited = Date.now();
+    await rawRequest(env.kube.kc, {
+      method: 'PATCH',
+      path: `/apis/apps/v1/namespaces/${dest}/deployments/web`,
+      contentType: 'application/merge-patch+json',
+      body: { spec: { replicas: 5 } },
+    });
+    await waitFor(
+      'OutOfSync from drift',
+      async () => (await status()).sync?.status === 'OutOfSync',
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
+    console.log(`manual edit → OutOfSync status: ${Date.now() - edited} ms`);
+    const drift = await events('app.drift-detected');
+    expect(drift.at(-1)?.data.resources).toEqual([
+      {
+        resource: { group: 'apps', kind: 'Deployment', namespace: dest, name: 'web' },
+        fields: ['/spec/replicas'],
+      },
+    ]);
+  });
+
+  it('shows a render failure as ComparisonError, sync Unknown, and keeps the resources', async () => {
+    await desired.setError(app, 'helm template failed: templates/x.yaml:3: bad');
+    await diff();
+    await waitFor(
+      'ComparisonError',
+      async () => (await status()).conditions?.some((c) => c.type === 'ComparisonError') === true,
+      { timeoutMs: 20_000 },
+    );
+    const s = await status();
+    expect(s.sync?.status).toBe('Unknown');
+    expect(s.conditions?.find((c) => c.type === 'ComparisonError')?.message).toContain(
+      'templates/x.yaml:3: bad',
+    );
+    expect(s.resources).toHaveLength(2);
+  });
+});
