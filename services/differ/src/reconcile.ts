@@ -212,18 +212,21 @@ export class Reconciler {
         }),
       );
     }) as DiffObject[];
-    return diffApp({
-      app: ref,
-      destinationNamespace,
-      desired,
-      live,
-      isNamespaced,
-      serverSideDryRun: async (obj) =>
-        (await applyObject(this.deps.kc, cache.discovery, obj as never, {
-          fieldManager: 'flotilla',
-          dryRun: true,
-        })) as DiffObject,
-    });
+    return diffApp(
+      {
+        app: ref,
+        destinationNamespace,
+        desired,
+        live,
+        isNamespaced,
+        serverSideDryRun: async (obj) =>
+          (await applyObject(this.deps.kc, cache.discovery, obj as never, {
+            fieldManager: 'flotilla',
+            dryRun: true,
+          })) as DiffObject,
+      },
+      { ignoreDifferences: app.spec?.ignoreDifferences ?? [] },
+    );
   }
 
   private async statusFrom(
