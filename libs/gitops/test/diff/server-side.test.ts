@@ -1,0 +1,146 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  DryRunCache,
+  cachedDryRun,
+  desiredHash,
+  diffApp,
+  type DiffObject,
+  type ServerSideDryRun,
+} from '../../src/diff/index.js';
+import { appInput, testdata } from './fixtures.js';
+
+// The dry run of an unchanged manifest: what the server would store, i.e.
+// live with a fresh managedFields time.
+const predictedFromLive = (edit: (obj: Record<string, any>) => void = () => undefined) => {
+  const predicted = testdata('deployment-live.yaml');
+  predicted['metadata']['managedFields'][0]['time'] = '2026-03-02T08:00:00Z';
+  edit(predicted);
+  return predicted;
+};
+const run = (dryRun: ServerSideDryRun, live: DiffObject = testdata('deployment-live.yaml')) =>
+  diffApp(appInput([testdata('deployment-desired.yaml')], [live], { serverSideDryRun: dryRun }));
+
+describe('server-side diff', () => {
+  it('finds a Deployment that omits defaulted fields Synced', async () => {
+    const { resources, summary } = await run(async () => predictedFromLive());
+    expect(resources[0]).toMatchObject({ status: 'Synced', mode: 'server-side', diff: '' });
+    expect(summary.status).toBe('Synced');
+  });
+
+  it('dry-runs the object the applier will apply: namespaced and tracked', async () => {
+    const dryRun = vi.fn<ServerSideDryRun>(async () => predictedFromLive());
+    await run(dryRun);
+    const [desired, live, key] = dryRun.mock.calls[0] ?? [];
+    expect(desired).toMatchObject({
+      metadata: {
+        namespace: 'shop',
+        annotations: { 'flotilla.dev/tracking-id': 'flotilla_shop:apps/Deployment:shop/web' },
+      },
+    });
+    expect(live).toMatchObject({ metadata: { resourceVersion: '48213' } });
+    expect(key).toEqual({ group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' });
+  });
+
+  it('shows what the apply would change', async () => {
+    const { resources } = await run(async () =>
+      predictedFromLive((p) => {
+        p['spec']['template']['spec']['containers'][0]['image'] = 'nginx:1.28';
+        p['metadata']['generation'] = 4;
+      }),
+    );
+    expect(resources[0]).toMatchObject({
+      status: 'OutOfSync',
+      mode: 'server-side',
+      changedPaths: ['/spec/template/spec/containers/0/image'],
+    });
+    expect(resources[0]?.diff).toContain(
+      '-          image: nginx:1.27\n+          image: nginx:1.28',
+    );
+  });
+
+  it('falls back to the structural comparison when no dry run is possible', async () => {
+    const { resources } = await run(async () => undefined);
+    expect(resources[0]).toMatchObject({ status: 'Synced', mode: 'structural' });
+  });
+
+  it('does not dry-run a Missing resource or a kind the cluster does not know', async () => {
+    const dryRun = vi.fn<ServerSideDryRun>(async () => undefined);
+    const widget = {
+      apiVersion: 'example.com/v1',
+      kind: 'Widget',
+      metadata: { name: 'w', namespace: 'shop' },
+    };
+    const liveWidget = { ...widget, metadata: { ...widget.metadata } };
+    const { resources } = await diffApp(
+      appInput([testdata('deployment-desired.yaml'), widget], [liveWidget], {
+        serverSideDryRun: dryRun,
+      }),
+    );
+    expect(resources.map((r) => r.status)).toEqual(['Missing', 'OutOfSync']);
+    expect(dryRun).not.toHaveBeenCalled();
+  });
+
+  it('reports a failed dry run as an error of that resource, and the app Unknown', async () => {
+    const { resources, summary } = await run(async () => {
+      throw new Error('admission webhook "validate.shop" denied the request');
+    });
+    expect(resources[0]).toMatchObject({
+      status: 'Error',
+      message: expect.stringContaining('denied the request'),
+    });
+    expect(summary).toMatchObject({ status: 'Unknown' });
+    expect(summary.conditions[0]?.type).toBe('ComparisonError');
+  });
+});
+
+describe('DryRunCache', () => {
+  const key = { group: 'apps', kind: 'Deployment', namespace: 'shop', name: 'web' };
+
+  it('dry-runs once per desired content and live resourceVersion', async () => {
+    const dryRun = vi.fn<ServerSideDryRun>(async () => predictedFromLive());
+    const cached = cachedDryRun(dryRun, new DryRunCache());
+    await run(cached);
+    await run(cached);
+    expect(dryRun).toHaveBeenCalledTimes(1);
+    const newer = testdata('deployment-live.yaml');
+    newer['metadata']['resourceVersion'] = '48300';
+    await run(cached, newer);
+    expect(dryRun).toHaveBeenCalledTimes(2);
+  });
+
+  it('hands out copies, so a caller cannot change what is cached', async () => {
+    const cache = new DryRunCache();
+    const desired = testdata('deployment-desired.yaml');
+    const live = testdata('deployment-live.yaml');
+    cache.set(key, desired, live, predictedFromLive());
+    const first = cache.get(key, desired, live);
+    (first as any).spec.replicas = 99;
+    expect((cache.get(key, desired, live) as any).spec.replicas).toBe(2);
+  });
+
+  it('evicts the least recently used entry', () => {
+    const cache = new DryRunCache(2);
+    const live = (rv: string) => ({ metadata: { resourceVersion: rv } });
+    const desired = { kind: 'ConfigMap' };
+    cache.set(key, desired, live('1'), { n: 1 });
+    cache.set(key, desired, live('2'), { n: 2 });
+    cache.get(key, desired, live('1'));
+    cache.set(key, desired, live('3'), { n: 3 });
+    expect(cache.size).toBe(2);
+    expect(cache.get(key, desired, live('2'))).toBeUndefined();
+    expect(cache.get(key, desired, live('1'))).toEqual({ n: 1 });
+  });
+
+  it('does not cache without a resourceVersion', () => {
+    const cache = new DryRunCache();
+    cache.set(key, {}, { metadata: {} }, { n: 1 });
+    expect(cache.size).toBe(0);
+  });
+
+  it('hashes desired independent of key order', () => {
+    expect(desiredHash({ a: 1, b: { c: [1, { d: 2, e: 3 }] } })).toBe(
+      desiredHash({ b: { c: [1, { e: 3, d: 2 }] }, a: 1 }),
+    );
+    expect(desiredHash({ a: 1 })).not.toBe(desiredHash({ a: 2 }));
+  });
+});
