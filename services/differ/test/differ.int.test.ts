@@ -202,4 +202,89 @@ describe('the differ role', () => {
     );
     expect(s.resources).toHaveLength(2);
   });
+
+  it('ignores replicas an autoscaler owns through managedFieldsManagers', async () => {
+    const scaled = { namespace: ns, name: 'scaled' };
+    await env.kube.objects.create({
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { name: 'scaled', namespace: ns },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: 'https://git.example.com/apps.git',
+          targetRevision: 'main',
+          path: 'scaled',
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+        ignoreDifferences: [
+          { group: 'apps', kind: 'Deployment', managedFieldsManagers: ['hpa-sim'] },
+        ],
+      },
+    } as Application);
+    const obj = { ...deployment(), metadata: { name: 'scaled' } } as Record<string, any>;
+    obj.spec.selector.matchLabels.app = 'scaled';
+    obj.spec.template.metadata.labels.app = 'scaled';
+    await desired.setRendered(scaled, {
+      revisions: ['b'.repeat(40)],
+      hash: 'sha256:scaled',
+      objects: [structuredClone(obj)],
+      warnings: [],
+      renderedAt: new Date().toISOString(),
+    });
+    const key = { group: 'apps', kind: 'Deployment', namespace: dest, name: 'scaled' };
+    obj.metadata.namespace = dest;
+    obj.metadata.annotations = { 'flotilla.dev/tracking-id': trackingId(scaled, key) };
+    const discovery = new Discovery(env.kube.kc);
+    await applyObject(env.kube.kc, discovery, obj as never, { fieldManager: 'flotilla' });
+    const scaledStatus = async () =>
+      (
+        await rawRequest<Application>(env.kube.kc, {
+          method: 'GET',
+          path: `/apis/${API_VERSION}/namespaces/${ns}/applications/scaled`,
+        })
+      ).status ?? {};
+    await waitFor(
+      'Synced',
+      async () => {
+        await createPublisher(nc).command({
+          version: 1,
+          kind: 'diff',
+          app: scaled,
+          reason: 'test',
+        });
+        return (await scaledStatus()).sync?.status === 'Synced';
+      },
+      { timeoutMs: 20_000, intervalMs: 500 },
+    );
+    // The "autoscaler" takes spec.replicas with its own field manager.
+    await applyObject(
+      env.kube.kc,
+      discovery,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'scaled', namespace: dest },
+        spec: { replicas: 4 },
+      } as never,
+      { fieldManager: 'hpa-sim' },
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect((await scaledStatus()).sync?.status).toBe('Synced');
+    // Anyone else's change to a field Git sets is drift.
+    await rawRequest(env.kube.kc, {
+      method: 'PATCH',
+      path: `/apis/apps/v1/namespaces/${dest}/deployments/scaled`,
+      query: { fieldManager: 'someone' },
+      contentType: 'application/merge-patch+json',
+      body: {
+        spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.28' }] } } },
+      },
+    });
+    await waitFor(
+      'OutOfSync after a foreign edit',
+      async () => (await scaledStatus()).sync?.status === 'OutOfSync',
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
+  });
 });
