@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDev } from './commands/dev.js';
+import { registerRun } from './commands/run.js';
 import { registerStart } from './commands/start.js';
 
 // `flotilla ... | head` closes stdout early; that is not an error.
@@ -16,6 +17,7 @@ const program = new Command()
   .exitOverride();
 
 registerStart(program);
+registerRun(program);
 registerDev(program);
 
 try {

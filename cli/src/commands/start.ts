@@ -5,15 +5,9 @@ import { connectBus, provisionBus } from '@flotilla/bus';
 import { ensureNamespace, installCrds, loadKubeConfig } from '@flotilla/kube';
 import { runRoles } from '@flotilla/runtime';
 import { provisionTools } from '@flotilla/toolchain';
-import { gitPollerRole } from '@flotilla/git-poller';
-import { rendererRole } from '@flotilla/renderer';
-import { differRole } from '@flotilla/differ';
-import { applierRole } from '@flotilla/applier';
-import { hookRunnerRole } from '@flotilla/hook-runner';
 import { cliContext, progress } from '../context.js';
 import { ensureNats, ensureRedis, type OwnedServer } from '../infra.js';
-
-const ALL_ROLES = [gitPollerRole, rendererRole, differRole, applierRole, hookRunnerRole];
+import { ROLES } from './run.js';
 
 /** `flotilla start` (npm start) and `flotilla up`. */
 export function registerStart(program: Command): void {
@@ -67,7 +61,7 @@ export function registerStart(program: Command): void {
         progress('Application and AppProject CRDs installed (kubectl get fapp)');
         await runRoles(
           'flotilla',
-          ALL_ROLES,
+          Object.values(ROLES),
           {
             ...ctx.env,
             FLOTILLA_NATS_URL: nats.url,
