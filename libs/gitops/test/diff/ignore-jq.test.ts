@@ -111,10 +111,18 @@ describe('jq bounds', () => {
     }
   });
 
-  it('cannot read files or the real environment', async () => {
-    await expect(jq.paths({}, 'import "/etc/passwd" as $p; .a')).rejects.toSatisfy((e) =>
+  it('accepts a trailing comment and refuses an over-long expression', async () => {
+    await expect(jq.paths({ a: 1 }, '.a # the field a')).resolves.toEqual([['a']]);
+    await expect(jq.paths({}, `.a${' '.repeat(20_000)}`)).rejects.toSatisfy((e) =>
       isJqError(e, 'Compile'),
     );
+  });
+
+  it('sees a fake environment, not the process’s', async () => {
+    expect(process.env['PATH']).not.toBe('/');
+    const probe =
+      'if $ENV.PATH == "/" and ($ENV | has("HOME_REAL") | not) then .fake else .real end';
+    await expect(jq.paths({}, probe)).resolves.toEqual([['fake']]);
   });
 
   it('checks its limits', () => {

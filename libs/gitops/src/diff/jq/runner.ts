@@ -18,6 +18,9 @@ interface Reply {
   readonly message?: string;
 }
 
+// Expressions share jq-wasm's argument stack with the object.
+const MAX_EXPRESSION = 16 * 1024;
+
 let jqModulePath: string | undefined;
 function resolveJqModule(): string {
   jqModulePath ??= join(
@@ -50,6 +53,10 @@ export class JqRunner {
    * an over-large object or answer, a compile error or a runtime error.
    */
   paths(doc: unknown, expression: string): Promise<PathSegment[][]> {
+    if (expression.length > MAX_EXPRESSION) {
+      const message = `jq expression is longer than ${MAX_EXPRESSION} characters`;
+      return Promise.reject(new JqError(JqFailure.Compile, message, expression));
+    }
     const input = JSON.stringify(doc);
     if (Buffer.byteLength(input) > this.options.maxInputBytes) {
       const limit = this.options.maxInputBytes;
@@ -105,7 +112,8 @@ export class JqRunner {
       worker.on('message', onMessage).on('error', onError).on('exit', onExit);
       worker.postMessage({
         id,
-        program: `[$o | path(${expression})]`,
+        // The newline ends a trailing `# comment` in the expression.
+        program: `[$o | path(${expression}\n)]`,
         input,
         maxOutputBytes: this.options.maxOutputBytes,
       });
