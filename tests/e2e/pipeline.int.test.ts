@@ -1,0 +1,150 @@
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, type Application } from '@flotilla/api';
+import { installCrds, rawRequest } from '@flotilla/kube';
+import {
+  compileRuntimeConfig,
+  createLogger,
+  userCacheDir,
+  type RoleHandle,
+} from '@flotilla/runtime';
+import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { gitPollerRole } from '@flotilla/git-poller';
+import { rendererRole } from '@flotilla/renderer';
+import { differRole } from '@flotilla/differ';
+
+const compat = resolve(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'compat',
+  'argocd-example-apps',
+);
+
+describe('Git to status through git-poller, renderer and differ', () => {
+  let env: TestEnv;
+  let ns: string;
+  let dest: string;
+  let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
+  const roles: RoleHandle[] = [];
+
+  beforeAll(async () => {
+    env = await startEnv({ nats: true, redis: true, kube: true, git: true });
+    await installCrds(env.kube.kc);
+    ns = await env.kube.namespace('apps');
+    dest = await env.kube.namespace('guestbook');
+    repo = await env.git.repo('examples');
+    await repo.commitDir(join(compat, 'helm-guestbook'), 'helm-guestbook');
+    const config = compileRuntimeConfig(
+      {},
+      {
+        natsUrl: env.nats.url,
+        redisUrl: env.redis.url,
+        kubeconfig: env.kube.kubeconfigPath,
+        namespace: ns,
+        logLevel: 'warn',
+        cacheDir: userCacheDir(process.env),
+      },
+    );
+    const roleEnv = {
+      FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
+      FLOTILLA_POLL_INTERVAL_SECONDS: '2',
+      FLOTILLA_POLL_JITTER_SECONDS: '0',
+      FLOTILLA_REPO_CACHE_DIR: join(env.tmpDir, 'repos'),
+      FLOTILLA_RENDER_WORK_DIR: join(env.tmpDir, 'work'),
+    };
+    for (const role of [differRole, rendererRole, gitPollerRole]) {
+      roles.push(
+        await role.start({
+          logger: createLogger({ name: role.name, level: 'warn' }),
+          signal: new AbortController().signal,
+          config,
+          env: roleEnv,
+        }),
+      );
+    }
+  });
+  afterAll(async () => {
+    for (const r of roles.reverse()) await r.stop();
+    await env[Symbol.asyncDispose]();
+  });
+
+  const status = async () =>
+    (
+      await rawRequest<Application>(env.kube.kc, {
+        method: 'GET',
+        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/guestbook`,
+      })
+    ).status ?? {};
+
+  it('a new Application is rendered from Git and compared: OutOfSync, resources Missing, at the commit', async () => {
+    await env.kube.objects.create({
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { name: 'guestbook', namespace: ns },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: repo.url,
+          targetRevision: 'main',
+          path: 'helm-guestbook',
+          helm: { valueFiles: ['values-production.yaml'] },
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+      },
+    } as Application);
+    const head = await repo.revParse('main');
+    await waitFor('compared', async () => (await status()).sync?.revision === head, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    const s = await status();
+    expect(s.sync?.status).toBe('OutOfSync');
+    expect(
+      s.resources?.map((r) => `${r.kind}/${r.name}:${r.status}:${r.health?.status}`).sort(),
+    ).toEqual([
+      'Deployment/guestbook-helm-guestbook:OutOfSync:Missing',
+      'Service/guestbook-helm-guestbook:OutOfSync:Missing',
+    ]);
+  });
+
+  it('a broken chart committed to Git ends as ComparisonError and keeps the resources', async () => {
+    await repo.commit(
+      {
+        'helm-guestbook/templates/broken.yaml':
+          'kind: ConfigMap\nmetadata:\n  name: {{ .Values.nope.missing }}\n',
+      },
+      'break the chart',
+    );
+    await waitFor(
+      'ComparisonError',
+      async () => (await status()).conditions?.some((c) => c.type === 'ComparisonError') === true,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
+    );
+    const s = await status();
+    expect(s.sync?.status).toBe('Unknown');
+    expect(s.resources).toHaveLength(2);
+  });
+
+  it('fixing the chart clears the error', async () => {
+    const fixed = await repo.commit(
+      { 'helm-guestbook/templates/broken.yaml': null },
+      'fix the chart',
+    );
+    await waitFor(
+      'recovered',
+      async () => {
+        const s = await status();
+        return (
+          s.sync?.revision === fixed && !s.conditions?.some((c) => c.type === 'ComparisonError')
+        );
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+  });
+});
