@@ -181,7 +181,8 @@ describe('the renderer role', () => {
       timeoutMs: 30_000,
     });
     const state = (await desired.get(app))!;
-    expect(state.error?.message).toMatch(/nil pointer|missing|broken\.yaml/);
+    expect(state.error?.message).toContain('broken.yaml:3:18');
+    expect(state.error?.message).toContain('nil pointer evaluating interface {}.missing');
     expect(state.hash).toBe(good.hash);
     expect(state.objects).toEqual(good.objects);
     const failed = await events(`flotilla.events.${ns}.guestbook.render.failed`);
