@@ -59,6 +59,8 @@ const worst = (a: HealthStatusCode, b: HealthStatusCode): HealthStatusCode => {
  */
 export class Reconciler {
   private readonly written = new Map<string, string>();
+  /** Server-side dry runs by (desired hash, live resourceVersion): the steady state costs no API call. */
+  private readonly dryRuns = new DryRunCache();
 
   constructor(
     private readonly deps: {
@@ -219,11 +221,14 @@ export class Reconciler {
         desired,
         live,
         isNamespaced,
-        serverSideDryRun: async (obj) =>
-          (await applyObject(this.deps.kc, cache.discovery, obj as never, {
-            fieldManager: 'flotilla',
-            dryRun: true,
-          })) as DiffObject,
+        serverSideDryRun: cachedDryRun(
+          async (obj) =>
+            (await applyObject(this.deps.kc, cache.discovery, obj as never, {
+              fieldManager: 'flotilla',
+              dryRun: true,
+            })) as DiffObject,
+          this.dryRuns,
+        ),
       },
       { ignoreDifferences: app.spec?.ignoreDifferences ?? [] },
     );
