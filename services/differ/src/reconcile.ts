@@ -14,7 +14,9 @@ import {
 } from '@flotilla/api';
 import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import {
+  cachedDryRun,
   diffApp,
+  DryRunCache,
   isTrackedBy,
   ResourceDiffStatus,
   type AppDiff,
