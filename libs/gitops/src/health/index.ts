@@ -10,3 +10,10 @@ export {
 } from './status.js';
 export { assessBuiltinHealth, builtinHealthCheck } from './builtin.js';
 export { HOOK_FINALIZERS, pendingDeletionHealth } from './deletion.js';
+export {
+  IGNORE_HEALTH_ANNOTATIONS,
+  aggregateHealth,
+  appHealthContribution,
+  ignoresHealthCheck,
+} from './aggregate.js';
+export { hookPhaseFromHealth, type HookHealthPhase } from './hook-phase.js';
