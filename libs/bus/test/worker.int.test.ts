@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DEAD_LETTER_TYPE, Streams, encode, workSubject } from '@flotilla/contracts';
-import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
 import {
   Outcomes,
   WaitingError,
@@ -38,18 +38,8 @@ describe('the work-queue consume loop on a real nats-server', () => {
     await env[Symbol.asyncDispose]();
   });
 
-  const deadLetters = async (kind: string) => {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(Streams.Events, {
-      subjects_filter: `flotilla.deadletter.${kind}`,
-    });
-    const found: Record<string, any>[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const m = await jsm.streams.getMessage(Streams.Events, { seq }).catch(() => null);
-      if (m && m.subject === `flotilla.deadletter.${kind}`) found.push(m.json());
-    }
-    return found;
-  };
+  const deadLetters = (kind: string) =>
+    streamMessages(nc, Streams.Events, `flotilla.deadletter.${kind}`);
 
   it('three workers share 1,000 messages: none lost, none handled twice after ack', async () => {
     const seen = new Map<string, number>();

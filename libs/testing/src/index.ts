@@ -5,3 +5,4 @@ export { createGitFixtureRepo, type GitFixtureRepo, type FileChanges } from './g
 export { kubeContext, type KubeTestContext } from './kube.js';
 export { testKubeconfig } from './kubeconfig.js';
 export { waitFor } from '@flotilla/runtime';
+export { streamMessages } from './stream.js';

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
@@ -14,7 +13,7 @@ import {
   userCacheDir,
   type RoleHandle,
 } from '@flotilla/runtime';
-import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
 import { differRole } from '../src/role.js';
 
 describe('the differ role', () => {
@@ -111,16 +110,8 @@ describe('the differ role', () => {
       })
     ).status ?? {};
   const diff = () => createPublisher(nc).command({ version: 1, kind: 'diff', app, reason: 'test' });
-  const events = async (suffix: string) => {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(Streams.Events);
-    const out: Record<string, any>[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const m = await jsm.streams.getMessage(Streams.Events, { seq }).catch(() => null);
-      if (m?.subject === `flotilla.events.${ns}.web.${suffix}`) out.push(m.json());
-    }
-    return out;
-  };
+  const events = (suffix: string) =>
+    streamMessages(nc, Streams.Events, `flotilla.events.${ns}.web.${suffix}`);
   const applyTracked = async (obj: Record<string, any>) => {
     const key = {
       group: obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '',

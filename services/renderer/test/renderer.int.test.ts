@@ -2,7 +2,6 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker, type Worker } from '@flotilla/bus';
 import { Streams, type DiffCommand } from '@flotilla/contracts';
@@ -15,7 +14,7 @@ import {
   userCacheDir,
   type RoleHandle,
 } from '@flotilla/runtime';
-import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
 import { resolveTool } from '@flotilla/toolchain';
 import { parseAllDocuments } from 'yaml';
 import { DesiredStore } from '@flotilla/render';
@@ -107,16 +106,7 @@ describe('the renderer role', () => {
     await env[Symbol.asyncDispose]();
   });
 
-  const events = async (subject: string) => {
-    const jsm = await jetstreamManager(nc);
-    const info = await jsm.streams.info(Streams.Events);
-    const out: Record<string, any>[] = [];
-    for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-      const m = await jsm.streams.getMessage(Streams.Events, { seq }).catch(() => null);
-      if (m?.subject === subject) out.push(m.json());
-    }
-    return out;
-  };
+  const events = (subject: string) => streamMessages(nc, Streams.Events, subject);
   const render = (extra: Record<string, unknown> = {}) =>
     createPublisher(nc).command({
       version: 1,
