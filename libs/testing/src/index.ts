@@ -5,4 +5,4 @@ export { createGitFixtureRepo, type GitFixtureRepo, type FileChanges } from './g
 export { kubeContext, type KubeTestContext } from './kube.js';
 export { testKubeconfig } from './kubeconfig.js';
 export { waitFor } from '@flotilla/runtime';
-export { streamMessages } from './stream.js';
+export { streamMessages, type StoredMessage } from './stream.js';

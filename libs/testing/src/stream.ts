@@ -1,16 +1,19 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
+/** A stored message's JSON; tests read fields freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type StoredMessage = Record<string, any>;
+
 /** Every message stored in `stream` on exactly `subject`, parsed as JSON, oldest first. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test helper over arbitrary JSON
 export async function streamMessages(
   nc: NatsConnection,
   stream: string,
   subject: string,
-): Promise<Record<string, any>[]> {
+): Promise<StoredMessage[]> {
   const jsm = await jetstreamManager(nc);
   const info = await jsm.streams.info(stream);
-  const out: Record<string, any>[] = [];
+  const out: StoredMessage[] = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
     const m = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
     if (m?.subject === subject) out.push(m.json());
