@@ -17,3 +17,29 @@ export {
   ignoresHealthCheck,
 } from './aggregate.js';
 export { hookPhaseFromHealth, type HookHealthPhase } from './hook-phase.js';
+export {
+  LUA_HEALTH_DEFAULTS,
+  LuaIsolation,
+  compileHealthOptions,
+  compileLuaHealthOptions,
+  type CompiledHealthOptions,
+  type CompiledLuaHealthOptions,
+  type HealthOptions,
+  type LuaHealthOptions,
+} from './options.js';
+export {
+  HEALTH_CUSTOMIZATIONS_DIR,
+  HEALTH_SCRIPT_FILE,
+  HealthScriptLoader,
+  parseScriptKey,
+  scriptKey,
+  type HealthScript,
+} from './lua/loader.js';
+export { createLuaHealthRuntime, type LuaHealthRuntime } from './lua/runtime.js';
+export { INVALID_HEALTH_STATUS } from './lua/result.js';
+export {
+  HealthOptionsError,
+  HealthScriptLoadError,
+  isHealthOptionsError,
+  isHealthScriptLoadError,
+} from './errors.js';
