@@ -38,6 +38,10 @@ export interface HealthAssessor extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+function unknown(message: string): HealthResult {
+  return { status: HealthStatusCode.Unknown, message };
+}
+
 function isCompiled(o: HealthOptions | CompiledHealthOptions): o is CompiledHealthOptions {
   return o.scripts instanceof Map;
 }
@@ -49,6 +53,7 @@ export function createHealthAssessor(
   const compiled = isCompiled(options) ? options : compileHealthOptions(options);
   const loader = new HealthScriptLoader(compiled.customizationDirs, compiled.scripts);
   let runtime: LuaHealthRuntime | undefined;
+  let closed = false;
 
   function scriptFor(gk: HealthGroupKind): HealthScript | Error | undefined {
     try {
@@ -66,13 +71,11 @@ export function createHealthAssessor(
       if (script === undefined && builtin === undefined) return undefined;
       const deleting = pendingDeletionHealth(obj);
       if (deleting) return deleting;
-      if (script instanceof Error)
-        return { status: HealthStatusCode.Unknown, message: script.message };
-      if (script) {
-        runtime ??= createLuaHealthRuntime(compiled.lua);
-        return runtime.run(script, obj);
-      }
-      return builtin ? runHealthCheck(builtin, obj) : undefined;
+      if (script === undefined) return builtin && runHealthCheck(builtin, obj);
+      if (script instanceof Error) return unknown(script.message);
+      if (closed) return unknown('the health assessor is closed');
+      runtime ??= createLuaHealthRuntime(compiled.lua);
+      return runtime.run(script, obj);
     },
     checkFor(gk) {
       if (scriptFor(gk) !== undefined) return HealthCheckSource.Lua;
@@ -82,6 +85,7 @@ export function createHealthAssessor(
       return assessor.checkFor(gk) ? { status: HealthStatusCode.Missing } : undefined;
     },
     async close() {
+      closed = true;
       const r = runtime;
       runtime = undefined;
       await r?.close();
@@ -108,6 +112,6 @@ export function assessHealth(
   obj: HealthObject,
   options: AssessHealthOptions = {},
 ): Promise<HealthResult | undefined> {
-  shared ??= options.assessor ? undefined : createHealthAssessor();
-  return (options.assessor ?? (shared as HealthAssessor)).assess(obj);
+  const assessor = options.assessor ?? (shared ??= createHealthAssessor());
+  return assessor.assess(obj);
 }

@@ -43,3 +43,10 @@ export {
   isHealthOptionsError,
   isHealthScriptLoadError,
 } from './errors.js';
+export {
+  HealthCheckSource,
+  assessHealth,
+  createHealthAssessor,
+  type AssessHealthOptions,
+  type HealthAssessor,
+} from './assessor.js';
