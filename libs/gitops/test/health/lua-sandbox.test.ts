@@ -97,7 +97,9 @@ describe.each(Object.keys(runtimes))('%s runtime', (mode) => {
   });
 
   it('ends an allocation bomb with Unknown', async () => {
-    const grow = await run('local t = {} local i = 0 while true do i = i + 1 t[i] = {i} end');
+    const grow = await run(
+      'local t = {} while true do t[#t + 1] = string.rep("x", 1048576) .. #t end',
+    );
     expect(grow).toEqual({
       status: H.Unknown,
       message: 'health script example.com/Widget/health.lua exceeded its memory limit of 32 MiB',
@@ -110,7 +112,7 @@ describe.each(Object.keys(runtimes))('%s runtime', (mode) => {
     const source = `
       while obj.spin do end
       local t = {}
-      while obj.grow do t[#t + 1] = {} end
+      while obj.grow do t[#t + 1] = string.rep("x", 1048576) .. #t end
       return { status = "Healthy" }`;
     const s = script(source);
     expect((await lua.run(s, { spin: true })).message).toMatch(/did not finish/);
