@@ -1,20 +1,24 @@
 import type { Command } from 'commander';
 import { runRoles, type Role } from '@flotilla/runtime';
-import { gitPollerRole } from '@flotilla/git-poller';
-import { rendererRole } from '@flotilla/renderer';
-import { differRole } from '@flotilla/differ';
-import { applierRole } from '@flotilla/applier';
-import { hookRunnerRole } from '@flotilla/hook-runner';
 import { cliContext } from '../context.js';
 
-/** Every role, in pipeline order. */
-export const ROLES: Readonly<Record<string, Role>> = {
-  'git-poller': gitPollerRole,
-  renderer: rendererRole,
-  differ: differRole,
-  applier: applierRole,
-  'hook-runner': hookRunnerRole,
-};
+/** Every role name, in pipeline order. */
+export const ROLE_NAMES = ['git-poller', 'renderer', 'differ', 'applier', 'hook-runner'] as const;
+
+/**
+ * Loads roles on demand, so commands that run none (dev, provision) never
+ * load the services and their dependencies.
+ */
+export async function loadRoles(names: readonly string[] = ROLE_NAMES): Promise<Role[]> {
+  const loaders: Record<string, () => Promise<Role>> = {
+    'git-poller': async () => (await import('@flotilla/git-poller')).gitPollerRole,
+    renderer: async () => (await import('@flotilla/renderer')).rendererRole,
+    differ: async () => (await import('@flotilla/differ')).differRole,
+    applier: async () => (await import('@flotilla/applier')).applierRole,
+    'hook-runner': async () => (await import('@flotilla/hook-runner')).hookRunnerRole,
+  };
+  return Promise.all(names.map((n) => loaders[n]!()));
+}
 
 /** `flotilla up` (every role in one process) and `flotilla run <role...>`. */
 export function registerRun(program: Command): void {
@@ -23,29 +27,25 @@ export function registerRun(program: Command): void {
     .description('run all five roles in one process against the configured NATS, Redis and cluster')
     .action(async () => {
       const ctx = cliContext();
-      await runRoles('flotilla', Object.values(ROLES), ctx.env);
+      await runRoles('flotilla', await loadRoles(), ctx.env);
     });
 
   program
     .command('run')
     .description(
-      `run chosen roles in one process, so they scale separately (${Object.keys(ROLES).join(', ')})`,
+      `run chosen roles in one process, so they scale separately (${ROLE_NAMES.join(', ')})`,
     )
     .argument('<roles...>', 'roles to run')
     .action(async (names: string[]) => {
-      const unknown = names.filter((n) => !(n in ROLES));
+      const unknown = names.filter((n) => !(ROLE_NAMES as readonly string[]).includes(n));
       if (unknown.length > 0) {
         process.stderr.write(
-          `error: unknown role(s) ${unknown.join(', ')}; choose from ${Object.keys(ROLES).join(', ')}\n`,
+          `error: unknown role(s) ${unknown.join(', ')}; choose from ${ROLE_NAMES.join(', ')}\n`,
         );
         process.exitCode = 2;
         return;
       }
       const ctx = cliContext();
-      await runRoles(
-        `flotilla-${names.join('+')}`,
-        names.map((n) => ROLES[n]!),
-        ctx.env,
-      );
+      await runRoles(`flotilla-${names.join('+')}`, await loadRoles(names), ctx.env);
     });
 }

@@ -7,7 +7,7 @@ import { runRoles } from '@flotilla/runtime';
 import { provisionTools } from '@flotilla/toolchain';
 import { cliContext, progress } from '../context.js';
 import { ensureNats, ensureRedis, type OwnedServer } from '../infra.js';
-import { ROLES } from './run.js';
+import { loadRoles } from './run.js';
 
 /** `flotilla start` (npm start) and `flotilla up`. */
 export function registerStart(program: Command): void {
@@ -61,7 +61,7 @@ export function registerStart(program: Command): void {
         progress('Application and AppProject CRDs installed (kubectl get fapp)');
         await runRoles(
           'flotilla',
-          Object.values(ROLES),
+          await loadRoles(),
           {
             ...ctx.env,
             FLOTILLA_NATS_URL: nats.url,
