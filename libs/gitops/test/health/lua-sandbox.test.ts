@@ -78,6 +78,20 @@ describe.each(Object.keys(runtimes))('%s runtime', (mode) => {
     });
   });
 
+  it('decodes and encodes JSON as gopher-json does', async () => {
+    const source = `
+      local json = require("json")
+      local v = json.decode('{"a":[1,null,2.5],"s":"\\\\u00e9\\\\n","t":true,"o":{}}')
+      return { status = "Healthy", message = #v.a .. " " .. v.a[2] .. " " .. v.s .. json.encode(v) }`;
+    expect(await run(source)).toEqual({
+      status: H.Healthy,
+      message: '2 2.5 é\n{"a":[1,2.5],"o":[],"s":"é\\n","t":true}',
+    });
+    expect((await run('return require("json").decode("{oops")')).message).toMatch(
+      /json: expected a key at position 2/,
+    );
+  });
+
   it('ends an infinite loop with Unknown', async () => {
     const result = await run('while true do end');
     expect(result.status).toBe(H.Unknown);
@@ -182,10 +196,12 @@ describe.each(Object.keys(runtimes))('%s runtime', (mode) => {
   it('gives each run fresh globals, as a fresh Argo CD VM would', async () => {
     const s = script(`
       count = (count or 0) + 1
+      local decoded = require("json").decode("[7]")[1]
       string.format = nil
-      return { status = "Healthy", message = tostring(count) }`);
-    expect(await lua.run(s, widget)).toEqual({ status: H.Healthy, message: '1' });
-    expect(await lua.run(s, widget)).toEqual({ status: H.Healthy, message: '1' });
+      require("json").decode = nil
+      return { status = "Healthy", message = count .. "/" .. decoded }`);
+    expect(await lua.run(s, widget)).toEqual({ status: H.Healthy, message: '1/7' });
+    expect(await lua.run(s, widget)).toEqual({ status: H.Healthy, message: '1/7' });
   });
 });
 

@@ -3,10 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { LuaFactory } from 'wasmoon';
 import type { LuaRunReply, LuaRunRequest } from './protocol.js';
-import { isVmFault, ScriptVm, type VmClock } from './vm.js';
+import { isVmFault, ScriptVm, type VmClock, type VmPrelude } from './vm.js';
 import { pushString, type RawLua } from './raw.js';
 
-const PRELUDE = readFileSync(new URL('./sandbox.lua', import.meta.url), 'utf8');
+const PRELUDE: VmPrelude = {
+  json: readFileSync(new URL('./json.lua', import.meta.url), 'utf8'),
+  sandbox: readFileSync(new URL('./sandbox.lua', import.meta.url), 'utf8'),
+};
 const TIMEOUT_ERROR = 'health script timed out';
 
 interface CachedVm {

@@ -40,6 +40,12 @@ export interface VmFault {
   readonly outcome: LuaOutcome;
 }
 
+/** The host-side Lua sources every VM loads before a script: the json module and the sandbox. */
+export interface VmPrelude {
+  readonly json: string;
+  readonly sandbox: string;
+}
+
 /** A VM with the sandbox prelude loaded and one script compiled (or its compile error kept). */
 export class ScriptVm {
   private readonly raw: RawLua;
@@ -61,7 +67,7 @@ export class ScriptVm {
   static async create(
     factory: LuaFactory,
     options: {
-      readonly prelude: string;
+      readonly prelude: VmPrelude;
       readonly source: string;
       readonly name: string;
       readonly clock: VmClock;
@@ -83,13 +89,22 @@ export class ScriptVm {
     return vm;
   }
 
-  private loadPrelude(prelude: string): void {
+  /** Loads json.lua (its module becomes `__flotilla_json`), then sandbox.lua. */
+  private loadPrelude(prelude: VmPrelude): void {
     const { raw, L } = this;
-    const rc = this.load(prelude, '=sandbox.lua');
-    if (rc !== LUA_OK || raw._lua_pcallk(L, 0, 0, 0, 0, 0) !== LUA_OK) {
-      const why = this.errorText();
-      this.close();
-      throw new Error(`the Lua sandbox prelude failed: ${why}`);
+    for (const [name, source, global] of [
+      ['json.lua', prelude.json, '__flotilla_json'],
+      ['sandbox.lua', prelude.sandbox, undefined],
+    ] as const) {
+      const ok =
+        this.load(source, `=${name}`) === LUA_OK &&
+        raw._lua_pcallk(L, 0, global ? 1 : 0, 0, 0, 0) === LUA_OK;
+      if (!ok) {
+        const why = this.errorText();
+        this.close();
+        throw new Error(`the Lua sandbox prelude ${name} failed: ${why}`);
+      }
+      if (global) withCString(raw, global, (p) => raw._lua_setglobal(L, p));
     }
   }
 
