@@ -31,7 +31,9 @@ export function errorLines(stderr: string, max = 20): string {
     .filter((l) => l.trim() !== '');
   // Helm 4 continues an error on indented lines; keep them, drop its usage hint.
   const first = lines.findIndex((l) => /^error:/i.test(l));
-  const picked = (first >= 0 ? lines.slice(first) : lines).filter((l) => !/^Use --debug flag/.test(l));
+  const picked = (first >= 0 ? lines.slice(first) : lines).filter(
+    (l) => !/^Use --debug flag/.test(l),
+  );
   return picked.slice(-max).join('\n');
 }
 
