@@ -4,23 +4,15 @@
 //   npx tsx bench/render/render.ts [iterations=20]
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisManifestCache, Renderer } from '@flotilla/render';
 import { run, userCacheDir } from '@flotilla/runtime';
-import { startRedisServer } from '@flotilla/testing';
+import { compatDir, startRedisServer } from '@flotilla/testing';
 import { resolveTool } from '@flotilla/toolchain';
 
 const iterations = Number(process.argv[2] ?? 20);
-const compat = resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'compat',
-  'argocd-example-apps',
-);
+const compat = compatDir();
 const cacheDir = userCacheDir(process.env);
 const helm = await resolveTool('helm', { cacheDir });
 const kubectl = await resolveTool('kubectl', { cacheDir });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serverSideApply } from '@flotilla/kube';
 import { run, userCacheDir } from '@flotilla/runtime';
@@ -10,8 +11,9 @@ import {
   type Application,
 } from '@flotilla/api';
 import { installCrds, kubectl } from './support/cluster.js';
+import { compatDir } from '@flotilla/testing';
 
-const CHART = '/work/shared/compat/argocd-example-apps/apps';
+const CHART = join(compatDir(), 'apps');
 const MANAGER = 'app-of-apps-test';
 
 describe("Argo CD's app-of-apps example, converted", () => {

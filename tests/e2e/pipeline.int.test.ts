@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
@@ -8,20 +8,12 @@ import {
   userCacheDir,
   type RoleHandle,
 } from '@flotilla/runtime';
-import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { compatDir, startEnv, waitFor, type TestEnv } from '@flotilla/testing';
 import { gitPollerRole } from '@flotilla/git-poller';
 import { rendererRole } from '@flotilla/renderer';
 import { differRole } from '@flotilla/differ';
 
-const compat = resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'compat',
-  'argocd-example-apps',
-);
+const compat = compatDir();
 
 describe('Git to status through git-poller, renderer and differ', () => {
   let env: TestEnv;

@@ -1,3 +1,4 @@
+import { compatDir } from '@flotilla/testing';
 import { chmod, cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -31,7 +32,7 @@ export async function writeTree(
 }
 
 /** The argocd-example-apps compat suite, read only. */
-export const COMPAT = '/work/shared/compat/argocd-example-apps';
+export const COMPAT = compatDir();
 
 /** A writable copy of the compat suite (or one app of it) in a fresh temp dir. */
 export async function compatCopy(): Promise<string> {

@@ -6,3 +6,4 @@ export { kubeContext, type KubeTestContext } from './kube.js';
 export { testKubeconfig } from './kubeconfig.js';
 export { waitFor } from '@flotilla/runtime';
 export { streamMessages, type StoredMessage } from './stream.js';
+export { compatDir } from './compat.js';

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -14,22 +14,13 @@ import {
   userCacheDir,
   type RoleHandle,
 } from '@flotilla/runtime';
-import { startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
+import { compatDir, startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
 import { resolveTool } from '@flotilla/toolchain';
 import { parseAllDocuments } from 'yaml';
 import { DesiredStore } from '@flotilla/render';
 import { rendererRole } from '../src/role.js';
 
-const compat = resolve(
-  import.meta.dirname,
-  '..',
-  '..',
-  '..',
-  '..',
-  'shared',
-  'compat',
-  'argocd-example-apps',
-);
+const compat = compatDir();
 const quiet = createLogger({ name: 'test', level: 'silent' });
 
 describe('the renderer role', () => {

@@ -33,6 +33,8 @@ export class KindWatch {
   private resourceVersion = '';
   private stopped = false;
   private failures = 0;
+  /** Incremented per watch request; events of an older request are ignored. */
+  private generation = 0;
   /** Lists done (the first one and every relist). */
   lists = 0;
 
@@ -75,12 +77,14 @@ export class KindWatch {
 
   private async watch(): Promise<void> {
     while (!this.stopped) {
+      const generation = ++this.generation;
       const outcome = await new Promise<'gone' | 'ended' | Error>((resolve) => {
         const w = new Watch(this.kc);
         w.watch(
           collectionPath(this.info),
           { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
           (phase, obj: KubernetesObject & { code?: number }) => {
+            if (generation !== this.generation) return; // a request that was aborted
             if (phase === 'BOOKMARK') {
               this.resourceVersion = obj.metadata?.resourceVersion ?? this.resourceVersion;
               return;
@@ -121,6 +125,16 @@ export class KindWatch {
         await new Promise((r) => setTimeout(r, 2_000));
       }
     }
+  }
+
+  /**
+   * Drops the current watch and resumes from `resourceVersion` (an older one
+   * makes the apiserver answer 410 Gone, and the watch relists).
+   */
+  resumeFrom(resourceVersion: string): void {
+    this.generation++;
+    this.resourceVersion = resourceVersion;
+    this.controller?.abort();
   }
 
   /** Stops watching. */
