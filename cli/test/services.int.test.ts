@@ -57,6 +57,7 @@ describe('each service process', () => {
         KUBECONFIG: env.kube.kubeconfigPath,
         FLOTILLA_NAMESPACE: namespace,
         FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
+        FLOTILLA_OPS_ADDR: '127.0.0.1:0',
       });
       expect(code).toBe(0);
       expect(lines.find((l) => l['msg'] === 'role started')).toMatchObject({

@@ -1,7 +1,7 @@
 import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeCommand, Streams, type CommandOf, type WorkKind } from '@flotilla/contracts';
-import type { Logger } from '@flotilla/runtime';
+import { metrics, type Logger } from '@flotilla/runtime';
 import { deadLetter } from './dead-letter.js';
 import { backoffDelay, outcomeOfError, type Backoff, type Outcome } from './outcome.js';
 import { consumerName } from './provision.js';
@@ -83,6 +83,8 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
   let wake: (() => void) | undefined;
 
   const settle = async (msg: JsMsg, outcome: Outcome) => {
+    const exhausted = outcome.kind === 'retry' && msg.info.deliveryCount >= maxDeliveries;
+    metrics.work.inc({ kind, outcome: exhausted ? 'dead-letter' : outcome.kind });
     switch (outcome.kind) {
       case 'done':
         stats.handled++;
@@ -124,7 +126,10 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
   };
 
   const handle = async (msg: JsMsg) => {
-    if (msg.info.deliveryCount > 1) stats.redelivered++;
+    if (msg.info.deliveryCount > 1) {
+      stats.redelivered++;
+      metrics.redeliveries.inc({ kind });
+    }
     const decoded = decodeCommand(kind, msg.data);
     if (!decoded.ok) {
       logger.error(
@@ -133,10 +138,13 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
       );
       await deadLetter(publisher, kind, msg, decoded.reason, decoded.message, source);
       stats.deadLettered++;
+      metrics.work.inc({ kind, outcome: 'dead-letter' });
       msg.term(decoded.reason);
       return;
     }
     const heartbeat = setInterval(() => msg.working(), heartbeatMs);
+    const endTimer = metrics.handleSeconds.startTimer({ kind });
+    metrics.inFlight.inc({ kind });
     let outcome: Outcome;
     try {
       outcome = (await handler(decoded.value, {
@@ -150,6 +158,8 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
       outcome = outcomeOfError(err);
     } finally {
       clearInterval(heartbeat);
+      endTimer();
+      metrics.inFlight.dec({ kind });
     }
     await settle(msg, outcome);
   };

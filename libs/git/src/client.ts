@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, isCommandError } from '@flotilla/runtime';
+import { metrics, run, isCommandError } from '@flotilla/runtime';
 import { prepareAuth } from './auth.js';
 import { matchCredential, type RepoCredential } from './credentials.js';
 import { GitError, type GitErrorCode } from './errors.js';
@@ -128,6 +128,7 @@ export class GitClient {
     checkRepoUrl(repoUrl, this.options);
     this.stats.remoteCalls++;
     this.stats.lsRemote++;
+    metrics.gitCalls.inc({ op: 'ls-remote' });
     return parseLsRemote(await this.git(repoUrl, ['ls-remote', '--', repoUrl]));
   }
 
@@ -167,6 +168,7 @@ export class GitClient {
         await run('git', ['init', '--quiet', '--bare', dir]).catch(() => undefined);
         this.stats.remoteCalls++;
         this.stats.fetch++;
+        metrics.gitCalls.inc({ op: 'fetch' });
         await this.git(
           repoUrl,
           ['fetch', '--quiet', '--depth=1', '--no-tags', '--', repoUrl, sha],

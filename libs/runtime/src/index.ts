@@ -11,3 +11,5 @@ export { freePort, isListening, waitFor } from './net.js';
 export { userCacheDir } from './paths.js';
 export { runRoles, type Role, type RoleContext, type RoleHandle } from './role.js';
 export { compileRuntimeConfig, ConfigError, type RuntimeConfig } from './config.js';
+export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops.js';
+export { metrics } from './metrics.js';

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { compileRuntimeConfig, type RuntimeConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { userCacheDir } from './paths.js';
+import { startOpsServer } from './ops.js';
 import { installShutdown, type Shutdown, type ShutdownHook } from './shutdown.js';
 
 /** What a role gets when it starts. */
@@ -55,11 +56,19 @@ export async function runRoles(
   const keepAlive = setInterval(() => undefined, 3_600_000);
   shutdown.add(() => clearInterval(keepAlive));
   if (afterStop) shutdown.add(afterStop);
+  let started = 0;
+  const ops = await startOpsServer({
+    addr: env['FLOTILLA_OPS_ADDR'] ?? '0.0.0.0:9090',
+    ready: () => started === roles.length,
+  });
+  shutdown.add(() => ops.close());
+  logger.info({ port: ops.port }, 'serving /healthz, /readyz and /metrics');
   for (const role of roles) {
     const roleLogger = logger.child({ role: role.name });
     try {
       const handle = await role.start({ logger: roleLogger, signal: shutdown.signal, config, env });
       shutdown.add(() => handle.stop());
+      started++;
       roleLogger.info('role started');
     } catch (err) {
       roleLogger.fatal({ err: (err as Error).message }, 'role could not start');
