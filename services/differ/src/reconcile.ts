@@ -15,11 +15,13 @@ import {
 import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import {
   cachedDryRun,
+  decideAutoSync,
   diffApp,
   DryRunCache,
   isTrackedBy,
   ResourceDiffStatus,
   type AppDiff,
+  type AutoSyncDecision,
   type DiffObject,
 } from '@flotilla/gitops';
 import { ApiError, applyObject, rawRequest, type ClusterCache } from '@flotilla/kube';
@@ -40,6 +42,10 @@ export interface Reconciled {
   readonly changed: boolean;
   /** Whether a render was asked for (no desired state yet). */
   readonly needsRender: boolean;
+  /** The automated-sync decision, when the comparison could decide. */
+  readonly autoSync?: AutoSyncDecision;
+  /** The Application's resourceVersion after this comparison's own write. */
+  readonly resourceVersion?: string;
 }
 
 const worst = (a: HealthStatusCode, b: HealthStatusCode): HealthStatusCode => {
@@ -70,6 +76,8 @@ export class Reconciler {
       cache: ClusterCache;
       desired: DesiredStore;
       health: HealthFn;
+      /** Self-heal syncs already made for an app's current revision. */
+      selfHealAttempts: (app: AppRef, revision: string) => Promise<number>;
     },
   ) {}
 
@@ -94,6 +102,7 @@ export class Reconciler {
     const destinationNamespace = app.spec?.destination?.namespace ?? '';
     let status: DifferStatus;
     let diff: AppDiff | undefined;
+    let autoSync: AutoSyncDecision | undefined;
     if (!state || (state.error && state.objects.length === 0 && !state.hash)) {
       // Nothing rendered yet (or never successfully): say so, decide nothing.
       status = {
@@ -141,6 +150,33 @@ export class Reconciler {
     } else {
       diff = await this.compare(app, ref, state.objects as DiffObject[], destinationNamespace);
       status = await this.statusFrom(app, diff, state.revisions, previous, now);
+      if (app.spec && status.sync) {
+        autoSync = decideAutoSync({
+          spec: app.spec,
+          syncStatus: status.sync,
+          resources: status.resources ?? [],
+          desiredCount: state.objects.length,
+          liveCount: diff.resources.filter((x) => x.status !== ResourceDiffStatus.Missing).length,
+          operationInProgress:
+            app.operation !== undefined || previous?.operationState?.phase === 'Running',
+          deleting:
+            (app.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp !==
+            undefined,
+          ...(previous?.operationState ? { lastOperation: previous.operationState } : {}),
+          selfHealAttempts: await this.deps.selfHealAttempts(ref, state.revisions[0] ?? ''),
+          now: new Date(),
+        });
+        if (!autoSync.sync && autoSync.condition) {
+          status = {
+            ...status,
+            conditions: carryTransitionTimes(
+              [...(status.conditions ?? []), autoSync.condition],
+              previous?.conditions,
+              now,
+            ),
+          };
+        }
+      }
       if (state.warnings.length > 0) {
         status = {
           ...status,
@@ -159,17 +195,30 @@ export class Reconciler {
     const key = `${ref.namespace}/${ref.name}`;
     const changed =
       this.written.get(key) !== digest || statusDigest(pickDiffer(previous)) !== digest;
+    let resourceVersion = (app.metadata as { resourceVersion?: string } | undefined)
+      ?.resourceVersion;
     if (changed) {
-      await rawRequest(this.deps.kc, {
+      const written = await rawRequest<Application>(this.deps.kc, {
         method: 'PATCH',
         path: applicationStatusPath(ref.namespace, ref.name),
         query: { fieldManager: DIFFER_FIELD_MANAGER, force: 'true' },
         contentType: APPLY_PATCH_CONTENT_TYPE,
         body: differStatusPatch(app, status),
       });
+      resourceVersion = (written.metadata as { resourceVersion?: string } | undefined)
+        ?.resourceVersion;
       this.written.set(key, digest);
     }
-    return { app, status, previous, ...(diff ? { diff } : {}), changed, needsRender: !state };
+    return {
+      app,
+      status,
+      previous,
+      ...(diff ? { diff } : {}),
+      ...(autoSync ? { autoSync } : {}),
+      ...(resourceVersion ? { resourceVersion } : {}),
+      changed,
+      needsRender: !state,
+    };
   }
 
   private async compare(

@@ -5,6 +5,7 @@ import { createHealthAssessor } from '@flotilla/gitops';
 import { ClusterCache, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
+import { actOnAutoSync, selfHealCounter } from './autosync.js';
 import { watchDrift } from './drift.js';
 import { publishChanges } from './events.js';
 import { compileDifferOptions } from './options.js';
@@ -29,12 +30,24 @@ export const differRole: Role = {
       logger.warn({ err: err.message, kind }, 'watch trouble'),
     );
     const health = createHealthAssessor();
+    const counter = selfHealCounter(redis);
     const reconciler = new Reconciler({
       kc,
       cache,
       desired: new DesiredStore(redis),
       health: (obj) => health.assess(obj),
+      selfHealAttempts: (app, revision) => counter.get(app, revision),
     });
+    const timers = new Set<NodeJS.Timeout>();
+    const later = (app: { namespace: string; name: string }, delayMs: number) => {
+      const t = setTimeout(() => {
+        timers.delete(t);
+        bus
+          .command({ version: 1, kind: 'diff', app, reason: 'self-heal backoff passed' })
+          .catch(() => undefined);
+      }, delayMs);
+      timers.add(t);
+    };
 
     const worker = startWorker({
       nc,
@@ -53,6 +66,19 @@ export const differRole: Role = {
           });
         }
         if (r.changed) await publishChanges(bus, cmd.app, r);
+        if (r.autoSync) {
+          await actOnAutoSync({
+            kc,
+            bus,
+            logger,
+            counter,
+            app: cmd.app,
+            resourceVersion: r.resourceVersion,
+            revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
+            decision: r.autoSync,
+            later,
+          });
+        }
       },
     });
 
@@ -95,6 +121,7 @@ export const differRole: Role = {
       async stop() {
         stopping = true;
         clearInterval(resync);
+        for (const t of timers) clearTimeout(t);
         stopDrift();
         await informer.stop();
         await worker.stop();

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { API_VERSION, type Application } from '@flotilla/api';
-import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
-import { Streams } from '@flotilla/contracts';
+import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { Streams, type SyncCommand } from '@flotilla/contracts';
 import { trackingId } from '@flotilla/gitops';
 import { Discovery, applyObject, installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
@@ -277,5 +277,62 @@ describe('the differ role', () => {
       async () => (await scaledStatus()).sync?.status === 'OutOfSync',
       { timeoutMs: 10_000, intervalMs: 100 },
     );
+  });
+
+  it('starts an automated sync: writes the operation and tells the applier', async () => {
+    const auto = { namespace: ns, name: 'auto' };
+    const syncs: SyncCommand[] = [];
+    const w = startWorker({
+      nc,
+      kind: 'sync',
+      logger: createLogger({ name: 't', level: 'silent' }),
+      handler: async (c) => void syncs.push(c),
+    });
+    try {
+      await env.kube.objects.create({
+        apiVersion: API_VERSION,
+        kind: 'Application',
+        metadata: { name: 'auto', namespace: ns },
+        spec: {
+          project: 'default',
+          source: {
+            repoURL: 'https://git.example.com/apps.git',
+            targetRevision: 'main',
+            path: 'auto',
+          },
+          destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+          syncPolicy: { automated: { prune: true, selfHeal: true } },
+        },
+      } as Application);
+      const cm = {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'auto-config' },
+        data: { a: '1' },
+      };
+      await desired.setRendered(auto, {
+        revisions: ['c'.repeat(40)],
+        hash: 'sha256:auto',
+        objects: [cm],
+        warnings: [],
+        renderedAt: new Date().toISOString(),
+      });
+      await createPublisher(nc).command({ version: 1, kind: 'diff', app: auto, reason: 'test' });
+      await waitFor('a sync command', () => syncs.some((c) => c.app.name === 'auto'), {
+        timeoutMs: 20_000,
+      });
+      expect(syncs.find((c) => c.app.name === 'auto')).toMatchObject({
+        trigger: 'automated',
+        revision: 'c'.repeat(40),
+      });
+      const live = await rawRequest<Application>(env.kube.kc, {
+        method: 'GET',
+        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/auto`,
+      });
+      expect(live.operation?.sync?.revision).toBe('c'.repeat(40));
+      expect(live.operation?.initiatedBy?.automated).toBe(true);
+    } finally {
+      await w.stop();
+    }
   });
 });

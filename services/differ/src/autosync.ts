@@ -1,0 +1,81 @@
+import type { Redis } from 'ioredis';
+import { API_VERSION, APPLICATION } from '@flotilla/api';
+import type { BusPublisher } from '@flotilla/bus';
+import type { AppRef } from '@flotilla/contracts';
+import type { AutoSyncDecision } from '@flotilla/gitops';
+import { rawRequest, type KubeConfig } from '@flotilla/kube';
+import type { Logger } from '@flotilla/runtime';
+
+const key = (app: AppRef) => `flotilla:self-heal:${app.namespace}/${app.name}`;
+
+/** Self-heal attempts per app for its current revision, shared by differ replicas. */
+export function selfHealCounter(redis: Redis) {
+  return {
+    async get(app: AppRef, revision: string): Promise<number> {
+      const raw = await redis.get(key(app)).catch(() => null);
+      if (!raw) return 0;
+      const v = JSON.parse(raw) as { revision: string; attempts: number };
+      return v.revision === revision ? v.attempts : 0;
+    },
+    async set(app: AppRef, revision: string, attempts: number): Promise<void> {
+      await redis
+        .set(key(app), JSON.stringify({ revision, attempts }), 'PX', 24 * 3600_000)
+        .catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Carries out an automated-sync decision: writes the operation to the
+ * Application (guarded by its resourceVersion, so a user's operation written
+ * meanwhile wins) and tells the applier at once; or, for a paced self-heal,
+ * looks again when the backoff has passed.
+ */
+export async function actOnAutoSync(deps: {
+  kc: KubeConfig;
+  bus: BusPublisher;
+  logger: Logger;
+  counter: ReturnType<typeof selfHealCounter>;
+  app: AppRef;
+  resourceVersion: string | undefined;
+  revision: string;
+  decision: AutoSyncDecision;
+  later: (app: AppRef, delayMs: number) => void;
+}): Promise<void> {
+  const { decision, app } = deps;
+  if (!decision.sync) {
+    if (decision.retryAfterMs !== undefined) deps.later(app, decision.retryAfterMs);
+    return;
+  }
+  try {
+    await rawRequest(deps.kc, {
+      method: 'PATCH',
+      path: `/apis/${API_VERSION}/namespaces/${app.namespace}/${APPLICATION.plural}/${app.name}`,
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { resourceVersion: deps.resourceVersion }, operation: decision.operation },
+    });
+  } catch (err) {
+    // A conflict means the app changed since the comparison; the next one decides again.
+    deps.logger.info({ app, err: (err as Error).message }, 'automated sync not written');
+    return;
+  }
+  if (decision.selfHeal) await deps.counter.set(app, deps.revision, decision.selfHealAttempts + 1);
+  await deps.bus.command({
+    version: 1,
+    kind: 'sync',
+    app,
+    reason: decision.selfHeal ? 'self-heal' : 'automated sync',
+    trigger: decision.selfHeal ? 'self-heal' : 'automated',
+    ...(deps.revision ? { revision: deps.revision } : {}),
+    ...(decision.resources
+      ? {
+          resources: decision.resources.map((r) => ({
+            group: r.group ?? '',
+            kind: r.kind,
+            namespace: r.namespace ?? '',
+            name: r.name,
+          })),
+        }
+      : {}),
+  });
+}
