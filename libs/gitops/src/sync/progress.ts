@@ -117,12 +117,13 @@ function taskState(task: SyncTask, result: SyncResourceResult | undefined): Task
 }
 
 /**
- * Running hooks always hold the operation. Running resources hold it only in
- * a multi-step sync, and not in the last step unless that step has hooks: as in
- * gitops-engine, the sync succeeds once the last step's resources are applied.
+ * Running hooks and prunes still being deleted always hold the operation.
+ * Running resources hold it only in a multi-step sync, and not in the last
+ * step unless that step has hooks: as in gitops-engine, the sync succeeds once
+ * the last step's resources are applied.
  */
 function blocksProgress(plan: SyncPlan, task: SyncTask): boolean {
-  if (isHookTask(task)) return true;
+  if (isHookTask(task) || task.type === SyncTaskType.Prune) return true;
   if (!plan.multiStep) return false;
   const last = plan.steps[plan.steps.length - 1];
   return !last || !last.tasks.includes(task) || last.tasks.some(isHookTask);
@@ -167,7 +168,12 @@ function withReasons(
 function runningMessage(tasks: readonly SyncTask[]): string {
   const hooks = tasks.filter(isHookTask);
   const resources = tasks.filter((t) => !isHookTask(t));
-  const reason = hooks.length > 0 ? 'completion of hook' : 'healthy state of';
+  const deleting = tasks.every((t) => t.type === SyncTaskType.Prune);
+  const reason = deleting
+    ? 'deletion of'
+    : hooks.length > 0
+      ? 'completion of hook'
+      : 'healthy state of';
   const what = resources.length > 0 ? 'resources' : 'hooks';
   const first = hooks[0] ?? resources[0];
   const head = `waiting for ${reason} ${first?.key.group}/${first?.key.kind}/${first?.name}`;

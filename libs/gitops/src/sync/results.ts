@@ -73,10 +73,12 @@ export function applyResult(
 /**
  * The result of a prune task: PruneSkipped with the plan's reason, Pruned
  * ("pruned", or "pruned (dry run)"), or SyncFailed with the delete error.
+ * `pending` says the object is still there (finalizers, foreground deletion):
+ * the prune stays Running, and the operation waits until it is gone.
  */
 export function pruneResult(
   task: SyncTask,
-  outcome: { readonly error?: string } = {},
+  outcome: { readonly error?: string; readonly pending?: boolean } = {},
   dryRun = false,
 ): SyncResourceResult {
   if (task.pruneSkipMessage !== undefined) {
@@ -85,8 +87,9 @@ export function pruneResult(
   if (outcome.error !== undefined) {
     return base(task, ResultCode.SyncFailed, OperationPhase.Failed, outcome.error);
   }
-  const message = dryRun ? 'pruned (dry run)' : 'pruned';
-  return base(task, ResultCode.Pruned, OperationPhase.Succeeded, message);
+  if (dryRun) return base(task, ResultCode.Pruned, OperationPhase.Succeeded, 'pruned (dry run)');
+  const phase = outcome.pending ? OperationPhase.Running : OperationPhase.Succeeded;
+  return base(task, ResultCode.Pruned, phase, 'pruned');
 }
 
 /**

@@ -4,13 +4,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import {
-  applyResult,
   planSync,
   type PlanResource,
   type SyncObject,
   type SyncPlan,
   type SyncPlanOptions,
-  type SyncResourceResult,
   type SyncTask,
 } from '../../src/sync/index.js';
 
@@ -114,11 +112,4 @@ export function taskOf(p: SyncPlan, kind: string, name: string): SyncTask {
   const task = [...p.tasks, ...p.syncFailTasks].find((t) => t.key.kind === kind && t.name === name);
   if (!task) throw new Error(`no task for ${kind}/${name}`);
   return task;
-}
-
-/** A successful apply result for every task of a step: what the applier records. */
-export function appliedStep(p: SyncPlan, index: number): SyncResourceResult[] {
-  const step = p.steps[index];
-  if (!step) throw new Error(`no step ${index}`);
-  return step.tasks.map((t) => applyResult(t, { message: `${t.name} applied` }));
 }

@@ -6,6 +6,7 @@ import {
   DropReason,
   PRUNE_DISABLED_MESSAGE,
   PRUNE_FALSE_MESSAGE,
+  applyResult,
   pruneResult,
   syncProgress,
   type SyncObject,
@@ -29,6 +30,10 @@ describe('prune tasks', () => {
     expect(task.targetObject).toBeUndefined();
     expect(pruneResult(task)).toMatchObject({ status: ResultCode.Pruned, message: 'pruned' });
     expect(pruneResult(task, {}, true)).toMatchObject({ message: 'pruned (dry run)' });
+    expect(pruneResult(task, { pending: true })).toMatchObject({
+      status: ResultCode.Pruned,
+      hookPhase: 'Running',
+    });
     expect(pruneResult(task, { error: 'forbidden' })).toMatchObject({
       status: ResultCode.SyncFailed,
       hookPhase: 'Failed',
@@ -186,5 +191,22 @@ describe('prune order', () => {
       syncOptions: ['PruneLast=true'],
     });
     expect(stepsOf(p)).toEqual(['Sync/-3: ConfigMap/a', 'Sync/1: ConfigMap/old']);
+  });
+});
+
+describe('waiting for deletion', () => {
+  it('holds the operation until a pruned object is gone, even in the last step', () => {
+    const p = plan([cm('kept')], [liveCm('gone')], { prune: true });
+    const gone = taskOf(p, 'ConfigMap', 'gone');
+    const kept = taskOf(p, 'ConfigMap', 'kept');
+    const applied = applyResult(kept, {});
+    expect(syncProgress(p, [pruneResult(gone, { pending: true }), applied])).toMatchObject({
+      kind: 'wait',
+      message: 'waiting for deletion of /ConfigMap/gone',
+    });
+    expect(syncProgress(p, [pruneResult(gone), applied])).toMatchObject({
+      kind: 'finished',
+      phase: 'Succeeded',
+    });
   });
 });
