@@ -80,7 +80,7 @@ export function decideAutoSync(input: AutoSyncInput): AutoSyncDecision {
   if (
     !prune &&
     resources.length > 0 &&
-    resources.every((r) => r.status === 'Synced' || r.requiresPruning)
+    resources.every((r) => r.status === SyncStatusCode.Synced || r.requiresPruning)
   ) {
     return skip('need to prune extra resources only but automated prune is disabled');
   }
@@ -112,7 +112,7 @@ export function decideAutoSync(input: AutoSyncInput): AutoSyncDecision {
     }
     attempts += 1;
     drifted = resources
-      .filter((r) => r.status !== 'Synced' && r.kind && r.name)
+      .filter((r) => r.status !== SyncStatusCode.Synced && r.kind && r.name)
       .map((r) => ({
         group: r.group ?? '',
         kind: r.kind ?? '',

@@ -26,14 +26,12 @@ export function compareOptionsOf(obj: SyncObject): CompareOptions {
   const unknown: string[] = [];
   for (const item of items) {
     const [name, value] = item.split('=', 2);
-    const flag =
-      value === undefined ? true : value === 'true' ? true : value === 'false' ? false : undefined;
-    if (name === 'IgnoreExtraneous' && value === undefined) out.ignoreExtraneous = true;
-    else if (name === 'ServerSideDiff' && value !== undefined && flag !== undefined)
-      out.serverSideDiff = flag;
-    else if (name === 'IncludeMutationWebhook' && value !== undefined && flag !== undefined)
+    const flag = value === 'true' ? true : value === 'false' ? false : undefined;
+    if (item === 'IgnoreExtraneous') out.ignoreExtraneous = true;
+    else if (name === 'ServerSideDiff' && flag !== undefined) out.serverSideDiff = flag;
+    else if (name === 'IncludeMutationWebhook' && flag !== undefined) {
       out.includeMutationWebhook = flag;
-    else unknown.push(item);
+    } else unknown.push(item);
   }
   out.unknown = unknown;
   return out;

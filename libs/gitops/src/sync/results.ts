@@ -1,6 +1,7 @@
 // Per-resource outcomes of a sync as data, shaped like gitops-engine's
 // ResourceSyncResult and convertible to status.operationState.syncResult.
 import {
+  HealthStatusCode,
   OperationPhase,
   ResultCode,
   type HookType,
@@ -130,14 +131,14 @@ export function resourceHealthResult(
 ): SyncResourceResult {
   if (result.hookPhase !== OperationPhase.Running) return result;
   if (!health) return { ...result, hookPhase: OperationPhase.Succeeded };
-  if (health.status === 'Healthy') {
+  if (health.status === HealthStatusCode.Healthy) {
     return {
       ...result,
       hookPhase: OperationPhase.Succeeded,
       message: health.message ?? result.message,
     };
   }
-  if (health.status === 'Degraded') {
+  if (health.status === HealthStatusCode.Degraded) {
     return {
       ...result,
       hookPhase: OperationPhase.Failed,
