@@ -59,7 +59,7 @@ export async function actOnAutoSync(deps: {
     deps.logger.info({ app, err: (err as Error).message }, 'automated sync not written');
     return;
   }
-  if (decision.selfHeal) await deps.counter.set(app, deps.revision, decision.selfHealAttempts + 1);
+  if (decision.selfHeal) await deps.counter.set(app, deps.revision, decision.selfHealAttempts);
   await deps.bus.command({
     version: 1,
     kind: 'sync',
