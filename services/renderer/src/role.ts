@@ -43,8 +43,21 @@ export const rendererRole: Role = {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const desired = new DesiredStore(redis);
+    const git = new GitClient({
+      cacheDir: options.repoCacheDir,
+      allowLocal: options.allowLocalRepos,
+    });
+    // Repositories no app has used for a day leave the cache.
+    const gc = setInterval(() => {
+      git.gc(24 * 3600_000).then(
+        (removed) =>
+          removed > 0 && logger.info({ removed }, 'removed unused repositories from the cache'),
+        (err: Error) => logger.warn({ err: err.message }, 'repository cache clean-up failed'),
+      );
+    }, 3600_000);
+    gc.unref();
     const apps = new AppRenderer({
-      git: new GitClient({ cacheDir: options.repoCacheDir, allowLocal: options.allowLocalRepos }),
+      git,
       renderer: new Renderer({
         helmPath: helm,
         kubectlPath: kubectl,
@@ -137,6 +150,7 @@ export const rendererRole: Role = {
 
     return {
       async stop() {
+        clearInterval(gc);
         await worker.stop();
         await nc.drain();
         redis.disconnect();
