@@ -8,6 +8,7 @@ import { provisionTools } from '@flotilla/toolchain';
 import { cliContext, progress } from '../context.js';
 import { ensureNats, ensureRedis, type OwnedServer } from '../infra.js';
 import { loadRoles } from './run.js';
+import { demoPaths, ensureDemoApplication, ensureDemoRepo, followApp } from '../demo.js';
 
 /** `flotilla start` (npm start) and `flotilla up`. */
 export function registerStart(program: Command): void {
@@ -59,10 +60,20 @@ export function registerStart(program: Command): void {
         await installCrds(kc);
         await ensureNamespace(kc, ctx.env['FLOTILLA_NAMESPACE'] ?? 'flotilla');
         progress('Application and AppProject CRDs installed (kubectl get fapp)');
+        const namespace = ctx.env['FLOTILLA_NAMESPACE'] ?? 'flotilla';
+        const repoURL = await ensureDemoRepo(ctx.root);
+        await ensureDemoApplication(kc, ctx.root, namespace, repoURL);
+        progress(
+          `demo app: ${namespace}/demo from ${repoURL} (edit in ${demoPaths(ctx.root).work}, commit and push)`,
+        );
         await runRoles(
           'flotilla',
           await loadRoles(),
           {
+            // The local demo repository is a file:// URL; polling is brisk so pushes show quickly.
+            FLOTILLA_ALLOW_LOCAL_REPOS: 'true',
+            FLOTILLA_POLL_INTERVAL_SECONDS: '10',
+            FLOTILLA_POLL_JITTER_SECONDS: '2',
             ...ctx.env,
             FLOTILLA_NATS_URL: nats.url,
             FLOTILLA_REDIS_URL: redis.url,
@@ -71,9 +82,29 @@ export function registerStart(program: Command): void {
           stopOwned,
         );
         progress(
-          'all five roles are running. The git-poller resolves Applications and takes webhooks; ' +
-            'rendering, diff, sync and the demo app are still to come. Press Ctrl-C to stop.',
+          'all five roles are running; following the demo app (Ctrl-C stops everything started here)',
         );
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort());
+        process.once('SIGTERM', () => stop.abort());
+        const healthy = await followApp(
+          kc,
+          namespace,
+          'demo',
+          (l) => progress(`demo: ${l}`),
+          stop.signal,
+        );
+        if (healthy) {
+          const work = demoPaths(ctx.root).work;
+          progress(
+            [
+              'the demo app is Synced and Healthy. Try next:',
+              `  - edit ${work}/demo/values.yaml (say replicas.frontend: 3), then: git -C ${work} commit -am "scale" && git -C ${work} push`,
+              `  - kubectl --kubeconfig ${kubeconfig} -n demo scale deployment demo-frontend --replicas=5   (self-heal reverts it)`,
+              `  - kubectl --kubeconfig ${kubeconfig} -n ${namespace} get fapp`,
+            ].join('\n'),
+          );
+        }
       } catch (err) {
         await stopOwned();
         throw err;

@@ -50,6 +50,9 @@ export function directRefs(lsRemote: (url: string) => Promise<RemoteRefs>): Refs
   return { refs: (_key, url) => lsRemote(url) };
 }
 
+/** How long a listing error is shared with other replicas. */
+const ERROR_TTL_MS = 5_000;
+
 type SharedEntry = { refs: [string, string][] } | { error: string; code?: string };
 
 /**
@@ -75,11 +78,14 @@ export function sharedRefs(
       await publish(key, { refs: [...refs] }, ttl);
       return refs;
     } catch (err) {
+      // Errors are shared briefly and the claim is released, so a fixed
+      // repository (or setting) is seen on the next round, not an interval later.
       await publish(
         key,
         { error: (err as Error).message, code: (err as { code?: string }).code },
-        ttl,
+        Math.min(ttl, ERROR_TTL_MS),
       );
+      await redis.del(`${prefix}claim:${key}`);
       throw err;
     }
   };
