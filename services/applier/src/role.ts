@@ -1,12 +1,122 @@
+import { Redis } from 'ioredis';
+import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
+import {
+  LeaseManager,
+  Outcomes,
+  connectBus,
+  createPublisher,
+  provisionBus,
+  startWorker,
+} from '@flotilla/bus';
+import { appKey, type AppRef } from '@flotilla/contracts';
+import { createHealthAssessor } from '@flotilla/gitops';
+import { ClusterCache, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
+import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
+import { randomUUID } from 'node:crypto';
+import { runOperation } from './operation.js';
+import { compileApplierOptions } from './options.js';
 
 /**
- * The applier role: runs sync operations: phases, waves, prune and retries.
- * Its work handlers arrive with the bus; until then it starts and stops cleanly.
+ * The applier role: runs sync operations (phases, waves, hooks, prune,
+ * retries) one per app cluster-wide under a fenced lease. Operations come
+ * from `Application.operation` (watched) and from `sync` commands.
  */
 export const applierRole: Role = {
   name: 'applier',
-  async start() {
-    return { stop: async () => undefined };
+  async start({ logger, config, env }) {
+    const options = compileApplierOptions(env);
+    const nc = await connectBus({ servers: config.natsUrl, name: 'applier', logger });
+    await provisionBus(nc);
+    const bus = createPublisher(nc);
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+    const leases = new LeaseManager(redis, { ttlMs: options.leaseTtlMs });
+    const holder = `applier-${randomUUID()}`;
+    const kc = loadKubeConfig(config.kubeconfig);
+    const cache = new ClusterCache(kc, (err, kind) =>
+      logger.warn({ err: err.message, kind }, 'watch trouble'),
+    );
+    const health = createHealthAssessor();
+    const desired = new DesiredStore(redis);
+
+    // Terminate: the operation withdrawn from the Application while it runs.
+    const terminations = new Map<string, AbortController>();
+    const terminated = (ref: AppRef) => {
+      const k = appKey(ref);
+      let c = terminations.get(k);
+      if (!c) terminations.set(k, (c = new AbortController()));
+      return c.signal;
+    };
+    const informer = customResourceInformer<Application>(
+      kc,
+      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
+      config.namespace,
+    );
+    const onApp = (a: Application) => {
+      const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+      if (!a.operation) {
+        terminations.get(appKey(ref))?.abort(new Error('operation withdrawn'));
+        return;
+      }
+      bus
+        .command({ version: 1, kind: 'sync', app: ref, reason: 'operation', trigger: 'operation' })
+        .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
+    };
+    informer.on('add', onApp);
+    informer.on('update', onApp);
+    let stopping = false;
+    informer.on('error', () => {
+      if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
+    });
+    await informer.start();
+
+    const worker = startWorker({
+      nc,
+      kind: 'sync',
+      logger,
+      concurrency: options.concurrency,
+      source: '/flotilla/applier',
+      handler: async (cmd, ctx) => {
+        const lease = await leases.tryAcquire(`sync:${appKey(cmd.app)}`, holder);
+        if (!lease) return Outcomes.wait(options.leaseBusyDelayMs, 'operation runs elsewhere');
+        const k = appKey(cmd.app);
+        terminations.set(k, new AbortController());
+        const beat = setInterval(() => ctx.working(), 5_000);
+        try {
+          await runOperation(
+            {
+              kc,
+              cache,
+              desired,
+              bus,
+              logger,
+              terminated,
+              applyParallelism: options.applyParallelism,
+              health: (o) => health.assess(o as Parameters<typeof health.assess>[0]),
+            },
+            cmd.app,
+            lease,
+            ctx.signal,
+          );
+        } finally {
+          clearInterval(beat);
+          terminations.delete(k);
+          await lease.release();
+        }
+      },
+    });
+
+    return {
+      async stop() {
+        stopping = true;
+        await informer.stop();
+        await worker.stop();
+        cache.stop();
+        await health.close();
+        await nc.drain();
+        redis.disconnect();
+      },
+    };
   },
 };

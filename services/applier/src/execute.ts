@@ -1,0 +1,256 @@
+// Runs one planned sync to its end: dry run, then step by step with the pure
+// `syncProgress` deciding what comes next from the results so far, waiting on
+// watch events (never a fixed sleep) for health, hooks and deletions.
+import { OperationPhase, ResultCode } from '@flotilla/api';
+import {
+  applyBatches,
+  applyResult,
+  hookDeletionFailedResult,
+  hookResult,
+  hookTimedOut,
+  hookTimeoutResult,
+  hooksToDeleteOnTerminate,
+  indexResults,
+  pruneResult,
+  resourceHealthResult,
+  resultId,
+  syncProgress,
+  SyncTaskType,
+  type SyncPlan,
+  type SyncResourceResult,
+  type SyncTask,
+} from '@flotilla/gitops';
+import type { HealthResult } from '@flotilla/gitops';
+import type { KubernetesObject } from '@flotilla/kube';
+import { liveObject, nextChange } from './live.js';
+import {
+  applyTask,
+  deleteBeforeHook,
+  deleteHook,
+  dryRunTask,
+  mapBounded,
+  pruneTask,
+  type TaskDeps,
+} from './tasks.js';
+
+/** What the executor reports as it goes. */
+export interface ExecutionHooks {
+  /** Results or message changed: write them to status. */
+  progress(results: readonly SyncResourceResult[], message: string): Promise<void>;
+  /** A task finished its apply or prune (for resource.* and hook.* events). */
+  applied(task: SyncTask, result: SyncResourceResult): Promise<void>;
+  /** A hook reached Succeeded or Failed. */
+  hookFinished(task: SyncTask, result: SyncResourceResult): Promise<void>;
+  /** Every task of a step is done. */
+  stepCompleted(phase: string, wave: number, resourceCount: number): Promise<void>;
+}
+
+/** Everything one execution needs. */
+export interface ExecutionDeps extends TaskDeps {
+  readonly health: (obj: KubernetesObject) => Promise<HealthResult | undefined>;
+  readonly applyParallelism: number;
+}
+
+/** How an execution ended. */
+export interface ExecutionEnd {
+  readonly phase: OperationPhase;
+  readonly message: string;
+  readonly results: readonly SyncResourceResult[];
+}
+
+/** The message of an operation stopped by a terminate request. */
+export const TERMINATED_MESSAGE = 'Operation terminated';
+
+/**
+ * Runs `plan` from `resumed` results (empty for a fresh run) until it ends.
+ * `terminate` aborts when the operation is withdrawn: running hooks are
+ * deleted and the operation ends Failed.
+ */
+export async function executePlan(
+  deps: ExecutionDeps,
+  plan: SyncPlan,
+  resumed: readonly SyncResourceResult[],
+  hooks: ExecutionHooks,
+  signals: { readonly terminate: AbortSignal; readonly stop: AbortSignal },
+): Promise<ExecutionEnd> {
+  let results = [...resumed];
+  const all = [...plan.tasks, ...plan.syncFailTasks];
+  const set = (r: SyncResourceResult) => {
+    const id = resultId(r.key, r.syncPhase);
+    results = [...results.filter((x) => resultId(x.key, x.syncPhase) !== id), r];
+  };
+  const hookStarts = new Map<string, Date>();
+
+  if (results.length === 0) {
+    const failures: SyncResourceResult[] = [];
+    const toCheck = all.filter(
+      (t) => t.type === SyncTaskType.Apply || t.type === SyncTaskType.Hook,
+    );
+    await mapBounded(toCheck, deps.applyParallelism, async (t) => {
+      const error = await dryRunTask(deps, t);
+      if (error !== undefined) failures.push(applyResult(t, { error }));
+    });
+    if (failures.length > 0) {
+      return {
+        phase: OperationPhase.Failed,
+        message: `one or more objects failed to apply (dry run): ${failures.map((f) => f.message).join('; ')}`,
+        results: failures,
+      };
+    }
+    if (plan.dryRun) {
+      for (const t of plan.tasks) {
+        if (t.type === SyncTaskType.Prune) set(pruneResult(t, {}, true));
+        else if (t.type !== SyncTaskType.DeleteBeforeHook) set(applyResult(t, {}, true));
+      }
+      return { phase: OperationPhase.Succeeded, message: 'successfully synced (dry run)', results };
+    }
+  }
+
+  const runTasks = async (tasks: readonly SyncTask[]) => {
+    for (const t of tasks.filter((x) => x.type === SyncTaskType.Prune)) {
+      const r = await pruneTask(deps, t);
+      set(r);
+      await hooks.applied(t, r);
+    }
+    for (const t of tasks.filter((x) => x.type === SyncTaskType.DeleteBeforeHook)) {
+      const error = await deleteBeforeHook(deps, t, signals.terminate);
+      if (error !== undefined) set(hookDeletionFailedResult(t, error));
+    }
+    const pending = new Set(tasks.map((t) => t.id));
+    const step = {
+      index: 0,
+      phase: 'Sync' as const,
+      wave: 0,
+      tasks: tasks.filter((t) => pending.has(t.id)),
+    };
+    for (const batch of applyBatches(step)) {
+      const fresh = batch.filter((t) => !indexResults(results).has(resultId(t.key, t.phase)));
+      const out = await mapBounded(fresh, deps.applyParallelism, (t) => applyTask(deps, t));
+      fresh.forEach((t, i) => {
+        const r = out[i];
+        if (!r) return;
+        set(r);
+        if (t.type === SyncTaskType.Hook) hookStarts.set(t.id, new Date());
+      });
+      await Promise.all(fresh.map((t, i) => (out[i] ? hooks.applied(t, out[i]) : undefined)));
+    }
+  };
+
+  let lastStep: { phase: string; wave: number; count: number; index: number } | undefined;
+  for (;;) {
+    if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
+    if (signals.terminate.aborted) {
+      const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
+      await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
+      return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
+    }
+    const progress = syncProgress(plan, results);
+    if (lastStep && (progress.kind !== 'run-step' || progress.step.index !== lastStep.index)) {
+      if (progress.kind !== 'wait') {
+        await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
+        lastStep = undefined;
+      }
+    }
+    switch (progress.kind) {
+      case 'run-step':
+        await hooks.progress(
+          results,
+          `${progress.step.phase} wave ${progress.step.wave}: ${progress.message}`,
+        );
+        lastStep = {
+          phase: progress.step.phase,
+          wave: progress.step.wave,
+          count: progress.step.tasks.length,
+          index: progress.step.index,
+        };
+        await runTasks(progress.tasks);
+        break;
+      case 'run-sync-fail':
+        await Promise.all(progress.hooksToDelete.map((t) => deleteHook(deps, t)));
+        await hooks.progress(results, `SyncFail: ${progress.message}`);
+        await runTasks(progress.tasks);
+        break;
+      case 'await-prune-confirmation':
+      case 'wait': {
+        await hooks.progress(results, progress.message);
+        const changed = await observe(deps, progress.tasks, results, hookStarts, set, hooks);
+        if (!changed) {
+          const deadlines = progress.tasks
+            .map((t) => {
+              const start = hookStarts.get(t.id);
+              return start && t.hookTimeoutMs !== undefined
+                ? start.getTime() + t.hookTimeoutMs + 1
+                : undefined;
+            })
+            .filter((d): d is number => d !== undefined);
+          await nextChange(
+            deps.cache,
+            progress.tasks.map((t) => t.key),
+            AbortSignal.any([signals.terminate, signals.stop]),
+            deadlines.length > 0 ? Math.min(...deadlines) : undefined,
+          );
+        }
+        break;
+      }
+      case 'finished':
+        await Promise.all(progress.hooksToDelete.map((t) => deleteHook(deps, t)));
+        return { phase: progress.phase, message: progress.message, results };
+    }
+  }
+}
+
+/** Updates running results from live state; true when any changed. */
+async function observe(
+  deps: ExecutionDeps,
+  tasks: readonly SyncTask[],
+  results: readonly SyncResourceResult[],
+  hookStarts: Map<string, Date>,
+  set: (r: SyncResourceResult) => void,
+  hooks: ExecutionHooks,
+): Promise<boolean> {
+  const index = indexResults(results);
+  let changed = false;
+  for (const t of tasks) {
+    const current = index.get(resultId(t.key, t.phase));
+    if (!current) continue;
+    const live = await liveObject(deps.kc, deps.cache, t.key);
+    let next: SyncResourceResult;
+    if (t.type === SyncTaskType.Prune) {
+      next = live ? current : pruneResult(t);
+    } else if (t.type === SyncTaskType.Hook) {
+      if (!hookStarts.has(t.id)) hookStarts.set(t.id, new Date());
+      if (!live) {
+        // A hook that deleted itself (ttlSecondsAfterFinished: 0) has finished.
+        next = {
+          ...current,
+          hookPhase: OperationPhase.Succeeded,
+          message: `${t.name} finished and was deleted`,
+        };
+      } else {
+        next = hookResult(t, await deps.health(live));
+        if (
+          next.hookPhase === OperationPhase.Running &&
+          hookTimedOut(t, hookStarts.get(t.id) as Date, new Date())
+        ) {
+          next = hookTimeoutResult(t);
+          await deleteHook(deps, t);
+        }
+      }
+      if (next.hookPhase !== OperationPhase.Running) await hooks.hookFinished(t, next);
+    } else {
+      next = live
+        ? resourceHealthResult(current, await deps.health(live))
+        : {
+            ...current,
+            status: ResultCode.SyncFailed,
+            hookPhase: OperationPhase.Failed,
+            message: 'resource disappeared',
+          };
+    }
+    if (next.hookPhase !== current.hookPhase || next.message !== current.message) {
+      set(next);
+      changed = true;
+    }
+  }
+  return changed;
+}

@@ -1,0 +1,350 @@
+// One sync operation of one app under its lease: read the app and its desired
+// state, plan, execute, write status progressively, retry or finish, clear
+// `operation`. Resumes from status.operationState after a crash.
+import {
+  OperationPhase,
+  type Application,
+  type Operation,
+  type OperationState,
+} from '@flotilla/api';
+import { WaitingError, type BusPublisher, type Lease } from '@flotilla/bus';
+import { createEvent, type AppRef, type EventData, type EventName } from '@flotilla/contracts';
+import {
+  appendHistory,
+  compileRetryStrategy,
+  decideRetry,
+  fromResourceResults,
+  historyEntryFor,
+  isSyncOptionsError,
+  isTrackedBy,
+  planSync,
+  prepareDesired,
+  toResourceResults,
+  type DiffObject,
+  type SyncResourceResult,
+} from '@flotilla/gitops';
+import type { KubeConfig } from '@flotilla/kube';
+import type { ResourceKey } from '@flotilla/contracts';
+import { PlanningError, isPlanningError } from './errors.js';
+import type { DesiredStore } from '@flotilla/render';
+import type { Logger } from '@flotilla/runtime';
+import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
+import { executePlan, type ExecutionDeps } from './execute.js';
+
+/** What an operation run needs. */
+export interface OperationDeps extends ExecutionDeps {
+  readonly kc: KubeConfig;
+  readonly desired: DesiredStore;
+  readonly bus: BusPublisher;
+  readonly logger: Logger;
+  /** Aborted when the app's operation is withdrawn (terminate). */
+  readonly terminated: (ref: AppRef) => AbortSignal;
+}
+
+const SOURCE = '/flotilla/applier';
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Runs (or resumes) the app's operation while `lease` is held. */
+export async function runOperation(
+  deps: OperationDeps,
+  ref: AppRef,
+  lease: Lease,
+  stopping: AbortSignal,
+): Promise<void> {
+  const app = await readApp(deps.kc, ref);
+  const operation = app?.operation;
+  if (!app || !operation?.sync) return;
+  const previous = app.status?.operationState;
+  const resuming =
+    previous?.phase === OperationPhase.Running && same(previous.operation, operation);
+  if (resuming && Date.parse(previous.startedAt) > Date.now()) {
+    // A retry waits for its backoff.
+    throw new WaitingError('retry backoff', Date.parse(previous.startedAt) - Date.now());
+  }
+  const startedAt = resuming ? previous.startedAt : new Date().toISOString();
+  const retryCount = resuming ? (previous.retryCount ?? 0) : 0;
+  const opId = `op-${ref.namespace}-${ref.name}-${Math.floor(Date.parse(startedAt) / 1000)}`;
+  const emit = async <N extends EventName>(name: N, data: EventData<N>) => {
+    await deps.bus
+      .event(name, ref, createEvent(name, ref, data, { source: SOURCE }))
+      .catch((err: Error) => deps.logger.warn({ err: err.message, name }, 'event not published'));
+  };
+  const state = (
+    phase: OperationState['phase'],
+    message: string,
+    results: readonly SyncResourceResult[],
+    revision: string,
+    finished = false,
+  ): OperationState => ({
+    operation: operation as OperationState['operation'],
+    phase,
+    message,
+    syncResult: { revision, resources: toResourceResults(results) },
+    startedAt,
+    ...(finished ? { finishedAt: new Date().toISOString() } : {}),
+    ...(retryCount > 0 ? { retryCount } : {}),
+  });
+  const write = async (s: OperationState, history = app.status?.history) => {
+    await lease.renew();
+    if (lease.lost.aborted) throw new WaitingError('lease lost', 1_000);
+    await writeApplierStatus(deps.kc, ref, { operationState: s, ...(history ? { history } : {}) });
+  };
+
+  const desired = await deps.desired.get(ref);
+  const revision = operation.sync.revision || desired?.revisions[0] || '';
+  if (!desired || desired.error || !desired.hash) {
+    // Never destroy on doubt: no usable desired state, no sync.
+    await write(
+      state(
+        OperationPhase.Error,
+        `no rendered manifests: ${desired?.error?.message ?? 'not rendered yet'}`,
+        [],
+        revision,
+        true,
+      ),
+    );
+    await clearIfSame(deps, ref, operation);
+    return;
+  }
+  if (!resuming)
+    await emit('operation.started', {
+      operationId: opId,
+      trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
+      revision,
+      dryRun: operation.sync.dryRun ?? false,
+      prune: operation.sync.prune ?? false,
+    });
+
+  let plan: Awaited<ReturnType<typeof planFor>>;
+  try {
+    plan = await planFor(
+      deps,
+      app,
+      operation,
+      desired.objects as DiffObject[],
+      startedAt,
+      revision,
+    );
+  } catch (err) {
+    if (!isPlanningError(err) && !isSyncOptionsError(err)) throw err;
+    await write(state(OperationPhase.Error, err.message, [], revision, true));
+    await emit('operation.failed', {
+      operationId: opId,
+      revision,
+      message: err.message,
+      durationMs: 0,
+    });
+    await clearIfSame(deps, ref, operation);
+    return;
+  }
+  const resumed = resuming
+    ? fromResourceResults(previous.syncResult?.resources ?? [], [
+        ...plan.tasks,
+        ...plan.syncFailTasks,
+      ])
+    : [];
+  await write(state(OperationPhase.Running, resuming ? 'resuming' : 'planned', resumed, revision));
+  const end = await executePlan(
+    deps,
+    plan,
+    resumed,
+    {
+      progress: (results, message) =>
+        write(state(OperationPhase.Running, message, results, revision)),
+      applied: async (task, result) => {
+        if (task.type === 'hook') {
+          await emit('hook.started', {
+            operationId: opId,
+            hook: task.key,
+            hookType: task.phase,
+            wave: task.wave,
+          });
+        } else if (task.type === 'prune' && result.status === 'Pruned') {
+          await emit('resource.pruned', { operationId: opId, resource: task.key, wave: task.wave });
+        } else if (result.status === 'Synced') {
+          await emit('resource.applied', {
+            operationId: opId,
+            resource: task.key,
+            phase: task.phase,
+            wave: task.wave,
+            message: result.message,
+          });
+        }
+      },
+      hookFinished: async (task, result) => {
+        if (result.hookPhase === OperationPhase.Succeeded)
+          await emit('hook.succeeded', {
+            operationId: opId,
+            hook: task.key,
+            hookType: task.phase,
+            wave: task.wave,
+          });
+        else
+          await emit('hook.failed', {
+            operationId: opId,
+            hook: task.key,
+            hookType: task.phase,
+            wave: task.wave,
+            message: result.message,
+          });
+      },
+      stepCompleted: (phase, wave, resourceCount) =>
+        emit('operation.wave-completed', { operationId: opId, phase, wave, resourceCount }),
+    },
+    { terminate: deps.terminated(ref), stop: AbortSignal.any([lease.lost, stopping]) },
+  );
+
+  const durationMs = Date.now() - Date.parse(startedAt);
+  if (end.phase === OperationPhase.Succeeded) {
+    const final = state(OperationPhase.Succeeded, end.message, end.results, revision, true);
+    const entry = historyEntryFor(final);
+    const history = entry
+      ? appendHistory(app.status?.history, entry, app.spec?.revisionHistoryLimit ?? undefined)
+      : app.status?.history;
+    await write(final, history);
+    await emit('operation.succeeded', {
+      operationId: opId,
+      revision,
+      message: end.message,
+      durationMs,
+    });
+    await clearIfSame(deps, ref, operation);
+    return;
+  }
+  const terminated = deps.terminated(ref).aborted;
+  const decision = decideRetry({
+    strategy: compileRetryStrategy(operation.retry, operation.initiatedBy?.automated ?? false),
+    retryCount,
+    message: end.message,
+    failedAt: new Date(),
+    terminated,
+  });
+  if (decision.retry && !terminated) {
+    // The next attempt starts at retryAt with fresh results; the command comes back then.
+    await write({
+      ...state(OperationPhase.Running, decision.message, end.results, revision),
+      startedAt: decision.retryAt.toISOString(),
+      retryCount: decision.retryCount,
+      syncResult: { revision, resources: [] },
+    });
+    throw new WaitingError('retrying', Math.max(0, decision.retryAt.getTime() - Date.now()));
+  }
+  await write(state(end.phase, decision.message, end.results, revision, true));
+  await emit('operation.failed', {
+    operationId: opId,
+    revision,
+    message: decision.message,
+    durationMs,
+  });
+  await clearIfSame(deps, ref, operation);
+}
+
+async function clearIfSame(deps: OperationDeps, ref: AppRef, operation: Operation): Promise<void> {
+  const now = await readApp(deps.kc, ref);
+  if (now && same(now.operation, operation)) {
+    await clearOperation(
+      deps.kc,
+      ref,
+      (now.metadata as { resourceVersion?: string } | undefined)?.resourceVersion,
+    );
+  }
+}
+
+async function planFor(
+  deps: OperationDeps,
+  app: Application,
+  operation: Operation,
+  objects: DiffObject[],
+  startedAt: string,
+  revision: string,
+) {
+  const { cache } = deps;
+  const ref = { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
+  const dest = app.spec?.destination?.namespace ?? '';
+  await cache.discovery.ready();
+  const kinds = new Set<string>(['/Namespace']);
+  for (const o of objects)
+    kinds.add(
+      `${String(o['apiVersion'] ?? '').includes('/') ? String(o['apiVersion']).split('/')[0] : ''}/${String(o['kind'] ?? '')}`,
+    );
+  for (const r of app.status?.resources ?? []) kinds.add(`${r.group ?? ''}/${r.kind ?? ''}`);
+  await Promise.all(
+    [...kinds].map((k) => {
+      const i = k.lastIndexOf('/');
+      return cache.ensureKind(k.slice(0, i), k.slice(i + 1)).catch(() => undefined);
+    }),
+  );
+  const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
+  const prepared = objects.map((o) =>
+    prepareDesired(o, { app: ref, destinationNamespace: dest, isNamespaced }),
+  );
+  const desired: { object: DiffObject; key?: ResourceKey }[] = [];
+  const problems: string[] = [];
+  prepared.forEach((p, i) => {
+    const raw = objects[i] as DiffObject;
+    if (p.ok) desired.push({ object: p.object, key: p.key });
+    else if (generateNameOf(raw)) desired.push({ object: withNamespace(raw, dest, isNamespaced) });
+    else problems.push(`${p.key.kind}/${p.key.name}: ${p.message}`);
+  });
+  if (problems.length > 0) throw new PlanningError(problems.join('; '));
+  await cache
+    .want(
+      desired
+        .map((d) => d.key)
+        .filter((k): k is ResourceKey => !!k && isNamespaced(k.group, k.kind) !== undefined),
+    )
+    .catch(() => undefined);
+  const nsKey = { group: '', kind: 'Namespace', namespace: '', name: dest };
+  if (dest) await cache.want([nsKey]).catch(() => undefined);
+  const live = cache
+    .filter((o) => isTrackedBy(o as DiffObject, ref))
+    .map((o) => ({ object: o as DiffObject }));
+  const sync = operation.sync ?? {};
+  return planSync({
+    desired,
+    live,
+    options: {
+      operationStartedAt: startedAt,
+      revision,
+      destinationNamespace: dest,
+      isNamespaced,
+      prune: sync.prune ?? false,
+      dryRun: sync.dryRun ?? false,
+      ...(sync.resources ? { resources: sync.resources } : {}),
+      ...(app.spec?.syncPolicy?.syncOptions
+        ? { syncOptions: app.spec.syncPolicy.syncOptions }
+        : {}),
+      ...(sync.syncOptions ? { operationSyncOptions: sync.syncOptions } : {}),
+      ...(sync.syncStrategy?.apply
+        ? { skipHooks: true, force: sync.syncStrategy.apply.force ?? false }
+        : { force: sync.syncStrategy?.hook?.force ?? false }),
+      ...(app.spec?.syncPolicy?.managedNamespaceMetadata
+        ? { managedNamespaceMetadata: app.spec.syncPolicy.managedNamespaceMetadata }
+        : {}),
+      destinationNamespaceObject: dest
+        ? ((cache.get(nsKey) as DiffObject | undefined) ?? null)
+        : null,
+      hookFinalizer: false,
+    },
+  });
+}
+
+function generateNameOf(obj: DiffObject): string | undefined {
+  const meta = obj['metadata'] as { name?: string; generateName?: string } | undefined;
+  return !meta?.name && meta?.generateName ? meta.generateName : undefined;
+}
+
+/** A hook named by generateName: the planner names it; only its namespace is decided here. */
+function withNamespace(
+  obj: DiffObject,
+  dest: string,
+  isNamespaced: (g: string, k: string) => boolean | undefined,
+): DiffObject {
+  const apiVersion = String(obj['apiVersion'] ?? '');
+  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
+  const copy = structuredClone(obj) as DiffObject & { metadata: Record<string, unknown> };
+  if (isNamespaced(group, String(obj['kind'] ?? '')) !== false && !copy.metadata['namespace']) {
+    copy.metadata['namespace'] = dest;
+  }
+  return copy;
+}

@@ -1,0 +1,27 @@
+/** applier settings after defaults; see docs/operations.md. */
+export interface ApplierOptions {
+  /** Operations run at once per applier process. */
+  readonly concurrency: number;
+  /** Resources of one kind applied at once inside a step. */
+  readonly applyParallelism: number;
+  /** Lifetime of an app's operation lease without renewal. */
+  readonly leaseTtlMs: number;
+  /** How long a command waits before it is redelivered when another replica holds the lease. */
+  readonly leaseBusyDelayMs: number;
+}
+
+/** Compiles options from the environment (passed in, never read here). */
+export function compileApplierOptions(
+  env: Readonly<Record<string, string | undefined>>,
+): ApplierOptions {
+  const o: ApplierOptions = {
+    concurrency: Number(env['FLOTILLA_SYNC_CONCURRENCY'] ?? 4),
+    applyParallelism: Number(env['FLOTILLA_APPLY_PARALLELISM'] ?? 8),
+    leaseTtlMs: Number(env['FLOTILLA_SYNC_LEASE_SECONDS'] ?? 15) * 1000,
+    leaseBusyDelayMs: Number(env['FLOTILLA_SYNC_LEASE_BUSY_MS'] ?? 2000),
+  };
+  if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_SYNC_CONCURRENCY must be at least 1');
+  if (!(o.applyParallelism >= 1)) throw new Error('FLOTILLA_APPLY_PARALLELISM must be at least 1');
+  if (!(o.leaseTtlMs > 0)) throw new Error('FLOTILLA_SYNC_LEASE_SECONDS must be positive');
+  return o;
+}

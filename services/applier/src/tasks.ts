@@ -1,0 +1,118 @@
+// One task against the cluster: apply (or create a hook), prune, or delete a
+// hook before it is created again. Each returns its outcome as data.
+import { applyResult, pruneResult, type SyncResourceResult, type SyncTask } from '@flotilla/gitops';
+import {
+  applyObject,
+  deleteObject,
+  UnknownKindError,
+  type ClusterCache,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@flotilla/kube';
+import { waitGone } from './live.js';
+
+/** The field manager of every object the applier applies. */
+export const APPLY_FIELD_MANAGER = 'flotilla';
+
+/** What the task primitives need. */
+export interface TaskDeps {
+  readonly kc: KubeConfig;
+  readonly cache: ClusterCache;
+}
+
+const propagation = (task: SyncTask) => {
+  const p = task.syncOptions.prunePropagationPolicy;
+  return p === 'background' ? 'Background' : p === 'orphan' ? 'Orphan' : 'Foreground';
+};
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** Dry-runs one apply or hook task; returns the error text, or undefined when it passes. */
+export async function dryRunTask(deps: TaskDeps, task: SyncTask): Promise<string | undefined> {
+  if (!task.targetObject || task.skipDryRun) return undefined;
+  try {
+    await applyObject(deps.kc, deps.cache.discovery, task.targetObject as KubernetesObject, {
+      fieldManager: APPLY_FIELD_MANAGER,
+      force: true,
+      dryRun: true,
+    });
+    return undefined;
+  } catch (err) {
+    if (err instanceof UnknownKindError && task.syncOptions.skipDryRunOnMissingResource) {
+      return undefined;
+    }
+    return errorText(err);
+  }
+}
+
+/** Server-side applies a resource or creates a hook; the result is Running until it is healthy. */
+export async function applyTask(deps: TaskDeps, task: SyncTask): Promise<SyncResourceResult> {
+  if (!task.targetObject) return applyResult(task, { error: 'nothing to apply' });
+  try {
+    await applyObject(deps.kc, deps.cache.discovery, task.targetObject as KubernetesObject, {
+      fieldManager: APPLY_FIELD_MANAGER,
+      force: true,
+    });
+    await deps.cache.want([task.key]).catch(() => undefined);
+    const kind = task.key.kind.toLowerCase();
+    const verb = task.type === 'hook' ? 'created' : 'serverside-applied';
+    return applyResult(task, { message: `${kind}/${task.name} ${verb}` });
+  } catch (err) {
+    return applyResult(task, { error: errorText(err) });
+  }
+}
+
+/** Deletes a resource no longer desired; Running while it is still being deleted. */
+export async function pruneTask(deps: TaskDeps, task: SyncTask): Promise<SyncResourceResult> {
+  if (task.pruneSkipMessage !== undefined) return pruneResult(task);
+  try {
+    const existed = await deleteObject(deps.kc, deps.cache.discovery, task.key, {
+      propagationPolicy: propagation(task),
+    });
+    return pruneResult(task, { pending: existed });
+  } catch (err) {
+    return pruneResult(task, { error: errorText(err) });
+  }
+}
+
+/** Deletes an existing hook of the same name and waits until it is gone (BeforeHookCreation). */
+export async function deleteBeforeHook(
+  deps: TaskDeps,
+  task: SyncTask,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  try {
+    await deleteObject(deps.kc, deps.cache.discovery, task.key, {
+      propagationPolicy: 'Foreground',
+    });
+    await waitGone(deps.kc, deps.cache, task.key, signal);
+    return undefined;
+  } catch (err) {
+    return errorText(err);
+  }
+}
+
+/** Deletes a hook by its delete policy; never fails the operation. */
+export async function deleteHook(deps: TaskDeps, task: SyncTask): Promise<void> {
+  await deleteObject(deps.kc, deps.cache.discovery, task.key, {
+    propagationPolicy: 'Background',
+  }).catch(() => undefined);
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time, keeping order in the output. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(lanes);
+  return out;
+}

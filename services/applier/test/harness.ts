@@ -1,0 +1,167 @@
+// Shared set-up of the applier's integration tests: real NATS, Redis and
+// control plane; the applier role in-process; desired state put straight into
+// the DesiredStore so no renderer is needed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { parseAllDocuments } from 'yaml';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { API_VERSION, type Application, type Operation } from '@flotilla/api';
+import { connectBus, provisionBus } from '@flotilla/bus';
+import { Streams } from '@flotilla/contracts';
+import { installCrds, rawRequest } from '@flotilla/kube';
+import { DesiredStore } from '@flotilla/render';
+import {
+  compileRuntimeConfig,
+  createLogger,
+  userCacheDir,
+  type RoleHandle,
+} from '@flotilla/runtime';
+import { compatDir, startEnv, waitFor, type StoredMessage, type TestEnv } from '@flotilla/testing';
+import { applierRole } from '../src/role.js';
+
+/** A running applier with its servers. */
+export interface ApplierHarness {
+  readonly env: TestEnv;
+  readonly ns: string;
+  readonly nc: NatsConnection;
+  readonly desired: DesiredStore;
+  /** Creates an app named `name` deploying to a fresh namespace, with `objects` as its desired state. */
+  createApp(
+    name: string,
+    objects: readonly Record<string, unknown>[],
+    spec?: Partial<NonNullable<Application['spec']>>,
+  ): Promise<{ dest: string }>;
+  /** Writes `Application.operation`. */
+  requestSync(name: string, operation?: Operation): Promise<void>;
+  app(name: string): Promise<Application>;
+  /** Waits until the app's operation ended, and returns the app. */
+  finished(name: string): Promise<Application>;
+  /** Every event of the app, oldest first, with its subject's last two tokens as `name`. */
+  events(name: string): Promise<StoredMessage[]>;
+  startApplier(): Promise<RoleHandle>;
+  close(): Promise<void>;
+}
+
+/** Parses a multi-document YAML file of the compat examples. */
+export function compatObjects(...path: string[]): Record<string, unknown>[] {
+  const text = readFileSync(join(compatDir(), ...path), 'utf8');
+  return parseAllDocuments(text)
+    .map((d) => d.toJSON() as Record<string, unknown> | null)
+    .filter((o): o is Record<string, unknown> => o !== null);
+}
+
+/** Starts servers and one applier. */
+export async function startApplierHarness(): Promise<ApplierHarness> {
+  const env = await startEnv({ nats: true, redis: true, kube: true });
+  await installCrds(env.kube.kc);
+  const ns = await env.kube.namespace('apps');
+  const nc = await connectBus({ servers: env.nats.url, name: 'test' });
+  await provisionBus(nc);
+  const redis = new Redis(env.redis.url);
+  const desired = new DesiredStore(redis);
+  const roles: RoleHandle[] = [];
+  const appPath = (name: string) => `/apis/${API_VERSION}/namespaces/${ns}/applications/${name}`;
+  const app = (name: string) =>
+    rawRequest<Application>(env.kube.kc, { method: 'GET', path: appPath(name) });
+
+  const startApplier = async () => {
+    const role = await applierRole.start({
+      logger: createLogger({ name: 'applier', level: 'warn' }),
+      signal: new AbortController().signal,
+      config: compileRuntimeConfig(
+        {},
+        {
+          natsUrl: env.nats.url,
+          redisUrl: env.redis.url,
+          kubeconfig: env.kube.kubeconfigPath,
+          namespace: ns,
+          logLevel: 'warn',
+          cacheDir: userCacheDir(process.env),
+        },
+      ),
+      env: { FLOTILLA_SYNC_LEASE_SECONDS: '3' },
+    });
+    roles.push(role);
+    return role;
+  };
+  await startApplier();
+
+  return {
+    env,
+    ns,
+    nc,
+    desired,
+    async createApp(name, objects, spec = {}) {
+      const dest = await env.kube.namespace('dest');
+      await env.kube.objects.create({
+        apiVersion: API_VERSION,
+        kind: 'Application',
+        metadata: { name, namespace: ns },
+        spec: {
+          project: 'default',
+          source: {
+            repoURL: 'https://git.example.com/apps.git',
+            targetRevision: 'main',
+            path: name,
+          },
+          destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+          ...spec,
+        },
+      } as Application);
+      await desired.setRendered(
+        { namespace: ns, name },
+        {
+          revisions: ['a'.repeat(40)],
+          hash: `sha256:${name}`,
+          objects: objects.map((o) => structuredClone(o)),
+          warnings: [],
+          renderedAt: new Date().toISOString(),
+        },
+      );
+      return { dest };
+    },
+    async requestSync(name, operation = { sync: { prune: true } }) {
+      await rawRequest(env.kube.kc, {
+        method: 'PATCH',
+        path: appPath(name),
+        contentType: 'application/merge-patch+json',
+        body: { operation },
+      });
+    },
+    app,
+    async finished(name) {
+      await waitFor(
+        `operation of ${name} to end`,
+        async () => {
+          const a = await app(name);
+          const phase = a.status?.operationState?.phase;
+          return a.operation === undefined && phase !== undefined && phase !== 'Running';
+        },
+        { timeoutMs: 120_000 },
+      );
+      return app(name);
+    },
+    async events(name) {
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info(Streams.Events);
+      const prefix = `flotilla.events.${ns}.${name}.`;
+      const out: StoredMessage[] = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const m = await jsm.streams.getMessage(Streams.Events, { seq }).catch(() => null);
+        if (m?.subject.startsWith(prefix)) {
+          out.push({ ...m.json<StoredMessage>(), name: m.subject.slice(prefix.length) });
+        }
+      }
+      return out;
+    },
+    startApplier,
+    async close() {
+      for (const r of roles) await r.stop().catch(() => undefined);
+      await nc.close();
+      redis.disconnect();
+      await env[Symbol.asyncDispose]();
+    },
+  };
+}
