@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runRoles, type Role } from '@flotilla/runtime';
 import { cliContext } from '../context.js';
+import { applyFlags, withRuntimeFlags, type RuntimeFlags } from '../flags.js';
 
 /** Every role name, in pipeline order. */
 export const ROLE_NAMES = ['git-poller', 'renderer', 'differ', 'applier', 'hook-runner'] as const;
@@ -22,30 +23,38 @@ export async function loadRoles(names: readonly string[] = ROLE_NAMES): Promise<
 
 /** `flotilla up` (every role in one process) and `flotilla run <role...>`. */
 export function registerRun(program: Command): void {
-  program
-    .command('up')
-    .description('run all five roles in one process against the configured NATS, Redis and cluster')
-    .action(async () => {
-      const ctx = cliContext();
-      await runRoles('flotilla', await loadRoles(), ctx.env);
-    });
+  withRuntimeFlags(
+    program
+      .command('up')
+      .description(
+        'run all five roles in one process against the configured NATS, Redis and cluster',
+      ),
+  ).action(async (flags: RuntimeFlags) => {
+    const ctx = cliContext();
+    await runRoles('flotilla', await loadRoles(), applyFlags(ctx.env, flags));
+  });
 
-  program
-    .command('run')
-    .description(
-      `run chosen roles in one process, so they scale separately (${ROLE_NAMES.join(', ')})`,
-    )
-    .argument('<roles...>', 'roles to run')
-    .action(async (names: string[]) => {
-      const unknown = names.filter((n) => !(ROLE_NAMES as readonly string[]).includes(n));
-      if (unknown.length > 0) {
-        process.stderr.write(
-          `error: unknown role(s) ${unknown.join(', ')}; choose from ${ROLE_NAMES.join(', ')}\n`,
-        );
-        process.exitCode = 2;
-        return;
-      }
-      const ctx = cliContext();
-      await runRoles(`flotilla-${names.join('+')}`, await loadRoles(names), ctx.env);
-    });
+  withRuntimeFlags(
+    program
+      .command('run')
+      .description(
+        `run chosen roles in one process, so they scale separately (${ROLE_NAMES.join(', ')})`,
+      )
+      .argument('<roles...>', 'roles to run'),
+  ).action(async (names: string[], flags: RuntimeFlags) => {
+    const unknown = names.filter((n) => !(ROLE_NAMES as readonly string[]).includes(n));
+    if (unknown.length > 0) {
+      process.stderr.write(
+        `error: unknown role(s) ${unknown.join(', ')}; choose from ${ROLE_NAMES.join(', ')}\n`,
+      );
+      process.exitCode = 2;
+      return;
+    }
+    const ctx = cliContext();
+    await runRoles(
+      `flotilla-${names.join('+')}`,
+      await loadRoles(names),
+      applyFlags(ctx.env, flags),
+    );
+  });
 }

@@ -49,14 +49,19 @@ export function compileRuntimeConfig(
     cacheDir: flags.cacheDir,
   };
   const problems: string[] = [];
-  checkUrl(problems, 'FLOTILLA_NATS_URL', config.natsUrl, ['nats', 'tls', 'ws', 'wss']);
-  checkUrl(problems, 'FLOTILLA_REDIS_URL', config.redisUrl, ['redis', 'rediss']);
+  checkUrl(problems, '--nats-url / FLOTILLA_NATS_URL', config.natsUrl, [
+    'nats',
+    'tls',
+    'ws',
+    'wss',
+  ]);
+  checkUrl(problems, '--redis-url / FLOTILLA_REDIS_URL', config.redisUrl, ['redis', 'rediss']);
   if (!DNS_LABEL.test(config.namespace))
     problems.push(
       `FLOTILLA_NAMESPACE: ${JSON.stringify(config.namespace)} is not a valid namespace name`,
     );
   if (!LEVELS.includes(config.logLevel))
-    problems.push(`FLOTILLA_LOG_LEVEL: must be one of ${LEVELS.join(', ')}`);
+    problems.push(`--log-level / FLOTILLA_LOG_LEVEL: must be one of ${LEVELS.join(', ')}`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
