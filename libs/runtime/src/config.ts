@@ -58,7 +58,7 @@ export function compileRuntimeConfig(
   checkUrl(problems, '--redis-url / FLOTILLA_REDIS_URL', config.redisUrl, ['redis', 'rediss']);
   if (!DNS_LABEL.test(config.namespace))
     problems.push(
-      `FLOTILLA_NAMESPACE: ${JSON.stringify(config.namespace)} is not a valid namespace name`,
+      `--namespace / FLOTILLA_NAMESPACE: ${JSON.stringify(config.namespace)} is not a valid namespace name`,
     );
   if (!LEVELS.includes(config.logLevel))
     problems.push(`--log-level / FLOTILLA_LOG_LEVEL: must be one of ${LEVELS.join(', ')}`);
