@@ -83,8 +83,16 @@ export async function executePlan(
 
   if (results.length === 0) {
     const failures: SyncResourceResult[] = [];
+    // Objects in a namespace this sync creates cannot be dry-run before it exists.
+    const newNamespaces = new Set(
+      all
+        .filter((t) => t.key.kind === 'Namespace' && t.key.group === '' && !t.liveObject)
+        .map((t) => t.key.name),
+    );
     const toCheck = all.filter(
-      (t) => t.type === SyncTaskType.Apply || t.type === SyncTaskType.Hook,
+      (t) =>
+        (t.type === SyncTaskType.Apply || t.type === SyncTaskType.Hook) &&
+        !newNamespaces.has(t.key.namespace),
     );
     await mapBounded(toCheck, deps.applyParallelism, async (t) => {
       const error = await dryRunTask(deps, t);
