@@ -37,3 +37,11 @@ export {
   type WatchChange,
 } from './cache/index.js';
 export { applyObject, deleteObject, UnknownKindError, type ApplyObjectOptions } from './apply.js';
+export {
+  ClusterRegistry,
+  clusterFromSecret,
+  IN_CLUSTER_SERVER,
+  IN_CLUSTER_NAME,
+  CLUSTER_SECRET_SELECTORS,
+  type ClusterTarget,
+} from './clusters.js';

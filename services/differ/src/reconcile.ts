@@ -25,7 +25,7 @@ import {
   type DiffObject,
 } from '@flotilla/gitops';
 import { ApiError, applyObject, rawRequest, type ClusterCache } from '@flotilla/kube';
-import type { DesiredStore } from '@flotilla/render';
+import type { DesiredState, DesiredStore } from '@flotilla/render';
 import { carryTransitionTimes, sortResources, statusDigest } from './status.js';
 
 /** A resource's health: undefined when the kind has no health check. */
@@ -73,7 +73,8 @@ export class Reconciler {
   constructor(
     private readonly deps: {
       kc: KubeConfig;
-      cache: ClusterCache;
+      /** The destination cluster of an app: its credentials and its watch cache. */
+      clusterFor: (app: Application) => Promise<{ kc: KubeConfig; cache: ClusterCache }>;
       desired: DesiredStore;
       health: HealthFn;
       /** Self-heal syncs already made for an app's current revision. */
@@ -148,8 +149,35 @@ export class Reconciler {
         reconciledAt: now,
       };
     } else {
-      diff = await this.compare(app, ref, state.objects as DiffObject[], destinationNamespace);
-      status = await this.statusFrom(app, diff, state.revisions, previous, now);
+      let target: { kc: KubeConfig; cache: ClusterCache } | Error;
+      try {
+        target = await this.deps.clusterFor(app);
+      } catch (err) {
+        target = err as Error;
+      }
+      if (target instanceof Error) {
+        // The destination cannot be reached or is unknown: say so, decide nothing, prune nothing.
+        status = {
+          sync: { status: SyncStatusCode.Unknown },
+          health: previous?.health ?? { status: HealthStatusCode.Unknown },
+          resources: previous?.resources ?? [],
+          conditions: carryTransitionTimes(
+            [{ type: 'ComparisonError', message: target.message }],
+            previous?.conditions,
+            now,
+          ),
+          reconciledAt: now,
+        };
+        return this.finish(ref, app, previous, status, undefined, undefined, state);
+      }
+      diff = await this.compare(
+        target,
+        app,
+        ref,
+        state.objects as DiffObject[],
+        destinationNamespace,
+      );
+      status = await this.statusFrom(target.cache, app, diff, state.revisions, previous, now);
       if (app.spec && status.sync) {
         autoSync = decideAutoSync({
           spec: app.spec,
@@ -191,6 +219,18 @@ export class Reconciler {
         };
       }
     }
+    return this.finish(ref, app, previous, status, diff, autoSync, state);
+  }
+
+  private async finish(
+    ref: AppRef,
+    app: Application,
+    previous: ApplicationStatus | undefined,
+    status: DifferStatus,
+    diff: AppDiff | undefined,
+    autoSync: AutoSyncDecision | undefined,
+    state: DesiredState | undefined,
+  ): Promise<Reconciled> {
     const digest = statusDigest(status);
     const key = `${ref.namespace}/${ref.name}`;
     const changed =
@@ -222,12 +262,13 @@ export class Reconciler {
   }
 
   private async compare(
+    target: { kc: KubeConfig; cache: ClusterCache },
     app: Application,
     ref: AppRef,
     desired: DiffObject[],
     destinationNamespace: string,
   ): Promise<AppDiff> {
-    const { cache } = this.deps;
+    const { cache } = target;
     const kinds = new Set<string>();
     for (const o of desired) kinds.add(`${groupOf(o)}/${String(o['kind'] ?? '')}`);
     for (const r of app.status?.resources ?? []) kinds.add(`${r.group ?? ''}/${r.kind ?? ''}`);
@@ -274,7 +315,7 @@ export class Reconciler {
         isNamespaced,
         serverSideDryRun: cachedDryRun(
           async (obj) =>
-            (await applyObject(this.deps.kc, cache.discovery, obj as never, {
+            (await applyObject(target.kc, cache.discovery, obj as never, {
               fieldManager: 'flotilla',
               dryRun: true,
             })) as DiffObject,
@@ -286,6 +327,7 @@ export class Reconciler {
   }
 
   private async statusFrom(
+    cache: ClusterCache,
     app: Application,
     diff: AppDiff,
     revisions: readonly string[],
@@ -296,7 +338,7 @@ export class Reconciler {
     let health: HealthStatusCode = HealthStatusCode.Healthy;
     for (const r of diff.resources) {
       if (r.status === ResourceDiffStatus.Shared) continue;
-      const live = this.deps.cache.get(r.key);
+      const live = cache.get(r.key);
       let h: { status: HealthStatusCode; message?: string } | undefined;
       if (r.status === ResourceDiffStatus.Missing) h = { status: HealthStatusCode.Missing };
       else if (live) h = await this.deps.health(live as DiffObject);

@@ -2,11 +2,11 @@ import { Redis } from 'ioredis';
 import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { createHealthAssessor } from '@flotilla/gitops';
-import { ClusterCache, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
+import { customResourceInformer, loadKubeConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
-import { watchDrift } from './drift.js';
+import { differClusters } from './clusters.js';
 import { publishChanges } from './events.js';
 import { compileDifferOptions } from './options.js';
 import { Reconciler } from './reconcile.js';
@@ -26,14 +26,18 @@ export const differRole: Role = {
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
-    const cache = new ClusterCache(kc, (err, kind) =>
-      logger.warn({ err: err.message, kind }, 'watch trouble'),
-    );
+    const clusters = differClusters({
+      kc,
+      namespace: config.namespace,
+      bus,
+      logger,
+      driftDebounceMs: options.driftDebounceMs,
+    });
     const health = createHealthAssessor();
     const counter = selfHealCounter(redis);
     const reconciler = new Reconciler({
       kc,
-      cache,
+      clusterFor: (app) => clusters.clusterFor(app),
       desired: new DesiredStore(redis),
       health: (obj) => health.assess(obj),
       selfHealAttempts: (app, revision) => counter.get(app, revision),
@@ -82,17 +86,6 @@ export const differRole: Role = {
       },
     });
 
-    const stopDrift = watchDrift(
-      cache,
-      config.namespace,
-      options.driftDebounceMs,
-      (app, resources, reason) => {
-        bus
-          .command({ version: 1, kind: 'diff', app, reason, resources })
-          .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish drift'));
-      },
-    );
-
     // Safety net: every app is compared again on a timer, once per bucket across replicas.
     const informer = customResourceInformer<Application>(
       kc,
@@ -122,10 +115,9 @@ export const differRole: Role = {
         stopping = true;
         clearInterval(resync);
         for (const t of timers) clearTimeout(t);
-        stopDrift();
+        clusters.stop();
         await informer.stop();
         await worker.stop();
-        cache.stop();
         await health.close();
         await nc.drain();
         redis.disconnect();

@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { API_VERSION, type Application } from '@flotilla/api';
+import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
+import { installCrds, rawRequest } from '@flotilla/kube';
+import { DesiredStore } from '@flotilla/render';
+import {
+  compileRuntimeConfig,
+  createLogger,
+  userCacheDir,
+  type RoleHandle,
+} from '@flotilla/runtime';
+import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { differRole } from '../src/role.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('destinations from cluster Secrets', () => {
+  let env: TestEnv;
+  let ns: string;
+  let dest: string;
+  let nc: NatsConnection;
+  let redis: Redis;
+  let role: RoleHandle;
+  let server: string;
+
+  beforeAll(async () => {
+    env = await startEnv({ nats: true, redis: true, kube: true });
+    await installCrds(env.kube.kc);
+    ns = await env.kube.namespace('apps');
+    dest = await env.kube.namespace('dest');
+    nc = await connectBus({ servers: env.nats.url, name: 'test' });
+    await provisionBus(nc);
+    redis = new Redis(env.redis.url);
+    // An Argo CD cluster Secret for the test cluster under its own URL and token.
+    const cluster = env.kube.kc.getCurrentCluster()!;
+    const user = env.kube.kc.getCurrentUser()!;
+    server = cluster.server;
+    await rawRequest(env.kube.kc, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: {
+          name: 'cluster-other',
+          labels: { 'argocd.argoproj.io/secret-type': 'cluster' },
+        },
+        data: {
+          name: b64('other'),
+          server: b64(server),
+          config: b64(
+            JSON.stringify({
+              bearerToken: user.token,
+              tlsClientConfig: { caData: cluster.caData },
+            }),
+          ),
+        },
+      },
+    });
+    const desired = new DesiredStore(redis);
+    for (const [name, destination] of [
+      ['remote', { server, namespace: dest }],
+      ['by-name', { name: 'other', namespace: dest }],
+      ['nowhere', { server: 'https://10.255.255.1:6443', namespace: dest }],
+    ] as const) {
+      await env.kube.objects.create({
+        apiVersion: API_VERSION,
+        kind: 'Application',
+        metadata: { name, namespace: ns },
+        spec: {
+          project: 'default',
+          source: { repoURL: 'https://git.example.com/a.git', path: name },
+          destination,
+        },
+      } as Application);
+      await desired.setRendered(
+        { namespace: ns, name },
+        {
+          revisions: ['e'.repeat(40)],
+          hash: `sha256:${name}`,
+          objects: [
+            {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: `${name}-cm` },
+              data: { a: '1' },
+            },
+          ],
+          warnings: [],
+          renderedAt: new Date().toISOString(),
+        },
+      );
+    }
+    role = await differRole.start({
+      logger: createLogger({ name: 'differ', level: 'silent' }),
+      signal: new AbortController().signal,
+      config: compileRuntimeConfig(
+        {},
+        {
+          natsUrl: env.nats.url,
+          redisUrl: env.redis.url,
+          kubeconfig: env.kube.kubeconfigPath,
+          namespace: ns,
+          logLevel: 'warn',
+          cacheDir: userCacheDir(process.env),
+        },
+      ),
+      env: { FLOTILLA_RESYNC_SECONDS: '3600' },
+    });
+  });
+  afterAll(async () => {
+    await role?.stop();
+    await nc?.close();
+    redis?.disconnect();
+    await env[Symbol.asyncDispose]();
+  });
+
+  const status = async (name: string) =>
+    (
+      await rawRequest<Application>(env.kube.kc, {
+        method: 'GET',
+        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/${name}`,
+      })
+    ).status ?? {};
+
+  it('compares apps on a cluster named by server or by name', async () => {
+    const pub = createPublisher(nc);
+    for (const name of ['remote', 'by-name'])
+      await pub.command({ version: 1, kind: 'diff', app: { namespace: ns, name }, reason: 'test' });
+    await waitFor(
+      'both compared',
+      async () =>
+        (await status('remote')).sync?.status === 'OutOfSync' &&
+        (await status('by-name')).sync?.status === 'OutOfSync',
+      {
+        timeoutMs: 30_000,
+        intervalMs: 300,
+      },
+    );
+    expect((await status('remote')).resources?.[0]).toMatchObject({
+      kind: 'ConfigMap',
+      name: 'remote-cm',
+      namespace: dest,
+    });
+  });
+
+  it('marks an app whose cluster is unknown with a ComparisonError, sync Unknown', async () => {
+    await createPublisher(nc).command({
+      version: 1,
+      kind: 'diff',
+      app: { namespace: ns, name: 'nowhere' },
+      reason: 'test',
+    });
+    await waitFor(
+      'error condition',
+      async () =>
+        (await status('nowhere')).conditions?.some((c) => c.type === 'ComparisonError') === true,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 300,
+      },
+    );
+    const s = await status('nowhere');
+    expect(s.sync?.status).toBe('Unknown');
+    expect(s.conditions?.[0]?.message).toContain(
+      'no cluster Secret for destination https://10.255.255.1:6443',
+    );
+  });
+});
