@@ -348,3 +348,35 @@ function withNamespace(
   }
   return copy;
 }
+
+/**
+ * Ends the app's running operation with Error after a fault that kept
+ * recurring (an apiserver that refuses every write, say), so an operation
+ * never stays Running forever.
+ */
+export async function errorOperation(
+  deps: OperationDeps,
+  ref: AppRef,
+  message: string,
+): Promise<void> {
+  const app = await readApp(deps.kc, ref);
+  const operation = app?.operation;
+  if (!app || !operation) return;
+  const previous = app.status?.operationState;
+  const startedAt =
+    previous?.phase === OperationPhase.Running && same(previous.operation, operation)
+      ? previous.startedAt
+      : new Date().toISOString();
+  await writeApplierStatus(deps.kc, ref, {
+    operationState: {
+      operation: operation as OperationState['operation'],
+      phase: OperationPhase.Error,
+      message,
+      ...(previous?.syncResult ? { syncResult: previous.syncResult } : {}),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    },
+    ...(app.status?.history ? { history: app.status.history } : {}),
+  });
+  await clearIfSame(deps, ref, operation);
+}

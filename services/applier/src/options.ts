@@ -8,6 +8,8 @@ export interface ApplierOptions {
   readonly leaseTtlMs: number;
   /** How long a command waits before it is redelivered when another replica holds the lease. */
   readonly leaseBusyDelayMs: number;
+  /** Deliveries that fail with an unexpected fault before the operation ends with Error. */
+  readonly faultAttempts: number;
 }
 
 /** Compiles options from the environment (passed in, never read here). */
@@ -19,6 +21,7 @@ export function compileApplierOptions(
     applyParallelism: Number(env['FLOTILLA_APPLY_PARALLELISM'] ?? 8),
     leaseTtlMs: Number(env['FLOTILLA_SYNC_LEASE_SECONDS'] ?? 15) * 1000,
     leaseBusyDelayMs: Number(env['FLOTILLA_SYNC_LEASE_BUSY_MS'] ?? 2000),
+    faultAttempts: Number(env['FLOTILLA_SYNC_FAULT_ATTEMPTS'] ?? 3),
   };
   if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_SYNC_CONCURRENCY must be at least 1');
   if (!(o.applyParallelism >= 1)) throw new Error('FLOTILLA_APPLY_PARALLELISM must be at least 1');

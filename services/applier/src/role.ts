@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
 import {
   LeaseManager,
+  isWaiting,
   Outcomes,
   connectBus,
   createPublisher,
@@ -10,11 +11,16 @@ import {
 } from '@flotilla/bus';
 import { appKey, type AppRef } from '@flotilla/contracts';
 import { createHealthAssessor } from '@flotilla/gitops';
-import { ClusterCache, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
+import {
+  ClusterCache,
+  customResourceInformer,
+  loadKubeConfig,
+  type KubernetesObject,
+} from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
-import { runOperation } from './operation.js';
+import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
 
 /**
@@ -53,18 +59,27 @@ export const applierRole: Role = {
       { group: GROUP, version: VERSION, plural: APPLICATION.plural },
       config.namespace,
     );
-    const onApp = (a: Application) => {
+    // Every status write is an update: only an operation not yet picked up
+    // becomes a command; one already running is in a command's hands (and is
+    // redelivered to another replica if this one dies). At start, every
+    // pending operation is looked at once.
+    const onApp = (a: Application, initial: boolean) => {
       const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
       if (!a.operation) {
         terminations.get(appKey(ref))?.abort(new Error('operation withdrawn'));
         return;
       }
+      const state = a.status?.operationState;
+      const running =
+        state?.phase === 'Running' &&
+        JSON.stringify(state.operation) === JSON.stringify(a.operation);
+      if (running && !initial) return;
       bus
         .command({ version: 1, kind: 'sync', app: ref, reason: 'operation', trigger: 'operation' })
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
     };
-    informer.on('add', onApp);
-    informer.on('update', onApp);
+    informer.on('add', (a) => onApp(a, true));
+    informer.on('update', (a) => onApp(a, false));
     let stopping = false;
     informer.on('error', () => {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
@@ -83,22 +98,26 @@ export const applierRole: Role = {
         const k = appKey(cmd.app);
         terminations.set(k, new AbortController());
         const beat = setInterval(() => ctx.working(), 5_000);
+        const deps = {
+          kc,
+          cache,
+          desired,
+          bus,
+          logger,
+          terminated,
+          applyParallelism: options.applyParallelism,
+          health: (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]),
+        };
         try {
-          await runOperation(
-            {
-              kc,
-              cache,
-              desired,
-              bus,
-              logger,
-              terminated,
-              applyParallelism: options.applyParallelism,
-              health: (o) => health.assess(o as Parameters<typeof health.assess>[0]),
-            },
-            cmd.app,
-            lease,
-            ctx.signal,
-          );
+          await runOperation(deps, cmd.app, lease, ctx.signal);
+        } catch (err) {
+          const fault = !isWaiting(err) && !ctx.signal.aborted && !lease.lost.aborted;
+          if (fault && ctx.deliveryCount >= options.faultAttempts) {
+            const message = `operation failed: ${(err as Error).message}`;
+            await errorOperation(deps, cmd.app, message);
+            return;
+          }
+          throw err;
         } finally {
           clearInterval(beat);
           terminations.delete(k);
