@@ -30,6 +30,7 @@ import type { DesiredStore } from '@flotilla/render';
 import type { Logger } from '@flotilla/runtime';
 import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
 import { executePlan, type ExecutionDeps } from './execute.js';
+import { hookLogTail } from './logs.js';
 
 /** What an operation run needs. */
 export interface OperationDeps extends ExecutionDeps {
@@ -172,21 +173,14 @@ export async function runOperation(
         }
       },
       hookFinished: async (task, result) => {
-        if (result.hookPhase === OperationPhase.Succeeded)
-          await emit('hook.succeeded', {
-            operationId: opId,
-            hook: task.key,
-            hookType: task.phase,
-            wave: task.wave,
-          });
-        else
-          await emit('hook.failed', {
-            operationId: opId,
-            hook: task.key,
-            hookType: task.phase,
-            wave: task.wave,
-            message: result.message,
-          });
+        const logTail = await hookLogTail(deps.kc, task.key);
+        const base = { operationId: opId, hook: task.key, hookType: task.phase, wave: task.wave };
+        const tail = logTail ? { logTail } : {};
+        if (result.hookPhase === OperationPhase.Succeeded) {
+          await emit('hook.succeeded', { ...base, ...tail });
+        } else {
+          await emit('hook.failed', { ...base, message: result.message, ...tail });
+        }
       },
       stepCompleted: (phase, wave, resourceCount) =>
         emit('operation.wave-completed', { operationId: opId, phase, wave, resourceCount }),

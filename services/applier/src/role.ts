@@ -111,7 +111,11 @@ export const applierRole: Role = {
         try {
           await runOperation(deps, cmd.app, lease, ctx.signal);
         } catch (err) {
-          const fault = !isWaiting(err) && !ctx.signal.aborted && !lease.lost.aborted;
+          // Stopping or losing the lease leaves the operation Running for the next holder.
+          if (ctx.signal.aborted || lease.lost.aborted) {
+            return Outcomes.wait(options.leaseBusyDelayMs, 'handed over');
+          }
+          const fault = !isWaiting(err);
           if (fault && ctx.deliveryCount >= options.faultAttempts) {
             const message = `operation failed: ${(err as Error).message}`;
             await errorOperation(deps, cmd.app, message);

@@ -41,6 +41,8 @@ export interface ApplierHarness {
   /** Every event of the app, oldest first, with its subject's last two tokens as `name`. */
   events(name: string): Promise<StoredMessage[]>;
   startApplier(): Promise<RoleHandle>;
+  /** Stops the applier started `index`-th (0 is the one started with the harness). */
+  stopApplier(index: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
   const redis = new Redis(env.redis.url);
   const desired = new DesiredStore(redis);
   const roles: RoleHandle[] = [];
+  const stopped = new Set<RoleHandle>();
   const appPath = (name: string) => `/apis/${API_VERSION}/namespaces/${ns}/applications/${name}`;
   const app = (name: string) =>
     rawRequest<Application>(env.kube.kc, { method: 'GET', path: appPath(name) });
@@ -157,8 +160,14 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
       return out;
     },
     startApplier,
+    async stopApplier(index) {
+      const role = roles[index];
+      if (!role) return;
+      stopped.add(role);
+      await role.stop();
+    },
     async close() {
-      for (const r of roles) await r.stop().catch(() => undefined);
+      for (const r of roles) if (!stopped.has(r)) await r.stop().catch(() => undefined);
       await nc.close();
       redis.disconnect();
       await env[Symbol.asyncDispose]();
