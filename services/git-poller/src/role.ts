@@ -71,10 +71,11 @@ export const gitPollerRole: Role = {
       }
       return m;
     };
+    const store = redisResolvedStore(redis);
     const publish = decisionPublisher(createPublisher(nc), apps);
     const poller = new Poller({
       refs: sharedRefs(redis, randomUUID(), (url) => git.lsRemote(url)),
-      store: redisResolvedStore(redis),
+      store,
       publish: async (d) => {
         await publish(d);
         // A refresh is a one-shot request, as in Argo CD: clear the annotation once honoured.
@@ -119,8 +120,18 @@ export const gitPollerRole: Role = {
           logger.error({ err: err.message }, 'app round failed'),
         );
     };
-    informer.on('add', onChange);
+    // A new Application (also one re-created under an old name) always gets a first resolution.
+    const forget = (a: Application) =>
+      a.metadata?.name && a.metadata.namespace
+        ? store.delete({ namespace: a.metadata.namespace, name: a.metadata.name })
+        : Promise.resolve();
+    informer.on('add', (a) => {
+      forget(a)
+        .catch((err: Error) => logger.warn({ err: err.message }, 'could not reset app state'))
+        .finally(() => onChange(a));
+    });
     informer.on('update', onChange);
+    informer.on('delete', (a) => void forget(a).catch(() => undefined));
     let stopping = false;
     informer.on('error', (err) => {
       if (stopping) return;
