@@ -6,9 +6,6 @@ import {
   applyBatches,
   applyResult,
   hookDeletionFailedResult,
-  hookResult,
-  hookTimedOut,
-  hookTimeoutResult,
   hooksToDeleteOnTerminate,
   indexResults,
   pruneResult,
@@ -22,7 +19,7 @@ import {
 } from '@flotilla/gitops';
 import type { HealthResult } from '@flotilla/gitops';
 import type { KubernetesObject } from '@flotilla/kube';
-import { liveObject, nextChange } from './live.js';
+import { liveObject, nextChange } from '@flotilla/sync-exec';
 import {
   applyTask,
   deleteBeforeHook,
@@ -39,8 +36,6 @@ export interface ExecutionHooks {
   progress(results: readonly SyncResourceResult[], message: string): Promise<void>;
   /** A task finished its apply or prune (for resource.* and hook.* events). */
   applied(task: SyncTask, result: SyncResourceResult): Promise<void>;
-  /** A hook reached Succeeded or Failed. */
-  hookFinished(task: SyncTask, result: SyncResourceResult): Promise<void>;
   /** Every task of a step is done. */
   stepCompleted(phase: string, wave: number, resourceCount: number): Promise<void>;
 }
@@ -49,6 +44,19 @@ export interface ExecutionHooks {
 export interface ExecutionDeps extends TaskDeps {
   readonly health: (obj: KubernetesObject) => Promise<HealthResult | undefined>;
   readonly applyParallelism: number;
+  readonly hookDriver: HookDriver;
+}
+
+/** The hand-over of one operation's hooks to the hook-runner. */
+export interface HookDriver {
+  /** Records the hooks and sends the command that runs them. */
+  start(tasks: readonly SyncTask[]): Promise<void>;
+  /** Marks hooks as ended so the hook-runner stops and deletes them (terminate). */
+  cancel(tasks: readonly SyncTask[]): Promise<void>;
+  /** How a hook ended, or undefined while it runs. */
+  verdict(task: SyncTask): Promise<{ phase: 'Succeeded' | 'Failed'; message: string } | undefined>;
+  /** Calls `wake` when a hook may have ended; returns the unsubscribe function. */
+  wakeOn(wake: () => void): () => void;
 }
 
 /** How an execution ended. */
@@ -79,7 +87,6 @@ export async function executePlan(
     const id = resultId(r.key, r.syncPhase);
     results = [...results.filter((x) => resultId(x.key, x.syncPhase) !== id), r];
   };
-  const hookStarts = new Map<string, Date>();
 
   if (results.length === 0) {
     const failures: SyncResourceResult[] = [];
@@ -133,14 +140,14 @@ export async function executePlan(
     };
     for (const batch of applyBatches(step)) {
       const fresh = batch.filter((t) => !indexResults(results).has(resultId(t.key, t.phase)));
-      const out = await mapBounded(fresh, deps.applyParallelism, (t) => applyTask(deps, t));
-      fresh.forEach((t, i) => {
-        const r = out[i];
-        if (!r) return;
-        set(r);
-        if (t.type === SyncTaskType.Hook) hookStarts.set(t.id, new Date());
-      });
-      await Promise.all(fresh.map((t, i) => (out[i] ? hooks.applied(t, out[i]) : undefined)));
+      const handOver = fresh.filter((t) => t.type === SyncTaskType.Hook);
+      const applies = fresh.filter((t) => t.type !== SyncTaskType.Hook);
+      // Hooks go to the hook-runner; they run while this batch's resources apply.
+      await deps.hookDriver.start(handOver);
+      for (const t of handOver) set(applyResult(t, { message: 'handed to the hook-runner' }));
+      const out = await mapBounded(applies, deps.applyParallelism, (t) => applyTask(deps, t));
+      out.forEach((r) => set(r));
+      await Promise.all(applies.map((t, i) => (out[i] ? hooks.applied(t, out[i]) : undefined)));
     }
   };
 
@@ -149,6 +156,7 @@ export async function executePlan(
     if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
     if (signals.terminate.aborted) {
       const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
+      await deps.hookDriver.cancel(toDelete);
       await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
       return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
     }
@@ -181,21 +189,15 @@ export async function executePlan(
       case 'await-prune-confirmation':
       case 'wait': {
         await hooks.progress(results, progress.message);
-        const changed = await observe(deps, progress.tasks, results, hookStarts, set, hooks);
+        const changed = await observe(deps, progress.tasks, results, set);
         if (!changed) {
-          const deadlines = progress.tasks
-            .map((t) => {
-              const start = hookStarts.get(t.id);
-              return start && t.hookTimeoutMs !== undefined
-                ? start.getTime() + t.hookTimeoutMs + 1
-                : undefined;
-            })
-            .filter((d): d is number => d !== undefined);
           await nextChange(
             deps.cache,
             progress.tasks.map((t) => t.key),
             AbortSignal.any([signals.terminate, signals.stop]),
-            deadlines.length > 0 ? Math.min(...deadlines) : undefined,
+            undefined,
+            10_000,
+            deps.hookDriver.wakeOn,
           );
         }
         break;
@@ -207,53 +209,34 @@ export async function executePlan(
   }
 }
 
-/** Updates running results from live state; true when any changed. */
+/** Updates running results from live state and hook verdicts; true when any changed. */
 async function observe(
   deps: ExecutionDeps,
   tasks: readonly SyncTask[],
   results: readonly SyncResourceResult[],
-  hookStarts: Map<string, Date>,
   set: (r: SyncResourceResult) => void,
-  hooks: ExecutionHooks,
 ): Promise<boolean> {
   const index = indexResults(results);
   let changed = false;
   for (const t of tasks) {
     const current = index.get(resultId(t.key, t.phase));
     if (!current) continue;
-    const live = await liveObject(deps.kc, deps.cache, t.key);
     let next: SyncResourceResult;
-    if (t.type === SyncTaskType.Prune) {
-      next = live ? current : pruneResult(t);
-    } else if (t.type === SyncTaskType.Hook) {
-      if (!hookStarts.has(t.id)) hookStarts.set(t.id, new Date());
-      if (!live) {
-        // A hook that deleted itself (ttlSecondsAfterFinished: 0) has finished.
+    if (t.type === SyncTaskType.Hook) {
+      const verdict = await deps.hookDriver.verdict(t);
+      next = verdict ? { ...current, hookPhase: verdict.phase, message: verdict.message } : current;
+    } else {
+      const live = await liveObject(deps.kc, deps.cache, t.key);
+      if (t.type === SyncTaskType.Prune) next = live ? current : pruneResult(t);
+      else if (live) next = resourceHealthResult(current, await deps.health(live));
+      else {
         next = {
           ...current,
-          hookPhase: OperationPhase.Succeeded,
-          message: `${t.name} finished and was deleted`,
+          status: ResultCode.SyncFailed,
+          hookPhase: OperationPhase.Failed,
+          message: 'resource disappeared',
         };
-      } else {
-        next = hookResult(t, await deps.health(live));
-        if (
-          next.hookPhase === OperationPhase.Running &&
-          hookTimedOut(t, hookStarts.get(t.id) as Date, new Date())
-        ) {
-          next = hookTimeoutResult(t);
-          await deleteHook(deps, t);
-        }
       }
-      if (next.hookPhase !== OperationPhase.Running) await hooks.hookFinished(t, next);
-    } else {
-      next = live
-        ? resourceHealthResult(current, await deps.health(live))
-        : {
-            ...current,
-            status: ResultCode.SyncFailed,
-            hookPhase: OperationPhase.Failed,
-            message: 'resource disappeared',
-          };
     }
     if (next.hookPhase !== current.hookPhase || next.message !== current.message) {
       set(next);

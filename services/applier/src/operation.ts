@@ -29,11 +29,12 @@ import { PlanningError, isPlanningError } from './errors.js';
 import type { DesiredStore } from '@flotilla/render';
 import type { Logger } from '@flotilla/runtime';
 import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
-import { executePlan, type ExecutionDeps } from './execute.js';
-import { hookLogTail } from './logs.js';
+import { executePlan, type ExecutionDeps, type HookDriver } from './execute.js';
 
 /** What an operation run needs. */
-export interface OperationDeps extends ExecutionDeps {
+export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
+  /** The hook hand-over for one operation. */
+  readonly hooksFor: (ref: AppRef, operationId: string) => HookDriver;
   readonly kc: KubeConfig;
   readonly desired: DesiredStore;
   readonly bus: BusPublisher;
@@ -146,21 +147,14 @@ export async function runOperation(
     : [];
   await write(state(OperationPhase.Running, resuming ? 'resuming' : 'planned', resumed, revision));
   const end = await executePlan(
-    deps,
+    { ...deps, hookDriver: deps.hooksFor(ref, opId) },
     plan,
     resumed,
     {
       progress: (results, message) =>
         write(state(OperationPhase.Running, message, results, revision)),
       applied: async (task, result) => {
-        if (task.type === 'hook') {
-          await emit('hook.started', {
-            operationId: opId,
-            hook: task.key,
-            hookType: task.phase,
-            wave: task.wave,
-          });
-        } else if (task.type === 'prune' && result.status === 'Pruned') {
+        if (task.type === 'prune' && result.status === 'Pruned') {
           await emit('resource.pruned', { operationId: opId, resource: task.key, wave: task.wave });
         } else if (result.status === 'Synced') {
           await emit('resource.applied', {
@@ -170,16 +164,6 @@ export async function runOperation(
             wave: task.wave,
             message: result.message,
           });
-        }
-      },
-      hookFinished: async (task, result) => {
-        const logTail = await hookLogTail(deps.kc, task.key);
-        const base = { operationId: opId, hook: task.key, hookType: task.phase, wave: task.wave };
-        const tail = logTail ? { logTail } : {};
-        if (result.hookPhase === OperationPhase.Succeeded) {
-          await emit('hook.succeeded', { ...base, ...tail });
-        } else {
-          await emit('hook.failed', { ...base, message: result.message, ...tail });
         }
       },
       stepCompleted: (phase, wave, resourceCount) =>

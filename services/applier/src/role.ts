@@ -20,6 +20,8 @@ import {
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
+import { HookStore } from '@flotilla/sync-exec';
+import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
 
@@ -45,6 +47,7 @@ export const applierRole: Role = {
     );
     const health = createHealthAssessor();
     const desired = new DesiredStore(redis);
+    const hookStore = new HookStore(redis);
 
     // Terminate: the operation withdrawn from the Application while it runs.
     const terminations = new Map<string, AbortController>();
@@ -106,6 +109,8 @@ export const applierRole: Role = {
           logger,
           terminated,
           applyParallelism: options.applyParallelism,
+          hooksFor: (app: AppRef, operationId: string) =>
+            busHookDriver(nc, bus, hookStore, app, operationId),
           health: (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]),
         };
         try {

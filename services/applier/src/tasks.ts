@@ -9,7 +9,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@flotilla/kube';
-import { waitGone } from './live.js';
+import { waitGone } from '@flotilla/sync-exec';
 
 /** The field manager of every object the applier applies. */
 export const APPLY_FIELD_MANAGER = 'flotilla';

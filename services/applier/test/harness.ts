@@ -19,6 +19,7 @@ import {
   type RoleHandle,
 } from '@flotilla/runtime';
 import { compatDir, startEnv, waitFor, type StoredMessage, type TestEnv } from '@flotilla/testing';
+import { hookRunnerRole } from '@flotilla/hook-runner';
 import { applierRole } from '../src/role.js';
 
 /** A running applier with its servers. */
@@ -90,6 +91,22 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
     return role;
   };
   await startApplier();
+  const hookRunner = await hookRunnerRole.start({
+    logger: createLogger({ name: 'hook-runner', level: 'warn' }),
+    signal: new AbortController().signal,
+    config: compileRuntimeConfig(
+      {},
+      {
+        natsUrl: env.nats.url,
+        redisUrl: env.redis.url,
+        kubeconfig: env.kube.kubeconfigPath,
+        namespace: ns,
+        logLevel: 'warn',
+        cacheDir: userCacheDir(process.env),
+      },
+    ),
+    env: {},
+  });
 
   return {
     env,
@@ -167,6 +184,7 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
       await role.stop();
     },
     async close() {
+      await hookRunner.stop().catch(() => undefined);
       for (const r of roles) if (!stopped.has(r)) await r.stop().catch(() => undefined);
       await nc.close();
       redis.disconnect();

@@ -43,6 +43,13 @@ describe('an operation outlives the applier that started it', () => {
           metadata: { name: 'migrate', namespace: dest },
         })
       ).metadata?.uid;
+    await waitFor(
+      'the hook to exist',
+      async () => (await uid().catch(() => undefined)) !== undefined,
+      {
+        timeoutMs: 60_000,
+      },
+    );
     const before = await uid();
     await h.stopApplier(0);
     expect((await h.app('resume')).status?.operationState?.phase).toBe('Running');

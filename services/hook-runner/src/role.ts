@@ -1,12 +1,111 @@
+import { Redis } from 'ioredis';
+import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import {
+  createEvent,
+  resourceKeyString,
+  type AppRef,
+  type EventData,
+  type EventName,
+} from '@flotilla/contracts';
+import { createHealthAssessor } from '@flotilla/gitops';
+import { ClusterCache, loadKubeConfig, type KubernetesObject } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
+import { HookStore, runHook, type HookVerdict } from '@flotilla/sync-exec';
+
+const SOURCE = '/flotilla/hook-runner';
 
 /**
- * The hook-runner role: runs PreSync, Sync, PostSync and SyncFail hooks.
- * Its work handlers arrive with the bus; until then it starts and stops cleanly.
+ * The hook-runner role: runs the hooks of one (phase, wave) of an operation
+ * per `hook` command. It creates each hook unless it exists (names are
+ * deterministic per operation), judges it from its health, enforces its
+ * timeout, records the verdict in the HookStore and publishes hook.* events,
+ * which wake the applier waiting on them.
  */
 export const hookRunnerRole: Role = {
   name: 'hook-runner',
-  async start() {
-    return { stop: async () => undefined };
+  async start({ logger, config, env }) {
+    const concurrency = Number(env['FLOTILLA_HOOK_CONCURRENCY'] ?? 8);
+    const nc = await connectBus({ servers: config.natsUrl, name: 'hook-runner', logger });
+    await provisionBus(nc);
+    const bus = createPublisher(nc);
+    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
+    const store = new HookStore(redis);
+    const kc = loadKubeConfig(config.kubeconfig);
+    const cache = new ClusterCache(kc, (err, kind) =>
+      logger.warn({ err: err.message, kind }, 'watch trouble'),
+    );
+    const health = createHealthAssessor();
+    const assess = (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]);
+
+    const emit = async <N extends EventName>(
+      name: N,
+      app: AppRef,
+      data: EventData<N>,
+      msgId: string,
+    ) => {
+      await bus
+        .event(name, app, createEvent(name, app, data, { source: SOURCE, id: msgId }))
+        .catch((err: Error) => logger.warn({ err: err.message, name }, 'event not published'));
+    };
+
+    const worker = startWorker({
+      nc,
+      kind: 'hook',
+      logger,
+      concurrency,
+      source: SOURCE,
+      handler: async (cmd, ctx) => {
+        const beat = setInterval(() => ctx.working(), 5_000);
+        try {
+          await Promise.all(
+            cmd.hooks.map(async (key) => {
+              const id = `${cmd.operationId}:${resourceKeyString(key)}`;
+              if (await store.verdict(cmd.operationId, key)) return;
+              const spec = await store.spec(cmd.operationId, key);
+              const base = {
+                operationId: cmd.operationId,
+                hook: key,
+                hookType: cmd.phase,
+                wave: cmd.wave,
+              };
+              const verdict: HookVerdict = spec
+                ? await runHook(
+                    { kc, cache, health: assess },
+                    spec,
+                    ctx.signal,
+                    () => emit('hook.started', cmd.app, base, `${id}:started`),
+                    async () => (await store.verdict(cmd.operationId, key)) !== undefined,
+                  )
+                : { phase: 'Failed', message: 'the hook was not handed over by the applier' };
+              await store.putVerdict(cmd.operationId, key, verdict);
+              const tail = verdict.logTail ? { logTail: verdict.logTail } : {};
+              if (verdict.phase === 'Succeeded') {
+                await emit('hook.succeeded', cmd.app, { ...base, ...tail }, `${id}:succeeded`);
+              } else {
+                await emit(
+                  'hook.failed',
+                  cmd.app,
+                  { ...base, message: verdict.message, ...tail },
+                  `${id}:failed`,
+                );
+              }
+            }),
+          );
+        } finally {
+          clearInterval(beat);
+        }
+      },
+    });
+
+    return {
+      async stop() {
+        await worker.stop();
+        cache.stop();
+        await health.close();
+        await nc.drain();
+        redis.disconnect();
+      },
+    };
   },
 };

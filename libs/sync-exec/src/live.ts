@@ -41,11 +41,13 @@ export function nextChange(
   signal: AbortSignal,
   deadlineMs: number | undefined,
   fallbackMs = 10_000,
+  wakeOn?: (wake: () => void) => () => void,
 ): Promise<void> {
   const wanted = new Set(keys.map(resourceKeyString));
   return new Promise<void>((resolve) => {
     const done = () => {
       unsubscribe();
+      stopWake?.();
       clearTimeout(timer);
       signal.removeEventListener('abort', done);
       resolve();
@@ -58,6 +60,7 @@ export function nextChange(
         ? fallbackMs
         : Math.min(fallbackMs, Math.max(0, deadlineMs - Date.now()));
     const timer = setTimeout(done, wait);
+    const stopWake = wakeOn?.(done);
     if (signal.aborted) done();
     else signal.addEventListener('abort', done, { once: true });
   });

@@ -1,0 +1,67 @@
+// The applier's side of the hook hand-over: hook specs go to the HookStore,
+// a `hook` command per step goes to the hook-runner, verdicts come back
+// through the store, and hook.* events on the bus wake the waiting run.
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BusPublisher } from '@flotilla/bus';
+import { resourceKeyString, subjectOfEvent, type AppRef } from '@flotilla/contracts';
+import type { SyncTask } from '@flotilla/gitops';
+import type { HookStore } from '@flotilla/sync-exec';
+import type { HookDriver } from './execute.js';
+
+/** A {@link HookDriver} for one operation of one app. */
+export function busHookDriver(
+  nc: NatsConnection,
+  bus: BusPublisher,
+  store: HookStore,
+  app: AppRef,
+  operationId: string,
+): HookDriver {
+  const hookEvents = subjectOfEvent('hook.succeeded', app).replace(/succeeded$/, '*');
+  return {
+    async start(tasks: readonly SyncTask[]) {
+      const first = tasks[0];
+      if (!first) return;
+      await store.putSpecs(
+        operationId,
+        tasks.map((t) => ({
+          key: t.key,
+          object: t.targetObject ?? {},
+          hookType: t.phase,
+          wave: t.wave,
+          ...(t.hookTimeoutMs !== undefined ? { timeoutMs: t.hookTimeoutMs } : {}),
+        })),
+      );
+      const keys = tasks.map((t) => t.key);
+      await bus.command(
+        {
+          version: 1,
+          kind: 'hook',
+          app,
+          reason: `hooks of ${first.phase} wave ${first.wave}`,
+          operationId,
+          phase: first.phase,
+          wave: first.wave,
+          hooks: keys,
+        },
+        {
+          msgId: `${operationId}:${first.phase}:${first.wave}:${keys.map(resourceKeyString).join(',')}`,
+        },
+      );
+    },
+    async cancel(tasks: readonly SyncTask[]) {
+      const verdict = { phase: 'Failed', message: 'Operation terminated' } as const;
+      await Promise.all(tasks.map((t) => store.putVerdict(operationId, t.key, verdict)));
+    },
+    async verdict(task: SyncTask) {
+      const v = await store.verdict(operationId, task.key);
+      return v ? { phase: v.phase, message: v.message } : undefined;
+    },
+    wakeOn(wake: () => void) {
+      const sub = nc.subscribe(hookEvents);
+      void (async () => {
+        for await (const _ of sub) wake();
+      })().catch(() => undefined);
+      return () => sub.unsubscribe();
+    },
+  };
+}
