@@ -113,7 +113,9 @@ export const gitPollerRole: Role = {
       );
     };
     // New or changed apps (including a refresh annotation) are looked at at once.
+    let stopping = false;
     const onChange = (a: Application) => {
+      if (stopping) return;
       const p = toPolledApp(a);
       if (p)
         round([p], p.refresh === 'hard').catch((err: Error) =>
@@ -132,7 +134,6 @@ export const gitPollerRole: Role = {
     });
     informer.on('update', onChange);
     informer.on('delete', (a) => void forget(a).catch(() => undefined));
-    let stopping = false;
     informer.on('error', (err) => {
       if (stopping) return;
       logger.warn({ err: String(err) }, 'application watch failed; restarting in 2 s');
