@@ -127,7 +127,7 @@ describe('the watch-based cluster cache', () => {
     );
   });
 
-  it('answers undefined for a kind the cluster does not serve, and finds it once its CRD exists', async () => {
+  it('follows a CRD that appears and disappears', async () => {
     const group = `t${Date.now()}.example.com`;
     expect(await cache.ensureKind(group, 'Widget')).toBeUndefined();
     await rawRequest(env.kube.kc, {
@@ -160,11 +160,49 @@ describe('the watch-based cluster cache', () => {
         async () => (await cache.ensureKind(group, 'Widget')) !== undefined,
         { timeoutMs: 20_000, intervalMs: 500 },
       );
+      // A tracked custom resource is cached...
+      // The endpoint may lag discovery by a moment; retry the create until it answers.
+      await waitFor(
+        'widget created',
+        () =>
+          rawRequest(env.kube.kc, {
+            method: 'POST',
+            path: `/apis/${group}/v1/namespaces/${ns}/widgets`,
+            body: {
+              apiVersion: `${group}/v1`,
+              kind: 'Widget',
+              metadata: {
+                name: 'w',
+                annotations: { 'flotilla.dev/tracking-id': `flotilla_app:${group}/Widget:${ns}/w` },
+              },
+            },
+          }).then(
+            () => true,
+            (e: unknown) => (e as { status?: number }).status === 409,
+          ),
+        { timeoutMs: 20_000, intervalMs: 200 },
+      );
+      const key = { group, kind: 'Widget', namespace: ns, name: 'w' };
+      await waitFor('widget cached', () => cache.get(key) !== undefined, { timeoutMs: 10_000 });
     } finally {
       await rawRequest(env.kube.kc, {
         method: 'DELETE',
         path: `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.${group}`,
       });
     }
+    // ...and forgotten with its kind when the CRD goes away.
+    await waitFor(
+      'widget gone with its CRD',
+      () => cache.get({ group, kind: 'Widget', namespace: ns, name: 'w' }) === undefined,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
+    );
+    await waitFor(
+      'kind no longer served',
+      async () => (await cache.ensureKind(group, 'Widget')) === undefined,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
   });
 });

@@ -136,9 +136,28 @@ export class ClusterCache {
         onChange: (c) =>
           c.type === 'DELETED' ? this.remove(c.object, true) : this.put(c.object, true),
         onError: (err) => this.onError(err, kk),
+        onGone: () => {
+          // The CRD went away: its objects are gone, and the kind may be served again later.
+          for (const v of [...this.objects.values()]) {
+            const key = keyOf(v.obj);
+            if (key.group === group && key.kind === kind) this.remove(v.obj, true);
+          }
+          this.kinds.delete(kk);
+          this.discovery.invalidate();
+        },
       });
       entry.watch = watch;
-      await watch.start();
+      try {
+        await watch.start();
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) {
+          // Discovery was stale: the kind went away (its CRD was deleted).
+          this.discovery.invalidate();
+          this.kinds.delete(kk);
+          return undefined;
+        }
+        throw err;
+      }
       return info;
     })();
     this.kinds.set(kk, entry);

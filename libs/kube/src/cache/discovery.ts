@@ -95,6 +95,12 @@ export class Discovery {
     return this.byKind.get(kindKey(group, kind));
   }
 
+  /** Forgets what is loaded, so the next lookup asks the apiserver again. */
+  invalidate(): void {
+    this.loaded = undefined;
+    this.lastLoad = 0;
+  }
+
   /** Synchronous answer from what is loaded: namespaced, cluster-scoped, or undefined when unknown. */
   isNamespaced(group: string, kind: string): boolean | undefined {
     return this.byKind.get(kindKey(group, kind))?.namespaced;

@@ -1,5 +1,5 @@
 import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { rawRequest } from '../raw.js';
+import { ApiError, rawRequest } from '../raw.js';
 import { collectionPath, type ApiResourceInfo } from './discovery.js';
 
 /** One change seen on a kind. */
@@ -20,6 +20,8 @@ export interface KindWatchHandlers {
   onChange(change: WatchChange): void;
   /** The kind stopped being served (CRD deleted) or the watch keeps failing. */
   onError(err: Error): void;
+  /** The kind is no longer served (its CRD was deleted); the watch has stopped. */
+  onGone(): void;
 }
 
 /**
@@ -114,6 +116,8 @@ export class KindWatch {
       try {
         if (outcome === 'gone') await this.list();
         else if (outcome instanceof Error) {
+          // A 404 on the watch: see at once whether the kind itself is gone.
+          if (/\b404\b|not found/i.test(outcome.message)) await this.list();
           this.failures++;
           if (this.failures >= 3) this.handlers.onError(outcome);
           await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** this.failures)));
@@ -121,6 +125,11 @@ export class KindWatch {
           if (this.failures >= 3) await this.list();
         }
       } catch (err) {
+        if (err instanceof ApiError && err.status === 404) {
+          this.stop();
+          this.handlers.onGone();
+          return;
+        }
         this.handlers.onError(err as Error);
         await new Promise((r) => setTimeout(r, 2_000));
       }
