@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDev } from './commands/dev.js';
+import { registerApp } from './commands/app.js';
 import { registerRun } from './commands/run.js';
 import { registerStart } from './commands/start.js';
 
@@ -18,6 +19,7 @@ const program = new Command()
 
 registerStart(program);
 registerRun(program);
+registerApp(program);
 registerDev(program);
 
 try {

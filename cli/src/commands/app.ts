@@ -1,0 +1,268 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
+import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
+import { cliContext } from '../context.js';
+
+type Output = 'table' | 'wide' | 'json' | 'yaml';
+
+interface AppOpts {
+  namespace?: string;
+  kubeconfig?: string;
+  output?: Output;
+}
+
+function connect(opts: AppOpts): { kc: KubeConfig; ns: string } {
+  const ctx = cliContext();
+  const path = opts.kubeconfig ?? ctx.env['KUBECONFIG'] ?? `${ctx.root}/.flotilla/kubeconfig`;
+  return {
+    kc: loadKubeConfig(path),
+    ns: opts.namespace ?? ctx.env['FLOTILLA_NAMESPACE'] ?? 'flotilla',
+  };
+}
+
+const appPath = (ns: string, name?: string) =>
+  `/apis/${API_VERSION}/namespaces/${ns}/${APPLICATION.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+
+async function getApp(kc: KubeConfig, ns: string, name: string): Promise<Application> {
+  try {
+    return await rawRequest<Application>(kc, { method: 'GET', path: appPath(ns, name) });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404)
+      throw new Error(`application ${ns}/${name} not found`);
+    throw err;
+  }
+}
+
+function print(value: unknown, output: Output | undefined, table: () => string): void {
+  if (output === 'json') process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+  else if (output === 'yaml') process.stdout.write(stringify(value));
+  else process.stdout.write(table());
+}
+
+function columns(rows: string[][]): string {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('   ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
+}
+
+const short = (rev?: string) => (rev && /^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : (rev ?? ''));
+
+function withConnection(cmd: Command): Command {
+  return cmd
+    .option('-n, --namespace <ns>', 'namespace of the Applications (default flotilla)')
+    .option('--kubeconfig <path>', 'kubeconfig (default KUBECONFIG, then .flotilla/kubeconfig)');
+}
+
+/** `flotilla app ...`: what a kubectl or argocd user expects, over the Application CR. */
+export function registerApp(program: Command): void {
+  const app = program.command('app').description('inspect and operate Applications');
+
+  withConnection(app.command('list').description('list Applications with sync and health'))
+    .option('-o, --output <format>', 'table, wide, json or yaml', 'table')
+    .action(async (opts: AppOpts) => {
+      const { kc, ns } = connect(opts);
+      const list = await rawRequest<{ items: Application[] }>(kc, {
+        method: 'GET',
+        path: appPath(ns),
+      });
+      print(list.items, opts.output, () => {
+        const wide = opts.output === 'wide';
+        const head = [
+          'NAME',
+          'SYNC',
+          'HEALTH',
+          'REVISION',
+          ...(wide ? ['OPERATION', 'REPO', 'PATH', 'DESTINATION'] : []),
+        ];
+        return columns([
+          head,
+          ...list.items.map((a) => [
+            a.metadata?.name ?? '',
+            a.status?.sync?.status ?? 'Unknown',
+            a.status?.health?.status ?? 'Unknown',
+            short(a.status?.sync?.revision ?? a.status?.sync?.revisions?.[0]),
+            ...(wide
+              ? [
+                  a.status?.operationState?.phase ?? '',
+                  a.spec?.source?.repoURL ?? a.spec?.sources?.[0]?.repoURL ?? '',
+                  a.spec?.source?.path ?? '',
+                  `${a.spec?.destination?.server ?? a.spec?.destination?.name ?? ''}/${a.spec?.destination?.namespace ?? ''}`,
+                ]
+              : []),
+          ]),
+        ]);
+      });
+    });
+
+  withConnection(
+    app
+      .command('get')
+      .description(
+        'an Application with its resources, their sync and health, and the last operation',
+      ),
+  )
+    .argument('<name>')
+    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .action(async (name: string, opts: AppOpts) => {
+      const { kc, ns } = connect(opts);
+      const a = await getApp(kc, ns, name);
+      print(a, opts.output, () => {
+        const s = a.status;
+        const op = s?.operationState;
+        const lines = [
+          `Name:        ${ns}/${name}`,
+          `Sync:        ${s?.sync?.status ?? 'Unknown'} ${short(s?.sync?.revision)}`,
+          `Health:      ${s?.health?.status ?? 'Unknown'}${s?.health?.message ? ` (${s.health.message})` : ''}`,
+          ...(op ? [`Operation:   ${op.phase}${op.message ? `: ${op.message}` : ''}`] : []),
+          ...(s?.conditions ?? []).map((c) => `Condition:   ${c.type}: ${c.message}`),
+          '',
+        ];
+        const rows = [['KIND', 'NAMESPACE', 'NAME', 'SYNC', 'HEALTH']];
+        for (const r of s?.resources ?? [])
+          rows.push([
+            r.kind ?? '',
+            r.namespace ?? '',
+            r.name ?? '',
+            r.status ?? '',
+            r.health?.status ?? '',
+          ]);
+        return lines.join('\n') + columns(rows);
+      });
+    });
+
+  withConnection(
+    app
+      .command('sync')
+      .description('request a sync (written to Application.operation, as Argo CD does)'),
+  )
+    .argument('<name>')
+    .option('--prune', 'delete resources Git no longer declares')
+    .option('--dry-run', 'validate without changing anything')
+    .option('--revision <rev>', 'sync this revision instead of the target')
+    .option('--resource <group:kind:name...>', 'only these resources (selective sync)')
+    .action(
+      async (
+        name: string,
+        opts: AppOpts & {
+          prune?: boolean;
+          dryRun?: boolean;
+          revision?: string;
+          resource?: string[];
+        },
+      ) => {
+        const { kc, ns } = connect(opts);
+        await getApp(kc, ns, name);
+        const resources = (opts.resource ?? []).map((r) => {
+          const [group = '', kind = '', resName = ''] = r.split(':');
+          if (!kind || !resName)
+            throw new Error(`--resource ${r}: use group:kind:name (group may be empty)`);
+          return { group, kind, name: resName };
+        });
+        const operation = {
+          sync: {
+            ...(opts.revision ? { revision: opts.revision } : {}),
+            ...(opts.prune ? { prune: true } : {}),
+            ...(opts.dryRun ? { dryRun: true } : {}),
+            ...(resources.length ? { resources } : {}),
+          },
+          initiatedBy: { username: userInfo().username },
+        };
+        await rawRequest(kc, {
+          method: 'PATCH',
+          path: appPath(ns, name),
+          contentType: 'application/merge-patch+json',
+          body: { operation },
+        });
+        process.stderr.write(
+          `sync of ${ns}/${name} requested; follow it with: flotilla app wait ${name} --sync --health\n`,
+        );
+      },
+    );
+
+  withConnection(
+    app
+      .command('wait')
+      .description('wait until the Application is synced and/or healthy and no operation runs'),
+  )
+    .argument('<name>')
+    .option('--sync', 'wait for Synced')
+    .option('--health', 'wait for Healthy')
+    .option('--timeout <seconds>', 'give up after this long (exit code 1)', '300')
+    .action(
+      async (
+        name: string,
+        opts: AppOpts & { sync?: boolean; health?: boolean; timeout: string },
+      ) => {
+        const { kc, ns } = connect(opts);
+        const deadline = Date.now() + Number(opts.timeout) * 1000;
+        let last = '';
+        for (;;) {
+          const a = await getApp(kc, ns, name);
+          const s = a.status;
+          const op = s?.operationState;
+          const line = `sync ${s?.sync?.status ?? 'Unknown'} | health ${s?.health?.status ?? 'Unknown'}${op ? ` | ${op.phase}${op.message ? `: ${op.message}` : ''}` : ''}`;
+          if (line !== last) process.stderr.write(`› ${line}\n`);
+          last = line;
+          const done =
+            (!opts.sync || s?.sync?.status === 'Synced') &&
+            (!opts.health || s?.health?.status === 'Healthy') &&
+            a.operation === undefined &&
+            op?.phase !== 'Running' &&
+            op?.phase !== 'Terminating';
+          if (done) return;
+          if (Date.now() > deadline) {
+            process.stderr.write(`timed out after ${opts.timeout} s\n`);
+            process.exitCode = 1;
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      },
+    );
+
+  withConnection(app.command('history').description('successful syncs, newest last'))
+    .argument('<name>')
+    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .action(async (name: string, opts: AppOpts) => {
+      const { kc, ns } = connect(opts);
+      const history = (await getApp(kc, ns, name)).status?.history ?? [];
+      print(history, opts.output, () =>
+        columns([
+          ['ID', 'DEPLOYED', 'REVISION'],
+          ...history.map((h) => [
+            String(h.id),
+            h.deployedAt,
+            short(h.revision ?? h.revisions?.[0]),
+          ]),
+        ]),
+      );
+    });
+
+  withConnection(
+    app
+      .command('terminate-op')
+      .description('stop the running operation: its hooks are deleted and it ends Failed'),
+  )
+    .argument('<name>')
+    .action(async (name: string, opts: AppOpts) => {
+      const { kc, ns } = connect(opts);
+      await getApp(kc, ns, name);
+      await rawRequest(kc, {
+        method: 'PATCH',
+        path: appPath(ns, name),
+        contentType: 'application/merge-patch+json',
+        body: { operation: null },
+      });
+      process.stderr.write(`termination of the operation of ${ns}/${name} requested\n`);
+    });
+}

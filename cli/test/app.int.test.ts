@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, type Application } from '@flotilla/api';
+import { installCrds, rawRequest } from '@flotilla/kube';
+import { run, isCommandError } from '@flotilla/runtime';
+import { startEnv, type TestEnv } from '@flotilla/testing';
+
+const bin = join(import.meta.dirname, '..', 'bin', 'flotilla.mjs');
+
+describe('flotilla app', () => {
+  let env: TestEnv;
+  let ns: string;
+  const flotilla = (...args: string[]) =>
+    run(process.execPath, [bin, 'app', ...args, '--kubeconfig', env.kube.kubeconfigPath, '-n', ns]);
+
+  beforeAll(async () => {
+    env = await startEnv({ kube: true });
+    await installCrds(env.kube.kc);
+    ns = await env.kube.namespace('apps');
+    await env.kube.objects.create({
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { name: 'guestbook', namespace: ns },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: 'https://git.example.com/apps.git',
+          targetRevision: 'main',
+          path: 'guestbook',
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'guestbook' },
+      },
+    } as Application);
+  });
+  afterAll(async () => {
+    await env[Symbol.asyncDispose]();
+  });
+
+  it('lists Applications as a table and as JSON', async () => {
+    expect((await flotilla('list')).stdout).toMatch(
+      /^NAME\s+SYNC\s+HEALTH\s+REVISION\nguestbook\s+Unknown\s+Unknown/,
+    );
+    const items = JSON.parse((await flotilla('list', '-o', 'json')).stdout) as Application[];
+    expect(items.map((a) => a.metadata?.name)).toEqual(['guestbook']);
+  });
+
+  it('requests a sync by writing Application.operation, as Argo CD does', async () => {
+    await flotilla('sync', 'guestbook', '--prune', '--resource', 'apps:Deployment:guestbook-ui');
+    const app = await rawRequest<Application>(env.kube.kc, {
+      method: 'GET',
+      path: `/apis/${API_VERSION}/namespaces/${ns}/applications/guestbook`,
+    });
+    expect(app.operation?.sync).toMatchObject({
+      prune: true,
+      resources: [{ group: 'apps', kind: 'Deployment', name: 'guestbook-ui' }],
+    });
+    await flotilla('terminate-op', 'guestbook');
+    const after = await rawRequest<Application>(env.kube.kc, {
+      method: 'GET',
+      path: `/apis/${API_VERSION}/namespaces/${ns}/applications/guestbook`,
+    });
+    expect(after.operation).toBeUndefined();
+  });
+
+  it('exits 1 when a wait times out, and names a missing app', async () => {
+    const err = await flotilla('wait', 'guestbook', '--sync', '--timeout', '1').catch(
+      (e: unknown) => e,
+    );
+    expect(isCommandError(err) && err.exitCode).toBe(1);
+    const missing = await flotilla('get', 'nope').catch((e: unknown) => e);
+    expect(isCommandError(missing) && missing.stderr).toContain(`application ${ns}/nope not found`);
+  });
+});
