@@ -21,6 +21,7 @@ import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
 import { HookStore } from '@flotilla/sync-exec';
+import { readApp } from './app-io.js';
 import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
@@ -69,7 +70,15 @@ export const applierRole: Role = {
     const onApp = (a: Application, initial: boolean) => {
       const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
       if (!a.operation) {
-        terminations.get(appKey(ref))?.abort(new Error('operation withdrawn'));
+        // The informer may lag behind a new operation already running: look again.
+        const running = terminations.get(appKey(ref));
+        if (running) {
+          readApp(kc, ref)
+            .then((fresh) => {
+              if (!fresh?.operation) running.abort(new Error('operation withdrawn'));
+            })
+            .catch(() => undefined);
+        }
         return;
       }
       const state = a.status?.operationState;
