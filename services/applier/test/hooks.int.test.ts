@@ -132,4 +132,18 @@ describe('hooks run by the applier', () => {
     );
     expect(await exists('ConfigMap', 'v1', dest, 'after-slow')).toBe(false);
   });
+
+  it('a hook Job that deletes itself when finished (ttlSecondsAfterFinished: 0) counts as finished', async () => {
+    const selfDeleting = job('cleanup', { 'argocd.argoproj.io/hook': 'PreSync' });
+    (selfDeleting.spec as Record<string, unknown>)['ttlSecondsAfterFinished'] = 0;
+    const { dest } = await h.createApp('ttl', [selfDeleting, configMap('after-ttl')]);
+    await h.requestSync('ttl');
+    const app = await h.finished('ttl');
+    expect(app.status?.operationState?.phase).toBe('Succeeded');
+    expect(await exists('ConfigMap', 'v1', dest, 'after-ttl')).toBe(true);
+    expect(
+      app.status?.operationState?.syncResult?.resources?.find((r) => r.name === 'cleanup')
+        ?.hookPhase,
+    ).toBe('Succeeded');
+  });
 });

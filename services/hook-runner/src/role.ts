@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { Outcomes, connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import {
   createEvent,
   resourceKeyString,
@@ -92,6 +92,10 @@ export const hookRunnerRole: Role = {
               }
             }),
           );
+        } catch (err) {
+          // Stopping: the command comes back to this or another hook-runner, which finds the hooks by name.
+          if (ctx.signal.aborted) return Outcomes.wait(1_000, 'hook-runner stopping');
+          throw err;
         } finally {
           clearInterval(beat);
         }
