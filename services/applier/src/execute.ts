@@ -188,7 +188,9 @@ export async function executePlan(
         break;
       case 'await-prune-confirmation':
       case 'wait': {
-        await hooks.progress(results, progress.message);
+        const at = progress.tasks[0];
+        const where = at ? `${at.phase} wave ${at.wave}: ` : '';
+        await hooks.progress(results, `${where}${progress.message}`);
         const changed = await observe(deps, progress.tasks, results, set);
         if (!changed) {
           await nextChange(

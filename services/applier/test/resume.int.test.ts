@@ -51,6 +51,9 @@ describe('an operation outlives the applier that started it', () => {
       },
     );
     const before = await uid();
+    expect((await h.app('resume')).status?.operationState?.message).toBe(
+      'PreSync wave 0: waiting for completion of hook batch/Job/migrate',
+    );
     await h.stopApplier(0);
     expect((await h.app('resume')).status?.operationState?.phase).toBe('Running');
     await h.startApplier();
