@@ -218,14 +218,14 @@ export async function runOperation(
 }
 
 async function clearIfSame(deps: OperationDeps, ref: AppRef, operation: Operation): Promise<void> {
-  const now = await readApp(deps.kc, ref);
-  if (now && same(now.operation, operation)) {
-    await clearOperation(
-      deps.kc,
-      ref,
-      (now.metadata as { resourceVersion?: string } | undefined)?.resourceVersion,
-    );
+  // Status writes by the differ move resourceVersion on; a conflict means "read again".
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const now = await readApp(deps.kc, ref);
+    if (!now || !same(now.operation, operation)) return;
+    const rv = (now.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    if (await clearOperation(deps.kc, ref, rv)) return;
   }
+  deps.logger.warn({ app: ref }, 'could not clear the finished operation');
 }
 
 async function planFor(
