@@ -181,6 +181,11 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
       try {
         const consumer = await js.consumers.get(Streams.Work, consumerName(kind));
         current = await consumer.consume({ max_messages: concurrency });
+        // stop() may have run while the consumer was being set up: it found nothing to close.
+        if (abort.signal.aborted) {
+          current.stop();
+          break;
+        }
         for await (const msg of current) {
           if (abort.signal.aborted) {
             msg.nak();
@@ -202,7 +207,7 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
     stats,
     async stop() {
       abort.abort();
-      await current?.close();
+      current?.stop();
       await running;
       await Promise.allSettled([...inFlight]);
     },

@@ -278,4 +278,16 @@ describe('the work-queue consume loop on a real nats-server', () => {
     for (let i = 10; i < 20; i++) await send(i);
     await until(() => handled.size === 20, 30_000, 'second batch after restart');
   });
+
+  it('stops cleanly when stopped while still setting up its consumer', async () => {
+    for (let i = 0; i < 5; i++) {
+      const w = startWorker({
+        nc,
+        kind: 'diff',
+        logger: quietLogger,
+        handler: async () => undefined,
+      });
+      await w.stop();
+    }
+  });
 });
