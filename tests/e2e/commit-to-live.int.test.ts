@@ -6,13 +6,15 @@ import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { ApiError, installCrds, rawRequest } from '@flotilla/kube';
+import { createLogger, type RoleHandle } from '@flotilla/runtime';
 import {
-  compileRuntimeConfig,
-  createLogger,
-  userCacheDir,
-  type RoleHandle,
-} from '@flotilla/runtime';
-import { compatDir, startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
+  compatDir,
+  startEnv,
+  streamMessages,
+  waitFor,
+  type TestEnv,
+  roleConfig,
+} from '@flotilla/testing';
 import { gitPollerRole } from '@flotilla/git-poller';
 import { rendererRole } from '@flotilla/renderer';
 import { differRole } from '@flotilla/differ';
@@ -35,17 +37,7 @@ describe('commit to live, prune and self-heal with all five roles', () => {
     repo = await env.git.repo('apps');
     await repo.commitDir(join(compatDir(), 'guestbook'), 'guestbook');
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
-    const config = compileRuntimeConfig(
-      {},
-      {
-        natsUrl: env.nats.url,
-        redisUrl: env.redis.url,
-        kubeconfig: env.kube.kubeconfigPath,
-        namespace: ns,
-        logLevel: 'warn',
-        cacheDir: userCacheDir(process.env),
-      },
-    );
+    const config = roleConfig(env, ns);
     const roleEnv = {
       FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
       FLOTILLA_POLL_INTERVAL_SECONDS: '2',

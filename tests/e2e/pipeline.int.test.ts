@@ -2,13 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
-import {
-  compileRuntimeConfig,
-  createLogger,
-  userCacheDir,
-  type RoleHandle,
-} from '@flotilla/runtime';
-import { compatDir, startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { createLogger, type RoleHandle } from '@flotilla/runtime';
+import { compatDir, startEnv, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
 import { gitPollerRole } from '@flotilla/git-poller';
 import { rendererRole } from '@flotilla/renderer';
 import { differRole } from '@flotilla/differ';
@@ -29,17 +24,7 @@ describe('Git to status through git-poller, renderer and differ', () => {
     dest = await env.kube.namespace('guestbook');
     repo = await env.git.repo('examples');
     await repo.commitDir(join(compat, 'helm-guestbook'), 'helm-guestbook');
-    const config = compileRuntimeConfig(
-      {},
-      {
-        natsUrl: env.nats.url,
-        redisUrl: env.redis.url,
-        kubeconfig: env.kube.kubeconfigPath,
-        namespace: ns,
-        logLevel: 'warn',
-        cacheDir: userCacheDir(process.env),
-      },
-    );
+    const config = roleConfig(env, ns);
     const roleEnv = {
       FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
       FLOTILLA_POLL_INTERVAL_SECONDS: '2',

@@ -12,13 +12,15 @@ import { connectBus, provisionBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
+import { createLogger, type RoleHandle } from '@flotilla/runtime';
 import {
-  compileRuntimeConfig,
-  createLogger,
-  userCacheDir,
-  type RoleHandle,
-} from '@flotilla/runtime';
-import { compatDir, startEnv, waitFor, type StoredMessage, type TestEnv } from '@flotilla/testing';
+  compatDir,
+  startEnv,
+  waitFor,
+  type StoredMessage,
+  type TestEnv,
+  roleConfig,
+} from '@flotilla/testing';
 import { hookRunnerRole } from '@flotilla/hook-runner';
 import { applierRole } from '../src/role.js';
 
@@ -74,17 +76,7 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
     const role = await applierRole.start({
       logger: createLogger({ name: 'applier', level: 'warn' }),
       signal: new AbortController().signal,
-      config: compileRuntimeConfig(
-        {},
-        {
-          natsUrl: env.nats.url,
-          redisUrl: env.redis.url,
-          kubeconfig: env.kube.kubeconfigPath,
-          namespace: ns,
-          logLevel: 'warn',
-          cacheDir: userCacheDir(process.env),
-        },
-      ),
+      config: roleConfig(env, ns),
       env: { FLOTILLA_SYNC_LEASE_SECONDS: '3' },
     });
     roles.push(role);
@@ -94,17 +86,7 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
   const hookRunner = await hookRunnerRole.start({
     logger: createLogger({ name: 'hook-runner', level: 'warn' }),
     signal: new AbortController().signal,
-    config: compileRuntimeConfig(
-      {},
-      {
-        natsUrl: env.nats.url,
-        redisUrl: env.redis.url,
-        kubeconfig: env.kube.kubeconfigPath,
-        namespace: ns,
-        logLevel: 'warn',
-        cacheDir: userCacheDir(process.env),
-      },
-    ),
+    config: roleConfig(env, ns),
     env: {},
   });
 

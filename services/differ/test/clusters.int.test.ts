@@ -5,13 +5,8 @@ import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
-import {
-  compileRuntimeConfig,
-  createLogger,
-  userCacheDir,
-  type RoleHandle,
-} from '@flotilla/runtime';
-import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { createLogger, type RoleHandle } from '@flotilla/runtime';
+import { startEnv, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
 import { differRole } from '../src/role.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -96,17 +91,7 @@ describe('destinations from cluster Secrets', () => {
     role = await differRole.start({
       logger: createLogger({ name: 'differ', level: 'silent' }),
       signal: new AbortController().signal,
-      config: compileRuntimeConfig(
-        {},
-        {
-          natsUrl: env.nats.url,
-          redisUrl: env.redis.url,
-          kubeconfig: env.kube.kubeconfigPath,
-          namespace: ns,
-          logLevel: 'warn',
-          cacheDir: userCacheDir(process.env),
-        },
-      ),
+      config: roleConfig(env, ns),
       env: { FLOTILLA_RESYNC_SECONDS: '3600' },
     });
   });

@@ -7,13 +7,8 @@ import { Streams, type SyncCommand } from '@flotilla/contracts';
 import { trackingId } from '@flotilla/gitops';
 import { Discovery, applyObject, installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
-import {
-  compileRuntimeConfig,
-  createLogger,
-  userCacheDir,
-  type RoleHandle,
-} from '@flotilla/runtime';
-import { startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
+import { createLogger, type RoleHandle } from '@flotilla/runtime';
+import { startEnv, streamMessages, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
 import { differRole } from '../src/role.js';
 
 describe('the differ role', () => {
@@ -81,17 +76,7 @@ describe('the differ role', () => {
     role = await differRole.start({
       logger: createLogger({ name: 'differ', level: 'warn' }),
       signal: new AbortController().signal,
-      config: compileRuntimeConfig(
-        {},
-        {
-          natsUrl: env.nats.url,
-          redisUrl: env.redis.url,
-          kubeconfig: env.kube.kubeconfigPath,
-          namespace: ns,
-          logLevel: 'warn',
-          cacheDir: userCacheDir(process.env),
-        },
-      ),
+      config: roleConfig(env, ns),
       env: { FLOTILLA_RESYNC_SECONDS: '3600' },
     });
   });

@@ -5,14 +5,8 @@ import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
-import {
-  compileRuntimeConfig,
-  createLogger,
-  metrics,
-  userCacheDir,
-  type RoleHandle,
-} from '@flotilla/runtime';
-import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { createLogger, metrics, type RoleHandle } from '@flotilla/runtime';
+import { startEnv, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
 import { differRole } from '../src/role.js';
 
 describe('two differ replicas', () => {
@@ -66,17 +60,7 @@ describe('two differ replicas', () => {
         },
       );
     }
-    const config = compileRuntimeConfig(
-      {},
-      {
-        natsUrl: env.nats.url,
-        redisUrl: env.redis.url,
-        kubeconfig: env.kube.kubeconfigPath,
-        namespace: ns,
-        logLevel: 'warn',
-        cacheDir: userCacheDir(process.env),
-      },
-    );
+    const config = roleConfig(env, ns);
     for (let i = 0; i < 2; i++) {
       roles.push(
         await differRole.start({

@@ -4,14 +4,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { Streams, type HookCommand } from '@flotilla/contracts';
 import { rawRequest } from '@flotilla/kube';
-import {
-  compileRuntimeConfig,
-  createLogger,
-  userCacheDir,
-  type RoleHandle,
-} from '@flotilla/runtime';
+import { createLogger, type RoleHandle } from '@flotilla/runtime';
 import { HookStore } from '@flotilla/sync-exec';
-import { startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
+import { startEnv, streamMessages, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
 import { hookRunnerRole } from '../src/role.js';
 
 describe('the hook-runner role', () => {
@@ -32,17 +27,7 @@ describe('the hook-runner role', () => {
     role = await hookRunnerRole.start({
       logger: createLogger({ name: 'hook-runner', level: 'warn' }),
       signal: new AbortController().signal,
-      config: compileRuntimeConfig(
-        {},
-        {
-          natsUrl: env.nats.url,
-          redisUrl: env.redis.url,
-          kubeconfig: env.kube.kubeconfigPath,
-          namespace: ns,
-          logLevel: 'warn',
-          cacheDir: userCacheDir(process.env),
-        },
-      ),
+      config: roleConfig(env, ns),
       env: {},
     });
   });

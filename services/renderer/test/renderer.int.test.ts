@@ -7,14 +7,15 @@ import { connectBus, createPublisher, provisionBus, startWorker, type Worker } f
 import { Streams, type DiffCommand } from '@flotilla/contracts';
 import { installCrds } from '@flotilla/kube';
 import { canonicalSet } from '@flotilla/render';
+import { createLogger, run, userCacheDir, type RoleHandle } from '@flotilla/runtime';
 import {
-  compileRuntimeConfig,
-  createLogger,
-  run,
-  userCacheDir,
-  type RoleHandle,
-} from '@flotilla/runtime';
-import { compatDir, startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
+  compatDir,
+  startEnv,
+  streamMessages,
+  waitFor,
+  type TestEnv,
+  roleConfig,
+} from '@flotilla/testing';
 import { resolveTool } from '@flotilla/toolchain';
 import { parseAllDocuments } from 'yaml';
 import { DesiredStore } from '@flotilla/render';
@@ -52,17 +53,7 @@ describe('the renderer role', () => {
     });
     redis = new Redis(env.redis.url);
     desired = new DesiredStore(redis);
-    const config = compileRuntimeConfig(
-      {},
-      {
-        natsUrl: env.nats.url,
-        redisUrl: env.redis.url,
-        kubeconfig: env.kube.kubeconfigPath,
-        namespace: ns,
-        logLevel: 'warn',
-        cacheDir: userCacheDir(process.env),
-      },
-    );
+    const config = roleConfig(env, ns);
     role = await rendererRole.start({
       logger: createLogger({ name: 'renderer', level: 'warn' }),
       signal: new AbortController().signal,
