@@ -8,6 +8,7 @@ import { DesiredStore } from '@flotilla/render';
 import { createLogger, type RoleHandle } from '@flotilla/runtime';
 import { startEnv, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
 import { differRole } from '../src/role.js';
+import { seedApp } from './seed.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -60,33 +61,7 @@ describe('destinations from cluster Secrets', () => {
       ['by-name', { name: 'other', namespace: dest }],
       ['nowhere', { server: 'https://10.255.255.1:6443', namespace: dest }],
     ] as const) {
-      await env.kube.objects.create({
-        apiVersion: API_VERSION,
-        kind: 'Application',
-        metadata: { name, namespace: ns },
-        spec: {
-          project: 'default',
-          source: { repoURL: 'https://git.example.com/a.git', path: name },
-          destination,
-        },
-      } as Application);
-      await desired.setRendered(
-        { namespace: ns, name },
-        {
-          revisions: ['e'.repeat(40)],
-          hash: `sha256:${name}`,
-          objects: [
-            {
-              apiVersion: 'v1',
-              kind: 'ConfigMap',
-              metadata: { name: `${name}-cm` },
-              data: { a: '1' },
-            },
-          ],
-          warnings: [],
-          renderedAt: new Date().toISOString(),
-        },
-      );
+      await seedApp(env, desired, { namespace: ns, name }, destination, 'e'.repeat(40));
     }
     role = await differRole.start({
       logger: createLogger({ name: 'differ', level: 'silent' }),

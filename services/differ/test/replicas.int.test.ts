@@ -8,6 +8,7 @@ import { DesiredStore } from '@flotilla/render';
 import { createLogger, metrics, type RoleHandle } from '@flotilla/runtime';
 import { startEnv, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
 import { differRole } from '../src/role.js';
+import { seedApp } from './seed.js';
 
 describe('two differ replicas', () => {
   let env: TestEnv;
@@ -28,36 +29,12 @@ describe('two differ replicas', () => {
     redis = new Redis(env.redis.url);
     const desired = new DesiredStore(redis);
     for (const name of names) {
-      await env.kube.objects.create({
-        apiVersion: API_VERSION,
-        kind: 'Application',
-        metadata: { name, namespace: ns },
-        spec: {
-          project: 'default',
-          source: {
-            repoURL: 'https://git.example.com/apps.git',
-            targetRevision: 'main',
-            path: name,
-          },
-          destination: { server: 'https://kubernetes.default.svc', namespace: dest },
-        },
-      } as Application);
-      await desired.setRendered(
+      await seedApp(
+        env,
+        desired,
         { namespace: ns, name },
-        {
-          revisions: ['d'.repeat(40)],
-          hash: `sha256:${name}`,
-          objects: [
-            {
-              apiVersion: 'v1',
-              kind: 'ConfigMap',
-              metadata: { name: `${name}-cm` },
-              data: { a: '1' },
-            },
-          ],
-          warnings: [],
-          renderedAt: new Date().toISOString(),
-        },
+        { server: 'https://kubernetes.default.svc', namespace: dest },
+        'd'.repeat(40),
       );
     }
     const config = roleConfig(env, ns);
