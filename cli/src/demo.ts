@@ -68,8 +68,9 @@ export async function ensureDemoApplication(
 
 /**
  * Prints the demo app's progress as it changes (sync, health, operation phase
- * and message: which wave or hook it waits on) until it is Synced and Healthy,
- * or the signal aborts.
+ * and message: which wave or hook it waits on) until the signal aborts. Calls
+ * `onHealthy` once, the first time the app is Synced and Healthy with no
+ * operation running; later changes (a push, a self-heal) keep being printed.
  */
 export async function followApp(
   kc: KubeConfig,
@@ -77,8 +78,10 @@ export async function followApp(
   name: string,
   print: (line: string) => void,
   signal: AbortSignal,
-): Promise<boolean> {
+  onHealthy: () => void = () => undefined,
+): Promise<void> {
   let last = '';
+  let healthy = false;
   while (!signal.aborted) {
     const app = await rawRequest<Application>(kc, {
       method: 'GET',
@@ -86,10 +89,14 @@ export async function followApp(
     }).catch(() => undefined);
     const s = app?.status;
     const op = s?.operationState;
+    const running = op?.phase === 'Running';
     const line = [
       `sync ${s?.sync?.status ?? '…'}`,
       `health ${s?.health?.status ?? '…'}`,
-      ...(op ? [`operation ${op.phase}${op.message ? `: ${op.message}` : ''}`] : []),
+      // Once the first sync is over, a finished operation is history: show only new ones.
+      ...(op && (running || !healthy)
+        ? [`operation ${op.phase}${op.message ? `: ${op.message}` : ''}`]
+        : []),
       ...(s?.conditions?.length
         ? [`${s.conditions.map((c) => `${c.type}: ${c.message}`).join('; ')}`]
         : []),
@@ -98,13 +105,10 @@ export async function followApp(
       print(line);
       last = line;
     }
-    if (
-      s?.sync?.status === 'Synced' &&
-      s.health?.status === 'Healthy' &&
-      (!op || op.phase !== 'Running')
-    )
-      return true;
+    if (!healthy && s?.sync?.status === 'Synced' && s.health?.status === 'Healthy' && !running) {
+      healthy = true;
+      onHealthy();
+    }
     await new Promise((r) => setTimeout(r, 500));
   }
-  return false;
 }

@@ -4,7 +4,7 @@ import { clusterDown, clusterStatus, clusterUp } from '@flotilla/devcluster';
 import { connectBus, provisionBus } from '@flotilla/bus';
 import { ensureNamespace, installCrds, loadKubeConfig } from '@flotilla/kube';
 import { runRoles } from '@flotilla/runtime';
-import { provisionTools } from '@flotilla/toolchain';
+import { provisionTools, resolveTool } from '@flotilla/toolchain';
 import { cliContext, progress } from '../context.js';
 import { ensureNats, ensureRedis, type OwnedServer } from '../infra.js';
 import { loadRoles } from './run.js';
@@ -74,6 +74,8 @@ export function registerStart(program: Command): void {
             FLOTILLA_ALLOW_LOCAL_REPOS: 'true',
             FLOTILLA_POLL_INTERVAL_SECONDS: '10',
             FLOTILLA_POLL_JITTER_SECONDS: '2',
+            // The progress lines are the quick start's output; role logs show warnings only.
+            FLOTILLA_LOG_LEVEL: 'warn',
             ...ctx.env,
             FLOTILLA_NATS_URL: nats.url,
             FLOTILLA_REDIS_URL: redis.url,
@@ -82,29 +84,33 @@ export function registerStart(program: Command): void {
           stopOwned,
         );
         progress(
-          'all five roles are running; following the demo app (Ctrl-C stops everything started here)',
+          `all five roles are running (logs at ${ctx.env['FLOTILLA_LOG_LEVEL'] ?? 'warn'} level: set FLOTILLA_LOG_LEVEL=info for more); following the demo app (Ctrl-C stops everything started here)`,
         );
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort());
         process.once('SIGTERM', () => stop.abort());
-        const healthy = await followApp(
+        const kubectl = await resolveTool('kubectl', {
+          cacheDir: ctx.cacheDir,
+          overrides: ctx.overrides,
+        }).catch(() => 'kubectl');
+        const work = demoPaths(ctx.root).work;
+        await followApp(
           kc,
           namespace,
           'demo',
           (l) => progress(`demo: ${l}`),
           stop.signal,
+          () =>
+            progress(
+              [
+                'the demo app is Synced and Healthy; it keeps being reconciled (Ctrl-C stops). Try next:',
+                `  - edit ${work}/demo/values.yaml (say replicas.frontend: 3), then: git -C ${work} commit -am "scale" && git -C ${work} push`,
+                `  - ${kubectl} --kubeconfig ${kubeconfig} -n demo scale deployment demo-frontend --replicas=5   (self-heal reverts it)`,
+                `  - npx flotilla app get demo --kubeconfig ${kubeconfig}`,
+                `  - npx flotilla events tail --app demo --nats-url ${nats.url}`,
+              ].join('\n'),
+            ),
         );
-        if (healthy) {
-          const work = demoPaths(ctx.root).work;
-          progress(
-            [
-              'the demo app is Synced and Healthy. Try next:',
-              `  - edit ${work}/demo/values.yaml (say replicas.frontend: 3), then: git -C ${work} commit -am "scale" && git -C ${work} push`,
-              `  - kubectl --kubeconfig ${kubeconfig} -n demo scale deployment demo-frontend --replicas=5   (self-heal reverts it)`,
-              `  - kubectl --kubeconfig ${kubeconfig} -n ${namespace} get fapp`,
-            ].join('\n'),
-          );
-        }
       } catch (err) {
         await stopOwned();
         throw err;
