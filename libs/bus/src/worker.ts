@@ -1,7 +1,7 @@
 import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeCommand, Streams, type CommandOf, type WorkKind } from '@flotilla/contracts';
-import { metrics, type Logger } from '@flotilla/runtime';
+import { metrics, registerQueueDepth, type Logger } from '@flotilla/runtime';
 import { deadLetter } from './dead-letter.js';
 import { backoffDelay, outcomeOfError, type Backoff, type Outcome } from './outcome.js';
 import { consumerName } from './provision.js';
@@ -176,10 +176,16 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
     inFlight.add(p);
   };
 
+  let unregisterDepth = () => {};
   const loop = async () => {
     while (!abort.signal.aborted) {
       try {
         const consumer = await js.consumers.get(Streams.Work, consumerName(kind));
+        unregisterDepth();
+        unregisterDepth = registerQueueDepth(kind, async () => {
+          const info = await consumer.info();
+          return { pending: info.num_pending, unacked: info.num_ack_pending };
+        });
         current = await consumer.consume({ max_messages: concurrency });
         // stop() may have run while the consumer was being set up: it found nothing to close.
         if (abort.signal.aborted) {
@@ -209,6 +215,7 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
       abort.abort();
       current?.stop();
       await running;
+      unregisterDepth();
       await Promise.allSettled([...inFlight]);
     },
   };

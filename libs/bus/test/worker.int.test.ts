@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { register } from 'prom-client';
 import { DEAD_LETTER_TYPE, Streams, encode, workSubject } from '@flotilla/contracts';
 import { startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
 import {
@@ -244,6 +245,47 @@ describe('the work-queue consume loop on a real nats-server', () => {
     expect(w.stats.handled).toBe(1);
     const info = await (await jetstreamManager(nc)).streams.info(Streams.Work);
     expect(info.state.messages).toBe(0);
+  });
+
+  it('reports its queue depth (pending and unacked) on /metrics', async () => {
+    const releases: (() => void)[] = [];
+    const w = startWorker({
+      nc,
+      kind: 'diff',
+      logger: quietLogger,
+      concurrency: 1,
+      handler: () => new Promise<void>((r) => releases.push(r)),
+    });
+    workers.push(w);
+    const pub = createPublisher(nc);
+    for (let i = 0; i < 5; i++) await pub.command(diffCommand(`depth-${i}`));
+    const depth = async () => {
+      const m = (await register.getSingleMetric('flotilla_work_queue_depth')?.get())?.values ?? [];
+      const of = (state: string) =>
+        m.find((v) => v.labels['kind'] === 'diff' && v.labels['state'] === state)?.value;
+      return { pending: of('pending'), unacked: of('unacked') };
+    };
+    // One message is being handled (the client may hold one more, delivered and unacked);
+    // the rest wait in the queue.
+    try {
+      await waitFor(
+        'all five counted',
+        async () => {
+          const d = await depth();
+          return (d.pending ?? 0) + (d.unacked ?? 0) === 5 && (d.unacked ?? 0) >= 1;
+        },
+        { timeoutMs: 10_000 },
+      );
+    } finally {
+      releases.forEach((r) => r());
+    }
+    while (releases.length > 0 || (await depth()).pending !== 0) {
+      releases.splice(0).forEach((r) => r());
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await waitFor('all settled', async () => (await depth()).unacked === 0, {
+      timeoutMs: 10_000,
+    });
   });
 
   it('survives a NATS restart without losing messages', async () => {

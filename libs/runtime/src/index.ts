@@ -12,4 +12,4 @@ export { userCacheDir } from './paths.js';
 export { runRoles, type Role, type RoleContext, type RoleHandle } from './role.js';
 export { compileRuntimeConfig, ConfigError, type RuntimeConfig } from './config.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops.js';
-export { metrics } from './metrics.js';
+export { metrics, registerQueueDepth, type QueueDepthProbe } from './metrics.js';

@@ -4,6 +4,18 @@ function once<T>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
 
+/** Reads one work queue's depth when /metrics is scraped. */
+export type QueueDepthProbe = () => Promise<{ pending: number; unacked: number }>;
+const depthProbes = new Map<string, QueueDepthProbe>();
+
+/** Registers the probe of a work kind's queue (the last one registered for a kind wins); returns an unregister function. */
+export function registerQueueDepth(kind: string, probe: QueueDepthProbe): () => void {
+  depthProbes.set(kind, probe);
+  return () => {
+    if (depthProbes.get(kind) === probe) depthProbes.delete(kind);
+  };
+}
+
 /** Flotilla's metrics, registered once per process (roles in one process share them). */
 export const metrics = {
   /** Work messages handled, by kind and outcome (done, wait, stall, retry, dead-letter). */
@@ -45,6 +57,48 @@ export const metrics = {
         name: 'flotilla_work_in_flight',
         help: 'Work messages being handled now.',
         labelNames: ['kind'],
+      }),
+  ),
+  /** Messages waiting in each work queue (pending) and delivered but not yet settled (unacked). */
+  queueDepth: once(
+    'flotilla_work_queue_depth',
+    () =>
+      new Gauge({
+        name: 'flotilla_work_queue_depth',
+        help: 'Work messages in the queue, by kind and state (pending: not yet delivered; unacked: being handled).',
+        labelNames: ['kind', 'state'],
+        async collect() {
+          this.reset();
+          await Promise.all(
+            [...depthProbes].map(async ([kind, probe]) => {
+              const depth = await probe().catch(() => undefined);
+              if (!depth) return;
+              this.set({ kind, state: 'pending' }, depth.pending);
+              this.set({ kind, state: 'unacked' }, depth.unacked);
+            }),
+          );
+        },
+      }),
+  ),
+  /** Finished sync operations, by final phase. */
+  syncOperations: once(
+    'flotilla_sync_operations_total',
+    () =>
+      new Counter({
+        name: 'flotilla_sync_operations_total',
+        help: 'Sync operations finished, by phase (Succeeded, Failed, Error) and trigger (automated, operation).',
+        labelNames: ['phase', 'trigger'],
+      }),
+  ),
+  /** Wall time of finished sync operations, from start (or first attempt) to end. */
+  syncSeconds: once(
+    'flotilla_sync_operation_seconds',
+    () =>
+      new Histogram({
+        name: 'flotilla_sync_operation_seconds',
+        help: 'Duration of finished sync operations, by phase.',
+        labelNames: ['phase'],
+        buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
       }),
   ),
   /** Git remote calls, by operation. */

@@ -27,7 +27,7 @@ import type { KubeConfig } from '@flotilla/kube';
 import type { ResourceKey } from '@flotilla/contracts';
 import { PlanningError, isPlanningError } from './errors.js';
 import type { DesiredStore } from '@flotilla/render';
-import type { Logger } from '@flotilla/runtime';
+import { metrics, type Logger } from '@flotilla/runtime';
 import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
 import { executePlan, type ExecutionDeps, type HookDriver } from './execute.js';
 
@@ -90,6 +90,7 @@ export async function runOperation(
     await lease.renew();
     if (lease.lost.aborted) throw new WaitingError('lease lost', 1_000);
     await writeApplierStatus(deps.kc, ref, { operationState: s, ...(history ? { history } : {}) });
+    if (s.finishedAt) countFinished(s);
   };
 
   const desired = await deps.desired.get(ref);
@@ -215,6 +216,17 @@ export async function runOperation(
     durationMs,
   });
   await clearIfSame(deps, ref, operation);
+}
+
+/** Metrics of a finished operation: its phase, trigger and duration. */
+function countFinished(s: OperationState): void {
+  const trigger = s.operation?.initiatedBy?.automated ? 'automated' : 'operation';
+  metrics.syncOperations.inc({ phase: s.phase, trigger });
+  if (s.finishedAt)
+    metrics.syncSeconds.observe(
+      { phase: s.phase },
+      Math.max(0, Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000,
+    );
 }
 
 async function clearIfSame(deps: OperationDeps, ref: AppRef, operation: Operation): Promise<void> {
@@ -355,6 +367,10 @@ export async function errorOperation(
       finishedAt: new Date().toISOString(),
     },
     ...(app.status?.history ? { history: app.status.history } : {}),
+  });
+  metrics.syncOperations.inc({
+    phase: OperationPhase.Error,
+    trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
   });
   await clearIfSame(deps, ref, operation);
 }

@@ -1,3 +1,4 @@
+import { register } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compatObjects, startApplierHarness, type ApplierHarness } from './harness.js';
 
@@ -18,6 +19,12 @@ describe('the applier runs the compat examples in Argo CD order', () => {
     expect(state?.phase).toBe('Succeeded');
     expect(state?.message).toBe('successfully synced (all tasks run)');
     expect(app.status?.history).toHaveLength(1);
+    const counted = await register.getSingleMetric('flotilla_sync_operations_total')?.get();
+    expect(
+      counted?.values.find(
+        (v) => v.labels['phase'] === 'Succeeded' && v.labels['trigger'] === 'operation',
+      )?.value,
+    ).toBeGreaterThanOrEqual(1);
 
     const started = (await h.events('waves'))
       .filter((e) => e['name'] === 'resource.applied' || e['name'] === 'hook.started')
