@@ -147,7 +147,7 @@ describe('the generated CRDs', () => {
     },
   );
 
-  it('writes YAML that Prettier leaves alone', async () => {
+  it('writes YAML that Prettier leaves alone', { timeout: 60_000 }, async () => {
     for (const crd of allCrds()) {
       const text = crdYaml(crd);
       expect(await format(text, { parser: 'yaml', singleQuote: true, printWidth: 100 })).toBe(text);
