@@ -17,6 +17,8 @@ export default defineConfig({
           name: 'unit',
           include,
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          // Limits, not expectations: a loaded 2-core machine can take seconds to start a worker.
+          testTimeout: 30_000,
         },
       },
       {
