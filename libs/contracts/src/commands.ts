@@ -51,6 +51,33 @@ export const RenderCommand = base(WorkKind.Render, 'Render the manifests of an A
       maxItems: 10_000,
     }),
   ),
+  operation: Type.Optional(
+    Type.Object(
+      {
+        request: Type.String({
+          description:
+            'Identifies the render a sync operation waits for; the result is stored under it.',
+          minLength: 1,
+          maxLength: 128,
+        }),
+        sources: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+          description:
+            "The sources to render, as in the Application: the operation's source or sources, else the spec's.",
+          minItems: 1,
+          maxItems: 64,
+        }),
+        revisions: Type.Array(Type.String({ maxLength: 1024 }), {
+          description:
+            "One per source: the branch, tag, commit SHA or chart version the operation asks for; empty for the source's targetRevision. The renderer resolves each to a SHA.",
+          maxItems: 64,
+        }),
+      },
+      {
+        description:
+          "Render for a sync operation (a sync to another revision, a rollback): the result is kept apart for the applier and never replaces the app's desired state, and no diff follows.",
+      },
+    ),
+  ),
 });
 /** Render the app's sources at their resolved revisions. */
 export type RenderCommand = Static<typeof RenderCommand>;

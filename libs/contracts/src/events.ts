@@ -3,6 +3,10 @@ import { ResourceKey } from './app-ref.js';
 
 const revisions = Type.Array(Type.String(), { description: 'Commit SHAs, one per source.' });
 const operationId = Type.String({ description: 'Identifies the sync operation.' });
+const forOperation = Type.Boolean({
+  description:
+    "True for a render a sync operation asked for; the app's desired state is unchanged.",
+});
 const hookFields = {
   operationId,
   hook: ResourceKey,
@@ -51,6 +55,7 @@ export const EventCatalog = {
       resourceCount: Type.Integer({ minimum: 0 }),
       cached: Type.Boolean(),
       durationMs: Type.Number({ minimum: 0 }),
+      forOperation: Type.Optional(forOperation),
     }),
     example: {
       revisions: ['3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a'],
@@ -62,7 +67,11 @@ export const EventCatalog = {
   },
   'render.failed': {
     description: 'Rendering failed; the app gets a ComparisonError and nothing is pruned.',
-    data: Type.Object({ revisions: Type.Optional(revisions), message: Type.String() }),
+    data: Type.Object({
+      revisions: Type.Optional(revisions),
+      message: Type.String(),
+      forOperation: Type.Optional(forOperation),
+    }),
     example: {
       revisions: ['3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a'],
       message: 'templates/deployment.yaml:12: unexpected "}"',
