@@ -29,6 +29,15 @@ export function sourcesOf(app: Application): ApplicationSource[] {
       : [];
 }
 
+/** The sources a render command for an operation carries, checked enough to render them. */
+export function operationSources(raw: readonly Record<string, unknown>[]): ApplicationSource[] {
+  return raw.map((s, i) => {
+    if (typeof s['repoURL'] !== 'string' || s['repoURL'] === '')
+      throw new Error(`source ${i + 1} of the operation has no repoURL`);
+    return s as unknown as ApplicationSource;
+  });
+}
+
 /**
  * Renders an app at given (or freshly resolved) revisions. An app whose
  * sources and revisions were rendered before is served from the memo with no
@@ -79,33 +88,58 @@ export class AppRenderer {
       .catch(() => undefined);
   }
 
-  /** Resolves each source's revision: the command's when it has one per source, else from the remote. */
-  async resolve(sources: ApplicationSource[], cmd: RenderCommand): Promise<string[]> {
-    if (cmd.revisions && cmd.revisions.length === sources.length && cmd.refresh !== 'hard')
+  /**
+   * Resolves each source's revision: the command's when it has one per
+   * source, else `wanted` (per source; empty for its targetRevision) or the
+   * targetRevision, resolved against the remote.
+   */
+  async resolve(
+    sources: ApplicationSource[],
+    cmd: RenderCommand,
+    wanted?: readonly string[],
+  ): Promise<string[]> {
+    if (
+      !wanted &&
+      cmd.revisions &&
+      cmd.revisions.length === sources.length &&
+      cmd.refresh !== 'hard'
+    )
       return [...cmd.revisions];
     return Promise.all(
-      sources.map(async (s) => {
-        if (s.chart) return s.targetRevision ?? '';
-        if (s.targetRevision && isCommitSha(s.targetRevision))
-          return s.targetRevision.toLowerCase();
+      sources.map(async (s, i) => {
+        const target = wanted?.[i] || s.targetRevision;
+        if (s.chart) return target ?? '';
+        if (target && isCommitSha(target)) return target.toLowerCase();
         return resolveRevision(
           await this.deps.git.lsRemote(s.repoURL),
-          s.targetRevision,
+          target,
           stripCredentials(s.repoURL),
         );
       }),
     );
   }
 
-  async render(app: Application, cmd: RenderCommand): Promise<AppRender> {
-    const sources = sourcesOf(app);
+  /**
+   * Renders the app's sources, or with `override` the given sources at the
+   * given revisions (what a sync operation asks for).
+   */
+  async render(
+    app: Application,
+    cmd: RenderCommand,
+    override?: { readonly sources: ApplicationSource[]; readonly revisions: readonly string[] },
+  ): Promise<AppRender> {
+    // A chart's version is its targetRevision: an asked-for version replaces it.
+    const sources =
+      override?.sources.map((s, i) =>
+        s.chart && override.revisions[i] ? { ...s, targetRevision: override.revisions[i] } : s,
+      ) ?? sourcesOf(app);
     if (sources.length === 0) throw new Error('the Application has no source');
-    const revisions = await this.resolve(sources, cmd);
+    const revisions = await this.resolve(sources, cmd, override?.revisions);
     const key = this.memoKey(app, sources, revisions);
     if (cmd.refresh !== 'hard') {
       const memo = await this.memoGet(key);
       if (memo) return { ...memo, revisions, via: 'memo' };
-      if (cmd.changedFiles && cmd.previousRevisions?.length === sources.length) {
+      if (!override && cmd.changedFiles && cmd.previousRevisions?.length === sources.length) {
         const polled = {
           ref: { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' },
           sources: sources.map((s) => ({

@@ -11,7 +11,7 @@ import type { Role } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
 
 import { compileRendererOptions } from './options.js';
-import { AppRenderer } from './render-app.js';
+import { AppRenderer, operationSources } from './render-app.js';
 
 const SOURCE = '/flotilla/renderer';
 
@@ -91,19 +91,29 @@ export const rendererRole: Role = {
       handler: async (cmd) => {
         const app = await readApp(cmd.app);
         if (!app) return; // deleted since: nothing to render
+        // A render a sync operation asked for is stored apart under its
+        // request: the app's desired state stays, and no diff follows.
+        const op = cmd.operation;
+        const marker = op ? { forOperation: true } : {};
         const started = Date.now();
         try {
-          const r = await apps.render(app, cmd);
-          await desired.setRendered(cmd.app, {
+          const r = await apps.render(
+            app,
+            cmd,
+            op ? { sources: operationSources(op.sources), revisions: op.revisions } : undefined,
+          );
+          const state = {
             revisions: r.revisions,
             hash: r.hash,
             objects: r.objects,
             warnings: r.warnings,
             renderedAt: new Date().toISOString(),
-          });
+          };
+          if (op) await desired.setForOperation(cmd.app, op.request, state);
+          else await desired.setRendered(cmd.app, state);
           const durationMs = Date.now() - started;
           logger.info(
-            { app: cmd.app, via: r.via, resources: r.objects.length, durationMs },
+            { app: cmd.app, via: r.via, resources: r.objects.length, durationMs, ...marker },
             'rendered',
           );
           await bus.event(
@@ -118,10 +128,12 @@ export const rendererRole: Role = {
                 resourceCount: r.objects.length,
                 cached: r.via !== 'rendered',
                 durationMs,
+                ...marker,
               },
               { source: SOURCE },
             ),
           );
+          if (op) return;
           await bus.command({
             version: 1,
             kind: 'diff',
@@ -131,18 +143,20 @@ export const rendererRole: Role = {
           });
         } catch (err) {
           const message = stripCredentials((err as Error).message);
-          logger.warn({ app: cmd.app, err: message }, 'render failed');
-          await desired.setError(cmd.app, message, cmd.revisions);
+          logger.warn({ app: cmd.app, err: message, ...marker }, 'render failed');
+          if (op) await desired.setForOperation(cmd.app, op.request, { error: message });
+          else await desired.setError(cmd.app, message, cmd.revisions);
           await bus.event(
             'render.failed',
             cmd.app,
             createEvent(
               'render.failed',
               cmd.app,
-              { ...(cmd.revisions ? { revisions: cmd.revisions } : {}), message },
+              { ...(cmd.revisions ? { revisions: cmd.revisions } : {}), message, ...marker },
               { source: SOURCE },
             ),
           );
+          if (op) return;
           await bus.command({ version: 1, kind: 'diff', app: cmd.app, reason: 'render failed' });
         }
       },

@@ -160,4 +160,41 @@ describe('the renderer role', () => {
     const failed = await events(`flotilla.events.${ns}.guestbook.render.failed`);
     expect(failed[0]?.data.revisions).toEqual([bad]);
   });
+
+  it("renders what an operation asks for apart, never touching the app's desired state", async () => {
+    const before = await desired.get(app);
+    const diffsBefore = diffs.length;
+    const first = (await repo.revParse('main~1')).trim();
+    // Another source (the default values) at a tag: stored under the request, resolved to its SHA.
+    await repo.tag('good', first);
+    const source = {
+      repoURL: repo.url,
+      targetRevision: 'main',
+      path: 'helm-guestbook',
+      helm: { valueFiles: ['values.yaml'] },
+    };
+    await render({ operation: { request: 'op-1', sources: [source], revisions: ['good'] } });
+    await waitFor('operation render', async () => !!(await desired.getForOperation(app, 'op-1')), {
+      timeoutMs: 30_000,
+    });
+    const forOp = (await desired.getForOperation(app, 'op-1'))!;
+    expect(forOp.error).toBeUndefined();
+    expect(forOp.revisions).toEqual([first]);
+    expect(forOp.hash).not.toBe(before?.hash);
+    expect(await desired.getForOperation(app, 'op-other')).toBeUndefined();
+    // A revision that does not render: the failure is the operation's, with helm's message.
+    await render({ operation: { request: 'op-2', sources: [source], revisions: ['main'] } });
+    await waitFor('operation failure', async () => !!(await desired.getForOperation(app, 'op-2')), {
+      timeoutMs: 30_000,
+    });
+    expect((await desired.getForOperation(app, 'op-2'))?.error?.message).toContain(
+      'nil pointer evaluating interface {}.missing',
+    );
+    const completed = await events(`flotilla.events.${ns}.guestbook.render.completed`);
+    expect(completed.at(-1)?.data).toMatchObject({ revisions: [first], forOperation: true });
+    const failed = await events(`flotilla.events.${ns}.guestbook.render.failed`);
+    expect(failed.at(-1)?.data).toMatchObject({ forOperation: true });
+    expect(await desired.get(app)).toEqual(before);
+    expect(diffs.length).toBe(diffsBefore);
+  });
 });
