@@ -7,4 +7,4 @@ export { testKubeconfig } from './kubeconfig.js';
 export { waitFor } from '@flotilla/runtime';
 export { streamMessages, type StoredMessage } from './stream.js';
 export { compatDir } from './compat.js';
-export { roleConfig } from './role-config.js';
+export { roleConfig, startRoles, type RunningRoles } from './role-config.js';

@@ -1,4 +1,12 @@
-import { compileRuntimeConfig, userCacheDir, type RuntimeConfig } from '@flotilla/runtime';
+import { join } from 'node:path';
+import {
+  compileRuntimeConfig,
+  createLogger,
+  userCacheDir,
+  type Role,
+  type RoleHandle,
+  type RuntimeConfig,
+} from '@flotilla/runtime';
 import type { TestEnv } from './env.js';
 
 /**
@@ -17,4 +25,43 @@ export function roleConfig(env: TestEnv, namespace: string, logLevel = 'warn'): 
       cacheDir: userCacheDir(process.env),
     },
   );
+}
+
+/** Roles running in a test, stopped together. */
+export interface RunningRoles {
+  /** Stops every role, the last started first. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `roles` in order in this process with {@link roleConfig}, warn-level
+ * logs, and repository cache and render work directories under the env's
+ * tmpDir; `extraEnv` adds to (or overrides) that role environment.
+ */
+export async function startRoles(
+  env: TestEnv,
+  namespace: string,
+  roles: readonly Role[],
+  extraEnv: Readonly<Record<string, string>> = {},
+): Promise<RunningRoles> {
+  const handles: RoleHandle[] = [];
+  for (const role of roles) {
+    handles.push(
+      await role.start({
+        logger: createLogger({ name: role.name, level: 'warn' }),
+        signal: new AbortController().signal,
+        config: roleConfig(env, namespace),
+        env: {
+          FLOTILLA_REPO_CACHE_DIR: join(env.tmpDir, 'repos'),
+          FLOTILLA_RENDER_WORK_DIR: join(env.tmpDir, 'work'),
+          ...extraEnv,
+        },
+      }),
+    );
+  }
+  return {
+    async stop() {
+      for (const h of handles.reverse()) await h.stop().catch(() => undefined);
+    },
+  };
 }
