@@ -30,6 +30,14 @@ import type { DesiredStore } from '@flotilla/render';
 import { metrics, type Logger } from '@flotilla/runtime';
 import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
 import { executePlan, type ExecutionDeps, type HookDriver } from './execute.js';
+import {
+  OPERATION_RENDER_POLL_MS,
+  OPERATION_RENDER_WAIT_MS,
+  describeTarget,
+  operationRender,
+  operationTarget,
+  syncedSources,
+} from './operation-desired.js';
 
 /** What an operation run needs. */
 export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
@@ -71,6 +79,8 @@ export async function runOperation(
       .event(name, ref, createEvent(name, ref, data, { source: SOURCE }))
       .catch((err: Error) => deps.logger.warn({ err: err.message, name }, 'event not published'));
   };
+  // Which sources (at which commits) the result records, once known.
+  let synced: ReturnType<typeof syncedSources> = {};
   const state = (
     phase: OperationState['phase'],
     message: string,
@@ -81,7 +91,7 @@ export async function runOperation(
     operation: operation as OperationState['operation'],
     phase,
     message,
-    syncResult: { revision, resources: toResourceResults(results) },
+    syncResult: { revision, ...synced, resources: toResourceResults(results) },
     startedAt,
     ...(finished ? { finishedAt: new Date().toISOString() } : {}),
     ...(retryCount > 0 ? { retryCount } : {}),
@@ -93,19 +103,42 @@ export async function runOperation(
     if (s.finishedAt) countFinished(s);
   };
 
-  const desired = await deps.desired.get(ref);
-  const revision = operation.sync.revision || desired?.revisions[0] || '';
+  // The app's desired state, or a render of exactly what the operation asks for.
+  const stored = await deps.desired.get(ref);
+  const target = operationTarget(app, operation.sync, stored);
+  const desired = target ? await operationRender(deps, ref, target, startedAt) : stored;
+  if (target && !desired && Date.now() - Date.parse(startedAt) < OPERATION_RENDER_WAIT_MS) {
+    const asked = target.revisions[0] ?? '';
+    if (!resuming)
+      await emit('operation.started', {
+        operationId: opId,
+        trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
+        revision: asked,
+        dryRun: operation.sync.dryRun ?? false,
+        prune: operation.sync.prune ?? false,
+      });
+    const message = `waiting for the manifests of ${describeTarget(target)}`;
+    if (!resuming || previous.message !== message)
+      await write(state(OperationPhase.Running, message, [], asked));
+    throw new WaitingError('waiting for the operation render', OPERATION_RENDER_POLL_MS);
+  }
+  const revision = desired?.revisions[0] || target?.revisions[0] || operation.sync.revision || '';
+  synced = syncedSources(app, target, desired?.revisions ?? []);
   if (!desired || desired.error || !desired.hash) {
     // Never destroy on doubt: no usable desired state, no sync.
-    await write(
-      state(
-        OperationPhase.Error,
-        `no rendered manifests: ${desired?.error?.message ?? 'not rendered yet'}`,
-        [],
+    const message = !target
+      ? `no rendered manifests: ${desired?.error?.message ?? 'not rendered yet'}`
+      : desired
+        ? `could not render ${describeTarget(target)}: ${desired.error?.message ?? 'no manifests'}`
+        : `no manifests of ${describeTarget(target)} after ${OPERATION_RENDER_WAIT_MS / 1000} s: is a renderer running?`;
+    await write(state(OperationPhase.Error, message, [], revision, true));
+    if (target)
+      await emit('operation.failed', {
+        operationId: opId,
         revision,
-        true,
-      ),
-    );
+        message,
+        durationMs: Date.now() - Date.parse(startedAt),
+      });
     await clearIfSame(deps, ref, operation);
     return;
   }
