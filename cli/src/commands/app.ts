@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
 import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { cliContext } from '../context.js';
+import { registerAppRollback } from './app-rollback.js';
 
 type Output = 'table' | 'wide' | 'json' | 'yaml';
 
@@ -247,6 +248,8 @@ export function registerApp(program: Command): void {
         ]),
       );
     });
+
+  registerAppRollback(app, { withConnection, connect, getApp, appPath, print, columns, short });
 
   withConnection(
     app
