@@ -29,7 +29,7 @@ import { PlanningError, isPlanningError } from './errors.js';
 import type { DesiredStore } from '@flotilla/render';
 import { metrics, type Logger } from '@flotilla/runtime';
 import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
-import { executePlan, type ExecutionDeps, type HookDriver } from './execute.js';
+import { TERMINATED_MESSAGE, executePlan, type ExecutionDeps, type HookDriver } from './execute.js';
 import {
   OPERATION_RENDER_POLL_MS,
   OPERATION_RENDER_WAIT_MS,
@@ -63,8 +63,24 @@ export async function runOperation(
 ): Promise<void> {
   const app = await readApp(deps.kc, ref);
   const operation = app?.operation;
+  const previous = app?.status?.operationState;
+  if (app && !operation && previous?.phase === OperationPhase.Running) {
+    // Withdrawn between two deliveries (while waiting for its render or a
+    // retry's backoff): nothing runs any more, so it ends as a terminate does.
+    const ended: OperationState = {
+      ...previous,
+      phase: OperationPhase.Failed,
+      message: TERMINATED_MESSAGE,
+      finishedAt: new Date().toISOString(),
+    };
+    await writeApplierStatus(deps.kc, ref, {
+      operationState: ended,
+      ...(app.status?.history ? { history: app.status.history } : {}),
+    });
+    countFinished(ended);
+    return;
+  }
   if (!app || !operation?.sync) return;
-  const previous = app.status?.operationState;
   const resuming =
     previous?.phase === OperationPhase.Running && same(previous.operation, operation);
   if (resuming && Date.parse(previous.startedAt) > Date.now()) {

@@ -40,6 +40,7 @@ describe('sync to a revision, and rollback', () => {
   let v1: string;
   let v2: string;
   let roles: RunningRoles | undefined;
+  let renderer: RunningRoles | undefined;
   const ref = { namespace: '', name: 'rb' };
 
   beforeAll(async () => {
@@ -66,7 +67,8 @@ describe('sync to a revision, and rollback', () => {
     await provisionBus(nc);
     redis = new Redis(env.redis.url);
     desired = new DesiredStore(redis);
-    roles = await startRoles(env, ns, [hookRunnerRole, rendererRole, applierRole]);
+    roles = await startRoles(env, ns, [hookRunnerRole, applierRole]);
+    renderer = await startRoles(env, ns, [rendererRole]);
     await env.kube.objects.create({
       apiVersion: API_VERSION,
       kind: 'Application',
@@ -84,6 +86,7 @@ describe('sync to a revision, and rollback', () => {
     });
   });
   afterAll(async () => {
+    await renderer?.stop();
     await roles?.stop();
     await nc?.close();
     redis?.disconnect();
@@ -199,6 +202,32 @@ describe('sync to a revision, and rollback', () => {
     expect(state?.syncResult?.resources ?? []).toEqual([]);
     expect(await live('config')).toBe('v1');
     expect(a.status?.history).toHaveLength(3);
+  });
+
+  it('waits for the render, Running, and ends as terminated when withdrawn meanwhile', async () => {
+    await renderer?.stop();
+    try {
+      await repo.branch('next'); // at v2, but a branch: it must be rendered to be resolved
+      await patchApp({ operation: { sync: { revision: 'next', prune: true } } });
+      await waitFor(
+        'waiting for the render',
+        async () =>
+          (await app()).status?.operationState?.message ===
+          'waiting for the manifests of revision next',
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      expect((await app()).status?.operationState?.phase).toBe('Running');
+      await patchApp({ operation: null });
+      await waitFor(
+        'terminated',
+        async () => (await app()).status?.operationState?.phase === 'Failed',
+        { timeoutMs: 60_000, intervalMs: 250 },
+      );
+      expect((await app()).status?.operationState?.message).toBe('Operation terminated');
+      expect(await live('config')).toBe('v1');
+    } finally {
+      renderer = await startRoles(env, ns, [rendererRole]);
+    }
   });
 
   it('refuses a rollback while automated sync is on', async () => {
