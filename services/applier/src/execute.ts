@@ -38,6 +38,8 @@ export interface ExecutionHooks {
   applied(task: SyncTask, result: SyncResourceResult): Promise<void>;
   /** Every task of a step is done. */
   stepCompleted(phase: string, wave: number, resourceCount: number): Promise<void>;
+  /** Whether `Prune=confirm` deletions are approved now (read while the plan waits for it). */
+  pruneConfirmed?(): Promise<boolean>;
 }
 
 /** Everything one execution needs. */
@@ -45,6 +47,8 @@ export interface ExecutionDeps extends TaskDeps {
   readonly health: (obj: KubernetesObject) => Promise<HealthResult | undefined>;
   readonly applyParallelism: number;
   readonly hookDriver: HookDriver;
+  /** Calls `wake` when the Application changes (an approval annotation); returns the unsubscribe function. */
+  readonly appChanged?: (wake: () => void) => () => void;
 }
 
 /** The hand-over of one operation's hooks to the hook-runner. */
@@ -151,6 +155,15 @@ export async function executePlan(
     }
   };
 
+  let active = plan;
+  const wakeOn = (wake: () => void) => {
+    const hooksDone = deps.hookDriver.wakeOn(wake);
+    const appDone = deps.appChanged?.(wake);
+    return () => {
+      hooksDone();
+      appDone?.();
+    };
+  };
   let lastStep: { phase: string; wave: number; count: number; index: number } | undefined;
   for (;;) {
     if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
@@ -160,7 +173,7 @@ export async function executePlan(
       await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
       return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
     }
-    const progress = syncProgress(plan, results);
+    const progress = syncProgress(active, results);
     if (lastStep && (progress.kind !== 'run-step' || progress.step.index !== lastStep.index)) {
       if (progress.kind !== 'wait') {
         await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
@@ -188,6 +201,10 @@ export async function executePlan(
         break;
       case 'await-prune-confirmation':
       case 'wait': {
+        if (progress.kind === 'await-prune-confirmation' && (await hooks.pruneConfirmed?.())) {
+          active = { ...active, pruneConfirmed: true };
+          break;
+        }
         const at = progress.tasks[0];
         const where = at ? `${at.phase} wave ${at.wave}: ` : '';
         await hooks.progress(results, `${where}${progress.message}`);
@@ -199,7 +216,7 @@ export async function executePlan(
             AbortSignal.any([signals.terminate, signals.stop]),
             undefined,
             10_000,
-            deps.hookDriver.wakeOn,
+            wakeOn,
           );
         }
         break;

@@ -58,6 +58,17 @@ export const applierRole: Role = {
       if (!c) terminations.set(k, (c = new AbortController()));
       return c.signal;
     };
+    // Runs waiting on an Application (a prune confirmation) wake when it changes.
+    const appWatchers = new Map<string, Set<() => void>>();
+    const watchApp = (ref: AppRef, wake: () => void) => {
+      const k = appKey(ref);
+      const set = appWatchers.get(k) ?? new Set<() => void>();
+      appWatchers.set(k, set.add(wake));
+      return () => {
+        set.delete(wake);
+        if (set.size === 0 && appWatchers.get(k) === set) appWatchers.delete(k);
+      };
+    };
     const informer = customResourceInformer<Application>(
       kc,
       { group: GROUP, version: VERSION, plural: APPLICATION.plural },
@@ -69,6 +80,7 @@ export const applierRole: Role = {
     // pending operation is looked at once.
     const onApp = (a: Application, initial: boolean) => {
       const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+      for (const wake of appWatchers.get(appKey(ref)) ?? []) wake();
       if (!a.operation) {
         // The informer may lag behind a new operation already running: look again.
         const running = terminations.get(appKey(ref));
@@ -117,6 +129,7 @@ export const applierRole: Role = {
           bus,
           logger,
           terminated,
+          watchApp,
           applyParallelism: options.applyParallelism,
           hooksFor: (app: AppRef, operationId: string) =>
             busHookDriver(nc, bus, hookStore, app, operationId),
