@@ -51,14 +51,23 @@ export interface ExecutionDeps extends TaskDeps {
   readonly appChanged?: (wake: () => void) => () => void;
 }
 
+/** A hook as the hook-runner gets it: a sync hook task, or a PreDelete/PostDelete hook. */
+export interface HookHandOver extends Pick<SyncTask, 'key' | 'targetObject' | 'hookTimeoutMs'> {
+  /** The hook type: a sync phase, PreDelete or PostDelete. */
+  readonly phase: string;
+  readonly wave: number;
+}
+
 /** The hand-over of one operation's hooks to the hook-runner. */
 export interface HookDriver {
   /** Records the hooks and sends the command that runs them. */
-  start(tasks: readonly SyncTask[]): Promise<void>;
+  start(tasks: readonly HookHandOver[]): Promise<void>;
   /** Marks hooks as ended so the hook-runner stops and deletes them (terminate). */
-  cancel(tasks: readonly SyncTask[]): Promise<void>;
+  cancel(tasks: readonly Pick<SyncTask, 'key'>[]): Promise<void>;
   /** How a hook ended, or undefined while it runs. */
-  verdict(task: SyncTask): Promise<{ phase: 'Succeeded' | 'Failed'; message: string } | undefined>;
+  verdict(
+    task: Pick<SyncTask, 'key'>,
+  ): Promise<{ phase: 'Succeeded' | 'Failed'; message: string } | undefined>;
   /** Calls `wake` when a hook may have ended; returns the unsubscribe function. */
   wakeOn(wake: () => void): () => void;
 }

@@ -22,6 +22,7 @@ import type { Role } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
 import { HookStore } from '@flotilla/sync-exec';
 import { readApp } from './app-io.js';
+import { isDeletionPending, runDeletion } from './deletion.js';
 import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
@@ -81,6 +82,19 @@ export const applierRole: Role = {
     const onApp = (a: Application, initial: boolean) => {
       const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
       for (const wake of appWatchers.get(appKey(ref)) ?? []) wake();
+      if (isDeletionPending(a)) {
+        // Deleting under a finalizer the applier handles: that replaces any operation.
+        bus
+          .command({
+            version: 1,
+            kind: 'sync',
+            app: ref,
+            reason: 'application deleted',
+            trigger: 'deletion',
+          })
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
+        return;
+      }
       if (!a.operation) {
         // The informer may lag behind a new operation already running: look again.
         const running = terminations.get(appKey(ref));
@@ -136,7 +150,10 @@ export const applierRole: Role = {
           health: (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]),
         };
         try {
-          await runOperation(deps, cmd.app, lease, ctx.signal);
+          const current = await readApp(kc, cmd.app);
+          if (current && isDeletionPending(current)) {
+            await runDeletion(deps, cmd.app, lease, ctx.signal);
+          } else await runOperation(deps, cmd.app, lease, ctx.signal);
         } catch (err) {
           // Stopping or losing the lease leaves the operation Running for the next holder.
           if (ctx.signal.aborted || lease.lost.aborted) {
