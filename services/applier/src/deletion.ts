@@ -146,9 +146,15 @@ export async function runDeletion(
     for (const r of wave.resources) {
       const current = await liveObject(deps.kc, deps.cache, r.key);
       if (!current || current.metadata?.deletionTimestamp) continue;
-      await deleteObject(deps.kc, deps.cache.discovery, r.key, {
-        propagationPolicy: mode.propagation,
-      });
+      try {
+        await deleteObject(deps.kc, deps.cache.discovery, r.key, {
+          propagationPolicy: mode.propagation,
+        });
+      } catch (err) {
+        // Said once, then retried with the command (a forbidden delete stays visible).
+        await fail(`cannot delete ${r.key.kind}/${r.key.name}: ${(err as Error).message}`);
+        throw err;
+      }
       await emit(
         'resource.pruned',
         { operationId: opId, resource: r.key, wave: wave.wave },

@@ -228,4 +228,28 @@ describe('application deletion and prune confirmation', () => {
     expect(await cmExists(dest, 'retired')).toBe(false);
     expect(await cmExists(dest, 'current')).toBe(true);
   });
+  it('another applier finishes a deletion the first one left while its PreDelete hook ran', async () => {
+    const { dest } = await h.createApp('handover', [
+      configMap('handed'),
+      job(
+        'slow-backup',
+        { 'argocd.argoproj.io/hook': 'PreDelete' },
+        { 'flotilla.dev/test-duration': '6s' },
+      ),
+    ]);
+    await synced('handover');
+    await patchApp('handover', { metadata: { finalizers: [Finalizer.Resources] } });
+    await deleteApp('handover');
+    await eventNamed('handover', 'hook.started');
+    await h.stopApplier(0);
+    await h.startApplier();
+    await gone('handover');
+    expect(await cmExists(dest, 'handed')).toBe(false);
+    const events = await h.events('handover');
+    const started = events.filter(
+      (e) => e['name'] === 'hook.started' && e['data'].hook.name === 'slow-backup',
+    );
+    expect(started).toHaveLength(1);
+    expect(events.filter((e) => e['name'] === 'app.deleted')).toHaveLength(1);
+  });
 });
