@@ -82,8 +82,9 @@ export const applierRole: Role = {
     const onApp = (a: Application, initial: boolean) => {
       const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
       for (const wake of appWatchers.get(appKey(ref)) ?? []) wake();
-      if (isDeletionPending(a)) {
-        // Deleting under a finalizer the applier handles: that replaces any operation.
+      const deleting = isDeletionPending(a);
+      if (deleting) {
+        // Deleting under a finalizer the applier handles: that replaces any new operation.
         bus
           .command({
             version: 1,
@@ -93,7 +94,6 @@ export const applierRole: Role = {
             trigger: 'deletion',
           })
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
-        return;
       }
       if (!a.operation) {
         // The informer may lag behind a new operation already running: look again.
@@ -107,6 +107,7 @@ export const applierRole: Role = {
         }
         return;
       }
+      if (deleting) return;
       const state = a.status?.operationState;
       const running =
         state?.phase === 'Running' &&

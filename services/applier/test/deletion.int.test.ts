@@ -228,6 +228,28 @@ describe('application deletion and prune confirmation', () => {
     expect(await cmExists(dest, 'retired')).toBe(false);
     expect(await cmExists(dest, 'current')).toBe(true);
   });
+  it('a sync that runs when the app is deleted ends first; the deletion follows', async () => {
+    const { dest } = await h.createApp('busy', [
+      job(
+        'warm-up',
+        { 'argocd.argoproj.io/hook': 'PreSync' },
+        { 'flotilla.dev/test-duration': '4s' },
+      ),
+      configMap('synced-late'),
+    ]);
+    await patchApp('busy', { metadata: { finalizers: [Finalizer.Resources] } });
+    await h.requestSync('busy');
+    await eventNamed('busy', 'hook.started');
+    await deleteApp('busy');
+    await gone('busy');
+    const names = (await h.events('busy')).map((e) => e['name']);
+    expect(names.indexOf('operation.succeeded')).toBeGreaterThanOrEqual(0);
+    expect(names.indexOf('operation.succeeded')).toBeLessThan(names.indexOf('app.deleting'));
+    // Applied by the sync, then deleted with the app.
+    expect(names).toContain('resource.applied');
+    expect(await cmExists(dest, 'synced-late')).toBe(false);
+  });
+
   it('another applier finishes a deletion the first one left while its PreDelete hook ran', async () => {
     const { dest } = await h.createApp('handover', [
       configMap('handed'),
