@@ -170,7 +170,7 @@ export async function runDeletion(
   guard();
   if (!(await runHooks(DeletionHookType.PostDelete))) return;
   guard();
-  if (!(await removeFinalizers(deps.kc, ref, mode.handled))) return;
+  await removeFinalizers(deps.kc, ref, mode.handled);
   await emit(
     'app.deleted',
     {
@@ -279,19 +279,20 @@ async function waitAllGone(
 
 /**
  * Takes `handled` off the app's finalizers with a merge patch guarded by
- * resourceVersion, reading again on a conflict. False when it kept conflicting.
+ * resourceVersion, reading again on a conflict; the command comes back when it
+ * keeps conflicting.
  */
 async function removeFinalizers(
   kc: KubeConfig,
   ref: AppRef,
   handled: readonly string[],
-): Promise<boolean> {
+): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const now = await readApp(kc, ref);
-    if (!now) return true;
+    if (!now) return;
     const finalizers = now.metadata?.finalizers ?? [];
     const rest = finalizers.filter((f) => !handled.includes(f));
-    if (rest.length === finalizers.length) return true;
+    if (rest.length === finalizers.length) return;
     const resourceVersion = (now.metadata as { resourceVersion?: string }).resourceVersion;
     try {
       await rawRequest(kc, {
@@ -300,9 +301,9 @@ async function removeFinalizers(
         contentType: 'application/merge-patch+json',
         body: { metadata: { resourceVersion, finalizers: rest } },
       });
-      return true;
+      return;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404) return true;
+      if (err instanceof ApiError && err.status === 404) return;
       if (!(err instanceof ApiError && err.status === 409)) throw err;
     }
   }
