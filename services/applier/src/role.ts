@@ -85,14 +85,19 @@ export const applierRole: Role = {
       const deleting = isDeletionPending(a);
       if (deleting) {
         // Deleting under a finalizer the applier handles: that replaces any new operation.
+        // One command per app version, however many replicas watch it.
+        const version = (a.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
         bus
-          .command({
-            version: 1,
-            kind: 'sync',
-            app: ref,
-            reason: 'application deleted',
-            trigger: 'deletion',
-          })
+          .command(
+            {
+              version: 1,
+              kind: 'sync',
+              app: ref,
+              reason: 'application deleted',
+              trigger: 'deletion',
+            },
+            version ? { msgId: `deletion:${appKey(ref)}:${version}` } : {},
+          )
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
       }
       if (!a.operation) {
