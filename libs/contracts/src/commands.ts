@@ -103,6 +103,8 @@ export const SyncTrigger = {
   Operation: 'operation',
   Automated: 'automated',
   SelfHeal: 'self-heal',
+  /** The Application is being deleted under a finalizer the applier handles. */
+  Deletion: 'deletion',
 } as const;
 /** Where a sync came from. */
 export type SyncTrigger = (typeof SyncTrigger)[keyof typeof SyncTrigger];
@@ -116,6 +118,7 @@ export const SyncCommand = base(
       Type.Literal('operation'),
       Type.Literal('automated'),
       Type.Literal('self-heal'),
+      Type.Literal('deletion'),
     ]),
     revision: Type.Optional(Type.String({ description: 'Revision the decision was made for.' })),
     resources: Type.Optional(

@@ -120,6 +120,55 @@ export const EventCatalog = {
       ],
     },
   },
+  'app.deleting': {
+    description:
+      'The Application is being deleted under a resources or post-delete finalizer: its deletion hooks run and, with a resources finalizer, its resources are deleted.',
+    data: Type.Object({
+      operationId,
+      cascade: Type.Boolean({ description: 'A resources finalizer is present.' }),
+      propagation: Type.String({ description: 'Foreground or Background.' }),
+      resourceCount: Type.Integer({ minimum: 0, description: 'Resources to delete.' }),
+    }),
+    example: {
+      operationId: 'del-flotilla-guestbook-1732478400',
+      cascade: true,
+      propagation: 'Foreground',
+      resourceCount: 4,
+    },
+  },
+  'app.deletion-waiting': {
+    description:
+      'The deletion waits for an approval annotation (Delete=confirm); nothing was deleted.',
+    data: Type.Object({ operationId, message: Type.String() }),
+    example: {
+      operationId: 'del-flotilla-guestbook-1732478400',
+      message: 'Waiting for deletion confirmation of /ConfigMap/settings',
+    },
+  },
+  'app.deletion-failed': {
+    description:
+      'The deletion stopped (a PreDelete or PostDelete hook failed, or no rendered manifests): the finalizer stays.',
+    data: Type.Object({ operationId, message: Type.String() }),
+    example: {
+      operationId: 'del-flotilla-guestbook-1732478400',
+      message: 'PreDelete hook(s) failed: demo/backup',
+    },
+  },
+  'app.deleted': {
+    description: 'The deletion is done and the finalizers were removed.',
+    data: Type.Object({
+      operationId,
+      deletedCount: Type.Integer({ minimum: 0 }),
+      keptCount: Type.Integer({ minimum: 0, description: 'Resources kept by Delete=false.' }),
+      durationMs: Type.Number({ minimum: 0 }),
+    }),
+    example: {
+      operationId: 'del-flotilla-guestbook-1732478400',
+      deletedCount: 4,
+      keptCount: 1,
+      durationMs: 5120,
+    },
+  },
   'operation.started': {
     description: 'A sync operation started.',
     data: Type.Object({
@@ -230,7 +279,8 @@ export const EventCatalog = {
     },
   },
   'resource.pruned': {
-    description: 'A resource that Git no longer declares was deleted.',
+    description:
+      'A resource was deleted: pruned because Git no longer declares it, or deleted with its Application.',
     data: Type.Object({ operationId, resource: ResourceKey, wave: Type.Integer() }),
     example: {
       operationId: 'op-1732478400-3f4c2a1',

@@ -14,7 +14,8 @@ import {
 import type { AppRef } from '@flotilla/contracts';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
 
-const appPath = (ref: AppRef) =>
+/** The URL path of an Application. */
+export const appPath = (ref: AppRef) =>
   `/apis/${API_VERSION}/namespaces/${encodeURIComponent(ref.namespace)}/${APPLICATION.plural}/${encodeURIComponent(ref.name)}`;
 
 /** The Application, or undefined when it does not exist. */

@@ -38,6 +38,8 @@ export interface ExecutionHooks {
   applied(task: SyncTask, result: SyncResourceResult): Promise<void>;
   /** Every task of a step is done. */
   stepCompleted(phase: string, wave: number, resourceCount: number): Promise<void>;
+  /** Whether `Prune=confirm` deletions are approved now (read while the plan waits for it). */
+  pruneConfirmed?(): Promise<boolean>;
 }
 
 /** Everything one execution needs. */
@@ -45,16 +47,27 @@ export interface ExecutionDeps extends TaskDeps {
   readonly health: (obj: KubernetesObject) => Promise<HealthResult | undefined>;
   readonly applyParallelism: number;
   readonly hookDriver: HookDriver;
+  /** Calls `wake` when the Application changes (an approval annotation); returns the unsubscribe function. */
+  readonly appChanged?: (wake: () => void) => () => void;
+}
+
+/** A hook as the hook-runner gets it: a sync hook task, or a PreDelete/PostDelete hook. */
+export interface HookHandOver extends Pick<SyncTask, 'key' | 'targetObject' | 'hookTimeoutMs'> {
+  /** The hook type: a sync phase, PreDelete or PostDelete. */
+  readonly phase: string;
+  readonly wave: number;
 }
 
 /** The hand-over of one operation's hooks to the hook-runner. */
 export interface HookDriver {
   /** Records the hooks and sends the command that runs them. */
-  start(tasks: readonly SyncTask[]): Promise<void>;
+  start(tasks: readonly HookHandOver[]): Promise<void>;
   /** Marks hooks as ended so the hook-runner stops and deletes them (terminate). */
-  cancel(tasks: readonly SyncTask[]): Promise<void>;
+  cancel(tasks: readonly Pick<SyncTask, 'key'>[]): Promise<void>;
   /** How a hook ended, or undefined while it runs. */
-  verdict(task: SyncTask): Promise<{ phase: 'Succeeded' | 'Failed'; message: string } | undefined>;
+  verdict(
+    task: Pick<SyncTask, 'key'>,
+  ): Promise<{ phase: 'Succeeded' | 'Failed'; message: string } | undefined>;
   /** Calls `wake` when a hook may have ended; returns the unsubscribe function. */
   wakeOn(wake: () => void): () => void;
 }
@@ -151,6 +164,15 @@ export async function executePlan(
     }
   };
 
+  let active = plan;
+  const wakeOn = (wake: () => void) => {
+    const hooksDone = deps.hookDriver.wakeOn(wake);
+    const appDone = deps.appChanged?.(wake);
+    return () => {
+      hooksDone();
+      appDone?.();
+    };
+  };
   let lastStep: { phase: string; wave: number; count: number; index: number } | undefined;
   for (;;) {
     if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
@@ -160,7 +182,7 @@ export async function executePlan(
       await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
       return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
     }
-    const progress = syncProgress(plan, results);
+    const progress = syncProgress(active, results);
     if (lastStep && (progress.kind !== 'run-step' || progress.step.index !== lastStep.index)) {
       if (progress.kind !== 'wait') {
         await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
@@ -188,6 +210,10 @@ export async function executePlan(
         break;
       case 'await-prune-confirmation':
       case 'wait': {
+        if (progress.kind === 'await-prune-confirmation' && (await hooks.pruneConfirmed?.())) {
+          active = { ...active, pruneConfirmed: true };
+          break;
+        }
         const at = progress.tasks[0];
         const where = at ? `${at.phase} wave ${at.wave}: ` : '';
         await hooks.progress(results, `${where}${progress.message}`);
@@ -199,7 +225,7 @@ export async function executePlan(
             AbortSignal.any([signals.terminate, signals.stop]),
             undefined,
             10_000,
-            deps.hookDriver.wakeOn,
+            wakeOn,
           );
         }
         break;

@@ -6,7 +6,7 @@ import type { BusPublisher } from '@flotilla/bus';
 import { resourceKeyString, subjectOfEvent, type AppRef } from '@flotilla/contracts';
 import type { SyncTask } from '@flotilla/gitops';
 import type { HookStore } from '@flotilla/sync-exec';
-import type { HookDriver } from './execute.js';
+import type { HookDriver, HookHandOver } from './execute.js';
 
 /** A {@link HookDriver} for one operation of one app. */
 export function busHookDriver(
@@ -18,7 +18,7 @@ export function busHookDriver(
 ): HookDriver {
   const hookEvents = subjectOfEvent('hook.succeeded', app).replace(/succeeded$/, '*');
   return {
-    async start(tasks: readonly SyncTask[]) {
+    async start(tasks: readonly HookHandOver[]) {
       const first = tasks[0];
       if (!first) return;
       await store.putSpecs(
@@ -48,11 +48,11 @@ export function busHookDriver(
         },
       );
     },
-    async cancel(tasks: readonly SyncTask[]) {
+    async cancel(tasks: readonly Pick<SyncTask, 'key'>[]) {
       const verdict = { phase: 'Failed', message: 'Operation terminated' } as const;
       await Promise.all(tasks.map((t) => store.putVerdict(operationId, t.key, verdict)));
     },
-    async verdict(task: SyncTask) {
+    async verdict(task: Pick<SyncTask, 'key'>) {
       const v = await store.verdict(operationId, task.key);
       return v ? { phase: v.phase, message: v.message } : undefined;
     },

@@ -15,12 +15,14 @@ import {
   decideRetry,
   fromResourceResults,
   historyEntryFor,
+  isDeletionApproved,
   isSyncOptionsError,
   isTrackedBy,
   planSync,
   prepareDesired,
   toResourceResults,
   type DiffObject,
+  type SyncObject,
   type SyncResourceResult,
 } from '@flotilla/gitops';
 import type { KubeConfig } from '@flotilla/kube';
@@ -49,6 +51,8 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly logger: Logger;
   /** Aborted when the app's operation is withdrawn (terminate). */
   readonly terminated: (ref: AppRef) => AbortSignal;
+  /** Calls `wake` when the Application changes; returns the unsubscribe function. */
+  readonly watchApp?: (ref: AppRef, wake: () => void) => () => void;
 }
 
 const SOURCE = '/flotilla/applier';
@@ -196,8 +200,13 @@ export async function runOperation(
       ])
     : [];
   await write(state(OperationPhase.Running, resuming ? 'resuming' : 'planned', resumed, revision));
+  const watchApp = deps.watchApp;
   const end = await executePlan(
-    { ...deps, hookDriver: deps.hooksFor(ref, opId) },
+    {
+      ...deps,
+      hookDriver: deps.hooksFor(ref, opId),
+      ...(watchApp ? { appChanged: (wake: () => void) => watchApp(ref, wake) } : {}),
+    },
     plan,
     resumed,
     {
@@ -218,6 +227,10 @@ export async function runOperation(
       },
       stepCompleted: (phase, wave, resourceCount) =>
         emit('operation.wave-completed', { operationId: opId, phase, wave, resourceCount }),
+      pruneConfirmed: async () => {
+        const now = await readApp(deps.kc, ref);
+        return now !== undefined && isDeletionApproved(now as SyncObject, startedAt);
+      },
     },
     { terminate: deps.terminated(ref), stop: AbortSignal.any([lease.lost, stopping]) },
   );
@@ -364,6 +377,7 @@ async function planFor(
         ? ((cache.get(nsKey) as DiffObject | undefined) ?? null)
         : null,
       hookFinalizer: false,
+      pruneConfirmed: isDeletionApproved(app as SyncObject, startedAt),
     },
   });
 }

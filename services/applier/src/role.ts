@@ -22,6 +22,7 @@ import type { Role } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
 import { HookStore } from '@flotilla/sync-exec';
 import { readApp } from './app-io.js';
+import { isDeletionPending, runDeletion } from './deletion.js';
 import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
@@ -58,6 +59,17 @@ export const applierRole: Role = {
       if (!c) terminations.set(k, (c = new AbortController()));
       return c.signal;
     };
+    // Runs waiting on an Application (a prune confirmation) wake when it changes.
+    const appWatchers = new Map<string, Set<() => void>>();
+    const watchApp = (ref: AppRef, wake: () => void) => {
+      const k = appKey(ref);
+      const set = appWatchers.get(k) ?? new Set<() => void>();
+      appWatchers.set(k, set.add(wake));
+      return () => {
+        set.delete(wake);
+        if (set.size === 0 && appWatchers.get(k) === set) appWatchers.delete(k);
+      };
+    };
     const informer = customResourceInformer<Application>(
       kc,
       { group: GROUP, version: VERSION, plural: APPLICATION.plural },
@@ -69,6 +81,25 @@ export const applierRole: Role = {
     // pending operation is looked at once.
     const onApp = (a: Application, initial: boolean) => {
       const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+      for (const wake of appWatchers.get(appKey(ref)) ?? []) wake();
+      const deleting = isDeletionPending(a);
+      if (deleting) {
+        // Deleting under a finalizer the applier handles: that replaces any new operation.
+        // One command per app version, however many replicas watch it.
+        const version = (a.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+        bus
+          .command(
+            {
+              version: 1,
+              kind: 'sync',
+              app: ref,
+              reason: 'application deleted',
+              trigger: 'deletion',
+            },
+            version ? { msgId: `deletion:${appKey(ref)}:${version}` } : {},
+          )
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
+      }
       if (!a.operation) {
         // The informer may lag behind a new operation already running: look again.
         const running = terminations.get(appKey(ref));
@@ -81,6 +112,7 @@ export const applierRole: Role = {
         }
         return;
       }
+      if (deleting) return;
       const state = a.status?.operationState;
       const running =
         state?.phase === 'Running' &&
@@ -117,13 +149,17 @@ export const applierRole: Role = {
           bus,
           logger,
           terminated,
+          watchApp,
           applyParallelism: options.applyParallelism,
           hooksFor: (app: AppRef, operationId: string) =>
             busHookDriver(nc, bus, hookStore, app, operationId),
           health: (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]),
         };
         try {
-          await runOperation(deps, cmd.app, lease, ctx.signal);
+          const current = await readApp(kc, cmd.app);
+          if (current && isDeletionPending(current)) {
+            await runDeletion(deps, cmd.app, lease, ctx.signal);
+          } else await runOperation(deps, cmd.app, lease, ctx.signal);
         } catch (err) {
           // Stopping or losing the lease leaves the operation Running for the next holder.
           if (ctx.signal.aborted || lease.lost.aborted) {

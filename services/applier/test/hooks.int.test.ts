@@ -1,29 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '@flotilla/kube';
 import { compatObjects, startApplierHarness, type ApplierHarness } from './harness.js';
-
-const job = (
-  name: string,
-  annotations: Record<string, string>,
-  pod: Record<string, string> = {},
-) => ({
-  apiVersion: 'batch/v1',
-  kind: 'Job',
-  metadata: { name, annotations },
-  spec: {
-    backoffLimit: 0,
-    template: {
-      metadata: { annotations: pod },
-      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'alpine' }] },
-    },
-  },
-});
-const configMap = (name: string, annotations: Record<string, string> = {}) => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name, annotations },
-  data: { a: '1' },
-});
+import { configMap, job } from './objects.js';
 
 describe('hooks run by the applier', () => {
   let h: ApplierHarness;

@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { trackingId } from '@flotilla/gitops';
-import { Discovery, applyObject } from '@flotilla/kube';
 import { waitFor } from '@flotilla/testing';
 import { startApplierHarness, type ApplierHarness } from './harness.js';
-
-const configMap = (name: string, annotations: Record<string, string> = {}) => ({
-  apiVersion: 'v1',
-  kind: 'ConfigMap',
-  metadata: { name, annotations },
-  data: { a: '1' },
-});
+import { configMap, liveConfigMap } from './objects.js';
 
 describe('prune, namespaces, retries and terminate', () => {
   let h: ApplierHarness;
@@ -20,26 +12,8 @@ describe('prune, namespaces, retries and terminate', () => {
     await h?.close();
   });
 
-  const liveTracked = async (app: string, dest: string, name: string, annotations = {}) => {
-    const key = { group: '', kind: 'ConfigMap', namespace: dest, name };
-    await applyObject(
-      h.env.kube.kc,
-      new Discovery(h.env.kube.kc),
-      {
-        apiVersion: 'v1',
-        kind: 'ConfigMap',
-        metadata: {
-          name,
-          namespace: dest,
-          annotations: {
-            'flotilla.dev/tracking-id': trackingId({ namespace: h.ns, name: app }, key),
-            ...annotations,
-          },
-        },
-      },
-      { fieldManager: 'test' },
-    );
-  };
+  const liveTracked = (app: string, dest: string, name: string, annotations = {}) =>
+    liveConfigMap(h.env.kube.kc, dest, name, { namespace: h.ns, name: app }, annotations);
   const gone = async (dest: string, name: string) =>
     h.env.kube.objects
       .read({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: dest } })

@@ -110,6 +110,21 @@ export {
   type DeletionHookPlan,
 } from './deletion-hooks.js';
 export {
+  ARGO_FINALIZERS,
+  DELETION_APPROVED_ANNOTATIONS,
+  POST_DELETE_FINALIZERS,
+  RESOURCES_FINALIZERS,
+  appDeletionMode,
+  deletionConfirmationMessage,
+  isDeletionApproved,
+  planAppDeletion,
+  type AppDeletionMode,
+  type AppDeletionOptions,
+  type AppDeletionPlan,
+  type DeletionWave,
+  type LiveResource,
+} from './app-deletion.js';
+export {
   AUTOMATED_RETRY_LIMIT,
   DEFAULT_RETRY_BACKOFF,
   canRetry,
