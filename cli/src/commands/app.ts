@@ -1,67 +1,14 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
-import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
-import { cliContext } from '../context.js';
+import type { Application } from '@flotilla/api';
+import { rawRequest } from '@flotilla/kube';
+import { appPath, connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
+import { columns, outputOption, print, short, type Output } from '../output.js';
+import { parseSeconds } from '../parse.js';
 import { registerAppRollback } from './app-rollback.js';
 
-type Output = 'table' | 'wide' | 'json' | 'yaml';
-
-interface AppOpts {
-  namespace?: string;
-  kubeconfig?: string;
+interface AppOpts extends ConnectionOpts {
   output?: Output;
-}
-
-function connect(opts: AppOpts): { kc: KubeConfig; ns: string } {
-  const ctx = cliContext();
-  const path = opts.kubeconfig ?? ctx.env['KUBECONFIG'] ?? `${ctx.root}/.flotilla/kubeconfig`;
-  return {
-    kc: loadKubeConfig(path),
-    ns: opts.namespace ?? ctx.env['FLOTILLA_NAMESPACE'] ?? 'flotilla',
-  };
-}
-
-const appPath = (ns: string, name?: string) =>
-  `/apis/${API_VERSION}/namespaces/${ns}/${APPLICATION.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
-
-async function getApp(kc: KubeConfig, ns: string, name: string): Promise<Application> {
-  try {
-    return await rawRequest<Application>(kc, { method: 'GET', path: appPath(ns, name) });
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404)
-      throw new Error(`application ${ns}/${name} not found`);
-    throw err;
-  }
-}
-
-function print(value: unknown, output: Output | undefined, table: () => string): void {
-  if (output === 'json') process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-  else if (output === 'yaml') process.stdout.write(stringify(value));
-  else process.stdout.write(table());
-}
-
-function columns(rows: string[][]): string {
-  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return (
-    rows
-      .map((r) =>
-        r
-          .map((c, i) => c.padEnd(widths[i] ?? 0))
-          .join('   ')
-          .trimEnd(),
-      )
-      .join('\n') + '\n'
-  );
-}
-
-const short = (rev?: string) => (rev && /^[0-9a-f]{40}$/.test(rev) ? rev.slice(0, 7) : (rev ?? ''));
-
-function withConnection(cmd: Command): Command {
-  return cmd
-    .option('-n, --namespace <ns>', 'namespace of the Applications (default flotilla)')
-    .option('--kubeconfig <path>', 'kubeconfig (default KUBECONFIG, then .flotilla/kubeconfig)');
 }
 
 /** `flotilla app ...`: what a kubectl or argocd user expects, over the Application CR. */
@@ -69,7 +16,7 @@ export function registerApp(program: Command): void {
   const app = program.command('app').description('inspect and operate Applications');
 
   withConnection(app.command('list').description('list Applications with sync and health'))
-    .option('-o, --output <format>', 'table, wide, json or yaml', 'table')
+    .addOption(outputOption(['table', 'wide', 'json', 'yaml']))
     .action(async (opts: AppOpts) => {
       const { kc, ns } = connect(opts);
       const list = await rawRequest<{ items: Application[] }>(kc, {
@@ -113,7 +60,7 @@ export function registerApp(program: Command): void {
       ),
   )
     .argument('<name>')
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (name: string, opts: AppOpts) => {
       const { kc, ns } = connect(opts);
       const a = await getApp(kc, ns, name);
@@ -198,14 +145,14 @@ export function registerApp(program: Command): void {
     .argument('<name>')
     .option('--sync', 'wait for Synced')
     .option('--health', 'wait for Healthy')
-    .option('--timeout <seconds>', 'give up after this long (exit code 1)', '300')
+    .option('--timeout <seconds>', 'give up after this long (exit code 1)', parseSeconds, 300)
     .action(
       async (
         name: string,
-        opts: AppOpts & { sync?: boolean; health?: boolean; timeout: string },
+        opts: AppOpts & { sync?: boolean; health?: boolean; timeout: number },
       ) => {
         const { kc, ns } = connect(opts);
-        const deadline = Date.now() + Number(opts.timeout) * 1000;
+        const deadline = Date.now() + opts.timeout * 1000;
         let last = '';
         for (;;) {
           const a = await getApp(kc, ns, name);
@@ -233,7 +180,7 @@ export function registerApp(program: Command): void {
 
   withConnection(app.command('history').description('successful syncs, newest last'))
     .argument('<name>')
-    .option('-o, --output <format>', 'table, json or yaml', 'table')
+    .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (name: string, opts: AppOpts) => {
       const { kc, ns } = connect(opts);
       const history = (await getApp(kc, ns, name)).status?.history ?? [];

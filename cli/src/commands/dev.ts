@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { clusterDown, clusterStatus, clusterUp, COMPONENTS } from '@flotilla/devcluster';
 import { provisionControlPlane, provisionTools, resolveTool } from '@flotilla/toolchain';
 import { cliContext, progress } from '../context.js';
+import { exitCodesHelp } from '../exit.js';
 
 /** `flotilla dev ...`: the local development environment. */
 export function registerDev(program: Command): void {
@@ -59,9 +60,17 @@ export function registerDev(program: Command): void {
       process.stdout.write(`stopped ${stopped} process(es)${opts.purge ? '; data deleted' : ''}\n`);
     });
 
-  cluster
+  const status = cluster
     .command('status')
-    .description('show which components run and whether the apiserver is ready')
+    .description('show which components run and whether the apiserver is ready');
+  exitCodesHelp(
+    status,
+    `
+Exit codes:
+  0  the apiserver is ready
+  2  usage error
+  3  the apiserver is not ready`,
+  )
     .option('-o, --output <format>', 'text or json', 'text')
     .action(async (opts: { output: string }) => {
       const ctx = cliContext();

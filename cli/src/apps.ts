@@ -1,0 +1,73 @@
+import type { Command } from 'commander';
+import { API_VERSION, APPLICATION, DEFAULT_NAMESPACE, type Application } from '@flotilla/api';
+import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
+import { cliContext } from './context.js';
+import { ExitError } from './exit.js';
+
+/** The connection flags of the `app` commands. */
+export interface ConnectionOpts {
+  namespace?: string;
+  kubeconfig?: string;
+}
+
+/** The cluster and the Applications namespace, from flags, then environment, then defaults. */
+export function connect(opts: ConnectionOpts): { kc: KubeConfig; ns: string } {
+  const ctx = cliContext();
+  const path = opts.kubeconfig ?? ctx.env['KUBECONFIG'] ?? `${ctx.root}/.flotilla/kubeconfig`;
+  return { kc: loadKubeConfig(path), ns: namespaceOf(opts) };
+}
+
+/** The Applications namespace: `-n`, then FLOTILLA_NAMESPACE, then `flotilla`. */
+export function namespaceOf(opts: ConnectionOpts): string {
+  return opts.namespace ?? cliContext().env['FLOTILLA_NAMESPACE'] ?? DEFAULT_NAMESPACE;
+}
+
+/** Adds `-n` and `--kubeconfig`. */
+export function withConnection(cmd: Command): Command {
+  return cmd
+    .option(
+      '-n, --namespace <ns>',
+      'namespace of the Applications (env FLOTILLA_NAMESPACE; default flotilla)',
+    )
+    .option('--kubeconfig <path>', 'kubeconfig (default KUBECONFIG, then .flotilla/kubeconfig)');
+}
+
+/** `--redis-url`, then FLOTILLA_REDIS_URL, then the local default. */
+export function redisUrl(flag: string | undefined): string {
+  return flag ?? cliContext().env['FLOTILLA_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+}
+
+/** `--nats-url`, then FLOTILLA_NATS_URL, then the local default. */
+export function natsUrl(flag: string | undefined): string {
+  return flag ?? cliContext().env['FLOTILLA_NATS_URL'] ?? 'nats://127.0.0.1:4222';
+}
+
+/** The API path of the Applications of `ns`, or of one of them. */
+export const appPath = (ns: string, name?: string) =>
+  `/apis/${API_VERSION}/namespaces/${ns}/${APPLICATION.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+
+/** Reads an Application; a missing one is a clear error. */
+export async function getApp(
+  kc: KubeConfig,
+  ns: string,
+  name: string,
+  exitCode = 1,
+): Promise<Application> {
+  const app = await findApp(kc, ns, name);
+  if (!app) throw new ExitError(`application ${ns}/${name} not found`, exitCode);
+  return app;
+}
+
+/** Reads an Application; undefined when there is none. */
+export async function findApp(
+  kc: KubeConfig,
+  ns: string,
+  name: string,
+): Promise<Application | undefined> {
+  try {
+    return await rawRequest<Application>(kc, { method: 'GET', path: appPath(ns, name) });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
