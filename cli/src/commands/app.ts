@@ -6,6 +6,7 @@ import { appPath, connect, getApp, withConnection, type ConnectionOpts } from '.
 import { columns, outputOption, print, short, type Output } from '../output.js';
 import { parseSeconds } from '../parse.js';
 import { registerAppRollback } from './app-rollback.js';
+import { registerAppDiff } from './app-diff.js';
 
 interface AppOpts extends ConnectionOpts {
   output?: Output;
@@ -215,4 +216,6 @@ export function registerApp(program: Command): void {
       });
       process.stderr.write(`termination of the operation of ${ns}/${name} requested\n`);
     });
+
+  registerAppDiff(app);
 }

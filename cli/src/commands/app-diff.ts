@@ -1,0 +1,256 @@
+import type { Command } from 'commander';
+import { Redis } from 'ioredis';
+import type { Application } from '@flotilla/api';
+import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import {
+  diffApp,
+  isTrackedBy,
+  ResourceDiffStatus,
+  type AppDiff,
+  type DiffObject,
+  type ResourceDiff,
+} from '@flotilla/gitops';
+import { applyObject, ClusterCache, ClusterRegistry, type KubeConfig } from '@flotilla/kube';
+import { DesiredStore, type DesiredState } from '@flotilla/render';
+import { connect, getApp, redisUrl, withConnection, type ConnectionOpts } from '../apps.js';
+import { ExitError, exitCodesHelp } from '../exit.js';
+import { outputOption, print, useColor, type Output } from '../output.js';
+
+/** `app diff` ends 0 without differences, 1 with some, 2 when it could not decide. */
+const DIFF_EXIT = { same: 0, different: 1, error: 2 } as const;
+
+export const DIFF_EXIT_CODES_HELP = `
+Exit codes (as kubectl diff):
+  0  no differences
+  1  differences found
+  2  could not compare: usage error, unknown application, never rendered,
+     unreachable destination, or a resource that failed to compare`;
+
+interface DiffOpts extends ConnectionOpts {
+  redisUrl?: string;
+  output: Output;
+  color?: boolean;
+}
+
+const groupOf = (o: DiffObject) => {
+  const v = String(o['apiVersion'] ?? '');
+  return v.includes('/') ? (v.split('/')[0] ?? '') : '';
+};
+
+/** Reads the rendered desired state; refuses, clearly, when there is none to compare. */
+async function desiredState(url: string, ref: AppRef): Promise<DesiredState> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect().catch((err: Error) => {
+      throw new ExitError(`cannot reach Redis at ${url}: ${err.message}`, DIFF_EXIT.error);
+    });
+    const state = await new DesiredStore(redis).get(ref);
+    const where = `${ref.namespace}/${ref.name}`;
+    if (!state)
+      throw new ExitError(
+        `application ${where} has never been rendered: there is no desired state in Redis at ${url} yet (is the renderer running?)`,
+        DIFF_EXIT.error,
+      );
+    if (state.error && state.objects.length === 0 && !state.hash)
+      throw new ExitError(
+        `application ${where} has never been rendered successfully: ${state.error.message}`,
+        DIFF_EXIT.error,
+      );
+    return state;
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * Compares desired with live the way the differ does: live objects from a
+ * watch cache of the destination (tracked by the app, or named by its
+ * manifests), server-side-apply dry runs, the app's ignoreDifferences.
+ */
+async function compare(
+  kc: KubeConfig,
+  ns: string,
+  app: Application,
+  ref: AppRef,
+  desired: DiffObject[],
+): Promise<AppDiff> {
+  let target;
+  try {
+    target = await new ClusterRegistry(kc, ns).resolve(app.spec?.destination);
+  } catch (err) {
+    throw new ExitError((err as Error).message, DIFF_EXIT.error);
+  }
+  const destinationNamespace = app.spec?.destination?.namespace ?? '';
+  const cache = new ClusterCache(target.kc);
+  try {
+    const kinds = new Set<string>();
+    for (const o of desired) kinds.add(`${groupOf(o)}/${String(o['kind'] ?? '')}`);
+    for (const r of app.status?.resources ?? []) kinds.add(`${r.group ?? ''}/${r.kind ?? ''}`);
+    await Promise.all(
+      [...kinds].map((k) => {
+        const i = k.lastIndexOf('/');
+        return cache.ensureKind(k.slice(0, i), k.slice(i + 1)).catch(() => undefined);
+      }),
+    );
+    const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
+    const keys: ResourceKey[] = desired.map((o) => {
+      const meta = (o['metadata'] ?? {}) as { name?: string; namespace?: string };
+      const kind = String(o['kind'] ?? '');
+      const group = groupOf(o);
+      return {
+        group,
+        kind,
+        namespace: isNamespaced(group, kind) ? meta.namespace || destinationNamespace : '',
+        name: meta.name ?? '',
+      };
+    });
+    await cache.want(keys.filter((k) => isNamespaced(k.group, k.kind) !== undefined));
+    const wanted = new Set(keys.map(resourceKeyString));
+    const live = cache.filter((obj) => {
+      if (isTrackedBy(obj as DiffObject, ref)) return true;
+      const meta = obj.metadata ?? {};
+      return wanted.has(
+        resourceKeyString({
+          group: groupOf(obj as DiffObject),
+          kind: obj.kind ?? '',
+          namespace: meta.namespace ?? '',
+          name: meta.name ?? '',
+        }),
+      );
+    }) as DiffObject[];
+    return await diffApp(
+      {
+        app: ref,
+        destinationNamespace,
+        desired,
+        live,
+        isNamespaced,
+        serverSideDryRun: async (obj) =>
+          (await applyObject(target.kc, cache.discovery, obj as never, {
+            fieldManager: 'flotilla',
+            dryRun: true,
+          })) as DiffObject,
+      },
+      { ignoreDifferences: app.spec?.ignoreDifferences ?? [] },
+    );
+  } finally {
+    cache.stop();
+  }
+}
+
+const describeKey = (k: ResourceKey) =>
+  `${k.group ? `${k.kind}.${k.group}` : k.kind} ${k.namespace ? `${k.namespace}/` : ''}${k.name}`;
+
+const paint = (code: number) => (s: string) => `\u001b[${code}m${s}\u001b[0m`;
+const red = paint(31);
+const green = paint(32);
+const cyan = paint(36);
+const bold = paint(1);
+
+/** Colours a unified diff as `git diff` does. */
+function colourDiff(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (
+        line.startsWith('+++') ||
+        line.startsWith('---') ||
+        line.startsWith('Index:') ||
+        line.startsWith('====')
+      )
+        return bold(line);
+      if (line.startsWith('@@')) return cyan(line);
+      if (line.startsWith('+')) return green(line);
+      if (line.startsWith('-')) return red(line);
+      return line;
+    })
+    .join('\n');
+}
+
+/** What `-o json|yaml` prints for one resource. */
+function asRecord(r: ResourceDiff) {
+  return {
+    group: r.key.group,
+    kind: r.key.kind,
+    namespace: r.key.namespace,
+    name: r.key.name,
+    status: r.status,
+    ...(r.message ? { message: r.message } : {}),
+    ...(r.requiresPruning ? { requiresPruning: true } : {}),
+    changedPaths: r.changedPaths,
+    diff: r.diff,
+  };
+}
+
+/** `flotilla app diff NAME`. */
+export function registerAppDiff(app: Command): void {
+  const cmd = withConnection(
+    app
+      .command('diff')
+      .description(
+        'show how live resources differ from the last rendered desired state, as the differ compares them',
+      ),
+  )
+    .argument('<name>')
+    .option(
+      '--redis-url <url>',
+      'Redis holding the rendered desired state (env FLOTILLA_REDIS_URL; default redis://127.0.0.1:6379)',
+    )
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .option('--color', 'colour the diff even when stdout is not a terminal')
+    .option('--no-color', 'never colour the diff');
+  exitCodesHelp(cmd, DIFF_EXIT_CODES_HELP).action(async (name: string, opts: DiffOpts) => {
+    try {
+      await diffCommand(name, opts);
+    } catch (err) {
+      // Any failure is "could not compare", never 1, which says "differences found".
+      if (err instanceof ExitError) throw err;
+      throw new ExitError((err as Error).message, DIFF_EXIT.error);
+    }
+  });
+}
+
+async function diffCommand(name: string, opts: DiffOpts): Promise<void> {
+  const { kc, ns } = connect(opts);
+  const ref = { namespace: ns, name };
+  const application = await getApp(kc, ns, name, DIFF_EXIT.error);
+  const url = redisUrl(opts.redisUrl);
+  const state = await desiredState(url, ref);
+  if (state.error)
+    process.stderr.write(
+      `warning: the last render failed (${state.error.message}); comparing the last good one\n`,
+    );
+  const diff = await compare(kc, ns, application, ref, state.objects as DiffObject[]);
+  const shown = diff.resources.filter((r) => r.status !== ResourceDiffStatus.Shared);
+  const colour = opts.output === 'table' && useColor(opts.color, process.env);
+  print(
+    {
+      application: `${ns}/${name}`,
+      revisions: state.revisions,
+      status: diff.summary.status,
+      resources: shown.map(asRecord),
+      conditions: diff.summary.conditions,
+    },
+    opts.output,
+    () =>
+      shown
+        .filter((r) => r.diff)
+        .map((r) => (colour ? colourDiff(r.diff) : r.diff))
+        .join(''),
+  );
+  if (opts.output === 'table') {
+    for (const r of diff.resources) {
+      if (r.status === ResourceDiffStatus.Error)
+        process.stderr.write(`error: ${describeKey(r.key)}: ${r.message ?? 'failed'}\n`);
+      else if (r.status === ResourceDiffStatus.Shared || r.message)
+        process.stderr.write(`warning: ${describeKey(r.key)}: ${r.message ?? ''}\n`);
+    }
+  }
+  process.exitCode =
+    diff.summary.status === 'Synced'
+      ? DIFF_EXIT.same
+      : diff.summary.status === 'OutOfSync'
+        ? DIFF_EXIT.different
+        : DIFF_EXIT.error;
+}
