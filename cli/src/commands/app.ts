@@ -6,6 +6,8 @@ import { appPath, connect, getApp, withConnection, type ConnectionOpts } from '.
 import { columns, outputOption, print, short, type Output } from '../output.js';
 import { parseSeconds } from '../parse.js';
 import { registerAppRollback } from './app-rollback.js';
+import { registerAppCreate, registerAppImport } from './app-create.js';
+import { registerAppDelete } from './app-delete.js';
 import { registerAppDiff } from './app-diff.js';
 
 interface AppOpts extends ConnectionOpts {
@@ -218,4 +220,7 @@ export function registerApp(program: Command): void {
     });
 
   registerAppDiff(app);
+  registerAppCreate(app);
+  registerAppImport(app);
+  registerAppDelete(app);
 }
