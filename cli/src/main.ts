@@ -3,6 +3,7 @@ import { registerDev } from './commands/dev.js';
 import { registerApp } from './commands/app.js';
 import { registerRun } from './commands/run.js';
 import { registerStart } from './commands/start.js';
+import { registerEvents } from './commands/events.js';
 import { addExitCodesHelp, EXIT_CODES_HELP, ExitCode, ExitError, UsageError } from './exit.js';
 
 // `flotilla ... | head` closes stdout early; that is not an error.
@@ -22,6 +23,7 @@ const program = new Command()
 registerStart(program);
 registerRun(program);
 registerApp(program);
+registerEvents(program);
 registerDev(program);
 addExitCodesHelp(program);
 
