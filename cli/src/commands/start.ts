@@ -107,6 +107,7 @@ export function registerStart(program: Command): void {
                 `  - edit ${work}/demo/values.yaml (say replicas.frontend: 3), then: git -C ${work} commit -am "scale" && git -C ${work} push`,
                 `  - ${kubectl} --kubeconfig ${kubeconfig} -n demo scale deployment demo-frontend --replicas=5   (self-heal reverts it)`,
                 `  - npx flotilla app get demo --kubeconfig ${kubeconfig}`,
+                `  - npx flotilla app diff demo --kubeconfig ${kubeconfig} --redis-url ${redis.url}`,
                 `  - npx flotilla events tail --app demo --nats-url ${nats.url}`,
               ].join('\n'),
             ),
