@@ -122,10 +122,11 @@ export function registerAppDelete(app: Command): void {
     .addHelpText(
       'after',
       `
-With --cascade (the default) the finalizer ${Finalizer.Resources} is added before
-the delete, so the applier prunes the app's resources and then lets the Application
-go. --cascade=false removes that finalizer: the Application goes, its resources stay.
-Without --yes the command asks on a terminal and refuses (exit code 2) otherwise.`,
+With --cascade (the default) the finalizer ${Finalizer.Resources}
+is added before the delete, so the applier prunes the app's resources and then
+lets the Application go. --cascade=false removes that finalizer: the
+Application goes, its resources stay. Without --yes the command asks on a
+terminal, and refuses (exit code 2) when stdin is not one.`,
     )
     .action(async (names: string[], opts: DeleteOpts) => {
       const { kc, ns } = connect(opts);

@@ -68,6 +68,7 @@ export function registerDev(program: Command): void {
     `
 Exit codes:
   0  the apiserver is ready
+  1  failed
   2  usage error
   3  the apiserver is not ready`,
   )
