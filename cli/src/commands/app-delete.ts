@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Finalizer, type Application } from '@flotilla/api';
+import { RESOURCES_FINALIZERS } from '@flotilla/gitops';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { appPath, connect, findApp, getApp, withConnection, type ConnectionOpts } from '../apps.js';
 import { ExitError, UsageError } from '../exit.js';
@@ -13,12 +14,6 @@ interface DeleteOpts extends ConnectionOpts {
   wait?: boolean;
   timeout: number;
 }
-
-const RESOURCE_FINALIZERS: readonly string[] = [
-  Finalizer.Resources,
-  Finalizer.ResourcesForeground,
-  Finalizer.ResourcesBackground,
-];
 
 /** `--cascade`, `--cascade=true` or `--cascade=false`. */
 function parseBool(value: string | undefined): boolean {
@@ -36,7 +31,8 @@ const metaOf = (a: Application) =>
 
 /**
  * Sets the app's resources finalizer as `cascade` says (adds one for the
- * propagation policy unless one is there; removes them all otherwise), guarded
+ * propagation policy unless one, in either spelling, is there; removes them
+ * all, Argo CD's spellings too, otherwise), guarded
  * by resourceVersion and retried when someone else wrote in between.
  */
 async function setCascade(
@@ -50,7 +46,7 @@ async function setCascade(
     const app = await getApp(kc, ns, name);
     const meta = metaOf(app);
     const current = meta.finalizers ?? [];
-    const has = current.some((f) => RESOURCE_FINALIZERS.includes(f));
+    const has = current.some((f) => RESOURCES_FINALIZERS.includes(f));
     if (cascade === has) return;
     if (cascade && meta.deletionTimestamp)
       throw new ExitError(
@@ -59,7 +55,7 @@ async function setCascade(
       );
     const finalizers = cascade
       ? [...current, finalizer]
-      : current.filter((f) => !RESOURCE_FINALIZERS.includes(f));
+      : current.filter((f) => !RESOURCES_FINALIZERS.includes(f));
     try {
       await rawRequest(kc, {
         method: 'PATCH',

@@ -101,6 +101,13 @@ export function summary(name: string, data: Data): string {
       return ((data['resources'] as { resource: ResourceKey; fields: string[] }[]) ?? [])
         .map((r) => `${res(r.resource)} ${r.fields.join(',')}`)
         .join('; ');
+    case 'app.deleting':
+      return `${data.operationId ?? ''}: ${data['cascade'] ? `deleting ${String(data['resourceCount'])} resources (${String(data['propagation'])})` : 'no cascade, resources stay'}`;
+    case 'app.deletion-waiting':
+    case 'app.deletion-failed':
+      return `${data.operationId ?? ''}: ${data.message ?? ''}`;
+    case 'app.deleted':
+      return `${data.operationId ?? ''}: ${String(data['deletedCount'])} deleted, ${String(data['keptCount'])} kept in ${String(data['durationMs'])} ms`;
     case 'operation.started':
       return `${data.operationId ?? ''} by ${String(data['trigger'])}${data.revision ? ` at ${short(data.revision)}` : ''}${data['prune'] ? ' prune' : ''}${data['dryRun'] ? ' dry-run' : ''}`;
     case 'operation.wave-completed':
