@@ -86,6 +86,10 @@ export function differClusters(deps: {
       entry.apps.set(`${ref.namespace}/${ref.name}`, ref);
       return entry;
     },
+    /** Forgets an app that no longer exists: its clusters' transitions no longer concern it. */
+    forget(app: { namespace: string; name: string }): void {
+      for (const c of caches.values()) c.apps.delete(`${app.namespace}/${app.name}`);
+    },
     stop(): void {
       for (const c of caches.values()) c.stop();
       caches.clear();
