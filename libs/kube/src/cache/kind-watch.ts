@@ -144,6 +144,9 @@ export class KindWatch {
         )
           .then((c) => {
             this.controller = c;
+            // Stopped or superseded while the request was being made: drop it now,
+            // or its connection stays open until the server times it out.
+            if (this.stopped || generation !== this.generation) c.abort();
             // Resolved before `done` was called: the apiserver accepted the watch.
             if (!settled && generation === this.generation) {
               this.watches++;
