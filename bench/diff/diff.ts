@@ -1,7 +1,9 @@
 // Diff throughput per core with cached live state, next to `kubectl diff
-// --server-side` on the same objects, and the cache's bytes per object.
+// --server-side` on the same objects, the cache's bytes per object, and the
+// latency from a manual edit (a server-side apply by another field manager)
+// to the app's OutOfSync status, with the differ role running.
 // Needs a cluster: `npx flotilla dev cluster up` (or KUBECONFIG).
-//   npx tsx bench/diff/diff.ts [resources=300]
+//   npx tsx bench/diff/diff.ts [resources=300] [edits=15]
 import { resolve } from 'node:path';
 import { writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -11,8 +13,10 @@ import { diffApp, trackingId, type DiffObject } from '@flotilla/gitops';
 import { ClusterCache, Discovery, applyObject, loadKubeConfig, rawRequest } from '@flotilla/kube';
 import { run, userCacheDir } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
+import { editToOutOfSync } from './edit-latency.js';
 
 const n = Number(process.argv[2] ?? 300);
+const edits = Number(process.argv[3] ?? 15);
 const kubeconfig =
   process.env['KUBECONFIG'] ?? resolve(import.meta.dirname, '..', '..', '.flotilla', 'kubeconfig');
 const kc = loadKubeConfig(kubeconfig);
@@ -70,6 +74,17 @@ for (let i = 0; i < tracked.length; i += 20) {
 const cache = new ClusterCache(kc);
 await cache.ensureKind('apps', 'Deployment');
 
+// Let the controllers settle first: they annotate every Deployment with its
+// revision, which a dry run made before would not carry.
+const settled = () =>
+  cache
+    .filter((o) => o.metadata?.namespace === ns)
+    .filter((o) => o.metadata?.annotations?.['deployment.kubernetes.io/revision'] !== undefined)
+    .length >= n;
+for (let waited = 0; !settled(); waited += 200) {
+  if (waited > 300_000) throw new Error('the Deployments never got their revision annotation');
+  await new Promise((r) => setTimeout(r, 200));
+}
 // Predicted objects (server-side dry runs) computed once, as the differ's cache holds them.
 const predicted = new Map<string, DiffObject>();
 for (const o of tracked) {
@@ -79,8 +94,6 @@ for (const o of tracked) {
   })) as DiffObject;
   predicted.set(String((o['metadata'] as { name: string }).name), p);
 }
-// Let the controllers settle (they annotate Deployments), then snapshot live state.
-await new Promise((r) => setTimeout(r, 3_000));
 const live = cache.filter((o) => o.metadata?.namespace === ns) as DiffObject[];
 const stats = cache.stats();
 console.log(
@@ -139,3 +152,5 @@ console.log(
 
 cache.stop();
 await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${ns}` });
+
+console.log(await editToOutOfSync(kc, kubeconfig, edits));

@@ -1,4 +1,5 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request as httpRequest } from 'node:http';
@@ -212,6 +213,37 @@ function componentArgs(
   }
 }
 
+function spawnComponent(
+  binaries: ControlPlaneBinaries,
+  c: Component,
+  layout: ClusterLayout,
+  ports: ClusterState['ports'],
+  creds: ClusterCredentials,
+): number {
+  return spawnDetached(
+    binaries[c],
+    componentArgs(c, layout, ports, creds),
+    join(layout.logs, `${c}.log`),
+    layout.dir,
+  );
+}
+
+async function expectComponentAlive(
+  layout: ClusterLayout,
+  c: Component,
+  pid: number | undefined,
+): Promise<void> {
+  if (!pid || !(await isAliveWith(pid, layout.dir))) {
+    const logFile = join(layout.logs, `${c}.log`);
+    const tail = (await readFile(logFile, 'utf8').catch(() => ''))
+      .trim()
+      .split('\n')
+      .slice(-15)
+      .join('\n');
+    throw new ClusterError(`${c} exited during start-up; last log lines:\n${tail}`, logFile);
+  }
+}
+
 const nodeManifest = {
   apiVersion: 'v1',
   kind: 'Node',
@@ -292,26 +324,10 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterInfo> {
     startedAt: new Date(started).toISOString(),
   });
   const start = async (c: Component) => {
-    pids[c] = spawnDetached(
-      (binaries as ControlPlaneBinaries)[c],
-      componentArgs(c, layout, ports, creds),
-      join(layout.logs, `${c}.log`),
-      layout.dir,
-    );
+    pids[c] = spawnComponent(binaries, c, layout, ports, creds);
     await writeState(layout.stateFile, state());
   };
-  const expectAlive = async (c: Component) => {
-    const pid = pids[c];
-    if (!pid || !(await isAliveWith(pid, layout.dir))) {
-      const logFile = join(layout.logs, `${c}.log`);
-      const tail = (await readFile(logFile, 'utf8').catch(() => ''))
-        .trim()
-        .split('\n')
-        .slice(-15)
-        .join('\n');
-      throw new ClusterError(`${c} exited during start-up; last log lines:\n${tail}`, logFile);
-    }
-  };
+  const expectAlive = (c: Component) => expectComponentAlive(layout, c, pids[c]);
 
   try {
     await start('etcd');
@@ -379,5 +395,101 @@ export async function clusterUp(options: ClusterOptions): Promise<ClusterInfo> {
     throw err instanceof ClusterError
       ? err
       : new ClusterError((err as Error).message, undefined, { cause: err });
+  }
+}
+
+/**
+ * Stops one component of the cluster and keeps the others and all data, e.g.
+ * the kube-apiserver to see how clients live through its restart. Resolves
+ * once the process is gone; a component that is not running is left alone.
+ */
+export async function stopComponent(
+  options: Pick<ClusterOptions, 'root'>,
+  component: Component,
+): Promise<void> {
+  const layout = clusterLayout(options.root);
+  const state = await readState(layout.stateFile);
+  if (!state) throw new ClusterError(`no cluster state under ${layout.dir}`);
+  const pid = state.pids[component];
+  if (pid && (await isAliveWith(pid, layout.dir))) await stopProcesses([pid]);
+  const { [component]: _stopped, ...pids } = state.pids;
+  await writeState(layout.stateFile, { ...state, pids });
+}
+
+/**
+ * Starts one stopped component again with the cluster's recorded ports and
+ * credentials. Resolves when it is ready: etcd healthy, the apiserver's
+ * `/readyz` answering, the other components alive.
+ */
+export async function startComponent(options: ClusterOptions, component: Component): Promise<void> {
+  const layout = clusterLayout(options.root);
+  const state = await readState(layout.stateFile);
+  if (!state) throw new ClusterError(`no cluster state under ${layout.dir}`);
+  const running = state.pids[component];
+  if (running && (await isAliveWith(running, layout.dir))) return;
+  const binaries = await provisionControlPlane({
+    cacheDir: options.cacheDir,
+    env: options.env,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  const creds = await ensureCredentials(layout.pki);
+  const pid = spawnComponent(binaries, component, layout, state.ports, creds);
+  await writeState(layout.stateFile, { ...state, pids: { ...state.pids, [component]: pid } });
+  const alive = () => expectComponentAlive(layout, component, pid);
+  if (component === 'etcd') {
+    await waitFor('etcd', async () => (await alive(), etcdHealthy(state.ports.etcd)), {
+      timeoutMs: 30_000,
+    });
+  } else if (component === 'kube-apiserver') {
+    const ca = await readFile(creds.servingCert, 'utf8');
+    await waitFor(
+      'kube-apiserver /readyz',
+      async () => (await alive(), readyz(target(state, creds, ca))),
+      {
+        timeoutMs: 90_000,
+        intervalMs: 200,
+      },
+    );
+  } else {
+    await alive();
+  }
+}
+
+/** A control plane of its own under a temporary root; see {@link temporaryCluster}. */
+export interface TemporaryCluster extends AsyncDisposable {
+  readonly root: string;
+  readonly kubeconfig: string;
+  readonly server: string;
+  stop(component: Component): Promise<void>;
+  start(component: Component): Promise<void>;
+}
+
+/**
+ * Brings up a private control plane under a fresh temporary root (free ports,
+ * its own etcd), for tests that must stop or restart parts of a cluster
+ * without disturbing a shared one. Disposing it stops every process and
+ * removes the root.
+ */
+export async function temporaryCluster(
+  options: Omit<ClusterOptions, 'root'>,
+): Promise<TemporaryCluster> {
+  const root = await mkdtemp(join(tmpdir(), 'flotilla-cluster-'));
+  const full = { ...options, root };
+  try {
+    const info = await clusterUp(full);
+    return {
+      root,
+      kubeconfig: info.kubeconfig,
+      server: info.server,
+      stop: (c) => stopComponent(full, c),
+      start: (c) => startComponent(full, c),
+      async [Symbol.asyncDispose]() {
+        await clusterDown({ root, purge: true });
+        await rm(root, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(root, { recursive: true, force: true });
+    throw err;
   }
 }

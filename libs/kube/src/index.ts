@@ -31,9 +31,12 @@ export {
   collectionPath,
   keyOf,
   TRACKING_ANNOTATIONS,
+  isClusterConnectionError,
+  describeConnectionError,
   type ApiResourceInfo,
   type CacheEvent,
   type CacheStats,
+  type ClusterUnreachable,
   type WatchChange,
 } from './cache/index.js';
 export { applyObject, deleteObject, UnknownKindError, type ApplyObjectOptions } from './apply.js';

@@ -6,6 +6,9 @@ import { watchDrift } from './drift.js';
 
 /** One destination cluster as the differ sees it. */
 export interface DifferCluster {
+  /** The cluster's name (from its Secret, or `in-cluster`) and server URL, for messages. */
+  readonly name: string;
+  readonly server: string;
   readonly kc: KubeConfig;
   readonly cache: ClusterCache;
 }
@@ -13,6 +16,8 @@ export interface DifferCluster {
 /**
  * Destination clusters with one watch cache each, made when an app first
  * needs it; every cache feeds drift events of its managed objects to the bus.
+ * When a cluster stops answering, or answers again, every app compared
+ * against it is compared once more, so its status says so at once.
  */
 export function differClusters(deps: {
   kc: KubeConfig;
@@ -22,7 +27,10 @@ export function differClusters(deps: {
   driftDebounceMs: number;
 }) {
   const registry = new ClusterRegistry(deps.kc, deps.namespace);
-  const caches = new Map<string, DifferCluster & { stopDrift: () => void }>();
+  const caches = new Map<
+    string,
+    DifferCluster & { stop: () => void; apps: Map<string, { namespace: string; name: string }> }
+  >();
   return {
     async clusterFor(app: Application): Promise<DifferCluster> {
       const target = await registry.resolve(app.spec?.destination);
@@ -43,16 +51,47 @@ export function differClusters(deps: {
               );
           },
         );
-        entry = { kc: target.kc, cache, stopDrift };
+        const apps = new Map<string, { namespace: string; name: string }>();
+        const cluster = { cluster: target.name, server: target.server };
+        const stopReachability = cache.onReachability((down) => {
+          if (down)
+            deps.logger.warn({ ...cluster, err: down.error.message }, 'cluster unreachable');
+          else deps.logger.info(cluster, 'cluster reachable again');
+          const reason = down
+            ? `cluster ${target.name} unreachable`
+            : `cluster ${target.name} reachable again`;
+          for (const a of apps.values()) {
+            deps.bus
+              .command({ version: 1, kind: 'diff', app: a, reason })
+              .catch((err: Error) =>
+                deps.logger.warn({ err: err.message }, 'could not ask for a comparison'),
+              );
+          }
+        });
+        entry = {
+          name: target.name,
+          server: target.server,
+          kc: target.kc,
+          cache,
+          apps,
+          stop: () => {
+            stopReachability();
+            stopDrift();
+            cache.stop();
+          },
+        };
         caches.set(target.server, entry);
       }
+      const ref = { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
+      entry.apps.set(`${ref.namespace}/${ref.name}`, ref);
       return entry;
     },
+    /** Forgets an app that no longer exists: its clusters' transitions no longer concern it. */
+    forget(app: { namespace: string; name: string }): void {
+      for (const c of caches.values()) c.apps.delete(`${app.namespace}/${app.name}`);
+    },
     stop(): void {
-      for (const c of caches.values()) {
-        c.stopDrift();
-        c.cache.stop();
-      }
+      for (const c of caches.values()) c.stop();
       caches.clear();
     },
   };

@@ -19,5 +19,7 @@ export function compileDifferOptions(
   };
   if (!(o.resyncMs > 0)) throw new Error('FLOTILLA_RESYNC_SECONDS must be a positive number');
   if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_DIFF_CONCURRENCY must be at least 1');
+  if (!(o.driftDebounceMs >= 0))
+    throw new Error('FLOTILLA_DRIFT_DEBOUNCE_MS must be a number of milliseconds, 0 or more');
   return o;
 }

@@ -48,6 +48,14 @@ export interface Reconciled {
   readonly resourceVersion?: string;
 }
 
+/** A destination cluster as the comparison needs it. */
+export interface Destination {
+  readonly name: string;
+  readonly server: string;
+  readonly kc: KubeConfig;
+  readonly cache: ClusterCache;
+}
+
 const worst = (a: HealthStatusCode, b: HealthStatusCode): HealthStatusCode => {
   const order: HealthStatusCode[] = [
     'Healthy',
@@ -67,14 +75,16 @@ const worst = (a: HealthStatusCode, b: HealthStatusCode): HealthStatusCode => {
  */
 export class Reconciler {
   private readonly written = new Map<string, string>();
+  /** The comparison under way (or queued last) per app. */
+  private readonly running = new Map<string, Promise<unknown>>();
   /** Server-side dry runs by (desired hash, live resourceVersion): the steady state costs no API call. */
   private readonly dryRuns = new DryRunCache();
 
   constructor(
     private readonly deps: {
       kc: KubeConfig;
-      /** The destination cluster of an app: its credentials and its watch cache. */
-      clusterFor: (app: Application) => Promise<{ kc: KubeConfig; cache: ClusterCache }>;
+      /** The destination cluster of an app: its name, credentials and watch cache. */
+      clusterFor: (app: Application) => Promise<Destination>;
       desired: DesiredStore;
       health: HealthFn;
       /** Self-heal syncs already made for an app's current revision. */
@@ -94,7 +104,25 @@ export class Reconciler {
     }
   }
 
+  /**
+   * Compares one app. Comparisons of the same app in this process run one
+   * after the other, so each reads the status the previous one wrote and an
+   * unchanged status is not written twice.
+   */
   async reconcile(ref: AppRef): Promise<Reconciled | undefined> {
+    const key = `${ref.namespace}/${ref.name}`;
+    const mine = (this.running.get(key) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => this.compareNow(ref));
+    this.running.set(key, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.running.get(key) === mine) this.running.delete(key);
+    }
+  }
+
+  private async compareNow(ref: AppRef): Promise<Reconciled | undefined> {
     const app = await this.readApp(ref);
     if (!app) return undefined;
     const previous = app.status;
@@ -149,20 +177,50 @@ export class Reconciler {
         reconciledAt: now,
       };
     } else {
-      let target: { kc: KubeConfig; cache: ClusterCache } | Error;
+      let target: Destination | Error;
       try {
         target = await this.deps.clusterFor(app);
       } catch (err) {
         target = err as Error;
       }
-      if (target instanceof Error) {
+      // A comparison against a cluster that does not answer proves nothing: its
+      // live state may be stale or empty, so nothing is Synced, Missing or pruned.
+      const unreachable = (t: Destination) => {
+        const down = t.cache.unreachable();
+        return down
+          ? new Error(`cluster ${t.name} (${t.server}) is unreachable: ${down.error.message}`)
+          : undefined;
+      };
+      if (!(target instanceof Error)) {
+        const compared = unreachable(target)
+          ? undefined
+          : await this.compare(
+              target,
+              app,
+              ref,
+              state.objects as DiffObject[],
+              destinationNamespace,
+            );
+        const down = unreachable(target);
+        if (down) target = down;
+        else diff = compared;
+      }
+      if (target instanceof Error || !diff) {
         // The destination cannot be reached or is unknown: say so, decide nothing, prune nothing.
         status = {
-          sync: { status: SyncStatusCode.Unknown },
+          sync: {
+            status: SyncStatusCode.Unknown,
+            ...(previous?.sync?.revision ? { revision: previous.sync.revision } : {}),
+          },
           health: previous?.health ?? { status: HealthStatusCode.Unknown },
           resources: previous?.resources ?? [],
           conditions: carryTransitionTimes(
-            [{ type: 'ComparisonError', message: target.message }],
+            [
+              {
+                type: 'ComparisonError',
+                message: target instanceof Error ? target.message : 'no comparison was made',
+              },
+            ],
             previous?.conditions,
             now,
           ),
@@ -170,13 +228,6 @@ export class Reconciler {
         };
         return this.finish(ref, app, previous, status, undefined, undefined, state);
       }
-      diff = await this.compare(
-        target,
-        app,
-        ref,
-        state.objects as DiffObject[],
-        destinationNamespace,
-      );
       status = await this.statusFrom(target.cache, app, diff, state.revisions, previous, now);
       if (app.spec && status.sync) {
         autoSync = decideAutoSync({
@@ -262,7 +313,7 @@ export class Reconciler {
   }
 
   private async compare(
-    target: { kc: KubeConfig; cache: ClusterCache },
+    target: Destination,
     app: Application,
     ref: AppRef,
     desired: DiffObject[],
@@ -313,14 +364,17 @@ export class Reconciler {
         desired,
         live,
         isNamespaced,
-        serverSideDryRun: cachedDryRun(
-          async (obj) =>
-            (await applyObject(target.kc, cache.discovery, obj as never, {
+        serverSideDryRun: cachedDryRun(async (obj) => {
+          try {
+            return (await applyObject(target.kc, cache.discovery, obj as never, {
               fieldManager: 'flotilla',
               dryRun: true,
-            })) as DiffObject,
-          this.dryRuns,
-        ),
+            })) as DiffObject;
+          } catch (err) {
+            cache.noteFailure(err); // the cluster went away mid-comparison
+            throw err;
+          }
+        }, this.dryRuns),
       },
       { ignoreDifferences: app.spec?.ignoreDifferences ?? [] },
     );

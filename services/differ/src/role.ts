@@ -60,7 +60,10 @@ export const differRole: Role = {
       concurrency: options.concurrency,
       handler: async (cmd) => {
         const r = await reconciler.reconcile(cmd.app);
-        if (!r) return;
+        if (!r) {
+          clusters.forget(cmd.app);
+          return;
+        }
         if (r.needsRender) {
           await bus.command({
             version: 1,

@@ -1,14 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { ApplicationStatus, DifferStatus } from '@flotilla/api';
+import { canonicalJson } from '@flotilla/render';
 
 type Resources = NonNullable<ApplicationStatus['resources']>;
 
-/** A digest of the differ's status without its timestamps: unchanged digest, no write. */
+/** A digest of the differ's status without its timestamps and key order: unchanged digest, no write. */
 export function statusDigest(status: DifferStatus): string {
   const { reconciledAt: _r, observedAt: _o, ...rest } = status;
   const conditions = (rest.conditions ?? []).map(({ lastTransitionTime: _t, ...c }) => c);
+  // Canonical JSON: the status read back from the apiserver has its keys in another order.
   return createHash('sha256')
-    .update(JSON.stringify({ ...rest, conditions }))
+    .update(canonicalJson({ ...rest, conditions }))
     .digest('hex');
 }
 

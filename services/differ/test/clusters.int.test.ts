@@ -5,12 +5,10 @@ import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
-import { createLogger, type RoleHandle } from '@flotilla/runtime';
+import { createLogger, freePort, type RoleHandle } from '@flotilla/runtime';
 import { startEnv, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
 import { differRole } from '../src/role.js';
-import { seedApp } from './seed.js';
-
-const b64 = (s: string) => Buffer.from(s).toString('base64');
+import { createClusterSecret, seedApp } from './seed.js';
 
 describe('destinations from cluster Secrets', () => {
   let env: TestEnv;
@@ -20,6 +18,7 @@ describe('destinations from cluster Secrets', () => {
   let redis: Redis;
   let role: RoleHandle;
   let server: string;
+  let closed: string;
 
   beforeAll(async () => {
     env = await startEnv({ nats: true, redis: true, kube: true });
@@ -33,33 +32,25 @@ describe('destinations from cluster Secrets', () => {
     const cluster = env.kube.kc.getCurrentCluster()!;
     const user = env.kube.kc.getCurrentUser()!;
     server = cluster.server;
-    await rawRequest(env.kube.kc, {
-      method: 'POST',
-      path: `/api/v1/namespaces/${ns}/secrets`,
-      body: {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: {
-          name: 'cluster-other',
-          labels: { 'argocd.argoproj.io/secret-type': 'cluster' },
-        },
-        data: {
-          name: b64('other'),
-          server: b64(server),
-          config: b64(
-            JSON.stringify({
-              bearerToken: user.token,
-              tlsClientConfig: { caData: cluster.caData },
-            }),
-          ),
-        },
-      },
+    await createClusterSecret(env, ns, {
+      name: 'other',
+      server,
+      config: { bearerToken: user.token, tlsClientConfig: { caData: cluster.caData } },
+      label: 'argocd.argoproj.io',
+    });
+    // A cluster Secret for a server nothing listens on.
+    closed = `https://127.0.0.1:${await freePort()}`;
+    await createClusterSecret(env, ns, {
+      name: 'closed',
+      server: closed,
+      config: { bearerToken: 'x', tlsClientConfig: { insecure: true } },
     });
     const desired = new DesiredStore(redis);
     for (const [name, destination] of [
       ['remote', { server, namespace: dest }],
       ['by-name', { name: 'other', namespace: dest }],
       ['nowhere', { server: 'https://10.255.255.1:6443', namespace: dest }],
+      ['down', { name: 'closed', namespace: dest }],
     ] as const) {
       await seedApp(env, desired, { namespace: ns, name }, destination, 'e'.repeat(40));
     }
@@ -106,26 +97,37 @@ describe('destinations from cluster Secrets', () => {
     });
   });
 
-  it('marks an app whose cluster is unknown with a ComparisonError, sync Unknown', async () => {
+  const comparisonError = async (name: string) => {
     await createPublisher(nc).command({
       version: 1,
       kind: 'diff',
-      app: { namespace: ns, name: 'nowhere' },
+      app: { namespace: ns, name },
       reason: 'test',
     });
     await waitFor(
       'error condition',
       async () =>
-        (await status('nowhere')).conditions?.some((c) => c.type === 'ComparisonError') === true,
-      {
-        timeoutMs: 30_000,
-        intervalMs: 300,
-      },
+        (await status(name)).conditions?.some((c) => c.type === 'ComparisonError') === true,
+      { timeoutMs: 30_000, intervalMs: 300 },
     );
-    const s = await status('nowhere');
+    return status(name);
+  };
+
+  it('marks an app whose cluster is unknown with a ComparisonError, sync Unknown', async () => {
+    const s = await comparisonError('nowhere');
     expect(s.sync?.status).toBe('Unknown');
     expect(s.conditions?.[0]?.message).toContain(
       'no cluster Secret for destination https://10.255.255.1:6443',
     );
+  });
+
+  it('marks an app whose cluster does not answer with a ComparisonError naming it, sync Unknown', async () => {
+    const s = await comparisonError('down');
+    expect(s.sync?.status).toBe('Unknown');
+    // Nothing was compared, so nothing is listed as Missing (nor would be created or pruned).
+    expect(s.resources ?? []).toEqual([]);
+    expect(s.conditions?.map((c) => c.message)).toEqual([
+      `cluster closed (${closed}) is unreachable: connect ECONNREFUSED ${closed.replace('https://', '')}`,
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { API_VERSION, type Application, type ApplicationDestination } from '@flotilla/api';
 import type { DesiredStore } from '@flotilla/render';
+import { rawRequest } from '@flotilla/kube';
 import type { TestEnv } from '@flotilla/testing';
 
 /**
@@ -40,5 +41,37 @@ export async function seedApp(
     ],
     warnings: [],
     renderedAt: new Date().toISOString(),
+  });
+}
+
+/** Creates an Argo CD-format cluster Secret `cluster-<name>` in `namespace`. */
+export async function createClusterSecret(
+  env: TestEnv,
+  namespace: string,
+  cluster: {
+    name: string;
+    server: string;
+    config: { bearerToken?: string; tlsClientConfig?: { caData?: string; insecure?: boolean } };
+    /** The label's prefix: Flotilla's (default) or Argo CD's. */
+    label?: 'flotilla.dev' | 'argocd.argoproj.io';
+  },
+): Promise<void> {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  await rawRequest(env.kube.kc, {
+    method: 'POST',
+    path: `/api/v1/namespaces/${namespace}/secrets`,
+    body: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        name: `cluster-${cluster.name}`,
+        labels: { [`${cluster.label ?? 'flotilla.dev'}/secret-type`]: 'cluster' },
+      },
+      data: {
+        name: b64(cluster.name),
+        server: b64(cluster.server),
+        config: b64(JSON.stringify(cluster.config)),
+      },
+    },
   });
 }

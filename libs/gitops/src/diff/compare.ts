@@ -10,8 +10,10 @@ import { deepEqual, isSecret, metadataOf } from './object.js';
 import type { CompiledDiffOptions } from './options.js';
 import { dropUnappliedFields } from './removed-fields.js';
 import { renderDiff } from './render.js';
+import { hasCompareOption } from './resource-options.js';
 import { maskSecretValues, redactSecretValues } from './secret.js';
 import { mergeDesiredIntoLive } from './structural.js';
+import { revertWebhookMutations } from './webhook.js';
 import {
   CompareMode,
   ResourceDiffStatus,
@@ -71,7 +73,12 @@ export async function compareResource(
   } catch (err) {
     return failed(key, `server-side dry run failed: ${messageOf(err)}`, [desired, live]);
   }
-  if (predicted) mode = CompareMode.ServerSide;
+  if (predicted) {
+    mode = CompareMode.ServerSide;
+    // As in Argo CD, what mutating webhooks change is not drift unless asked for.
+    if (!hasCompareOption(desired, 'IncludeMutationWebhook=true'))
+      predicted = revertWebhookMutations(predicted, live);
+  }
   try {
     const sides = await compareSides(desired, live, rules, o, predicted);
     if (sides.synced) return { key, status: 'Synced', changedPaths: [], diff: '', mode };

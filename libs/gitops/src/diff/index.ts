@@ -52,3 +52,4 @@ export { diffApp, type AppDiffInput, type AppDiff } from './diff-app.js';
 export { summarizeDiff, type AppDiffSummary } from './summary.js';
 export { driftedFields } from './drift.js';
 export { DryRunCache, cachedDryRun, desiredHash } from './cache.js';
+export { revertWebhookMutations } from './webhook.js';

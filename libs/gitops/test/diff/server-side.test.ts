@@ -144,3 +144,73 @@ describe('DryRunCache', () => {
     expect(desiredHash({ a: 1 })).not.toBe(desiredHash({ a: 2 }));
   });
 });
+
+describe('mutating webhooks in a server-side diff', () => {
+  // What a webhook adds in the dry run and no manager owns: an injected
+  // sidecar and an annotation, neither (yet) in live.
+  const mutated = () =>
+    predictedFromLive((p) => {
+      p['metadata']['annotations']['sidecar.example.com/status'] = 'injected v2';
+      p['spec']['template']['spec']['containers'].push({ name: 'proxy', image: 'proxy:2' });
+    });
+  const desiredWith = (annotations: Record<string, string>) => {
+    const d = testdata('deployment-desired.yaml');
+    d['metadata']['annotations'] = annotations;
+    return d;
+  };
+
+  it('are not drift by default, as in Argo CD', async () => {
+    const { resources } = await run(async () => mutated());
+    expect(resources[0]).toMatchObject({ status: 'Synced', mode: 'server-side' });
+  });
+
+  it('are drift with compare-options IncludeMutationWebhook=true', async () => {
+    const { resources } = await diffApp(
+      appInput(
+        [desiredWith({ 'argocd.argoproj.io/compare-options': 'IncludeMutationWebhook=true' })],
+        [testdata('deployment-live.yaml')],
+        { serverSideDryRun: async () => mutated() },
+      ),
+    );
+    expect(resources[0]?.status).toBe('OutOfSync');
+    expect(resources[0]?.changedPaths).toEqual(
+      expect.arrayContaining([
+        '/metadata/annotations/sidecar.example.com~1status',
+        '/spec/template/spec/containers/1',
+      ]),
+    );
+  });
+
+  it('still shows a change to a field a manager owns', async () => {
+    const { resources } = await run(async () =>
+      predictedFromLive((p) => {
+        p['spec']['template']['spec']['containers'][0]['image'] = 'nginx:1.28';
+        p['spec']['template']['spec']['containers'].push({ name: 'proxy', image: 'proxy:2' });
+      }),
+    );
+    expect(resources[0]).toMatchObject({
+      status: 'OutOfSync',
+      changedPaths: ['/spec/template/spec/containers/0/image'],
+    });
+  });
+
+  it('keeps a sidecar live already has, and leaves a predicted object without managedFields alone', async () => {
+    const live = testdata('deployment-live.yaml');
+    live['spec']['template']['spec']['containers'].push({ name: 'proxy', image: 'proxy:1' });
+    const synced = await run(
+      async () =>
+        predictedFromLive((p) =>
+          p['spec']['template']['spec']['containers'].push({ name: 'proxy', image: 'proxy:1' }),
+        ),
+      live,
+    );
+    expect(synced.resources[0]?.status).toBe('Synced');
+    const bare = await run(async () =>
+      predictedFromLive((p) => {
+        delete p['metadata']['managedFields'];
+        p['metadata']['annotations']['sidecar.example.com/status'] = 'injected v2';
+      }),
+    );
+    expect(bare.resources[0]?.status).toBe('OutOfSync');
+  });
+});

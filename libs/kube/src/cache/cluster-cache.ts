@@ -1,6 +1,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
 import { ApiError, rawRequest } from '../raw.js';
+import { describeConnectionError, isClusterConnectionError } from './connection.js';
 import { collectionPath, Discovery, type ApiResourceInfo } from './discovery.js';
 import { KindWatch } from './kind-watch.js';
 
@@ -16,6 +17,12 @@ export interface CacheEvent {
   readonly key: ResourceKey;
   readonly object: KubernetesObject;
   readonly previous?: KubernetesObject;
+}
+
+/** Why the cluster cannot be used right now, and since when. */
+export interface ClusterUnreachable {
+  readonly error: Error;
+  readonly since: Date;
 }
 
 /** Size of the cache, for metrics and the memory benchmark. */
@@ -56,6 +63,11 @@ export class ClusterCache {
   private readonly objects = new Map<string, { obj: KubernetesObject; bytes: number }>();
   private readonly interest = new Set<string>();
   private readonly listeners = new Set<(e: CacheEvent) => void>();
+  private readonly connectionListeners = new Set<(down: ClusterUnreachable | undefined) => void>();
+  private down?: { error: Error; since: Date };
+  private probe?: NodeJS.Timeout;
+  private probes = 0;
+  private stopped = false;
   private bytes = 0;
 
   constructor(
@@ -81,7 +93,11 @@ export class ClusterCache {
     const bytes = JSON.stringify(obj).length;
     this.bytes += bytes - (previous?.bytes ?? 0);
     this.objects.set(k, { obj, bytes });
-    if (emit)
+    // A relist (after 410 Gone or an apiserver restart) hands back every object;
+    // only those that changed since are news.
+    const version = obj.metadata?.resourceVersion;
+    const unchanged = version !== undefined && previous?.obj.metadata?.resourceVersion === version;
+    if (emit && !unchanged)
       this.emit({
         type: previous ? 'MODIFIED' : 'ADDED',
         key,
@@ -102,6 +118,65 @@ export class ClusterCache {
 
   private emit(e: CacheEvent): void {
     for (const l of this.listeners) l(e);
+  }
+
+  /**
+   * Tells the cache that a request to its cluster failed. A connection error
+   * (see {@link isClusterConnectionError}) marks the cluster unreachable until
+   * a request succeeds; meanwhile the cache probes the apiserver with back-off.
+   */
+  noteFailure(err: unknown): void {
+    if (this.stopped || !isClusterConnectionError(err)) return;
+    const error = new Error(describeConnectionError(err), { cause: err });
+    if (this.down) {
+      // The latest account of the same outage.
+      if (this.down.error.message !== error.message) this.down = { error, since: this.down.since };
+      return;
+    }
+    this.down = { error, since: new Date() };
+    this.probes = 0;
+    this.scheduleProbe();
+    for (const l of this.connectionListeners) l(this.down);
+  }
+
+  private noteSuccess(): void {
+    if (!this.down) return;
+    this.down = undefined;
+    clearTimeout(this.probe);
+    this.probe = undefined;
+    // Watches waiting out a back-off resume now rather than up to 10 s later.
+    for (const k of this.kinds.values()) k.watch?.retryNow();
+    for (const l of this.connectionListeners) l(undefined);
+  }
+
+  private scheduleProbe(): void {
+    clearTimeout(this.probe);
+    const delay = Math.min(10_000, 500 * 2 ** this.probes++);
+    this.probe = setTimeout(() => {
+      rawRequest(this.kc, { method: 'GET', path: '/version', timeoutMs: 5_000 }).then(
+        () => this.noteSuccess(),
+        (err: unknown) => {
+          if (!this.down || this.stopped) return;
+          if (isClusterConnectionError(err)) this.noteFailure(err);
+          this.scheduleProbe();
+        },
+      );
+    }, delay);
+    this.probe.unref?.();
+  }
+
+  /** Set while the cluster cannot be reached (or refuses the credentials): the error and since when. */
+  unreachable(): ClusterUnreachable | undefined {
+    return this.down;
+  }
+
+  /**
+   * Subscribes to reachability changes: called with the error when the cluster
+   * becomes unreachable, with undefined when it answers again.
+   */
+  onReachability(listener: (down: ClusterUnreachable | undefined) => void): () => void {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
   }
 
   /**
@@ -135,7 +210,12 @@ export class ClusterCache {
         },
         onChange: (c) =>
           c.type === 'DELETED' ? this.remove(c.object, true) : this.put(c.object, true),
-        onError: (err) => this.onError(err, kk),
+        onError: (err) => {
+          // While the whole cluster is down, one line about it says enough.
+          if (!isClusterConnectionError(err)) this.onError(err, kk);
+        },
+        onFailure: (err) => this.noteFailure(err),
+        onConnected: () => this.noteSuccess(),
         onGone: () => {
           // The CRD went away: its objects are gone, and the kind may be served again later.
           for (const v of [...this.objects.values()]) {
@@ -161,7 +241,10 @@ export class ClusterCache {
       return info;
     })();
     this.kinds.set(kk, entry);
-    entry.ready.catch(() => this.kinds.delete(kk));
+    entry.ready.catch((err: unknown) => {
+      this.kinds.delete(kk);
+      this.noteFailure(err);
+    });
     return entry.ready;
   }
 
@@ -188,7 +271,11 @@ export class ClusterCache {
           const obj = await rawRequest<KubernetesObject>(this.kc, { method: 'GET', path });
           this.put(obj, false);
         } catch (err) {
-          if (!(err instanceof ApiError && err.status === 404)) throw err;
+          if (!(err instanceof ApiError && err.status === 404)) {
+            this.noteFailure(err);
+            this.interest.delete(resourceKeyString(key)); // fetch it again next time
+            throw err;
+          }
         }
       }),
     );
@@ -229,6 +316,8 @@ export class ClusterCache {
 
   /** Stops every watch. */
   stop(): void {
+    this.stopped = true;
+    clearTimeout(this.probe);
     for (const k of this.kinds.values()) k.watch?.stop();
     this.kinds.clear();
   }

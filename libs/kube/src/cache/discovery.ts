@@ -79,8 +79,18 @@ export class Discovery {
 
   /** Loads discovery if it never was. */
   async ready(): Promise<void> {
-    this.loaded ??= this.load();
+    this.loaded ??= this.reload();
     await this.loaded;
+  }
+
+  // A failed load is not kept: the next lookup asks again (the apiserver may be back).
+  private reload(): Promise<void> {
+    const loading = this.load();
+    this.loaded = loading;
+    loading.catch(() => {
+      if (this.loaded === loading) this.loaded = undefined;
+    });
+    return loading;
   }
 
   /** Info for (group, kind); reloads once when unknown. Undefined when the cluster does not serve the kind. */
@@ -89,8 +99,7 @@ export class Discovery {
     const hit = this.byKind.get(kindKey(group, kind));
     if (hit) return hit;
     if (Date.now() - this.lastLoad >= this.minRefreshMs) {
-      this.loaded = this.load();
-      await this.loaded;
+      await this.reload();
     }
     return this.byKind.get(kindKey(group, kind));
   }

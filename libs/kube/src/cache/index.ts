@@ -6,4 +6,6 @@ export {
   TRACKING_ANNOTATIONS,
   type CacheEvent,
   type CacheStats,
+  type ClusterUnreachable,
 } from './cluster-cache.js';
+export { describeConnectionError, isClusterConnectionError } from './connection.js';

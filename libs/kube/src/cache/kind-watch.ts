@@ -22,6 +22,10 @@ export interface KindWatchHandlers {
   onError(err: Error): void;
   /** The kind is no longer served (its CRD was deleted); the watch has stopped. */
   onGone(): void;
+  /** A list or watch request failed (every time, unlike `onError`). */
+  onFailure?(err: Error): void;
+  /** A list or watch request succeeded: the apiserver answers. */
+  onConnected?(): void;
 }
 
 /**
@@ -39,6 +43,10 @@ export class KindWatch {
   private generation = 0;
   /** Lists done (the first one and every relist). */
   lists = 0;
+  /** Watch requests the apiserver accepted (the first one and every re-watch). */
+  watches = 0;
+  /** Ends the current back-off early (see {@link retryNow}). */
+  private wake?: () => void;
 
   constructor(
     private readonly kc: KubeConfig,
@@ -74,13 +82,36 @@ export class KindWatch {
       this.resourceVersion = page.metadata?.resourceVersion ?? '';
     } while (cont);
     this.lists++;
+    this.handlers.onConnected?.();
     this.handlers.onList(items);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wake = done;
+    }).finally(() => (this.wake = undefined));
+  }
+
+  /** Cuts a back-off short: the apiserver is known to answer again. */
+  retryNow(): void {
+    this.failures = 0;
+    this.wake?.();
   }
 
   private async watch(): Promise<void> {
     while (!this.stopped) {
       const generation = ++this.generation;
-      const outcome = await new Promise<'gone' | 'ended' | Error>((resolve) => {
+      let settled = false;
+      const outcome = await new Promise<'gone' | 'ended' | Error>((finish) => {
+        const resolve = (o: 'gone' | 'ended' | Error) => {
+          settled = true;
+          finish(o);
+        };
         const w = new Watch(this.kc);
         w.watch(
           collectionPath(this.info),
@@ -105,22 +136,35 @@ export class KindWatch {
               err
                 ? /410|Gone|too old/i.test(String(err))
                   ? 'gone'
-                  : new Error(String(err))
+                  : err instanceof Error
+                    ? err
+                    : new Error(String(err))
                 : 'ended',
             ),
         )
-          .then((c) => (this.controller = c))
+          .then((c) => {
+            this.controller = c;
+            // Stopped or superseded while the request was being made: drop it now,
+            // or its connection stays open until the server times it out.
+            if (this.stopped || generation !== this.generation) c.abort();
+            // Resolved before `done` was called: the apiserver accepted the watch.
+            if (!settled && generation === this.generation) {
+              this.watches++;
+              this.handlers.onConnected?.();
+            }
+          })
           .catch((err: unknown) => resolve(err instanceof Error ? err : new Error(String(err))));
       });
       if (this.stopped) return;
       try {
         if (outcome === 'gone') await this.list();
         else if (outcome instanceof Error) {
+          this.handlers.onFailure?.(outcome);
           // A 404 on the watch: see at once whether the kind itself is gone.
           if (/\b404\b|not found/i.test(outcome.message)) await this.list();
           this.failures++;
           if (this.failures >= 3) this.handlers.onError(outcome);
-          await new Promise((r) => setTimeout(r, Math.min(10_000, 200 * 2 ** this.failures)));
+          await this.pause(Math.min(10_000, 200 * 2 ** this.failures));
           // After repeated failures the version may be gone too; a relist is cheap insurance.
           if (this.failures >= 3) await this.list();
         }
@@ -130,8 +174,9 @@ export class KindWatch {
           this.handlers.onGone();
           return;
         }
+        this.handlers.onFailure?.(err as Error);
         this.handlers.onError(err as Error);
-        await new Promise((r) => setTimeout(r, 2_000));
+        await this.pause(2_000);
       }
     }
   }
@@ -149,6 +194,7 @@ export class KindWatch {
   /** Stops watching. */
   stop(): void {
     this.stopped = true;
+    this.wake?.();
     this.controller?.abort();
   }
 }
