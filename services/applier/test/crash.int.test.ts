@@ -17,7 +17,7 @@ function slowWaves(): Record<string, unknown>[] {
     const copy = structuredClone(o) as {
       spec: { template: { metadata?: { annotations?: Record<string, string> } } };
     };
-    copy.spec.template.metadata = { annotations: { 'flotilla.dev/test-duration': '20s' } };
+    copy.spec.template.metadata = { annotations: { 'flotilla.dev/test-duration': '30s' } };
     return copy;
   });
 }
