@@ -79,6 +79,7 @@ describe('an applier process killed mid-wave', () => {
     expect(before.jobs).toHaveLength(2);
     const leaseToken = `flotilla:lease:sync:${h.ns}/crash:token`;
     const tokenBefore = Number(await redis.get(leaseToken));
+    expect(tokenBefore).toBeGreaterThan(0);
 
     // A second replica is up (its start-up look at pending operations sends a
     // command that bounces off the held lease) when the first dies.
