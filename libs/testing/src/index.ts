@@ -8,3 +8,4 @@ export { waitFor } from '@flotilla/runtime';
 export { streamMessages, type StoredMessage } from './stream.js';
 export { compatDir } from './compat.js';
 export { roleConfig, startRoles, type RunningRoles } from './role-config.js';
+export { serviceEnv, startServiceProcess, type ServiceProcess } from './process.js';

@@ -64,6 +64,8 @@ export interface HookDriver {
   start(tasks: readonly HookHandOver[]): Promise<void>;
   /** Marks hooks as ended so the hook-runner stops and deletes them (terminate). */
   cancel(tasks: readonly Pick<SyncTask, 'key'>[]): Promise<void>;
+  /** True when this operation already handed the hook over (so the live hook is its own). */
+  handedOver(task: Pick<SyncTask, 'key'>): Promise<boolean>;
   /** How a hook ended, or undefined while it runs. */
   verdict(
     task: Pick<SyncTask, 'key'>,
@@ -141,6 +143,9 @@ export async function executePlan(
       await hooks.applied(t, r);
     }
     for (const t of tasks.filter((x) => x.type === SyncTaskType.DeleteBeforeHook)) {
+      // Resuming after a crash that came before the hand-over reached status: the
+      // live hook is this operation's own and may still run; it is adopted, not deleted.
+      if (await deps.hookDriver.handedOver(t)) continue;
       const error = await deleteBeforeHook(deps, t, signals.terminate);
       if (error !== undefined) set(hookDeletionFailedResult(t, error));
     }

@@ -52,6 +52,9 @@ export function busHookDriver(
       const verdict = { phase: 'Failed', message: 'Operation terminated' } as const;
       await Promise.all(tasks.map((t) => store.putVerdict(operationId, t.key, verdict)));
     },
+    async handedOver(task: Pick<SyncTask, 'key'>) {
+      return (await store.spec(operationId, task.key)) !== undefined;
+    },
     async verdict(task: Pick<SyncTask, 'key'>) {
       const v = await store.verdict(operationId, task.key);
       return v ? { phase: v.phase, message: v.message } : undefined;

@@ -20,6 +20,9 @@ import {
   type StoredMessage,
   type TestEnv,
   roleConfig,
+  serviceEnv,
+  startServiceProcess,
+  type ServiceProcess,
 } from '@flotilla/testing';
 import { hookRunnerRole } from '@flotilla/hook-runner';
 import { applierRole } from '../src/role.js';
@@ -44,6 +47,8 @@ export interface ApplierHarness {
   /** Every event of the app, oldest first, with its subject's last two tokens as `name`. */
   events(name: string): Promise<StoredMessage[]>;
   startApplier(): Promise<RoleHandle>;
+  /** Runs `services/<service>` as a child process (stopped on close), with `extraEnv` set. */
+  startService(service: string, extraEnv?: Record<string, string>): Promise<ServiceProcess>;
   /** Stops the applier started `index`-th (0 is the one started with the harness). */
   stopApplier(index: number): Promise<void>;
   close(): Promise<void>;
@@ -57,8 +62,13 @@ export function compatObjects(...path: string[]): Record<string, unknown>[] {
     .filter((o): o is Record<string, unknown> => o !== null);
 }
 
-/** Starts servers and one applier. */
-export async function startApplierHarness(): Promise<ApplierHarness> {
+/**
+ * Starts servers and one applier and hook-runner in-process; with
+ * `{ roles: false }` none, for tests that run the services as processes.
+ */
+export async function startApplierHarness(
+  options: { roles?: boolean } = {},
+): Promise<ApplierHarness> {
   const env = await startEnv({ nats: true, redis: true, kube: true });
   await installCrds(env.kube.kc);
   const ns = await env.kube.namespace('apps');
@@ -67,6 +77,7 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
   const redis = new Redis(env.redis.url);
   const desired = new DesiredStore(redis);
   const roles: RoleHandle[] = [];
+  const processes: ServiceProcess[] = [];
   const stopped = new Set<RoleHandle>();
   const appPath = (name: string) => `/apis/${API_VERSION}/namespaces/${ns}/applications/${name}`;
   const app = (name: string) =>
@@ -82,13 +93,16 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
     roles.push(role);
     return role;
   };
-  await startApplier();
-  const hookRunner = await hookRunnerRole.start({
-    logger: createLogger({ name: 'hook-runner', level: 'warn' }),
-    signal: new AbortController().signal,
-    config: roleConfig(env, ns),
-    env: {},
-  });
+  const withRoles = options.roles !== false;
+  if (withRoles) await startApplier();
+  const hookRunner = withRoles
+    ? await hookRunnerRole.start({
+        logger: createLogger({ name: 'hook-runner', level: 'warn' }),
+        signal: new AbortController().signal,
+        config: roleConfig(env, ns),
+        env: {},
+      })
+    : undefined;
 
   return {
     env,
@@ -159,6 +173,11 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
       return out;
     },
     startApplier,
+    async startService(service, extraEnv = {}) {
+      const p = await startServiceProcess(service, serviceEnv(env, ns, extraEnv));
+      processes.push(p);
+      return p;
+    },
     async stopApplier(index) {
       const role = roles[index];
       if (!role) return;
@@ -166,7 +185,8 @@ export async function startApplierHarness(): Promise<ApplierHarness> {
       await role.stop();
     },
     async close() {
-      await hookRunner.stop().catch(() => undefined);
+      for (const p of processes) await p.kill();
+      await hookRunner?.stop().catch(() => undefined);
       for (const r of roles) if (!stopped.has(r)) await r.stop().catch(() => undefined);
       await nc.close();
       redis.disconnect();
