@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
-import { installCrds, rawRequest } from '@flotilla/kube';
-import { compatDir, startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectBus } from '@flotilla/bus';
+import { Streams } from '@flotilla/contracts';
+import { ApiError, installCrds, rawRequest } from '@flotilla/kube';
+import { compatDir, startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
 import {
   autoSyncedApp,
   deleteNamespaces,
@@ -20,14 +23,24 @@ import { startRoles } from './support/roles.js';
 
 /**
  * What an example should come to. `healthy`: Synced, Healthy, operation
- * Succeeded, and `resources` (kind/name) among the app's resources, all live.
+ * Succeeded, `resources` (kind/name) among the app's resources, and its hooks
+ * run in order and cleaned up per their delete policies.
  * `renderError`: a ComparisonError "failed to render manifests: ..." whose
  * message matches every pattern, and
  * nothing synced. `comparisonError`: the same for a set that renders but
  * cannot be compared (a kind the cluster does not serve).
  */
 type Outcome =
-  | { readonly healthy: { readonly resources: readonly string[]; readonly ingress?: boolean } }
+  | {
+      readonly healthy: {
+        readonly resources: readonly string[];
+        /** Hooks that must succeed, in this order (name prefixes: some use generateName). */
+        readonly hooks?: readonly string[];
+        /** Hook Jobs gone afterwards (HookSucceeded). */
+        readonly hooksDeleted?: readonly string[];
+        readonly ingress?: boolean;
+      };
+    }
   | { readonly renderError: readonly RegExp[] }
   | { readonly comparisonError: readonly RegExp[] };
 
@@ -57,7 +70,13 @@ const CASES: Readonly<Record<string, Outcome>> = {
       resources: ['Deployment/helm-guestbook', 'Service/helm-guestbook'],
     },
   },
-  'helm-hooks': { healthy: { resources: ['ReplicaSet/frontend', 'Service/frontend'] } },
+  'helm-hooks': {
+    healthy: {
+      resources: ['ReplicaSet/frontend', 'Service/frontend'],
+      // pre-install by weight, then post-install.
+      hooks: ['upgrade-sql-schema', 'maint-page-up', 'maint-page-down'],
+    },
+  },
   'jsonnet-guestbook': {
     renderError: [/failed to render manifests: .*guestbook-ui\.jsonnet: Jsonnet is not supported/],
   },
@@ -75,6 +94,8 @@ const CASES: Readonly<Record<string, Outcome>> = {
         'Deployment/pre-post-sync-kustomize-guestbook-ui',
         'Service/pre-post-sync-kustomize-guestbook-ui',
       ],
+      hooks: ['pre-post-sync-before', 'pre-post-sync-after'],
+      hooksDeleted: ['pre-post-sync-before', 'pre-post-sync-after'],
     },
   },
   'sock-shop': {
@@ -83,7 +104,13 @@ const CASES: Readonly<Record<string, Outcome>> = {
       ingress: true,
     },
   },
-  'sync-waves': { healthy: { resources: ['ReplicaSet/backend', 'ReplicaSet/frontend'] } },
+  'sync-waves': {
+    healthy: {
+      resources: ['ReplicaSet/backend', 'ReplicaSet/frontend'],
+      // PreSync, then Sync hooks in waves 1 and 3.
+      hooks: ['upgrade-sql-schema', 'maint-page-up', 'maint-page-down'],
+    },
+  },
 };
 
 const compat = compatDir();
@@ -96,6 +123,7 @@ describe('Argo CD example apps, end to end with all five roles', () => {
   let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
   let roles: { stop(): Promise<void> } | undefined;
   let stopHeartbeat: (() => void) | undefined;
+  let nc: NatsConnection;
   let examples: string[];
   let children: { name: string; path?: string; namespace?: string }[];
   const destinations = new Set<string>();
@@ -122,6 +150,7 @@ describe('Argo CD example apps, end to end with all five roles', () => {
     };
     children = values.applications.map((a) => ({ ...a, namespace: dest(`x-${a.name}`) }));
     stopHeartbeat = keepSimulatedNodesAlive(env.kube.kc);
+    nc = await connectBus({ servers: env.nats.url, name: 'test' });
     roles = await startRoles(env, ns);
     for (const dir of examples.filter((d) => CASES[d])) {
       const helm =
@@ -150,6 +179,7 @@ describe('Argo CD example apps, end to end with all five roles', () => {
   afterAll(async () => {
     stopHeartbeat?.();
     await roles?.stop();
+    await nc?.close();
     if (env && ns) {
       // With the roles gone, finalizers of the app-of-apps children would hold the namespace forever.
       for (const app of await listApps(env.kube.kc, ns).catch(() => [])) {
@@ -195,6 +225,29 @@ describe('Argo CD example apps, end to end with all five roles', () => {
         // Warnings (a dropped plugin field, Kustomize's deprecated `bases`) may stay; errors may not.
         const errors = (last!.status!.conditions ?? []).filter((c) => c.type.endsWith('Error'));
         expect(errors).toEqual([]);
+        const ran = (
+          await streamMessages(nc, Streams.Events, `flotilla.events.${ns}.${name}.hook.succeeded`)
+        ).map((e) => String(e.data.hook.name));
+        const expectedHooks = outcome.healthy.hooks ?? [];
+        expect(ran.length).toBe(expectedHooks.length);
+        expectedHooks.forEach((prefix, i) => expect(ran[i]).toMatch(new RegExp(`^${prefix}`)));
+        for (const hook of outcome.healthy.hooksDeleted ?? []) {
+          await waitFor(
+            `${hook} deleted`,
+            () =>
+              rawRequest(env.kube.kc, {
+                method: 'GET',
+                path: `/apis/batch/v1/namespaces/${dest(name)}/jobs/${hook}`,
+              }).then(
+                () => false,
+                (e: unknown) => {
+                  if (e instanceof ApiError && e.status === 404) return true;
+                  throw e;
+                },
+              ),
+            { timeoutMs: 60_000, intervalMs: 500 },
+          );
+        }
       } else {
         const patterns = 'renderError' in outcome ? outcome.renderError : outcome.comparisonError;
         let last: Application | undefined;
