@@ -6,10 +6,11 @@ import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
-import { ApiError, installCrds, rawRequest } from '@flotilla/kube';
+import { installCrds, rawRequest } from '@flotilla/kube';
 import { compatDir, startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
 import {
   autoSyncedApp,
+  waitGone,
   deleteNamespaces,
   describeStatus,
   IN_CLUSTER,
@@ -231,23 +232,8 @@ describe('Argo CD example apps, end to end with all five roles', () => {
         const expectedHooks = outcome.healthy.hooks ?? [];
         expect(ran.length).toBe(expectedHooks.length);
         expectedHooks.forEach((prefix, i) => expect(ran[i]).toMatch(new RegExp(`^${prefix}`)));
-        for (const hook of outcome.healthy.hooksDeleted ?? []) {
-          await waitFor(
-            `${hook} deleted`,
-            () =>
-              rawRequest(env.kube.kc, {
-                method: 'GET',
-                path: `/apis/batch/v1/namespaces/${dest(name)}/jobs/${hook}`,
-              }).then(
-                () => false,
-                (e: unknown) => {
-                  if (e instanceof ApiError && e.status === 404) return true;
-                  throw e;
-                },
-              ),
-            { timeoutMs: 60_000, intervalMs: 500 },
-          );
-        }
+        for (const hook of outcome.healthy.hooksDeleted ?? [])
+          await waitGone(env.kube.kc, `/apis/batch/v1/namespaces/${dest(name)}/jobs/${hook}`);
       } else {
         const patterns = 'renderError' in outcome ? outcome.renderError : outcome.comparisonError;
         let last: Application | undefined;

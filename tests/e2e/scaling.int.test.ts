@@ -3,9 +3,15 @@ import { stringify } from 'yaml';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Application } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
-import { ApiError, installCrds, rawRequest } from '@flotilla/kube';
+import { installCrds, rawRequest } from '@flotilla/kube';
 import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
-import { autoSyncedApp, describeStatus, isSyncedHealthy, listApps } from './support/apps.js';
+import {
+  autoSyncedApp,
+  describeStatus,
+  waitGone,
+  isSyncedHealthy,
+  listApps,
+} from './support/apps.js';
 import { eventApp, operationOverlaps, readEvents, type StoredEvent } from './support/events.js';
 import { startRoleProcess, type RoleProcess } from './support/processes.js';
 import { syncLeaseHolders } from './support/leases.js';
@@ -206,21 +212,7 @@ describe('50 apps through two differ and two applier processes, one of each kill
       });
       expect(cm.data).toEqual({ app });
       // HookSucceeded: the Job goes once it succeeded (deletion may still be finishing).
-      await waitFor(
-        `${app}'s hook deleted`,
-        () =>
-          rawRequest(env.kube.kc, {
-            method: 'GET',
-            path: `/apis/batch/v1/namespaces/${dest}/jobs/${app}-smoke`,
-          }).then(
-            () => false,
-            (e: unknown) => {
-              if (e instanceof ApiError && e.status === 404) return true;
-              throw e;
-            },
-          ),
-        { timeoutMs: 60_000, intervalMs: 500 },
-      );
+      await waitGone(env.kube.kc, `/apis/batch/v1/namespaces/${dest}/jobs/${app}-smoke`);
     }
   }, 600_000);
 });

@@ -1,5 +1,6 @@
 import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
+import { waitFor } from '@flotilla/testing';
 
 /** The in-cluster destination every test Application deploys to. */
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
@@ -95,5 +96,21 @@ export async function deleteNamespaces(kc: KubeConfig, names: Iterable<string>):
     [...names].map((name) =>
       rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${name}` }),
     ),
+  );
+}
+
+/** Waits until the object at `path` (an apiserver path) is gone: a GET answers 404. */
+export async function waitGone(kc: KubeConfig, path: string, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    `${path} deleted`,
+    () =>
+      rawRequest(kc, { method: 'GET', path }).then(
+        () => false,
+        (e: unknown) => {
+          if (e instanceof ApiError && e.status === 404) return true;
+          throw e;
+        },
+      ),
+    { timeoutMs, intervalMs: 500 },
   );
 }
