@@ -7,7 +7,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { installCrds, rawRequest } from '@flotilla/kube';
-import { compatDir, startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
+import {
+  compatDir,
+  startEnv,
+  startRoles,
+  streamMessages,
+  waitFor,
+  type RunningRoles,
+  type TestEnv,
+} from '@flotilla/testing';
 import {
   autoSyncedApp,
   waitGone,
@@ -20,7 +28,7 @@ import {
 } from './support/apps.js';
 import { publishIngressAddresses } from './support/ingress.js';
 import { keepSimulatedNodesAlive } from './support/node-lease.js';
-import { startRoles } from './support/roles.js';
+import { ALL_ROLES, testRoleEnv } from './support/roles.js';
 
 /**
  * What an example should come to. `healthy`: Synced, Healthy, operation
@@ -122,7 +130,7 @@ describe('Argo CD example apps, end to end with all five roles', () => {
   let ns: string;
   let suffix: string;
   let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
-  let roles: { stop(): Promise<void> } | undefined;
+  let roles: RunningRoles | undefined;
   let stopHeartbeat: (() => void) | undefined;
   let nc: NatsConnection;
   let examples: string[];
@@ -152,7 +160,7 @@ describe('Argo CD example apps, end to end with all five roles', () => {
     children = values.applications.map((a) => ({ ...a, namespace: dest(`x-${a.name}`) }));
     stopHeartbeat = keepSimulatedNodesAlive(env.kube.kc);
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
-    roles = await startRoles(env, ns);
+    roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
     for (const dir of examples.filter((d) => CASES[d])) {
       const helm =
         dir === 'apps'

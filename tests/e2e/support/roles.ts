@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { createLogger, type Role, type RoleHandle } from '@flotilla/runtime';
-import { roleConfig, type TestEnv } from '@flotilla/testing';
+import type { Role } from '@flotilla/runtime';
+import type { TestEnv } from '@flotilla/testing';
 import { gitPollerRole } from '@flotilla/git-poller';
 import { rendererRole } from '@flotilla/renderer';
 import { differRole } from '@flotilla/differ';
@@ -16,7 +16,7 @@ export const ALL_ROLES: readonly Role[] = [
   gitPollerRole,
 ];
 
-/** Role settings for a test: fast polling, no webhook port, caches in the env's temp dir. */
+/** Role settings for a pipeline test: fast polling, no webhook port, caches in the env's temp dir. */
 export function testRoleEnv(env: TestEnv): Record<string, string> {
   return {
     FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
@@ -25,35 +25,4 @@ export function testRoleEnv(env: TestEnv): Record<string, string> {
     FLOTILLA_REPO_CACHE_DIR: join(env.tmpDir, 'repos'),
     FLOTILLA_RENDER_WORK_DIR: join(env.tmpDir, 'work'),
   };
-}
-
-/** Starts roles in this process against the env, watching Applications in `namespace`. */
-export async function startRoles(
-  env: TestEnv,
-  namespace: string,
-  roles: readonly Role[] = ALL_ROLES,
-  extraEnv: Record<string, string> = {},
-): Promise<{ stop(): Promise<void> }> {
-  const config = roleConfig(env, namespace);
-  const roleEnv = { ...testRoleEnv(env), ...extraEnv };
-  const handles: RoleHandle[] = [];
-  const stop = async () => {
-    for (const h of handles.reverse()) await h.stop();
-  };
-  try {
-    for (const role of roles) {
-      handles.push(
-        await role.start({
-          logger: createLogger({ name: role.name, level: 'warn' }),
-          signal: new AbortController().signal,
-          config,
-          env: roleEnv,
-        }),
-      );
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { stop };
 }
