@@ -64,6 +64,8 @@ export const rendererRole: Role = {
         timeoutMs: options.renderTimeoutMs,
         tmpDir: join(options.workDir, 'tmp'),
         cache: new RedisManifestCache({ client: redis, logger }),
+        // An app of apps' children in Argo CD's namespace land in the one this renderer serves.
+        convert: { namespace: config.namespace },
         logger,
       }),
       redis,

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Application } from '@flotilla/api';
+import { connectBus } from '@flotilla/bus';
+import { installCrds, rawRequest } from '@flotilla/kube';
+import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import {
+  autoSyncedApp,
+  describeStatus,
+  waitGone,
+  isSyncedHealthy,
+  listApps,
+} from './support/apps.js';
+import { eventApp, operationOverlaps, readEvents, type StoredEvent } from './support/events.js';
+import { startRoleProcess, type RoleProcess } from './support/processes.js';
+import { syncLeaseHolders } from './support/leases.js';
+import { keepSimulatedNodesAlive } from './support/node-lease.js';
+import { testRoleEnv } from './support/roles.js';
+
+const APPS = 50;
+const REPOS = 2;
+const DESTINATIONS = 5;
+const operationId = (e: StoredEvent) => String(e.event['data']?.['operationId']);
+const name = (i: number) => `app-${String(i).padStart(2, '0')}`;
+
+/**
+ * One small app: a ConfigMap, a Deployment one wave later (so the applier
+ * waits for health between steps), and a PostSync Job whose pod runs two
+ * seconds (so every operation is still running for a while and the
+ * hook-runner has work).
+ */
+function manifests(app: string): string {
+  const docs = [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: `${app}-config` },
+      data: { app },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: app, annotations: { 'argocd.argoproj.io/sync-wave': '1' } },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app } },
+        template: {
+          metadata: { labels: { app } },
+          spec: { containers: [{ name: 'main', image: 'nginx:1.27' }] },
+        },
+      },
+    },
+    {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: {
+        name: `${app}-smoke`,
+        annotations: {
+          'argocd.argoproj.io/hook': 'PostSync',
+          'argocd.argoproj.io/hook-delete-policy': 'HookSucceeded',
+        },
+      },
+      spec: {
+        backoffLimit: 0,
+        template: {
+          metadata: { annotations: { 'flotilla.dev/test-duration': '2s' } },
+          spec: {
+            restartPolicy: 'Never',
+            containers: [{ name: 'smoke', image: 'alpine:3.20', command: ['true'] }],
+          },
+        },
+      },
+    },
+  ];
+  return docs.map((d) => stringify(d)).join('---\n');
+}
+
+describe('50 apps through two differ and two applier processes, one of each killed mid-run', () => {
+  let env: TestEnv;
+  let ns: string;
+  let nc: NatsConnection;
+  const dests: string[] = [];
+  const heads = new Map<string, string>(); // app -> commit it must end Synced at
+  const procs: RoleProcess[] = [];
+  let stopHeartbeat: (() => void) | undefined;
+
+  beforeAll(async () => {
+    env = await startEnv({ nats: true, redis: true, kube: true, git: true });
+    await installCrds(env.kube.kc);
+    stopHeartbeat = keepSimulatedNodesAlive(env.kube.kc);
+    ns = await env.kube.namespace('scale');
+    for (let d = 0; d < DESTINATIONS; d++) dests.push(await env.kube.namespace('fleet'));
+    nc = await connectBus({ servers: env.nats.url, name: 'test' });
+    const roleEnv = {
+      ...testRoleEnv(env),
+      FLOTILLA_NATS_URL: env.nats.url,
+      FLOTILLA_REDIS_URL: env.redis.url,
+      KUBECONFIG: env.kube.kubeconfigPath,
+      FLOTILLA_NAMESPACE: ns,
+      FLOTILLA_LOG_LEVEL: 'warn',
+      // A dead applier's lease goes quickly; a busy one is retried soon.
+      FLOTILLA_SYNC_LEASE_SECONDS: '4',
+      FLOTILLA_SYNC_LEASE_BUSY_MS: '500',
+    };
+    procs.push(
+      ...(await Promise.all([
+        startRoleProcess('differ-1', ['differ'], roleEnv),
+        startRoleProcess('differ-2', ['differ'], roleEnv),
+        startRoleProcess('applier-1', ['applier'], roleEnv),
+        startRoleProcess('applier-2', ['applier'], roleEnv),
+        startRoleProcess('edge', ['git-poller', 'renderer', 'hook-runner'], roleEnv),
+      ])),
+    );
+    for (let r = 0; r < REPOS; r++) {
+      const repo = await env.git.repo(`fleet-${r}`);
+      const files: Record<string, string> = {};
+      const mine = [...Array(APPS).keys()].filter((i) => i % REPOS === r).map(name);
+      for (const app of mine) files[`${app}/manifests.yaml`] = manifests(app);
+      const head = await repo.commit(files, `${mine.length} apps`);
+      for (const app of mine) heads.set(app, head);
+      for (const app of mine) {
+        const i = Number(app.slice(4));
+        await env.kube.objects.create(
+          autoSyncedApp({
+            namespace: ns,
+            name: app,
+            repoURL: repo.url,
+            path: app,
+            destination: dests[i % DESTINATIONS]!,
+          }),
+        );
+      }
+    }
+  });
+
+  afterAll(async () => {
+    stopHeartbeat?.();
+    await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+    await nc?.close();
+    await env?.[Symbol.asyncDispose]();
+  });
+
+  const operations = () => readEvents(nc, `flotilla.events.${ns}.*.operation.*`);
+  const logs = () =>
+    procs.map((p) => `--- ${p.label}\n${p.output.slice(-20).join('\n')}`).join('\n');
+
+  it('every app ends Synced and Healthy, operations never overlap, and losing a differ and an applier changes nothing', async () => {
+    // Kill once operations are under way: enough started, some still running, and both
+    // appliers holding sync leases, so the one killed is in the middle of an operation.
+    let openAtKill = 0; // operations started and not yet ended
+    await waitFor(
+      'operations under way on both appliers',
+      async () => {
+        const events = await operations();
+        const started = new Set(events.filter((e) => e.subject.endsWith('.started')).map(eventApp));
+        const ended = new Set(
+          events.filter((e) => /\.(succeeded|failed)$/.test(e.subject)).map(operationId),
+        );
+        openAtKill = events.filter(
+          (e) => e.subject.endsWith('.started') && !ended.has(operationId(e)),
+        ).length;
+        if (started.size < 8 || openAtKill === 0) return false;
+        return (await syncLeaseHolders(env.redis.url)).size >= 2;
+      },
+      { timeoutMs: 180_000, intervalMs: 250 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${logs()}`);
+    });
+    const victims = procs.filter((p) => p.label === 'differ-1' || p.label === 'applier-1');
+    await Promise.all(victims.map((p) => p.kill('SIGKILL')));
+    expect(await Promise.all(victims.map((p) => p.exited))).toEqual(['SIGKILL', 'SIGKILL']);
+
+    let apps: Application[] = [];
+    await waitFor(
+      `all ${APPS} apps Synced and Healthy`,
+      async () => {
+        apps = await listApps(env.kube.kc, ns);
+        return (
+          apps.length === APPS &&
+          apps.every((a) => isSyncedHealthy(a, heads.get(a.metadata!.name!)))
+        );
+      },
+      { timeoutMs: 300_000, intervalMs: 1000 },
+    ).catch((err: Error) => {
+      const behind = apps
+        .filter((a) => !isSyncedHealthy(a, heads.get(a.metadata!.name!)))
+        .map((a) => `${a.metadata!.name}: ${describeStatus(a)}`);
+      throw new Error(`${err.message}\n${behind.join('\n')}\n${logs()}`);
+    });
+    // The survivors are still up.
+    for (const p of procs.filter((p) => !victims.includes(p))) {
+      const res = await fetch(`http://127.0.0.1:${p.opsPort}/readyz`);
+      expect(res.status, p.label).toBe(200);
+    }
+
+    const events = await operations();
+    expect(operationOverlaps(events)).toEqual([]);
+    const succeeded = new Set(
+      events.filter((e) => e.subject.endsWith('.operation.succeeded')).map(eventApp),
+    );
+    expect(succeeded.size).toBe(APPS);
+    expect(events.filter((e) => e.subject.endsWith('.operation.failed'))).toEqual([]);
+
+    // What is live is what Git says, and every hook was cleaned up.
+    for (let i = 0; i < APPS; i++) {
+      const app = name(i);
+      const dest = dests[i % DESTINATIONS]!;
+      const cm = await rawRequest<{ data: Record<string, string> }>(env.kube.kc, {
+        method: 'GET',
+        path: `/api/v1/namespaces/${dest}/configmaps/${app}-config`,
+      });
+      expect(cm.data).toEqual({ app });
+      // HookSucceeded: the Job goes once it succeeded (deletion may still be finishing).
+      await waitGone(env.kube.kc, `/apis/batch/v1/namespaces/${dest}/jobs/${app}-smoke`);
+    }
+  }, 600_000);
+});
