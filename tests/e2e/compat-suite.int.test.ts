@@ -27,7 +27,6 @@ import {
   readApp,
 } from './support/apps.js';
 import { publishIngressAddresses } from './support/ingress.js';
-import { keepSimulatedNodesAlive } from './support/node-lease.js';
 import { ALL_ROLES, testRoleEnv } from './support/roles.js';
 
 /**
@@ -131,7 +130,6 @@ describe('Argo CD example apps, end to end with all five roles', () => {
   let suffix: string;
   let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
   let roles: RunningRoles | undefined;
-  let stopHeartbeat: (() => void) | undefined;
   let nc: NatsConnection;
   let examples: string[];
   let children: { name: string; path?: string; namespace?: string }[];
@@ -158,7 +156,6 @@ describe('Argo CD example apps, end to end with all five roles', () => {
       applications: { name: string; path?: string; namespace?: string }[];
     };
     children = values.applications.map((a) => ({ ...a, namespace: dest(`x-${a.name}`) }));
-    stopHeartbeat = keepSimulatedNodesAlive(env.kube.kc);
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
     roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
     for (const dir of examples.filter((d) => CASES[d])) {
@@ -186,7 +183,6 @@ describe('Argo CD example apps, end to end with all five roles', () => {
   });
 
   afterAll(async () => {
-    stopHeartbeat?.();
     await roles?.stop();
     await nc?.close();
     if (env && ns) {

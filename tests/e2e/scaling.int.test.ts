@@ -15,7 +15,6 @@ import {
 import { eventApp, operationOverlaps, readEvents, type StoredEvent } from './support/events.js';
 import { startRoleProcess, type RoleProcess } from './support/processes.js';
 import { syncLeaseHolders } from './support/leases.js';
-import { keepSimulatedNodesAlive } from './support/node-lease.js';
 import { testRoleEnv } from './support/roles.js';
 
 const APPS = 50;
@@ -83,12 +82,10 @@ describe('50 apps through two differ and two applier processes, one of each kill
   const dests: string[] = [];
   const heads = new Map<string, string>(); // app -> commit it must end Synced at
   const procs: RoleProcess[] = [];
-  let stopHeartbeat: (() => void) | undefined;
 
   beforeAll(async () => {
     env = await startEnv({ nats: true, redis: true, kube: true, git: true });
     await installCrds(env.kube.kc);
-    stopHeartbeat = keepSimulatedNodesAlive(env.kube.kc);
     ns = await env.kube.namespace('scale');
     for (let d = 0; d < DESTINATIONS; d++) dests.push(await env.kube.namespace('fleet'));
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
@@ -135,7 +132,6 @@ describe('50 apps through two differ and two applier processes, one of each kill
   });
 
   afterAll(async () => {
-    stopHeartbeat?.();
     await Promise.all(procs.map((p) => p.kill('SIGTERM')));
     await nc?.close();
     await env?.[Symbol.asyncDispose]();

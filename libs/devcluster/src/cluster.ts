@@ -209,6 +209,9 @@ function componentArgs(
         `--config=${stagesFile}`,
         '--cidr=10.244.0.1/16',
         '--node-ip=10.0.0.1',
+        // Keep the node's Lease renewed: without it the node lifecycle controller marks
+        // the node, and every pod on it, NotReady about 40 s after start.
+        '--node-lease-duration-seconds=40',
       ];
   }
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, BatchV1Api, serverSideApply } from '@flotilla/kube';
+import { AppsV1Api, BatchV1Api, rawRequest, serverSideApply } from '@flotilla/kube';
 import type { V1Deployment } from '@kubernetes/client-node';
-import { TEST_FAIL_ANNOTATION } from '@flotilla/devcluster';
+import { NODE_NAME, TEST_FAIL_ANNOTATION } from '@flotilla/devcluster';
 import { startEnv, waitFor, type TestEnv } from '../src/index.js';
 
 describe('the test control plane', () => {
@@ -18,6 +18,28 @@ describe('the test control plane', () => {
       .makeApiClient((await import('@flotilla/kube')).CoreV1Api)
       .listNamespace();
     expect(version.items.length).toBeGreaterThan(0);
+  });
+
+  it('keeps its node Ready: the node Lease is renewed', async () => {
+    const renewTime = async () =>
+      (
+        await rawRequest<{ spec?: { renewTime?: string } }>(env.kube.kc, {
+          method: 'GET',
+          path: `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${NODE_NAME}`,
+        }).catch(() => undefined)
+      )?.spec?.renewTime;
+    await waitFor('the node Lease', async () => (await renewTime()) !== undefined, {
+      timeoutMs: 60_000,
+    });
+    const first = await renewTime();
+    await waitFor('a renewal of the node Lease', async () => (await renewTime()) !== first, {
+      timeoutMs: 60_000,
+      intervalMs: 1_000,
+    });
+    const node = await rawRequest<{
+      status?: { conditions?: { type: string; status: string }[] };
+    }>(env.kube.kc, { method: 'GET', path: `/api/v1/nodes/${NODE_NAME}` });
+    expect(node.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
   });
 
   it('makes a server-side-applied Deployment Available', async () => {
