@@ -99,6 +99,8 @@ describe('50 apps through two differ and two applier processes, one of each kill
       // A dead applier's lease goes quickly; a busy one is retried soon.
       FLOTILLA_SYNC_LEASE_SECONDS: '4',
       FLOTILLA_SYNC_LEASE_BUSY_MS: '500',
+      // Work held by a killed process comes back after 8 s, not the default 30 s.
+      FLOTILLA_WORK_ACK_WAIT_SECONDS: '8',
     };
     procs.push(
       ...(await Promise.all([

@@ -9,6 +9,11 @@ export interface RuntimeConfig {
   readonly logLevel: string;
   /** User cache dir (tools, repo cache). */
   readonly cacheDir: string;
+  /**
+   * How long a work message may go unacknowledged before JetStream hands it to
+   * another worker (after a crash, say); the bus default (30 s) when unset.
+   */
+  readonly workAckWaitMs?: number;
 }
 
 /** Configuration that cannot work; lists every problem at once. */
@@ -32,6 +37,9 @@ function checkUrl(problems: string[], name: string, value: string, schemes: stri
   }
 }
 
+const secondsToMs = (v: string | undefined): number | undefined =>
+  v === undefined || v === '' ? undefined : Number(v) * 1_000;
+
 /**
  * Builds the {@link RuntimeConfig} from explicit values (flags) first, then the
  * environment, then defaults, and validates it with clear messages.
@@ -49,6 +57,15 @@ export function compileRuntimeConfig(
     cacheDir: flags.cacheDir,
   };
   const problems: string[] = [];
+  const ackWait = flags.workAckWaitMs ?? secondsToMs(env['FLOTILLA_WORK_ACK_WAIT_SECONDS']);
+  if (ackWait !== undefined) {
+    if (Number.isFinite(ackWait) && ackWait >= 1_000)
+      Object.assign(config, { workAckWaitMs: ackWait });
+    else
+      problems.push(
+        `FLOTILLA_WORK_ACK_WAIT_SECONDS: ${JSON.stringify(env['FLOTILLA_WORK_ACK_WAIT_SECONDS'])} must be a number of seconds, at least 1`,
+      );
+  }
   checkUrl(problems, '--nats-url / FLOTILLA_NATS_URL', config.natsUrl, [
     'nats',
     'tls',

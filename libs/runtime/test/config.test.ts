@@ -39,4 +39,15 @@ describe('compileRuntimeConfig', () => {
     );
     expect((err as Error).message).toContain('--namespace / FLOTILLA_NAMESPACE');
   });
+
+  it('reads the work ack wait in seconds, and refuses one that is not a number', () => {
+    expect(
+      compileRuntimeConfig({ FLOTILLA_WORK_ACK_WAIT_SECONDS: '8' }, { cacheDir: '/c' })
+        .workAckWaitMs,
+    ).toBe(8_000);
+    expect(compileRuntimeConfig({}, { cacheDir: '/c' }).workAckWaitMs).toBeUndefined();
+    expect(() =>
+      compileRuntimeConfig({ FLOTILLA_WORK_ACK_WAIT_SECONDS: 'soon' }, { cacheDir: '/c' }),
+    ).toThrow(/FLOTILLA_WORK_ACK_WAIT_SECONDS: "soon" must be a number of seconds/);
+  });
 });

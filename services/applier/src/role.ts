@@ -37,7 +37,7 @@ export const applierRole: Role = {
   async start({ logger, config, env }) {
     const options = compileApplierOptions(env);
     const nc = await connectBus({ servers: config.natsUrl, name: 'applier', logger });
-    await provisionBus(nc);
+    await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
@@ -132,6 +132,7 @@ export const applierRole: Role = {
 
     const worker = startWorker({
       nc,
+      ackWaitMs: config.workAckWaitMs,
       kind: 'sync',
       logger,
       concurrency: options.concurrency,

@@ -27,6 +27,9 @@ import {
 import { hookRunnerRole } from '@flotilla/hook-runner';
 import { applierRole } from '../src/role.js';
 
+/** Work held by a killed process comes back after this, not JetStream's default 30 s. */
+const ACK_WAIT_MS = 8_000;
+
 /** A running applier with its servers. */
 export interface ApplierHarness {
   readonly env: TestEnv;
@@ -73,7 +76,7 @@ export async function startApplierHarness(
   await installCrds(env.kube.kc);
   const ns = await env.kube.namespace('apps');
   const nc = await connectBus({ servers: env.nats.url, name: 'test' });
-  await provisionBus(nc);
+  await provisionBus(nc, { ackWaitMs: ACK_WAIT_MS });
   const redis = new Redis(env.redis.url);
   const desired = new DesiredStore(redis);
   const roles: RoleHandle[] = [];
@@ -87,7 +90,7 @@ export async function startApplierHarness(
     const role = await applierRole.start({
       logger: createLogger({ name: 'applier', level: 'warn' }),
       signal: new AbortController().signal,
-      config: roleConfig(env, ns),
+      config: { ...roleConfig(env, ns), workAckWaitMs: ACK_WAIT_MS },
       env: { FLOTILLA_SYNC_LEASE_SECONDS: '3' },
     });
     roles.push(role);
@@ -99,7 +102,7 @@ export async function startApplierHarness(
     ? await hookRunnerRole.start({
         logger: createLogger({ name: 'hook-runner', level: 'warn' }),
         signal: new AbortController().signal,
-        config: roleConfig(env, ns),
+        config: { ...roleConfig(env, ns), workAckWaitMs: ACK_WAIT_MS },
         env: {},
       })
     : undefined;
@@ -174,7 +177,13 @@ export async function startApplierHarness(
     },
     startApplier,
     async startService(service, extraEnv = {}) {
-      const p = await startServiceProcess(service, serviceEnv(env, ns, extraEnv));
+      const p = await startServiceProcess(
+        service,
+        serviceEnv(env, ns, {
+          FLOTILLA_WORK_ACK_WAIT_SECONDS: String(ACK_WAIT_MS / 1000),
+          ...extraEnv,
+        }),
+      );
       processes.push(p);
       return p;
     },

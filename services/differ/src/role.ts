@@ -21,7 +21,7 @@ export const differRole: Role = {
   async start({ logger, config, env }) {
     const options = compileDifferOptions(env);
     const nc = await connectBus({ servers: config.natsUrl, name: 'differ', logger });
-    await provisionBus(nc);
+    await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
@@ -55,6 +55,7 @@ export const differRole: Role = {
 
     const worker = startWorker({
       nc,
+      ackWaitMs: config.workAckWaitMs,
       kind: 'diff',
       logger,
       concurrency: options.concurrency,

@@ -36,7 +36,7 @@ export const gitPollerRole: Role = {
   async start({ logger, config, env }) {
     const options = compileGitPollerOptions(env, config);
     const nc = await connectBus({ servers: config.natsUrl, name: 'git-poller', logger });
-    await provisionBus(nc);
+    await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);

@@ -26,7 +26,7 @@ export const hookRunnerRole: Role = {
   async start({ logger, config, env }) {
     const concurrency = Number(env['FLOTILLA_HOOK_CONCURRENCY'] ?? 8);
     const nc = await connectBus({ servers: config.natsUrl, name: 'hook-runner', logger });
-    await provisionBus(nc);
+    await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
@@ -51,6 +51,7 @@ export const hookRunnerRole: Role = {
 
     const worker = startWorker({
       nc,
+      ackWaitMs: config.workAckWaitMs,
       kind: 'hook',
       logger,
       concurrency,

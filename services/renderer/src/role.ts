@@ -37,7 +37,7 @@ export const rendererRole: Role = {
       path: env['PATH'],
     });
     const nc = await connectBus({ servers: config.natsUrl, name: 'renderer', logger });
-    await provisionBus(nc);
+    await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
     const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
@@ -87,6 +87,7 @@ export const rendererRole: Role = {
 
     const worker = startWorker({
       nc,
+      ackWaitMs: config.workAckWaitMs,
       kind: 'render',
       logger,
       concurrency: options.concurrency,
