@@ -79,6 +79,14 @@ export async function runDeletion(
     await recordKubeEvent(deps.kc, app, opId, message);
   };
 
+  // Never touch a cluster the app does not name.
+  const problem = await deps.destinationProblem?.(app);
+  if (problem) {
+    await fail(
+      `cannot delete the app's resources: ${problem}; remove the finalizer to delete it without them`,
+    );
+    return;
+  }
   // Never delete on doubt: without manifests the deletion hooks are unknown.
   const desired = await deps.desired.get(ref);
   if (!desired || desired.error || !desired.hash) {

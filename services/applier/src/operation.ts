@@ -49,6 +49,11 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly desired: DesiredStore;
   readonly bus: BusPublisher;
   readonly logger: Logger;
+  /**
+   * Why the app's destination cannot be synced by this applier (unknown, or a
+   * cluster other than its own), or undefined when it can.
+   */
+  readonly destinationProblem?: (app: Application) => Promise<string | undefined>;
   /** Aborted when the app's operation is withdrawn (terminate). */
   readonly terminated: (ref: AppRef) => AbortSignal;
   /** Calls `wake` when the Application changes; returns the unsubscribe function. */
@@ -313,6 +318,9 @@ async function planFor(
   const { cache } = deps;
   const ref = { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
   const dest = app.spec?.destination?.namespace ?? '';
+  // Never apply to a cluster the app does not name.
+  const problem = await deps.destinationProblem?.(app);
+  if (problem) throw new PlanningError(problem);
   await cache.discovery.ready();
   const kinds = new Set<string>(['/Namespace']);
   for (const o of objects)

@@ -13,6 +13,7 @@ import { appKey, type AppRef } from '@flotilla/contracts';
 import { createHealthAssessor } from '@flotilla/gitops';
 import {
   ClusterCache,
+  ClusterRegistry,
   customResourceInformer,
   loadKubeConfig,
   type KubernetesObject,
@@ -48,6 +49,17 @@ export const applierRole: Role = {
       logger.warn({ err: err.message, kind }, 'watch trouble'),
     );
     const health = createHealthAssessor();
+    const registry = new ClusterRegistry(kc, config.namespace);
+    const ownServer = kc.getCurrentCluster()?.server.replace(/\/+$/, '');
+    const destinationProblem = async (app: Application): Promise<string | undefined> => {
+      try {
+        const target = await registry.resolve(app.spec?.destination);
+        if (target.kc === kc || target.server.replace(/\/+$/, '') === ownServer) return undefined;
+        return `destination cluster ${target.name} (${target.server}) is not Flotilla's own cluster: the differ compares other clusters, but syncing to them is not supported yet`;
+      } catch (err) {
+        return (err as Error).message;
+      }
+    };
     const desired = new DesiredStore(redis);
     const hookStore = new HookStore(redis);
 
@@ -151,6 +163,7 @@ export const applierRole: Role = {
           logger,
           terminated,
           watchApp,
+          destinationProblem,
           applyParallelism: options.applyParallelism,
           hooksFor: (app: AppRef, operationId: string) =>
             busHookDriver(nc, bus, hookStore, app, operationId),

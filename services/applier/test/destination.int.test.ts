@@ -1,0 +1,80 @@
+// The applier applies only to the cluster an app names: an unknown destination,
+// or a cluster other than its own, ends the operation in Error with nothing
+// applied anywhere.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError, rawRequest } from '@flotilla/kube';
+import { startApplierHarness, type ApplierHarness } from './harness.js';
+import { configMap } from './objects.js';
+
+describe('the applier and destination clusters', () => {
+  let h: ApplierHarness;
+  beforeAll(async () => {
+    h = await startApplierHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const localConfigMap = (ns: string, name: string) =>
+    rawRequest(h.env.kube.kc, {
+      method: 'GET',
+      path: `/api/v1/namespaces/${ns}/configmaps/${name}`,
+    })
+      .then(() => true)
+      .catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return false;
+        throw err;
+      });
+
+  it('ends in Error for a destination no cluster Secret names, applying nothing', async () => {
+    const dest = await h.env.kube.namespace('dest');
+    await h.createApp('nowhere', [configMap('cm-nowhere')], {
+      destination: { server: 'https://10.255.255.1:6443', namespace: dest },
+    });
+    await h.requestSync('nowhere');
+    const state = (await h.finished('nowhere')).status?.operationState;
+    expect(state?.phase).toBe('Error');
+    expect(state?.message).toContain('no cluster Secret for destination https://10.255.255.1:6443');
+    expect(await localConfigMap(dest, 'cm-nowhere')).toBe(false);
+  });
+
+  it('ends in Error for a cluster other than its own instead of syncing it into its own', async () => {
+    const dest = await h.env.kube.namespace('dest');
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await rawRequest(h.env.kube.kc, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${h.ns}/secrets`,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'cluster-far', labels: { 'flotilla.dev/secret-type': 'cluster' } },
+        data: {
+          name: b64('far'),
+          server: b64('https://far.example.com:6443'),
+          config: b64(JSON.stringify({ bearerToken: 'not-a-real-token' })),
+        },
+      },
+    });
+    await h.createApp('far', [configMap('cm-far')], {
+      destination: { name: 'far', namespace: dest },
+    });
+    await h.requestSync('far');
+    const state = (await h.finished('far')).status?.operationState;
+    expect(state?.phase).toBe('Error');
+    expect(state?.message).toContain(
+      "destination cluster far (https://far.example.com:6443) is not Flotilla's own cluster",
+    );
+    expect(state?.message).not.toContain('not-a-real-token');
+    expect(await localConfigMap(dest, 'cm-far')).toBe(false);
+  });
+
+  it('syncs a destination given by the in-cluster name', async () => {
+    const dest = await h.env.kube.namespace('dest');
+    await h.createApp('home', [configMap('cm-home')], {
+      destination: { name: 'in-cluster', namespace: dest },
+    });
+    await h.requestSync('home');
+    expect((await h.finished('home')).status?.operationState?.phase).toBe('Succeeded');
+    expect(await localConfigMap(dest, 'cm-home')).toBe(true);
+  });
+});
