@@ -13,6 +13,8 @@ export interface ApplyObjectOptions {
   readonly dryRun?: boolean;
   /** A namespace for namespaced objects that name none. */
   readonly defaultNamespace?: string;
+  /** How the apiserver treats unknown or duplicate fields; its own default unless set. */
+  readonly fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
 }
 
 /** The kind is not served by the cluster (a CRD not installed, say). */
@@ -56,10 +58,53 @@ export async function applyObject(
       fieldManager: options.fieldManager,
       force: String(options.force ?? true),
       ...(options.dryRun ? { dryRun: 'All' } : {}),
+      ...(options.fieldValidation ? { fieldValidation: options.fieldValidation } : {}),
     },
     contentType: 'application/apply-patch+yaml',
     body: obj,
   });
+}
+
+/**
+ * Replaces one object whole (PUT over the live resourceVersion), or creates it
+ * when it does not exist: what `kubectl replace` / `kubectl create` do, for the
+ * `Replace=true` sync option. Returns what the apiserver stored and whether it
+ * was created.
+ */
+export async function replaceObject(
+  kc: KubeConfig,
+  discovery: Discovery,
+  obj: KubernetesObject,
+  options: Omit<ApplyObjectOptions, 'force'>,
+): Promise<{ object: KubernetesObject; created: boolean }> {
+  const path = await objectPath(discovery, keyOf(obj), options.defaultNamespace);
+  const query = {
+    fieldManager: options.fieldManager,
+    ...(options.dryRun ? { dryRun: 'All' } : {}),
+    ...(options.fieldValidation ? { fieldValidation: options.fieldValidation } : {}),
+  };
+  let live: KubernetesObject | undefined;
+  try {
+    live = await rawRequest<KubernetesObject>(kc, { method: 'GET', path });
+  } catch (err) {
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+  }
+  if (!live) {
+    const ns = path.slice(0, path.lastIndexOf('/'));
+    const object = await rawRequest<KubernetesObject>(kc, {
+      method: 'POST',
+      path: ns,
+      query,
+      body: obj,
+    });
+    return { object, created: true };
+  }
+  const body = {
+    ...obj,
+    metadata: { ...obj.metadata, resourceVersion: live.metadata?.resourceVersion },
+  };
+  const object = await rawRequest<KubernetesObject>(kc, { method: 'PUT', path, query, body });
+  return { object, created: false };
 }
 
 /** Deletes one object; resolves false when it was already gone. */

@@ -39,7 +39,13 @@ export {
   type ClusterUnreachable,
   type WatchChange,
 } from './cache/index.js';
-export { applyObject, deleteObject, UnknownKindError, type ApplyObjectOptions } from './apply.js';
+export {
+  applyObject,
+  replaceObject,
+  deleteObject,
+  UnknownKindError,
+  type ApplyObjectOptions,
+} from './apply.js';
 export {
   ClusterRegistry,
   clusterFromSecret,

@@ -2,8 +2,10 @@
 // hook before it is created again. Each returns its outcome as data.
 import { applyResult, pruneResult, type SyncResourceResult, type SyncTask } from '@flotilla/gitops';
 import {
+  ApiError,
   applyObject,
   deleteObject,
+  replaceObject,
   UnknownKindError,
   type ClusterCache,
   type KubeConfig,
@@ -31,31 +33,87 @@ const errorText = (err: unknown) => (err instanceof Error ? err.message : String
 export async function dryRunTask(deps: TaskDeps, task: SyncTask): Promise<string | undefined> {
   if (!task.targetObject || task.skipDryRun) return undefined;
   try {
-    await applyObject(deps.kc, deps.cache.discovery, task.targetObject as KubernetesObject, {
-      fieldManager: APPLY_FIELD_MANAGER,
-      force: true,
-      dryRun: true,
-    });
+    const target = task.targetObject as KubernetesObject;
+    if (writesWhole(task)) {
+      await replaceObject(deps.kc, deps.cache.discovery, target, {
+        fieldManager: APPLY_FIELD_MANAGER,
+        dryRun: true,
+        ...validation(task),
+      });
+    } else {
+      await applyObject(deps.kc, deps.cache.discovery, target, {
+        fieldManager: APPLY_FIELD_MANAGER,
+        force: true,
+        dryRun: true,
+      });
+    }
     return undefined;
   } catch (err) {
     if (err instanceof UnknownKindError && task.syncOptions.skipDryRunOnMissingResource) {
       return undefined;
     }
+    // Force=true re-creates what the apiserver refuses to change in place.
+    if (task.syncOptions.force && isRefusal(err)) return undefined;
     return errorText(err);
   }
 }
 
-/** Server-side applies a resource or creates a hook; the result is Running until it is healthy. */
+/** `Validate=false`: the apiserver drops unknown fields instead of refusing them. */
+const validation = (task: SyncTask) =>
+  task.syncOptions.validate ? {} : { fieldValidation: 'Ignore' as const };
+
+/**
+ * `Replace=true`, and `Validate=false` too: server-side apply refuses unknown
+ * fields whatever the validation level, so an unvalidated object is written
+ * whole (create or update) instead. Hooks are always created by apply.
+ */
+const writesWhole = (task: SyncTask) =>
+  task.type !== 'hook' && (task.syncOptions.replace || !task.syncOptions.validate);
+
+/** The apiserver refused a change as invalid or conflicting (an immutable field, say). */
+const isRefusal = (err: unknown) =>
+  err instanceof ApiError && (err.status === 422 || err.status === 409);
+
+/** How long a `Force=true` re-creation waits for the old object to go. */
+const FORCE_DELETE_WAIT_MS = 120_000;
+
+/**
+ * Server-side applies a resource (or replaces it whole with `Replace=true`) or
+ * creates a hook; the result is Running until it is healthy. With `Force=true`
+ * a write the apiserver refuses as invalid or conflicting (an immutable field,
+ * say) deletes the object and creates it again, as `kubectl apply --force` does.
+ */
 export async function applyTask(deps: TaskDeps, task: SyncTask): Promise<SyncResourceResult> {
-  if (!task.targetObject) return applyResult(task, { error: 'nothing to apply' });
-  try {
-    await applyObject(deps.kc, deps.cache.discovery, task.targetObject as KubernetesObject, {
+  const target = task.targetObject as KubernetesObject | undefined;
+  if (!target) return applyResult(task, { error: 'nothing to apply' });
+  const write = async (): Promise<string> => {
+    if (writesWhole(task)) {
+      const { created } = await replaceObject(deps.kc, deps.cache.discovery, target, {
+        fieldManager: APPLY_FIELD_MANAGER,
+        ...validation(task),
+      });
+      return created ? 'created' : 'replaced';
+    }
+    await applyObject(deps.kc, deps.cache.discovery, target, {
       fieldManager: APPLY_FIELD_MANAGER,
       force: true,
     });
+    return task.type === 'hook' ? 'created' : 'serverside-applied';
+  };
+  try {
+    let verb: string;
+    try {
+      verb = await write();
+    } catch (err) {
+      if (!task.syncOptions.force || !isRefusal(err)) throw err;
+      await deleteObject(deps.kc, deps.cache.discovery, task.key, {
+        propagationPolicy: 'Foreground',
+      });
+      await waitGone(deps.kc, deps.cache, task.key, AbortSignal.timeout(FORCE_DELETE_WAIT_MS));
+      verb = `${await write()} (forced: deleted and created again)`;
+    }
     await deps.cache.want([task.key]).catch(() => undefined);
     const kind = task.key.kind.toLowerCase();
-    const verb = task.type === 'hook' ? 'created' : 'serverside-applied';
     return applyResult(task, { message: `${kind}/${task.name} ${verb}` });
   } catch (err) {
     return applyResult(task, { error: errorText(err) });
