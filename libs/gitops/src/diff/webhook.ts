@@ -21,11 +21,19 @@ function ownedIn(predicted: DiffObject): Owned[] | undefined {
   const entries = metadataOf(predicted)?.['managedFields'];
   if (!Array.isArray(entries) || entries.length === 0) return undefined;
   const out: Owned[] = [];
+  const secret = predicted['kind'] === 'Secret' && predicted['apiVersion'] === 'v1';
   for (const entry of entries) {
     if (!isPlainObject(entry) || entry['fieldsV1'] === undefined) continue;
     for (const f of parseFieldsV1(entry['fieldsV1'], String(entry['manager'] ?? ''))) {
-      const at = resolveFieldPath(predicted, f.path);
-      if (at) out.push({ path: f.path, at, pointer: toPointer(at), leaf: f.leaf });
+      // A Secret's stringData is write-only: the API server stores it under data, and
+      // the manager that wrote a stringData key owns that data key.
+      const first = f.path[0];
+      const path =
+        secret && first && 'field' in first && first.field === 'stringData'
+          ? [{ field: 'data' }, ...f.path.slice(1)]
+          : f.path;
+      const at = resolveFieldPath(predicted, path);
+      if (at) out.push({ path, at, pointer: toPointer(at), leaf: f.leaf });
     }
   }
   return out;

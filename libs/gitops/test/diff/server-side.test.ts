@@ -4,6 +4,7 @@ import {
   cachedDryRun,
   desiredHash,
   diffApp,
+  revertWebhookMutations,
   type DiffObject,
   type ServerSideDryRun,
 } from '../../src/diff/index.js';
@@ -212,5 +213,28 @@ describe('mutating webhooks in a server-side diff', () => {
       }),
     );
     expect(bare.resources[0]?.status).toBe('OutOfSync');
+  });
+
+  it("keeps a Secret's data that the manager wrote as stringData", () => {
+    const b64 = (v: string) => Buffer.from(v).toString('base64');
+    const secret = (password: string, managedFields?: unknown[]) => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'creds', namespace: 'app', ...(managedFields ? { managedFields } : {}) },
+      type: 'Opaque',
+      data: { password: b64(password) },
+    });
+    // The API server records the write under stringData and stores the value under data.
+    const predicted = secret('rotated', [
+      {
+        manager: 'flotilla',
+        operation: 'Apply',
+        apiVersion: 'v1',
+        fieldsType: 'FieldsV1',
+        fieldsV1: { 'f:stringData': { 'f:password': {} }, 'f:type': {} },
+      },
+    ]);
+    const kept = revertWebhookMutations(predicted, secret('old'));
+    expect((kept['data'] as Record<string, string>)['password']).toBe(b64('rotated'));
   });
 });
