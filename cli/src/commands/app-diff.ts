@@ -10,7 +10,13 @@ import {
   type DiffObject,
   type ResourceDiff,
 } from '@flotilla/gitops';
-import { applyObject, ClusterCache, ClusterRegistry, type KubeConfig } from '@flotilla/kube';
+import {
+  applyObject,
+  ClusterCache,
+  ClusterRegistry,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@flotilla/kube';
 import { DesiredStore, type DesiredState } from '@flotilla/render';
 import { connect, getApp, redisUrl, withConnection, type ConnectionOpts } from '../apps.js';
 import { ExitError, exitCodesHelp } from '../exit.js';
@@ -84,15 +90,7 @@ async function compare(
   const destinationNamespace = app.spec?.destination?.namespace ?? '';
   const cache = new ClusterCache(target.kc);
   try {
-    const kinds = new Set<string>();
-    for (const o of desired) kinds.add(`${groupOf(o)}/${String(o['kind'] ?? '')}`);
-    for (const r of app.status?.resources ?? []) kinds.add(`${r.group ?? ''}/${r.kind ?? ''}`);
-    await Promise.all(
-      [...kinds].map((k) => {
-        const i = k.lastIndexOf('/');
-        return cache.ensureKind(k.slice(0, i), k.slice(i + 1)).catch(() => undefined);
-      }),
-    );
+    await cache.ensureKindsOf(desired as KubernetesObject[], app.status?.resources ?? []);
     const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
     const keys: ResourceKey[] = desired.map((o) => {
       const meta = (o['metadata'] ?? {}) as { name?: string; namespace?: string };

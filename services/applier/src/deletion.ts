@@ -32,7 +32,14 @@ import {
   type PlanResource,
   type SyncObject,
 } from '@flotilla/gitops';
-import { ApiError, deleteObject, keyOf, rawRequest, type KubeConfig } from '@flotilla/kube';
+import {
+  ApiError,
+  deleteObject,
+  keyOf,
+  rawRequest,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@flotilla/kube';
 import { liveObject, nextChange } from '@flotilla/sync-exec';
 import { appPath, readApp } from './app-io.js';
 import type { OperationDeps } from './operation.js';
@@ -193,19 +200,10 @@ export async function runDeletion(
 
 /** Starts the kinds the app has (desired and last seen) so its tracked objects are in the cache. */
 async function watchKinds(deps: OperationDeps, app: Application, objects: readonly DiffObject[]) {
-  const { cache } = deps;
-  await cache.discovery.ready();
-  const kinds = new Set<string>();
-  for (const o of objects) {
-    const { group, kind } = keyOf(o as Parameters<typeof keyOf>[0]);
-    kinds.add(`${group}/${kind}`);
-  }
-  for (const r of app.status?.resources ?? []) kinds.add(`${r.group ?? ''}/${r.kind ?? ''}`);
-  await Promise.all(
-    [...kinds].map((k) => {
-      const i = k.lastIndexOf('/');
-      return cache.ensureKind(k.slice(0, i), k.slice(i + 1)).catch(() => undefined);
-    }),
+  await deps.cache.discovery.ready();
+  await deps.cache.ensureKindsOf(
+    objects as readonly KubernetesObject[],
+    app.status?.resources ?? [],
   );
 }
 

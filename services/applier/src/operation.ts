@@ -25,7 +25,7 @@ import {
   type SyncObject,
   type SyncResourceResult,
 } from '@flotilla/gitops';
-import type { KubeConfig } from '@flotilla/kube';
+import type { KubeConfig, KubernetesObject } from '@flotilla/kube';
 import type { ResourceKey } from '@flotilla/contracts';
 import { PlanningError, isPlanningError } from './errors.js';
 import type { DesiredStore } from '@flotilla/render';
@@ -322,18 +322,10 @@ async function planFor(
   const problem = await deps.destinationProblem?.(app);
   if (problem) throw new PlanningError(problem);
   await cache.discovery.ready();
-  const kinds = new Set<string>(['/Namespace']);
-  for (const o of objects)
-    kinds.add(
-      `${String(o['apiVersion'] ?? '').includes('/') ? String(o['apiVersion']).split('/')[0] : ''}/${String(o['kind'] ?? '')}`,
-    );
-  for (const r of app.status?.resources ?? []) kinds.add(`${r.group ?? ''}/${r.kind ?? ''}`);
-  await Promise.all(
-    [...kinds].map((k) => {
-      const i = k.lastIndexOf('/');
-      return cache.ensureKind(k.slice(0, i), k.slice(i + 1)).catch(() => undefined);
-    }),
-  );
+  await cache.ensureKindsOf(objects as KubernetesObject[], [
+    { group: '', kind: 'Namespace' },
+    ...(app.status?.resources ?? []),
+  ]);
   const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
   const prepared = objects.map((o) =>
     prepareDesired(o, { app: ref, destinationNamespace: dest, isNamespaced }),

@@ -24,7 +24,13 @@ import {
   type AutoSyncDecision,
   type DiffObject,
 } from '@flotilla/gitops';
-import { ApiError, applyObject, rawRequest, type ClusterCache } from '@flotilla/kube';
+import {
+  ApiError,
+  applyObject,
+  rawRequest,
+  type ClusterCache,
+  type KubernetesObject,
+} from '@flotilla/kube';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
 import { carryTransitionTimes, sortResources, statusDigest } from './status.js';
 
@@ -320,15 +326,7 @@ export class Reconciler {
     destinationNamespace: string,
   ): Promise<AppDiff> {
     const { cache } = target;
-    const kinds = new Set<string>();
-    for (const o of desired) kinds.add(`${groupOf(o)}/${String(o['kind'] ?? '')}`);
-    for (const r of app.status?.resources ?? []) kinds.add(`${r.group ?? ''}/${r.kind ?? ''}`);
-    await Promise.all(
-      [...kinds].map((k) => {
-        const i = k.lastIndexOf('/');
-        return cache.ensureKind(k.slice(0, i), k.slice(i + 1)).catch(() => undefined);
-      }),
-    );
+    await cache.ensureKindsOf(desired as KubernetesObject[], app.status?.resources ?? []);
     const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
     const keys: ResourceKey[] = desired.map((o) => {
       const meta = (o['metadata'] ?? {}) as { name?: string; namespace?: string };

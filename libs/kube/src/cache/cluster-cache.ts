@@ -180,6 +180,26 @@ export class ClusterCache {
   }
 
   /**
+   * Starts watching every kind the objects and the extra (group, kind) pairs
+   * name (an app's manifests and its `status.resources`, say), resolving after
+   * each first list. A kind the cluster does not serve is skipped here; it
+   * shows where it is used.
+   */
+  async ensureKindsOf(
+    objects: readonly KubernetesObject[],
+    extra: readonly { group?: string | undefined; kind?: string | undefined }[] = [],
+  ): Promise<void> {
+    const kinds = new Map<string, { group: string; kind: string }>();
+    for (const { group, kind } of [...objects.map(keyOf), ...extra]) {
+      const k = { group: group ?? '', kind: kind ?? '' };
+      kinds.set(kindKey(k.group, k.kind), k);
+    }
+    await Promise.all(
+      [...kinds.values()].map((k) => this.ensureKind(k.group, k.kind).catch(() => undefined)),
+    );
+  }
+
+  /**
    * Starts watching (group, kind) if nobody did yet, resolving after its first
    * list. Undefined when the cluster does not serve the kind (yet).
    */
