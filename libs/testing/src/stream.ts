@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type StoredMessage = Record<string, any>;
 
-/** Every message stored in `stream` on exactly `subject`, parsed as JSON, oldest first. */
+/** Every message stored in `stream` on `subject` (or under it, for `a.b.>`), parsed as JSON, oldest first. */
 export async function streamMessages(
   nc: NatsConnection,
   stream: string,
@@ -16,7 +16,8 @@ export async function streamMessages(
   const out: StoredMessage[] = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
     const m = await jsm.streams.getMessage(stream, { seq }).catch(() => null);
-    if (m?.subject === subject) out.push(m.json());
+    const prefix = subject.endsWith('.>') ? subject.slice(0, -1) : undefined;
+    if (m && (prefix ? m.subject.startsWith(prefix) : m.subject === subject)) out.push(m.json());
   }
   return out;
 }
