@@ -1,0 +1,622 @@
+// A sync of 500 resources (ConfigMaps, Secrets, ServiceAccounts, Services and
+// Deployments in one namespace) by the applier role, next to `kubectl apply
+// --server-side -f <dir>` (+ `kubectl wait`) on the same objects, a re-sync
+// with no change by both, and a 10-wave app against its single-wave twin.
+// Every sync goes to a fresh namespace, deleted (and waited for) afterwards.
+// Needs the local control plane: `npx flotilla dev cluster up` (or KUBECONFIG).
+//   npx tsx bench/sync/sync.ts [runs=3]
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+import { API_VERSION, APPLICATION, GROUP, type Application } from '@flotilla/api';
+import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import { createHealthAssessor } from '@flotilla/gitops';
+import { ApiError, ClusterCache, installCrds, loadKubeConfig, rawRequest } from '@flotilla/kube';
+import { DesiredStore } from '@flotilla/render';
+import { compileRuntimeConfig, createLogger, run, userCacheDir } from '@flotilla/runtime';
+import { startNatsServer, startRedisServer } from '@flotilla/testing';
+import { resolveTool } from '@flotilla/toolchain';
+import { applierRole } from '@flotilla/applier';
+
+const runs = Number(process.argv[2] ?? 3);
+if (!(runs >= 1)) throw new Error('runs must be at least 1');
+/** Units of five objects each: ServiceAccount, Secret, ConfigMap, Service, Deployment. */
+const UNITS = 100;
+const WAVES = 10;
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const kubeconfig =
+  process.env['KUBECONFIG'] ?? resolve(import.meta.dirname, '..', '..', '.flotilla', 'kubeconfig');
+const kc = loadKubeConfig(kubeconfig);
+const stamp = Date.now().toString(36);
+const controlNs = `bench-sync-${stamp}`;
+const kubectl = await resolveTool('kubectl', { cacheDir: userCacheDir(process.env) });
+
+type Obj = Record<string, unknown> & { kind: string; metadata: { name: string } };
+
+/** The manifest set; with `waves` > 1, unit i goes to wave floor(i * waves / UNITS). */
+function manifests(waves = 1): Obj[] {
+  const out: Obj[] = [];
+  for (let i = 0; i < UNITS; i++) {
+    const name = `svc-${String(i).padStart(3, '0')}`;
+    const labels = { 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': 'bench' };
+    const annotations: Record<string, string> =
+      waves > 1 ? { 'argocd.argoproj.io/sync-wave': String(Math.floor((i * waves) / UNITS)) } : {};
+    const meta = (n: string) => ({
+      name: n,
+      labels,
+      ...(waves > 1 ? { annotations } : {}),
+    });
+    out.push(
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name) },
+      {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: meta(`${name}-creds`),
+        type: 'Opaque',
+        data: {
+          username: Buffer.from(`user-${i}`).toString('base64'),
+          password: Buffer.from(`not-a-real-password-${i}`).toString('base64'),
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: meta(`${name}-config`),
+        data: {
+          LOG_LEVEL: 'info',
+          UPSTREAM: `http://svc-${String((i + 1) % UNITS).padStart(3, '0')}`,
+          'app.yaml': `name: ${name}\nworkers: ${1 + (i % 4)}\nfeatures: [a, b, c]\n`,
+        },
+      },
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: meta(name),
+        spec: {
+          selector: { 'app.kubernetes.io/name': name },
+          ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+        },
+      },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: meta(name),
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { 'app.kubernetes.io/name': name } },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: name,
+              containers: [
+                {
+                  name: 'app',
+                  image: 'registry.example.com/app:1.4.2',
+                  ports: [{ containerPort: 8080, name: 'http' }],
+                  envFrom: [{ configMapRef: { name: `${name}-config` } }],
+                  env: [
+                    {
+                      name: 'PASSWORD',
+                      valueFrom: { secretKeyRef: { name: `${name}-creds`, key: 'password' } },
+                    },
+                  ],
+                  resources: {
+                    requests: { cpu: '50m', memory: '64Mi' },
+                    limits: { memory: '128Mi' },
+                  },
+                  readinessProbe: { httpGet: { path: '/ready', port: 'http' } },
+                },
+              ],
+            },
+          },
+        },
+      },
+    );
+  }
+  return out;
+}
+
+const groupOf = (o: Obj) => {
+  const v = String(o['apiVersion']);
+  return v.includes('/') ? (v.split('/')[0] ?? '') : '';
+};
+const keysIn = (objs: readonly Obj[], namespace: string): ResourceKey[] =>
+  objs.map((o) => ({ group: groupOf(o), kind: o.kind, namespace, name: o.metadata.name }));
+
+// --- servers, applier, and the bench's own watch cache ------------------------
+
+await rawRequest(kc, {
+  method: 'POST',
+  path: '/api/v1/namespaces',
+  body: { metadata: { name: controlNs } },
+});
+await installCrds(kc);
+await using nats = await startNatsServer();
+await using redisServer = await startRedisServer();
+const redis = new Redis(redisServer.url);
+const desired = new DesiredStore(redis);
+const config = compileRuntimeConfig(
+  {},
+  {
+    natsUrl: nats.url,
+    redisUrl: redisServer.url,
+    kubeconfig,
+    namespace: controlNs,
+    logLevel: 'error',
+    cacheDir: userCacheDir(process.env),
+  },
+);
+const applier = await applierRole.start({
+  logger: createLogger({ name: 'applier', level: 'error' }),
+  signal: new AbortController().signal,
+  config,
+  env: {},
+});
+
+// The bench watches what it measures (never polls): Applications and the five kinds.
+const cache = new ClusterCache(kc);
+const health = createHealthAssessor();
+await cache.ensureKind(GROUP, APPLICATION.kind);
+for (const o of manifests().slice(0, 5)) await cache.ensureKind(groupOf(o), o.kind);
+
+/** Resolves with the time at which `check` first holds, re-checked on every cache event. */
+function when(check: () => boolean | Promise<boolean>, timeoutMs = 600_000): Promise<number> {
+  return new Promise((done, fail) => {
+    let busy = false;
+    let again = false;
+    const timer = setTimeout(() => {
+      stop();
+      fail(new Error('timed out'));
+    }, timeoutMs);
+    const look = async () => {
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      try {
+        do {
+          again = false;
+          if (await check()) {
+            const at = performance.now();
+            clearTimeout(timer);
+            stop();
+            done(at);
+            return;
+          }
+        } while (again);
+      } catch (err) {
+        clearTimeout(timer);
+        stop();
+        fail(err as Error);
+        return;
+      }
+      busy = false;
+    };
+    const stop = cache.subscribe(() => void look());
+    void look();
+  });
+}
+
+/** Resolves with the time at which every key is Healthy (or has no health check). */
+function allHealthy(keys: readonly ResourceKey[], timeoutMs?: number): Promise<number> {
+  const pending = new Set(keys.map(resourceKeyString));
+  return when(async () => {
+    for (const k of keys) {
+      const id = resourceKeyString(k);
+      if (!pending.has(id)) continue;
+      const live = cache.get(k);
+      if (!live) return false;
+      const h = await health.assess(live as Parameters<typeof health.assess>[0]);
+      if (h && h.status !== 'Healthy') return false;
+      pending.delete(id);
+    }
+    return true;
+  }, timeoutMs);
+}
+
+async function freshNamespace(label: string): Promise<string> {
+  const name = `${controlNs}-${label}`;
+  await rawRequest(kc, {
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: { metadata: { name } },
+  });
+  return name;
+}
+
+/** Deletes a namespace and waits until it is gone, so its teardown does not load the next run. */
+async function dropNamespace(name: string): Promise<void> {
+  await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${name}` }).catch(
+    () => undefined,
+  );
+  const deadline = Date.now() + 300_000;
+  while (Date.now() < deadline) {
+    try {
+      await rawRequest(kc, { method: 'GET', path: `/api/v1/namespaces/${name}` });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return;
+      throw err;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  console.warn(`namespace ${name} still terminating after 5 min; going on`);
+}
+
+// --- one Flotilla sync ----------------------------------------------------------
+
+const appPath = (name: string) =>
+  `/apis/${API_VERSION}/namespaces/${controlNs}/${APPLICATION.plural}/${name}`;
+
+async function createApp(name: string, dest: string, objects: readonly Obj[]): Promise<AppRef> {
+  const ref = { namespace: controlNs, name };
+  await desired.setRendered(ref, {
+    revisions: ['0'.repeat(40)],
+    hash: `sha256:${name}`,
+    objects: objects.map((o) => structuredClone(o)),
+    warnings: [],
+    renderedAt: new Date().toISOString(),
+  });
+  await rawRequest(kc, {
+    method: 'POST',
+    path: `/apis/${API_VERSION}/namespaces/${controlNs}/${APPLICATION.plural}`,
+    body: {
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { name, namespace: controlNs },
+      spec: {
+        project: 'default',
+        source: { repoURL: 'https://git.example.com/bench.git', targetRevision: 'main', path: '.' },
+        destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+      },
+    } satisfies Application,
+  });
+  await cache.want([{ group: GROUP, kind: APPLICATION.kind, namespace: controlNs, name }]);
+  return ref;
+}
+
+interface Timing {
+  /** Until the tool said it was done (operation Succeeded; kubectl apply exited). */
+  readonly done: number;
+  /** Until that and every resource Healthy (kubectl: apply, then kubectl wait). */
+  readonly healthy: number;
+}
+
+let syncs = 0;
+/**
+ * Writes a sync operation as `flotilla app sync` does; times it to Succeeded
+ * and (unless `health` is false) to every resource Healthy.
+ */
+async function flotillaSync(
+  ref: AppRef,
+  keys: readonly ResourceKey[],
+  { health = true, timeoutMs = 600_000 } = {},
+): Promise<Timing> {
+  const by = `bench-${++syncs}`;
+  const appKey = { group: GROUP, kind: APPLICATION.kind, namespace: ref.namespace, name: ref.name };
+  const succeeded = when(() => {
+    const state = (cache.get(appKey) as Application | undefined)?.status?.operationState;
+    if (state?.operation?.initiatedBy?.username !== by) return false;
+    if (state.phase === 'Running') return false;
+    if (state.phase !== 'Succeeded') throw new Error(`sync ended ${state.phase}: ${state.message}`);
+    return true;
+  }, timeoutMs);
+  const healthy = health ? allHealthy(keys, timeoutMs) : succeeded;
+  // Both are awaited below; an early failure of one must not leave the other unhandled.
+  succeeded.catch(() => undefined);
+  healthy.catch(() => undefined);
+  const t0 = performance.now();
+  await rawRequest(kc, {
+    method: 'PATCH',
+    path: appPath(ref.name),
+    contentType: 'application/merge-patch+json',
+    body: { operation: { sync: {}, initiatedBy: { username: by } } },
+  });
+  try {
+    const [s, h] = await Promise.all([succeeded, healthy]);
+    return { done: s - t0, healthy: Math.max(s, h) - t0 };
+  } catch (err) {
+    // Withdraw the operation (terminate) so the applier lets go of it.
+    await rawRequest(kc, {
+      method: 'PATCH',
+      path: appPath(ref.name),
+      contentType: 'application/merge-patch+json',
+      body: { operation: null },
+    }).catch(() => undefined);
+    throw err;
+  }
+}
+
+// --- one kubectl sync -----------------------------------------------------------
+
+const manifestDir = await mkdtemp(join(tmpdir(), 'bench-sync-'));
+{
+  const objs = manifests();
+  for (let i = 0; i < UNITS; i++) {
+    const unit = objs.slice(i * 5, i * 5 + 5);
+    await writeFile(
+      join(manifestDir, `unit-${i}.yaml`),
+      unit.map((o) => stringify(o)).join('---\n'),
+    );
+  }
+}
+
+/**
+ * `kubectl apply --server-side -f <dir>`, then `kubectl wait` for every
+ * Deployment Available. All Healthy is timed by the bench's watch, as for
+ * Flotilla; `kubectl wait` is undefined when it did not finish in time.
+ */
+async function kubectlSync(
+  ns: string,
+  keys: readonly ResourceKey[],
+  { wait = true, timeoutMs = 600_000 } = {},
+): Promise<Timing & { readonly kubectlWait?: number }> {
+  const base = ['--kubeconfig', kubeconfig, '-n', ns];
+  const healthy = wait ? allHealthy(keys, timeoutMs) : Promise.resolve(0);
+  healthy.catch(() => undefined);
+  const t0 = performance.now();
+  await run(kubectl, [
+    ...base,
+    'apply',
+    '--server-side',
+    '--field-manager=bench-kubectl',
+    '-f',
+    manifestDir,
+  ]);
+  const applied = performance.now();
+  if (!wait) return { done: applied - t0, healthy: applied - t0 };
+  const left = Math.max(1, Math.round((timeoutMs - (applied - t0)) / 1000));
+  const kubectlWait = await run(kubectl, [
+    ...base,
+    'wait',
+    '--for=condition=Available',
+    'deployment',
+    '--all',
+    `--timeout=${left}s`,
+  ]).then(
+    () => performance.now() - t0,
+    () => undefined,
+  );
+  const h = await healthy;
+  return { done: applied - t0, healthy: h - t0, ...(kubectlWait ? { kubectlWait } : {}) };
+}
+
+// --- the node heartbeat ------------------------------------------------------------
+
+// KWOK's node in the dev cluster may miss its status heartbeat: the node
+// lifecycle controller then marks it not ready for a moment and every pod on
+// it NotReady for good (KWOK readies a pod only once), so a Deployment that
+// was Available stops being so. A timed sync therefore starts right after
+// such a flap (or after a quiet minute: a cluster that does not flap), must
+// end within one heartbeat window, and is run again if it does not.
+const nodeKeys = (
+  await rawRequest<{ items: { metadata: { name: string } }[] }>(kc, {
+    method: 'GET',
+    path: '/api/v1/nodes',
+  })
+).items.map((n) => ({ group: '', kind: 'Node', namespace: '', name: n.metadata.name }));
+await cache.ensureKind('', 'Node');
+await cache.want(nodeKeys);
+const nodeReady = (key: ResourceKey) =>
+  (
+    cache.get(key) as { status?: { conditions?: { type: string; status: string }[] } } | undefined
+  )?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+let flaps = 0;
+cache.subscribe((e) => {
+  if (e.key.kind === 'Node' && e.key.group === '' && !nodeReady(e.key)) flaps++;
+});
+/** Window within which a timed sync must end. */
+const WINDOW_MS = 50_000;
+
+async function afterHeartbeat(): Promise<void> {
+  const seen = flaps;
+  await when(() => flaps > seen, 65_000).catch(() => undefined);
+  await when(() => nodeKeys.every(nodeReady));
+}
+
+/** Runs `attempt` (given its try number) until it succeeds, three tries at most. */
+async function retried<T>(label: string, attempt: (n: number) => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n);
+    } catch (err) {
+      if (n >= 3) throw err;
+      console.error(
+        `${label}: ${(err as Error).message}; trying again (node flaps so far: ${flaps})`,
+      );
+    }
+  }
+}
+
+// --- the runs -------------------------------------------------------------------
+
+const results = {
+  flotilla: [] as Timing[],
+  flotillaResync: [] as Timing[],
+  kubectl: [] as Timing[],
+  kubectlResync: [] as Timing[],
+  kubectlWait: [] as number[],
+  oneWave: [] as Timing[],
+  tenWaves: [] as Timing[],
+};
+const log = (label: string, t: Timing) =>
+  console.error(`${label}: done ${sec(t.done)}, healthy ${sec(t.healthy)}`);
+
+async function flotillaRound(label: string, objects: Obj[], into: Timing[], resync?: Timing[]) {
+  await retried(label, async (n) => {
+    const ns = await freshNamespace(`${label}-${n}`);
+    const ref = await createApp(`${label}-${n}`, ns, objects);
+    const keys = keysIn(objects, ns);
+    await cache.want(keys);
+    try {
+      await afterHeartbeat();
+      const t = await flotillaSync(ref, keys, { timeoutMs: WINDOW_MS });
+      log(label, t);
+      into.push(t);
+      if (resync) {
+        const r = await flotillaSync(ref, keys, { health: false });
+        log(`${label} re-sync`, r);
+        resync.push(r);
+      }
+    } finally {
+      cache.unwant(keys);
+      await rawRequest(kc, { method: 'DELETE', path: appPath(ref.name) }).catch(() => undefined);
+      await dropNamespace(ns);
+    }
+  });
+}
+
+async function kubectlRound(label: string) {
+  await retried(label, async (n) => {
+    const ns = await freshNamespace(`${label}-${n}`);
+    const keys = keysIn(manifests(), ns);
+    // kubectl's objects carry no tracking annotation: the bench's watch is told to keep them.
+    await cache.want(keys);
+    try {
+      await afterHeartbeat();
+      const t = await kubectlSync(ns, keys, { timeoutMs: WINDOW_MS });
+      log(label, t);
+      if (t.kubectlWait) results.kubectlWait.push(t.kubectlWait);
+      results.kubectl.push(t);
+      const r = await kubectlSync(ns, keys, { wait: false });
+      log(`${label} re-sync`, r);
+      results.kubectlResync.push(r);
+    } finally {
+      cache.unwant(keys);
+      await dropNamespace(ns);
+    }
+  });
+}
+
+const started = new Date();
+const load = loadavg();
+// A warm-up of each path (discovery caches, watches, JIT), not counted.
+{
+  const warm: Timing[] = [];
+  await flotillaRound('warm', manifests().slice(0, 25), warm);
+  const ns = await freshNamespace('warm-kubectl');
+  await run(kubectl, ['--kubeconfig', kubeconfig, '-n', ns, 'api-resources', '-o', 'name']);
+  await dropNamespace(ns);
+}
+for (let r = 0; r < runs; r++) {
+  const fresh = () => flotillaRound(`f${r}`, manifests(), results.flotilla, results.flotillaResync);
+  const viaKubectl = () => kubectlRound(`k${r}`);
+  const oneWave = () => flotillaRound(`w1-${r}`, manifests(1), results.oneWave);
+  const tenWaves = () => flotillaRound(`w10-${r}`, manifests(WAVES), results.tenWaves);
+  // Alternate which goes first, so neither always meets a busier cluster.
+  const order =
+    r % 2 === 0 ? [fresh, viaKubectl, oneWave, tenWaves] : [viaKubectl, fresh, tenWaves, oneWave];
+  for (const step of order) await step();
+  console.error(`run ${r + 1}/${runs} done`);
+}
+
+// --- report ---------------------------------------------------------------------
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => {
+  const s = sorted(xs);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const stats = (xs: number[]) =>
+  xs.length === 0
+    ? 'n/a | n/a | n/a'
+    : `${sec(median(xs))} | ${sec(Math.min(...xs))} | ${sec(Math.max(...xs))}`;
+const col = (ts: Timing[], k: keyof Timing) => ts.map((t) => t[k]);
+const ratio = (k: number[], f: number[]) => `${(median(k) / median(f)).toFixed(2)}x`;
+
+const rows: [string, number[]][] = [
+  ['Flotilla applier: operation written → Succeeded', col(results.flotilla, 'done')],
+  ['`kubectl apply --server-side -f <dir>`', col(results.kubectl, 'done')],
+  ['Flotilla: operation written → Succeeded and all Healthy', col(results.flotilla, 'healthy')],
+  ['kubectl: apply started → all Healthy', col(results.kubectl, 'healthy')],
+  ['kubectl: apply + `kubectl wait --for=condition=Available` exited', results.kubectlWait],
+  ['Flotilla re-sync, no change (→ Succeeded)', col(results.flotillaResync, 'done')],
+  ['`kubectl apply --server-side` again, no change', col(results.kubectlResync, 'done')],
+  ['Flotilla, single-wave app (→ Succeeded and all Healthy)', col(results.oneWave, 'healthy')],
+  [
+    `Flotilla, the same objects in ${WAVES} waves (→ Succeeded and all Healthy)`,
+    col(results.tenWaves, 'healthy'),
+  ],
+];
+const perWave =
+  (median(col(results.tenWaves, 'healthy')) - median(col(results.oneWave, 'healthy'))) /
+  (WAVES - 1);
+const ratios: [string, string][] = [
+  [
+    'fresh sync, applied (kubectl / Flotilla)',
+    ratio(col(results.kubectl, 'done'), col(results.flotilla, 'done')),
+  ],
+  [
+    'fresh sync, applied and all Healthy (kubectl / Flotilla)',
+    ratio(col(results.kubectl, 'healthy'), col(results.flotilla, 'healthy')),
+  ],
+  [
+    're-sync, no change (kubectl / Flotilla)',
+    ratio(col(results.kubectlResync, 'done'), col(results.flotillaResync, 'done')),
+  ],
+  [
+    `${WAVES} waves / single wave`,
+    ratio(col(results.tenWaves, 'healthy'), col(results.oneWave, 'healthy')),
+  ],
+];
+
+const server = await rawRequest<{ gitVersion: string }>(kc, { method: 'GET', path: '/version' });
+const { stdout: kubectlVersion } = await run(kubectl, ['version', '--client', '-o', 'json']);
+const facts = [
+  `- date: ${started.toISOString()}, ${runs} runs (after one uncounted warm-up)`,
+  `- machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`,
+  `- load average at start: ${load.map((l) => l.toFixed(2)).join(', ')} (the machine runs other work too)`,
+  `- load average at the end: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ')}; node heartbeat flaps seen: ${flaps}`,
+  `- Node ${process.version}; kube-apiserver ${server.gitVersion} (local control plane with KWOK); kubectl ${(JSON.parse(kubectlVersion) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion}`,
+  `- ${UNITS * 5} objects per sync: ${UNITS} each of ServiceAccount, Secret, ConfigMap, Service, Deployment (1 replica)`,
+];
+const table = [
+  '| case | median | min | max | samples |',
+  '| --- | --- | --- | --- | --- |',
+  ...rows.map(([name, xs]) => `| ${name} | ${stats(xs)} | ${xs.length} |`),
+];
+const ratioTable = [
+  '| ratio (medians) | value |',
+  '| --- | --- |',
+  ...ratios.map(([n, v]) => `| ${n} | ${v} |`),
+];
+const report = [
+  ...facts,
+  '',
+  ...table,
+  '',
+  ...ratioTable,
+  '',
+  `Per-wave overhead ((10-wave − single-wave) / ${WAVES - 1}): ${sec(perWave)}`,
+].join('\n');
+console.log(report);
+// Hand-written notes at the end of RESULTS.md (from "## Notes" on) survive a rerun.
+const resultsFile = resolve(import.meta.dirname, 'RESULTS.md');
+const previous = await readFile(resultsFile, 'utf8').catch(() => '');
+const notes = previous.includes('\n## Notes') ? previous.slice(previous.indexOf('\n## Notes')) : '';
+await writeFile(
+  resultsFile,
+  [
+    '# Sync benchmark results',
+    '',
+    '```sh',
+    `npx flotilla dev cluster up && npx tsx bench/sync/sync.ts ${runs}`,
+    '```',
+    '',
+    report,
+  ].join('\n') + `\n${notes}`,
+);
+
+await applier.stop();
+cache.stop();
+await health.close();
+redis.disconnect();
+await rm(manifestDir, { recursive: true, force: true });
+await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${controlNs}` }).catch(
+  () => undefined,
+);
