@@ -1,5 +1,5 @@
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 /** One raw request to the apiserver. */
@@ -24,6 +24,14 @@ export class ApiError extends Error {
   }
 }
 
+// Connections are kept open between requests: the client-node agent made per
+// request costs a TCP and TLS handshake each time, more than most requests
+// themselves. One agent serves every kubeconfig: it pools sockets per CA,
+// client certificate, key, server name and verification setting, so
+// different credentials never share a connection.
+const keepAlive = { keepAlive: true, timeout: 15_000 };
+const agents = { http: new HttpAgent(keepAlive), https: new HttpsAgent(keepAlive) };
+
 /**
  * Sends a request with the kubeconfig's credentials and JSON as is. The typed
  * client rebuilds objects from its models and drops fields it does not know
@@ -43,7 +51,10 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
     timeout: req.timeoutMs ?? 30_000,
   };
   await kc.applyToHTTPSOptions(options);
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const https = url.protocol === 'https:';
+  // A proxy needs the agent client-node made for it.
+  if (!kc.getCurrentCluster()?.proxyUrl) options.agent = https ? agents.https : agents.http;
+  const send = https ? httpsRequest : httpRequest;
   return new Promise<T>((resolve, reject) => {
     const r = send(url, options, (res) => {
       let text = '';
