@@ -17,6 +17,7 @@ import { ApiError, ClusterCache, installCrds, loadKubeConfig, rawRequest } from 
 import { DesiredStore } from '@flotilla/render';
 import { compileRuntimeConfig, createLogger, run, userCacheDir } from '@flotilla/runtime';
 import { startNatsServer, startRedisServer } from '@flotilla/testing';
+import { connectBus } from '@flotilla/bus';
 import { resolveTool } from '@flotilla/toolchain';
 import { applierRole } from '@flotilla/applier';
 
@@ -284,7 +285,47 @@ interface Timing {
   readonly healthy: number;
 }
 
+// Where the applier's time goes, from the events it publishes (arrival times).
+const nc = await connectBus({ servers: nats.url, name: 'bench' });
+const events: { app: string; name: string; at: number }[] = [];
+const sub = nc.subscribe(`flotilla.events.${controlNs}.>`);
+void (async () => {
+  for await (const m of sub) {
+    const [, , , app = '', ...name] = m.subject.split('.');
+    events.push({ app, name: name.join('.'), at: performance.now() });
+  }
+})();
+interface Profile {
+  /** Operation written → operation.started (informer, command, lease, reads). */
+  readonly pickup: number;
+  /** → first resource.applied (planning, dry run of every object, first kind batch). */
+  readonly toFirstApply: number;
+  /** First → last resource.applied. */
+  readonly applying: number;
+  /** Last resource.applied → Succeeded seen (final status write). */
+  readonly finishing: number;
+  /** Gaps between operation.wave-completed events. */
+  readonly waveGaps: number[];
+}
+const profiles = { fresh: [] as Profile[], resync: [] as Profile[], tenWaves: [] as Profile[] };
+function profileOf(app: string, t0: number, end: number): Profile {
+  const mine = events.filter((e) => e.app === app && e.at >= t0 && e.at <= end);
+  const at = (n: string) => mine.filter((e) => e.name === n).map((e) => e.at - t0);
+  const applied = at('resource.applied');
+  const first = Math.min(...applied);
+  const last = Math.max(...applied);
+  const waves = at('operation.wave-completed');
+  return {
+    pickup: at('operation.started')[0] ?? NaN,
+    toFirstApply: first,
+    applying: last - first,
+    finishing: end - t0 - last,
+    waveGaps: waves.slice(1).map((w, i) => w - (waves[i] as number)),
+  };
+}
+
 let syncs = 0;
+let lastProfile: Profile | undefined;
 /**
  * Writes a sync operation as `flotilla app sync` does; times it to Succeeded
  * and (unless `health` is false) to every resource Healthy.
@@ -316,6 +357,8 @@ async function flotillaSync(
   });
   try {
     const [s, h] = await Promise.all([succeeded, healthy]);
+    await new Promise((r) => setTimeout(r, 200)); // the last events arrive
+    lastProfile = profileOf(ref.name, t0, s);
     return { done: s - t0, healthy: Math.max(s, h) - t0 };
   } catch (err) {
     // Withdraw the operation (terminate) so the applier lets go of it.
@@ -385,50 +428,49 @@ async function kubectlSync(
 
 // --- the node heartbeat ------------------------------------------------------------
 
-// KWOK's node in the dev cluster may miss its status heartbeat: the node
-// lifecycle controller then marks it not ready for a moment and every pod on
-// it NotReady for good (KWOK readies a pod only once), so a Deployment that
-// was Available stops being so. A timed sync therefore starts right after
-// such a flap (or after a quiet minute: a cluster that does not flap), must
-// end within one heartbeat window, and is run again if it does not.
-const nodeKeys = (
-  await rawRequest<{ items: { metadata: { name: string } }[] }>(kc, {
-    method: 'GET',
-    path: '/api/v1/nodes',
-  })
-).items.map((n) => ({ group: '', kind: 'Node', namespace: '', name: n.metadata.name }));
-await cache.ensureKind('', 'Node');
-await cache.want(nodeKeys);
-const nodeReady = (key: ResourceKey) =>
+// KWOK's node in the dev cluster misses its heartbeat about once a minute:
+// the node lifecycle controller then records a NodeNotReady event and marks
+// every pod on the node NotReady for good (KWOK readies a pod only once), so
+// a Deployment that was not Available yet never becomes so. A timed sync
+// therefore starts right after such a flap (or after a quiet minute, on a
+// cluster that does not flap), must end within one heartbeat window, and is
+// run again if it does not.
+const flapCount = async () =>
   (
-    cache.get(key) as { status?: { conditions?: { type: string; status: string }[] } } | undefined
-  )?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    await rawRequest<{ items: { count?: number }[] }>(kc, {
+      method: 'GET',
+      path: '/api/v1/events',
+      query: { fieldSelector: 'reason=NodeNotReady,involvedObject.kind=Node' },
+    })
+  ).items.reduce((n, e) => n + (e.count ?? 1), 0);
+const firstFlaps = await flapCount();
 let flaps = 0;
-cache.subscribe((e) => {
-  if (e.key.kind === 'Node' && e.key.group === '' && !nodeReady(e.key)) flaps++;
-});
 /** Window within which a timed sync must end. */
 const WINDOW_MS = 50_000;
 
 async function afterHeartbeat(): Promise<void> {
-  const seen = flaps;
-  await when(() => flaps > seen, 65_000).catch(() => undefined);
-  await when(() => nodeKeys.every(nodeReady));
+  const seen = await flapCount();
+  const deadline = Date.now() + 65_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await flapCount();
+    flaps = now - firstFlaps;
+    if (now > seen) return;
+  }
 }
 
-/** Runs `attempt` (given its try number) until it succeeds, three tries at most. */
-async function retried<T>(label: string, attempt: (n: number) => Promise<T>): Promise<T> {
-  for (let n = 1; ; n++) {
+/** Runs `attempt` (given its try number) until it succeeds, three tries at most; then skips it. */
+async function retried(label: string, attempt: (n: number) => Promise<void>): Promise<void> {
+  for (let n = 1; n <= 3; n++) {
     try {
       return await attempt(n);
     } catch (err) {
-      if (n >= 3) throw err;
-      console.error(
-        `${label}: ${(err as Error).message}; trying again (node flaps so far: ${flaps})`,
-      );
+      console.error(`${label}: ${(err as Error).message} (node flaps so far: ${flaps})`);
     }
   }
+  skipped.push(label);
 }
+const skipped: string[] = [];
 
 // --- the runs -------------------------------------------------------------------
 
@@ -444,7 +486,12 @@ const results = {
 const log = (label: string, t: Timing) =>
   console.error(`${label}: done ${sec(t.done)}, healthy ${sec(t.healthy)}`);
 
-async function flotillaRound(label: string, objects: Obj[], into: Timing[], resync?: Timing[]) {
+async function flotillaRound(
+  label: string,
+  objects: Obj[],
+  into: Timing[],
+  { resync, profile }: { resync?: Timing[]; profile?: Profile[] } = {},
+) {
   await retried(label, async (n) => {
     const ns = await freshNamespace(`${label}-${n}`);
     const ref = await createApp(`${label}-${n}`, ns, objects);
@@ -455,10 +502,12 @@ async function flotillaRound(label: string, objects: Obj[], into: Timing[], resy
       const t = await flotillaSync(ref, keys, { timeoutMs: WINDOW_MS });
       log(label, t);
       into.push(t);
+      if (profile && lastProfile) profile.push(lastProfile);
       if (resync) {
         const r = await flotillaSync(ref, keys, { health: false });
         log(`${label} re-sync`, r);
         resync.push(r);
+        if (lastProfile) profiles.resync.push(lastProfile);
       }
     } finally {
       cache.unwant(keys);
@@ -501,10 +550,17 @@ const load = loadavg();
   await dropNamespace(ns);
 }
 for (let r = 0; r < runs; r++) {
-  const fresh = () => flotillaRound(`f${r}`, manifests(), results.flotilla, results.flotillaResync);
+  const fresh = () =>
+    flotillaRound(`f${r}`, manifests(), results.flotilla, {
+      resync: results.flotillaResync,
+      profile: profiles.fresh,
+    });
   const viaKubectl = () => kubectlRound(`k${r}`);
   const oneWave = () => flotillaRound(`w1-${r}`, manifests(1), results.oneWave);
-  const tenWaves = () => flotillaRound(`w10-${r}`, manifests(WAVES), results.tenWaves);
+  const tenWaves = () =>
+    flotillaRound(`w10-${r}`, manifests(WAVES), results.tenWaves, {
+      profile: profiles.tenWaves,
+    });
   // Alternate which goes first, so neither always meets a busier cluster.
   const order =
     r % 2 === 0 ? [fresh, viaKubectl, oneWave, tenWaves] : [viaKubectl, fresh, tenWaves, oneWave];
@@ -569,6 +625,7 @@ const facts = [
   `- date: ${started.toISOString()}, ${runs} runs (after one uncounted warm-up)`,
   `- machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}`,
   `- load average at start: ${load.map((l) => l.toFixed(2)).join(', ')} (the machine runs other work too)`,
+  ...(skipped.length ? [`- skipped after three tries (no sample): ${skipped.join(', ')}`] : []),
   `- load average at the end: ${loadavg()
     .map((l) => l.toFixed(2))
     .join(', ')}; node heartbeat flaps seen: ${flaps}`,
@@ -585,6 +642,21 @@ const ratioTable = [
   '| --- | --- |',
   ...ratios.map(([n, v]) => `| ${n} | ${v} |`),
 ];
+const prof = (ps: Profile[], k: Exclude<keyof Profile, 'waveGaps'>) =>
+  ps.length ? sec(median(ps.map((p) => p[k]))) : 'n/a';
+const profileTable = [
+  "| where the applier's time goes (medians) | fresh sync | re-sync |",
+  '| --- | --- | --- |',
+  ...(
+    [
+      ['operation written → operation.started (informer, command, lease, reads)', 'pickup'],
+      ['→ first resource.applied (plan, dry run of all objects, first kind batch)', 'toFirstApply'],
+      ['first → last resource.applied (applies, per-kind batches)', 'applying'],
+      ['last resource.applied → Succeeded seen (final status write)', 'finishing'],
+    ] as const
+  ).map(([n, k]) => `| ${n} | ${prof(profiles.fresh, k)} | ${prof(profiles.resync, k)} |`),
+];
+const gaps = profiles.tenWaves.flatMap((p) => p.waveGaps);
 const report = [
   ...facts,
   '',
@@ -593,6 +665,11 @@ const report = [
   ...ratioTable,
   '',
   `Per-wave overhead ((10-wave − single-wave) / ${WAVES - 1}): ${sec(perWave)}`,
+  gaps.length
+    ? `Time between consecutive operation.wave-completed events in the ${WAVES}-wave app: median ${sec(median(gaps))}, min ${sec(Math.min(...gaps))}, max ${sec(Math.max(...gaps))}`
+    : '',
+  '',
+  ...profileTable,
 ].join('\n');
 console.log(report);
 // Hand-written notes at the end of RESULTS.md (from "## Notes" on) survive a rerun.
@@ -612,6 +689,8 @@ await writeFile(
   ].join('\n') + `\n${notes}`,
 );
 
+sub.unsubscribe();
+await nc.close();
 await applier.stop();
 cache.stop();
 await health.close();
