@@ -428,9 +428,9 @@ async function kubectlSync(
 
 // --- the node heartbeat ------------------------------------------------------------
 
-// KWOK's node in the dev cluster misses its heartbeat about once a minute:
-// the node lifecycle controller then records a NodeNotReady event and marks
-// every pod on the node NotReady for good (KWOK readies a pod only once), so
+// KWOK's node in a dev cluster started without a node Lease misses its
+// heartbeat about once a minute: the node lifecycle controller then records a
+// NodeNotReady event and marks every pod on the node NotReady for good (KWOK readies a pod only once), so
 // a Deployment that was not Available yet never becomes so. A timed sync
 // therefore starts right after such a flap (or after a quiet minute, on a
 // cluster that does not flap), must end within one heartbeat window, and is
