@@ -7,7 +7,7 @@ import {
   deleteObject,
   rawRequest,
 } from '@flotilla/kube';
-import { startEnv, type TestEnv } from '@flotilla/testing';
+import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
 
 describe('raw server-side apply and delete', () => {
   let env: TestEnv;
@@ -67,6 +67,19 @@ describe('raw server-side apply and delete', () => {
         name: 'web',
       }),
     ).toBe(true);
+    // Foreground deletion: the object stays until the garbage collector is done with it.
+    await waitFor(
+      'the Deployment gone',
+      () =>
+        rawRequest(env.kube.kc, {
+          method: 'GET',
+          path: `/apis/apps/v1/namespaces/${ns}/deployments/web`,
+        }).then(
+          () => false,
+          (err: unknown) => err instanceof ApiError && err.status === 404,
+        ),
+      { timeoutMs: 60_000 },
+    );
     expect(
       await deleteObject(env.kube.kc, discovery, {
         group: 'apps',

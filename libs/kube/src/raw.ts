@@ -42,11 +42,18 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
   if (!server) throw new ApiError(0, 'kubeconfig has no current cluster');
   const url = new URL(req.path, server);
   for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+  const body = req.body === undefined ? undefined : JSON.stringify(req.body);
   const options: RequestOptions = {
     method: req.method,
     headers: {
       Accept: 'application/json',
-      ...(req.body !== undefined ? { 'Content-Type': req.contentType ?? 'application/json' } : {}),
+      // A sized body, never a chunked one: kept-open connections then stay in step.
+      ...(body !== undefined
+        ? {
+            'Content-Type': req.contentType ?? 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          }
+        : {}),
     },
     timeout: req.timeoutMs ?? 30_000,
   };
@@ -78,6 +85,6 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
     });
     r.on('timeout', () => r.destroy(new ApiError(0, `${req.method} ${req.path} timed out`)));
     r.on('error', reject);
-    r.end(req.body === undefined ? undefined : JSON.stringify(req.body));
+    r.end(body);
   });
 }
