@@ -62,6 +62,11 @@ export class ClusterCache {
   >();
   private readonly objects = new Map<string, { obj: KubernetesObject; bytes: number }>();
   private readonly interest = new Set<string>();
+  /**
+   * The key of every object of each watched kind, kept or not (a key, not the
+   * object): `want` then fetches only objects that exist.
+   */
+  private readonly existing = new Map<string, Set<string>>();
   private readonly listeners = new Set<(e: CacheEvent) => void>();
   private readonly connectionListeners = new Set<(down: ClusterUnreachable | undefined) => void>();
   private down?: { error: Error; since: Date };
@@ -223,13 +228,22 @@ export class ClusterCache {
             seen.add(resourceKeyString(keyOf(obj)));
             this.put(obj, true);
           }
+          this.existing.set(kk, seen);
           for (const [k, v] of [...this.objects]) {
             const key = keyOf(v.obj);
             if (key.group === group && key.kind === kind && !seen.has(k)) this.remove(v.obj, true);
           }
         },
-        onChange: (c) =>
-          c.type === 'DELETED' ? this.remove(c.object, true) : this.put(c.object, true),
+        onChange: (c) => {
+          const k = resourceKeyString(keyOf(c.object));
+          if (c.type === 'DELETED') {
+            this.existing.get(kk)?.delete(k);
+            this.remove(c.object, true);
+          } else {
+            this.existing.get(kk)?.add(k);
+            this.put(c.object, true);
+          }
+        },
         onError: (err) => {
           // While the whole cluster is down, one line about it says enough.
           if (!isClusterConnectionError(err)) this.onError(err, kk);
@@ -243,6 +257,7 @@ export class ClusterCache {
             if (key.group === group && key.kind === kind) this.remove(v.obj, true);
           }
           this.kinds.delete(kk);
+          this.existing.delete(kk);
           this.discovery.invalidate();
         },
       });
@@ -286,6 +301,10 @@ export class ClusterCache {
       missing.map(async (key) => {
         const info = await this.ensureKind(key.group, key.kind);
         if (!info) return;
+        // The kind's watch knows every object of it: one it never saw does not exist
+        // (and its ADDED event, should it come, is kept now that it is wanted).
+        if (this.existing.get(kindKey(key.group, key.kind))?.has(resourceKeyString(key)) === false)
+          return;
         const path = `${collectionPath(info, key.namespace || undefined)}/${encodeURIComponent(key.name)}`;
         try {
           const obj = await rawRequest<KubernetesObject>(this.kc, { method: 'GET', path });
