@@ -2,6 +2,7 @@
 // chart in examples/demo with the Application in examples/demo-application.yaml.
 // Its hooks and waves run in Argo CD's order, as the operation's results and the
 // event stream both tell.
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { installCrds } from '@flotilla/kube';
+import { freePort } from '@flotilla/runtime';
 import {
   startEnv,
   startRoles,
@@ -32,6 +34,9 @@ describe('the quick-start demo app, end to end', () => {
   let roles: RunningRoles | undefined;
   let nc: NatsConnection;
   let app: Application | undefined;
+  let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
+  let webhookPort: number;
+  const secret = 'demo-webhook-secret';
 
   beforeAll(async () => {
     env = await startEnv({ nats: true, redis: true, kube: true, git: true });
@@ -39,10 +44,17 @@ describe('the quick-start demo app, end to end', () => {
     ns = await env.kube.namespace('demo-apps');
     // The app creates its destination namespace (CreateNamespace=true).
     dest = `demo-${ns.slice(-8)}`;
-    const repo = await env.git.repo('demo');
+    repo = await env.git.repo('demo');
     await repo.commitDir(join(examples, 'demo'), 'demo');
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
-    roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
+    webhookPort = await freePort();
+    roles = await startRoles(env, ns, ALL_ROLES, {
+      ...testRoleEnv(env),
+      // Polling only at start: a later commit arrives through the push webhook or not at all.
+      FLOTILLA_POLL_INTERVAL_SECONDS: '3600',
+      FLOTILLA_WEBHOOK_ADDR: `127.0.0.1:${webhookPort}`,
+      FLOTILLA_WEBHOOK_GENERIC_SECRET: secret,
+    });
     const manifest = parse(
       await readFile(join(examples, 'demo-application.yaml'), 'utf8'),
     ) as Application;
@@ -134,5 +146,48 @@ describe('the quick-start demo app, end to end', () => {
       metadata: { name: 'demo-migrate', namespace: dest },
     });
     expect(migrate.metadata?.name).toBe('demo-migrate');
+  });
+
+  it('rolls out a commit announced by a push webhook, with polling out of the way', async () => {
+    const values = await readFile(join(examples, 'demo', 'values.yaml'), 'utf8');
+    const sha = await repo.commit(
+      { 'demo/values.yaml': values.replace('frontend: 2', 'frontend: 3') },
+      'scale the frontend',
+    );
+    const body = JSON.stringify({
+      repoURL: repo.url,
+      ref: 'refs/heads/main',
+      changedFiles: ['demo/values.yaml'],
+    });
+    const res = await fetch(`http://127.0.0.1:${webhookPort}/api/webhook`, {
+      method: 'POST',
+      headers: {
+        'x-flotilla-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+      },
+      body,
+    });
+    expect(res.status).toBeLessThan(300);
+    await waitFor(
+      'the commit live',
+      async () => {
+        app = await readApp(env.kube.kc, ns, 'demo');
+        const frontend = await env.kube.objects
+          .read<{
+            apiVersion: string;
+            kind: string;
+            metadata: { name: string; namespace: string };
+            spec?: { replicas?: number };
+          }>({
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: { name: 'demo-frontend', namespace: dest },
+          })
+          .catch(() => undefined);
+        return isSyncedHealthy(app, sha) && frontend?.spec?.replicas === 3;
+      },
+      { timeoutMs: 120_000, intervalMs: 250 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last status ${describeStatus(app)}`);
+    });
   });
 });
