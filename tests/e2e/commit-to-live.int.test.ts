@@ -6,20 +6,16 @@ import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { ApiError, installCrds, rawRequest } from '@flotilla/kube';
-import { createLogger, type RoleHandle } from '@flotilla/runtime';
 import {
   compatDir,
   startEnv,
+  startRoles,
   streamMessages,
   waitFor,
+  type RunningRoles,
   type TestEnv,
-  roleConfig,
 } from '@flotilla/testing';
-import { gitPollerRole } from '@flotilla/git-poller';
-import { rendererRole } from '@flotilla/renderer';
-import { differRole } from '@flotilla/differ';
-import { applierRole } from '@flotilla/applier';
-import { hookRunnerRole } from '@flotilla/hook-runner';
+import { ALL_ROLES, testRoleEnv } from './support/roles.js';
 
 describe('commit to live, prune and self-heal with all five roles', () => {
   let env: TestEnv;
@@ -27,7 +23,7 @@ describe('commit to live, prune and self-heal with all five roles', () => {
   let dest: string;
   let nc: NatsConnection;
   let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
-  const roles: RoleHandle[] = [];
+  let roles: RunningRoles | undefined;
 
   beforeAll(async () => {
     env = await startEnv({ nats: true, redis: true, kube: true, git: true });
@@ -37,24 +33,7 @@ describe('commit to live, prune and self-heal with all five roles', () => {
     repo = await env.git.repo('apps');
     await repo.commitDir(join(compatDir(), 'guestbook'), 'guestbook');
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
-    const config = roleConfig(env, ns);
-    const roleEnv = {
-      FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
-      FLOTILLA_POLL_INTERVAL_SECONDS: '2',
-      FLOTILLA_POLL_JITTER_SECONDS: '0',
-      FLOTILLA_REPO_CACHE_DIR: join(env.tmpDir, 'repos'),
-      FLOTILLA_RENDER_WORK_DIR: join(env.tmpDir, 'work'),
-    };
-    for (const role of [hookRunnerRole, applierRole, differRole, rendererRole, gitPollerRole]) {
-      roles.push(
-        await role.start({
-          logger: createLogger({ name: role.name, level: 'warn' }),
-          signal: new AbortController().signal,
-          config,
-          env: roleEnv,
-        }),
-      );
-    }
+    roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
     await env.kube.objects.create({
       apiVersion: API_VERSION,
       kind: 'Application',
@@ -71,7 +50,7 @@ describe('commit to live, prune and self-heal with all five roles', () => {
     } as Application);
   });
   afterAll(async () => {
-    for (const r of roles.reverse()) await r.stop();
+    await roles?.stop();
     await nc?.close();
     await rawRequest(env.kube.kc, { method: 'DELETE', path: `/api/v1/namespaces/${dest}` }).catch(
       () => undefined,

@@ -2,11 +2,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
-import { createLogger, type RoleHandle } from '@flotilla/runtime';
-import { compatDir, startEnv, waitFor, type TestEnv, roleConfig } from '@flotilla/testing';
+import {
+  compatDir,
+  startEnv,
+  startRoles,
+  waitFor,
+  type RunningRoles,
+  type TestEnv,
+} from '@flotilla/testing';
 import { gitPollerRole } from '@flotilla/git-poller';
 import { rendererRole } from '@flotilla/renderer';
 import { differRole } from '@flotilla/differ';
+import { testRoleEnv } from './support/roles.js';
 
 const compat = compatDir();
 
@@ -15,7 +22,7 @@ describe('Git to status through git-poller, renderer and differ', () => {
   let ns: string;
   let dest: string;
   let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
-  const roles: RoleHandle[] = [];
+  let roles: RunningRoles | undefined;
 
   beforeAll(async () => {
     env = await startEnv({ nats: true, redis: true, kube: true, git: true });
@@ -24,27 +31,10 @@ describe('Git to status through git-poller, renderer and differ', () => {
     dest = await env.kube.namespace('guestbook');
     repo = await env.git.repo('examples');
     await repo.commitDir(join(compat, 'helm-guestbook'), 'helm-guestbook');
-    const config = roleConfig(env, ns);
-    const roleEnv = {
-      FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
-      FLOTILLA_POLL_INTERVAL_SECONDS: '2',
-      FLOTILLA_POLL_JITTER_SECONDS: '0',
-      FLOTILLA_REPO_CACHE_DIR: join(env.tmpDir, 'repos'),
-      FLOTILLA_RENDER_WORK_DIR: join(env.tmpDir, 'work'),
-    };
-    for (const role of [differRole, rendererRole, gitPollerRole]) {
-      roles.push(
-        await role.start({
-          logger: createLogger({ name: role.name, level: 'warn' }),
-          signal: new AbortController().signal,
-          config,
-          env: roleEnv,
-        }),
-      );
-    }
+    roles = await startRoles(env, ns, [differRole, rendererRole, gitPollerRole], testRoleEnv(env));
   });
   afterAll(async () => {
-    for (const r of roles.reverse()) await r.stop();
+    await roles?.stop();
     await env[Symbol.asyncDispose]();
   });
 
