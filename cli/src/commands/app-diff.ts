@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
 import type { Application } from '@flotilla/api';
-import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import {
   diffApp,
   isTrackedBy,
@@ -37,11 +37,6 @@ interface DiffOpts extends ConnectionOpts {
   output: Output;
   color?: boolean;
 }
-
-const groupOf = (o: DiffObject) => {
-  const v = String(o['apiVersion'] ?? '');
-  return v.includes('/') ? (v.split('/')[0] ?? '') : '';
-};
 
 /** Reads the rendered desired state; refuses, clearly, when there is none to compare. */
 async function desiredState(url: string, ref: AppRef): Promise<DesiredState> {
@@ -92,31 +87,9 @@ async function compare(
   try {
     await cache.ensureKindsOf(desired as KubernetesObject[], app.status?.resources ?? []);
     const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
-    const keys: ResourceKey[] = desired.map((o) => {
-      const meta = (o['metadata'] ?? {}) as { name?: string; namespace?: string };
-      const kind = String(o['kind'] ?? '');
-      const group = groupOf(o);
-      return {
-        group,
-        kind,
-        namespace: isNamespaced(group, kind) ? meta.namespace || destinationNamespace : '',
-        name: meta.name ?? '',
-      };
-    });
-    await cache.want(keys.filter((k) => isNamespaced(k.group, k.kind) !== undefined));
-    const wanted = new Set(keys.map(resourceKeyString));
-    const live = cache.filter((obj) => {
-      if (isTrackedBy(obj as DiffObject, ref)) return true;
-      const meta = obj.metadata ?? {};
-      return wanted.has(
-        resourceKeyString({
-          group: groupOf(obj as DiffObject),
-          kind: obj.kind ?? '',
-          namespace: meta.namespace ?? '',
-          name: meta.name ?? '',
-        }),
-      );
-    }) as DiffObject[];
+    const keys = cache.keysOf(desired as KubernetesObject[], destinationNamespace);
+    await cache.want(keys);
+    const live = cache.among(keys, (obj) => isTrackedBy(obj as DiffObject, ref)) as DiffObject[];
     return await diffApp(
       {
         app: ref,

@@ -12,7 +12,7 @@ import {
   type ApplicationStatus,
   type DifferStatus,
 } from '@flotilla/api';
-import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import type { AppRef } from '@flotilla/contracts';
 import {
   cachedDryRun,
   decideAutoSync,
@@ -328,33 +328,9 @@ export class Reconciler {
     const { cache } = target;
     await cache.ensureKindsOf(desired as KubernetesObject[], app.status?.resources ?? []);
     const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
-    const keys: ResourceKey[] = desired.map((o) => {
-      const meta = (o['metadata'] ?? {}) as { name?: string; namespace?: string };
-      const kind = String(o['kind'] ?? '');
-      const group = groupOf(o);
-      return {
-        group,
-        kind,
-        namespace: isNamespaced(group, kind) ? meta.namespace || destinationNamespace : '',
-        name: meta.name ?? '',
-      };
-    });
-    await cache
-      .want(keys.filter((k) => isNamespaced(k.group, k.kind) !== undefined))
-      .catch(() => undefined);
-    const wanted = new Set(keys.map(resourceKeyString));
-    const live = cache.filter((obj) => {
-      if (isTrackedBy(obj as DiffObject, ref)) return true;
-      const meta = obj.metadata ?? {};
-      return wanted.has(
-        resourceKeyString({
-          group: groupOf(obj as DiffObject),
-          kind: obj.kind ?? '',
-          namespace: meta.namespace ?? '',
-          name: meta.name ?? '',
-        }),
-      );
-    }) as DiffObject[];
+    const keys = cache.keysOf(desired as KubernetesObject[], destinationNamespace);
+    await cache.want(keys).catch(() => undefined);
+    const live = cache.among(keys, (obj) => isTrackedBy(obj as DiffObject, ref)) as DiffObject[];
     return diffApp(
       {
         app: ref,
@@ -436,11 +412,6 @@ export class Reconciler {
       reconciledAt: now,
     };
   }
-}
-
-function groupOf(o: DiffObject): string {
-  const v = String(o['apiVersion'] ?? '');
-  return v.includes('/') ? (v.split('/')[0] ?? '') : '';
 }
 
 function versionOf(o: DiffObject | undefined): string {

@@ -185,6 +185,31 @@ export class ClusterCache {
   }
 
   /**
+   * The keys of manifests in this cluster: a namespaced kind with no namespace
+   * gets `defaultNamespace`; a cluster-scoped kind gets none. Kinds the
+   * cluster does not serve (yet) are left out.
+   */
+  keysOf(objects: readonly KubernetesObject[], defaultNamespace: string): ResourceKey[] {
+    const out: ResourceKey[] = [];
+    for (const obj of objects) {
+      const key = keyOf(obj);
+      const namespaced = this.discovery.isNamespaced(key.group, key.kind);
+      if (namespaced === undefined) continue;
+      out.push({ ...key, namespace: namespaced ? key.namespace || defaultNamespace : '' });
+    }
+    return out;
+  }
+
+  /** The cached objects among `keys`, and any other cached object `also` accepts. */
+  among(
+    keys: readonly ResourceKey[],
+    also: (obj: KubernetesObject) => boolean = () => false,
+  ): KubernetesObject[] {
+    const wanted = new Set(keys.map(resourceKeyString));
+    return this.filter((obj) => wanted.has(resourceKeyString(keyOf(obj))) || also(obj));
+  }
+
+  /**
    * Starts watching every kind the objects and the extra (group, kind) pairs
    * name (an app's manifests and its `status.resources`, say), resolving after
    * each first list. A kind the cluster does not serve is skipped here; it
