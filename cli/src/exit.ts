@@ -26,11 +26,6 @@ export function exitCodesHelp(cmd: Command, text: string): Command {
   return cmd.addHelpText('after', text);
 }
 
-/** Notes that `cmd` documents its exit codes itself. */
-export function hasOwnExitCodes(cmd: Command | undefined): void {
-  if (cmd) custom.add(cmd);
-}
-
 /** Adds the common exit-code section to every command below `root` that has no own one. */
 export function addExitCodesHelp(root: Command): void {
   for (const cmd of root.commands) {

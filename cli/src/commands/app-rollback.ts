@@ -2,12 +2,14 @@
 // entries, as `argocd app rollback` does: the entry's revision and source
 // with the apply strategy (no hooks), refused while automated sync is on.
 import { userInfo } from 'node:os';
-import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
-import type { Application, OperationState } from '@flotilla/api';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { OperationState } from '@flotilla/api';
 import { planRollback } from '@flotilla/gitops';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
-
-type Output = 'table' | 'json' | 'yaml';
+import { appPath, connect, getApp, withConnection } from '../apps.js';
+import { progress } from '../context.js';
+import { ExitCode, ExitError, exitCodesHelp } from '../exit.js';
+import { columns, outputOption, print, short, type Output } from '../output.js';
 
 interface RollbackOpts {
   namespace?: string;
@@ -19,36 +21,12 @@ interface RollbackOpts {
   timeout: number;
 }
 
-/** What the command borrows from `flotilla app`. */
-export interface AppCommandKit {
-  withConnection(cmd: Command): Command;
-  connect(opts: { namespace?: string; kubeconfig?: string }): { kc: KubeConfig; ns: string };
-  getApp(kc: KubeConfig, ns: string, name: string): Promise<Application>;
-  appPath(ns: string, name?: string): string;
-  print(value: unknown, output: Output | undefined, table: () => string): void;
-  columns(rows: string[][]): string;
-  short(rev?: string): string;
-}
-
-/** Exit codes of `app rollback`. */
-export const RollbackExit = { Ok: 0, Failed: 1, Usage: 2 } as const;
-
 const EXIT_CODES = `
 Exit codes:
   0  rolled back (with --dry-run: the dry run passed; with --async: requested)
   1  failed, timed out, or refused (automated sync on, another operation
      running, no such Application)
   2  usage error: a bad option or ID, or no history entry with that ID`;
-
-/** Thrown for an outcome with its own exit code; the message goes to stderr. */
-class RollbackError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
 
 const historyId = (value: string): number => {
   if (!/^\d+$/.test(value))
@@ -65,56 +43,31 @@ const seconds = (value: string): number => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Registers `flotilla app rollback`. */
-export function registerAppRollback(app: Command, kit: AppCommandKit): void {
-  kit
-    .withConnection(
-      app
-        .command('rollback')
-        .description(
-          'sync back to a history entry: its revision and source, without hooks (refused while automated sync is on)',
-        ),
-    )
+export function registerAppRollback(app: Command): void {
+  const cmd = withConnection(
+    app
+      .command('rollback')
+      .description(
+        'sync back to a history entry: its revision and source, without hooks (refused while automated sync is on)',
+      ),
+  )
     .argument('<name>', 'the Application')
     .argument('<id>', 'the history entry to go back to (see flotilla app history)', historyId)
     .option('--prune', 'delete resources the entry does not declare')
     .option('--dry-run', 'validate against the apiserver without changing anything')
     .option('--async', 'request the rollback and exit without following it')
     .option('--timeout <seconds>', 'give up following after this long', seconds, 300)
-    .addOption(
-      new Option('-o, --output <format>', 'the result as a table, json or yaml')
-        .choices(['table', 'json', 'yaml'])
-        .default('table'),
-    )
-    .addHelpText('after', EXIT_CODES)
-    // Commander's own complaints (a bad ID, an unknown option) are usage errors.
-    .exitOverride((err) => {
-      throw err.exitCode === 0
-        ? err
-        : new CommanderError(RollbackExit.Usage, err.code, err.message);
-    })
-    .action(async (name: string, id: number, opts: RollbackOpts) => {
-      try {
-        await rollback(kit, name, id, opts);
-      } catch (err) {
-        if (!(err instanceof RollbackError)) throw err;
-        process.stderr.write(`error: ${err.message}\n`);
-        process.exitCode = err.exitCode;
-      }
-    });
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action((name: string, id: number, opts: RollbackOpts) => rollback(name, id, opts));
+  exitCodesHelp(cmd, EXIT_CODES);
 }
 
-async function rollback(
-  kit: AppCommandKit,
-  name: string,
-  id: number,
-  opts: RollbackOpts,
-): Promise<void> {
-  const { kc, ns } = kit.connect(opts);
-  const a = await kit.getApp(kc, ns, name).catch((err: Error) => {
-    throw new RollbackError(err.message, RollbackExit.Failed);
+async function rollback(name: string, id: number, opts: RollbackOpts): Promise<void> {
+  const { kc, ns } = connect(opts);
+  const a = await getApp(kc, ns, name).catch((err: Error) => {
+    throw new ExitError(err.message, ExitCode.Failure);
   });
-  if (!a.spec)
-    throw new RollbackError(`application ${ns}/${name} has no spec`, RollbackExit.Failed);
+  if (!a.spec) throw new ExitError(`application ${ns}/${name} has no spec`, ExitCode.Failure);
   const history = a.status?.history ?? [];
   const decision = planRollback(a.spec, history, id, {
     prune: opts.prune ?? false,
@@ -123,15 +76,15 @@ async function rollback(
   });
   if (!decision.ok) {
     const unknownId = !history.some((h) => h.id === id);
-    throw new RollbackError(
+    throw new ExitError(
       `application ${ns}/${name}: ${decision.reason}`,
-      unknownId ? RollbackExit.Usage : RollbackExit.Failed,
+      unknownId ? ExitCode.Usage : ExitCode.Failure,
     );
   }
   if (a.operation)
-    throw new RollbackError(
+    throw new ExitError(
       `application ${ns}/${name}: another operation is already in progress`,
-      RollbackExit.Failed,
+      ExitCode.Failure,
     );
   const before = a.status?.operationState?.startedAt;
   const rv = (a.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
@@ -139,37 +92,32 @@ async function rollback(
     // Guarded by resourceVersion: an operation written meanwhile is not overwritten.
     await rawRequest(kc, {
       method: 'PATCH',
-      path: kit.appPath(ns, name),
+      path: appPath(ns, name),
       contentType: 'application/merge-patch+json',
       body: { metadata: { resourceVersion: rv }, operation: decision.operation },
     });
   } catch (err) {
     if (err instanceof ApiError && err.status === 409)
-      throw new RollbackError(
+      throw new ExitError(
         `application ${ns}/${name} changed meanwhile; run the rollback again`,
-        RollbackExit.Failed,
+        ExitCode.Failure,
       );
     throw err;
   }
-  const to = `history entry ${id} (${kit.short(decision.entry.revision ?? decision.entry.revisions?.join(', '))})`;
+  const to = `history entry ${id} (${short(decision.entry.revision ?? decision.entry.revisions?.join(', '))})`;
   progress(`${opts.dryRun ? 'dry run of the rollback' : 'rollback'} of ${ns}/${name} to ${to}`);
   if (opts.async) {
-    kit.print(decision.operation, opts.output, () => '');
+    print(decision.operation, opts.output, () => '');
     return;
   }
-  const state = await follow(kit, kc, ns, name, before, opts.timeout);
-  kit.print(state, opts.output, () => resultTable(kit, state));
+  const state = await follow(kc, ns, name, before, opts.timeout);
+  print(state, opts.output, () => resultTable(state));
   if (state.phase !== 'Succeeded')
-    throw new RollbackError(
+    throw new ExitError(
       `rollback ${state.phase}${state.message ? `: ${state.message}` : ''}`,
-      RollbackExit.Failed,
+      ExitCode.Failure,
     );
   progress(`${opts.dryRun ? 'dry run succeeded' : 'rolled back'}: ${ns}/${name} at ${to}`);
-}
-
-/** Progress goes to stderr, so stdout stays clean for -o json. */
-function progress(line: string): void {
-  process.stderr.write(`› ${line}\n`);
 }
 
 /**
@@ -178,7 +126,6 @@ function progress(line: string): void {
  * change; returns its final state.
  */
 async function follow(
-  kit: AppCommandKit,
   kc: KubeConfig,
   ns: string,
   name: string,
@@ -189,7 +136,7 @@ async function follow(
   const seen = new Map<string, string>();
   let last = '';
   for (;;) {
-    const a = await kit.getApp(kc, ns, name);
+    const a = await getApp(kc, ns, name);
     const state = a.status?.operationState;
     if (state && state.startedAt !== before) {
       const line = `${state.phase}${state.message ? `: ${state.message}` : ''}`;
@@ -205,21 +152,21 @@ async function follow(
       if (ended && a.operation === undefined) return state;
     }
     if (Date.now() > deadline)
-      throw new RollbackError(
+      throw new ExitError(
         `timed out after ${timeoutS} s; the rollback goes on: follow it with flotilla app wait ${name}`,
-        RollbackExit.Failed,
+        ExitCode.Failure,
       );
     await sleep(500);
   }
 }
 
-function resultTable(kit: AppCommandKit, state: OperationState): string {
+function resultTable(state: OperationState): string {
   const rows = [['KIND', 'NAMESPACE', 'NAME', 'STATUS', 'MESSAGE']];
   for (const r of state.syncResult?.resources ?? [])
     rows.push([r.kind, r.namespace ?? '', r.name, r.status ?? '', r.message ?? '']);
   return (
     `Phase:     ${state.phase}${state.message ? ` (${state.message})` : ''}\n` +
     `Revision:  ${state.syncResult?.revision ?? ''}\n\n` +
-    kit.columns(rows)
+    columns(rows)
   );
 }

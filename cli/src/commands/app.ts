@@ -4,7 +4,6 @@ import type { Application } from '@flotilla/api';
 import { rawRequest } from '@flotilla/kube';
 import { appPath, connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
 import { columns, outputOption, print, short, type Output } from '../output.js';
-import { hasOwnExitCodes } from '../exit.js';
 import { parseSeconds } from '../parse.js';
 import { registerAppRollback } from './app-rollback.js';
 import { registerAppCreate, registerAppImport } from './app-create.js';
@@ -200,8 +199,7 @@ export function registerApp(program: Command): void {
       );
     });
 
-  registerAppRollback(app, { withConnection, connect, getApp, appPath, print, columns, short });
-  hasOwnExitCodes(app.commands.find((c) => c.name() === 'rollback'));
+  registerAppRollback(app);
 
   withConnection(
     app
