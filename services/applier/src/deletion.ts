@@ -7,14 +7,7 @@
 // stopped. A failing hook or missing manifests stop it with the finalizer kept.
 import { HealthStatusCode, type Application } from '@flotilla/api';
 import { WaitingError, type Lease } from '@flotilla/bus';
-import {
-  createEvent,
-  resourceKeyString,
-  type AppRef,
-  type EventData,
-  type EventName,
-  type ResourceKey,
-} from '@flotilla/contracts';
+import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import {
   DeletionHookType,
   appDeletionMode,
@@ -43,8 +36,7 @@ import {
 import { liveObject, nextChange } from '@flotilla/sync-exec';
 import { appPath, readApp } from './app-io.js';
 import type { OperationDeps } from './operation.js';
-
-const SOURCE = '/flotilla/applier';
+import { appEvents } from './emit.js';
 
 const deletionTimestampOf = (app: Application) =>
   (app.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp;
@@ -75,11 +67,7 @@ export async function runDeletion(
     if (stopping.aborted) throw stopping.reason ?? new Error('stopped');
     if (lease.lost.aborted) throw new WaitingError('lease lost', 1_000);
   };
-  const emit = async <N extends EventName>(name: N, data: EventData<N>, id?: string) => {
-    await deps.bus
-      .event(name, ref, createEvent(name, ref, data, { source: SOURCE, ...(id ? { id } : {}) }))
-      .catch((err: Error) => deps.logger.warn({ err: err.message, name }, 'event not published'));
-  };
+  const emit = appEvents(deps, ref);
   const fail = async (message: string) => {
     deps.logger.warn({ app: ref, message }, 'app deletion stopped');
     await emit('app.deletion-failed', { operationId: opId, message }, `${opId}:failed`);

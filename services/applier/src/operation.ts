@@ -8,7 +8,7 @@ import {
   type OperationState,
 } from '@flotilla/api';
 import { WaitingError, type BusPublisher, type Lease } from '@flotilla/bus';
-import { createEvent, type AppRef, type EventData, type EventName } from '@flotilla/contracts';
+import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import {
   appendHistory,
   compileRetryStrategy,
@@ -26,7 +26,6 @@ import {
   type SyncResourceResult,
 } from '@flotilla/gitops';
 import type { KubeConfig, KubernetesObject } from '@flotilla/kube';
-import type { ResourceKey } from '@flotilla/contracts';
 import { PlanningError, isPlanningError } from './errors.js';
 import type { DesiredStore } from '@flotilla/render';
 import { metrics, type Logger } from '@flotilla/runtime';
@@ -40,6 +39,7 @@ import {
   operationTarget,
   syncedSources,
 } from './operation-desired.js';
+import { appEvents } from './emit.js';
 
 /** What an operation run needs. */
 export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
@@ -60,7 +60,6 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly watchApp?: (ref: AppRef, wake: () => void) => () => void;
 }
 
-const SOURCE = '/flotilla/applier';
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
 /** Runs (or resumes) the app's operation while `lease` is held. */
@@ -99,11 +98,7 @@ export async function runOperation(
   const startedAt = resuming ? previous.startedAt : new Date().toISOString();
   const retryCount = resuming ? (previous.retryCount ?? 0) : 0;
   const opId = `op-${ref.namespace}-${ref.name}-${Math.floor(Date.parse(startedAt) / 1000)}`;
-  const emit = async <N extends EventName>(name: N, data: EventData<N>) => {
-    await deps.bus
-      .event(name, ref, createEvent(name, ref, data, { source: SOURCE }))
-      .catch((err: Error) => deps.logger.warn({ err: err.message, name }, 'event not published'));
-  };
+  const emit = appEvents(deps, ref);
   // Which sources (at which commits) the result records, once known.
   let synced: ReturnType<typeof syncedSources> = {};
   const state = (
