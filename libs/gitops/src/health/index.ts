@@ -56,3 +56,4 @@ export {
   type AssessHealthOptions,
   type HealthAssessor,
 } from './assessor.js';
+export { createReloadableHealthAssessor, type ReloadableHealthAssessor } from './reloadable.js';
