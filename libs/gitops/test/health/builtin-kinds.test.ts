@@ -266,6 +266,11 @@ const TABLE: Record<string, readonly Row[]> = {
     ['rollout-deadline', H.Degraded, 'ReplicaSet "shop-7d9c" has timed out progressing.'],
     ['rollout-unobserved', H.Progressing, 'Waiting for the rollout spec update to be observed'],
     [
+      'rollout-workload-unobserved',
+      H.Progressing,
+      'Waiting for the rollout spec update to be observed',
+    ],
+    [
       'rollout-legacy-updating',
       H.Progressing,
       'Waiting for rollout to finish: 1 of 3 replicas updated',
@@ -301,6 +306,11 @@ const TABLE: Record<string, readonly Row[]> = {
       "ScaledObject doesn't have correct scaleTargetRef specification",
     ],
     ['scaledobject-paused', H.Suspended, 'ScaledObject is paused'],
+    [
+      'scaledobject-fallback',
+      H.Degraded,
+      'The queue metric fails, so 4 fallback replicas are kept',
+    ],
     ['scaledobject-new', H.Progressing, 'Waiting for KEDA to set up the scaler'],
   ],
   'Crossplane claim': [

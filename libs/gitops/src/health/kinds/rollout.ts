@@ -2,7 +2,16 @@
 // `status.phase` and `status.message`; older controllers leave it to the
 // replica counts. Problems the controller flags win over either.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { conditionsOf, health, list, num, optNumber, part, text } from '../object.js';
+import {
+  annotationsOf,
+  conditionsOf,
+  health,
+  list,
+  num,
+  optNumber,
+  part,
+  text,
+} from '../object.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 const PHASES: Readonly<Record<string, H>> = {
@@ -12,6 +21,11 @@ const PHASES: Readonly<Record<string, H>> = {
   Degraded: H.Degraded,
 };
 
+/** A number, or a string of digits as a number; undefined for anything else. */
+function numeric(value: unknown): number | undefined {
+  return /^\d+$/.test(text(value)) ? Number(value) : optNumber(value);
+}
+
 /** A rollout's problems first, then its phase, then a pause, then its replica counts. */
 export function rolloutHealth(obj: HealthObject): HealthResult {
   const spec = part(obj, 'spec');
@@ -19,9 +33,15 @@ export function rolloutHealth(obj: HealthObject): HealthResult {
   const message = text(status['message']);
   const generation = optNumber(part(obj, 'metadata')['generation']);
   // Controllers write a number or a numeric string; old ones wrote a hash, which says nothing.
-  const og = status['observedGeneration'];
-  const observed = /^\d+$/.test(text(og)) ? Number(og) : optNumber(og);
+  const observed = numeric(status['observedGeneration']);
   if (generation !== undefined && observed !== undefined && observed < generation) {
+    return health(H.Progressing, 'Waiting for the rollout spec update to be observed');
+  }
+  // With spec.workloadRef the pod template lives in another object, whose generation
+  // the controller copies to an annotation and reports observing separately.
+  const workload = numeric(annotationsOf(obj)['rollout.argoproj.io/workload-generation']);
+  const workloadObserved = numeric(status['workloadObservedGeneration']);
+  if (workload !== undefined && workloadObserved !== undefined && workloadObserved < workload) {
     return health(H.Progressing, 'Waiting for the rollout spec update to be observed');
   }
   const conditions = conditionsOf(status['conditions']);
