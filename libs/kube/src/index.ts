@@ -17,6 +17,17 @@ export {
 } from '@kubernetes/client-node';
 export { customResourceInformer, type CustomResourceType } from './informer.js';
 export {
+  watchConfigMaps,
+  type ConfigMapWatch,
+  type WatchConfigMapsOptions,
+  type WatchedConfigMap,
+} from './configmaps.js';
+export {
+  watchHealthConfig,
+  type HealthConfigOptions,
+  type HealthConfigWatch,
+} from './health-config.js';
+export {
   CustomObjectsApi,
   makeInformer,
   type Informer,

@@ -10,12 +10,12 @@ import {
   startWorker,
 } from '@flotilla/bus';
 import { appKey, type AppRef } from '@flotilla/contracts';
-import { createHealthAssessor } from '@flotilla/gitops';
 import {
   ClusterCache,
   ClusterRegistry,
   customResourceInformer,
   loadKubeConfig,
+  watchHealthConfig,
   type KubernetesObject,
 } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
@@ -48,7 +48,10 @@ export const applierRole: Role = {
     const cache = new ClusterCache(kc, (err, kind) =>
       logger.warn({ err: err.message, kind }, 'watch trouble'),
     );
-    const health = createHealthAssessor();
+    // The same checks as the differ's, users' customizations included, so a
+    // wave waits for what the app's health shows.
+    const healthConfig = await watchHealthConfig({ kc, namespace: config.namespace, logger });
+    const health = healthConfig.assessor;
     const registry = new ClusterRegistry(kc, config.namespace);
     const ownServer = kc.getCurrentCluster()?.server.replace(/\/+$/, '');
     const destinationProblem = async (app: Application): Promise<string | undefined> => {
@@ -200,7 +203,7 @@ export const applierRole: Role = {
         await informer.stop();
         await worker.stop();
         cache.stop();
-        await health.close();
+        await healthConfig.stop();
         await nc.drain();
         redis.disconnect();
       },

@@ -4,7 +4,6 @@ import {
   API_VERSION,
   DIFFER_FIELD_MANAGER,
   APPLY_PATCH_CONTENT_TYPE,
-  HealthStatusCode,
   SyncStatusCode,
   applicationStatusPath,
   differStatusPatch,
@@ -14,6 +13,7 @@ import {
 } from '@flotilla/api';
 import type { AppRef } from '@flotilla/contracts';
 import {
+  aggregateHealth,
   cachedDryRun,
   decideAutoSync,
   diffApp,
@@ -23,6 +23,7 @@ import {
   type AppDiff,
   type AutoSyncDecision,
   type DiffObject,
+  type HealthResult,
 } from '@flotilla/gitops';
 import {
   ApiError,
@@ -33,11 +34,8 @@ import {
 } from '@flotilla/kube';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
 import { carryTransitionTimes, sortResources, statusDigest } from './status.js';
-
-/** A resource's health: undefined when the kind has no health check. */
-export type HealthFn = (
-  obj: DiffObject,
-) => Promise<{ status: HealthStatusCode; message?: string } | undefined>;
+import { desiredOptOuts, resourceHealth, type DifferHealth } from './app-health.js';
+import { unknownStatus } from './unknown-status.js';
 
 /** What a comparison found, for events and automated-sync decisions. */
 export interface Reconciled {
@@ -62,18 +60,6 @@ export interface Destination {
   readonly cache: ClusterCache;
 }
 
-const worst = (a: HealthStatusCode, b: HealthStatusCode): HealthStatusCode => {
-  const order: HealthStatusCode[] = [
-    'Healthy',
-    'Suspended',
-    'Progressing',
-    'Missing',
-    'Degraded',
-    'Unknown',
-  ];
-  return order.indexOf(a) >= order.indexOf(b) ? a : b;
-};
-
 /**
  * Compares one app: desired state from the renderer, live state from the
  * watch cache, server-side dry runs for the comparison, health per resource;
@@ -92,7 +78,8 @@ export class Reconciler {
       /** The destination cluster of an app: its name, credentials and watch cache. */
       clusterFor: (app: Application) => Promise<Destination>;
       desired: DesiredStore;
-      health: HealthFn;
+      /** Health checks: the library's assessor, reloaded when the customizations change. */
+      health: DifferHealth;
       /** Self-heal syncs already made for an app's current revision. */
       selfHealAttempts: (app: AppRef, revision: string) => Promise<number>;
     },
@@ -140,48 +127,20 @@ export class Reconciler {
     let autoSync: AutoSyncDecision | undefined;
     if (!state || (state.error && state.objects.length === 0 && !state.hash)) {
       // Nothing rendered yet (or never successfully): say so, decide nothing.
-      status = {
-        sync: {
-          status: SyncStatusCode.Unknown,
-          ...(state?.revisions[0] ? { revision: state.revisions[0] } : {}),
-        },
-        health: previous?.health ?? { status: HealthStatusCode.Unknown },
-        resources: previous?.resources ?? [],
-        conditions: carryTransitionTimes(
-          state?.error
-            ? [
-                {
-                  type: 'ComparisonError',
-                  message: `failed to render manifests: ${state.error.message}`,
-                },
-              ]
-            : [],
-          previous?.conditions,
-          now,
-        ),
-        reconciledAt: now,
-      };
+      status = unknownStatus({
+        previous,
+        now,
+        revision: state?.revisions[0],
+        error: state?.error && `failed to render manifests: ${state.error.message}`,
+      });
     } else if (state.error) {
       // Never destroy on doubt: keep what was last known, mark the error, sync Unknown.
-      status = {
-        sync: {
-          status: SyncStatusCode.Unknown,
-          ...(previous?.sync?.revision ? { revision: previous.sync.revision } : {}),
-        },
-        health: previous?.health ?? { status: HealthStatusCode.Unknown },
-        resources: previous?.resources ?? [],
-        conditions: carryTransitionTimes(
-          [
-            {
-              type: 'ComparisonError',
-              message: `failed to render manifests: ${state.error.message}`,
-            },
-          ],
-          previous?.conditions,
-          now,
-        ),
-        reconciledAt: now,
-      };
+      status = unknownStatus({
+        previous,
+        now,
+        revision: previous?.sync?.revision,
+        error: `failed to render manifests: ${state.error.message}`,
+      });
     } else {
       let target: Destination | Error;
       try {
@@ -213,28 +172,23 @@ export class Reconciler {
       }
       if (target instanceof Error || !diff) {
         // The destination cannot be reached or is unknown: say so, decide nothing, prune nothing.
-        status = {
-          sync: {
-            status: SyncStatusCode.Unknown,
-            ...(previous?.sync?.revision ? { revision: previous.sync.revision } : {}),
-          },
-          health: previous?.health ?? { status: HealthStatusCode.Unknown },
-          resources: previous?.resources ?? [],
-          conditions: carryTransitionTimes(
-            [
-              {
-                type: 'ComparisonError',
-                message: target instanceof Error ? target.message : 'no comparison was made',
-              },
-            ],
-            previous?.conditions,
-            now,
-          ),
-          reconciledAt: now,
-        };
+        status = unknownStatus({
+          previous,
+          now,
+          revision: previous?.sync?.revision,
+          error: target instanceof Error ? target.message : 'no comparison was made',
+        });
         return this.finish(ref, app, previous, status, undefined, undefined, state);
       }
-      status = await this.statusFrom(target.cache, app, diff, state.revisions, previous, now);
+      status = await this.statusFrom(
+        target.cache,
+        app,
+        diff,
+        state.revisions,
+        previous,
+        now,
+        desiredOptOuts(state.objects as DiffObject[]),
+      );
       if (app.spec && status.sync) {
         autoSync = decideAutoSync({
           spec: app.spec,
@@ -361,19 +315,18 @@ export class Reconciler {
     revisions: readonly string[],
     previous: ApplicationStatus | undefined,
     now: string,
+    optedOut: (r: AppDiff['resources'][number]) => boolean,
   ): Promise<DifferStatus> {
     const resources: NonNullable<ApplicationStatus['resources']> = [];
-    let health: HealthStatusCode = HealthStatusCode.Healthy;
+    const contributions: HealthResult[] = [];
     for (const r of diff.resources) {
       if (r.status === ResourceDiffStatus.Shared) continue;
-      const live = cache.get(r.key);
-      let h: { status: HealthStatusCode; message?: string } | undefined;
-      if (r.status === ResourceDiffStatus.Missing) h = { status: HealthStatusCode.Missing };
-      else if (live) h = await this.deps.health(live as DiffObject);
-      if (h && r.status !== ResourceDiffStatus.Extraneous) health = worst(health, h.status);
+      const live = cache.get(r.key) as DiffObject | undefined;
+      const { row: h, contribution } = await resourceHealth(this.deps.health, r, live, optedOut(r));
+      if (contribution) contributions.push(contribution);
       resources.push({
         group: r.key.group,
-        version: versionOf(live as DiffObject | undefined),
+        version: versionOf(live),
         kind: r.key.kind,
         namespace: r.key.namespace,
         name: r.key.name,
@@ -389,6 +342,7 @@ export class Reconciler {
         ...(r.requiresPruning ? { requiresPruning: true } : {}),
       });
     }
+    const health = aggregateHealth(contributions).status;
     const multi = (app.spec?.sources?.length ?? 0) > 0;
     return {
       sync: {

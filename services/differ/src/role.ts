@@ -1,8 +1,7 @@
 import { Redis } from 'ioredis';
 import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { createHealthAssessor } from '@flotilla/gitops';
-import { customResourceInformer, loadKubeConfig } from '@flotilla/kube';
+import { customResourceInformer, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
@@ -33,13 +32,21 @@ export const differRole: Role = {
       logger,
       driftDebounceMs: options.driftDebounceMs,
     });
-    const health = createHealthAssessor();
+    // Loaded before the first comparison, so none runs without the user's checks;
+    // when they change, every app is compared (and so its health assessed) again.
+    let healthChanged = (_digest: string): void => undefined;
+    const health = await watchHealthConfig({
+      kc,
+      namespace: config.namespace,
+      logger,
+      changed: (digest) => healthChanged(digest),
+    });
     const counter = selfHealCounter(redis);
     const reconciler = new Reconciler({
       kc,
       clusterFor: (app) => clusters.clusterFor(app),
       desired: new DesiredStore(redis),
-      health: (obj) => health.assess(obj),
+      health: health.assessor,
       selfHealAttempts: (app, revision) => counter.get(app, revision),
     });
     const timers = new Set<NodeJS.Timeout>();
@@ -101,17 +108,22 @@ export const differRole: Role = {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
     await informer.start();
-    const resync = setInterval(() => {
-      const bucket = Math.floor(Date.now() / options.resyncMs);
+    /** Asks for a comparison of every app; `msgId` makes replicas that decide the same publish once. */
+    function compareAll(reason: string, msgId: string): void {
       for (const a of informer.list()) {
         const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
         bus
           .command(
-            { version: 1, kind: 'diff', app, reason: 'periodic resync' },
-            { msgId: `resync-${app.namespace}-${app.name}-${bucket}` },
+            { version: 1, kind: 'diff', app, reason },
+            { msgId: `${msgId}-${app.namespace}-${app.name}` },
           )
           .catch(() => undefined);
       }
+    }
+    healthChanged = (digest) => compareAll('health customizations changed', `health-${digest}`);
+    const resync = setInterval(() => {
+      const bucket = Math.floor(Date.now() / options.resyncMs);
+      compareAll('periodic resync', `resync-${bucket}`);
     }, options.resyncMs);
 
     return {
@@ -122,7 +134,7 @@ export const differRole: Role = {
         clusters.stop();
         await informer.stop();
         await worker.stop();
-        await health.close();
+        await health.stop();
         await nc.drain();
         redis.disconnect();
       },

@@ -1,18 +1,25 @@
 import { API_VERSION, type Application, type ApplicationDestination } from '@flotilla/api';
 import type { DesiredStore } from '@flotilla/render';
 import { rawRequest } from '@flotilla/kube';
-import type { TestEnv } from '@flotilla/testing';
+import { createLogger, type RoleHandle } from '@flotilla/runtime';
+import { roleConfig, type TestEnv } from '@flotilla/testing';
+import { differRole } from '../src/role.js';
 
-/**
- * Creates an Application and stores a rendered desired state for it (one
- * ConfigMap `<name>-cm`), as if the git-poller and renderer had run.
- */
-export async function seedApp(
+/** Starts the differ role for Applications in `namespace`, with the periodic resync out of the way. */
+export function startDiffer(env: TestEnv, namespace: string): Promise<RoleHandle> {
+  return differRole.start({
+    logger: createLogger({ name: 'differ', level: 'warn' }),
+    signal: new AbortController().signal,
+    config: roleConfig(env, namespace),
+    env: { FLOTILLA_RESYNC_SECONDS: '3600' },
+  });
+}
+
+/** Creates an Application whose source is `<name>` in a placeholder repository. */
+export async function createApplication(
   env: TestEnv,
-  desired: DesiredStore,
   ref: { namespace: string; name: string },
   destination: ApplicationDestination,
-  revision: string,
 ): Promise<void> {
   await env.kube.objects.create({
     apiVersion: API_VERSION,
@@ -28,6 +35,20 @@ export async function seedApp(
       destination,
     },
   } as Application);
+}
+
+/**
+ * Creates an Application and stores a rendered desired state for it (one
+ * ConfigMap `<name>-cm`), as if the git-poller and renderer had run.
+ */
+export async function seedApp(
+  env: TestEnv,
+  desired: DesiredStore,
+  ref: { namespace: string; name: string },
+  destination: ApplicationDestination,
+  revision: string,
+): Promise<void> {
+  await createApplication(env, ref, destination);
   await desired.setRendered(ref, {
     revisions: [revision],
     hash: `sha256:${ref.name}`,

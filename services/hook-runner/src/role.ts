@@ -7,8 +7,12 @@ import {
   type EventData,
   type EventName,
 } from '@flotilla/contracts';
-import { createHealthAssessor } from '@flotilla/gitops';
-import { ClusterCache, loadKubeConfig, type KubernetesObject } from '@flotilla/kube';
+import {
+  ClusterCache,
+  loadKubeConfig,
+  watchHealthConfig,
+  type KubernetesObject,
+} from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { HookStore, runHook, type HookVerdict } from '@flotilla/sync-exec';
 
@@ -35,7 +39,10 @@ export const hookRunnerRole: Role = {
     const cache = new ClusterCache(kc, (err, kind) =>
       logger.warn({ err: err.message, kind }, 'watch trouble'),
     );
-    const health = createHealthAssessor();
+    // The same checks as the differ's, users' customizations included, so a
+    // wave waits for what the app's health shows.
+    const healthConfig = await watchHealthConfig({ kc, namespace: config.namespace, logger });
+    const health = healthConfig.assessor;
     const assess = (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]);
 
     const emit = async <N extends EventName>(
@@ -107,7 +114,7 @@ export const hookRunnerRole: Role = {
       async stop() {
         await worker.stop();
         cache.stop();
-        await health.close();
+        await healthConfig.stop();
         await nc.drain();
         redis.disconnect();
       },

@@ -2,7 +2,7 @@
 // (as Argo CD's resource customizations override its built-in checks), else
 // the built-in check, else none.
 import { HealthStatusCode } from '@flotilla/api';
-import { builtinHealthCheck, runHealthCheck } from './builtin.js';
+import { builtinHealthCheck, builtinHealthCheckFor, runHealthCheck } from './builtin.js';
 import { pendingDeletionHealth } from './deletion.js';
 import { HealthScriptLoader, type HealthScript } from './lua/loader.js';
 import { createLuaHealthRuntime, type LuaHealthRuntime } from './lua/runtime.js';
@@ -12,7 +12,7 @@ import type { HealthGroupKind, HealthObject, HealthResult } from './types.js';
 
 /** Which kind of check judges a group and kind. */
 export const HealthCheckSource = {
-  /** A Lua script from the options or a customization directory. */
+  /** A Lua script from the options (a user's customization) or a customization directory. */
   Lua: 'lua',
   /** One of the checks in `kinds/`. */
   Builtin: 'builtin',
@@ -67,7 +67,7 @@ export function createHealthAssessor(
     async assess(obj) {
       const gk = groupKindOf(obj);
       const script = scriptFor(gk);
-      const builtin = builtinHealthCheck(gk);
+      const builtin = builtinHealthCheckFor(obj);
       if (script === undefined && builtin === undefined) return undefined;
       const deleting = pendingDeletionHealth(obj);
       if (deleting) return deleting;

@@ -1,8 +1,16 @@
 // The built-in checks, chosen by group and kind as gitops-engine's
-// GetHealthCheckFunc does, plus CronJob, CRD (Lua in Argo CD) and Namespace.
+// GetHealthCheckFunc does, plus CronJob, CRD and Namespace, common operators'
+// kinds (Argo CD judges those with community Lua scripts), and Crossplane
+// claims, recognised by shape since their kinds are user-defined.
 import { HealthStatusCode } from '@flotilla/api';
 import { pendingDeletionHealth } from './deletion.js';
 import { apiServiceHealth } from './kinds/apiservice.js';
+import { certificateHealth } from './kinds/certificate.js';
+import { crossplaneClaimHealth, isCrossplaneClaim } from './kinds/crossplane-claim.js';
+import { externalSecretHealth } from './kinds/externalsecret.js';
+import { rolloutHealth } from './kinds/rollout.js';
+import { scaledObjectHealth } from './kinds/scaledobject.js';
+import { sealedSecretHealth } from './kinds/sealedsecret.js';
 import { cronJobHealth } from './kinds/cronjob.js';
 import { crdHealth } from './kinds/crd.js';
 import { daemonSetHealth } from './kinds/daemonset.js';
@@ -37,11 +45,27 @@ const CHECKS: ReadonlyMap<string, HealthCheck> = new Map([
   ['batch/Job', jobHealth],
   ['batch/CronJob', cronJobHealth],
   ['autoscaling/HorizontalPodAutoscaler', hpaHealth],
+  ['cert-manager.io/Certificate', certificateHealth],
+  ['argoproj.io/Rollout', rolloutHealth],
+  ['bitnami.com/SealedSecret', sealedSecretHealth],
+  ['external-secrets.io/ExternalSecret', externalSecretHealth],
+  ['keda.sh/ScaledObject', scaledObjectHealth],
 ]);
 
 /** The built-in check for a group and kind, or undefined when there is none. */
 export function builtinHealthCheck(gk: HealthGroupKind): HealthCheck | undefined {
   return CHECKS.get(`${gk.group}/${gk.kind}`);
+}
+
+/**
+ * The built-in check for a live object: by its group and kind, else by its
+ * shape (Crossplane claims); undefined when there is none.
+ */
+export function builtinHealthCheckFor(obj: HealthObject): HealthCheck | undefined {
+  return (
+    builtinHealthCheck(groupKindOf(obj)) ??
+    (isCrossplaneClaim(obj) ? crossplaneClaimHealth : undefined)
+  );
 }
 
 /** Runs a check; a check that throws on a malformed object yields Unknown instead. */
@@ -59,7 +83,7 @@ export function runHealthCheck(check: HealthCheck, obj: HealthObject): HealthRes
  * undefined when its kind has no built-in check.
  */
 export function assessBuiltinHealth(obj: HealthObject): HealthResult | undefined {
-  const check = builtinHealthCheck(groupKindOf(obj));
+  const check = builtinHealthCheckFor(obj);
   if (!check) return undefined;
   return pendingDeletionHealth(obj) ?? runHealthCheck(check, obj);
 }

@@ -1,5 +1,5 @@
-// Health assessment: built-in checks per kind, Argo CD's Lua health scripts in
-// a sandbox, and app health aggregation. The only public entry of health/.
+// Health assessment: built-in checks per kind, users' Lua health scripts (as
+// Argo CD's argocd-cm holds them) in a sandbox, and app health aggregation. The only public entry of health/.
 export type { HealthCheck, HealthGroupKind, HealthObject, HealthResult } from './types.js';
 export {
   HEALTH_ORDER,
@@ -8,7 +8,7 @@ export {
   isWorseHealth,
   worstHealth,
 } from './status.js';
-export { assessBuiltinHealth, builtinHealthCheck } from './builtin.js';
+export { assessBuiltinHealth, builtinHealthCheck, builtinHealthCheckFor } from './builtin.js';
 export { HOOK_FINALIZERS, pendingDeletionHealth } from './deletion.js';
 export {
   IGNORE_HEALTH_ANNOTATIONS,
@@ -28,13 +28,19 @@ export {
   type LuaHealthOptions,
 } from './options.js';
 export {
-  HEALTH_CUSTOMIZATIONS_DIR,
   HEALTH_SCRIPT_FILE,
   HealthScriptLoader,
+  isWildcardKey,
   parseScriptKey,
   scriptKey,
   type HealthScript,
 } from './lua/loader.js';
+export {
+  HEALTH_CONFIG_MAPS,
+  healthCustomizationsFrom,
+  type ConfigMapData,
+  type HealthCustomizations,
+} from './config.js';
 export { createLuaHealthRuntime, type LuaHealthRuntime } from './lua/runtime.js';
 export { INVALID_HEALTH_STATUS } from './lua/result.js';
 export {
@@ -50,3 +56,4 @@ export {
   type AssessHealthOptions,
   type HealthAssessor,
 } from './assessor.js';
+export { createReloadableHealthAssessor, type ReloadableHealthAssessor } from './reloadable.js';

@@ -4,7 +4,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { HealthOptionsError } from './errors.js';
-import { HEALTH_CUSTOMIZATIONS_DIR, parseScriptKey } from './lua/loader.js';
+import { parseScriptKey } from './lua/loader.js';
 
 /** Where health scripts run. */
 export const LuaIsolation = {
@@ -46,14 +46,14 @@ export interface HealthOptions {
   /**
    * Directories laid out like Argo CD's `resource_customizations`
    * (`<group>/<Kind>/health.lua`, `<Kind>/health.lua` for the core group),
-   * searched in order before the shipped ones.
+   * searched in order after the inline scripts.
    */
   readonly customizationDirs?: readonly string[];
-  /** Use the Argo CD health scripts shipped with Flotilla. Default true. */
-  readonly shippedCustomizations?: boolean;
   /**
    * Scripts by key, like Argo CD's `resource.customizations.health.*`: `group/Kind`,
-   * or `Kind` for the core group. They win over every directory and built-in check.
+   * or `Kind` for the core group; `*` wildcards match any run of characters
+   * (`*.crossplane.io/*`), an exact key winning over them. They win over every
+   * directory and built-in check. {@link healthCustomizationsFrom} reads them from ConfigMaps.
    */
   readonly scripts?: Readonly<Record<string, string>>;
   readonly lua?: LuaHealthOptions;
@@ -133,13 +133,12 @@ export function compileHealthOptions(options: HealthOptions = {}): CompiledHealt
     if (!isDir) throw new HealthOptionsError(`${option}: ${abs} is not a directory`, option);
     return abs;
   });
-  if (options.shippedCustomizations ?? true) dirs.push(HEALTH_CUSTOMIZATIONS_DIR);
   const scripts = new Map<string, string>();
   for (const [key, source] of Object.entries(options.scripts ?? {})) {
     const option = `scripts.${key}`;
     if (!parseScriptKey(key)) {
       throw new HealthOptionsError(
-        `${option}: a key is group/Kind, or Kind for the core group`,
+        `${option}: a key is group/Kind, or Kind for the core group (with * wildcards if any)`,
         option,
       );
     }

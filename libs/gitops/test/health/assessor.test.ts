@@ -1,5 +1,5 @@
-// Choosing a check: inline scripts, then customization directories in order,
-// then the shipped Argo CD scripts, then the built-in checks; and the options
+// Choosing a check: inline scripts (an exact key, then a wildcard one), then
+// customization directories in order, then the built-in checks; and the options
 // that configure it.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,10 +54,10 @@ describe('createHealthAssessor', () => {
     });
   });
 
-  it('judges kinds with a shipped Argo CD script with that script', async () => {
+  it('judges cert-manager Certificates with a built-in check', async () => {
     const a = assessor();
     expect(a.checkFor({ group: 'cert-manager.io', kind: 'Certificate' })).toBe(
-      HealthCheckSource.Lua,
+      HealthCheckSource.Builtin,
     );
     expect(await a.assess(certificate)).toEqual({
       status: H.Healthy,
@@ -102,7 +102,7 @@ describe('createHealthAssessor', () => {
     });
   });
 
-  it('searches operator directories in order, before the shipped scripts', async () => {
+  it('searches operator directories in order, before the built-in checks', async () => {
     const first = customizationDir({
       'cert-manager.io/Certificate': 'return { status = "Degraded", message = "first" }',
     });
@@ -119,10 +119,34 @@ describe('createHealthAssessor', () => {
     });
   });
 
-  it('leaves the shipped scripts out when asked', async () => {
-    const a = assessor({ shippedCustomizations: false });
-    expect(a.checkFor({ group: 'cert-manager.io', kind: 'Certificate' })).toBeUndefined();
-    expect(await a.assess(certificate)).toBeUndefined();
+  it('lets a user customization win over a built-in check for the same kind', async () => {
+    const a = assessor({
+      scripts: {
+        'cert-manager.io/Certificate': 'return { status = "Degraded", message = "mine" }',
+      },
+    });
+    expect(a.checkFor({ group: 'cert-manager.io', kind: 'Certificate' })).toBe(
+      HealthCheckSource.Lua,
+    );
+    expect(await a.assess(certificate)).toEqual({ status: H.Degraded, message: 'mine' });
+  });
+
+  it('matches wildcard keys, an exact key winning over them', async () => {
+    const a = assessor({
+      scripts: {
+        '*.example.com/*': 'return { status = "Suspended", message = "wildcard " .. obj.kind }',
+        'example.com/Gadget': 'return { status = "Healthy", message = "exact" }',
+      },
+    });
+    expect(await a.assess({ ...widget, apiVersion: 'parts.example.com/v1' })).toEqual({
+      status: H.Suspended,
+      message: 'wildcard Widget',
+    });
+    expect(await a.assess({ ...widget, apiVersion: 'example.com/v1' })).toBeUndefined();
+    expect(
+      await a.assess({ apiVersion: 'example.com/v1', kind: 'Gadget', metadata: { name: 'g' } }),
+    ).toEqual({ status: H.Healthy, message: 'exact' });
+    expect(a.missing({ group: 'x.example.com', kind: 'Widget' })).toEqual({ status: H.Missing });
   });
 
   it('reports a scripted object being deleted as Pending deletion before running the script', async () => {
@@ -151,9 +175,12 @@ describe('createHealthAssessor', () => {
   });
 
   it('answers Unknown for scripted kinds once closed, and still judges built-in ones', async () => {
-    const a = createHealthAssessor({ lua: { isolation: 'inline' } });
+    const a = createHealthAssessor({
+      lua: { isolation: 'inline' },
+      scripts: { 'example.com/Widget': 'return { status = "Healthy" }' },
+    });
     await a.close();
-    expect(await a.assess(certificate)).toEqual({
+    expect(await a.assess(widget)).toEqual({
       status: H.Unknown,
       message: 'the health assessor is closed',
     });
@@ -161,11 +188,10 @@ describe('createHealthAssessor', () => {
   });
 
   it('runs scripts in worker threads by default', async () => {
-    await using a = createHealthAssessor();
-    expect(await a.assess(certificate)).toEqual({
-      status: H.Healthy,
-      message: 'Certificate is up to date',
+    await using a = createHealthAssessor({
+      scripts: { 'example.com/Widget': 'return { status = "Healthy", message = "in a worker" }' },
     });
+    expect(await a.assess(widget)).toEqual({ status: H.Healthy, message: 'in a worker' });
   });
 });
 

@@ -244,6 +244,81 @@ const TABLE: Record<string, readonly Row[]> = {
     ['workflow-failed', H.Degraded, `child 'hello-world-123' failed`],
     ['workflow-no-status', H.Progressing],
   ],
+  Certificate: [
+    ['certificate-ready', H.Healthy, 'Certificate is up to date and has not expired'],
+    ['certificate-issuing', H.Progressing, 'Issuing certificate as Secret does not exist'],
+    [
+      'certificate-failed',
+      H.Degraded,
+      'The certificate request has failed to complete and will be retried',
+    ],
+    ['certificate-new', H.Progressing, 'Waiting for the certificate to be issued'],
+  ],
+  Rollout: [
+    ['rollout-healthy', H.Healthy],
+    ['rollout-paused', H.Suspended, 'CanaryPauseStep'],
+    ['rollout-aborted', H.Degraded, 'RolloutAborted: Rollout aborted update to revision 3'],
+    [
+      'rollout-invalid',
+      H.Degraded,
+      'The Rollout "rollout-invalid" is invalid: spec.strategy: Required value',
+    ],
+    ['rollout-deadline', H.Degraded, 'ReplicaSet "shop-7d9c" has timed out progressing.'],
+    ['rollout-unobserved', H.Progressing, 'Waiting for the rollout spec update to be observed'],
+    [
+      'rollout-workload-unobserved',
+      H.Progressing,
+      'Waiting for the rollout spec update to be observed',
+    ],
+    [
+      'rollout-legacy-updating',
+      H.Progressing,
+      'Waiting for rollout to finish: 1 of 3 replicas updated',
+    ],
+    [
+      'rollout-legacy-terminating',
+      H.Progressing,
+      'Waiting for rollout to finish: 1 old replicas pending termination',
+    ],
+    ['rollout-legacy-healthy', H.Healthy],
+    ['rollout-legacy-paused', H.Suspended, 'Rollout is paused'],
+  ],
+  SealedSecret: [
+    ['sealedsecret-synced', H.Healthy, 'unsealed into Secret shop/db'],
+    ['sealedsecret-failed', H.Degraded, 'no key could decrypt secret (password)'],
+    ['sealedsecret-unobserved', H.Progressing, 'Waiting for the controller to unseal the new spec'],
+    ['sealedsecret-new', H.Progressing, 'Waiting for the controller to unseal the secret'],
+  ],
+  ExternalSecret: [
+    ['externalsecret-ready', H.Healthy, 'secret synced'],
+    [
+      'externalsecret-error',
+      H.Degraded,
+      'SecretSyncedError: could not get secret data from provider',
+    ],
+    ['externalsecret-new', H.Progressing, 'Waiting for the secret to be synced from the provider'],
+  ],
+  ScaledObject: [
+    ['scaledobject-ready', H.Healthy, 'ScaledObject is defined correctly and is ready for scaling'],
+    [
+      'scaledobject-failed',
+      H.Degraded,
+      "ScaledObject doesn't have correct scaleTargetRef specification",
+    ],
+    ['scaledobject-paused', H.Suspended, 'ScaledObject is paused'],
+    [
+      'scaledobject-fallback',
+      H.Degraded,
+      'The queue metric fails, so 4 fallback replicas are kept',
+    ],
+    ['scaledobject-new', H.Progressing, 'Waiting for KEDA to set up the scaler'],
+  ],
+  'Crossplane claim': [
+    ['claim-ready', H.Healthy],
+    ['claim-creating', H.Progressing, 'Unready resources: instance'],
+    ['claim-unsynced', H.Degraded, 'cannot compose resources: no composition matches the selector'],
+    ['claim-new', H.Progressing, 'Waiting for the claim to be reconciled'],
+  ],
 };
 
 function expected(status: H, message?: string): HealthResult {
@@ -261,6 +336,14 @@ for (const [kind, rows] of Object.entries(TABLE)) {
 }
 
 describe('built-in registry', () => {
+  it('recognises a Crossplane claim by its shape, not by a cluster-scoped composite or a plain object', () => {
+    const claim = fixture('claim-ready');
+    expect(assessBuiltinHealth(claim)?.status).toBe(H.Healthy);
+    const { namespace: _ns, ...clusterScoped } = claim['metadata'] as Record<string, unknown>;
+    expect(assessBuiltinHealth({ ...claim, metadata: clusterScoped })).toBe(undefined);
+    expect(assessBuiltinHealth({ ...claim, spec: { parameters: {} } })).toBe(undefined);
+  });
+
   it('has no check for kinds Argo CD does not check, so app health skips them', () => {
     expect(
       assessBuiltinHealth({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }),
@@ -292,6 +375,11 @@ describe('built-in registry', () => {
       ['batch', ['Job', 'CronJob']],
       ['autoscaling', ['HorizontalPodAutoscaler']],
       ['apiextensions.k8s.io', ['CustomResourceDefinition']],
+      ['cert-manager.io', ['Certificate']],
+      ['argoproj.io', ['Rollout']],
+      ['bitnami.com', ['SealedSecret']],
+      ['external-secrets.io', ['ExternalSecret']],
+      ['keda.sh', ['ScaledObject']],
     ] as const) {
       for (const kind of kinds) {
         const apiVersion = group ? `${group}/v1` : 'v1';

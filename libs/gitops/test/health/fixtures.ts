@@ -1,6 +1,7 @@
 // Test data readers: built-in check fixtures and Argo CD's health_test.yaml suites.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parse } from 'yaml';
 import type { HealthObject } from '../../src/health/index.js';
 
@@ -20,6 +21,8 @@ export interface HealthTestCase {
   /** Argo CD compares messages exactly; absent means "". */
   readonly message: string;
   readonly object: HealthObject;
+  /** Why the input could not be parsed; `object` is then empty. */
+  readonly parseError?: string;
 }
 
 /** Every directory under `root` holding a health.lua, as customization keys. */
@@ -37,17 +40,51 @@ export function customizationKeys(root: string): string[] {
   return out.sort();
 }
 
+/** A field by name, case-insensitively, as Go's JSON decoding (and so Argo CD's test) reads it. */
+function field(obj: unknown, name: string): unknown {
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  const entry = Object.entries(obj).find(([k]) => k.toLowerCase() === name.toLowerCase());
+  return entry?.[1];
+}
+
+/**
+ * An Argo CD test input read as Argo CD's Go YAML reader reads it: the first
+ * document only, a later duplicate key winning, timestamps kept as strings, and
+ * a quoted scalar allowed to continue at its key's indentation (a few inputs
+ * do this, which the stricter `yaml` package refuses).
+ */
+function goLikeYaml(text: string): HealthObject {
+  const docs = loadAll(text, undefined, { schema: CORE_SCHEMA, json: true });
+  return (docs[0] ?? {}) as HealthObject;
+}
+
 /** The cases of `<root>/<key>/health_test.yaml`, with their inputs parsed. */
 export function healthTestCases(root: string, key: string): HealthTestCase[] {
   const dir = join(root, key);
-  const suite = parse(readFileSync(join(dir, 'health_test.yaml'), 'utf8')) as {
-    tests: Array<{ healthStatus: { status: string; message?: string }; inputPath: string }>;
-  };
-  return suite.tests.map((t) => ({
-    key,
-    inputPath: t.inputPath,
-    status: t.healthStatus.status,
-    message: t.healthStatus.message ?? '',
-    object: parse(readFileSync(join(dir, t.inputPath), 'utf8')) as HealthObject,
-  }));
+  const suite = parse(readFileSync(join(dir, 'health_test.yaml'), 'utf8')) as unknown;
+  const tests = (field(suite, 'tests') ?? []) as unknown[];
+  return tests.map((t) => {
+    const health = field(t, 'healthStatus');
+    const inputPath = String(field(t, 'inputPath'));
+    let object: HealthObject = {};
+    let parseError: string | undefined;
+    try {
+      object = goLikeYaml(readFileSync(join(dir, inputPath), 'utf8'));
+    } catch (err) {
+      parseError = (err as Error).message;
+    }
+    return {
+      key,
+      inputPath,
+      status: String(field(health, 'status') ?? ''),
+      message: String(field(health, 'message') ?? ''),
+      object,
+      ...(parseError ? { parseError } : {}),
+    };
+  });
+}
+
+/** The health.lua of `<root>/<key>`, unchanged. */
+export function readScript(root: string, key: string): string {
+  return readFileSync(join(root, key, 'health.lua'), 'utf8');
 }

@@ -1,15 +1,10 @@
-// Finds the health script for a group and kind: inline scripts first, then each
-// customization directory in order, laid out like Argo CD's resource_customizations.
+// Finds the health script for a group and kind: inline scripts first (an exact
+// key, then a wildcard key as Argo CD allows in `resource.customizations`), then
+// each customization directory in order, laid out like Argo CD's resource_customizations.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { HealthScriptLoadError } from '../errors.js';
 import type { HealthGroupKind } from '../types.js';
-
-/** The Argo CD health scripts shipped with Flotilla (libs/gitops/resource_customizations). */
-export const HEALTH_CUSTOMIZATIONS_DIR = fileURLToPath(
-  new URL('../../../resource_customizations/', import.meta.url),
-);
 
 /** The file a customization directory keeps a kind's health script in. */
 export const HEALTH_SCRIPT_FILE = 'health.lua';
@@ -27,18 +22,37 @@ export interface HealthScript {
 
 const GROUP = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
 const KIND = /^[A-Za-z][A-Za-z0-9]*$/;
+/** A key part with `*` wildcards: `*.crossplane.io`, `*`, `Cluster*`. */
+const GROUP_GLOB = /^[A-Za-z0-9.*-]+$/;
+const KIND_GLOB = /^[A-Za-z0-9*]+$/;
+
+/** True when a customization key has a `*` wildcard in its group or kind. */
+export function isWildcardKey(key: string): boolean {
+  return key.includes('*');
+}
+
+/** A wildcard key as a whole-key pattern; `*` matches any run of characters, `/` included. */
+function keyPattern(key: string): RegExp {
+  const parts = key.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\/-]/g, '\\$&'));
+  return new RegExp(`^${parts.join('.*')}$`);
+}
 
 /** Argo CD's customization key for a group and kind: `group/Kind`, or `Kind` for core. */
 export function scriptKey(gk: HealthGroupKind): string {
   return gk.group === '' ? gk.kind : `${gk.group}/${gk.kind}`;
 }
 
-/** The group and kind of a customization key, or undefined when it is malformed. */
+/**
+ * The group and kind of a customization key, or undefined when it is malformed.
+ * Either part may hold `*` wildcards (see {@link isWildcardKey}).
+ */
 export function parseScriptKey(key: string): HealthGroupKind | undefined {
   const slash = key.lastIndexOf('/');
   const group = slash < 0 ? '' : key.slice(0, slash);
   const kind = slash < 0 ? key : key.slice(slash + 1);
-  if (!KIND.test(kind) || (group !== '' && !GROUP.test(group))) return undefined;
+  const glob = isWildcardKey(key);
+  if (!(glob ? KIND_GLOB : KIND).test(kind)) return undefined;
+  if (group !== '' && !(glob ? GROUP_GLOB : GROUP).test(group)) return undefined;
   return { group, kind };
 }
 
@@ -61,11 +75,18 @@ function readScript(path: string): string | undefined {
  */
 export class HealthScriptLoader {
   private readonly cache = new Map<string, HealthScript | null>();
+  /** Wildcard keys in key order, so the same configuration always picks the same script. */
+  private readonly globs: ReadonlyArray<readonly [string, RegExp]>;
 
   constructor(
     private readonly dirs: readonly string[],
     private readonly scripts: ReadonlyMap<string, string> = new Map(),
-  ) {}
+  ) {
+    this.globs = [...scripts.keys()]
+      .filter(isWildcardKey)
+      .sort()
+      .map((k) => [k, keyPattern(k)] as const);
+  }
 
   /** The script for a group and kind; throws {@link HealthScriptLoadError} when a file cannot be read. */
   find(gk: HealthGroupKind): HealthScript | undefined {
@@ -82,6 +103,10 @@ export class HealthScriptLoader {
     const inline = this.scripts.get(key);
     if (inline !== undefined)
       return { key, name: `${key} (inline)`, source: inline, origin: 'inline' };
+    const glob = this.globs.find(([, pattern]) => pattern.test(key))?.[0];
+    const globbed = glob === undefined ? undefined : this.scripts.get(glob);
+    if (glob !== undefined && globbed !== undefined)
+      return { key: glob, name: `${glob} (inline)`, source: globbed, origin: 'inline' };
     for (const dir of this.dirs) {
       const path = join(dir, key, HEALTH_SCRIPT_FILE);
       const source = readScript(path);
