@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import type { ConvertOptions } from '@flotilla/api';
 import type { ManifestCache } from './cache.js';
 
@@ -27,6 +27,11 @@ export interface RenderOptions {
   readonly kustomizeArgs?: readonly string[];
   /** `PATH` for the tools (kustomize runs `git` for remote bases); `/usr/local/bin:/usr/bin:/bin` unless set. */
   readonly toolSearchPath?: string;
+  /**
+   * Most helm or kubectl processes at once (directory renders run in-process
+   * and are not counted); the number of cores unless set.
+   */
+  readonly toolConcurrency?: number;
   /** Parent of each render's private temp dir; the OS temp dir unless set. */
   readonly tmpDir?: string;
   /** The manifest cache; renders are not cached unless set. */
@@ -47,6 +52,7 @@ export interface CompiledRenderOptions {
   readonly maxAliasCount: number;
   readonly kustomizeArgs: readonly string[];
   readonly toolSearchPath: string;
+  readonly toolConcurrency: number;
   readonly tmpDir: string;
   readonly cache: ManifestCache | undefined;
   readonly convert: ConvertOptions;
@@ -79,6 +85,9 @@ export function compileRenderOptions(options: RenderOptions): CompiledRenderOpti
     maxAliasCount: positive('maxAliasCount', options.maxAliasCount, 100),
     kustomizeArgs: [...(options.kustomizeArgs ?? [])],
     toolSearchPath: options.toolSearchPath ?? '/usr/local/bin:/usr/bin:/bin',
+    toolConcurrency: Math.floor(
+      positive('toolConcurrency', options.toolConcurrency, availableParallelism()),
+    ),
     tmpDir: options.tmpDir ?? tmpdir(),
     cache: options.cache,
     convert: options.convert ?? {},

@@ -14,14 +14,9 @@ import { compileRenderOptions, type CompiledRenderOptions, type RenderOptions } 
 import { resolveAppDir, type AppDir } from './paths.js';
 import type { SourceRender, SourceRenderContext } from './render-context.js';
 import { redactMessage } from './sanitize.js';
+import { Slots } from './slots.js';
 import { probeVersion, toolEnv } from './tools.js';
 import type { RenderRequest, RenderResult, SourceType } from './types.js';
-
-const RENDERERS: Record<SourceType, (ctx: SourceRenderContext) => Promise<SourceRender>> = {
-  Helm: renderHelm,
-  Kustomize: renderKustomize,
-  Directory: renderDirectory,
-};
 
 /**
  * Renders Application sources into canonical manifest sets with the real
@@ -32,9 +27,11 @@ const RENDERERS: Record<SourceType, (ctx: SourceRenderContext) => Promise<Source
 export class Renderer {
   private readonly o: CompiledRenderOptions;
   private readonly versions = new Map<'helm' | 'kubectl', Promise<string>>();
+  private readonly tools: Slots;
 
   constructor(options: RenderOptions) {
     this.o = compileRenderOptions(options);
+    this.tools = new Slots(this.o.toolConcurrency);
   }
 
   /**
@@ -142,6 +139,34 @@ export class Renderer {
     sourceType: SourceType,
     env: BuildEnv,
   ): Promise<CachedRender> {
+    // A directory is read in-process straight from the (shared, read-only)
+    // tree: no private directory, no subprocess.
+    const raw =
+      sourceType === 'Directory'
+        ? await renderDirectory({ options: this.o, request, app })
+        : await this.tools.run(() => this.renderWithTool(request, app, sourceType, env));
+    const converted = convertArgoObjects(raw.objects, this.o.convert);
+    const { set, warnings, bytes } = canonicalSet(converted.objects);
+    if (bytes > this.o.maxOutputBytes) {
+      throw new RenderError(
+        'TooLarge',
+        `the rendered manifests are larger than ${this.o.maxOutputBytes} bytes`,
+      );
+    }
+    return {
+      sourceType,
+      objects: set.objects,
+      hash: set.hash,
+      warnings: [...raw.warnings, ...converted.warnings, ...warnings],
+    };
+  }
+
+  private async renderWithTool(
+    request: RenderRequest,
+    app: AppDir,
+    sourceType: 'Helm' | 'Kustomize',
+    env: BuildEnv,
+  ): Promise<SourceRender> {
     const workDir = await mkdtemp(join(this.o.tmpDir, 'flotilla-render-'));
     try {
       const ctx: SourceRenderContext = {
@@ -152,21 +177,7 @@ export class Renderer {
         workDir,
         toolEnv: await toolEnv(workDir, this.o.toolSearchPath),
       };
-      const raw = await RENDERERS[sourceType](ctx);
-      const converted = convertArgoObjects(raw.objects, this.o.convert);
-      const { set, warnings, bytes } = canonicalSet(converted.objects);
-      if (bytes > this.o.maxOutputBytes) {
-        throw new RenderError(
-          'TooLarge',
-          `the rendered manifests are larger than ${this.o.maxOutputBytes} bytes`,
-        );
-      }
-      return {
-        sourceType,
-        objects: set.objects,
-        hash: set.hash,
-        warnings: [...raw.warnings, ...converted.warnings, ...warnings],
-      };
+      return await (sourceType === 'Helm' ? renderHelm(ctx) : renderKustomize(ctx));
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
