@@ -4,7 +4,7 @@ import { RenderError } from './errors.js';
 import { checkKustomizeTree, findKustomization, type KustomizeReach } from './kustomize-check.js';
 import { editKustomization, hasKustomizeEdits } from './kustomize-edit.js';
 import { toManifests } from './objects.js';
-import { checkSymlinks, exists, isInside, repoRelative } from './paths.js';
+import { exists, isInside, repoRelative } from './paths.js';
 import type { SourceRender, SourceRenderContext } from './render-context.js';
 import { warningLines } from './sanitize.js';
 import { runTool } from './tools.js';
@@ -111,7 +111,7 @@ async function editedCopy(
  */
 export async function renderKustomize(ctx: SourceRenderContext): Promise<SourceRender> {
   const { options, request, app, workDir } = ctx;
-  await checkSymlinks(app.root, app.root);
+  await ctx.checkTree();
   const reach = await checkKustomizeTree(app.root, app.dir, options.maxAliasCount);
   const warnings: string[] = [];
   const dir = hasKustomizeEdits(request.source.kustomize)

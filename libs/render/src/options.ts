@@ -36,6 +36,12 @@ export interface RenderOptions {
   readonly tmpDir?: string;
   /** The manifest cache; renders are not cached unless set. */
   readonly cache?: ManifestCache;
+  /**
+   * Whether directory sources go through the cache too; true unless set.
+   * A directory renders in-process from local files, so a caller that
+   * remembers whole apps itself may find the round trips cost more than they save.
+   */
+  readonly cacheDirectories?: boolean;
   /** How Argo CD Applications in the output (app of apps) are converted. */
   readonly convert?: ConvertOptions;
   /** Logger for cache trouble and skipped files; silent unless set. */
@@ -55,6 +61,7 @@ export interface CompiledRenderOptions {
   readonly toolConcurrency: number;
   readonly tmpDir: string;
   readonly cache: ManifestCache | undefined;
+  readonly cacheDirectories: boolean;
   readonly convert: ConvertOptions;
   readonly logger: RenderLogger;
 }
@@ -90,6 +97,7 @@ export function compileRenderOptions(options: RenderOptions): CompiledRenderOpti
     ),
     tmpDir: options.tmpDir ?? tmpdir(),
     cache: options.cache,
+    cacheDirectories: options.cacheDirectories ?? true,
     convert: options.convert ?? {},
     logger: options.logger ?? SILENT,
   };

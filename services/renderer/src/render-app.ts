@@ -214,6 +214,7 @@ export class AppRenderer {
             : {}),
           source,
           repoDir: dirs[i] ?? '',
+          immutable: true,
           revision: revisions[i] ?? '',
           refSources,
           ...(refresh ? { refresh } : {}),

@@ -66,6 +66,9 @@ export const rendererRole: Role = {
         toolConcurrency: options.toolConcurrency,
         tmpDir: join(options.workDir, 'tmp'),
         cache: new RedisManifestCache({ client: redis, logger }),
+        // The app memo already covers an unchanged app; a directory renders
+        // in-process in less time than the cache's two round trips take.
+        cacheDirectories: false,
         // An app of apps' children in Argo CD's namespace land in the one this renderer serves.
         convert: { namespace: config.namespace },
         logger,
