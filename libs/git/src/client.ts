@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { metrics, run, isCommandError } from '@flotilla/runtime';
 import { prepareAuth } from './auth.js';
 import { matchCredential, type RepoCredential } from './credentials.js';
-import { GitError, type GitErrorCode } from './errors.js';
+import { classifyGitFailure, GitError, type GitErrorCode } from './errors.js';
 import { parseLsRemote, isCommitSha, type RemoteRefs } from './revision.js';
 import { TreeStore, type TreeLease } from './trees.js';
 import { checkRepoUrl, normalizeRepoUrl, redact, stripCredentials, type UrlPolicy } from './url.js';
@@ -30,28 +30,6 @@ export interface GitStats {
   fetch: number;
   /** Commit trees written (one per repository and commit while kept). */
   exports: number;
-}
-
-function classify(stderr: string): GitErrorCode {
-  if (
-    /Authentication failed|could not read (Username|Password)|returned error: 40[13]\b|Access denied|Permission denied \(publickey|terminal prompts disabled/i.test(
-      stderr,
-    )
-  )
-    return 'AuthFailed';
-  if (
-    /not our ref|couldn't find remote ref|did not match any|unadvertised object|no such remote ref/i.test(
-      stderr,
-    )
-  )
-    return 'RevisionNotFound';
-  if (
-    /Could not resolve host|Connection refused|not found|does not appear to be a git repository|unable to access|Could not read from remote/i.test(
-      stderr,
-    )
-  )
-    return 'Unreachable';
-  return 'Failed';
 }
 
 /**
@@ -116,7 +94,7 @@ export class GitClient {
       const shown = stripCredentials(repoUrl);
       if (isCommandError(err)) {
         const detail = redact(err.stderr.trim().split('\n').slice(-3).join(' '), auth.secrets);
-        const code: GitErrorCode = err.timedOut ? 'Timeout' : classify(err.stderr);
+        const code: GitErrorCode = err.timedOut ? 'Timeout' : classifyGitFailure(err.stderr);
         throw new GitError(code, `git ${args[0]} ${shown}: ${detail || err.message}`, shown, {
           cause: err,
         });

@@ -99,7 +99,10 @@ export class TreeStore {
     if (now - (this.ready.get(key) ?? 0) > TOUCH_EVERY_MS) {
       this.ready.set(key, now);
       const t = new Date(now);
-      void utimes(base, t, t).catch(() => undefined);
+      // A tree removed behind this process's back is exported again next time.
+      void utimes(base, t, t).catch(() => {
+        if (this.ready.get(key) === now && !this.busy.has(key)) this.ready.delete(key);
+      });
     }
     let released = false;
     return {
