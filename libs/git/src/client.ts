@@ -129,12 +129,14 @@ export class GitClient {
     }
   }
 
-  // Local git work on the cache (no remote, no credentials).
+  // Local git work on a cached bare repository (no remote, no credentials).
+  // GIT_DIR keeps git from looking for a repository above a missing one.
   private async local(args: string[], cwd: string): Promise<void> {
     await run('git', args, {
       cwd,
       timeoutMs: this.timeoutMs,
       env: {
+        GIT_DIR: cwd,
         PATH: process.env['PATH'] ?? '/usr/bin:/bin',
         HOME: this.options.cacheDir,
         GIT_CONFIG_NOSYSTEM: '1',
