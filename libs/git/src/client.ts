@@ -1,16 +1,20 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, rm, stat, utimes } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { metrics, run, isCommandError } from '@flotilla/runtime';
 import { prepareAuth } from './auth.js';
 import { matchCredential, type RepoCredential } from './credentials.js';
-import { GitError, type GitErrorCode } from './errors.js';
+import { classifyGitFailure, GitError, type GitErrorCode } from './errors.js';
 import { parseLsRemote, isCommitSha, type RemoteRefs } from './revision.js';
+import { TreeStore, type TreeLease } from './trees.js';
 import { checkRepoUrl, normalizeRepoUrl, redact, stripCredentials, type UrlPolicy } from './url.js';
+
+/** The cache directory's subdirectory holding commit exports. */
+const TREES_DIR = 'trees';
 
 /** Options for {@link GitClient}; see {@link compileGitOptions} for defaults. */
 export interface GitOptions extends UrlPolicy {
-  /** Where fetched repositories are cached, one directory per repository. */
+  /** Where fetched repositories are cached, one directory per repository, and their commits' trees. */
   readonly cacheDir: string;
   /** Credentials to choose from, by URL prefix. */
   readonly credentials?: () => readonly RepoCredential[];
@@ -24,28 +28,8 @@ export interface GitStats {
   remoteCalls: number;
   lsRemote: number;
   fetch: number;
-}
-
-function classify(stderr: string): GitErrorCode {
-  if (
-    /Authentication failed|could not read (Username|Password)|returned error: 40[13]\b|Access denied|Permission denied \(publickey|terminal prompts disabled/i.test(
-      stderr,
-    )
-  )
-    return 'AuthFailed';
-  if (
-    /not our ref|couldn't find remote ref|did not match any|unadvertised object|no such remote ref/i.test(
-      stderr,
-    )
-  )
-    return 'RevisionNotFound';
-  if (
-    /Could not resolve host|Connection refused|not found|does not appear to be a git repository|unable to access|Could not read from remote/i.test(
-      stderr,
-    )
-  )
-    return 'Unreachable';
-  return 'Failed';
+  /** Commit trees written (one per repository and commit while kept). */
+  exports: number;
 }
 
 /**
@@ -55,12 +39,14 @@ function classify(stderr: string): GitErrorCode {
  * local repositories are allowed.
  */
 export class GitClient {
-  readonly stats: GitStats = { remoteCalls: 0, lsRemote: 0, fetch: 0 };
+  readonly stats: GitStats = { remoteCalls: 0, lsRemote: 0, fetch: 0, exports: 0 };
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly timeoutMs: number;
+  private readonly trees: TreeStore;
 
   constructor(private readonly options: GitOptions) {
     this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.trees = new TreeStore(join(options.cacheDir, TREES_DIR));
   }
 
   /** Directory holding the cached clone of `repoUrl`. */
@@ -108,7 +94,7 @@ export class GitClient {
       const shown = stripCredentials(repoUrl);
       if (isCommandError(err)) {
         const detail = redact(err.stderr.trim().split('\n').slice(-3).join(' '), auth.secrets);
-        const code: GitErrorCode = err.timedOut ? 'Timeout' : classify(err.stderr);
+        const code: GitErrorCode = err.timedOut ? 'Timeout' : classifyGitFailure(err.stderr);
         throw new GitError(code, `git ${args[0]} ${shown}: ${detail || err.message}`, shown, {
           cause: err,
         });
@@ -143,60 +129,97 @@ export class GitClient {
     }
   }
 
+  // Local git work on a cached bare repository (no remote, no credentials).
+  // GIT_DIR keeps git from looking for a repository above a missing one.
+  private async local(args: string[], cwd: string): Promise<void> {
+    await run('git', args, {
+      cwd,
+      timeoutMs: this.timeoutMs,
+      env: {
+        GIT_DIR: cwd,
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        HOME: this.options.cacheDir,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+      },
+    });
+  }
+
+  private hasCommit(dir: string, sha: string): Promise<boolean> {
+    return this.local(['cat-file', '-e', `${sha}^{commit}`], dir).then(
+      () => true,
+      () => false,
+    );
+  }
+
   /**
-   * Makes sure `sha` is in the cache (a shallow fetch of just that commit when
-   * missing), then writes its tree to a new directory under `destRoot` and
-   * returns it. Concurrent calls for one repository are serialised.
+   * Makes sure commit `sha` is in the repository's cache, with a shallow
+   * fetch of just that commit when it is missing. Fetches of one repository
+   * are serialised; a commit already present never waits for them.
    */
-  async checkout(repoUrl: string, sha: string, destRoot: string): Promise<string> {
+  private async ensureCommit(repoUrl: string, sha: string, dir: string): Promise<void> {
+    if (await this.hasCommit(dir, sha)) return;
+    await this.withLock(dir, async () => {
+      // Another fetch may have brought it while this one waited.
+      if (await this.hasCommit(dir, sha)) return;
+      await mkdir(dir, { recursive: true });
+      await run('git', ['init', '--quiet', '--bare', dir]).catch(() => undefined);
+      this.stats.remoteCalls++;
+      this.stats.fetch++;
+      metrics.gitCalls.inc({ op: 'fetch' });
+      await this.git(
+        repoUrl,
+        ['fetch', '--quiet', '--depth=1', '--no-tags', '--', repoUrl, sha],
+        dir,
+      );
+    });
+  }
+
+  /**
+   * Leases the read-only tree of commit `sha` of `repoUrl`: one export per
+   * (repository, commit), written once and shared by every caller until
+   * garbage-collected (see {@link TreeStore}). Concurrent calls for one
+   * commit share one fetch and one export. Release the lease when done.
+   */
+  async tree(repoUrl: string, sha: string): Promise<TreeLease> {
     checkRepoUrl(repoUrl, this.options);
     if (!isCommitSha(sha))
       throw new GitError(
         'BadRevision',
-        `checkout needs a resolved commit SHA, got ${JSON.stringify(sha)}`,
+        `a tree needs a resolved commit SHA, got ${JSON.stringify(sha)}`,
       );
+    const commit = sha.toLowerCase();
     const dir = this.repoDir(repoUrl);
-    return this.withLock(dir, async () => {
-      await mkdir(dir, { recursive: true });
+    return this.trees.acquire(basename(dir), commit, async (dest) => {
+      await this.ensureCommit(repoUrl, commit, dir);
       const now = new Date();
       await utimes(dir, now, now);
-      const present = await this.git(repoUrl, ['cat-file', '-e', `${sha}^{commit}`], dir).then(
-        () => true,
-        () => false,
-      );
-      if (!present) {
-        await run('git', ['init', '--quiet', '--bare', dir]).catch(() => undefined);
-        this.stats.remoteCalls++;
-        this.stats.fetch++;
-        metrics.gitCalls.inc({ op: 'fetch' });
-        await this.git(
-          repoUrl,
-          ['fetch', '--quiet', '--depth=1', '--no-tags', '--', repoUrl, sha],
-          dir,
-        );
-      }
-      await mkdir(destRoot, { recursive: true });
-      const dest = await mkdtemp(join(destRoot, `${sha.slice(0, 12)}-`));
-      const tar = join(dest, '.flotilla-tree.tar');
-      await this.git(repoUrl, ['archive', '--format=tar', `--output=${tar}`, sha], dir);
+      await mkdir(dest);
+      const tar = `${dest}.tar`;
+      await this.local(['archive', '--format=tar', `--output=${tar}`, commit], dir);
       await run('tar', ['-xf', tar, '-C', dest, '--no-same-owner']);
       await rm(tar);
-      return dest;
+      this.stats.exports++;
     });
   }
 
-  /** Removes cached repositories not used for `maxIdleMs`; returns how many went. */
-  async gc(maxIdleMs: number): Promise<number> {
-    let removed = 0;
+  /**
+   * Removes trees no caller holds and repositories, both unused for
+   * `maxIdleMs`; returns how many of each went.
+   */
+  async gc(maxIdleMs: number): Promise<{ repositories: number; trees: number }> {
+    const { trees } = await this.trees.gc(maxIdleMs);
+    let repositories = 0;
     const entries = await readdir(this.options.cacheDir).catch(() => [] as string[]);
     for (const name of entries) {
+      if (name === TREES_DIR) continue;
       const dir = join(this.options.cacheDir, name);
       const st = await stat(dir).catch(() => undefined);
       if (!st?.isDirectory() || Date.now() - st.mtimeMs < maxIdleMs || this.locks.has(dir))
         continue;
       await rm(dir, { recursive: true, force: true });
-      removed++;
+      repositories++;
     }
-    return removed;
+    return { repositories, trees };
   }
 }

@@ -36,3 +36,26 @@ export class GitError extends Error {
 export function isGitError(err: unknown, code?: GitErrorCode): err is GitError {
   return err instanceof GitError && (code === undefined || err.code === code);
 }
+
+/** The code of a failed git command, from what it wrote to stderr. */
+export function classifyGitFailure(stderr: string): GitErrorCode {
+  if (
+    /Authentication failed|could not read (Username|Password)|returned error: 40[13]\b|Access denied|Permission denied \(publickey|terminal prompts disabled/i.test(
+      stderr,
+    )
+  )
+    return 'AuthFailed';
+  if (
+    /not our ref|couldn't find remote ref|did not match any|unadvertised object|no such remote ref/i.test(
+      stderr,
+    )
+  )
+    return 'RevisionNotFound';
+  if (
+    /Could not resolve host|Connection refused|not found|does not appear to be a git repository|unable to access|Could not read from remote/i.test(
+      stderr,
+    )
+  )
+    return 'Unreachable';
+  return 'Failed';
+}

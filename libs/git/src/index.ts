@@ -16,6 +16,7 @@ export {
 } from './credentials.js';
 export { resolveRevision, parseLsRemote, isCommitSha, type RemoteRefs } from './revision.js';
 export { GitClient, type GitOptions, type GitStats } from './client.js';
+export { TreeStore, type TreeLease, type TreeGcReport } from './trees.js';
 export {
   groupByRepo,
   resolveApp,

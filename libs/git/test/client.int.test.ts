@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, readlink } from 'node:fs/promises';
+import { readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnv, type TestEnv } from '@flotilla/testing';
@@ -47,16 +47,20 @@ describe('GitClient against a real smart-HTTP server', () => {
     expect(resolveRevision(refs, '^1.0.0')).toBe(second);
   });
 
-  it('checks out a commit into a fresh directory, fetching only once', async () => {
-    const out = join(env.tmpDir, 'work');
-    const a = await git.checkout(repoUrl, first, out);
-    expect(await readFile(join(a, 'guestbook/cm.yaml'), 'utf8')).toContain('name: a');
+  it('exports a commit once and shares the read-only tree, fetching only once', async () => {
+    const a = await git.tree(repoUrl, first);
+    expect(await readFile(join(a.dir, 'guestbook/cm.yaml'), 'utf8')).toContain('name: a');
     const fetches = git.stats.fetch;
-    const again = await git.checkout(repoUrl, first, out);
+    const exports = git.stats.exports;
+    const again = await git.tree(repoUrl, first.toUpperCase());
     expect(git.stats.fetch).toBe(fetches);
-    expect(again).not.toBe(a);
-    const b = await git.checkout(repoUrl, second, out);
-    expect(await readFile(join(b, 'guestbook/cm.yaml'), 'utf8')).toContain('name: b');
+    expect(git.stats.exports).toBe(exports);
+    expect(again.dir).toBe(a.dir);
+    const b = await git.tree(repoUrl, second);
+    expect(await readFile(join(b.dir, 'guestbook/cm.yaml'), 'utf8')).toContain('name: b');
+    expect((await stat(join(b.dir, 'guestbook/cm.yaml'))).mode & 0o222).toBe(0);
+    expect((await stat(join(b.dir, 'guestbook'))).mode & 0o222).toBe(0);
+    for (const l of [a, again, b]) l.release();
   });
 
   it('keeps symlinks as symlinks (the renderer decides whether they escape)', async () => {
@@ -65,8 +69,9 @@ describe('GitClient against a real smart-HTTP server', () => {
       'app/x.yaml': 'a: 1\n',
       'app/passwd.yaml': { symlink: '/etc/passwd' },
     });
-    const dir = await git.checkout(repo.url, sha, join(env.tmpDir, 'work2'));
-    expect(await readlink(join(dir, 'app', 'passwd.yaml'))).toBe('/etc/passwd');
+    const tree = await git.tree(repo.url, sha);
+    expect(await readlink(join(tree.dir, 'app', 'passwd.yaml'))).toBe('/etc/passwd');
+    tree.release();
   });
 
   it('reports bad credentials as AuthFailed without leaking the password', async () => {
@@ -96,9 +101,7 @@ describe('GitClient against a real smart-HTTP server', () => {
   });
 
   it('reports a commit the server does not have as RevisionNotFound', async () => {
-    const err = await git
-      .checkout(repoUrl, 'f'.repeat(40), join(env.tmpDir, 'w3'))
-      .catch((e: unknown) => e);
+    const err = await git.tree(repoUrl, 'f'.repeat(40)).catch((e: unknown) => e);
     expect(isGitError(err)).toBe(true);
     expect((err as { code: string }).code).toMatch(/RevisionNotFound|Failed/);
   });
@@ -113,18 +116,16 @@ describe('GitClient against a real smart-HTTP server', () => {
       const err = await git.lsRemote(url).catch((e: unknown) => e);
       expect(isGitError(err, 'RefusedUrl')).toBe(true);
     }
-    const err = await git
-      .checkout(repoUrl, '--output=/tmp/x', join(env.tmpDir, 'w4'))
-      .catch((e: unknown) => e);
+    const err = await git.tree(repoUrl, '--output=/tmp/x').catch((e: unknown) => e);
     expect(isGitError(err, 'BadRevision')).toBe(true);
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('garbage-collects repositories that were not used recently', async () => {
+  it('garbage-collects repositories and trees that were not used recently', async () => {
     const c = new GitClient({ cacheDir: join(env.tmpDir, 'gc'), credentials: () => creds });
-    await c.checkout(repoUrl, first, join(env.tmpDir, 'w5'));
-    expect(await c.gc(60_000)).toBe(0);
-    expect(await c.gc(0)).toBe(1);
+    (await c.tree(repoUrl, first)).release();
+    expect(await c.gc(60_000)).toEqual({ repositories: 0, trees: 0 });
+    expect(await c.gc(0)).toEqual({ repositories: 1, trees: 1 });
     expect(existsSync(c.repoDir(repoUrl))).toBe(false);
   });
 });

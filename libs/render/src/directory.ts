@@ -127,7 +127,9 @@ export function readManifestFile(
 }
 
 /** Renders a directory of plain YAML and JSON manifests. */
-export async function renderDirectory(ctx: SourceRenderContext): Promise<SourceRender> {
+export async function renderDirectory(
+  ctx: Pick<SourceRenderContext, 'options' | 'request' | 'app'>,
+): Promise<SourceRender> {
   const { app, options, request } = ctx;
   const { files, warnings } = await listManifestFiles(
     app,

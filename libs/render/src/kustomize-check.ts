@@ -16,19 +16,29 @@ export async function findKustomization(dir: string): Promise<string | undefined
 
 const DIR_FIELDS = ['resources', 'bases', 'components'] as const;
 
+/** What a kustomization reaches inside the repository. */
+export interface KustomizeReach {
+  /** Directories of the kustomization and of every local base, resource and component. */
+  readonly dirs: string[];
+  /** Files named directly as resources. */
+  readonly files: string[];
+}
+
 /**
  * Follows a kustomization's local `resources`, `bases` and `components`
  * (and theirs, recursively) and refuses any that leaves the repository.
  * kustomize itself confines files to a kustomization's root, but lets
  * directories come from anywhere on disk, which would read other checkouts
  * on the same host. Remote bases (URLs) stay inside lexically and pass.
+ * Returns what it reached, so an edited copy can hold just that.
  */
 export async function checkKustomizeTree(
   root: string,
   dir: string,
   maxAliasCount: number,
-): Promise<void> {
+): Promise<KustomizeReach> {
   const seen = new Set<string>();
+  const files: string[] = [];
   const pending = [dir];
   while (pending.length > 0) {
     const current = pending.pop()!;
@@ -56,7 +66,9 @@ export async function checkKustomizeTree(
         }
         const info = await stat(target).catch(() => undefined);
         if (info?.isDirectory()) pending.push(target);
+        else if (info?.isFile()) files.push(target);
       }
     }
   }
+  return { dirs: [...seen], files };
 }

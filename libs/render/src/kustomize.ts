@@ -1,10 +1,10 @@
-import { chmod, cp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, cp, lstat, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { RenderError } from './errors.js';
-import { checkKustomizeTree, findKustomization } from './kustomize-check.js';
+import { checkKustomizeTree, findKustomization, type KustomizeReach } from './kustomize-check.js';
 import { editKustomization, hasKustomizeEdits } from './kustomize-edit.js';
 import { toManifests } from './objects.js';
-import { checkSymlinks, exists, repoRelative } from './paths.js';
+import { exists, isInside, repoRelative } from './paths.js';
 import type { SourceRender, SourceRenderContext } from './render-context.js';
 import { warningLines } from './sanitize.js';
 import { runTool } from './tools.js';
@@ -19,20 +19,57 @@ async function makeWritable(dir: string): Promise<void> {
   }
 }
 
+// Paths that hold the others are kept; those below one of them go.
+function outermost(paths: readonly string[]): string[] {
+  const sorted = [...new Set(paths)].sort();
+  return sorted.filter((p, i) => !sorted.slice(0, i).some((q) => isInside(q, p)));
+}
+
+async function holdsSymlink(path: string): Promise<boolean> {
+  const info = await lstat(path);
+  if (info.isSymbolicLink()) return true;
+  if (!info.isDirectory()) return false;
+  const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  return entries.some((e) => e.isSymbolicLink());
+}
+
 /**
- * Copies the checkout (without `.git`) into the render's private directory
- * and applies the Application's Kustomize options to the copy's
- * kustomization, the way Argo CD edits its working copy. The checkout itself
- * is never written, so renders of one commit can share it.
+ * What an edited copy must hold, relative to the repository: the
+ * kustomization's directory and every local base, resource and component it
+ * reaches, each with what is below it (kustomize reads files only there).
+ * The whole repository when a symlink or `LoadRestrictionsNone` could lead
+ * kustomize anywhere else in it.
  */
-async function editedCopy(ctx: SourceRenderContext, warnings: string[]): Promise<string> {
+async function copySet(ctx: SourceRenderContext, reach: KustomizeReach): Promise<string[]> {
+  const { app, options } = ctx;
+  if (options.kustomizeArgs.some((a) => a.includes('LoadRestrictionsNone'))) return ['.'];
+  const paths = outermost([...reach.dirs, ...reach.files]);
+  for (const p of paths) if (await holdsSymlink(p)) return ['.'];
+  return paths.map((p) => relative(app.root, p) || '.');
+}
+
+/**
+ * Copies what the kustomization reads (never `.git`) into the render's
+ * private directory, at the same relative paths, and applies the
+ * Application's Kustomize options to the copy's kustomization, the way
+ * Argo CD edits its working copy. The tree rendered from is shared by every
+ * render of its commit and is never written.
+ */
+async function editedCopy(
+  ctx: SourceRenderContext,
+  reach: KustomizeReach,
+  warnings: string[],
+): Promise<string> {
   const { app, workDir, request } = ctx;
   const copyRoot = join(workDir, 'repo');
-  await cp(app.root, copyRoot, {
-    recursive: true,
-    verbatimSymlinks: true,
-    filter: (src) => basename(src) !== '.git',
-  });
+  await mkdir(copyRoot);
+  for (const rel of await copySet(ctx, reach)) {
+    await cp(join(app.root, rel), join(copyRoot, rel), {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: (src) => basename(src) !== '.git',
+    });
+  }
   await makeWritable(copyRoot);
   const dir = join(copyRoot, relative(app.root, app.dir));
   const file = await findKustomization(dir);
@@ -70,15 +107,15 @@ async function editedCopy(ctx: SourceRenderContext, warnings: string[]): Promise
  * Renders a kustomization with `kubectl kustomize`, after refusing symlinks
  * and bases that leave the repository. Application options (name prefix and
  * suffix, images, labels, annotations, namespace, replicas, patches,
- * components) are applied to a private copy of the checkout.
+ * components) are applied to a private copy of what the kustomization reads.
  */
 export async function renderKustomize(ctx: SourceRenderContext): Promise<SourceRender> {
   const { options, request, app, workDir } = ctx;
-  await checkSymlinks(app.root, app.root);
-  await checkKustomizeTree(app.root, app.dir, options.maxAliasCount);
+  await ctx.checkTree();
+  const reach = await checkKustomizeTree(app.root, app.dir, options.maxAliasCount);
   const warnings: string[] = [];
   const dir = hasKustomizeEdits(request.source.kustomize)
-    ? await editedCopy(ctx, warnings)
+    ? await editedCopy(ctx, reach, warnings)
     : app.dir;
   const result = await runTool({
     tool: 'kubectl',

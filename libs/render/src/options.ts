@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import type { ConvertOptions } from '@flotilla/api';
 import type { ManifestCache } from './cache.js';
 
@@ -27,10 +27,21 @@ export interface RenderOptions {
   readonly kustomizeArgs?: readonly string[];
   /** `PATH` for the tools (kustomize runs `git` for remote bases); `/usr/local/bin:/usr/bin:/bin` unless set. */
   readonly toolSearchPath?: string;
+  /**
+   * Most helm or kubectl processes at once (directory renders run in-process
+   * and are not counted); the number of cores unless set.
+   */
+  readonly toolConcurrency?: number;
   /** Parent of each render's private temp dir; the OS temp dir unless set. */
   readonly tmpDir?: string;
   /** The manifest cache; renders are not cached unless set. */
   readonly cache?: ManifestCache;
+  /**
+   * Whether directory sources go through the cache too; true unless set.
+   * A directory renders in-process from local files, so a caller that
+   * remembers whole apps itself may find the round trips cost more than they save.
+   */
+  readonly cacheDirectories?: boolean;
   /** How Argo CD Applications in the output (app of apps) are converted. */
   readonly convert?: ConvertOptions;
   /** Logger for cache trouble and skipped files; silent unless set. */
@@ -47,8 +58,10 @@ export interface CompiledRenderOptions {
   readonly maxAliasCount: number;
   readonly kustomizeArgs: readonly string[];
   readonly toolSearchPath: string;
+  readonly toolConcurrency: number;
   readonly tmpDir: string;
   readonly cache: ManifestCache | undefined;
+  readonly cacheDirectories: boolean;
   readonly convert: ConvertOptions;
   readonly logger: RenderLogger;
 }
@@ -79,8 +92,12 @@ export function compileRenderOptions(options: RenderOptions): CompiledRenderOpti
     maxAliasCount: positive('maxAliasCount', options.maxAliasCount, 100),
     kustomizeArgs: [...(options.kustomizeArgs ?? [])],
     toolSearchPath: options.toolSearchPath ?? '/usr/local/bin:/usr/bin:/bin',
+    toolConcurrency: Math.floor(
+      positive('toolConcurrency', options.toolConcurrency, availableParallelism()),
+    ),
     tmpDir: options.tmpDir ?? tmpdir(),
     cache: options.cache,
+    cacheDirectories: options.cacheDirectories ?? true,
     convert: options.convert ?? {},
     logger: options.logger ?? SILENT,
   };

@@ -14,6 +14,11 @@ export interface SourceRenderContext {
   readonly workDir: string;
   /** The environment helm and kubectl run with. */
   readonly toolEnv: NodeJS.ProcessEnv;
+  /**
+   * Refuses a checkout holding a symlink that leads out of it (see
+   * `checkSymlinks`); done once per tree when the tree is immutable.
+   */
+  readonly checkTree: () => Promise<void>;
 }
 
 /** Raw objects of one source, before canonicalisation. */

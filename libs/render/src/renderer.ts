@@ -11,17 +11,15 @@ import { refValueFilesDigest } from './helm-values.js';
 import { renderKustomize } from './kustomize.js';
 import { convertArgoObjects } from './objects.js';
 import { compileRenderOptions, type CompiledRenderOptions, type RenderOptions } from './options.js';
-import { resolveAppDir, type AppDir } from './paths.js';
+import { checkSymlinks, resolveAppDir, type AppDir } from './paths.js';
 import type { SourceRender, SourceRenderContext } from './render-context.js';
 import { redactMessage } from './sanitize.js';
+import { Slots } from './slots.js';
 import { probeVersion, toolEnv } from './tools.js';
 import type { RenderRequest, RenderResult, SourceType } from './types.js';
 
-const RENDERERS: Record<SourceType, (ctx: SourceRenderContext) => Promise<SourceRender>> = {
-  Helm: renderHelm,
-  Kustomize: renderKustomize,
-  Directory: renderDirectory,
-};
+// Verdicts of whole-tree checks kept, oldest dropped first.
+const TREE_CHECKS_KEPT = 1000;
 
 /**
  * Renders Application sources into canonical manifest sets with the real
@@ -32,9 +30,12 @@ const RENDERERS: Record<SourceType, (ctx: SourceRenderContext) => Promise<Source
 export class Renderer {
   private readonly o: CompiledRenderOptions;
   private readonly versions = new Map<'helm' | 'kubectl', Promise<string>>();
+  private readonly tools: Slots;
+  private readonly treeChecks = new Map<string, Promise<void>>();
 
   constructor(options: RenderOptions) {
     this.o = compileRenderOptions(options);
+    this.tools = new Slots(this.o.toolConcurrency);
   }
 
   /**
@@ -51,7 +52,8 @@ export class Renderer {
     );
     const sourceType = await detectSourceType(request.source, app.dir);
     const env = buildEnv(request);
-    const key = this.o.cache ? await this.cacheKey(request, app, sourceType, env) : undefined;
+    const cached = this.o.cache && (this.o.cacheDirectories || sourceType !== 'Directory');
+    const key = cached ? await this.cacheKey(request, app, sourceType, env) : undefined;
     if (key !== undefined && request.refresh !== 'hard') {
       const hit = await this.cacheGet(key);
       if (hit) return { ...hit, cached: true };
@@ -142,6 +144,50 @@ export class Renderer {
     sourceType: SourceType,
     env: BuildEnv,
   ): Promise<CachedRender> {
+    // A directory is read in-process straight from the (shared, read-only)
+    // tree: no private directory, no subprocess.
+    const raw =
+      sourceType === 'Directory'
+        ? await renderDirectory({ options: this.o, request, app })
+        : await this.tools.run(() => this.renderWithTool(request, app, sourceType, env));
+    const converted = convertArgoObjects(raw.objects, this.o.convert);
+    const { set, warnings, bytes } = canonicalSet(converted.objects);
+    if (bytes > this.o.maxOutputBytes) {
+      throw new RenderError(
+        'TooLarge',
+        `the rendered manifests are larger than ${this.o.maxOutputBytes} bytes`,
+      );
+    }
+    return {
+      sourceType,
+      objects: set.objects,
+      hash: set.hash,
+      warnings: [...raw.warnings, ...converted.warnings, ...warnings],
+    };
+  }
+
+  // A whole-tree walk per render would make a monorepo of N apps cost O(N²):
+  // an immutable tree is walked once (its verdict, good or bad, stays true).
+  private checkTree(root: string, immutable: boolean): Promise<void> {
+    if (!immutable) return checkSymlinks(root, root);
+    let check = this.treeChecks.get(root);
+    if (!check) {
+      check = checkSymlinks(root, root);
+      check.catch(() => undefined);
+      if (this.treeChecks.size >= TREE_CHECKS_KEPT) {
+        this.treeChecks.delete(this.treeChecks.keys().next().value!);
+      }
+      this.treeChecks.set(root, check);
+    }
+    return check;
+  }
+
+  private async renderWithTool(
+    request: RenderRequest,
+    app: AppDir,
+    sourceType: 'Helm' | 'Kustomize',
+    env: BuildEnv,
+  ): Promise<SourceRender> {
     const workDir = await mkdtemp(join(this.o.tmpDir, 'flotilla-render-'));
     try {
       const ctx: SourceRenderContext = {
@@ -151,22 +197,9 @@ export class Renderer {
         env,
         workDir,
         toolEnv: await toolEnv(workDir, this.o.toolSearchPath),
+        checkTree: () => this.checkTree(app.root, request.immutable ?? false),
       };
-      const raw = await RENDERERS[sourceType](ctx);
-      const converted = convertArgoObjects(raw.objects, this.o.convert);
-      const { set, warnings, bytes } = canonicalSet(converted.objects);
-      if (bytes > this.o.maxOutputBytes) {
-        throw new RenderError(
-          'TooLarge',
-          `the rendered manifests are larger than ${this.o.maxOutputBytes} bytes`,
-        );
-      }
-      return {
-        sourceType,
-        objects: set.objects,
-        hash: set.hash,
-        warnings: [...raw.warnings, ...converted.warnings, ...warnings],
-      };
+      return await (sourceType === 'Helm' ? renderHelm(ctx) : renderKustomize(ctx));
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }

@@ -40,6 +40,11 @@ export interface RenderRequest {
    * Helm repository source (`source.chart`), the unpacked chart directory.
    */
   readonly repoDir: string;
+  /**
+   * `repoDir` never changes (a commit's shared export): checks of the whole
+   * tree are made once per tree and remembered.
+   */
+  readonly immutable?: boolean;
   /** The commit SHA (or chart version) `repoDir` holds; part of the cache key. */
   readonly revision: string;
   /** Checkouts of the sources with a `ref`, by ref name (`values` or `$values`), for `$ref/...` value files. */

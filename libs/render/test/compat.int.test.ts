@@ -355,6 +355,29 @@ describe('Kustomize options', () => {
     );
   });
 
+  it('copy what the kustomization reaches, or the whole tree when a symlink may lead elsewhere', async () => {
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ${name}}\n`;
+    const repo = await writeTree(await tempDir(), {
+      'shared/base/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'shared/base/cm.yaml': cm('base'),
+      'plain/base/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'plain/base/cm.yaml': cm('plain'),
+      linked: { symlink: 'plain/base' },
+      'envs/prod/kustomization.yaml': 'resources: [../../shared/base]\n',
+      'envs/linked/kustomization.yaml': 'resources: [../../linked, ../../shared/base]\n',
+      'unrelated/cm.yaml': cm('unrelated'),
+    });
+    const prod = await renderer.render(
+      request(repo, 'envs/prod', { kustomize: { namePrefix: 'prod-' } }),
+    );
+    expect(names(prod)).toEqual(['ConfigMap/prod-base']);
+    // A base reached through a symlink: copied with the whole tree, so the link still resolves.
+    const linked = await renderer.render(
+      request(repo, 'envs/linked', { kustomize: { nameSuffix: '-x' } }),
+    );
+    expect(names(linked).sort()).toEqual(['ConfigMap/base-x', 'ConfigMap/plain-x']);
+  });
+
   it('works on a read-only checkout', async () => {
     const { COMPAT } = await import('./helpers.js');
     const result = await renderer.render(

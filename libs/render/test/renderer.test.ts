@@ -98,6 +98,19 @@ describe('the renderer', () => {
     expect((await renderer.render(request(dir))).hash).toBe(hard.hash);
   });
 
+  it('leaves directory sources out of the cache when told to', async () => {
+    const dir = await repo();
+    const cache = memoryManifestCache();
+    const renderer = new Renderer({ ...tools, cache, cacheDirectories: false });
+    const first = await renderer.render(request(dir));
+    expect(first.cached).toBe(false);
+    expect(cache.size).toBe(0);
+    await writeTree(dir, { 'app/cm.yaml': configMap('cm', { a: '2' }, 'demo') });
+    const second = await renderer.render(request(dir));
+    expect(second.cached).toBe(false);
+    expect(second.hash).not.toBe(first.hash);
+  });
+
   it('keys the cache by commit and app path', async () => {
     const dir = await repo();
     await writeTree(dir, { 'other/cm.yaml': configMap('other') });

@@ -145,6 +145,23 @@ describe('paths stay inside the repository', () => {
       'PathEscape',
     );
   });
+
+  it('a shared immutable tree with a symlink leading out is refused on every render', async () => {
+    const top = await tempDir();
+    await writeTree(top, { 'other-tenant/cm.yaml': configMap('theirs') });
+    const tree = await writeTree(join(top, 'tree'), {
+      'a/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'a/cm.yaml': configMap('a'),
+      'b/kustomization.yaml': 'resources: [cm.yaml]\n',
+      'b/cm.yaml': configMap('b'),
+      'elsewhere/x': { symlink: join(top, 'other-tenant') },
+    });
+    for (const path of ['a', 'b', 'a']) {
+      const err = await failure(renderer.render(request(tree, { path }, { immutable: true })));
+      expect(err.code).toBe('PathEscape');
+      expect(err.message).toBe('elsewhere/x is a symlink to a path outside the repository');
+    }
+  });
 });
 
 describe('bad input is reported where it is', () => {

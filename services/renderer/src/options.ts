@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeConfig } from '@flotilla/runtime';
 
@@ -5,10 +6,13 @@ import type { RuntimeConfig } from '@flotilla/runtime';
 export interface RendererOptions {
   readonly allowLocalRepos: boolean;
   readonly repoCacheDir: string;
-  /** Where checkouts are written for the length of one render. */
+  /** Where Helm and Kustomize renders get their private directories. */
   readonly workDir: string;
   readonly renderTimeoutMs: number;
+  /** Render commands handled at once. */
   readonly concurrency: number;
+  /** helm or kubectl processes at once (directory renders run in-process). */
+  readonly toolConcurrency: number;
   /** How long a rendered app (by sources and revisions) is remembered; 24 h. */
   readonly memoTtlMs: number;
   readonly helmPath?: string;
@@ -20,12 +24,17 @@ export function compileRendererOptions(
   env: Readonly<Record<string, string | undefined>>,
   config: RuntimeConfig,
 ): RendererOptions {
+  const cores = availableParallelism();
   const o: RendererOptions = {
     allowLocalRepos: env['FLOTILLA_ALLOW_LOCAL_REPOS'] === 'true',
     repoCacheDir: env['FLOTILLA_REPO_CACHE_DIR'] ?? join(config.cacheDir, 'repos'),
     workDir: env['FLOTILLA_RENDER_WORK_DIR'] ?? join(config.cacheDir, 'render-work'),
     renderTimeoutMs: Number(env['FLOTILLA_RENDER_TIMEOUT_SECONDS'] ?? 90) * 1000,
-    concurrency: Number(env['FLOTILLA_RENDER_CONCURRENCY'] ?? 2),
+    // Most renders wait on Redis, NATS or the apiserver, or read a directory
+    // in-process: several per core keep the cores busy. helm and kubectl are
+    // processes that use a core each: one per core.
+    concurrency: Number(env['FLOTILLA_RENDER_CONCURRENCY'] ?? 4 * cores),
+    toolConcurrency: Number(env['FLOTILLA_RENDER_TOOL_CONCURRENCY'] ?? cores),
     memoTtlMs: 24 * 3600_000,
     helmPath: env['FLOTILLA_HELM'],
     kubectlPath: env['FLOTILLA_KUBECTL'],
@@ -33,5 +42,7 @@ export function compileRendererOptions(
   if (!(o.renderTimeoutMs > 0))
     throw new Error('FLOTILLA_RENDER_TIMEOUT_SECONDS must be a positive number');
   if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_RENDER_CONCURRENCY must be at least 1');
+  if (!(o.toolConcurrency >= 1))
+    throw new Error('FLOTILLA_RENDER_TOOL_CONCURRENCY must be at least 1');
   return o;
 }

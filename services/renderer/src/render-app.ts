@@ -1,11 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Application, ApplicationSource } from '@flotilla/api';
 import type { RenderCommand } from '@flotilla/contracts';
 import type { GitClient } from '@flotilla/git';
-import { isCommitSha, pushTouchesApp, resolveRevision, stripCredentials } from '@flotilla/git';
+import {
+  isCommitSha,
+  pushTouchesApp,
+  resolveRevision,
+  stripCredentials,
+  type RemoteRefs,
+} from '@flotilla/git';
 import { mergeManifestSets, type Renderer, type SourceManifests } from '@flotilla/render';
 
 /** The outcome of rendering one app. */
@@ -42,21 +46,40 @@ export function operationSources(raw: readonly Record<string, unknown>[]): Appli
  * Renders an app at given (or freshly resolved) revisions. An app whose
  * sources and revisions were rendered before is served from the memo with no
  * Git or Helm work; a push that changed no file the app reads reuses the set
- * of the previous revisions; otherwise each source is checked out and
- * rendered (each render itself may hit the manifest cache).
+ * of the previous revisions; otherwise each source is rendered from the
+ * shared read-only tree of its commit (each render itself may hit the
+ * manifest cache).
  */
 export class AppRenderer {
   constructor(
     private readonly deps: {
-      git: GitClient;
+      git: Pick<GitClient, 'lsRemote' | 'tree'>;
       renderer: Renderer;
       redis: Redis;
-      workDir: string;
       memoTtlMs: number;
       /** Part of the memo key: tool paths (versions) and renderer format. */
       toolKey: string;
     },
   ) {}
+
+  private readonly listings = new Map<string, Promise<RemoteRefs>>();
+
+  /**
+   * Lists a repository's refs; renders asking at the same time share one
+   * call. Nothing is kept after the call, so no answer is older than a call
+   * already in flight when the render asked.
+   */
+  private listRefs(repoURL: string): Promise<RemoteRefs> {
+    let listing = this.listings.get(repoURL);
+    if (!listing) {
+      const started = this.deps.git.lsRemote(repoURL);
+      const clear = () => this.listings.delete(repoURL);
+      started.then(clear, clear);
+      this.listings.set(repoURL, started);
+      listing = started;
+    }
+    return listing;
+  }
 
   private memoKey(
     app: Application,
@@ -110,11 +133,7 @@ export class AppRenderer {
         const target = wanted?.[i] || s.targetRevision;
         if (s.chart) return target ?? '';
         if (target && isCommitSha(target)) return target.toLowerCase();
-        return resolveRevision(
-          await this.deps.git.lsRemote(s.repoURL),
-          target,
-          stripCredentials(s.repoURL),
-        );
+        return resolveRevision(await this.listRefs(s.repoURL), target, stripCredentials(s.repoURL));
       }),
     );
   }
@@ -170,16 +189,16 @@ export class AppRenderer {
     revisions: string[],
     refresh: RenderCommand['refresh'],
   ): Promise<Memo> {
-    await mkdir(this.deps.workDir, { recursive: true });
-    const work = await mkdtemp(join(this.deps.workDir, 'app-'));
+    // Shared, read-only trees: no copy per app; only what a render edits is copied.
+    const leases = await Promise.allSettled(
+      sources.map((s, i) =>
+        s.chart ? Promise.resolve(undefined) : this.deps.git.tree(s.repoURL, revisions[i] ?? ''),
+      ),
+    );
     try {
-      const dirs = await Promise.all(
-        sources.map((s, i) =>
-          s.chart
-            ? Promise.resolve('')
-            : this.deps.git.checkout(s.repoURL, revisions[i] ?? '', work),
-        ),
-      );
+      const failed = leases.find((l) => l.status === 'rejected');
+      if (failed) throw failed.reason;
+      const dirs = leases.map((l) => (l.status === 'fulfilled' ? (l.value?.dir ?? '') : ''));
       const refSources: Record<string, string> = {};
       sources.forEach((s, i) => {
         if (s.ref) refSources[s.ref] = dirs[i] ?? '';
@@ -195,6 +214,7 @@ export class AppRenderer {
             : {}),
           source,
           repoDir: dirs[i] ?? '',
+          immutable: true,
           revision: revisions[i] ?? '',
           refSources,
           ...(refresh ? { refresh } : {}),
@@ -208,7 +228,7 @@ export class AppRenderer {
       const merged = mergeManifestSets(parts);
       return { hash: merged.hash, objects: merged.objects, warnings: merged.warnings };
     } finally {
-      await rm(work, { recursive: true, force: true });
+      for (const l of leases) if (l.status === 'fulfilled') l.value?.release();
     }
   }
 }

@@ -47,11 +47,12 @@ export const rendererRole: Role = {
       cacheDir: options.repoCacheDir,
       allowLocal: options.allowLocalRepos,
     });
-    // Repositories no app has used for a day leave the cache.
+    // Commit trees no render holds and repositories, unused for a day, leave the cache.
     const gc = setInterval(() => {
       git.gc(24 * 3600_000).then(
         (removed) =>
-          removed > 0 && logger.info({ removed }, 'removed unused repositories from the cache'),
+          removed.repositories + removed.trees > 0 &&
+          logger.info(removed, 'removed unused repositories and trees from the cache'),
         (err: Error) => logger.warn({ err: err.message }, 'repository cache clean-up failed'),
       );
     }, 3600_000);
@@ -62,14 +63,17 @@ export const rendererRole: Role = {
         helmPath: helm,
         kubectlPath: kubectl,
         timeoutMs: options.renderTimeoutMs,
+        toolConcurrency: options.toolConcurrency,
         tmpDir: join(options.workDir, 'tmp'),
         cache: new RedisManifestCache({ client: redis, logger }),
+        // The app memo already covers an unchanged app; a directory renders
+        // in-process in less time than the cache's two round trips take.
+        cacheDirectories: false,
         // An app of apps' children in Argo CD's namespace land in the one this renderer serves.
         convert: { namespace: config.namespace },
         logger,
       }),
       redis,
-      workDir: options.workDir,
       memoTtlMs: options.memoTtlMs,
       toolKey: `${helm}|${kubectl}`,
     });
