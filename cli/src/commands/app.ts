@@ -9,6 +9,7 @@ import { registerAppRollback } from './app-rollback.js';
 import { registerAppCreate, registerAppImport } from './app-create.js';
 import { registerAppDelete } from './app-delete.js';
 import { registerAppDiff } from './app-diff.js';
+import { summaryOf } from './summaries.js';
 
 interface AppOpts extends ConnectionOpts {
   output?: Output;
@@ -16,7 +17,7 @@ interface AppOpts extends ConnectionOpts {
 
 /** `flotilla app ...`: what a kubectl or argocd user expects, over the Application CR. */
 export function registerApp(program: Command): void {
-  const app = program.command('app').description('inspect and operate Applications');
+  const app = program.command('app').description(summaryOf('app'));
 
   withConnection(app.command('list').description('list Applications with sync and health'))
     .addOption(outputOption(['table', 'wide', 'json', 'yaml']))

@@ -8,15 +8,14 @@ import { provisionTools, resolveTool } from '@flotilla/toolchain';
 import { cliContext, progress } from '../context.js';
 import { ensureNats, ensureRedis, type OwnedServer } from '../infra.js';
 import { loadRoles } from './run.js';
+import { summaryOf } from './summaries.js';
 import { demoPaths, ensureDemoApplication, ensureDemoRepo, followApp } from '../demo.js';
 
 /** `flotilla start` (npm start) and `flotilla up`. */
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description(
-      'the local quick start: provision tools, use or start NATS, Redis and a control plane, then run every role',
-    )
+    .description(summaryOf('start'))
     .action(async () => {
       const ctx = cliContext();
       const owned: OwnedServer[] = [];
