@@ -31,11 +31,6 @@ export function withConnection(cmd: Command): Command {
     .option('--kubeconfig <path>', KUBECONFIG_HELP);
 }
 
-/** `--redis-url`, then FLOTILLA_REDIS_URL, then the local default. */
-export function redisUrl(flag: string | undefined): string {
-  return flag ?? cliContext().env['FLOTILLA_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
-}
-
 /** `--nats-url`, then FLOTILLA_NATS_URL, then the local default. */
 export function natsUrl(flag: string | undefined): string {
   return flag ?? cliContext().env['FLOTILLA_NATS_URL'] ?? 'nats://127.0.0.1:4222';
