@@ -353,7 +353,8 @@ async function flotillaSync(
     method: 'PATCH',
     path: appPath(ref.name),
     contentType: 'application/merge-patch+json',
-    body: { operation: { sync: {}, initiatedBy: { username: by } } },
+    // The rendered commit: a sync of the branch would resolve it again through a renderer.
+    body: { operation: { sync: { revision: '0'.repeat(40) }, initiatedBy: { username: by } } },
   });
   try {
     const [s, h] = await Promise.all([succeeded, healthy]);

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { API_VERSION, APPLICATION, DEFAULT_NAMESPACE, type Application } from '@flotilla/api';
 import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
-import { cliContext } from './context.js';
+import { KUBECONFIG_HELP } from './commands/summaries.js';
+import { cliContext, kubeconfigOf } from './context.js';
 import { ExitError } from './exit.js';
 
 /** The connection flags of the `app` commands. */
@@ -12,9 +13,7 @@ export interface ConnectionOpts {
 
 /** The cluster and the Applications namespace, from flags, then environment, then defaults. */
 export function connect(opts: ConnectionOpts): { kc: KubeConfig; ns: string } {
-  const ctx = cliContext();
-  const path = opts.kubeconfig ?? ctx.env['KUBECONFIG'] ?? `${ctx.root}/.flotilla/kubeconfig`;
-  return { kc: loadKubeConfig(path), ns: namespaceOf(opts) };
+  return { kc: loadKubeConfig(kubeconfigOf(cliContext(), opts.kubeconfig)), ns: namespaceOf(opts) };
 }
 
 /** The Applications namespace: `-n`, then FLOTILLA_NAMESPACE, then `flotilla`. */
@@ -29,12 +28,7 @@ export function withConnection(cmd: Command): Command {
       '-n, --namespace <ns>',
       'namespace of the Applications (env FLOTILLA_NAMESPACE; default flotilla)',
     )
-    .option('--kubeconfig <path>', 'kubeconfig (default KUBECONFIG, then .flotilla/kubeconfig)');
-}
-
-/** `--redis-url`, then FLOTILLA_REDIS_URL, then the local default. */
-export function redisUrl(flag: string | undefined): string {
-  return flag ?? cliContext().env['FLOTILLA_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+    .option('--kubeconfig <path>', KUBECONFIG_HELP);
 }
 
 /** `--nats-url`, then FLOTILLA_NATS_URL, then the local default. */

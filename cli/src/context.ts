@@ -1,4 +1,5 @@
-import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { userCacheDir } from '@flotilla/runtime';
 
@@ -20,6 +21,21 @@ export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
     env,
     overrides: { helm: env['FLOTILLA_HELM'], kubectl: env['FLOTILLA_KUBECTL'] },
   };
+}
+
+/** The kubeconfig `flotilla dev cluster up` and `npm start` write for the local control plane. */
+export const localKubeconfig = (ctx: CliContext) => join(ctx.root, '.flotilla', 'kubeconfig');
+
+/**
+ * The cluster to talk to: `--kubeconfig`, then KUBECONFIG, then the local
+ * control plane's kubeconfig when it exists; undefined leaves the choice to
+ * the client (in-cluster credentials).
+ */
+export function kubeconfigOf(ctx: CliContext, flag?: string): string | undefined {
+  if (flag) return flag;
+  if (ctx.env['KUBECONFIG']) return ctx.env['KUBECONFIG'];
+  const local = localKubeconfig(ctx);
+  return existsSync(local) ? local : undefined;
 }
 
 /** Writes a progress line to stderr, so stdout stays clean for -o json. */

@@ -112,3 +112,21 @@ export async function followApp(
     await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+/**
+ * What `npm start` suggests once the demo is healthy, in the shortest form
+ * that works from another shell of the checkout: the CLI finds
+ * .flotilla/kubeconfig (or the same KUBECONFIG) and the provisioned kubectl
+ * itself, and `app diff` renders from Git without Redis. `natsUrl` is given
+ * only when NATS is not at its default address.
+ */
+export function demoHints(work: string, natsUrl?: string): string {
+  return [
+    'the demo app is Synced and Healthy; it keeps being reconciled (Ctrl-C stops). Try next:',
+    `  - edit ${work}/demo/values.yaml (say replicas.frontend: 3), then: git -C ${work} commit -am "scale" && git -C ${work} push`,
+    '  - npx flotilla app get demo --refresh   (shows the push at once)',
+    '  - npx flotilla kubectl -n demo scale deployment demo-frontend --replicas=5   (self-heal reverts it)',
+    '  - npx flotilla app diff demo',
+    `  - npx flotilla events tail --app demo${natsUrl ? ` --nats-url ${natsUrl}` : ''}`,
+  ].join('\n');
+}

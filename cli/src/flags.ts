@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { KUBECONFIG_HELP } from './commands/summaries.js';
+import { kubeconfigOf, type CliContext } from './context.js';
 
 /** The shared settings as flags; each wins over its environment variable. */
 export interface RuntimeFlags {
@@ -17,7 +19,7 @@ export function withRuntimeFlags(cmd: Command): Command {
       'NATS with JetStream (env FLOTILLA_NATS_URL; default nats://127.0.0.1:4222)',
     )
     .option('--redis-url <url>', 'Redis (env FLOTILLA_REDIS_URL; default redis://127.0.0.1:6379)')
-    .option('--kubeconfig <path>', 'cluster to manage (env KUBECONFIG; default in-cluster)')
+    .option('--kubeconfig <path>', `cluster to manage: ${KUBECONFIG_HELP}`)
     .option(
       '-n, --namespace <ns>',
       'namespace of the Applications (env FLOTILLA_NAMESPACE; default flotilla)',
@@ -29,12 +31,13 @@ export function withRuntimeFlags(cmd: Command): Command {
 }
 
 /** The environment with flags applied on top: flags, then environment, then defaults. */
-export function applyFlags(env: NodeJS.ProcessEnv, flags: RuntimeFlags): NodeJS.ProcessEnv {
+export function applyFlags(ctx: CliContext, flags: RuntimeFlags): NodeJS.ProcessEnv {
+  const kubeconfig = kubeconfigOf(ctx, flags.kubeconfig);
   return {
-    ...env,
+    ...ctx.env,
     ...(flags.natsUrl ? { FLOTILLA_NATS_URL: flags.natsUrl } : {}),
     ...(flags.redisUrl ? { FLOTILLA_REDIS_URL: flags.redisUrl } : {}),
-    ...(flags.kubeconfig ? { KUBECONFIG: flags.kubeconfig } : {}),
+    ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
     ...(flags.namespace ? { FLOTILLA_NAMESPACE: flags.namespace } : {}),
     ...(flags.logLevel ? { FLOTILLA_LOG_LEVEL: flags.logLevel } : {}),
   };

@@ -1,9 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { registerDev } from './commands/dev.js';
-import { registerApp } from './commands/app.js';
-import { registerRun } from './commands/run.js';
-import { registerStart } from './commands/start.js';
-import { registerEvents } from './commands/events.js';
+import { registerCommands } from './commands/index.js';
+import { CLUSTER_HELP } from './commands/summaries.js';
 import { addExitCodesHelp, EXIT_CODES_HELP, ExitCode, ExitError, UsageError } from './exit.js';
 
 // `flotilla ... | head` closes stdout early; that is not an error.
@@ -17,17 +14,14 @@ const program = new Command()
   .description('Flotilla: GitOps continuous delivery for Kubernetes')
   .version('0.1.0')
   .showHelpAfterError()
-  .addHelpText('after', EXIT_CODES_HELP)
+  // Options after a command belong to it, so `flotilla kubectl -n x ...` reaches kubectl.
+  .enablePositionalOptions()
+  .addHelpText('after', `${CLUSTER_HELP}\n${EXIT_CODES_HELP}`)
   .exitOverride();
 
-registerStart(program);
-registerRun(program);
-registerApp(program);
-registerEvents(program);
-registerDev(program);
-addExitCodesHelp(program);
-
 try {
+  await registerCommands(program, process.argv);
+  addExitCodesHelp(program);
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {

@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Finalizer, type Application } from '@flotilla/api';
-import { RESOURCES_FINALIZERS } from '@flotilla/gitops';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { appPath, connect, findApp, getApp, withConnection, type ConnectionOpts } from '../apps.js';
 import { ExitError, UsageError } from '../exit.js';
@@ -42,6 +41,8 @@ async function setCascade(
   cascade: boolean,
   finalizer: string,
 ): Promise<void> {
+  // Loaded on use: the planning library is not needed by the other app commands.
+  const { RESOURCES_FINALIZERS } = await import('@flotilla/gitops');
   for (let attempt = 0; ; attempt++) {
     const app = await getApp(kc, ns, name);
     const meta = metaOf(app);

@@ -1,24 +1,11 @@
 import type { Command } from 'commander';
-import { Redis } from 'ioredis';
 import type { Application } from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
-import {
-  diffApp,
-  isTrackedBy,
-  ResourceDiffStatus,
-  type AppDiff,
-  type DiffObject,
-  type ResourceDiff,
-} from '@flotilla/gitops';
-import {
-  applyObject,
-  ClusterCache,
-  ClusterRegistry,
-  type KubeConfig,
-  type KubernetesObject,
-} from '@flotilla/kube';
-import { DesiredStore, type DesiredState } from '@flotilla/render';
-import { connect, getApp, redisUrl, withConnection, type ConnectionOpts } from '../apps.js';
+import type { AppDiff, DiffObject, ResourceDiff } from '@flotilla/gitops';
+import type { KubeConfig, KubernetesObject } from '@flotilla/kube';
+import type { DesiredState } from '@flotilla/render';
+import { connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
+import { cliContext } from '../context.js';
 import { ExitError, exitCodesHelp } from '../exit.js';
 import { outputOption, print, useColor, type Output } from '../output.js';
 
@@ -38,8 +25,16 @@ interface DiffOpts extends ConnectionOpts {
   color?: boolean;
 }
 
+/** What is compared with the live objects, and at which commits. */
+interface Desired {
+  readonly revisions: readonly string[];
+  readonly objects: readonly Record<string, unknown>[];
+}
+
 /** Reads the rendered desired state; refuses, clearly, when there is none to compare. */
-async function desiredState(url: string, ref: AppRef): Promise<DesiredState> {
+async function desiredFromRedis(url: string, ref: AppRef): Promise<DesiredState> {
+  const { Redis } = await import('ioredis');
+  const { DesiredStore } = await import('@flotilla/render');
   const redis = new Redis(url, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', () => undefined);
   try {
@@ -76,6 +71,8 @@ async function compare(
   ref: AppRef,
   desired: DiffObject[],
 ): Promise<AppDiff> {
+  const { diffApp, isTrackedBy } = await import('@flotilla/gitops');
+  const { applyObject, ClusterCache, ClusterRegistry } = await import('@flotilla/kube');
   let target;
   try {
     target = await new ClusterRegistry(kc, ns).resolve(app.spec?.destination);
@@ -166,7 +163,7 @@ export function registerAppDiff(app: Command): void {
     .argument('<name>')
     .option(
       '--redis-url <url>',
-      'Redis holding the rendered desired state (env FLOTILLA_REDIS_URL; default redis://127.0.0.1:6379)',
+      "read the renderer's desired state from this Redis (env FLOTILLA_REDIS_URL) instead of rendering the app here from Git at the commits the differ compared",
     )
     .addOption(outputOption(['table', 'json', 'yaml']))
     .option('--color', 'colour the diff even when stdout is not a terminal')
@@ -182,18 +179,43 @@ export function registerAppDiff(app: Command): void {
   });
 }
 
+/**
+ * The desired state: the renderer's, from Redis, when a Redis URL is given;
+ * otherwise a render made here from Git at the commits the differ compared,
+ * so a kubeconfig is all `app diff` needs.
+ */
+async function desiredOf(
+  opts: DiffOpts,
+  kc: KubeConfig,
+  ns: string,
+  application: Application,
+): Promise<Desired> {
+  const ctx = cliContext();
+  const url = opts.redisUrl ?? ctx.env['FLOTILLA_REDIS_URL'];
+  if (url) {
+    const state = await desiredFromRedis(url, { namespace: ns, name: application.metadata!.name! });
+    if (state.error)
+      process.stderr.write(
+        `warning: the last render failed (${state.error.message}); comparing the last good one\n`,
+      );
+    return state;
+  }
+  const { renderLocally } = await import('../render-local.js');
+  const local = await renderLocally(ctx, kc, ns, application);
+  if (!local.compared)
+    process.stderr.write(
+      `warning: the differ has not compared this app yet; rendered its sources as they are now (${local.revisions.map((r) => r.slice(0, 7)).join(', ')})\n`,
+    );
+  return local;
+}
+
 async function diffCommand(name: string, opts: DiffOpts): Promise<void> {
   const { kc, ns } = connect(opts);
   const ref = { namespace: ns, name };
   const application = await getApp(kc, ns, name, DIFF_EXIT.error);
-  const url = redisUrl(opts.redisUrl);
-  const state = await desiredState(url, ref);
-  if (state.error)
-    process.stderr.write(
-      `warning: the last render failed (${state.error.message}); comparing the last good one\n`,
-    );
+  const state = await desiredOf(opts, kc, ns, application);
   const diff = await compare(kc, ns, application, ref, state.objects as DiffObject[]);
-  const shown = diff.resources.filter((r) => r.status !== ResourceDiffStatus.Shared);
+  const shown = diff.resources.filter((r) => r.status !== 'Shared');
   const colour = opts.output === 'table' && useColor(opts.color, process.env);
   print(
     {
@@ -212,9 +234,9 @@ async function diffCommand(name: string, opts: DiffOpts): Promise<void> {
   );
   if (opts.output === 'table') {
     for (const r of diff.resources) {
-      if (r.status === ResourceDiffStatus.Error)
+      if (r.status === 'Error')
         process.stderr.write(`error: ${describeKey(r.key)}: ${r.message ?? 'failed'}\n`);
-      else if (r.status === ResourceDiffStatus.Shared || r.message)
+      else if (r.status === 'Shared' || r.message)
         process.stderr.write(`warning: ${describeKey(r.key)}: ${r.message ?? ''}\n`);
     }
   }

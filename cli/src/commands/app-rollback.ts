@@ -4,7 +4,6 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { OperationState } from '@flotilla/api';
-import { planRollback } from '@flotilla/gitops';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { appPath, connect, getApp, withConnection } from '../apps.js';
 import { progress } from '../context.js';
@@ -69,6 +68,8 @@ async function rollback(name: string, id: number, opts: RollbackOpts): Promise<v
   });
   if (!a.spec) throw new ExitError(`application ${ns}/${name} has no spec`, ExitCode.Failure);
   const history = a.status?.history ?? [];
+  // Loaded on use: the planning library is not needed by the other app commands.
+  const { planRollback } = await import('@flotilla/gitops');
   const decision = planRollback(a.spec, history, id, {
     prune: opts.prune ?? false,
     dryRun: opts.dryRun ?? false,

@@ -5,10 +5,13 @@ import { rawRequest } from '@flotilla/kube';
 import { appPath, connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
 import { columns, outputOption, print, short, type Output } from '../output.js';
 import { parseSeconds } from '../parse.js';
+import { UsageError } from '../exit.js';
+import { refreshApp } from '../refresh.js';
 import { registerAppRollback } from './app-rollback.js';
 import { registerAppCreate, registerAppImport } from './app-create.js';
 import { registerAppDelete } from './app-delete.js';
 import { registerAppDiff } from './app-diff.js';
+import { summaryOf } from './summaries.js';
 
 interface AppOpts extends ConnectionOpts {
   output?: Output;
@@ -16,7 +19,7 @@ interface AppOpts extends ConnectionOpts {
 
 /** `flotilla app ...`: what a kubectl or argocd user expects, over the Application CR. */
 export function registerApp(program: Command): void {
-  const app = program.command('app').description('inspect and operate Applications');
+  const app = program.command('app').description(summaryOf('app'));
 
   withConnection(app.command('list').description('list Applications with sync and health'))
     .addOption(outputOption(['table', 'wide', 'json', 'yaml']))
@@ -64,32 +67,51 @@ export function registerApp(program: Command): void {
   )
     .argument('<name>')
     .addOption(outputOption(['table', 'json', 'yaml']))
-    .action(async (name: string, opts: AppOpts) => {
-      const { kc, ns } = connect(opts);
-      const a = await getApp(kc, ns, name);
-      print(a, opts.output, () => {
-        const s = a.status;
-        const op = s?.operationState;
-        const lines = [
-          `Name:        ${ns}/${name}`,
-          `Sync:        ${s?.sync?.status ?? 'Unknown'} ${short(s?.sync?.revision)}`,
-          `Health:      ${s?.health?.status ?? 'Unknown'}${s?.health?.message ? ` (${s.health.message})` : ''}`,
-          ...(op ? [`Operation:   ${op.phase}${op.message ? `: ${op.message}` : ''}`] : []),
-          ...(s?.conditions ?? []).map((c) => `Condition:   ${c.type}: ${c.message}`),
-          '',
-        ];
-        const rows = [['KIND', 'NAMESPACE', 'NAME', 'SYNC', 'HEALTH']];
-        for (const r of s?.resources ?? [])
-          rows.push([
-            r.kind ?? '',
-            r.namespace ?? '',
-            r.name ?? '',
-            r.status ?? '',
-            r.health?.status ?? '',
-          ]);
-        return lines.join('\n') + columns(rows);
-      });
-    });
+    .option(
+      '--refresh',
+      'look at Git again first (a push just made shows) and print once the status answers',
+    )
+    .option('--hard', 'with --refresh: render again instead of using cached manifests')
+    .option(
+      '--timeout <seconds>',
+      'with --refresh: print anyway after this long (exit code 1)',
+      parseSeconds,
+      120,
+    )
+    .action(
+      async (
+        name: string,
+        opts: AppOpts & { refresh?: boolean; hard?: boolean; timeout: number },
+      ) => {
+        const { kc, ns } = connect(opts);
+        if (opts.hard && !opts.refresh) throw new UsageError('--hard needs --refresh');
+        const app = opts.refresh
+          ? await refreshApp(kc, ns, name, opts.hard ? 'hard' : 'normal', opts.timeout)
+          : await getApp(kc, ns, name);
+        print(app, opts.output, () => {
+          const s = app.status;
+          const op = s?.operationState;
+          const lines = [
+            `Name:        ${ns}/${name}`,
+            `Sync:        ${s?.sync?.status ?? 'Unknown'} ${short(s?.sync?.revision)}`,
+            `Health:      ${s?.health?.status ?? 'Unknown'}${s?.health?.message ? ` (${s.health.message})` : ''}`,
+            ...(op ? [`Operation:   ${op.phase}${op.message ? `: ${op.message}` : ''}`] : []),
+            ...(s?.conditions ?? []).map((c) => `Condition:   ${c.type}: ${c.message}`),
+            '',
+          ];
+          const rows = [['KIND', 'NAMESPACE', 'NAME', 'SYNC', 'HEALTH']];
+          for (const r of s?.resources ?? [])
+            rows.push([
+              r.kind ?? '',
+              r.namespace ?? '',
+              r.name ?? '',
+              r.status ?? '',
+              r.health?.status ?? '',
+            ]);
+          return lines.join('\n') + columns(rows);
+        });
+      },
+    );
 
   withConnection(
     app

@@ -3,12 +3,11 @@ import { clusterDown, clusterStatus, clusterUp, COMPONENTS } from '@flotilla/dev
 import { provisionControlPlane, provisionTools, resolveTool } from '@flotilla/toolchain';
 import { cliContext, progress } from '../context.js';
 import { exitCodesHelp } from '../exit.js';
+import { summaryOf } from './summaries.js';
 
 /** `flotilla dev ...`: the local development environment. */
 export function registerDev(program: Command): void {
-  const dev = program
-    .command('dev')
-    .description('local development environment: tools and control plane');
+  const dev = program.command('dev').description(summaryOf('dev'));
 
   dev
     .command('provision')

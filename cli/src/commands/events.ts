@@ -15,6 +15,7 @@ import { progress } from '../context.js';
 import { ExitError, UsageError } from '../exit.js';
 import { outputOption, short, type Output } from '../output.js';
 import { parseDuration } from '../parse.js';
+import { summaryOf } from './summaries.js';
 
 interface TailOpts extends ConnectionOpts {
   natsUrl?: string;
@@ -228,7 +229,7 @@ const positiveInt = (v: string) => {
 
 /** `flotilla events ...`: the event log on NATS. */
 export function registerEvents(program: Command): void {
-  const events = program.command('events').description('the event log (CloudEvents on NATS)');
+  const events = program.command('events').description(summaryOf('events'));
   events
     .command('tail')
     .description('print events as they happen, one line each; Ctrl-C stops')

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runRoles, type Role } from '@flotilla/runtime';
 import { cliContext } from '../context.js';
 import { applyFlags, withRuntimeFlags, type RuntimeFlags } from '../flags.js';
+import { summaryOf } from './summaries.js';
 
 /** Every role name, in pipeline order. */
 export const ROLE_NAMES = ['git-poller', 'renderer', 'differ', 'applier', 'hook-runner'] as const;
@@ -21,26 +22,20 @@ export async function loadRoles(names: readonly string[] = ROLE_NAMES): Promise<
   return Promise.all(names.map((n) => loaders[n]!()));
 }
 
-/** `flotilla up` (every role in one process) and `flotilla run <role...>`. */
+/** `flotilla up`: every role in one process. */
+export function registerUp(program: Command): void {
+  withRuntimeFlags(program.command('up').description(summaryOf('up'))).action(
+    async (flags: RuntimeFlags) => {
+      const ctx = cliContext();
+      await runRoles('flotilla', await loadRoles(), applyFlags(ctx, flags));
+    },
+  );
+}
+
+/** `flotilla run <role...>`: chosen roles in one process, so they scale separately. */
 export function registerRun(program: Command): void {
   withRuntimeFlags(
-    program
-      .command('up')
-      .description(
-        'run all five roles in one process against the configured NATS, Redis and cluster',
-      ),
-  ).action(async (flags: RuntimeFlags) => {
-    const ctx = cliContext();
-    await runRoles('flotilla', await loadRoles(), applyFlags(ctx.env, flags));
-  });
-
-  withRuntimeFlags(
-    program
-      .command('run')
-      .description(
-        `run chosen roles in one process, so they scale separately (${ROLE_NAMES.join(', ')})`,
-      )
-      .argument('<roles...>', 'roles to run'),
+    program.command('run').description(summaryOf('run')).argument('<roles...>', 'roles to run'),
   ).action(async (names: string[], flags: RuntimeFlags) => {
     const unknown = names.filter((n) => !(ROLE_NAMES as readonly string[]).includes(n));
     if (unknown.length > 0) {
@@ -51,10 +46,6 @@ export function registerRun(program: Command): void {
       return;
     }
     const ctx = cliContext();
-    await runRoles(
-      `flotilla-${names.join('+')}`,
-      await loadRoles(names),
-      applyFlags(ctx.env, flags),
-    );
+    await runRoles(`flotilla-${names.join('+')}`, await loadRoles(names), applyFlags(ctx, flags));
   });
 }

@@ -1,22 +1,23 @@
 import type { Command } from 'commander';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { clusterDown, clusterStatus, clusterUp } from '@flotilla/devcluster';
 import { connectBus, provisionBus } from '@flotilla/bus';
 import { ensureNamespace, installCrds, loadKubeConfig } from '@flotilla/kube';
 import { runRoles } from '@flotilla/runtime';
-import { provisionTools, resolveTool } from '@flotilla/toolchain';
+import { provisionTools } from '@flotilla/toolchain';
 import { cliContext, progress } from '../context.js';
 import { ensureNats, ensureRedis, type OwnedServer } from '../infra.js';
 import { loadRoles } from './run.js';
-import { demoPaths, ensureDemoApplication, ensureDemoRepo, followApp } from '../demo.js';
+import { summaryOf } from './summaries.js';
+import { demoHints, demoPaths, ensureDemoApplication, ensureDemoRepo, followApp } from '../demo.js';
 
-/** `flotilla start` (npm start) and `flotilla up`. */
+const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
+
+/** `flotilla start` (npm start). */
 export function registerStart(program: Command): void {
   program
     .command('start')
-    .description(
-      'the local quick start: provision tools, use or start NATS, Redis and a control plane, then run every role',
-    )
+    .description(summaryOf('start'))
     .action(async () => {
       const ctx = cliContext();
       const owned: OwnedServer[] = [];
@@ -31,7 +32,7 @@ export function registerStart(program: Command): void {
       try {
         await provisionTools({ cacheDir: ctx.cacheDir, log: progress });
         const nats = await ensureNats(
-          ctx.env['FLOTILLA_NATS_URL'] ?? 'nats://127.0.0.1:4222',
+          ctx.env['FLOTILLA_NATS_URL'] ?? DEFAULT_NATS_URL,
           join(ctx.root, '.flotilla'),
         );
         if (nats.owned) owned.push(nats.owned);
@@ -89,28 +90,17 @@ export function registerStart(program: Command): void {
         const stop = new AbortController();
         process.once('SIGINT', () => stop.abort());
         process.once('SIGTERM', () => stop.abort());
-        const kubectl = await resolveTool('kubectl', {
-          cacheDir: ctx.cacheDir,
-          overrides: ctx.overrides,
-        }).catch(() => 'kubectl');
-        const work = demoPaths(ctx.root).work;
+        const hints = demoHints(
+          relative(process.cwd(), demoPaths(ctx.root).work) || '.',
+          nats.url === DEFAULT_NATS_URL ? undefined : nats.url,
+        );
         await followApp(
           kc,
           namespace,
           'demo',
           (l) => progress(`demo: ${l}`),
           stop.signal,
-          () =>
-            progress(
-              [
-                'the demo app is Synced and Healthy; it keeps being reconciled (Ctrl-C stops). Try next:',
-                `  - edit ${work}/demo/values.yaml (say replicas.frontend: 3), then: git -C ${work} commit -am "scale" && git -C ${work} push`,
-                `  - ${kubectl} --kubeconfig ${kubeconfig} -n demo scale deployment demo-frontend --replicas=5   (self-heal reverts it)`,
-                `  - npx flotilla app get demo --kubeconfig ${kubeconfig}`,
-                `  - npx flotilla app diff demo --kubeconfig ${kubeconfig} --redis-url ${redis.url}`,
-                `  - npx flotilla events tail --app demo --nats-url ${nats.url}`,
-              ].join('\n'),
-            ),
+          () => progress(hints),
         );
       } catch (err) {
         await stopOwned();

@@ -79,3 +79,4 @@ export {
   isManifestParseError,
   isStatusPatchError,
 } from './errors.js';
+export { REFRESH_ANNOTATIONS, REFRESHED_REVISIONS_ANNOTATION } from './annotations.js';

@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '@flotilla/runtime';
 import { ProvisionError } from './errors.js';
+import { formatElapsed, GoBuildProgress } from './go-progress.js';
 import { VERSIONS } from './versions.js';
 
 /** Binaries of the development control plane. */
@@ -19,6 +20,8 @@ interface BuildSpec {
   readonly packages: readonly string[];
   readonly outputs: readonly ControlPlaneBinary[];
   readonly ldflags: readonly string[];
+  /** How long a first build usually takes (2 cores, empty Go caches), for progress lines. */
+  readonly expected: string;
 }
 
 const K8S = VERSIONS.kubernetes;
@@ -31,6 +34,7 @@ const BUILDS: readonly BuildSpec[] = [
     packages: ['.'],
     outputs: ['etcd'],
     ldflags: [],
+    expected: 'about 2 min',
   },
   {
     module: 'kubernetes',
@@ -48,6 +52,7 @@ const BUILDS: readonly BuildSpec[] = [
       `-X ${pkg}.gitMinor=${k8sMinor}`,
       `-X ${pkg}.gitTreeState=clean`,
     ]),
+    expected: 'about 5 to 7 min',
   },
   {
     module: 'kwok',
@@ -55,6 +60,7 @@ const BUILDS: readonly BuildSpec[] = [
     packages: ['sigs.k8s.io/kwok/cmd/kwok'],
     outputs: ['kwok'],
     ldflags: [],
+    expected: 'about 1 to 2 min',
   },
 ];
 
@@ -110,9 +116,14 @@ export async function provisionControlPlane(
     const present = await Promise.all(spec.outputs.map((b) => exists(join(dir, b))));
     if (present.every(Boolean)) continue;
     const started = Date.now();
-    options.log?.(
-      `building ${spec.outputs.join(', ')} ${spec.version} from Go modules (first time only)`,
-    );
+    const label = `building ${spec.outputs.join(', ')} ${spec.version}`;
+    options.log?.(`${label} from Go modules (first time only; usually ${spec.expected})`);
+    // `go build` is silent for minutes: -v names each package it compiles, and
+    // the lines say which step it is in and how long it has taken.
+    const progress = options.log
+      ? new GoBuildProgress({ label, expected: spec.expected, log: options.log })
+      : undefined;
+    const ticker = progress ? setInterval(() => progress.tick(), 5_000) : undefined;
     const staging = `${dir}.tmp-${process.pid}`;
     await rm(staging, { recursive: true, force: true });
     await mkdir(staging, { recursive: true });
@@ -121,6 +132,7 @@ export async function provisionControlPlane(
         go,
         [
           'build',
+          '-v',
           '-trimpath',
           '-ldflags',
           ['-s', '-w', ...spec.ldflags].join(' '),
@@ -132,6 +144,7 @@ export async function provisionControlPlane(
           cwd: join(goModulesDir(), spec.module),
           env: { ...(options.env ?? process.env), GOTOOLCHAIN: 'local' },
           timeoutMs: 60 * 60_000,
+          ...(progress ? { onStderr: (chunk: string) => progress.write(chunk) } : {}),
         },
       );
       await rm(dir, { recursive: true, force: true });
@@ -143,10 +156,10 @@ export async function provisionControlPlane(
         spec.module,
         { cause },
       );
+    } finally {
+      clearInterval(ticker);
     }
-    options.log?.(
-      `built ${spec.module} ${spec.version} in ${Math.round((Date.now() - started) / 1000)} s`,
-    );
+    options.log?.(`built ${spec.module} ${spec.version} in ${formatElapsed(Date.now() - started)}`);
   }
   return controlPlaneBinaries(options.cacheDir);
 }

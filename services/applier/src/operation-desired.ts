@@ -31,8 +31,12 @@ const sourcesOfSpec = (app: Application): readonly ApplicationSource[] =>
  * What `sync` asks for (Argo CD's rules: `source`/`sources` replace the
  * spec's, `revision` a single source's targetRevision, `revisions` each of
  * several), or undefined when `stored`, the app's rendered desired state,
- * is exactly that: same sources, and each revision unset, the
- * targetRevision itself, or the commit `stored` was rendered at.
+ * is exactly that: same sources, each at the commit (or chart version)
+ * `stored` was rendered at. A branch or tag, given or left to the
+ * targetRevision, is resolved again for the operation, as Argo CD's sync
+ * does: `stored` holds the commit the git-poller last saw, which a push
+ * just before the sync has left behind. Automated syncs name the compared
+ * commit, so they still use `stored`.
  */
 export function operationTarget(
   app: Application,
@@ -48,12 +52,10 @@ export function operationTarget(
   );
   const served =
     isDeepStrictEqual([...sources], [...spec]) &&
-    revisions.every(
-      (rev, i) =>
-        rev === '' ||
-        rev === spec[i]?.targetRevision ||
-        rev.toLowerCase() === stored?.revisions[i]?.toLowerCase(),
-    );
+    revisions.every((rev, i) => {
+      const wanted = (rev || spec[i]?.targetRevision || '').toLowerCase();
+      return wanted !== '' && wanted === stored?.revisions[i]?.toLowerCase();
+    });
   return served ? undefined : { sources, revisions, multiSource };
 }
 

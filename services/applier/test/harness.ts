@@ -27,6 +27,12 @@ import {
 import { hookRunnerRole } from '@flotilla/hook-runner';
 import { applierRole } from '../src/role.js';
 
+/**
+ * The commit every app's desired state is rendered at. Syncs name it: a sync
+ * of a branch resolves the branch again, which needs a renderer and Git.
+ */
+export const RENDERED = 'a'.repeat(40);
+
 /** Work held by a killed process comes back after this, not JetStream's default 30 s. */
 const ACK_WAIT_MS = 8_000;
 
@@ -132,7 +138,7 @@ export async function startApplierHarness(
       await desired.setRendered(
         { namespace: ns, name },
         {
-          revisions: ['a'.repeat(40)],
+          revisions: [RENDERED],
           hash: `sha256:${name}`,
           objects: objects.map((o) => structuredClone(o)),
           warnings: [],
@@ -141,7 +147,7 @@ export async function startApplierHarness(
       );
       return { dest };
     },
-    async requestSync(name, operation = { sync: { prune: true } }) {
+    async requestSync(name, operation = { sync: { prune: true, revision: RENDERED } }) {
       await rawRequest(env.kube.kc, {
         method: 'PATCH',
         path: appPath(name),

@@ -26,15 +26,35 @@ const stored = (...revisions: string[]) => ({ revisions }) as unknown as Desired
 
 describe('operationTarget', () => {
   it.each([
-    ['no revision', {}],
-    ['the targetRevision itself', { revision: 'main' }],
     ['the commit the desired state was rendered at', { revision: sha('A') }],
     [
-      'the same source, keys in another order',
-      { source: { targetRevision: 'main', path: 'web', repoURL: source.repoURL } },
+      'the same source at that commit, keys in another order',
+      {
+        revision: sha('a'),
+        source: { targetRevision: 'main', path: 'web', repoURL: source.repoURL },
+      },
     ],
   ])('uses the desired state for %s', (_, sync) => {
     expect(operationTarget(single, sync, stored(sha('a')))).toBeUndefined();
+  });
+
+  it.each([
+    ['no revision', {}, ''],
+    ['the targetRevision itself', { revision: 'main' }, 'main'],
+  ])('resolves the branch again for %s, as Argo CD syncs what it points to now', (_, sync, rev) => {
+    expect(operationTarget(single, sync, stored(sha('a')))).toEqual({
+      sources: [source],
+      revisions: [rev],
+      multiSource: false,
+    });
+  });
+
+  it('uses the desired state when the targetRevision is the stored commit itself', () => {
+    const pinned: Application = {
+      ...single,
+      spec: { ...single.spec!, source: { ...source, targetRevision: sha('a') } },
+    };
+    expect(operationTarget(pinned, {}, stored(sha('a')))).toBeUndefined();
   });
 
   it('asks for another revision of the spec source', () => {
@@ -55,7 +75,13 @@ describe('operationTarget', () => {
   });
 
   it('reads revisions, not revision, for several sources', () => {
-    expect(operationTarget(multi, { revision: 'x' }, stored(sha('a'), sha('b')))).toBeUndefined();
+    expect(
+      operationTarget(
+        multi,
+        { revision: 'x', revisions: [sha('a'), sha('b')] },
+        stored(sha('a'), sha('b')),
+      ),
+    ).toBeUndefined();
     expect(operationTarget(multi, { revisions: ['', 'v1'] }, stored(sha('a'), sha('b')))).toEqual({
       sources: multi.spec!.sources,
       revisions: ['', 'v1'],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '@flotilla/testing';
-import { startApplierHarness, type ApplierHarness } from './harness.js';
+import { RENDERED, startApplierHarness, type ApplierHarness } from './harness.js';
 import { configMap, liveConfigMap } from './objects.js';
 
 describe('prune, namespaces, retries and terminate', () => {
@@ -75,7 +75,7 @@ describe('prune, namespaces, retries and terminate', () => {
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'bad' }, data: { a: 1 } },
     ]);
     await h.requestSync('retrying', {
-      sync: {},
+      sync: { revision: RENDERED },
       retry: { limit: 2, backoff: { duration: '1s', factor: 2, maxDuration: '5s' } },
     });
     await waitFor(

@@ -1,10 +1,14 @@
-import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
+import {
+  API_VERSION,
+  APPLICATION,
+  REFRESH_ANNOTATIONS,
+  REFRESHED_REVISIONS_ANNOTATION,
+  type Application,
+} from '@flotilla/api';
 import type { AppRef } from '@flotilla/contracts';
 import type { PolledApp } from '@flotilla/git';
 import { PatchStrategy, type KubernetesObjectApi } from '@flotilla/kube';
 
-/** Refresh annotations, Flotilla's and Argo CD's. */
-export const REFRESH_ANNOTATIONS = ['flotilla.dev/refresh', 'argocd.argoproj.io/refresh'] as const;
 /** manifest-generate-paths annotations, Flotilla's and Argo CD's. */
 export const PATHS_ANNOTATIONS = [
   'flotilla.dev/manifest-generate-paths',
@@ -37,8 +41,15 @@ export function toPolledApp(app: Application): PolledApp | undefined {
   };
 }
 
-/** Removes the refresh annotations from an Application (JSON merge patch). */
-export async function clearRefresh(objects: KubernetesObjectApi, app: AppRef): Promise<void> {
+/**
+ * Removes the refresh annotations from an Application (JSON merge patch) and
+ * records the `revisions` it resolved (none when resolving failed).
+ */
+export async function clearRefresh(
+  objects: KubernetesObjectApi,
+  app: AppRef,
+  revisions?: readonly string[],
+): Promise<void> {
   await objects.patch(
     {
       apiVersion: API_VERSION,
@@ -46,9 +57,10 @@ export async function clearRefresh(objects: KubernetesObjectApi, app: AppRef): P
       metadata: {
         name: app.name,
         namespace: app.namespace,
-        annotations: Object.fromEntries(
-          REFRESH_ANNOTATIONS.map((k) => [k, null]),
-        ) as unknown as Record<string, string>,
+        annotations: Object.fromEntries([
+          ...REFRESH_ANNOTATIONS.map((k) => [k, null]),
+          [REFRESHED_REVISIONS_ANNOTATION, revisions?.length ? revisions.join(',') : null],
+        ]) as unknown as Record<string, string>,
       },
     },
     undefined,

@@ -18,6 +18,7 @@ import {
 import { CoreV1Api, customResourceInformer, loadKubeConfig, objectApi } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { clearRefresh, toPolledApp } from './apps.js';
+import { freshBatcher, manualSyncWatch } from './fresh.js';
 import { compileGitPollerOptions } from './options.js';
 import { decisionPublisher } from './publish.js';
 
@@ -28,8 +29,9 @@ const CRED_SELECTORS = [
 
 /**
  * The git-poller role: resolves each Application source's targetRevision to a
- * commit SHA on a timer (one refs listing per repository per interval) and on
- * push webhooks, and asks the renderer to render when the result changes.
+ * commit SHA on a timer (one refs listing per repository per interval), on
+ * push webhooks, refresh requests and manual syncs (asking the remote
+ * again), and asks the renderer to render when the result changes.
  */
 export const gitPollerRole: Role = {
   name: 'git-poller',
@@ -80,7 +82,7 @@ export const gitPollerRole: Role = {
         await publish(d);
         // A refresh is a one-shot request, as in Argo CD: clear the annotation once honoured.
         if (d.refresh)
-          await clearRefresh(objects, d.app).catch((err: Error) =>
+          await clearRefresh(objects, d.app, d.revisions).catch((err: Error) =>
             logger.warn({ err: err.message }, 'could not clear refresh annotation'),
           );
       },
@@ -112,15 +114,20 @@ export const gitPollerRole: Role = {
         options.intervalMs + Math.random() * options.jitterMs,
       );
     };
-    // New or changed apps (including a refresh annotation) are looked at at once.
+    // New or changed apps are looked at at once. A refresh (normal or hard)
+    // or a manual sync asks the remote again: a push just before it must show.
     let stopping = false;
+    const freshLooks = freshBatcher(
+      (batch) => round(batch, true),
+      (err) => logger.error({ err: err.message }, 'fresh round failed'),
+    );
+    const newManualSync = manualSyncWatch();
     const onChange = (a: Application) => {
       if (stopping) return;
       const p = toPolledApp(a);
-      if (p)
-        round([p], p.refresh === 'hard').catch((err: Error) =>
-          logger.error({ err: err.message }, 'app round failed'),
-        );
+      if (!p) return;
+      if (newManualSync(a) || p.refresh) return freshLooks.add(p);
+      round([p]).catch((err: Error) => logger.error({ err: err.message }, 'app round failed'));
     };
     // A new Application (also one re-created under an old name) always gets a first resolution.
     const forget = (a: Application) =>
@@ -185,6 +192,7 @@ export const gitPollerRole: Role = {
       async stop() {
         stopping = true;
         if (timer) clearTimeout(timer);
+        freshLooks.stop();
         await informer.stop();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

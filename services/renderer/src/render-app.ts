@@ -55,7 +55,8 @@ export class AppRenderer {
     private readonly deps: {
       git: Pick<GitClient, 'lsRemote' | 'tree'>;
       renderer: Renderer;
-      redis: Redis;
+      /** The memo; without one (the CLI renders once) nothing is memoised. */
+      redis?: Redis;
       memoTtlMs: number;
       /** Part of the memo key: tool paths (versions) and renderer format. */
       toolKey: string;
@@ -101,13 +102,13 @@ export class AppRenderer {
   }
 
   private async memoGet(key: string): Promise<Memo | undefined> {
-    const raw = await this.deps.redis.get(key).catch(() => null);
+    const raw = (await this.deps.redis?.get(key).catch(() => null)) ?? null;
     return raw ? (JSON.parse(raw) as Memo) : undefined;
   }
 
   private async memoSet(key: string, memo: Memo): Promise<void> {
     await this.deps.redis
-      .set(key, JSON.stringify(memo), 'PX', this.deps.memoTtlMs)
+      ?.set(key, JSON.stringify(memo), 'PX', this.deps.memoTtlMs)
       .catch(() => undefined);
   }
 

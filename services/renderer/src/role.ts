@@ -13,6 +13,9 @@ import { resolveTool } from '@flotilla/toolchain';
 import { compileRendererOptions } from './options.js';
 import { AppRenderer, operationSources } from './render-app.js';
 
+// The CLI renders an app the way the renderer does (`app diff` without Redis).
+export { AppRenderer, sourcesOf } from './render-app.js';
+
 const SOURCE = '/flotilla/renderer';
 
 /**

@@ -92,7 +92,11 @@ export function sharedRefs(
   return {
     async refs(key, url, intervalMs, fresh) {
       const ttl = Math.max(1, Math.floor(intervalMs * 0.9));
-      if (fresh) return fetchAndShare(key, url, ttl);
+      if (fresh) {
+        // The fresh listing serves the rest of the interval: other replicas and rounds reuse it.
+        await redis.set(`${prefix}claim:${key}`, replicaId, 'PX', ttl);
+        return fetchAndShare(key, url, ttl);
+      }
       const claimed =
         (await redis.set(`${prefix}claim:${key}`, replicaId, 'PX', ttl, 'NX')) === 'OK';
       if (claimed) return fetchAndShare(key, url, ttl);

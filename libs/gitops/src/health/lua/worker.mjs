@@ -1,5 +1,6 @@
 // Entry point of a Lua health worker thread. The sources are TypeScript, loaded
-// through tsx's loader the way the CLI loads them, with no build step.
+// through tsx's loader: the worker runs from the source tree whether its host
+// runs the sources or the build in dist/.
 import { register } from 'tsx/esm/api';
 
 register();
