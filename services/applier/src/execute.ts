@@ -20,6 +20,7 @@ import {
 import type { HealthResult } from '@flotilla/gitops';
 import type { KubernetesObject } from '@flotilla/kube';
 import { liveObject, nextChange } from '@flotilla/sync-exec';
+import { ProgressWriter } from './progress-writer.js';
 import {
   applyTask,
   deleteBeforeHook,
@@ -99,14 +100,8 @@ export async function executePlan(
 ): Promise<ExecutionEnd> {
   let results = [...resumed];
   const all = [...plan.tasks, ...plan.syncFailTasks];
-  // Watch events wake the loop far more often than anything changes (a Deployment
-  // rolling out updates its status many times): status is written only on change.
-  let reported: { results: readonly SyncResourceResult[]; message: string } | undefined;
-  const progress = async (message: string) => {
-    if (reported?.results === results && reported.message === message) return;
-    reported = { results, message };
-    await hooks.progress(results, message);
-  };
+  const writer = new ProgressWriter((r, message) => hooks.progress(r, message));
+  const progress = (message: string) => writer.report(results, message);
   const set = (r: SyncResourceResult) => {
     const id = resultId(r.key, r.syncPhase);
     results = [...results.filter((x) => resultId(x.key, x.syncPhase) !== id), r];
@@ -177,7 +172,10 @@ export async function executePlan(
         t.unchanged ? Promise.resolve(unchangedResult(t)) : applyTask(deps, t),
       );
       out.forEach((r) => set(r));
-      await Promise.all(applies.map((t, i) => (out[i] ? hooks.applied(t, out[i]) : undefined)));
+      // Nothing was applied to an unchanged resource: no event says it was.
+      await Promise.all(
+        applies.map((t, i) => (out[i] && !t.unchanged ? hooks.applied(t, out[i]) : undefined)),
+      );
     }
   };
 
@@ -197,6 +195,7 @@ export async function executePlan(
       const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
       await deps.hookDriver.cancel(toDelete);
       await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
+      await writer.flush();
       return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
     }
     const next = syncProgress(active, results);
@@ -208,7 +207,7 @@ export async function executePlan(
     }
     switch (next.kind) {
       case 'run-step':
-        await progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
+        progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
         lastStep = {
           phase: next.step.phase,
           wave: next.step.wave,
@@ -219,7 +218,7 @@ export async function executePlan(
         break;
       case 'run-sync-fail':
         await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
-        await progress(`SyncFail: ${next.message}`);
+        progress(`SyncFail: ${next.message}`);
         await runTasks(next.tasks);
         break;
       case 'await-prune-confirmation':
@@ -230,7 +229,7 @@ export async function executePlan(
         }
         const at = next.tasks[0];
         const where = at ? `${at.phase} wave ${at.wave}: ` : '';
-        await progress(`${where}${next.message}`);
+        progress(`${where}${next.message}`);
         const changed = await observe(deps, next.tasks, results, set);
         if (!changed) {
           await nextChange(
@@ -246,6 +245,7 @@ export async function executePlan(
       }
       case 'finished':
         await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
+        await writer.flush();
         return { phase: next.phase, message: next.message, results };
     }
   }
