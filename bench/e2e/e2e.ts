@@ -1,7 +1,9 @@
 // End-to-end latencies with all five roles in one process, private NATS and
 // Redis, a Git repository over HTTP and the local control plane:
 //   - commit → Synced (push webhook), commit → Synced (polling, 5 s interval),
-//   - manual edit → healed (self-heal).
+//   - manual edit → healed (self-heal),
+//   - commit during a running sync → Synced (the commit lands while a PostSync
+//     hook runs; the next sync must start when that operation ends).
 // Needs the local control plane: `npx flotilla dev cluster up`.
 //   npx tsx bench/e2e/e2e.ts [rounds=5]
 import { createHmac } from 'node:crypto';
@@ -52,7 +54,14 @@ const repoUrl = `${git.baseUrl}/apps.git`;
 const cm = (n: number) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bench\ndata:\n  round: "${n}"\n`;
 const deploy = `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n`;
-await repo.commit({ 'app/cm.yaml': cm(0), 'app/deploy.yaml': deploy });
+// KWOK keeps the hook's pod running for `flotilla.dev/test-duration`.
+const hook = `apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: smoke\n  annotations: {argocd.argoproj.io/hook: PostSync}\nspec:\n  backoffLimit: 0\n  template:\n    metadata: {annotations: {flotilla.dev/test-duration: 3s}}\n    spec: {restartPolicy: Never, containers: [{name: smoke, image: alpine}]}\n`;
+await repo.commit({
+  'app/cm.yaml': cm(0),
+  'app/deploy.yaml': deploy,
+  'busy/cm.yaml': cm(0),
+  'busy/hook.yaml': hook,
+});
 
 const webhookPort = await freePort();
 const secret = 'bench-secret';
@@ -87,26 +96,29 @@ for (const role of [hookRunnerRole, applierRole, differRole, rendererRole, gitPo
     }),
   );
 }
-await objectApi(kc).create({
-  apiVersion: API_VERSION,
-  kind: 'Application',
-  metadata: { name: 'bench', namespace: ns },
-  spec: {
-    project: 'default',
-    source: { repoURL: repoUrl, targetRevision: 'main', path: 'app' },
-    destination: { server: 'https://kubernetes.default.svc', namespace: dest },
-    syncPolicy: {
-      automated: { prune: true, selfHeal: true },
-      syncOptions: ['CreateNamespace=true'],
+const application = (name: string, path: string, namespace: string) =>
+  objectApi(kc).create({
+    apiVersion: API_VERSION,
+    kind: 'Application',
+    metadata: { name, namespace: ns },
+    spec: {
+      project: 'default',
+      source: { repoURL: repoUrl, targetRevision: 'main', path },
+      destination: { server: 'https://kubernetes.default.svc', namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ['CreateNamespace=true'],
+      },
     },
-  },
-} as Application);
+  } as Application);
+await application('bench', 'app', dest);
+await application('busy', 'busy', `${dest}-busy`);
 
-const status = async () =>
+const status = async (app = 'bench') =>
   (
     await rawRequest<Application>(kc, {
       method: 'GET',
-      path: `/apis/${API_VERSION}/namespaces/${ns}/applications/bench`,
+      path: `/apis/${API_VERSION}/namespaces/${ns}/applications/${app}`,
     })
   ).status;
 const until = async (check: () => Promise<boolean>, timeoutMs = 120_000) => {
@@ -123,8 +135,8 @@ const liveRound = async () =>
       path: `/api/v1/namespaces/${dest}/configmaps/bench`,
     }).catch(() => undefined)
   )?.data.round;
-const syncedAt = async (sha: string) => {
-  const s = await status();
+const syncedAt = async (sha: string, app = 'bench') => {
+  const s = await status(app);
   return (
     s?.sync?.status === 'Synced' &&
     s.sync.revision === sha &&
@@ -133,19 +145,8 @@ const syncedAt = async (sha: string) => {
 };
 await until(async () => (await liveRound()) === '0');
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-const webhook: number[] = [];
-const polling: number[] = [];
-const healed: number[] = [];
-let n = 0;
-for (let i = 0; i < rounds; i++) {
-  let sha = await repo.commit({ 'app/cm.yaml': cm(++n) });
-  let t = performance.now();
-  const body = JSON.stringify({
-    repoURL: repoUrl,
-    ref: 'refs/heads/main',
-    changedFiles: ['app/cm.yaml'],
-  });
+const push = async (file: string) => {
+  const body = JSON.stringify({ repoURL: repoUrl, ref: 'refs/heads/main', changedFiles: [file] });
   await fetch(`http://127.0.0.1:${webhookPort}/api/webhook`, {
     method: 'POST',
     headers: {
@@ -153,6 +154,18 @@ for (let i = 0; i < rounds; i++) {
     },
     body,
   });
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+const webhook: number[] = [];
+const polling: number[] = [];
+const healed: number[] = [];
+const during: number[] = [];
+const pickup: number[] = [];
+let n = 0;
+for (let i = 0; i < rounds; i++) {
+  let sha = await repo.commit({ 'app/cm.yaml': cm(++n) });
+  let t = performance.now();
+  await push('app/cm.yaml');
   await until(() => syncedAt(sha));
   webhook.push(performance.now() - t);
 
@@ -178,6 +191,30 @@ for (let i = 0; i < rounds; i++) {
       ).spec.replicas === 1,
   );
   healed.push(performance.now() - t);
+
+  // A commit while the busy app's PostSync hook runs, then the operation's end → next sync start.
+  const running = await repo.commit({ 'busy/cm.yaml': cm(++n) });
+  await push('busy/cm.yaml');
+  await until(async () => {
+    const s = await status('busy');
+    return (
+      s?.operationState?.phase === 'Running' &&
+      s.operationState.syncResult?.revision === running &&
+      (s.operationState.syncResult.resources ?? []).some(
+        (r) => r.hookType === 'PostSync' && r.hookPhase === 'Running',
+      )
+    );
+  });
+  sha = await repo.commit({ 'busy/cm.yaml': cm(++n) });
+  t = performance.now();
+  await push('busy/cm.yaml');
+  await until(() => syncedAt(sha, 'busy'));
+  during.push(performance.now() - t);
+  const history = (await status('busy'))?.history ?? [];
+  const [ended, next] = history.slice(-2);
+  if (ended?.revision === running && next?.revision === sha && next.deployStartedAt) {
+    pickup.push(Date.parse(next.deployStartedAt) - Date.parse(ended.deployedAt));
+  }
 }
 const fmt = (xs: number[]) =>
   `median ${(median(xs) / 1000).toFixed(2)} s, max ${(Math.max(...xs) / 1000).toFixed(2)} s`;
@@ -185,9 +222,13 @@ console.log(`${rounds} rounds`);
 console.log(`commit → Synced, push webhook:        ${fmt(webhook)}`);
 console.log(`commit → Synced, polling (5 s interval): ${fmt(polling)}`);
 console.log(`manual edit → healed (self-heal):      ${fmt(healed)}`);
+console.log(`commit during a running sync → Synced:  ${fmt(during)}`);
+console.log(`  of which: operation end → next sync:  ${fmt(pickup)}`);
 
 for (const r of roles.reverse()) await r.stop();
-await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${dest}` }).catch(
-  () => undefined,
-);
+for (const d of [dest, `${dest}-busy`]) {
+  await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${d}` }).catch(
+    () => undefined,
+  );
+}
 await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${ns}` }).catch(() => undefined);

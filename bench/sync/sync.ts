@@ -1,16 +1,26 @@
 // A sync of 500 resources (ConfigMaps, Secrets, ServiceAccounts, Services and
 // Deployments in one namespace) by the applier role, next to `kubectl apply
 // --server-side -f <dir>` (+ `kubectl wait`) on the same objects, a re-sync
-// with no change by both, and a 10-wave app against its single-wave twin.
+// with no change by both, a 10-wave app against its single-wave twin, and a
+// re-sync of one changed object with and without ApplyOutOfSyncOnly=true.
 // Every sync goes to a fresh namespace, deleted (and waited for) afterwards.
 // Needs the local control plane: `npx flotilla dev cluster up` (or KUBECONFIG).
-//   npx tsx bench/sync/sync.ts [runs=3]
+//   npx tsx bench/sync/sync.ts [runs=3] [cases=fresh,kubectl,waves,outofsync]
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { stringify } from 'yaml';
-import { API_VERSION, APPLICATION, GROUP, type Application } from '@flotilla/api';
+import {
+  API_VERSION,
+  APPLICATION,
+  APPLY_PATCH_CONTENT_TYPE,
+  DIFFER_FIELD_MANAGER,
+  GROUP,
+  applicationStatusPath,
+  differStatusPatch,
+  type Application,
+} from '@flotilla/api';
 import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import { createHealthAssessor } from '@flotilla/gitops';
 import { ApiError, ClusterCache, installCrds, loadKubeConfig, rawRequest } from '@flotilla/kube';
@@ -23,6 +33,11 @@ import { applierRole } from '@flotilla/applier';
 
 const runs = Number(process.argv[2] ?? 3);
 if (!(runs >= 1)) throw new Error('runs must be at least 1');
+const CASES = ['fresh', 'kubectl', 'waves', 'outofsync'] as const;
+const cases = new Set((process.argv[3] ?? CASES.join(',')).split(','));
+for (const c of cases) {
+  if (!(CASES as readonly string[]).includes(c)) throw new Error(`unknown case ${c}`);
+}
 /** Units of five objects each: ServiceAccount, Secret, ConfigMap, Service, Deployment. */
 const UNITS = 100;
 const WAVES = 10;
@@ -307,7 +322,12 @@ interface Profile {
   /** Gaps between operation.wave-completed events. */
   readonly waveGaps: number[];
 }
-const profiles = { fresh: [] as Profile[], resync: [] as Profile[], tenWaves: [] as Profile[] };
+const profiles = {
+  fresh: [] as Profile[],
+  resync: [] as Profile[],
+  resyncCompared: [] as Profile[],
+  tenWaves: [] as Profile[],
+};
 function profileOf(app: string, t0: number, end: number): Profile {
   const mine = events.filter((e) => e.app === app && e.at >= t0 && e.at <= end);
   const at = (n: string) => mine.filter((e) => e.name === n).map((e) => e.at - t0);
@@ -333,7 +353,7 @@ let lastProfile: Profile | undefined;
 async function flotillaSync(
   ref: AppRef,
   keys: readonly ResourceKey[],
-  { health = true, timeoutMs = 600_000 } = {},
+  { health = true, timeoutMs = 600_000, syncOptions = [] as string[] } = {},
 ): Promise<Timing> {
   const by = `bench-${++syncs}`;
   const appKey = { group: GROUP, kind: APPLICATION.kind, namespace: ref.namespace, name: ref.name };
@@ -354,7 +374,12 @@ async function flotillaSync(
     path: appPath(ref.name),
     contentType: 'application/merge-patch+json',
     // The rendered commit: a sync of the branch would resolve it again through a renderer.
-    body: { operation: { sync: { revision: '0'.repeat(40) }, initiatedBy: { username: by } } },
+    body: {
+      operation: {
+        sync: { revision: '0'.repeat(40), syncOptions },
+        initiatedBy: { username: by },
+      },
+    },
   });
   try {
     const [s, h] = await Promise.all([succeeded, healthy]);
@@ -478,11 +503,14 @@ const skipped: string[] = [];
 const results = {
   flotilla: [] as Timing[],
   flotillaResync: [] as Timing[],
+  flotillaResyncCompared: [] as Timing[],
   kubectl: [] as Timing[],
   kubectlResync: [] as Timing[],
   kubectlWait: [] as number[],
   oneWave: [] as Timing[],
   tenWaves: [] as Timing[],
+  outOfSyncOnly: [] as Timing[],
+  allApplied: [] as Timing[],
 };
 const log = (label: string, t: Timing) =>
   console.error(`${label}: done ${sec(t.done)}, healthy ${sec(t.healthy)}`);
@@ -509,6 +537,84 @@ async function flotillaRound(
         log(`${label} re-sync`, r);
         resync.push(r);
         if (lastProfile) profiles.resync.push(lastProfile);
+        // As in a running system: the differ has compared since and found everything in sync.
+        await new Promise((done) => setTimeout(done, 1_100));
+        await compared(ref, keys, '');
+        const c = await flotillaSync(ref, keys, { health: false });
+        log(`${label} re-sync after a comparison`, c);
+        results.flotillaResyncCompared.push(c);
+        if (lastProfile) profiles.resyncCompared.push(lastProfile);
+      }
+    } finally {
+      cache.unwant(keys);
+      await rawRequest(kc, { method: 'DELETE', path: appPath(ref.name) }).catch(() => undefined);
+      await dropNamespace(ns);
+    }
+  });
+}
+
+/**
+ * The differ's verdict after a comparison: every object Synced except
+ * `changed`, compared now (after the render), as `status.resources` says it.
+ */
+async function compared(ref: AppRef, keys: readonly ResourceKey[], changed: string) {
+  const app = await rawRequest<Application>(kc, { method: 'GET', path: appPath(ref.name) });
+  await rawRequest(kc, {
+    method: 'PATCH',
+    path: applicationStatusPath(ref.namespace, ref.name),
+    query: { fieldManager: DIFFER_FIELD_MANAGER, force: 'true' },
+    contentType: APPLY_PATCH_CONTENT_TYPE,
+    body: differStatusPatch(app, {
+      sync: { status: 'OutOfSync', revision: '0'.repeat(40) },
+      resources: keys.map((k) => ({
+        group: k.group,
+        version: 'v1',
+        kind: k.kind,
+        namespace: k.namespace,
+        name: k.name,
+        status: k.name === changed ? 'OutOfSync' : 'Synced',
+      })),
+      reconciledAt: new Date().toISOString(),
+    }),
+  });
+}
+
+/**
+ * One object of 500 changed in Git, then re-synced with ApplyOutOfSyncOnly=true
+ * after a comparison that found only that one out of sync (only it is applied),
+ * and with no comparison to go by (every object is applied, as before Flotilla
+ * used the comparison). Odd rounds go the other way round.
+ */
+async function outOfSyncRound(label: string, flip: boolean) {
+  await retried(label, async (n) => {
+    const ns = await freshNamespace(`${label}-${n}`);
+    const objects = manifests();
+    const ref = await createApp(`${label}-${n}`, ns, objects);
+    const keys = keysIn(objects, ns);
+    await cache.want(keys);
+    try {
+      await flotillaSync(ref, keys, { health: false });
+      const cases = [
+        { options: ['ApplyOutOfSyncOnly=true'], compare: true, into: results.outOfSyncOnly },
+        { options: [], compare: false, into: results.allApplied },
+      ];
+      for (const [i, c] of (flip ? cases.reverse() : cases).entries()) {
+        // Managed-field times have whole seconds: the comparison comes a second after the writes.
+        await new Promise((r) => setTimeout(r, 1_100));
+        const changed = objects.map((o) => structuredClone(o));
+        const cm = changed.find((o) => o.kind === 'ConfigMap') as Obj & { data: object };
+        cm.data = { ...cm.data, CHANGE: String(i) };
+        await desired.setRendered(ref, {
+          revisions: ['0'.repeat(40)],
+          hash: `sha256:${ref.name}-${i}`,
+          objects: changed,
+          warnings: [],
+          renderedAt: new Date().toISOString(),
+        });
+        if (c.compare) await compared(ref, keys, cm.metadata.name);
+        const t = await flotillaSync(ref, keys, { health: false, syncOptions: c.options });
+        log(`${label} one change${c.compare ? ', ApplyOutOfSyncOnly' : ', every object'}`, t);
+        c.into.push(t);
       }
     } finally {
       cache.unwant(keys);
@@ -563,8 +669,16 @@ for (let r = 0; r < runs; r++) {
       profile: profiles.tenWaves,
     });
   // Alternate which goes first, so neither always meets a busier cluster.
-  const order =
-    r % 2 === 0 ? [fresh, viaKubectl, oneWave, tenWaves] : [viaKubectl, fresh, tenWaves, oneWave];
+  const outOfSync = () => outOfSyncRound(`o${r}`, r % 2 === 1);
+  const chosen: [string, () => Promise<void>][] = [
+    ['fresh', fresh],
+    ['kubectl', viaKubectl],
+    ['waves', oneWave],
+    ['waves', tenWaves],
+    ['outofsync', outOfSync],
+  ];
+  const order = chosen.filter(([c]) => cases.has(c)).map(([, step]) => step);
+  if (r % 2 === 1) order.reverse();
   for (const step of order) await step();
   console.error(`run ${r + 1}/${runs} done`);
 }
@@ -590,12 +704,27 @@ const rows: [string, number[]][] = [
   ['Flotilla: operation written → Succeeded and all Healthy', col(results.flotilla, 'healthy')],
   ['kubectl: apply started → all Healthy', col(results.kubectl, 'healthy')],
   ['kubectl: apply + `kubectl wait --for=condition=Available` exited', results.kubectlWait],
-  ['Flotilla re-sync, no change (→ Succeeded)', col(results.flotillaResync, 'done')],
+  [
+    'Flotilla re-sync, no change, nothing compared since (→ Succeeded)',
+    col(results.flotillaResync, 'done'),
+  ],
+  [
+    'Flotilla re-sync, no change, the differ having compared (→ Succeeded)',
+    col(results.flotillaResyncCompared, 'done'),
+  ],
   ['`kubectl apply --server-side` again, no change', col(results.kubectlResync, 'done')],
   ['Flotilla, single-wave app (→ Succeeded and all Healthy)', col(results.oneWave, 'healthy')],
   [
     `Flotilla, the same objects in ${WAVES} waves (→ Succeeded and all Healthy)`,
     col(results.tenWaves, 'healthy'),
+  ],
+  [
+    'Flotilla re-sync, 1 of 500 changed, `ApplyOutOfSyncOnly=true` (→ Succeeded)',
+    col(results.outOfSyncOnly, 'done'),
+  ],
+  [
+    'Flotilla re-sync, 1 of 500 changed, no comparison to go by: every object applied',
+    col(results.allApplied, 'done'),
   ],
 ];
 const perWave =
@@ -611,8 +740,16 @@ const ratios: [string, string][] = [
     ratio(col(results.kubectl, 'healthy'), col(results.flotilla, 'healthy')),
   ],
   [
-    're-sync, no change (kubectl / Flotilla)',
+    're-sync, no change, nothing compared since (kubectl / Flotilla)',
     ratio(col(results.kubectlResync, 'done'), col(results.flotillaResync, 'done')),
+  ],
+  [
+    're-sync, no change, after a comparison (kubectl / Flotilla)',
+    ratio(col(results.kubectlResync, 'done'), col(results.flotillaResyncCompared, 'done')),
+  ],
+  [
+    're-sync of one change: every object / ApplyOutOfSyncOnly',
+    ratio(col(results.allApplied, 'done'), col(results.outOfSyncOnly, 'done')),
   ],
   [
     `${WAVES} waves / single wave`,
@@ -643,11 +780,14 @@ const ratioTable = [
   '| --- | --- |',
   ...ratios.map(([n, v]) => `| ${n} | ${v} |`),
 ];
-const prof = (ps: Profile[], k: Exclude<keyof Profile, 'waveGaps'>) =>
-  ps.length ? sec(median(ps.map((p) => p[k]))) : 'n/a';
+const prof = (ps: Profile[], k: Exclude<keyof Profile, 'waveGaps'>) => {
+  // A sync that applied nothing (every resource unchanged) publishes no resource.applied.
+  const xs = ps.map((p) => p[k]).filter(Number.isFinite);
+  return xs.length ? sec(median(xs)) : 'n/a';
+};
 const profileTable = [
-  "| where the applier's time goes (medians) | fresh sync | re-sync |",
-  '| --- | --- | --- |',
+  "| where the applier's time goes (medians) | fresh sync | re-sync | re-sync after a comparison |",
+  '| --- | --- | --- | --- |',
   ...(
     [
       ['operation written → operation.started (informer, command, lease, reads)', 'pickup'],
@@ -655,7 +795,10 @@ const profileTable = [
       ['first → last resource.applied (applies, per-kind batches)', 'applying'],
       ['last resource.applied → Succeeded seen (final status write)', 'finishing'],
     ] as const
-  ).map(([n, k]) => `| ${n} | ${prof(profiles.fresh, k)} | ${prof(profiles.resync, k)} |`),
+  ).map(
+    ([n, k]) =>
+      `| ${n} | ${prof(profiles.fresh, k)} | ${prof(profiles.resync, k)} | ${prof(profiles.resyncCompared, k)} |`,
+  ),
 ];
 const gaps = profiles.tenWaves.flatMap((p) => p.waveGaps);
 const report = [
@@ -683,7 +826,7 @@ await writeFile(
     '# Sync benchmark results',
     '',
     '```sh',
-    `npx flotilla dev cluster up && npx tsx bench/sync/sync.ts ${runs}`,
+    `npx flotilla dev cluster up && npx tsx bench/sync/sync.ts ${process.argv.slice(2).join(' ') || runs}`,
     '```',
     '',
     report,

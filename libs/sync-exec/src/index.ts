@@ -4,3 +4,11 @@ export { HookStore, type HookSpec, type HookVerdict } from './hook-store.js';
 export { runHook, HOOK_FIELD_MANAGER, type RunHookDeps } from './run-hook.js';
 export { liveObject, nextChange, waitGone } from './live.js';
 export { hookLogTail, LOG_TAIL_LINES } from './logs.js';
+export {
+  LAST_APPLIED_ANNOTATION,
+  clientSideApply,
+  threeWayMergePatch,
+  withLastApplied,
+  type ClientApplyOptions,
+  type ClientApplyVerb,
+} from './client-apply.js';

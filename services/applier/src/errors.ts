@@ -8,3 +8,12 @@ export class PlanningError extends Error {
 
 /** True when `err` is a {@link PlanningError}. */
 export const isPlanningError = (err: unknown): err is PlanningError => err instanceof PlanningError;
+
+/** `FailOnSharedResource=true` found a desired resource that another application tracks. */
+export class SharedResourceError extends Error {
+  override readonly name = 'SharedResourceError';
+}
+
+/** True when `err` is a {@link SharedResourceError}. */
+export const isSharedResourceError = (err: unknown): err is SharedResourceError =>
+  err instanceof SharedResourceError;

@@ -20,6 +20,7 @@ import {
 import type { HealthResult } from '@flotilla/gitops';
 import type { KubernetesObject } from '@flotilla/kube';
 import { liveObject, nextChange } from '@flotilla/sync-exec';
+import { ProgressWriter } from './progress-writer.js';
 import {
   applyTask,
   deleteBeforeHook,
@@ -27,6 +28,7 @@ import {
   dryRunTask,
   mapBounded,
   pruneTask,
+  unchangedResult,
   type TaskDeps,
 } from './tasks.js';
 
@@ -98,6 +100,8 @@ export async function executePlan(
 ): Promise<ExecutionEnd> {
   let results = [...resumed];
   const all = [...plan.tasks, ...plan.syncFailTasks];
+  const writer = new ProgressWriter((r, message) => hooks.progress(r, message));
+  const progress = (message: string) => writer.report(results, message);
   const set = (r: SyncResourceResult) => {
     const id = resultId(r.key, r.syncPhase);
     results = [...results.filter((x) => resultId(x.key, x.syncPhase) !== id), r];
@@ -114,6 +118,7 @@ export async function executePlan(
     const toCheck = all.filter(
       (t) =>
         (t.type === SyncTaskType.Apply || t.type === SyncTaskType.Hook) &&
+        !t.unchanged &&
         !newNamespaces.has(t.key.namespace),
     );
     await mapBounded(toCheck, deps.applyParallelism, async (t) => {
@@ -163,9 +168,14 @@ export async function executePlan(
       // Hooks go to the hook-runner; they run while this batch's resources apply.
       await deps.hookDriver.start(handOver);
       for (const t of handOver) set(applyResult(t, { message: 'handed to the hook-runner' }));
-      const out = await mapBounded(applies, deps.applyParallelism, (t) => applyTask(deps, t));
+      const out = await mapBounded(applies, deps.applyParallelism, (t) =>
+        t.unchanged ? Promise.resolve(unchangedResult(t)) : applyTask(deps, t),
+      );
       out.forEach((r) => set(r));
-      await Promise.all(applies.map((t, i) => (out[i] ? hooks.applied(t, out[i]) : undefined)));
+      // Nothing was applied to an unchanged resource: no event says it was.
+      await Promise.all(
+        applies.map((t, i) => (out[i] && !t.unchanged ? hooks.applied(t, out[i]) : undefined)),
+      );
     }
   };
 
@@ -185,48 +195,46 @@ export async function executePlan(
       const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
       await deps.hookDriver.cancel(toDelete);
       await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
+      await writer.flush();
       return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
     }
-    const progress = syncProgress(active, results);
-    if (lastStep && (progress.kind !== 'run-step' || progress.step.index !== lastStep.index)) {
-      if (progress.kind !== 'wait') {
+    const next = syncProgress(active, results);
+    if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {
+      if (next.kind !== 'wait') {
         await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
         lastStep = undefined;
       }
     }
-    switch (progress.kind) {
+    switch (next.kind) {
       case 'run-step':
-        await hooks.progress(
-          results,
-          `${progress.step.phase} wave ${progress.step.wave}: ${progress.message}`,
-        );
+        progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
         lastStep = {
-          phase: progress.step.phase,
-          wave: progress.step.wave,
-          count: progress.step.tasks.length,
-          index: progress.step.index,
+          phase: next.step.phase,
+          wave: next.step.wave,
+          count: next.step.tasks.length,
+          index: next.step.index,
         };
-        await runTasks(progress.tasks);
+        await runTasks(next.tasks);
         break;
       case 'run-sync-fail':
-        await Promise.all(progress.hooksToDelete.map((t) => deleteHook(deps, t)));
-        await hooks.progress(results, `SyncFail: ${progress.message}`);
-        await runTasks(progress.tasks);
+        await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
+        progress(`SyncFail: ${next.message}`);
+        await runTasks(next.tasks);
         break;
       case 'await-prune-confirmation':
       case 'wait': {
-        if (progress.kind === 'await-prune-confirmation' && (await hooks.pruneConfirmed?.())) {
+        if (next.kind === 'await-prune-confirmation' && (await hooks.pruneConfirmed?.())) {
           active = { ...active, pruneConfirmed: true };
           break;
         }
-        const at = progress.tasks[0];
+        const at = next.tasks[0];
         const where = at ? `${at.phase} wave ${at.wave}: ` : '';
-        await hooks.progress(results, `${where}${progress.message}`);
-        const changed = await observe(deps, progress.tasks, results, set);
+        progress(`${where}${next.message}`);
+        const changed = await observe(deps, next.tasks, results, set);
         if (!changed) {
           await nextChange(
             deps.cache,
-            progress.tasks.map((t) => t.key),
+            next.tasks.map((t) => t.key),
             AbortSignal.any([signals.terminate, signals.stop]),
             undefined,
             10_000,
@@ -236,8 +244,9 @@ export async function executePlan(
         break;
       }
       case 'finished':
-        await Promise.all(progress.hooksToDelete.map((t) => deleteHook(deps, t)));
-        return { phase: progress.phase, message: progress.message, results };
+        await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
+        await writer.flush();
+        return { phase: next.phase, message: next.message, results };
     }
   }
 }

@@ -1,36 +1,26 @@
-// One sync operation of one app under its lease: read the app and its desired
-// state, plan, execute, write status progressively, retry or finish, clear
-// `operation`. Resumes from status.operationState after a crash.
-import {
-  OperationPhase,
-  type Application,
-  type Operation,
-  type OperationState,
-} from '@flotilla/api';
+// One sync operation of one app under its lease, in four steps: resolve what
+// to sync, plan it, execute the plan, and finish (or retry). Status is
+// written as it goes; after a crash the next holder resumes from
+// status.operationState.
+import { OperationPhase, type Application } from '@flotilla/api';
 import { WaitingError, type BusPublisher, type Lease } from '@flotilla/bus';
-import type { AppRef, ResourceKey } from '@flotilla/contracts';
+import type { AppRef } from '@flotilla/contracts';
 import {
-  appendHistory,
   compileRetryStrategy,
   decideRetry,
   fromResourceResults,
-  historyEntryFor,
   isDeletionApproved,
   isSyncOptionsError,
-  isTrackedBy,
-  planSync,
-  prepareDesired,
-  toResourceResults,
-  type DiffObject,
   type SyncObject,
-  type SyncResourceResult,
+  type SyncPlan,
 } from '@flotilla/gitops';
-import type { KubeConfig, KubernetesObject } from '@flotilla/kube';
-import { PlanningError, isPlanningError } from './errors.js';
-import type { DesiredStore } from '@flotilla/render';
-import { metrics, type Logger } from '@flotilla/runtime';
-import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
-import { TERMINATED_MESSAGE, executePlan, type ExecutionDeps, type HookDriver } from './execute.js';
+import type { KubeConfig } from '@flotilla/kube';
+import type { DesiredState, DesiredStore } from '@flotilla/render';
+import type { Logger } from '@flotilla/runtime';
+import { readApp } from './app-io.js';
+import { isPlanningError, isSharedResourceError } from './errors.js';
+import { executePlan, type ExecutionDeps, type ExecutionEnd, type HookDriver } from './execute.js';
+import { endWithdrawn } from './operation-end.js';
 import {
   OPERATION_RENDER_POLL_MS,
   OPERATION_RENDER_WAIT_MS,
@@ -39,7 +29,8 @@ import {
   operationTarget,
   syncedSources,
 } from './operation-desired.js';
-import { appEvents } from './emit.js';
+import { planOperation } from './operation-plan.js';
+import { OperationRun, same } from './operation-run.js';
 
 /** What an operation run needs. */
 export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
@@ -60,8 +51,6 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly watchApp?: (ref: AppRef, wake: () => void) => () => void;
 }
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
-
 /** Runs (or resumes) the app's operation while `lease` is held. */
 export async function runOperation(
   deps: OperationDeps,
@@ -73,135 +62,114 @@ export async function runOperation(
   const operation = app?.operation;
   const previous = app?.status?.operationState;
   if (app && !operation && previous?.phase === OperationPhase.Running) {
-    // Withdrawn between two deliveries (while waiting for its render or a
-    // retry's backoff): nothing runs any more, so it ends as a terminate does.
-    const ended: OperationState = {
-      ...previous,
-      phase: OperationPhase.Failed,
-      message: TERMINATED_MESSAGE,
-      finishedAt: new Date().toISOString(),
-    };
-    await writeApplierStatus(deps.kc, ref, {
-      operationState: ended,
-      ...(app.status?.history ? { history: app.status.history } : {}),
-    });
-    countFinished(ended);
+    await endWithdrawn(deps, ref, app, previous);
     return;
   }
   if (!app || !operation?.sync) return;
   const resuming =
-    previous?.phase === OperationPhase.Running && same(previous.operation, operation);
-  if (resuming && Date.parse(previous.startedAt) > Date.now()) {
+    previous?.phase === OperationPhase.Running && same(previous.operation, operation)
+      ? previous
+      : undefined;
+  if (resuming && Date.parse(resuming.startedAt) > Date.now()) {
     // A retry waits for its backoff.
-    throw new WaitingError('retry backoff', Date.parse(previous.startedAt) - Date.now());
+    throw new WaitingError('retry backoff', Date.parse(resuming.startedAt) - Date.now());
   }
-  const startedAt = resuming ? previous.startedAt : new Date().toISOString();
-  const retryCount = resuming ? (previous.retryCount ?? 0) : 0;
-  const opId = `op-${ref.namespace}-${ref.name}-${Math.floor(Date.parse(startedAt) / 1000)}`;
-  const emit = appEvents(deps, ref);
-  // Which sources (at which commits) the result records, once known.
-  let synced: ReturnType<typeof syncedSources> = {};
-  const state = (
-    phase: OperationState['phase'],
-    message: string,
-    results: readonly SyncResourceResult[],
-    revision: string,
-    finished = false,
-  ): OperationState => ({
-    operation: operation as OperationState['operation'],
-    phase,
-    message,
-    syncResult: { revision, ...synced, resources: toResourceResults(results) },
-    startedAt,
-    ...(finished ? { finishedAt: new Date().toISOString() } : {}),
-    ...(retryCount > 0 ? { retryCount } : {}),
-  });
-  const write = async (s: OperationState, history = app.status?.history) => {
-    await lease.renew();
-    if (lease.lost.aborted) throw new WaitingError('lease lost', 1_000);
-    await writeApplierStatus(deps.kc, ref, { operationState: s, ...(history ? { history } : {}) });
-    if (s.finishedAt) countFinished(s);
-  };
+  const run = new OperationRun(
+    deps,
+    ref,
+    app,
+    { ...operation, sync: operation.sync },
+    resuming,
+    lease,
+  );
 
-  // The app's desired state, or a render of exactly what the operation asks for.
+  const resolved = await resolveDesired(deps, run);
+  if (!resolved) return;
+  const plan = await planStep(deps, run, resolved.desired, resolved.appDesired);
+  if (!plan) return;
+  const end = await executeStep(deps, run, plan, lease, stopping);
+  await concludeStep(deps, run, end);
+}
+
+/**
+ * The manifests to sync: the app's desired state, or a render of exactly what
+ * the operation asks for (waited for between deliveries). Finishes the
+ * operation with Error, and returns undefined, when there is none to trust.
+ */
+async function resolveDesired(
+  deps: OperationDeps,
+  run: OperationRun,
+): Promise<{ desired: DesiredState; appDesired: boolean } | undefined> {
+  const { app, ref, operation, startedAt } = run;
   const stored = await deps.desired.get(ref);
   const target = operationTarget(app, operation.sync, stored);
   const desired = target ? await operationRender(deps, ref, target, startedAt) : stored;
-  if (target && !desired && Date.now() - Date.parse(startedAt) < OPERATION_RENDER_WAIT_MS) {
-    const asked = target.revisions[0] ?? '';
-    if (!resuming)
-      await emit('operation.started', {
-        operationId: opId,
-        trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
-        revision: asked,
-        dryRun: operation.sync.dryRun ?? false,
-        prune: operation.sync.prune ?? false,
-      });
+  if (target && !desired && run.durationMs < OPERATION_RENDER_WAIT_MS) {
+    run.revision = target.revisions[0] ?? '';
+    await run.started();
     const message = `waiting for the manifests of ${describeTarget(target)}`;
-    if (!resuming || previous.message !== message)
-      await write(state(OperationPhase.Running, message, [], asked));
+    if (run.resumed?.message !== message) await run.progress(message);
     throw new WaitingError('waiting for the operation render', OPERATION_RENDER_POLL_MS);
   }
-  const revision = desired?.revisions[0] || target?.revisions[0] || operation.sync.revision || '';
-  synced = syncedSources(app, target, desired?.revisions ?? []);
-  if (!desired || desired.error || !desired.hash) {
-    // Never destroy on doubt: no usable desired state, no sync.
-    const message = !target
-      ? `no rendered manifests: ${desired?.error?.message ?? 'not rendered yet'}`
-      : desired
-        ? `could not render ${describeTarget(target)}: ${desired.error?.message ?? 'no manifests'}`
-        : `no manifests of ${describeTarget(target)} after ${OPERATION_RENDER_WAIT_MS / 1000} s: is a renderer running?`;
-    await write(state(OperationPhase.Error, message, [], revision, true));
-    if (target)
-      await emit('operation.failed', {
-        operationId: opId,
-        revision,
-        message,
-        durationMs: Date.now() - Date.parse(startedAt),
-      });
-    await clearIfSame(deps, ref, operation);
-    return;
+  run.revision = desired?.revisions[0] || target?.revisions[0] || operation.sync.revision || '';
+  run.synced = syncedSources(app, target, desired?.revisions ?? []);
+  if (desired && !desired.error && desired.hash) {
+    await run.started();
+    return { desired, appDesired: target === undefined };
   }
-  if (!resuming)
-    await emit('operation.started', {
-      operationId: opId,
-      trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
-      revision,
-      dryRun: operation.sync.dryRun ?? false,
-      prune: operation.sync.prune ?? false,
-    });
+  // Never destroy on doubt: no usable desired state, no sync.
+  const message = !target
+    ? `no rendered manifests: ${desired?.error?.message ?? 'not rendered yet'}`
+    : desired
+      ? `could not render ${describeTarget(target)}: ${desired.error?.message ?? 'no manifests'}`
+      : `no manifests of ${describeTarget(target)} after ${OPERATION_RENDER_WAIT_MS / 1000} s: is a renderer running?`;
+  // Without a target the operation was never announced as started, so it ends quietly.
+  await run.finish(OperationPhase.Error, message, [], { announce: target !== undefined });
+  return undefined;
+}
 
-  let plan: Awaited<ReturnType<typeof planFor>>;
+/**
+ * Plans the sync; a plan that cannot be made finishes the operation with
+ * Error, a shared resource under FailOnSharedResource with Failed.
+ */
+async function planStep(
+  deps: OperationDeps,
+  run: OperationRun,
+  desired: DesiredState,
+  appDesired: boolean,
+): Promise<SyncPlan | undefined> {
   try {
-    plan = await planFor(
-      deps,
-      app,
-      operation,
-      desired.objects as DiffObject[],
-      startedAt,
-      revision,
-    );
+    return await planOperation(deps, run, desired, appDesired);
   } catch (err) {
+    if (isSharedResourceError(err)) {
+      // As Argo CD: a refused takeover fails the sync; it is not an error of Flotilla's.
+      await run.finish(OperationPhase.Failed, err.message);
+      return undefined;
+    }
     if (!isPlanningError(err) && !isSyncOptionsError(err)) throw err;
-    await write(state(OperationPhase.Error, err.message, [], revision, true));
-    await emit('operation.failed', {
-      operationId: opId,
-      revision,
-      message: err.message,
-      durationMs: 0,
-    });
-    await clearIfSame(deps, ref, operation);
-    return;
+    await run.finish(OperationPhase.Error, err.message);
+    return undefined;
   }
-  const resumed = resuming
-    ? fromResourceResults(previous.syncResult?.resources ?? [], [
+}
+
+/** Runs the plan from the results a resumed attempt already has. */
+async function executeStep(
+  deps: OperationDeps,
+  run: OperationRun,
+  plan: SyncPlan,
+  lease: Lease,
+  stopping: AbortSignal,
+): Promise<ExecutionEnd> {
+  const { ref, opId, startedAt } = run;
+  const resumed = run.resumed
+    ? fromResourceResults(run.resumed.syncResult?.resources ?? [], [
         ...plan.tasks,
         ...plan.syncFailTasks,
       ])
     : [];
-  await write(state(OperationPhase.Running, resuming ? 'resuming' : 'planned', resumed, revision));
+  await run.progress(run.resumed ? 'resuming' : 'planned', resumed);
   const watchApp = deps.watchApp;
-  const end = await executePlan(
+  return executePlan(
     {
       ...deps,
       hookDriver: deps.hooksFor(ref, opId),
@@ -210,13 +178,16 @@ export async function runOperation(
     plan,
     resumed,
     {
-      progress: (results, message) =>
-        write(state(OperationPhase.Running, message, results, revision)),
+      progress: (results, message) => run.progress(message, results),
       applied: async (task, result) => {
         if (task.type === 'prune' && result.status === 'Pruned') {
-          await emit('resource.pruned', { operationId: opId, resource: task.key, wave: task.wave });
+          await run.emit('resource.pruned', {
+            operationId: opId,
+            resource: task.key,
+            wave: task.wave,
+          });
         } else if (result.status === 'Synced') {
-          await emit('resource.applied', {
+          await run.emit('resource.applied', {
             operationId: opId,
             resource: task.key,
             phase: task.phase,
@@ -226,7 +197,7 @@ export async function runOperation(
         }
       },
       stepCompleted: (phase, wave, resourceCount) =>
-        emit('operation.wave-completed', { operationId: opId, phase, wave, resourceCount }),
+        run.emit('operation.wave-completed', { operationId: opId, phase, wave, resourceCount }),
       pruneConfirmed: async () => {
         const now = await readApp(deps.kc, ref);
         return now !== undefined && isDeletionApproved(now as SyncObject, startedAt);
@@ -234,201 +205,44 @@ export async function runOperation(
     },
     { terminate: deps.terminated(ref), stop: AbortSignal.any([lease.lost, stopping]) },
   );
+}
 
-  const durationMs = Date.now() - Date.parse(startedAt);
+/** Finishes the operation as it ended, or schedules its retry. */
+async function concludeStep(
+  deps: OperationDeps,
+  run: OperationRun,
+  end: ExecutionEnd,
+): Promise<void> {
   if (end.phase === OperationPhase.Succeeded) {
-    const final = state(OperationPhase.Succeeded, end.message, end.results, revision, true);
-    const entry = historyEntryFor(final);
-    const history = entry
-      ? appendHistory(app.status?.history, entry, app.spec?.revisionHistoryLimit ?? undefined)
-      : app.status?.history;
-    await write(final, history);
-    await emit('operation.succeeded', {
-      operationId: opId,
-      revision,
-      message: end.message,
-      durationMs,
-    });
-    await clearIfSame(deps, ref, operation);
+    await run.finish(OperationPhase.Succeeded, end.message, end.results);
     return;
   }
-  const terminated = deps.terminated(ref).aborted;
+  const terminated = deps.terminated(run.ref).aborted;
   const decision = decideRetry({
-    strategy: compileRetryStrategy(operation.retry, operation.initiatedBy?.automated ?? false),
-    retryCount,
+    strategy: compileRetryStrategy(
+      run.operation.retry,
+      run.operation.initiatedBy?.automated ?? false,
+    ),
+    retryCount: run.retryCount,
     message: end.message,
     failedAt: new Date(),
     terminated,
   });
   if (decision.retry && !terminated) {
     // The next attempt starts at retryAt with fresh results; the command comes back then.
-    await write({
-      ...state(OperationPhase.Running, decision.message, end.results, revision),
+    await run.write({
+      ...run.state(OperationPhase.Running, decision.message, end.results),
       startedAt: decision.retryAt.toISOString(),
       retryCount: decision.retryCount,
-      syncResult: { revision, resources: [] },
+      syncResult: { revision: run.revision, resources: [] },
     });
     throw new WaitingError('retrying', Math.max(0, decision.retryAt.getTime() - Date.now()));
   }
-  await write(state(end.phase, decision.message, end.results, revision, true));
-  await emit('operation.failed', {
-    operationId: opId,
-    revision,
-    message: decision.message,
-    durationMs,
-  });
-  await clearIfSame(deps, ref, operation);
-}
-
-/** Metrics of a finished operation: its phase, trigger and duration. */
-function countFinished(s: OperationState): void {
-  const trigger = s.operation?.initiatedBy?.automated ? 'automated' : 'operation';
-  metrics.syncOperations.inc({ phase: s.phase, trigger });
-  if (s.finishedAt)
-    metrics.syncSeconds.observe(
-      { phase: s.phase },
-      Math.max(0, Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000,
-    );
-}
-
-async function clearIfSame(deps: OperationDeps, ref: AppRef, operation: Operation): Promise<void> {
-  // Status writes by the differ move resourceVersion on; a conflict means "read again".
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const now = await readApp(deps.kc, ref);
-    if (!now || !same(now.operation, operation)) return;
-    const rv = (now.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    if (await clearOperation(deps.kc, ref, rv)) return;
-  }
-  deps.logger.warn({ app: ref }, 'could not clear the finished operation');
-}
-
-async function planFor(
-  deps: OperationDeps,
-  app: Application,
-  operation: Operation,
-  objects: DiffObject[],
-  startedAt: string,
-  revision: string,
-) {
-  const { cache } = deps;
-  const ref = { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
-  const dest = app.spec?.destination?.namespace ?? '';
-  // Never apply to a cluster the app does not name.
-  const problem = await deps.destinationProblem?.(app);
-  if (problem) throw new PlanningError(problem);
-  await cache.discovery.ready();
-  await cache.ensureKindsOf(objects as KubernetesObject[], [
-    { group: '', kind: 'Namespace' },
-    ...(app.status?.resources ?? []),
-  ]);
-  const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
-  const prepared = objects.map((o) =>
-    prepareDesired(o, { app: ref, destinationNamespace: dest, isNamespaced }),
+  await run.finish(
+    end.phase as Parameters<OperationRun['finish']>[0],
+    decision.message,
+    end.results,
   );
-  const desired: { object: DiffObject; key?: ResourceKey }[] = [];
-  const problems: string[] = [];
-  prepared.forEach((p, i) => {
-    const raw = objects[i] as DiffObject;
-    if (p.ok) desired.push({ object: p.object, key: p.key });
-    else if (generateNameOf(raw)) desired.push({ object: withNamespace(raw, dest, isNamespaced) });
-    else problems.push(`${p.key.kind}/${p.key.name}: ${p.message}`);
-  });
-  if (problems.length > 0) throw new PlanningError(problems.join('; '));
-  await cache
-    .want(
-      desired
-        .map((d) => d.key)
-        .filter((k): k is ResourceKey => !!k && isNamespaced(k.group, k.kind) !== undefined),
-    )
-    .catch(() => undefined);
-  const nsKey = { group: '', kind: 'Namespace', namespace: '', name: dest };
-  if (dest) await cache.want([nsKey]).catch(() => undefined);
-  const live = cache
-    .filter((o) => isTrackedBy(o as DiffObject, ref))
-    .map((o) => ({ object: o as DiffObject }));
-  const sync = operation.sync ?? {};
-  return planSync({
-    desired,
-    live,
-    options: {
-      operationStartedAt: startedAt,
-      revision,
-      destinationNamespace: dest,
-      isNamespaced,
-      prune: sync.prune ?? false,
-      dryRun: sync.dryRun ?? false,
-      ...(sync.resources ? { resources: sync.resources } : {}),
-      ...(app.spec?.syncPolicy?.syncOptions
-        ? { syncOptions: app.spec.syncPolicy.syncOptions }
-        : {}),
-      ...(sync.syncOptions ? { operationSyncOptions: sync.syncOptions } : {}),
-      ...(sync.syncStrategy?.apply
-        ? { skipHooks: true, force: sync.syncStrategy.apply.force ?? false }
-        : { force: sync.syncStrategy?.hook?.force ?? false }),
-      ...(app.spec?.syncPolicy?.managedNamespaceMetadata
-        ? { managedNamespaceMetadata: app.spec.syncPolicy.managedNamespaceMetadata }
-        : {}),
-      destinationNamespaceObject: dest
-        ? ((cache.get(nsKey) as DiffObject | undefined) ?? null)
-        : null,
-      hookFinalizer: false,
-      pruneConfirmed: isDeletionApproved(app as SyncObject, startedAt),
-    },
-  });
 }
 
-function generateNameOf(obj: DiffObject): string | undefined {
-  const meta = obj['metadata'] as { name?: string; generateName?: string } | undefined;
-  return !meta?.name && meta?.generateName ? meta.generateName : undefined;
-}
-
-/** A hook named by generateName: the planner names it; only its namespace is decided here. */
-function withNamespace(
-  obj: DiffObject,
-  dest: string,
-  isNamespaced: (g: string, k: string) => boolean | undefined,
-): DiffObject {
-  const apiVersion = String(obj['apiVersion'] ?? '');
-  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
-  const copy = structuredClone(obj) as DiffObject & { metadata: Record<string, unknown> };
-  if (isNamespaced(group, String(obj['kind'] ?? '')) !== false && !copy.metadata['namespace']) {
-    copy.metadata['namespace'] = dest;
-  }
-  return copy;
-}
-
-/**
- * Ends the app's running operation with Error after a fault that kept
- * recurring (an apiserver that refuses every write, say), so an operation
- * never stays Running forever.
- */
-export async function errorOperation(
-  deps: OperationDeps,
-  ref: AppRef,
-  message: string,
-): Promise<void> {
-  const app = await readApp(deps.kc, ref);
-  const operation = app?.operation;
-  if (!app || !operation) return;
-  const previous = app.status?.operationState;
-  const startedAt =
-    previous?.phase === OperationPhase.Running && same(previous.operation, operation)
-      ? previous.startedAt
-      : new Date().toISOString();
-  await writeApplierStatus(deps.kc, ref, {
-    operationState: {
-      operation: operation as OperationState['operation'],
-      phase: OperationPhase.Error,
-      message,
-      ...(previous?.syncResult ? { syncResult: previous.syncResult } : {}),
-      startedAt,
-      finishedAt: new Date().toISOString(),
-    },
-    ...(app.status?.history ? { history: app.status.history } : {}),
-  });
-  metrics.syncOperations.inc({
-    phase: OperationPhase.Error,
-    trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
-  });
-  await clearIfSame(deps, ref, operation);
-}
+export { errorOperation } from './operation-end.js';

@@ -11,7 +11,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@flotilla/kube';
-import { waitGone } from '@flotilla/sync-exec';
+import { clientSideApply, waitGone } from '@flotilla/sync-exec';
 
 /** The field manager of every object the applier applies. */
 export const APPLY_FIELD_MANAGER = 'flotilla';
@@ -39,6 +39,11 @@ export async function dryRunTask(deps: TaskDeps, task: SyncTask): Promise<string
         fieldManager: APPLY_FIELD_MANAGER,
         dryRun: true,
         ...validation(task),
+      });
+    } else if (appliesClientSide(task)) {
+      await clientSideApply(deps.kc, deps.cache.discovery, target, {
+        fieldManager: APPLY_FIELD_MANAGER,
+        dryRun: true,
       });
     } else {
       await applyObject(deps.kc, deps.cache.discovery, target, {
@@ -70,6 +75,14 @@ const validation = (task: SyncTask) =>
 const writesWhole = (task: SyncTask) =>
   task.type !== 'hook' && (task.syncOptions.replace || !task.syncOptions.validate);
 
+/**
+ * `ServerSideApply=false`: the resource is applied as `kubectl apply` does by
+ * default, with the last-applied annotation and a three-way merge patch.
+ * Hooks are always created by server-side apply.
+ */
+const appliesClientSide = (task: SyncTask) =>
+  task.type !== 'hook' && !task.syncOptions.serverSideApply;
+
 /** The apiserver refused a change as invalid or conflicting (an immutable field, say). */
 const isRefusal = (err: unknown) =>
   err instanceof ApiError && (err.status === 422 || err.status === 409);
@@ -78,8 +91,8 @@ const isRefusal = (err: unknown) =>
 const FORCE_DELETE_WAIT_MS = 120_000;
 
 /**
- * Server-side applies a resource (or replaces it whole with `Replace=true`) or
- * creates a hook; the result is Running until it is healthy. With `Force=true`
+ * Server-side applies a resource (client-side with `ServerSideApply=false`,
+ * replaced whole with `Replace=true`) or creates a hook; the result is Running until it is healthy. With `Force=true`
  * a write the apiserver refuses as invalid or conflicting (an immutable field,
  * say) deletes the object and creates it again, as `kubectl apply --force` does.
  */
@@ -93,6 +106,12 @@ export async function applyTask(deps: TaskDeps, task: SyncTask): Promise<SyncRes
         ...validation(task),
       });
       return created ? 'created' : 'replaced';
+    }
+    if (appliesClientSide(task)) {
+      const { verb } = await clientSideApply(deps.kc, deps.cache.discovery, target, {
+        fieldManager: APPLY_FIELD_MANAGER,
+      });
+      return verb;
     }
     await applyObject(deps.kc, deps.cache.discovery, target, {
       fieldManager: APPLY_FIELD_MANAGER,
@@ -118,6 +137,11 @@ export async function applyTask(deps: TaskDeps, task: SyncTask): Promise<SyncRes
   } catch (err) {
     return applyResult(task, { error: errorText(err) });
   }
+}
+
+/** The result of an apply left out because the last comparison found it in sync. */
+export function unchangedResult(task: SyncTask): SyncResourceResult {
+  return applyResult(task, { message: `${task.key.kind.toLowerCase()}/${task.name} unchanged` });
 }
 
 /** Deletes a resource no longer desired; Running while it is still being deleted. */

@@ -3,7 +3,7 @@ import { API_VERSION, APPLICATION } from '@flotilla/api';
 import type { BusPublisher } from '@flotilla/bus';
 import type { AppRef } from '@flotilla/contracts';
 import type { AutoSyncDecision } from '@flotilla/gitops';
-import { rawRequest, type KubeConfig } from '@flotilla/kube';
+import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
 import type { Logger } from '@flotilla/runtime';
 
 const key = (app: AppRef) => `flotilla:self-heal:${app.namespace}/${app.name}`;
@@ -55,8 +55,14 @@ export async function actOnAutoSync(deps: {
       body: { metadata: { resourceVersion: deps.resourceVersion }, operation: decision.operation },
     });
   } catch (err) {
-    // A conflict means the app changed since the comparison; the next one decides again.
     deps.logger.info({ app, err: (err as Error).message }, 'automated sync not written');
+    // A conflict means the app changed since the comparison (a refresh annotation
+    // cleared, an operation ended): compare again now, as nothing else may.
+    if (err instanceof ApiError && err.status === 409) {
+      await deps.bus
+        .command({ version: 1, kind: 'diff', app, reason: 'automated sync conflicted' })
+        .catch(() => undefined);
+    }
     return;
   }
   if (decision.selfHeal) await deps.counter.set(app, deps.revision, decision.selfHealAttempts);

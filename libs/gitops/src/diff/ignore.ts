@@ -46,7 +46,8 @@ export async function applyIgnoreRules(
   }
 }
 
-async function jqPaths(runner: JqRunner, doc: DiffObject, expression: string) {
+/** The paths `expression` selects in `doc`; none when it fails at run time on this object. */
+export async function jqPaths(runner: JqRunner, doc: unknown, expression: string) {
   try {
     return await runner.paths(doc, expression);
   } catch (err) {

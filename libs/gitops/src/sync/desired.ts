@@ -95,6 +95,14 @@ function draftApply(
     skipDryRun: false,
   };
   if (live) draft.liveObject = live;
+  // A plain server-side apply of what is already in sync changes nothing; the
+  // other ways of writing (replace, force, client-side) are always carried out.
+  const plain =
+    syncOptions.serverSideApply &&
+    !syncOptions.replace &&
+    syncOptions.validate &&
+    !syncOptions.force;
+  if (live && plain && opts.isModified(key) === false) draft.unchanged = true;
   out.applies.push(draft);
 }
 

@@ -23,6 +23,7 @@ export interface TaskDraft {
   hookTimeoutMs?: number;
   pruneSkipMessage?: string;
   requiresPruneConfirmation?: boolean;
+  unchanged?: boolean;
 }
 
 /** The id of a task: its key and phase, as gitops-engine keys results. */
@@ -51,5 +52,6 @@ export function finishTask(d: TaskDraft): SyncTask {
   if (d.hookTimeoutMs !== undefined) task['hookTimeoutMs'] = d.hookTimeoutMs;
   if (d.pruneSkipMessage !== undefined) task['pruneSkipMessage'] = d.pruneSkipMessage;
   if (d.requiresPruneConfirmation) task['requiresPruneConfirmation'] = true;
+  if (d.unchanged) task['unchanged'] = true;
   return task as unknown as SyncTask;
 }

@@ -144,3 +144,10 @@ export {
   type NewHistoryEntry,
 } from './history.js';
 export { hooksSkippedFor, planRollback, type RollbackDecision } from './rollback.js';
+export { respectIgnoreDifferences } from './respect-ignore.js';
+export { sharedResourceFailure } from './shared.js';
+export {
+  modifiedSinceComparison,
+  type LastComparison,
+  type SyncedManifests,
+} from './out-of-sync.js';

@@ -49,7 +49,10 @@ export interface SyncPlanOptions {
   readonly force?: boolean;
   /** The hook timeout when `flotilla.dev/hook-timeout` is absent. Default 5 minutes. */
   readonly defaultHookTimeoutMs?: number;
-  /** The diff's verdict per resource, for `ApplyOutOfSyncOnly`; undefined when unknown. */
+  /**
+   * The diff's verdict per resource: false when it is in sync (left out under
+   * `ApplyOutOfSyncOnly`, else marked unchanged); undefined when unknown.
+   */
   readonly isModified?: (key: ResourceKey) => boolean | undefined;
   /** `spec.syncPolicy.managedNamespaceMetadata`, for `CreateNamespace=true`. */
   readonly managedNamespaceMetadata?: {

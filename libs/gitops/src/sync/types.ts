@@ -48,6 +48,12 @@ export interface SyncTask {
   readonly pruneSkipMessage?: string;
   /** For prunes under `Prune=confirm`: the deletion waits for approval. */
   readonly requiresPruneConfirmation?: boolean;
+  /**
+   * For applies: the last comparison found the resource in sync and nothing
+   * wrote it since, so applying it would change nothing; the executor records
+   * it as unchanged without a request.
+   */
+  readonly unchanged?: boolean;
 }
 
 /** The tasks of one (phase, wave): prunes, then hook deletions, then applies and hooks. */

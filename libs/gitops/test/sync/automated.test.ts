@@ -95,6 +95,17 @@ describe('whether automated sync starts', () => {
     expect(decideAutoSync(input(over))).toEqual({ sync: false, reason });
   });
 
+  it.each(['Succeeded', 'Failed', 'Error'] as const)(
+    'syncs a commit that arrived while the last operation ran, once it ended %s',
+    (phase) => {
+      const decision = decideAutoSync(
+        input({ lastOperation: lastOp(phase, 'old', 0, 'Operation terminated') }),
+      );
+      expect(decision.sync).toBe(true);
+      expect(decision.sync && decision.operation.sync?.revision).toBe('new');
+    },
+  );
+
   it('syncs a new revision with the app’s prune, options and a retry limit of 5', () => {
     const decision = decideAutoSync(
       input({

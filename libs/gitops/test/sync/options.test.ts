@@ -154,6 +154,17 @@ describe('options that change the plan', () => {
     expect(all.tasks).toHaveLength(2);
   });
 
+  it('marks resources in sync unchanged, unless written another way than a plain apply', () => {
+    const isModified = (key: { name: string }) => key.name !== 'same';
+    const p = plan([cm('same'), cm('changed')], [live], { isModified });
+    expect(taskOf(p, 'ConfigMap', 'same').unchanged).toBe(true);
+    expect(taskOf(p, 'ConfigMap', 'changed').unchanged).toBeUndefined();
+    for (const option of ['Replace=true', 'ServerSideApply=false', 'Validate=false']) {
+      const other = plan([cm('same')], [live], { isModified, syncOptions: [option] });
+      expect(taskOf(other, 'ConfigMap', 'same').unchanged).toBeUndefined();
+    }
+  });
+
   it('skips the dry run of an unknown kind under SkipDryRunOnMissingResource', () => {
     const p = plan([
       obj('example.com/v1', 'Widget', 'w', { [OPTIONS]: 'SkipDryRunOnMissingResource=true' }),

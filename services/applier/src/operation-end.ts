@@ -1,0 +1,65 @@
+// Ends an operation from outside its run: one withdrawn between two
+// deliveries, or one whose deliveries kept failing with a fault.
+import { OperationPhase, type Application, type OperationState } from '@flotilla/api';
+import type { AppRef } from '@flotilla/contracts';
+import { metrics } from '@flotilla/runtime';
+import { readApp, writeApplierStatus } from './app-io.js';
+import { TERMINATED_MESSAGE } from './execute.js';
+import { countFinished, endOperation, same, type RunDeps } from './operation-run.js';
+
+/**
+ * An operation withdrawn between two deliveries (while waiting for its
+ * render or a retry's backoff): nothing runs any more, so it ends as a
+ * terminate does.
+ */
+export async function endWithdrawn(
+  deps: RunDeps,
+  ref: AppRef,
+  app: Application,
+  previous: OperationState,
+): Promise<void> {
+  const ended: OperationState = {
+    ...previous,
+    phase: OperationPhase.Failed,
+    message: TERMINATED_MESSAGE,
+    finishedAt: new Date().toISOString(),
+  };
+  await writeApplierStatus(deps.kc, ref, {
+    operationState: ended,
+    ...(app.status?.history ? { history: app.status.history } : {}),
+  });
+  countFinished(ended);
+  await endOperation(deps, ref, undefined);
+}
+
+/**
+ * Ends the app's running operation with Error after a fault that kept
+ * recurring (an apiserver that refuses every write, say), so an operation
+ * never stays Running forever.
+ */
+export async function errorOperation(deps: RunDeps, ref: AppRef, message: string): Promise<void> {
+  const app = await readApp(deps.kc, ref);
+  const operation = app?.operation;
+  if (!app || !operation) return;
+  const previous = app.status?.operationState;
+  const startedAt =
+    previous?.phase === OperationPhase.Running && same(previous.operation, operation)
+      ? previous.startedAt
+      : new Date().toISOString();
+  await writeApplierStatus(deps.kc, ref, {
+    operationState: {
+      operation: operation as OperationState['operation'],
+      phase: OperationPhase.Error,
+      message,
+      ...(previous?.syncResult ? { syncResult: previous.syncResult } : {}),
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    },
+    ...(app.status?.history ? { history: app.status.history } : {}),
+  });
+  metrics.syncOperations.inc({
+    phase: OperationPhase.Error,
+    trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
+  });
+  await endOperation(deps, ref, operation);
+}

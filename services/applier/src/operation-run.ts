@@ -1,0 +1,193 @@
+// The bookkeeping of one attempt of an operation: its identity (start time,
+// retry count, operation id), its status writes under the lease, its events,
+// and the one way it ends (`finish`): status, event, `operation` cleared,
+// and the app compared again.
+import {
+  OperationPhase,
+  type Application,
+  type Operation,
+  type OperationState,
+} from '@flotilla/api';
+import { WaitingError, type BusPublisher, type Lease } from '@flotilla/bus';
+import type { AppRef } from '@flotilla/contracts';
+import {
+  appendHistory,
+  historyEntryFor,
+  toResourceResults,
+  type SyncResourceResult,
+} from '@flotilla/gitops';
+import type { KubeConfig } from '@flotilla/kube';
+import { metrics, type Logger } from '@flotilla/runtime';
+import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
+import { appEvents } from './emit.js';
+import type { syncedSources } from './operation-desired.js';
+
+/** What the bookkeeping needs. */
+export interface RunDeps {
+  readonly kc: KubeConfig;
+  readonly bus: BusPublisher;
+  readonly logger: Logger;
+}
+
+/** The phases an operation ends in. */
+export type EndPhase = Exclude<OperationState['phase'], 'Running' | 'Terminating'>;
+
+/** True when two operations (or states) are the same JSON. */
+export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** One attempt of the app's operation, as status, events and metrics see it. */
+export class OperationRun {
+  readonly startedAt: string;
+  readonly retryCount: number;
+  /** Names the operation's hooks and events; stable across resumes of one attempt. */
+  readonly opId: string;
+  /** Which sources (at which commits) the result records, once known. */
+  synced: ReturnType<typeof syncedSources> = {};
+  /** The revision the result records, once known. */
+  revision = '';
+  readonly emit: ReturnType<typeof appEvents>;
+
+  constructor(
+    private readonly deps: RunDeps,
+    readonly ref: AppRef,
+    readonly app: Application,
+    readonly operation: Operation & { sync: NonNullable<Operation['sync']> },
+    /** The state of the attempt this one resumes, when it resumes one. */
+    readonly resumed: OperationState | undefined,
+    private readonly lease: Lease,
+  ) {
+    this.startedAt = resumed ? resumed.startedAt : new Date().toISOString();
+    this.retryCount = resumed ? (resumed.retryCount ?? 0) : 0;
+    this.opId = `op-${ref.namespace}-${ref.name}-${Math.floor(Date.parse(this.startedAt) / 1000)}`;
+    this.emit = appEvents(deps, ref);
+  }
+
+  /** How long the attempt has run. */
+  get durationMs(): number {
+    return Date.now() - Date.parse(this.startedAt);
+  }
+
+  /** The operation state to write for `phase`. */
+  state(
+    phase: OperationState['phase'],
+    message: string,
+    results: readonly SyncResourceResult[],
+    finished = false,
+  ): OperationState {
+    return {
+      operation: this.operation as OperationState['operation'],
+      phase,
+      message,
+      syncResult: {
+        revision: this.revision,
+        ...this.synced,
+        resources: toResourceResults(results),
+      },
+      startedAt: this.startedAt,
+      ...(finished ? { finishedAt: new Date().toISOString() } : {}),
+      ...(this.retryCount > 0 ? { retryCount: this.retryCount } : {}),
+    };
+  }
+
+  /** Writes `s` (and history) as the applier's status while the lease is held. */
+  async write(s: OperationState, history = this.app.status?.history): Promise<void> {
+    await this.lease.renew();
+    if (this.lease.lost.aborted) throw new WaitingError('lease lost', 1_000);
+    await writeApplierStatus(this.deps.kc, this.ref, {
+      operationState: s,
+      ...(history ? { history } : {}),
+    });
+    if (s.finishedAt) countFinished(s);
+  }
+
+  /** Writes a Running state with `message`. */
+  progress(message: string, results: readonly SyncResourceResult[] = []): Promise<void> {
+    return this.write(this.state(OperationPhase.Running, message, results));
+  }
+
+  /** Announces the start of a fresh attempt (a resumed one was announced already). */
+  async started(): Promise<void> {
+    if (this.resumed) return;
+    const sync = this.operation.sync;
+    await this.emit('operation.started', {
+      operationId: this.opId,
+      trigger: this.operation.initiatedBy?.automated ? 'automated' : 'operation',
+      revision: this.revision,
+      dryRun: sync.dryRun ?? false,
+      prune: sync.prune ?? false,
+    });
+  }
+
+  /**
+   * Ends the operation: the final status (a success recorded in history), its
+   * event (unless `announce` is false: nothing was announced as started),
+   * `operation` cleared, and the app compared again at once, so a commit
+   * that arrived while this ran is synced now rather than at the next resync.
+   */
+  async finish(
+    phase: EndPhase,
+    message: string,
+    results: readonly SyncResourceResult[] = [],
+    options: { announce?: boolean } = {},
+  ): Promise<void> {
+    const final = this.state(phase, message, results, true);
+    const entry = phase === OperationPhase.Succeeded ? historyEntryFor(final) : undefined;
+    const history = this.app.status?.history;
+    await this.write(
+      final,
+      entry
+        ? appendHistory(history, entry, this.app.spec?.revisionHistoryLimit ?? undefined)
+        : history,
+    );
+    if (options.announce !== false) {
+      const event = phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
+      await this.emit(event, {
+        operationId: this.opId,
+        revision: this.revision,
+        message,
+        durationMs: this.durationMs,
+      });
+    }
+    await endOperation(this.deps, this.ref, this.operation);
+  }
+}
+
+/** Metrics of a finished operation: its phase, trigger and duration. */
+export function countFinished(s: OperationState): void {
+  const trigger = s.operation?.initiatedBy?.automated ? 'automated' : 'operation';
+  metrics.syncOperations.inc({ phase: s.phase, trigger });
+  if (s.finishedAt)
+    metrics.syncSeconds.observe(
+      { phase: s.phase },
+      Math.max(0, Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000,
+    );
+}
+
+/**
+ * After an operation's final status: clears `operation` when it is still the
+ * one that ran (undefined: already withdrawn), then asks for a comparison. The differ holds automated sync
+ * back while an operation runs; nothing else would look again when it ends.
+ */
+export async function endOperation(
+  deps: RunDeps,
+  ref: AppRef,
+  operation: Operation | undefined,
+): Promise<void> {
+  if (operation) await clearIfSame(deps, ref, operation);
+  await deps.bus
+    .command({ version: 1, kind: 'diff', app: ref, reason: 'operation finished' })
+    .catch((err: Error) =>
+      deps.logger.warn({ app: ref, err: err.message }, 'could not ask for a comparison'),
+    );
+}
+
+async function clearIfSame(deps: RunDeps, ref: AppRef, operation: Operation): Promise<void> {
+  // Status writes by the differ move resourceVersion on; a conflict means "read again".
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const now = await readApp(deps.kc, ref);
+    if (!now || !same(now.operation, operation)) return;
+    const rv = (now.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    if (await clearOperation(deps.kc, ref, rv)) return;
+  }
+  deps.logger.warn({ app: ref }, 'could not clear the finished operation');
+}
