@@ -63,7 +63,10 @@ describe('sync options that decide what is applied and how', () => {
       },
     );
   const syncAndWait = async (app: string, syncOptions?: string[]) => {
-    await h.requestSync(app, { sync: { prune: true, ...(syncOptions ? { syncOptions } : {}) } });
+    // Naming the rendered commit: a sync of the branch would resolve it again through a renderer.
+    await h.requestSync(app, {
+      sync: { prune: true, revision: REVISION, ...(syncOptions ? { syncOptions } : {}) },
+    });
     return h.finished(app);
   };
   const resultNames = (app: Application) =>
