@@ -10,6 +10,7 @@ import { differClusters } from './clusters.js';
 import { publishChanges } from './events.js';
 import { compileDifferOptions } from './options.js';
 import { Reconciler } from './reconcile.js';
+import { startResync } from './resync.js';
 
 /**
  * The differ role: compares each app's desired state with live state from a
@@ -90,7 +91,8 @@ export const differRole: Role = {
       },
     });
 
-    // Safety net: every app is compared again on a timer, once per bucket across replicas.
+    // Safety net: every app is compared again on a timer, each at its own moment of the
+    // interval, once per turn across replicas.
     const informer = customResourceInformer<Application>(
       kc,
       { group: GROUP, version: VERSION, plural: APPLICATION.plural },
@@ -101,23 +103,26 @@ export const differRole: Role = {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
     await informer.start();
-    const resync = setInterval(() => {
-      const bucket = Math.floor(Date.now() / options.resyncMs);
-      for (const a of informer.list()) {
-        const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
-        bus
+    const stopResync = startResync({
+      intervalMs: options.resyncMs,
+      apps: () =>
+        informer.list().map((a) => ({
+          namespace: a.metadata?.namespace ?? '',
+          name: a.metadata?.name ?? '',
+        })),
+      due: (app, turn) =>
+        void bus
           .command(
             { version: 1, kind: 'diff', app, reason: 'periodic resync' },
-            { msgId: `resync-${app.namespace}-${app.name}-${bucket}` },
+            { msgId: `resync-${app.namespace}-${app.name}-${turn}` },
           )
-          .catch(() => undefined);
-      }
-    }, options.resyncMs);
+          .catch(() => undefined),
+    });
 
     return {
       async stop() {
         stopping = true;
-        clearInterval(resync);
+        stopResync();
         for (const t of timers) clearTimeout(t);
         clusters.stop();
         await informer.stop();
