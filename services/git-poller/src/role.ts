@@ -17,6 +17,7 @@ import {
 } from '@flotilla/git';
 import { CoreV1Api, customResourceInformer, loadKubeConfig, objectApi } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
+import { PolledViews } from './changes.js';
 import { clearRefresh, toPolledApp } from './apps.js';
 import { compileGitPollerOptions } from './options.js';
 import { decisionPublisher } from './publish.js';
@@ -112,21 +113,25 @@ export const gitPollerRole: Role = {
         options.intervalMs + Math.random() * options.jitterMs,
       );
     };
-    // New or changed apps (including a refresh annotation) are looked at at once.
+    // New or changed apps (including a refresh annotation) are looked at at once; status
+    // writes change nothing the poller reads and start no round.
     let stopping = false;
+    const views = new PolledViews();
     const onChange = (a: Application) => {
       if (stopping) return;
       const p = toPolledApp(a);
-      if (p)
+      if (p && views.changed(p))
         round([p], p.refresh === 'hard').catch((err: Error) =>
           logger.error({ err: err.message }, 'app round failed'),
         );
     };
     // A new Application (also one re-created under an old name) always gets a first resolution.
-    const forget = (a: Application) =>
-      a.metadata?.name && a.metadata.namespace
-        ? store.delete({ namespace: a.metadata.namespace, name: a.metadata.name })
-        : Promise.resolve();
+    const forget = (a: Application) => {
+      if (!a.metadata?.name || !a.metadata.namespace) return Promise.resolve();
+      const ref = { namespace: a.metadata.namespace, name: a.metadata.name };
+      views.forget(ref);
+      return store.delete(ref);
+    };
     informer.on('add', (a) => {
       forget(a)
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not reset app state'))
