@@ -7,8 +7,12 @@ export interface ResyncDeps {
   readonly intervalMs: number;
   /** How often due apps are looked for; 1 s unless set. */
   readonly tickMs?: number;
-  /** The apps known now (the differ's Application informer). */
-  readonly apps: () => readonly AppRef[];
+  /**
+   * The apps known now (the differ's Application informer), with when each was
+   * created (ms since the epoch) when known: an app's first interval is left
+   * alone, since its creation already set off a comparison.
+   */
+  readonly apps: () => readonly (AppRef & { readonly createdAt?: number })[];
   /** Asks for one comparison; `turn` numbers the app's turns, the same in every replica. */
   readonly due: (app: AppRef, turn: number) => void;
   /** The clock; `Date.now` unless set (tests). */
@@ -46,8 +50,11 @@ export function startResync(deps: ResyncDeps): () => void {
   const timer = setInterval(() => {
     const t = now();
     for (const app of deps.apps()) {
+      // NaN (no creation time known) compares false: such an app is never held back.
+      if (t - (app.createdAt ?? NaN) < deps.intervalMs) continue;
       const turn = resyncTurn(app, deps.intervalMs, t);
-      if (turn > resyncTurn(app, deps.intervalMs, last)) deps.due(app, turn);
+      if (turn > resyncTurn(app, deps.intervalMs, last))
+        deps.due({ namespace: app.namespace, name: app.name }, turn);
     }
     last = t;
   }, deps.tickMs ?? 1_000);

@@ -109,6 +109,9 @@ export const differRole: Role = {
         informer.list().map((a) => ({
           namespace: a.metadata?.namespace ?? '',
           name: a.metadata?.name ?? '',
+          createdAt: Date.parse(
+            String((a.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp),
+          ),
         })),
       due: (app, turn) =>
         void bus

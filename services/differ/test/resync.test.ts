@@ -41,3 +41,27 @@ describe('staggered resync', () => {
     expect(resyncTurn(apps[0]!, 180_000, t + 180_000)).toBe(resyncTurn(apps[0]!, 180_000, t) + 1);
   });
 });
+
+describe('staggered resync of new apps', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('leaves an app alone for its first interval: its creation already set off a comparison', () => {
+    vi.useFakeTimers({ now: 5_000_000 });
+    const seen: string[] = [];
+    const createdAt = Date.now();
+    const stop = startResync({
+      intervalMs: 10_000,
+      apps: () => [
+        ...apps.slice(0, 50).map((a) => ({ ...a, createdAt })),
+        ...apps.slice(50, 100).map((a) => ({ ...a, createdAt: createdAt - 60_000 })),
+      ],
+      due: (app) => seen.push(app.name),
+    });
+    vi.advanceTimersByTime(9_000);
+    expect(new Set(seen).size).toBeGreaterThan(0);
+    expect(seen.every((n) => Number(n.slice(1)) >= 50)).toBe(true);
+    vi.advanceTimersByTime(12_000);
+    stop();
+    expect(seen.some((n) => Number(n.slice(1)) < 50)).toBe(true);
+  });
+});
