@@ -162,14 +162,17 @@ export async function runOperation(
     await clearIfSame(deps, ref, operation);
     return;
   }
-  if (!resuming)
-    await emit('operation.started', {
-      operationId: opId,
-      trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
-      revision,
-      dryRun: operation.sync.dryRun ?? false,
-      prune: operation.sync.prune ?? false,
-    });
+  // `started` goes out once the Running state is written, so a replica that takes over
+  // after a crash resumes this operation instead of starting another (a started event
+  // with no end); its id makes the re-announcement of a resume right after planning one.
+  const started = {
+    operationId: opId,
+    trigger: operation.initiatedBy?.automated ? ('automated' as const) : ('operation' as const),
+    revision,
+    dryRun: operation.sync.dryRun ?? false,
+    prune: operation.sync.prune ?? false,
+  };
+  const announce = () => emit('operation.started', started, `${opId}:started`);
 
   let plan: Awaited<ReturnType<typeof planFor>>;
   try {
@@ -184,6 +187,7 @@ export async function runOperation(
   } catch (err) {
     if (!isPlanningError(err) && !isSyncOptionsError(err)) throw err;
     await write(state(OperationPhase.Error, err.message, [], revision, true));
+    if (!resuming) await announce();
     await emit('operation.failed', {
       operationId: opId,
       revision,
@@ -200,6 +204,7 @@ export async function runOperation(
       ])
     : [];
   await write(state(OperationPhase.Running, resuming ? 'resuming' : 'planned', resumed, revision));
+  if (!resuming || previous.message === 'planned') await announce();
   const watchApp = deps.watchApp;
   const end = await executePlan(
     {
