@@ -14,9 +14,13 @@ const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0`;
 
-// KEYS[1] lease key; ARGV[1] holder|token.
+// KEYS[1] lease key; ARGV[1] holder|token, ARGV[2] channel told of the release.
 const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  redis.call('PUBLISH', ARGV[2], '1')
+  return 1
+end
 return 0`;
 
 // KEYS[1] fencing counter, KEYS[2] data key; ARGV[1] token, ARGV[2] value.
@@ -67,10 +71,17 @@ export class LeaseManager {
   ) {
     this.ttlMs = options.ttlMs ?? 15_000;
     this.prefix = options.prefix ?? 'flotilla:lease:';
+    this.released = new ReleaseWaiter(redis);
   }
 
+  private readonly released: ReleaseWaiter;
+
   private keys(key: string) {
-    return { lease: `${this.prefix}${key}`, counter: `${this.prefix}${key}:token` };
+    return {
+      lease: `${this.prefix}${key}`,
+      counter: `${this.prefix}${key}:token`,
+      released: `${this.prefix}${key}:released`,
+    };
   }
 
   /** Tries once to take the lease; undefined when someone else holds it. */
@@ -116,27 +127,102 @@ export class LeaseManager {
       async release() {
         if (timer) clearInterval(timer);
         if (!lost.signal.aborted) lost.abort(new Error(`lease ${key} released`));
-        await redis.eval(RELEASE, 1, k.lease, value);
+        await redis.eval(RELEASE, 1, k.lease, value, k.released);
       },
     };
   }
 
-  /** Waits (polling every `pollMs`) until the lease is taken, or the signal aborts. */
+  /**
+   * Waits until the lease is taken, or the signal aborts. Nothing polls: a
+   * waiter sleeps until the holder releases (a Redis message) or its lease
+   * would lapse (the key's remaining TTL), whichever comes first; `pollMs`
+   * only bounds one sleep, in case a release message is missed.
+   */
   async acquire(
     key: string,
     holder: string,
     options: { signal?: AbortSignal; pollMs?: number } = {},
   ): Promise<Lease> {
+    const k = this.keys(key);
     for (;;) {
       options.signal?.throwIfAborted();
-      const lease = await this.tryAcquire(key, holder);
-      if (lease) return lease;
-      await new Promise((r) => setTimeout(r, options.pollMs ?? 50));
+      const wait = this.released.listen(k.released);
+      try {
+        await wait.ready;
+        const lease = await this.tryAcquire(key, holder);
+        if (lease) return lease;
+        const left = await this.redis.pttl(k.lease);
+        const sleepMs = Math.min(options.pollMs ?? this.ttlMs, left > 0 ? left + 1 : 1);
+        await wait.next(sleepMs, options.signal);
+      } finally {
+        wait.close();
+      }
     }
   }
 
   /** The current fencing token of a key (0 when never leased). */
   async currentToken(key: string): Promise<number> {
     return Number((await this.redis.get(this.keys(key).counter)) ?? 0);
+  }
+}
+
+/**
+ * Release messages of leases, on one subscriber connection opened while
+ * someone waits and closed when nobody does.
+ */
+class ReleaseWaiter {
+  private sub: Redis | undefined;
+  private readonly waiting = new Map<string, Set<() => void>>();
+
+  constructor(private readonly redis: Redis) {}
+
+  /** Starts listening on `channel`; `ready` settles once subscribed. */
+  listen(channel: string): {
+    ready: Promise<unknown>;
+    next(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+    close(): void;
+  } {
+    let wake: () => void = () => undefined;
+    let woken = false;
+    const fire = () => {
+      woken = true;
+      wake();
+    };
+    if (!this.sub) {
+      this.sub = this.redis.duplicate();
+      this.sub.on('error', () => undefined);
+      this.sub.on('message', (ch: string) => this.waiting.get(ch)?.forEach((f) => f()));
+    }
+    const sub = this.sub;
+    let set = this.waiting.get(channel);
+    const fresh = !set;
+    if (!set) this.waiting.set(channel, (set = new Set()));
+    set.add(fire);
+    const ready = fresh ? sub.subscribe(channel) : Promise.resolve();
+    return {
+      ready,
+      next: (timeoutMs, signal) =>
+        new Promise<void>((resolve) => {
+          if (woken || signal?.aborted) return resolve();
+          const timer = setTimeout(done, timeoutMs);
+          function done() {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', done);
+            resolve();
+          }
+          wake = done;
+          signal?.addEventListener('abort', done, { once: true });
+        }),
+      close: () => {
+        set.delete(fire);
+        if (set.size > 0) return;
+        this.waiting.delete(channel);
+        if (this.waiting.size > 0) void sub.unsubscribe(channel).catch(() => undefined);
+        else {
+          this.sub = undefined;
+          sub.disconnect();
+        }
+      },
+    };
   }
 }

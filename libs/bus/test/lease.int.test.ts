@@ -139,4 +139,29 @@ describe('per-application leases in a real Redis', () => {
     );
     await second.release();
   });
+
+  it('a waiter takes a released lease at once, from another connection, without waiting out the TTL', async () => {
+    // A two-minute TTL: a waiter that slept until the lease lapsed would never finish in this test.
+    const holder = new LeaseManager(client(), { ttlMs: 120_000 });
+    const waiter = new LeaseManager(client(), { ttlMs: 120_000 });
+    const held = await holder.acquire('flotilla/handover', 'a');
+    let taken: Lease | undefined;
+    const waiting = waiter
+      .acquire('flotilla/handover', 'b', { pollMs: 120_000 })
+      .then((l) => (taken = l));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(taken).toBeUndefined();
+    await held.release();
+    await waiting;
+    expect(taken?.token).toBe(held.token + 1);
+    await taken?.release();
+
+    // A waiter that gives up (its signal aborts) stops waiting.
+    const again = await holder.acquire('flotilla/handover', 'a');
+    const stop = new AbortController();
+    const given = waiter.acquire('flotilla/handover', 'c', { signal: stop.signal });
+    stop.abort(new Error('given up'));
+    await expect(given).rejects.toThrow('given up');
+    await again.release();
+  });
 });

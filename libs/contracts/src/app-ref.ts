@@ -19,6 +19,15 @@ export function appKey(app: AppRef): string {
   return `${app.namespace}/${app.name}`;
 }
 
+/**
+ * The `Nats-Msg-Id` of the sync command announcing the operation an
+ * Application carries at `resourceVersion`: the differ that wrote it and every
+ * applier that watched it arrive send one command, not one each.
+ */
+export function operationCommandId(app: AppRef, resourceVersion: string): string {
+  return `operation:${appKey(app)}:${resourceVersion}`;
+}
+
 /** Group, kind, namespace and name: one resource everywhere. */
 export const ResourceKey = Type.Object({
   group: Type.String(),

@@ -1,4 +1,4 @@
-export { AppRef, ResourceKey, appKey, resourceKeyString } from './app-ref.js';
+export { AppRef, ResourceKey, appKey, operationCommandId, resourceKeyString } from './app-ref.js';
 export {
   Streams,
   WorkKind,

@@ -1,6 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { metrics } from '@flotilla/runtime';
 
 /** One raw request to the apiserver. */
 export interface RawRequest {
@@ -62,6 +63,7 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
   // A proxy needs the agent client-node made for it.
   if (!kc.getCurrentCluster()?.proxyUrl) options.agent = https ? agents.https : agents.http;
   const send = https ? httpsRequest : httpRequest;
+  metrics.kubeRequests.inc({ method: req.method });
   return new Promise<T>((resolve, reject) => {
     const r = send(url, options, (res) => {
       let text = '';

@@ -111,4 +111,14 @@ export const metrics = {
         labelNames: ['op'],
       }),
   ),
+  /** Requests sent to a Kubernetes apiserver through `rawRequest`, by verb (watches excluded). */
+  kubeRequests: once(
+    'flotilla_kube_requests_total',
+    () =>
+      new Counter({
+        name: 'flotilla_kube_requests_total',
+        help: 'Requests sent to a Kubernetes apiserver, by HTTP method.',
+        labelNames: ['method'],
+      }),
+  ),
 };

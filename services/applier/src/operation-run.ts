@@ -105,22 +105,31 @@ export class OperationRun {
     return this.write(this.state(OperationPhase.Running, message, results));
   }
 
-  /** Announces the start of a fresh attempt (a resumed one was announced already). */
-  async started(): Promise<void> {
-    if (this.resumed) return;
+  /**
+   * Announces the start of a fresh attempt (a resumed one was announced
+   * already, unless `again`). The event's id makes a repeat one event.
+   */
+  async started(options: { again?: boolean } = {}): Promise<void> {
+    if (this.resumed && !options.again) return;
     const sync = this.operation.sync;
-    await this.emit('operation.started', {
-      operationId: this.opId,
-      trigger: this.operation.initiatedBy?.automated ? 'automated' : 'operation',
-      revision: this.revision,
-      dryRun: sync.dryRun ?? false,
-      prune: sync.prune ?? false,
-    });
+    await this.emit(
+      'operation.started',
+      {
+        operationId: this.opId,
+        trigger: this.operation.initiatedBy?.automated ? 'automated' : 'operation',
+        revision: this.revision,
+        dryRun: sync.dryRun ?? false,
+        prune: sync.prune ?? false,
+      },
+      `${this.opId}:started`,
+    );
   }
 
   /**
    * Ends the operation: the final status (a success recorded in history), its
-   * event (unless `announce` is false: nothing was announced as started),
+   * event (unless `announce` is false: nothing was announced as started;
+   * with `startedFirst`, the start of a fresh attempt is announced after the
+   * final state is written, as planning failed before anything ran),
    * `operation` cleared, and the app compared again at once, so a commit
    * that arrived while this ran is synced now rather than at the next resync.
    */
@@ -128,7 +137,7 @@ export class OperationRun {
     phase: EndPhase,
     message: string,
     results: readonly SyncResourceResult[] = [],
-    options: { announce?: boolean } = {},
+    options: { announce?: boolean; startedFirst?: boolean } = {},
   ): Promise<void> {
     const final = this.state(phase, message, results, true);
     const entry = phase === OperationPhase.Succeeded ? historyEntryFor(final) : undefined;
@@ -139,6 +148,7 @@ export class OperationRun {
         ? appendHistory(history, entry, this.app.spec?.revisionHistoryLimit ?? undefined)
         : history,
     );
+    if (options.startedFirst) await this.started();
     if (options.announce !== false) {
       const event = phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
       await this.emit(event, {

@@ -106,17 +106,15 @@ async function resolveDesired(
   const desired = target ? await operationRender(deps, ref, target, startedAt) : stored;
   if (target && !desired && run.durationMs < OPERATION_RENDER_WAIT_MS) {
     run.revision = target.revisions[0] ?? '';
-    await run.started();
     const message = `waiting for the manifests of ${describeTarget(target)}`;
     if (run.resumed?.message !== message) await run.progress(message);
+    await run.started();
     throw new WaitingError('waiting for the operation render', OPERATION_RENDER_POLL_MS);
   }
   run.revision = desired?.revisions[0] || target?.revisions[0] || operation.sync.revision || '';
   run.synced = syncedSources(app, target, desired?.revisions ?? []);
-  if (desired && !desired.error && desired.hash) {
-    await run.started();
+  if (desired && !desired.error && desired.hash)
     return { desired, appDesired: target === undefined };
-  }
   // Never destroy on doubt: no usable desired state, no sync.
   const message = !target
     ? `no rendered manifests: ${desired?.error?.message ?? 'not rendered yet'}`
@@ -143,11 +141,11 @@ async function planStep(
   } catch (err) {
     if (isSharedResourceError(err)) {
       // As Argo CD: a refused takeover fails the sync; it is not an error of Flotilla's.
-      await run.finish(OperationPhase.Failed, err.message);
+      await run.finish(OperationPhase.Failed, err.message, [], { startedFirst: true });
       return undefined;
     }
     if (!isPlanningError(err) && !isSyncOptionsError(err)) throw err;
-    await run.finish(OperationPhase.Error, err.message);
+    await run.finish(OperationPhase.Error, err.message, [], { startedFirst: true });
     return undefined;
   }
 }
@@ -168,6 +166,10 @@ async function executeStep(
       ])
     : [];
   await run.progress(run.resumed ? 'resuming' : 'planned', resumed);
+  // `started` goes out once the Running state is written, so a replica that takes over
+  // after a crash resumes this operation instead of starting another (a started event
+  // with no end); its id makes the re-announcement of a resume right after planning one.
+  if (!run.resumed || run.resumed.message === 'planned') await run.started({ again: true });
   const watchApp = deps.watchApp;
   return executePlan(
     {

@@ -1,6 +1,12 @@
+import { availableParallelism } from 'node:os';
+
 /** applier settings after defaults; see docs/operations.md. */
 export interface ApplierOptions {
-  /** Operations run at once per applier process. */
+  /**
+   * Operations run at once per applier process; 8 per core: an operation
+   * mostly waits (on the apiserver, on health), and a slot held by a slow
+   * rollout must not stall every other app.
+   */
   readonly concurrency: number;
   /** Resources of one kind applied at once inside a step. */
   readonly applyParallelism: number;
@@ -15,9 +21,10 @@ export interface ApplierOptions {
 /** Compiles options from the environment (passed in, never read here). */
 export function compileApplierOptions(
   env: Readonly<Record<string, string | undefined>>,
+  cores = availableParallelism(),
 ): ApplierOptions {
   const o: ApplierOptions = {
-    concurrency: Number(env['FLOTILLA_SYNC_CONCURRENCY'] ?? 4),
+    concurrency: Number(env['FLOTILLA_SYNC_CONCURRENCY'] ?? 8 * cores),
     applyParallelism: Number(env['FLOTILLA_APPLY_PARALLELISM'] ?? 8),
     leaseTtlMs: Number(env['FLOTILLA_SYNC_LEASE_SECONDS'] ?? 15) * 1000,
     leaseBusyDelayMs: Number(env['FLOTILLA_SYNC_LEASE_BUSY_MS'] ?? 2000),

@@ -9,7 +9,7 @@ import {
   provisionBus,
   startWorker,
 } from '@flotilla/bus';
-import { appKey, type AppRef } from '@flotilla/contracts';
+import { appKey, operationCommandId, type AppRef } from '@flotilla/contracts';
 import {
   ClusterCache,
   ClusterRegistry,
@@ -133,8 +133,13 @@ export const applierRole: Role = {
         state?.phase === 'Running' &&
         JSON.stringify(state.operation) === JSON.stringify(a.operation);
       if (running && !initial) return;
+      // The same id as the differ's command for an automated sync written at this version.
+      const version = (a.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
       bus
-        .command({ version: 1, kind: 'sync', app: ref, reason: 'operation', trigger: 'operation' })
+        .command(
+          { version: 1, kind: 'sync', app: ref, reason: 'operation', trigger: 'operation' },
+          version ? { msgId: operationCommandId(ref, version) } : {},
+        )
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
     };
     informer.on('add', (a) => onApp(a, true));

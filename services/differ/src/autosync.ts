@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { API_VERSION, APPLICATION } from '@flotilla/api';
 import type { BusPublisher } from '@flotilla/bus';
-import type { AppRef } from '@flotilla/contracts';
+import { operationCommandId, type AppRef } from '@flotilla/contracts';
 import type { AutoSyncDecision } from '@flotilla/gitops';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
 import type { Logger } from '@flotilla/runtime';
@@ -47,13 +47,15 @@ export async function actOnAutoSync(deps: {
     if (decision.retryAfterMs !== undefined) deps.later(app, decision.retryAfterMs);
     return;
   }
+  let written: string | undefined;
   try {
-    await rawRequest(deps.kc, {
+    const patched = await rawRequest<{ metadata?: { resourceVersion?: string } }>(deps.kc, {
       method: 'PATCH',
       path: `/apis/${API_VERSION}/namespaces/${app.namespace}/${APPLICATION.plural}/${app.name}`,
       contentType: 'application/merge-patch+json',
       body: { metadata: { resourceVersion: deps.resourceVersion }, operation: decision.operation },
     });
+    written = patched.metadata?.resourceVersion;
   } catch (err) {
     deps.logger.info({ app, err: (err as Error).message }, 'automated sync not written');
     // A conflict means the app changed since the comparison (a refresh annotation
@@ -66,22 +68,27 @@ export async function actOnAutoSync(deps: {
     return;
   }
   if (decision.selfHeal) await deps.counter.set(app, deps.revision, decision.selfHealAttempts);
-  await deps.bus.command({
-    version: 1,
-    kind: 'sync',
-    app,
-    reason: decision.selfHeal ? 'self-heal' : 'automated sync',
-    trigger: decision.selfHeal ? 'self-heal' : 'automated',
-    ...(deps.revision ? { revision: deps.revision } : {}),
-    ...(decision.resources
-      ? {
-          resources: decision.resources.map((r) => ({
-            group: r.group ?? '',
-            kind: r.kind,
-            namespace: r.namespace ?? '',
-            name: r.name,
-          })),
-        }
-      : {}),
-  });
+  // One command with the appliers' own (they watch the operation arrive at this version).
+  const id = written ? { msgId: operationCommandId(app, written) } : {};
+  await deps.bus.command(
+    {
+      version: 1,
+      kind: 'sync',
+      app,
+      reason: decision.selfHeal ? 'self-heal' : 'automated sync',
+      trigger: decision.selfHeal ? 'self-heal' : 'automated',
+      ...(deps.revision ? { revision: deps.revision } : {}),
+      ...(decision.resources
+        ? {
+            resources: decision.resources.map((r) => ({
+              group: r.group ?? '',
+              kind: r.kind,
+              namespace: r.namespace ?? '',
+              name: r.name,
+            })),
+          }
+        : {}),
+    },
+    id,
+  );
 }

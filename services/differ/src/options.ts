@@ -1,8 +1,10 @@
+import { availableParallelism } from 'node:os';
+
 /** differ settings after defaults; see docs/configuration.md. */
 export interface DifferOptions {
   /** Every app is compared again this often even without a trigger (safety net); 3 min. */
   readonly resyncMs: number;
-  /** Apps compared at once per differ process. */
+  /** Apps compared at once per differ process; 8 per core (a comparison mostly waits on I/O). */
   readonly concurrency: number;
   /** Drift events for one app within this window become one comparison. */
   readonly driftDebounceMs: number;
@@ -11,10 +13,11 @@ export interface DifferOptions {
 /** Compiles options from the environment (passed in, never read here). */
 export function compileDifferOptions(
   env: Readonly<Record<string, string | undefined>>,
+  cores = availableParallelism(),
 ): DifferOptions {
   const o: DifferOptions = {
     resyncMs: Number(env['FLOTILLA_RESYNC_SECONDS'] ?? 180) * 1000,
-    concurrency: Number(env['FLOTILLA_DIFF_CONCURRENCY'] ?? 4),
+    concurrency: Number(env['FLOTILLA_DIFF_CONCURRENCY'] ?? 8 * cores),
     driftDebounceMs: Number(env['FLOTILLA_DRIFT_DEBOUNCE_MS'] ?? 50),
   };
   if (!(o.resyncMs > 0)) throw new Error('FLOTILLA_RESYNC_SECONDS must be a positive number');

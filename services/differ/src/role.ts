@@ -9,6 +9,7 @@ import { differClusters } from './clusters.js';
 import { publishChanges } from './events.js';
 import { compileDifferOptions } from './options.js';
 import { Reconciler } from './reconcile.js';
+import { startResync } from './resync.js';
 
 /**
  * The differ role: compares each app's desired state with live state from a
@@ -97,7 +98,8 @@ export const differRole: Role = {
       },
     });
 
-    // Safety net: every app is compared again on a timer, once per bucket across replicas.
+    // Safety net: every app is compared again on a timer, each at its own moment of the
+    // interval, once per turn across replicas.
     const informer = customResourceInformer<Application>(
       kc,
       { group: GROUP, version: VERSION, plural: APPLICATION.plural },
@@ -121,15 +123,29 @@ export const differRole: Role = {
       }
     }
     healthChanged = (digest) => compareAll('health customizations changed', `health-${digest}`);
-    const resync = setInterval(() => {
-      const bucket = Math.floor(Date.now() / options.resyncMs);
-      compareAll('periodic resync', `resync-${bucket}`);
-    }, options.resyncMs);
+    const stopResync = startResync({
+      intervalMs: options.resyncMs,
+      apps: () =>
+        informer.list().map((a) => ({
+          namespace: a.metadata?.namespace ?? '',
+          name: a.metadata?.name ?? '',
+          createdAt: Date.parse(
+            String((a.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp),
+          ),
+        })),
+      due: (app, turn) =>
+        void bus
+          .command(
+            { version: 1, kind: 'diff', app, reason: 'periodic resync' },
+            { msgId: `resync-${app.namespace}-${app.name}-${turn}` },
+          )
+          .catch(() => undefined),
+    });
 
     return {
       async stop() {
         stopping = true;
-        clearInterval(resync);
+        stopResync();
         for (const t of timers) clearTimeout(t);
         clusters.stop();
         await informer.stop();

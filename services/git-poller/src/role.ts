@@ -17,6 +17,7 @@ import {
 } from '@flotilla/git';
 import { CoreV1Api, customResourceInformer, loadKubeConfig, objectApi } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
+import { PolledViews } from './changes.js';
 import { clearRefresh, toPolledApp } from './apps.js';
 import { freshBatcher, manualSyncWatch } from './fresh.js';
 import { compileGitPollerOptions } from './options.js';
@@ -114,9 +115,11 @@ export const gitPollerRole: Role = {
         options.intervalMs + Math.random() * options.jitterMs,
       );
     };
-    // New or changed apps are looked at at once. A refresh (normal or hard)
-    // or a manual sync asks the remote again: a push just before it must show.
+    // New or changed apps are looked at at once; status writes change nothing the
+    // poller reads and start no round. A refresh (normal or hard) or a manual sync
+    // asks the remote again: a push just before it must show.
     let stopping = false;
+    const views = new PolledViews();
     const freshLooks = freshBatcher(
       (batch) => round(batch, true),
       (err) => logger.error({ err: err.message }, 'fresh round failed'),
@@ -126,14 +129,19 @@ export const gitPollerRole: Role = {
       if (stopping) return;
       const p = toPolledApp(a);
       if (!p) return;
-      if (newManualSync(a) || p.refresh) return freshLooks.add(p);
+      const changed = views.changed(p);
+      if (newManualSync(a)) return freshLooks.add(p);
+      if (!changed) return;
+      if (p.refresh) return freshLooks.add(p);
       round([p]).catch((err: Error) => logger.error({ err: err.message }, 'app round failed'));
     };
     // A new Application (also one re-created under an old name) always gets a first resolution.
-    const forget = (a: Application) =>
-      a.metadata?.name && a.metadata.namespace
-        ? store.delete({ namespace: a.metadata.namespace, name: a.metadata.name })
-        : Promise.resolve();
+    const forget = (a: Application) => {
+      if (!a.metadata?.name || !a.metadata.namespace) return Promise.resolve();
+      const ref = { namespace: a.metadata.namespace, name: a.metadata.name };
+      views.forget(ref);
+      return store.delete(ref);
+    };
     informer.on('add', (a) => {
       forget(a)
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not reset app state'))

@@ -1,0 +1,106 @@
+// Role processes for the scale bench: `flotilla run <role>` children, each
+// with its own ops port, sampled for CPU seconds and RSS from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { freePort, waitFor } from '@flotilla/runtime';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const CLI = join(ROOT, 'cli', 'bin', 'flotilla.mjs');
+const TICKS = 100; // USER_HZ on Linux
+
+/** One running role process. */
+export interface RoleProc {
+  readonly label: string;
+  readonly pid: number;
+  readonly opsPort: number;
+  readonly child: ChildProcess;
+  /** The last lines it wrote, for failure messages. */
+  readonly tail: string[];
+}
+
+/** CPU seconds (user + system) and resident memory of a process. */
+export interface ProcSample {
+  readonly cpuSeconds: number;
+  readonly rssMiB: number;
+}
+
+/** Starts `flotilla run <roles...>` with `env` and waits for /readyz. */
+export async function startRole(
+  label: string,
+  roles: readonly string[],
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): Promise<RoleProc> {
+  const opsPort = await freePort();
+  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', ...roles], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, FLOTILLA_OPS_ADDR: `127.0.0.1:${opsPort}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.trim() === '') continue;
+      tail.push(line);
+      if (tail.length > 50) tail.shift();
+    }
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  await waitFor(
+    `${label} ready`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`${label} exited:\n${tail.join('\n')}`);
+      const res = await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined);
+      return res?.status === 200;
+    },
+    { timeoutMs: 120_000, intervalMs: 250 },
+  );
+  return { label, pid: child.pid ?? 0, opsPort, child, tail };
+}
+
+/** Stops a role process with SIGTERM (so a CPU profile is written) and waits for it. */
+export async function stopRole(p: RoleProc): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  const exited = new Promise((r) => p.child.once('exit', r));
+  p.child.kill('SIGTERM');
+  const force = setTimeout(() => p.child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(force);
+}
+
+/** CPU seconds and RSS of `pid` now (zeros once it is gone). */
+export async function sample(pid: number): Promise<ProcSample> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const cpuSeconds = (Number(fields[11]) + Number(fields[12])) / TICKS; // utime, stime
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const rssKiB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+    return { cpuSeconds, rssMiB: rssKiB / 1024 };
+  } catch {
+    return { cpuSeconds: 0, rssMiB: 0 };
+  }
+}
+
+/** Samples every process, by label. */
+export async function sampleAll(procs: readonly RoleProc[]): Promise<Record<string, ProcSample>> {
+  const out: Record<string, ProcSample> = {};
+  for (const p of procs) out[p.label] = await sample(p.pid);
+  return out;
+}
+
+/** Counters of a role process's /metrics, by metric name and labels. */
+export async function counters(p: RoleProc): Promise<Record<string, number>> {
+  const res = await fetch(`http://127.0.0.1:${p.opsPort}/metrics`).catch(() => undefined);
+  const out: Record<string, number> = {};
+  if (!res?.ok) return out;
+  for (const line of (await res.text()).split('\n')) {
+    const m = /^(flotilla_[a-z_]+_total)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    if (!m) continue;
+    const key = `${m[1]}${m[2] ?? ''}`;
+    out[key] = (out[key] ?? 0) + Number(m[3]);
+  }
+  return out;
+}

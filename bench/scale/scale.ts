@@ -1,0 +1,439 @@
+// Scale: N Applications (automated sync), one ConfigMap each from its own
+// directory of Git, created at once and timed until all are Synced/Healthy,
+// next to the apiserver floor (the same ConfigMaps by a plain parallel
+// server-side-apply client and by one `kubectl apply --server-side`).
+// Run `npx tsx bench/scale/scale.ts --help`.
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { stringify } from 'yaml';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { API_VERSION, APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
+import { connectBus } from '@flotilla/bus';
+import { customResourceInformer, installCrds, loadKubeConfig, rawRequest } from '@flotilla/kube';
+import { userCacheDir } from '@flotilla/runtime';
+import {
+  createGitFixtureRepo,
+  startGitHttpServer,
+  startNatsServer,
+  startRedisServer,
+} from '@flotilla/testing';
+import { resolveTool } from '@flotilla/toolchain';
+import {
+  apiserverRequests,
+  configMap,
+  createNamespace,
+  kubectlFloor,
+  parallel,
+  requestDelta,
+  ssaFloor,
+} from './floor.js';
+import { counters, sampleAll, startRole, stopRole, type RoleProc } from './procs.js';
+import { topFrames } from './profile.js';
+import { StageClock, percentiles } from './stages.js';
+
+const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
+
+  --apps N              Applications, one ConfigMap each (default 150)
+  --repos R             spread the apps over R repositories (default 1: a monorepo)
+  --commit-all          then commit a change to every app's file and time all Synced again
+  --idle S              then leave the synced apps idle for S seconds and count what happens
+  --processes P         P processes each of renderer, differ and applier (default 1)
+  --floor-concurrency C parallel server-side applies of the floor client
+                        (default: the applier's sync concurrency x P)
+  --create-concurrency  parallel Application creates (default 16)
+  --cpu-prof            write V8 CPU profiles of the role processes; print the top frames
+  --role-env K=V        extra environment for every role process (repeatable)
+  --timeout S           give up waiting after S seconds (default 600 + N / 5)
+  --no-floor            skip the floor measurements
+  --label L             name of the results file (default: a description of the case)
+  -h, --help
+
+Needs the local control plane (npx flotilla dev cluster up) or KUBECONFIG.
+Results go to bench/scale/results/<label>.json.`;
+
+const { values: o } = parseArgs({
+  options: {
+    apps: { type: 'string', default: '150' },
+    repos: { type: 'string', default: '1' },
+    'commit-all': { type: 'boolean', default: false },
+    idle: { type: 'string', default: '0' },
+    processes: { type: 'string', default: '1' },
+    'floor-concurrency': { type: 'string' },
+    'create-concurrency': { type: 'string', default: '16' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'role-env': { type: 'string', multiple: true, default: [] },
+    timeout: { type: 'string' },
+    'no-floor': { type: 'boolean', default: false },
+    label: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (o.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+const N = Number(o.apps);
+const REPOS = Number(o.repos);
+const P = Number(o.processes);
+const IDLE_S = Number(o.idle);
+if (![N, REPOS, P].every((x) => Number.isInteger(x) && x >= 1) || !(IDLE_S >= 0)) {
+  console.error(`bad option values\n\n${HELP}`);
+  process.exit(2);
+}
+const extraEnv = Object.fromEntries(
+  o['role-env'].map((kv) => {
+    const i = kv.indexOf('=');
+    if (i < 1) throw new Error(`--role-env wants KEY=VALUE, got ${kv}`);
+    return [kv.slice(0, i), kv.slice(i + 1)];
+  }),
+);
+const syncConcurrency = Number(extraEnv['FLOTILLA_SYNC_CONCURRENCY'] ?? defaultConcurrency());
+const floorConcurrency = Number(o['floor-concurrency'] ?? syncConcurrency * P);
+const timeoutMs = Number(o.timeout ?? 600 + N / 5) * 1000;
+const label =
+  o.label ??
+  `apps${N}-repos${REPOS}-p${P}${o['commit-all'] ? '-commit' : ''}${IDLE_S ? `-idle${IDLE_S}` : ''}`;
+
+/** The applier's default sync concurrency (see services/applier/src/options.ts). */
+function defaultConcurrency(): number {
+  return 8 * availableParallelism();
+}
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const kubeconfig = process.env['KUBECONFIG'] ?? join(ROOT, '.flotilla', 'kubeconfig');
+const kc = loadKubeConfig(kubeconfig);
+const stamp = Date.now().toString(36);
+const ns = `bench-scale-${stamp}`;
+const dest = `bench-scale-dest-${stamp}`;
+const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const machine = {
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+  loadAvgStart: loadavg(),
+};
+log(`case ${label}; load average ${machine.loadAvgStart.map((x) => x.toFixed(2)).join(' ')}`);
+
+await installCrds(kc);
+await createNamespace(kc, ns);
+await createNamespace(kc, dest);
+const tmp = await mkdtemp(join(tmpdir(), 'bench-scale-'));
+await using _cleanup = {
+  [Symbol.asyncDispose]: async () => {
+    for (const n of [ns, dest, `${dest}-ssa`, `${dest}-kubectl`]) {
+      await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(
+        () => undefined,
+      );
+    }
+    await rm(tmp, { recursive: true, force: true });
+  },
+};
+await using nats = await startNatsServer();
+await using redis = await startRedisServer();
+await using git = await startGitHttpServer(join(tmp, 'git', 'repos'));
+
+// Git: app i lives in app-<i>/ of repo i % REPOS.
+const repoOf = (i: number) => i % REPOS;
+const appName = (i: number) => `app-${i}`;
+const repos = await Promise.all(
+  Array.from({ length: REPOS }, (_, r) => createGitFixtureRepo(join(tmp, 'git'), `fleet-${r}`)),
+);
+const commitRound = async (round: number) => {
+  const heads: string[] = [];
+  for (let r = 0; r < REPOS; r++) {
+    const files: Record<string, string> = {};
+    for (let i = r; i < N; i += REPOS)
+      files[`${appName(i)}/cm.yaml`] = stringify(configMap(i, round));
+    heads.push(await repos[r]!.commit(files, `round ${round}`));
+  }
+  return heads;
+};
+let heads = await commitRound(0);
+log(`${N} app directories committed to ${REPOS} repositor${REPOS === 1 ? 'y' : 'ies'}`);
+
+// Roles, one process each so CPU and memory are per role.
+const profDir = join(tmp, 'prof');
+await mkdir(profDir, { recursive: true });
+const roleEnv = (name: string): Record<string, string> => ({
+  FLOTILLA_NATS_URL: nats.url,
+  FLOTILLA_REDIS_URL: redis.url,
+  KUBECONFIG: kubeconfig,
+  FLOTILLA_NAMESPACE: ns,
+  FLOTILLA_LOG_LEVEL: 'warn',
+  FLOTILLA_POLL_INTERVAL_SECONDS: '3',
+  FLOTILLA_POLL_JITTER_SECONDS: '0',
+  FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
+  FLOTILLA_REPO_CACHE_DIR: join(tmp, `repos-${name}`),
+  FLOTILLA_RENDER_WORK_DIR: join(tmp, `work-${name}`),
+  ...extraEnv,
+});
+const nodeArgs = o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, '%LABEL%')}`] : [];
+const specs: [string, string][] = [['hook-runner', 'hook-runner']];
+for (let p = 1; p <= P; p++) {
+  specs.push([`applier-${p}`, 'applier'], [`differ-${p}`, 'differ'], [`renderer-${p}`, 'renderer']);
+}
+specs.push(['git-poller', 'git-poller']);
+const procs: RoleProc[] = [];
+await using _stopRoles = {
+  [Symbol.asyncDispose]: async () => void (await Promise.all(procs.map(stopRole))),
+};
+for (const [name, role] of specs) {
+  const args = nodeArgs.map((a) => a.replace('%LABEL%', name));
+  procs.push(await startRole(name, [role], roleEnv(name), args));
+}
+log(`roles up: ${procs.map((p) => p.label).join(', ')}`);
+
+// Watches: the event stream for stages, the Applications for Synced/Healthy.
+const nc = await connectBus({ servers: nats.url, name: 'bench' });
+const clock = new StageClock();
+clock.listen(nc, ns);
+let target = new Map<string, string>(); // app -> revision it must be Synced at
+const done = new Set<string>();
+const informer = customResourceInformer<Application>(
+  kc,
+  { group: GROUP, version: VERSION, plural: APPLICATION.plural },
+  ns,
+);
+const look = (a: Application) => {
+  const name = a.metadata?.name ?? '';
+  const s = a.status;
+  const want = target.get(name);
+  if (
+    want &&
+    !done.has(name) &&
+    s?.sync?.status === 'Synced' &&
+    s.sync.revision === want &&
+    s.health?.status === 'Healthy' &&
+    s.operationState?.phase === 'Succeeded' &&
+    a.operation === undefined
+  ) {
+    done.add(name);
+    clock.mark(name, 'done');
+  }
+};
+informer.on('add', look);
+informer.on('update', look);
+informer.on('error', () => setTimeout(() => void informer.start().catch(() => undefined), 1000));
+await informer.start();
+
+const waitAll = async (what: string) => {
+  const t0 = performance.now();
+  let last = 0;
+  while (done.size < N) {
+    if (performance.now() - t0 > timeoutMs) {
+      const behind = [...target.keys()].filter((a) => !done.has(a)).slice(0, 5);
+      throw new Error(`${what}: ${done.size}/${N} after ${timeoutMs / 1000} s; e.g. ${behind}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+    if (performance.now() - last > 10_000) {
+      last = performance.now();
+      log(`${what}: ${done.size}/${N} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    }
+  }
+};
+
+/** Per-app latency (created → done) and throughput of the round just finished. */
+const roundResult = () => {
+  const lat: number[] = [];
+  let first = Infinity;
+  let lastDone = 0;
+  for (const m of clock.times.values()) {
+    const c = m.get('created');
+    const d = m.get('done');
+    if (c === undefined || d === undefined) continue;
+    lat.push((d - c) / 1000);
+    first = Math.min(first, c);
+    lastDone = Math.max(lastDone, d);
+  }
+  const wallSeconds = (lastDone - first) / 1000;
+  return {
+    apps: lat.length,
+    wallSeconds: Number(wallSeconds.toFixed(2)),
+    appsPerSecond: Number((lat.length / wallSeconds).toFixed(2)),
+    latency: percentiles(lat),
+    stages: clock.summary(),
+  };
+};
+
+const redisClient = new Redis(redis.url);
+const snapshot = async () => ({
+  at: performance.now(),
+  procs: await sampleAll(procs),
+  counters: Object.fromEntries(
+    await Promise.all(procs.map(async (p) => [p.label, await counters(p)])),
+  ),
+  apiserver: await apiserverRequests(kc),
+  git: { ...git.requests },
+  redisCommands: Number(
+    /total_commands_processed:(\d+)/.exec(await redisClient.info('stats'))?.[1],
+  ),
+  loadAvg: loadavg(),
+});
+type Snapshot = Awaited<ReturnType<typeof snapshot>>;
+const between = (a: Snapshot, b: Snapshot) => ({
+  seconds: Number(((b.at - a.at) / 1000).toFixed(1)),
+  cpuSeconds: Object.fromEntries(
+    procs.map((p) => [
+      p.label,
+      Number((b.procs[p.label]!.cpuSeconds - a.procs[p.label]!.cpuSeconds).toFixed(2)),
+    ]),
+  ),
+  flotillaCounters: Object.fromEntries(
+    procs.map((p) => [p.label, requestDelta(a.counters[p.label]!, b.counters[p.label]!)]),
+  ),
+  // Shared apiserver: other clients' requests are counted too.
+  apiserverRequests: requestDelta(a.apiserver, b.apiserver),
+  gitRequests: {
+    infoRefs: b.git.infoRefs - a.git.infoRefs,
+    uploadPack: b.git.uploadPack - a.git.uploadPack,
+  },
+  redisCommands: b.redisCommands - a.redisCommands,
+  loadAvgEnd: b.loadAvg,
+});
+
+const results: Record<string, unknown> = {
+  label,
+  date: new Date().toISOString(),
+  machine,
+  options: { apps: N, repos: REPOS, processes: P, roleEnv: extraEnv, floorConcurrency },
+};
+
+// Round 1: create every Application at once.
+target = new Map(Array.from({ length: N }, (_, i) => [appName(i), heads[repoOf(i)]!]));
+const before = await snapshot();
+await parallel(N, Number(o['create-concurrency']), async (i) => {
+  const name = appName(i);
+  clock.mark(name, 'created');
+  await rawRequest(kc, {
+    method: 'POST',
+    path: `/apis/${API_VERSION}/namespaces/${ns}/${APPLICATION.plural}`,
+    body: {
+      apiVersion: API_VERSION,
+      kind: APPLICATION.kind,
+      metadata: { name, namespace: ns },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: `${git.baseUrl}/fleet-${repoOf(i)}.git`,
+          targetRevision: 'main',
+          path: name,
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      },
+    },
+  });
+});
+log(`${N} Applications created`);
+await waitAll('create → Synced/Healthy');
+const created = { ...roundResult(), usage: between(before, await snapshot()) };
+results['create'] = created;
+log(
+  `create: ${created.apps} apps in ${created.wallSeconds} s = ${created.appsPerSecond} apps/s; ` +
+    `latency p50 ${created.latency.p50.toFixed(2)} s, p99 ${created.latency.p99.toFixed(2)} s`,
+);
+for (const [stage, s] of Object.entries(created.stages)) {
+  log(`  ${stage.padEnd(34)} p50 ${s.p50.toFixed(2)} s  p99 ${s.p99.toFixed(2)} s  (n=${s.n})`);
+}
+
+if (o['commit-all']) {
+  clock.reset();
+  done.clear();
+  const t = performance.now();
+  heads = await commitRound(1);
+  target = new Map(Array.from({ length: N }, (_, i) => [appName(i), heads[repoOf(i)]!]));
+  for (const name of target.keys()) clock.mark(name, 'created', t);
+  for (const a of informer.list()) look(a);
+  const b0 = await snapshot();
+  await waitAll('commit → Synced');
+  const c = { ...roundResult(), usage: between(b0, await snapshot()) };
+  results['commitAll'] = c;
+  log(
+    `commit-all: ${c.apps} apps in ${c.wallSeconds} s = ${c.appsPerSecond} apps/s; ` +
+      `latency p50 ${c.latency.p50.toFixed(2)} s, p99 ${c.latency.p99.toFixed(2)} s`,
+  );
+}
+
+if (IDLE_S > 0) {
+  log(`idle for ${IDLE_S} s`);
+  const i0 = await snapshot();
+  await new Promise((r) => setTimeout(r, IDLE_S * 1000));
+  const idle = between(i0, await snapshot());
+  results['idle'] = idle;
+  log(`idle: CPU s ${JSON.stringify(idle.cpuSeconds)}`);
+  log(`idle: git ${JSON.stringify(idle.gitRequests)}, redis commands ${idle.redisCommands}`);
+  log(`idle: Flotilla's apiserver requests ${JSON.stringify(idle.flotillaCounters)}`);
+}
+
+// Memory at the end.
+const jsm = await jetstreamManager(nc);
+const streams: Record<string, { messages: number; bytes: number }> = {};
+for await (const s of jsm.streams.list()) {
+  streams[s.config.name] = { messages: s.state.messages, bytes: s.state.bytes };
+}
+const memInfo = await redisClient.info('memory');
+results['memory'] = {
+  rssMiB: Object.fromEntries(
+    Object.entries(await sampleAll(procs)).map(([k, v]) => [k, Number(v.rssMiB.toFixed(1))]),
+  ),
+  redisUsedMemoryBytes: Number(/used_memory:(\d+)/.exec(memInfo)?.[1]),
+  redisKeys: await redisClient.dbsize(),
+  jetstream: streams,
+};
+log(`memory: ${JSON.stringify(results['memory'])}`);
+
+await informer.stop();
+clock.stop();
+await nc.close();
+redisClient.disconnect();
+await Promise.all(procs.map(stopRole));
+
+if (o['cpu-prof']) {
+  const profiles: Record<string, unknown> = {};
+  for (const p of procs) {
+    const dir = join(profDir, p.label);
+    const files = await readdir(dir).catch(() => []);
+    if (files[0]) profiles[p.label] = await topFrames(join(dir, files[0]));
+  }
+  results['cpuProfiles'] = profiles;
+  for (const [k, prof] of Object.entries(profiles)) {
+    const { busyPercent, frames } = prof as Awaited<ReturnType<typeof topFrames>>;
+    log(`top frames of ${k} (busy ${busyPercent} % of the run; shares of the busy time):`);
+    for (const f of frames) {
+      log(`  ${String(f.percent).padStart(5)} %  ${f.frame}`);
+    }
+  }
+}
+
+if (!o['no-floor']) {
+  const ssa = await ssaFloor(kc, `${dest}-ssa`, N, floorConcurrency);
+  const kubectl = await resolveTool('kubectl', { cacheDir: userCacheDir(process.env) });
+  const one = await kubectlFloor(kc, kubectl, kubeconfig, `${dest}-kubectl`, N, tmp);
+  results['floor'] = {
+    ssaSeconds: Number(ssa.toFixed(2)),
+    ssaPerSecond: Number((N / ssa).toFixed(1)),
+    ssaConcurrency: floorConcurrency,
+    kubectlSeconds: Number(one.toFixed(2)),
+    kubectlPerSecond: Number((N / one).toFixed(1)),
+  };
+  log(
+    `floor: plain SSA x${floorConcurrency}: ${N} in ${ssa.toFixed(2)} s = ${(N / ssa).toFixed(1)}/s; ` +
+      `kubectl apply --server-side (one call): ${one.toFixed(2)} s = ${(N / one).toFixed(1)}/s`,
+  );
+  log(
+    `Flotilla ${created.appsPerSecond} apps/s = ${(N / ssa / created.appsPerSecond || 0).toFixed(1)}x below the SSA floor. ` +
+      'Anchors: Argo CD 10,000 apps ~3 apps/s (defaults), ~21 apps/s (10 shards); Flux 1,000 Kustomizations ~4/s.',
+  );
+}
+results['loadAvgEnd'] = loadavg();
+
+const out = join(import.meta.dirname, 'results', `${label}.json`);
+await mkdir(join(import.meta.dirname, 'results'), { recursive: true });
+await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+log(`results: ${out}`);
+// Leftover keep-alive sockets must not hold the process once everything is disposed.
+setTimeout(() => process.exit(0), 30_000).unref();

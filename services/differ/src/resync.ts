@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { AppRef } from '@flotilla/contracts';
+
+/** What {@link startResync} needs. */
+export interface ResyncDeps {
+  /** Every app is compared again once per interval. */
+  readonly intervalMs: number;
+  /** How often due apps are looked for; 1 s unless set. */
+  readonly tickMs?: number;
+  /**
+   * The apps known now (the differ's Application informer), with when each was
+   * created (ms since the epoch) when known: an app's first interval is left
+   * alone, since its creation already set off a comparison.
+   */
+  readonly apps: () => readonly (AppRef & { readonly createdAt?: number })[];
+  /** Asks for one comparison; `turn` numbers the app's turns, the same in every replica. */
+  readonly due: (app: AppRef, turn: number) => void;
+  /** The clock; `Date.now` unless set (tests). */
+  readonly now?: () => number;
+}
+
+const offsets = new Map<string, number>();
+
+/** Where in the interval an app's turn falls: a hash of its name, stable across replicas. */
+export function resyncOffset(app: AppRef, intervalMs: number): number {
+  const key = `${app.namespace}/${app.name}|${intervalMs}`;
+  let at = offsets.get(key);
+  if (at === undefined) {
+    at = createHash('sha1').update(key).digest().readUInt32BE(0) % intervalMs;
+    if (offsets.size > 100_000) offsets.clear();
+    offsets.set(key, at);
+  }
+  return at;
+}
+
+/** The number of an app's turn at `t`: it moves on once per interval, at the app's offset. */
+export function resyncTurn(app: AppRef, intervalMs: number, t: number): number {
+  return Math.floor((t - resyncOffset(app, intervalMs)) / intervalMs);
+}
+
+/**
+ * The safety-net resync, spread over the interval: each app's turn comes at
+ * its own offset, so N apps cost a steady N per interval instead of a burst
+ * of N comparisons (and N commands) at once every interval. Returns a stop
+ * function.
+ */
+export function startResync(deps: ResyncDeps): () => void {
+  const now = deps.now ?? Date.now;
+  let last = now();
+  const timer = setInterval(() => {
+    const t = now();
+    for (const app of deps.apps()) {
+      // NaN (no creation time known) compares false: such an app is never held back.
+      if (t - (app.createdAt ?? NaN) < deps.intervalMs) continue;
+      const turn = resyncTurn(app, deps.intervalMs, t);
+      if (turn > resyncTurn(app, deps.intervalMs, last))
+        deps.due({ namespace: app.namespace, name: app.name }, turn);
+    }
+    last = t;
+  }, deps.tickMs ?? 1_000);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AppRef } from '@flotilla/contracts';
+import { resyncTurn, startResync } from '../src/resync.js';
+
+const apps: AppRef[] = Array.from({ length: 200 }, (_, i) => ({ namespace: 'ns', name: `a${i}` }));
+
+describe('staggered resync', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('compares every app once per interval, spread over it rather than all at once', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    const seen: { app: string; turn: number; at: number }[] = [];
+    const stop = startResync({
+      intervalMs: 10_000,
+      apps: () => apps,
+      due: (app, turn) => seen.push({ app: app.name, turn, at: Date.now() }),
+    });
+    vi.advanceTimersByTime(30_000);
+    stop();
+    vi.advanceTimersByTime(30_000);
+    const perApp = new Map<string, number[]>();
+    for (const s of seen) perApp.set(s.app, [...(perApp.get(s.app) ?? []), s.turn]);
+    expect(perApp.size).toBe(apps.length);
+    for (const turns of perApp.values()) {
+      expect(turns).toHaveLength(3);
+      expect(turns[1]).toBe(turns[0]! + 1);
+      expect(turns[2]).toBe(turns[0]! + 2);
+    }
+    const perTick = new Map<number, number>();
+    for (const s of seen) perTick.set(s.at, (perTick.get(s.at) ?? 0) + 1);
+    // 200 apps over 10 one-second ticks: about 20 a tick, never the whole fleet.
+    expect(perTick.size).toBeGreaterThanOrEqual(25);
+    expect(Math.max(...perTick.values())).toBeLessThan(apps.length / 2);
+  });
+
+  it('gives every replica the same turn numbers, so their commands share a message id', () => {
+    const t = 1_234_567;
+    for (const app of apps.slice(0, 20)) {
+      expect(resyncTurn(app, 180_000, t)).toBe(resyncTurn({ ...app }, 180_000, t));
+    }
+    expect(resyncTurn(apps[0]!, 180_000, t + 180_000)).toBe(resyncTurn(apps[0]!, 180_000, t) + 1);
+  });
+});
+
+describe('staggered resync of new apps', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('leaves an app alone for its first interval: its creation already set off a comparison', () => {
+    vi.useFakeTimers({ now: 5_000_000 });
+    const seen: string[] = [];
+    const createdAt = Date.now();
+    const stop = startResync({
+      intervalMs: 10_000,
+      apps: () => [
+        ...apps.slice(0, 50).map((a) => ({ ...a, createdAt })),
+        ...apps.slice(50, 100).map((a) => ({ ...a, createdAt: createdAt - 60_000 })),
+      ],
+      due: (app) => seen.push(app.name),
+    });
+    vi.advanceTimersByTime(9_000);
+    expect(new Set(seen).size).toBeGreaterThan(0);
+    expect(seen.every((n) => Number(n.slice(1)) >= 50)).toBe(true);
+    vi.advanceTimersByTime(12_000);
+    stop();
+    expect(seen.some((n) => Number(n.slice(1)) < 50)).toBe(true);
+  });
+});
