@@ -6,7 +6,7 @@ import { isJqError, isManagedFieldsError } from './errors.js';
 import { applyIgnoreRules } from './ignore.js';
 import { matchIgnoreRules, type IgnoreRuleSet } from './ignore-rules.js';
 import { normalizeObject } from './normalize.js';
-import { deepEqual, isSecret, metadataOf } from './object.js';
+import { isSecret, jsonEqual, metadataOf } from '../resource/index.js';
 import type { CompiledDiffOptions } from './options.js';
 import { dropUnappliedFields } from './removed-fields.js';
 import { renderDiff } from './render.js';
@@ -43,7 +43,7 @@ export async function compareSides(
   predicted?: DiffObject,
 ): Promise<ComparedSides> {
   const liveNorm = normalizeObject(live, o);
-  const managedFields = metadataOf(live)?.['managedFields'];
+  const managedFields = metadataOf(live)['managedFields'];
   let target: DiffObject;
   if (predicted) {
     target = normalizeObject(predicted, o);
@@ -53,7 +53,7 @@ export async function compareSides(
     dropUnappliedFields(target, desiredNorm, managedFields, o.fieldManager);
   }
   await applyIgnoreRules({ target, live: liveNorm, liveManagedFields: managedFields }, rules, o.jq);
-  return { target, live: liveNorm, synced: deepEqual(target, liveNorm) };
+  return { target, live: liveNorm, synced: jsonEqual(target, liveNorm) };
 }
 
 /** Compares a desired resource with its live object (or reports it Missing). */

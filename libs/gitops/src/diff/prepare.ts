@@ -1,7 +1,14 @@
 // Turns a rendered manifest into the object the applier will apply: its
 // namespace resolved and this app's tracking id written.
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
-import { cloneJson, groupOf, isPlainObject, kindOf, metaString, setAnnotation } from './object.js';
+import {
+  cloneJson,
+  groupOf,
+  isRecord,
+  kindOf,
+  metaString,
+  setAnnotation,
+} from '../resource/index.js';
 import { TRACKING_ANNOTATION, trackingId } from './tracking.js';
 import type { IsNamespaced, DiffObject } from './types.js';
 
@@ -53,7 +60,7 @@ export function prepareDesired(obj: DiffObject, ctx: PrepareContext): PreparedDe
   if (namespaced === false) namespace = '';
   const key: ResourceKey = { group, kind, namespace, name };
   const object = cloneJson(obj);
-  const meta = isPlainObject(object['metadata']) ? object['metadata'] : {};
+  const meta = isRecord(object['metadata']) ? object['metadata'] : {};
   object['metadata'] = meta;
   if (namespace === '') delete meta['namespace'];
   else meta['namespace'] = namespace;

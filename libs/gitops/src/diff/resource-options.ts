@@ -1,15 +1,20 @@
 // Per-resource annotations the diff honours, in their Argo CD and Flotilla spellings.
-import { annotationsOf, splitOptions } from './object.js';
+import {
+  annotationsOf,
+  ArgoAnnotation,
+  csv,
+  FlotillaAnnotation,
+  HelmAnnotation,
+} from '../resource/index.js';
 import type { DiffObject } from './types.js';
 
-const COMPARE_OPTIONS = ['argocd.argoproj.io/compare-options', 'flotilla.dev/compare-options'];
-const HOOKS = ['argocd.argoproj.io/hook', 'flotilla.dev/hook'];
-const HELM_HOOK = 'helm.sh/hook';
+const COMPARE_OPTIONS = [ArgoAnnotation.CompareOptions, FlotillaAnnotation.CompareOptions];
+const HOOKS = [ArgoAnnotation.Hook, FlotillaAnnotation.Hook];
 
 /** True when `compare-options` (either spelling) lists `option`, e.g. `IgnoreExtraneous`. */
 export function hasCompareOption(obj: DiffObject, option: string): boolean {
   const ann = annotationsOf(obj);
-  return COMPARE_OPTIONS.some((name) => splitOptions(ann[name]).includes(option));
+  return COMPARE_OPTIONS.some((name) => csv(ann[name]).includes(option));
 }
 
 /**
@@ -19,6 +24,6 @@ export function hasCompareOption(obj: DiffObject, option: string): boolean {
  */
 export function isHook(obj: DiffObject): boolean {
   const ann = annotationsOf(obj);
-  if (HOOKS.some((name) => splitOptions(ann[name]).length > 0)) return true;
-  return splitOptions(ann[HELM_HOOK]).some((hook) => hook !== 'crd-install');
+  if (HOOKS.some((name) => csv(ann[name]).length > 0)) return true;
+  return csv(ann[HelmAnnotation.Hook]).some((hook) => hook !== 'crd-install');
 }

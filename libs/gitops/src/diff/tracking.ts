@@ -2,7 +2,7 @@
 // reads Argo CD's, so resources deployed by Argo CD keep their owner.
 import { ARGO_NAMESPACE, DEFAULT_NAMESPACE } from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
-import { annotationsOf, groupOf, kindOf, metaString } from './object.js';
+import { annotationsOf, groupOf, kindOf, metaString } from '../resource/index.js';
 import type { DiffObject } from './types.js';
 
 /** Flotilla's tracking annotation: `<app-ns>_<app>:<group>/<kind>:<ns>/<name>`. */
