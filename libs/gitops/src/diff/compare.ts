@@ -6,11 +6,10 @@ import { isJqError, isManagedFieldsError } from './errors.js';
 import { applyIgnoreRules } from './ignore.js';
 import { matchIgnoreRules, type IgnoreRuleSet } from './ignore-rules.js';
 import { normalizeObject } from './normalize.js';
-import { isSecret, jsonEqual, metadataOf } from '../resource/index.js';
+import { compareOptionsOf, isSecret, jsonEqual, metadataOf } from '../resource/index.js';
 import type { CompiledDiffOptions } from './options.js';
 import { dropUnappliedFields } from './removed-fields.js';
 import { renderDiff } from './render.js';
-import { hasCompareOption } from './resource-options.js';
 import { maskSecretValues, redactSecretValues } from './secret.js';
 import { mergeDesiredIntoLive } from './structural.js';
 import { revertWebhookMutations } from './webhook.js';
@@ -76,7 +75,7 @@ export async function compareResource(
   if (predicted) {
     mode = CompareMode.ServerSide;
     // As in Argo CD, what mutating webhooks change is not drift unless asked for.
-    if (!hasCompareOption(desired, 'IncludeMutationWebhook=true'))
+    if (compareOptionsOf(desired).includeMutationWebhook !== true)
       predicted = revertWebhookMutations(predicted, live);
   }
   try {

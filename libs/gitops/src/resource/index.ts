@@ -44,6 +44,7 @@ export {
   ResourceRole,
   isHookDeletePolicy,
 } from './hook-types.js';
+export { compareOptionsOf, type CompareOptions } from './compare-options.js';
 export { SYNC_PHASE_ORDER, hookRoleOf, isHookOrSkipped, type HookRoleInfo } from './hooks.js';
 export {
   helmDeletePolicies,

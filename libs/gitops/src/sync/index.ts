@@ -19,7 +19,6 @@ export {
   type SyncOptionScope,
   type SyncOptionValues,
 } from './sync-options.js';
-export { compareOptionsOf, type CompareOptions } from './compare-options.js';
 export {
   DEFAULT_HOOK_TIMEOUT_MS,
   readResourceAnnotations,

@@ -3,13 +3,14 @@ import type { SyncPhase } from '@flotilla/api';
 import {
   FlotillaAnnotation,
   annotationsOf,
+  compareOptionsOf,
   hookRoleOf,
+  type CompareOptions,
   type DeletionHookType,
   type HookDeletePolicy,
   type KubeObject,
   type ResourceRole,
 } from '../resource/index.js';
-import { compareOptionsOf, type CompareOptions } from './compare-options.js';
 import { deletePoliciesOf } from './delete-policy.js';
 import { formatGoDuration, parseGoDuration } from './duration.js';
 import { resourceSyncOptions, type ParsedSyncOptions } from './sync-options.js';

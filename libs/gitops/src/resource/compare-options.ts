@@ -1,12 +1,7 @@
 // `compare-options`: how the diff treats a resource. Parsed here so one reading
 // of a resource's annotations covers everything Argo CD lets it say.
-import {
-  ArgoAnnotation,
-  FlotillaAnnotation,
-  annotationsOf,
-  csv,
-  type KubeObject,
-} from '../resource/index.js';
+import { ArgoAnnotation, FlotillaAnnotation, csv } from './annotations.js';
+import { annotationsOf, type KubeObject } from './object.js';
 
 /** What `compare-options` sets; unset options are absent. */
 export interface CompareOptions {
