@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Redis } from 'ioredis';
-import type { Application } from '@flotilla/api';
+import { RESOURCE_FIELD_MANAGER, type Application } from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import {
   diffApp,
@@ -99,7 +99,7 @@ async function compare(
         isNamespaced,
         serverSideDryRun: async (obj) =>
           (await applyObject(target.kc, cache.discovery, obj as never, {
-            fieldManager: 'flotilla',
+            fieldManager: RESOURCE_FIELD_MANAGER,
             dryRun: true,
           })) as DiffObject,
       },

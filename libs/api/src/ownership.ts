@@ -7,12 +7,6 @@ import type { ApplicationStatus } from './schema/application-status.js';
 // and `metadata.managedFields` shows who wrote what. Every list in status is
 // atomic, so one manager owns each whole list.
 
-/** Field manager of the differ: comparison results. */
-export const DIFFER_FIELD_MANAGER = 'flotilla-differ';
-
-/** Field manager of the applier: operations and their history. */
-export const APPLIER_FIELD_MANAGER = 'flotilla-applier';
-
 /** The status fields the differ owns. */
 export const DIFFER_STATUS_FIELDS = [
   'sync',

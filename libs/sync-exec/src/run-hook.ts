@@ -2,6 +2,7 @@
 // deterministic per operation), then judge it from its health on watch
 // events, with a timeout measured from its creation so a redelivery does not
 // restart the clock.
+import { RESOURCE_FIELD_MANAGER } from '@flotilla/api';
 import { formatGoDuration, hookPhaseFromHealth, type HealthResult } from '@flotilla/gitops';
 import {
   applyObject,
@@ -13,9 +14,6 @@ import {
 import type { HookSpec, HookVerdict } from './hook-store.js';
 import { liveObject, nextChange } from './live.js';
 import { hookLogTail } from './logs.js';
-
-/** The field manager hooks are created with, as every applied object. */
-export const HOOK_FIELD_MANAGER = 'flotilla';
 
 /** What {@link runHook} needs. */
 export interface RunHookDeps {
@@ -50,7 +48,7 @@ export async function runHook(
   if (!live) {
     try {
       live = await applyObject(kc, cache.discovery, spec.object as KubernetesObject, {
-        fieldManager: HOOK_FIELD_MANAGER,
+        fieldManager: RESOURCE_FIELD_MANAGER,
         force: true,
       });
     } catch (err) {

@@ -3,6 +3,7 @@ import {
   APPLICATION,
   API_VERSION,
   DIFFER_FIELD_MANAGER,
+  RESOURCE_FIELD_MANAGER,
   APPLY_PATCH_CONTENT_TYPE,
   HealthStatusCode,
   SyncStatusCode,
@@ -341,7 +342,7 @@ export class Reconciler {
         serverSideDryRun: cachedDryRun(async (obj) => {
           try {
             return (await applyObject(target.kc, cache.discovery, obj as never, {
-              fieldManager: 'flotilla',
+              fieldManager: RESOURCE_FIELD_MANAGER,
               dryRun: true,
             })) as DiffObject;
           } catch (err) {

@@ -1,5 +1,6 @@
 // Turns a rendered manifest into the object the applier will apply: its
 // namespace resolved and this app's tracking id written.
+import { TRACKING_ANNOTATION } from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import {
   cloneJson,
@@ -9,7 +10,7 @@ import {
   metaString,
   setAnnotation,
 } from '../resource/index.js';
-import { TRACKING_ANNOTATION, trackingId } from './tracking.js';
+import { trackingId } from './tracking.js';
 import type { IsNamespaced, DiffObject } from './types.js';
 
 /** What {@link prepareDesired} needs to know about the app and the cluster. */
