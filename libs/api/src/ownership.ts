@@ -1,5 +1,6 @@
 import { StatusPatchError } from './errors.js';
-import { API_VERSION, APPLICATION, GROUP, VERSION } from './group.js';
+import { API_VERSION, APPLICATION } from './group.js';
+import { applicationStatusPath } from './paths.js';
 import type { ApplicationStatus } from './schema/application-status.js';
 
 // Application.status has two writers. Each applies only its own fields with
@@ -89,12 +90,6 @@ export function applierStatusPatch(
     metadata: identity(app),
     status: pick<ApplierStatus>(fields, APPLIER_STATUS_FIELDS),
   };
-}
-
-/** URL path of an Application's status subresource. */
-export function applicationStatusPath(namespace: string, name: string): string {
-  const e = encodeURIComponent;
-  return `/apis/${GROUP}/${VERSION}/namespaces/${e(namespace)}/${APPLICATION.plural}/${e(name)}/status`;
 }
 
 /** Content type of a server-side apply request. */

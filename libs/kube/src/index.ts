@@ -22,6 +22,7 @@ export {
   type ObjectCache,
 } from '@kubernetes/client-node';
 export { rawRequest, ApiError, type RawRequest } from './raw.js';
+export { ApplicationClient } from './applications.js';
 export { installCrds, ensureNamespace } from './crds.js';
 export {
   ClusterCache,

@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
-import { API_VERSION, APPLICATION } from '@flotilla/api';
 import type { BusPublisher } from '@flotilla/bus';
 import type { AppRef } from '@flotilla/contracts';
 import type { AutoSyncDecision } from '@flotilla/gitops';
-import { rawRequest, type KubeConfig } from '@flotilla/kube';
+import { ApplicationClient, type KubeConfig } from '@flotilla/kube';
 import type { Logger } from '@flotilla/runtime';
 
 const key = (app: AppRef) => `flotilla:self-heal:${app.namespace}/${app.name}`;
@@ -48,12 +47,11 @@ export async function actOnAutoSync(deps: {
     return;
   }
   try {
-    await rawRequest(deps.kc, {
-      method: 'PATCH',
-      path: `/apis/${API_VERSION}/namespaces/${app.namespace}/${APPLICATION.plural}/${app.name}`,
-      contentType: 'application/merge-patch+json',
-      body: { metadata: { resourceVersion: deps.resourceVersion }, operation: decision.operation },
-    });
+    await new ApplicationClient(deps.kc).patchOperation(
+      app,
+      decision.operation,
+      deps.resourceVersion,
+    );
   } catch (err) {
     // A conflict means the app changed since the comparison; the next one decides again.
     deps.logger.info({ app, err: (err as Error).message }, 'automated sync not written');

@@ -1,7 +1,6 @@
 import type { KubeConfig } from '@flotilla/kube';
 import {
-  APPLICATION,
-  API_VERSION,
+  applicationPath,
   DIFFER_FIELD_MANAGER,
   RESOURCE_FIELD_MANAGER,
   APPLY_PATCH_CONTENT_TYPE,
@@ -103,7 +102,7 @@ export class Reconciler {
     try {
       return await rawRequest<Application>(this.deps.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ref.namespace}/${APPLICATION.plural}/${ref.name}`,
+        path: applicationPath(ref.namespace, ref.name),
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return undefined;

@@ -1,8 +1,7 @@
 import { Redis } from 'ioredis';
-import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { createHealthAssessor } from '@flotilla/gitops';
-import { customResourceInformer, loadKubeConfig } from '@flotilla/kube';
+import { ApplicationClient, loadKubeConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
@@ -91,11 +90,7 @@ export const differRole: Role = {
     });
 
     // Safety net: every app is compared again on a timer, once per bucket across replicas.
-    const informer = customResourceInformer<Application>(
-      kc,
-      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
-      config.namespace,
-    );
+    const informer = new ApplicationClient(kc).informer(config.namespace);
     let stopping = false;
     informer.on('error', () => {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { API_VERSION, type Application, applicationPath } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { Streams, type SyncCommand } from '@flotilla/contracts';
 import { trackingId } from '@flotilla/gitops';
@@ -91,7 +91,7 @@ describe('the differ role', () => {
     (
       await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/web`,
+        path: applicationPath(ns, 'web'),
       })
     ).status ?? {};
   const diff = () => createPublisher(nc).command({ version: 1, kind: 'diff', app, reason: 'test' });
@@ -217,7 +217,7 @@ describe('the differ role', () => {
       (
         await rawRequest<Application>(env.kube.kc, {
           method: 'GET',
-          path: `/apis/${API_VERSION}/namespaces/${ns}/applications/scaled`,
+          path: applicationPath(ns, 'scaled'),
         })
       ).status ?? {};
     await waitFor(
@@ -312,7 +312,7 @@ describe('the differ role', () => {
       });
       const live = await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/auto`,
+        path: applicationPath(ns, 'auto'),
       });
       expect(live.operation?.sync?.revision).toBe('c'.repeat(40));
       expect(live.operation?.initiatedBy?.automated).toBe(true);
