@@ -141,6 +141,7 @@ describe('the differ role', () => {
   });
 
   it('notices a manual edit from the watch, without a diff command, and names the field', async () => {
+    const driftBefore = (await events('app.drift-detected')).length;
     const edited = Date.now();
     await rawRequest(env.kube.kc, {
       method: 'PATCH',
@@ -154,6 +155,12 @@ describe('the differ role', () => {
       { timeoutMs: 10_000, intervalMs: 50 },
     );
     console.log(`manual edit → OutOfSync status: ${Date.now() - edited} ms`);
+    // The event is published after the status write: wait for it instead of racing it.
+    await waitFor(
+      'drift event',
+      async () => (await events('app.drift-detected')).length > driftBefore,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     const drift = await events('app.drift-detected');
     expect(drift.at(-1)?.data.resources).toEqual([
       {
