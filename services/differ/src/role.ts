@@ -110,6 +110,7 @@ export const differRole: Role = {
     }, options.resyncMs);
 
     return {
+      work: worker.stats,
       async stop() {
         stopping = true;
         clearInterval(resync);
