@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { API_VERSION, APPLICATION, DEFAULT_NAMESPACE, type Application } from '@flotilla/api';
-import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
+import { DEFAULT_NAMESPACE, type Application } from '@flotilla/api';
+import { ApplicationClient, loadKubeConfig, type KubeConfig } from '@flotilla/kube';
 import { KUBECONFIG_HELP } from './commands/summaries.js';
 import { cliContext, kubeconfigOf } from './context.js';
 import { ExitError } from './exit.js';
@@ -36,10 +36,6 @@ export function natsUrl(flag: string | undefined): string {
   return flag ?? cliContext().env['FLOTILLA_NATS_URL'] ?? 'nats://127.0.0.1:4222';
 }
 
-/** The API path of the Applications of `ns`, or of one of them. */
-export const appPath = (ns: string, name?: string) =>
-  `/apis/${API_VERSION}/namespaces/${ns}/${APPLICATION.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
-
 /** Reads an Application; a missing one is a clear error. */
 export async function getApp(
   kc: KubeConfig,
@@ -58,10 +54,5 @@ export async function findApp(
   ns: string,
   name: string,
 ): Promise<Application | undefined> {
-  try {
-    return await rawRequest<Application>(kc, { method: 'GET', path: appPath(ns, name) });
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return undefined;
-    throw err;
-  }
+  return new ApplicationClient(kc).get({ namespace: ns, name });
 }

@@ -1,8 +1,8 @@
 import { access, cp, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
-import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
+import type { Application } from '@flotilla/api';
+import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
 import { run } from '@flotilla/runtime';
 
 const GIT_ENV = {
@@ -56,11 +56,7 @@ export async function ensureDemoApplication(
   app.metadata = { ...app.metadata, namespace };
   if (app.spec?.source) app.spec.source.repoURL = repoURL;
   try {
-    await rawRequest(kc, {
-      method: 'POST',
-      path: `/apis/${API_VERSION}/namespaces/${namespace}/${APPLICATION.plural}`,
-      body: app,
-    });
+    await new ApplicationClient(kc).create(namespace, app);
   } catch (err) {
     if (!(err instanceof ApiError && err.status === 409)) throw err;
   }
@@ -83,10 +79,7 @@ export async function followApp(
   let last = '';
   let healthy = false;
   while (!signal.aborted) {
-    const app = await rawRequest<Application>(kc, {
-      method: 'GET',
-      path: `/apis/${API_VERSION}/namespaces/${namespace}/${APPLICATION.plural}/${name}`,
-    }).catch(() => undefined);
+    const app = await new ApplicationClient(kc).get({ namespace, name }).catch(() => undefined);
     const s = app?.status;
     const op = s?.operationState;
     const running = op?.phase === 'Running';

@@ -5,8 +5,8 @@ import {
   REFRESHED_REVISIONS_ANNOTATION,
   type Application,
 } from '@flotilla/api';
-import { rawRequest, type KubeConfig } from '@flotilla/kube';
-import { appPath, getApp } from './apps.js';
+import { ApplicationClient, type KubeConfig } from '@flotilla/kube';
+import { getApp } from './apps.js';
 
 /** Conditions that answer a refresh as well as a new comparison does. */
 const ERROR_CONDITIONS = new Set(['ComparisonError', 'InvalidSpecError']);
@@ -18,16 +18,14 @@ export async function requestRefresh(
   name: string,
   kind: 'normal' | 'hard',
 ): Promise<void> {
-  await rawRequest(kc, {
-    method: 'PATCH',
-    path: appPath(ns, name),
-    contentType: 'application/merge-patch+json',
-    body: {
+  await new ApplicationClient(kc).mergePatch(
+    { namespace: ns, name },
+    {
       metadata: {
         annotations: { [REFRESH_ANNOTATIONS[0]]: kind, [REFRESHED_REVISIONS_ANNOTATION]: null },
       },
     },
-  });
+  );
 }
 
 /**

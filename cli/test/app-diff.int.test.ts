@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { API_VERSION, type Application, applicationPath } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { trackingId } from '@flotilla/gitops';
 import { applyObject, Discovery, installCrds, rawRequest } from '@flotilla/kube';
@@ -176,7 +176,7 @@ describe('flotilla app diff', () => {
       (
         await rawRequest<Application>(env.kube.kc, {
           method: 'GET',
-          path: `/apis/${API_VERSION}/namespaces/${ns}/applications/web`,
+          path: applicationPath(ns, 'web'),
         })
       ).status;
     await waitFor(

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { API_VERSION, Finalizer, type Application } from '@flotilla/api';
+import { API_VERSION, Finalizer, type Application, applicationPath } from '@flotilla/api';
 import { ApiError, installCrds, rawRequest } from '@flotilla/kube';
 import { startEnv, type TestEnv } from '@flotilla/testing';
 import { flotilla } from './cli.js';
@@ -16,7 +16,7 @@ describe('flotilla app create, import and delete', () => {
   const app = (...args: string[]) => withInput('', ...args);
   const withInput = (input: string, ...args: string[]) =>
     flotilla(['app', ...args, '--kubeconfig', env.kube.kubeconfigPath, '-n', ns], { input });
-  const path = (name: string) => `/apis/${API_VERSION}/namespaces/${ns}/applications/${name}`;
+  const path = (name: string) => applicationPath(ns, name);
   const read = (name: string) =>
     rawRequest<Application>(env.kube.kc, { method: 'GET', path: path(name) }).catch(
       (err: unknown) => {

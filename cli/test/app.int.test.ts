@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { API_VERSION, type Application, applicationPath } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { run, isCommandError } from '@flotilla/runtime';
 import { startEnv, type TestEnv } from '@flotilla/testing';
@@ -48,7 +48,7 @@ describe('flotilla app', () => {
     await flotilla('sync', 'guestbook', '--prune', '--resource', 'apps:Deployment:guestbook-ui');
     const app = await rawRequest<Application>(env.kube.kc, {
       method: 'GET',
-      path: `/apis/${API_VERSION}/namespaces/${ns}/applications/guestbook`,
+      path: applicationPath(ns, 'guestbook'),
     });
     expect(app.operation?.sync).toMatchObject({
       prune: true,
@@ -57,7 +57,7 @@ describe('flotilla app', () => {
     await flotilla('terminate-op', 'guestbook');
     const after = await rawRequest<Application>(env.kube.kc, {
       method: 'GET',
-      path: `/apis/${API_VERSION}/namespaces/${ns}/applications/guestbook`,
+      path: applicationPath(ns, 'guestbook'),
     });
     expect(after.operation).toBeUndefined();
   });

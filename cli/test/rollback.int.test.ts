@@ -2,7 +2,7 @@
 // control plane, with the renderer, applier and hook runner running here.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, type Application, type OperationState } from '@flotilla/api';
+import { API_VERSION, type Application, type OperationState, applicationPath } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { isCommandError, run } from '@flotilla/runtime';
 import { startEnv, startRoles, waitFor, type RunningRoles, type TestEnv } from '@flotilla/testing';
@@ -31,7 +31,7 @@ describe('flotilla app rollback', () => {
         return { exitCode: e.exitCode, stderr: e.stderr };
       },
     );
-  const appPath = () => `/apis/${API_VERSION}/namespaces/${ns}/applications/web`;
+  const appPath = () => applicationPath(ns, 'web');
   const app = () => rawRequest<Application>(env.kube.kc, { method: 'GET', path: appPath() });
   const patch = (body: Record<string, unknown>) =>
     rawRequest(env.kube.kc, {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { API_VERSION, type Application, applicationPath } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { ApiError, installCrds, rawRequest } from '@flotilla/kube';
@@ -62,7 +62,7 @@ describe('commit to live, prune and self-heal with all five roles', () => {
     (
       await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/guestbook`,
+        path: applicationPath(ns, 'guestbook'),
       })
     ).status ?? {};
   const deployment = () =>

@@ -2,11 +2,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
+import { API_VERSION, type Application } from '@flotilla/api';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
-import { installCrds, rawRequest } from '@flotilla/kube';
+import { ApplicationClient, installCrds, rawRequest } from '@flotilla/kube';
 import {
   compatDir,
   startEnv,
@@ -188,12 +188,12 @@ describe('Argo CD example apps, end to end with all five roles', () => {
     if (env && ns) {
       // With the roles gone, finalizers of the app-of-apps children would hold the namespace forever.
       for (const app of await listApps(env.kube.kc, ns).catch(() => [])) {
-        await rawRequest(env.kube.kc, {
-          method: 'PATCH',
-          path: `/apis/${API_VERSION}/namespaces/${ns}/${APPLICATION.plural}/${app.metadata!.name}`,
-          contentType: 'application/merge-patch+json',
-          body: { metadata: { finalizers: null } },
-        }).catch(() => undefined);
+        await new ApplicationClient(env.kube.kc)
+          .mergePatch(
+            { namespace: ns, name: app.metadata?.name ?? '' },
+            { metadata: { finalizers: null } },
+          )
+          .catch(() => undefined);
       }
       await deleteNamespaces(env.kube.kc, destinations);
     }

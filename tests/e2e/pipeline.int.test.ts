@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { API_VERSION, type Application, applicationPath } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import {
   compatDir,
@@ -42,7 +42,7 @@ describe('Git to status through git-poller, renderer and differ', () => {
     (
       await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/guestbook`,
+        path: applicationPath(ns, 'guestbook'),
       })
     ).status ?? {};
 

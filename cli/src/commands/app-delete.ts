@@ -1,8 +1,8 @@
 import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Finalizer, type Application } from '@flotilla/api';
-import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
-import { appPath, connect, findApp, getApp, withConnection, type ConnectionOpts } from '../apps.js';
+import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
+import { connect, findApp, getApp, withConnection, type ConnectionOpts } from '../apps.js';
 import { ExitError, UsageError } from '../exit.js';
 import { parseSeconds } from '../parse.js';
 
@@ -58,12 +58,10 @@ async function setCascade(
       ? [...current, finalizer]
       : current.filter((f) => !RESOURCES_FINALIZERS.includes(f));
     try {
-      await rawRequest(kc, {
-        method: 'PATCH',
-        path: appPath(ns, name),
-        contentType: 'application/merge-patch+json',
-        body: { metadata: { finalizers, resourceVersion: meta.resourceVersion } },
-      });
+      await new ApplicationClient(kc).mergePatch(
+        { namespace: ns, name },
+        { metadata: { finalizers, resourceVersion: meta.resourceVersion } },
+      );
       return;
     } catch (err) {
       if (!(err instanceof ApiError && err.status === 409) || attempt >= 4) throw err;
@@ -146,7 +144,7 @@ terminal, and refuses (exit code 2) when stdin is not one.`,
       for (const name of names) {
         await setCascade(kc, ns, name, opts.cascade, finalizer);
         try {
-          await rawRequest(kc, { method: 'DELETE', path: appPath(ns, name) });
+          await new ApplicationClient(kc).delete({ namespace: ns, name });
         } catch (err) {
           if (!(err instanceof ApiError && err.status === 404)) throw err;
         }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Application } from '@flotilla/api';
+import { RESOURCE_FIELD_MANAGER, type Application } from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import type { AppDiff, DiffObject, ResourceDiff } from '@flotilla/gitops';
 import type { KubeConfig, KubernetesObject } from '@flotilla/kube';
@@ -96,7 +96,7 @@ async function compare(
         isNamespaced,
         serverSideDryRun: async (obj) =>
           (await applyObject(target.kc, cache.discovery, obj as never, {
-            fieldManager: 'flotilla',
+            fieldManager: RESOURCE_FIELD_MANAGER,
             dryRun: true,
           })) as DiffObject,
       },

@@ -4,8 +4,8 @@
 import { userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { OperationState } from '@flotilla/api';
-import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
-import { appPath, connect, getApp, withConnection } from '../apps.js';
+import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
+import { connect, getApp, withConnection } from '../apps.js';
 import { progress } from '../context.js';
 import { ExitCode, ExitError, exitCodesHelp } from '../exit.js';
 import { columns, outputOption, print, short, type Output } from '../output.js';
@@ -91,12 +91,7 @@ async function rollback(name: string, id: number, opts: RollbackOpts): Promise<v
   const rv = (a.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
   try {
     // Guarded by resourceVersion: an operation written meanwhile is not overwritten.
-    await rawRequest(kc, {
-      method: 'PATCH',
-      path: appPath(ns, name),
-      contentType: 'application/merge-patch+json',
-      body: { metadata: { resourceVersion: rv }, operation: decision.operation },
-    });
+    await new ApplicationClient(kc).patchOperation({ namespace: ns, name }, decision.operation, rv);
   } catch (err) {
     if (err instanceof ApiError && err.status === 409)
       throw new ExitError(

@@ -1,8 +1,7 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import type { Application } from '@flotilla/api';
-import { rawRequest } from '@flotilla/kube';
-import { appPath, connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
+import { ApplicationClient } from '@flotilla/kube';
+import { connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
 import { columns, outputOption, print, short, type Output } from '../output.js';
 import { parseSeconds } from '../parse.js';
 import { UsageError } from '../exit.js';
@@ -25,11 +24,8 @@ export function registerApp(program: Command): void {
     .addOption(outputOption(['table', 'wide', 'json', 'yaml']))
     .action(async (opts: AppOpts) => {
       const { kc, ns } = connect(opts);
-      const list = await rawRequest<{ items: Application[] }>(kc, {
-        method: 'GET',
-        path: appPath(ns),
-      });
-      print(list.items, opts.output, () => {
+      const items = await new ApplicationClient(kc).list(ns);
+      print(items, opts.output, () => {
         const wide = opts.output === 'wide';
         const head = [
           'NAME',
@@ -40,7 +36,7 @@ export function registerApp(program: Command): void {
         ];
         return columns([
           head,
-          ...list.items.map((a) => [
+          ...items.map((a) => [
             a.metadata?.name ?? '',
             a.status?.sync?.status ?? 'Unknown',
             a.status?.health?.status ?? 'Unknown',
@@ -150,12 +146,7 @@ export function registerApp(program: Command): void {
           },
           initiatedBy: { username: userInfo().username },
         };
-        await rawRequest(kc, {
-          method: 'PATCH',
-          path: appPath(ns, name),
-          contentType: 'application/merge-patch+json',
-          body: { operation },
-        });
+        await new ApplicationClient(kc).patchOperation({ namespace: ns, name }, operation);
         process.stderr.write(
           `sync of ${ns}/${name} requested; follow it with: flotilla app wait ${name} --sync --health\n`,
         );
@@ -232,12 +223,7 @@ export function registerApp(program: Command): void {
     .action(async (name: string, opts: AppOpts) => {
       const { kc, ns } = connect(opts);
       await getApp(kc, ns, name);
-      await rawRequest(kc, {
-        method: 'PATCH',
-        path: appPath(ns, name),
-        contentType: 'application/merge-patch+json',
-        body: { operation: null },
-      });
+      await new ApplicationClient(kc).patchOperation({ namespace: ns, name }, null);
       process.stderr.write(`termination of the operation of ${ns}/${name} requested\n`);
     });
 

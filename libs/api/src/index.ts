@@ -47,11 +47,16 @@ export {
 export { toStructural, type JSONSchemaProps } from './crd/structural.js';
 export {
   APPLIER_FIELD_MANAGER,
+  CRD_FIELD_MANAGER,
+  DIFFER_FIELD_MANAGER,
+  RESOURCE_FIELD_MANAGER,
+} from './field-managers.js';
+export { applicationPath, applicationStatusPath } from './paths.js';
+export { ARGO_TRACKING_ANNOTATION, TRACKING_ANNOTATION, TRACKING_ANNOTATIONS } from './tracking.js';
+export {
   APPLIER_STATUS_FIELDS,
   APPLY_PATCH_CONTENT_TYPE,
-  DIFFER_FIELD_MANAGER,
   DIFFER_STATUS_FIELDS,
-  applicationStatusPath,
   applierStatusPatch,
   differStatusPatch,
   statusApplyRequest,

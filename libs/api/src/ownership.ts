@@ -1,17 +1,12 @@
 import { StatusPatchError } from './errors.js';
-import { API_VERSION, APPLICATION, GROUP, VERSION } from './group.js';
+import { API_VERSION, APPLICATION } from './group.js';
+import { applicationStatusPath } from './paths.js';
 import type { ApplicationStatus } from './schema/application-status.js';
 
 // Application.status has two writers. Each applies only its own fields with
 // server-side apply on the status subresource, so neither clobbers the other,
 // and `metadata.managedFields` shows who wrote what. Every list in status is
 // atomic, so one manager owns each whole list.
-
-/** Field manager of the differ: comparison results. */
-export const DIFFER_FIELD_MANAGER = 'flotilla-differ';
-
-/** Field manager of the applier: operations and their history. */
-export const APPLIER_FIELD_MANAGER = 'flotilla-applier';
 
 /** The status fields the differ owns. */
 export const DIFFER_STATUS_FIELDS = [
@@ -95,12 +90,6 @@ export function applierStatusPatch(
     metadata: identity(app),
     status: pick<ApplierStatus>(fields, APPLIER_STATUS_FIELDS),
   };
-}
-
-/** URL path of an Application's status subresource. */
-export function applicationStatusPath(namespace: string, name: string): string {
-  const e = encodeURIComponent;
-  return `/apis/${GROUP}/${VERSION}/namespaces/${e(namespace)}/${APPLICATION.plural}/${e(name)}/status`;
 }
 
 /** Content type of a server-side apply request. */

@@ -1,7 +1,7 @@
 import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeCommand, Streams, type CommandOf, type WorkKind } from '@flotilla/contracts';
-import { metrics, registerQueueDepth, type Logger } from '@flotilla/runtime';
+import { metrics, registerQueueDepth, type Logger, type WorkCounts } from '@flotilla/runtime';
 import { deadLetter } from './dead-letter.js';
 import { backoffDelay, outcomeOfError, type Backoff, type Outcome } from './outcome.js';
 import { consumerName } from './provision.js';
@@ -43,13 +43,8 @@ export interface WorkerOptions<K extends WorkKind> {
   readonly source?: string;
 }
 
-/** Counters a worker keeps (exported as metrics). */
-export interface WorkerStats {
-  handled: number;
-  failed: number;
-  deadLettered: number;
-  redelivered: number;
-}
+/** Counters a worker keeps (exported as metrics), as a role reports them. */
+export type WorkerStats = { -readonly [K in keyof WorkCounts]: WorkCounts[K] };
 
 /** A running worker. */
 export interface Worker {

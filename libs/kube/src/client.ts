@@ -5,10 +5,9 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 
-export type { KubernetesObject } from '@kubernetes/client-node';
+import { RESOURCE_FIELD_MANAGER } from '@flotilla/api';
 
-/** The field manager Flotilla applies with, as Argo CD uses `argocd-controller`. */
-export const FIELD_MANAGER = 'flotilla';
+export type { KubernetesObject } from '@kubernetes/client-node';
 
 /** Loads a kubeconfig file, or the in-cluster service account when no path is given. */
 export function loadKubeConfig(path?: string): KubeConfig {
@@ -39,7 +38,7 @@ export async function serverSideApply<T extends KubernetesObject>(
     obj,
     undefined,
     options.dryRun ? 'All' : undefined,
-    options.fieldManager ?? FIELD_MANAGER,
+    options.fieldManager ?? RESOURCE_FIELD_MANAGER,
     options.force ?? true,
     PatchStrategy.ServerSideApply,
   );

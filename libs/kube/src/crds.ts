@@ -1,9 +1,6 @@
-import { allCrds, APPLY_PATCH_CONTENT_TYPE } from '@flotilla/api';
+import { allCrds, APPLY_PATCH_CONTENT_TYPE, CRD_FIELD_MANAGER } from '@flotilla/api';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { rawRequest } from './raw.js';
-
-/** Field manager that installs Flotilla's CRDs. */
-export const CRD_FIELD_MANAGER = 'flotilla-crds';
 
 type CrdStatus = { status?: { conditions?: { type: string; status: string }[] } };
 

@@ -2,7 +2,6 @@ export {
   loadKubeConfig,
   serverSideApply,
   objectApi,
-  FIELD_MANAGER,
   type ApplyOptions,
   type KubernetesObject,
 } from './client.js';
@@ -34,14 +33,14 @@ export {
   type ObjectCache,
 } from '@kubernetes/client-node';
 export { rawRequest, ApiError, type RawRequest } from './raw.js';
-export { installCrds, ensureNamespace, CRD_FIELD_MANAGER } from './crds.js';
+export { ApplicationClient } from './applications.js';
+export { installCrds, ensureNamespace } from './crds.js';
 export {
   ClusterCache,
   Discovery,
   KindWatch,
   collectionPath,
   keyOf,
-  TRACKING_ANNOTATIONS,
   isClusterConnectionError,
   describeConnectionError,
   type ApiResourceInfo,

@@ -24,7 +24,7 @@ export function customResourceInformer<T extends KubernetesObject>(
   namespace: string,
 ): Informer<T> & ObjectCache<T> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const path = `/apis/${type.group}/${type.version}/namespaces/${namespace}/${type.plural}`;
+  const path = `/apis/${type.group}/${type.version}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
   return makeInformer<T>(kc, path, () =>
     api.listNamespacedCustomObject({
       group: type.group,

@@ -9,7 +9,7 @@ export { run, type RunOptions, type RunResult } from './exec.js';
 export { CommandError, isCommandError } from './errors.js';
 export { freePort, isListening, waitFor } from './net.js';
 export { userCacheDir } from './paths.js';
-export { runRoles, type Role, type RoleContext, type RoleHandle } from './role.js';
+export { runRoles, type Role, type RoleContext, type RoleHandle, type WorkCounts } from './role.js';
 export { compileRuntimeConfig, ConfigError, type RuntimeConfig } from './config.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops.js';
 export { metrics, registerQueueDepth, type QueueDepthProbe } from './metrics.js';

@@ -16,9 +16,22 @@ export interface RoleContext {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** Work messages one role instance has settled since it started. */
+export interface WorkCounts {
+  readonly handled: number;
+  readonly failed: number;
+  readonly deadLettered: number;
+  readonly redelivered: number;
+}
+
 /** A running role; `stop` drains work and releases connections. */
 export interface RoleHandle {
   stop(): Promise<void>;
+  /**
+   * What this instance's work consumer has done, kept current; process-wide
+   * metrics cannot tell replicas in one process apart. Absent for roles without one.
+   */
+  readonly work?: WorkCounts;
 }
 
 /**

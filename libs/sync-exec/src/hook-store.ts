@@ -23,20 +23,34 @@ export interface HookVerdict {
   readonly logTail?: string;
 }
 
+/** Where hook hand-overs live in Redis unless told otherwise. */
+export const HOOK_STORE_PREFIX = 'flotilla:hooks:';
+
+/**
+ * The Redis keys of one operation's hooks: a hash of specs and a hash of
+ * verdicts, each keyed by the hook's resource key string.
+ */
+export function hookStoreKeys(
+  operationId: string,
+  prefix: string = HOOK_STORE_PREFIX,
+): { readonly specs: string; readonly verdicts: string } {
+  return { specs: `${prefix}${operationId}:specs`, verdicts: `${prefix}${operationId}:verdicts` };
+}
+
 /** Hook specs and verdicts per operation, kept a day. */
 export class HookStore {
   constructor(
     private readonly redis: Redis,
-    private readonly prefix = 'flotilla:hooks:',
+    private readonly prefix = HOOK_STORE_PREFIX,
     private readonly ttlSeconds = 24 * 3600,
   ) {}
 
   private specs(op: string) {
-    return `${this.prefix}${op}:specs`;
+    return hookStoreKeys(op, this.prefix).specs;
   }
 
   private verdicts(op: string) {
-    return `${this.prefix}${op}:verdicts`;
+    return hookStoreKeys(op, this.prefix).verdicts;
   }
 
   /** Records the hooks of a step before the command that runs them is sent. */

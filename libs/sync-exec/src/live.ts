@@ -31,6 +31,20 @@ export async function liveObject(
 }
 
 /**
+ * How long to sleep before looking again without a watch event: until the
+ * deadline, but never longer than `fallbackMs`, and never negative.
+ */
+export function wakeDelayMs(
+  deadlineMs: number | undefined,
+  fallbackMs: number,
+  nowMs: number,
+): number {
+  return deadlineMs === undefined
+    ? fallbackMs
+    : Math.min(fallbackMs, Math.max(0, deadlineMs - nowMs));
+}
+
+/**
  * Resolves when the cache reports a change to one of `keys`, when `deadlineMs`
  * (epoch ms) passes, or when `signal` aborts. A fallback re-check after
  * `fallbackMs` covers a watch that is reconnecting.
@@ -55,11 +69,7 @@ export function nextChange(
     const unsubscribe = cache.subscribe((e) => {
       if (wanted.has(resourceKeyString(e.key))) done();
     });
-    const wait =
-      deadlineMs === undefined
-        ? fallbackMs
-        : Math.min(fallbackMs, Math.max(0, deadlineMs - Date.now()));
-    const timer = setTimeout(done, wait);
+    const timer = setTimeout(done, wakeDelayMs(deadlineMs, fallbackMs, Date.now()));
     const stopWake = wakeOn?.(done);
     if (signal.aborted) done();
     else signal.addEventListener('abort', done, { once: true });

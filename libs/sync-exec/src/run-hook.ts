@@ -2,7 +2,8 @@
 // deterministic per operation), then judge it from its health on watch
 // events, with a timeout measured from its creation so a redelivery does not
 // restart the clock.
-import { formatGoDuration, hookPhaseFromHealth, type HealthResult } from '@flotilla/gitops';
+import { RESOURCE_FIELD_MANAGER } from '@flotilla/api';
+import type { HealthResult } from '@flotilla/gitops';
 import {
   applyObject,
   deleteObject,
@@ -11,11 +12,9 @@ import {
   type KubernetesObject,
 } from '@flotilla/kube';
 import type { HookSpec, HookVerdict } from './hook-store.js';
+import { hookDeadline, nextHookStep } from './hook-step.js';
 import { liveObject, nextChange } from './live.js';
 import { hookLogTail } from './logs.js';
-
-/** The field manager hooks are created with, as every applied object. */
-export const HOOK_FIELD_MANAGER = 'flotilla';
 
 /** What {@link runHook} needs. */
 export interface RunHookDeps {
@@ -50,7 +49,7 @@ export async function runHook(
   if (!live) {
     try {
       live = await applyObject(kc, cache.discovery, spec.object as KubernetesObject, {
-        fieldManager: HOOK_FIELD_MANAGER,
+        fieldManager: RESOURCE_FIELD_MANAGER,
         force: true,
       });
     } catch (err) {
@@ -58,34 +57,31 @@ export async function runHook(
     }
     await created();
   }
-  const createdAt = Date.parse(live.metadata?.creationTimestamp as unknown as string) || Date.now();
-  const deadline = spec.timeoutMs === undefined ? undefined : createdAt + spec.timeoutMs;
+  const deadline = hookDeadline(live.metadata?.creationTimestamp, spec.timeoutMs, Date.now());
   for (;;) {
     signal.throwIfAborted();
     // The operation ended meanwhile (terminate): the hook must not outlive it.
     if (await cancelled()) return stop();
     const now = await liveObject(kc, cache, spec.key);
-    // A hook that deleted itself (ttlSecondsAfterFinished: 0) has finished.
-    if (!now) return { phase: 'Succeeded', message: `${name} finished and was deleted` };
-    const { phase, message } = hookPhaseFromHealth(await deps.health(now), name);
-    if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Error') {
+    const step = nextHookStep({
+      name,
+      exists: now !== undefined,
+      health: now ? await deps.health(now) : undefined,
+      deadline,
+      timeoutMs: spec.timeoutMs,
+      nowMs: Date.now(),
+    });
+    if (step.kind === 'finished' && step.gone) return { phase: step.phase, message: step.message };
+    if (step.kind === 'finished') {
       const logTail = await hookLogTail(kc, spec.key);
-      return {
-        phase: phase === 'Succeeded' ? 'Succeeded' : 'Failed',
-        message,
-        ...(logTail ? { logTail } : {}),
-      };
+      return { phase: step.phase, message: step.message, ...(logTail ? { logTail } : {}) };
     }
-    if (deadline !== undefined && Date.now() > deadline) {
+    if (step.kind === 'timed-out') {
       const logTail = await hookLogTail(kc, spec.key);
       await deleteObject(kc, cache.discovery, spec.key, { propagationPolicy: 'Background' }).catch(
         () => undefined,
       );
-      return {
-        phase: 'Failed',
-        message: `hook did not complete within ${formatGoDuration(spec.timeoutMs ?? 0)}`,
-        ...(logTail ? { logTail } : {}),
-      };
+      return { phase: 'Failed', message: step.message, ...(logTail ? { logTail } : {}) };
     }
     await nextChange(cache, [spec.key], signal, deadline === undefined ? undefined : deadline + 1);
   }

@@ -1,6 +1,6 @@
 // The three-way merge patch of client-side apply.
 import { describe, expect, it } from 'vitest';
-import { LAST_APPLIED_ANNOTATION, threeWayMergePatch, withLastApplied } from '@flotilla/sync-exec';
+import { LAST_APPLIED_ANNOTATION, threeWayMergePatch, withLastApplied } from '../src/index.js';
 
 describe('threeWayMergePatch', () => {
   it.each([

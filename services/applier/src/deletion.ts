@@ -27,6 +27,7 @@ import {
 } from '@flotilla/gitops';
 import {
   ApiError,
+  ApplicationClient,
   deleteObject,
   keyOf,
   rawRequest,
@@ -34,7 +35,7 @@ import {
   type KubernetesObject,
 } from '@flotilla/kube';
 import { liveObject, nextChange } from '@flotilla/sync-exec';
-import { appPath, readApp } from './app-io.js';
+import { readApp } from './app-io.js';
 import type { OperationDeps } from './operation.js';
 import { appEvents } from './emit.js';
 
@@ -289,11 +290,8 @@ async function removeFinalizers(
     if (rest.length === finalizers.length) return;
     const resourceVersion = (now.metadata as { resourceVersion?: string }).resourceVersion;
     try {
-      await rawRequest(kc, {
-        method: 'PATCH',
-        path: appPath(ref),
-        contentType: 'application/merge-patch+json',
-        body: { metadata: { resourceVersion, finalizers: rest } },
+      await new ApplicationClient(kc).mergePatch(ref, {
+        metadata: { resourceVersion, finalizers: rest },
       });
       return;
     } catch (err) {

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
+import type { Application } from '@flotilla/api';
 import {
   LeaseManager,
   isWaiting,
@@ -13,7 +13,7 @@ import { appKey, operationCommandId, type AppRef } from '@flotilla/contracts';
 import {
   ClusterCache,
   ClusterRegistry,
-  customResourceInformer,
+  ApplicationClient,
   loadKubeConfig,
   watchHealthConfig,
   type KubernetesObject,
@@ -85,11 +85,7 @@ export const applierRole: Role = {
         if (set.size === 0 && appWatchers.get(k) === set) appWatchers.delete(k);
       };
     };
-    const informer = customResourceInformer<Application>(
-      kc,
-      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
-      config.namespace,
-    );
+    const informer = new ApplicationClient(kc).informer(config.namespace);
     // Every status write is an update: only an operation not yet picked up
     // becomes a command; one already running is in a command's hands (and is
     // redelivered to another replica if this one dies). At start, every

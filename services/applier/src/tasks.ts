@@ -1,5 +1,6 @@
 // One task against the cluster: apply (or create a hook), prune, or delete a
 // hook before it is created again. Each returns its outcome as data.
+import { RESOURCE_FIELD_MANAGER } from '@flotilla/api';
 import { applyResult, pruneResult, type SyncResourceResult, type SyncTask } from '@flotilla/gitops';
 import {
   ApiError,
@@ -12,9 +13,6 @@ import {
   type KubernetesObject,
 } from '@flotilla/kube';
 import { clientSideApply, waitGone } from '@flotilla/sync-exec';
-
-/** The field manager of every object the applier applies. */
-export const APPLY_FIELD_MANAGER = 'flotilla';
 
 /** What the task primitives need. */
 export interface TaskDeps {
@@ -36,18 +34,18 @@ export async function dryRunTask(deps: TaskDeps, task: SyncTask): Promise<string
     const target = task.targetObject as KubernetesObject;
     if (writesWhole(task)) {
       await replaceObject(deps.kc, deps.cache.discovery, target, {
-        fieldManager: APPLY_FIELD_MANAGER,
+        fieldManager: RESOURCE_FIELD_MANAGER,
         dryRun: true,
         ...validation(task),
       });
     } else if (appliesClientSide(task)) {
       await clientSideApply(deps.kc, deps.cache.discovery, target, {
-        fieldManager: APPLY_FIELD_MANAGER,
+        fieldManager: RESOURCE_FIELD_MANAGER,
         dryRun: true,
       });
     } else {
       await applyObject(deps.kc, deps.cache.discovery, target, {
-        fieldManager: APPLY_FIELD_MANAGER,
+        fieldManager: RESOURCE_FIELD_MANAGER,
         force: true,
         dryRun: true,
       });
@@ -102,19 +100,19 @@ export async function applyTask(deps: TaskDeps, task: SyncTask): Promise<SyncRes
   const write = async (): Promise<string> => {
     if (writesWhole(task)) {
       const { created } = await replaceObject(deps.kc, deps.cache.discovery, target, {
-        fieldManager: APPLY_FIELD_MANAGER,
+        fieldManager: RESOURCE_FIELD_MANAGER,
         ...validation(task),
       });
       return created ? 'created' : 'replaced';
     }
     if (appliesClientSide(task)) {
       const { verb } = await clientSideApply(deps.kc, deps.cache.discovery, target, {
-        fieldManager: APPLY_FIELD_MANAGER,
+        fieldManager: RESOURCE_FIELD_MANAGER,
       });
       return verb;
     }
     await applyObject(deps.kc, deps.cache.discovery, target, {
-      fieldManager: APPLY_FIELD_MANAGER,
+      fieldManager: RESOURCE_FIELD_MANAGER,
       force: true,
     });
     return task.type === 'hook' ? 'created' : 'serverside-applied';

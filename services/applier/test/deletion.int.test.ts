@@ -1,7 +1,7 @@
 // Application deletion under a resources finalizer, and prune confirmation,
 // against the real control plane with the applier and hook-runner in-process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, Finalizer } from '@flotilla/api';
+import { applicationPath, Finalizer } from '@flotilla/api';
 import { ApiError, rawRequest } from '@flotilla/kube';
 import { waitFor, type StoredMessage } from '@flotilla/testing';
 import { startApplierHarness, type ApplierHarness } from './harness.js';
@@ -16,7 +16,7 @@ describe('application deletion and prune confirmation', () => {
     await h?.close();
   });
 
-  const appPath = (name: string) => `/apis/${API_VERSION}/namespaces/${h.ns}/applications/${name}`;
+  const appPath = (name: string) => applicationPath(h.ns, name);
   const patchApp = (name: string, body: Record<string, unknown>) =>
     rawRequest(h.env.kube.kc, {
       method: 'PATCH',

@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { parseAllDocuments } from 'yaml';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { API_VERSION, type Application, type Operation } from '@flotilla/api';
+import { API_VERSION, type Application, type Operation, applicationPath } from '@flotilla/api';
 import { connectBus, provisionBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { installCrds, rawRequest } from '@flotilla/kube';
@@ -88,7 +88,7 @@ export async function startApplierHarness(
   const roles: RoleHandle[] = [];
   const processes: ServiceProcess[] = [];
   const stopped = new Set<RoleHandle>();
-  const appPath = (name: string) => `/apis/${API_VERSION}/namespaces/${ns}/applications/${name}`;
+  const appPath = (name: string) => applicationPath(ns, name);
   const app = (name: string) =>
     rawRequest<Application>(env.kube.kc, { method: 'GET', path: appPath(name) });
 

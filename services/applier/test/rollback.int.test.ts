@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { API_VERSION, type Application, type Operation } from '@flotilla/api';
+import { API_VERSION, type Application, type Operation, applicationPath } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { planRollback } from '@flotilla/gitops';
@@ -93,7 +93,7 @@ describe('sync to a revision, and rollback', () => {
     await env[Symbol.asyncDispose]();
   });
 
-  const appPath = () => `/apis/${API_VERSION}/namespaces/${ns}/applications/rb`;
+  const appPath = () => applicationPath(ns, 'rb');
   const app = () => rawRequest<Application>(env.kube.kc, { method: 'GET', path: appPath() });
   const patchApp = (body: Record<string, unknown>) =>
     rawRequest(env.kube.kc, {

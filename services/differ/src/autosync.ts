@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
-import { API_VERSION, APPLICATION } from '@flotilla/api';
 import type { BusPublisher } from '@flotilla/bus';
 import { operationCommandId, type AppRef } from '@flotilla/contracts';
 import type { AutoSyncDecision } from '@flotilla/gitops';
-import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
+import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
 import type { Logger } from '@flotilla/runtime';
 
 const key = (app: AppRef) => `flotilla:self-heal:${app.namespace}/${app.name}`;
@@ -49,13 +48,12 @@ export async function actOnAutoSync(deps: {
   }
   let written: string | undefined;
   try {
-    const patched = await rawRequest<{ metadata?: { resourceVersion?: string } }>(deps.kc, {
-      method: 'PATCH',
-      path: `/apis/${API_VERSION}/namespaces/${app.namespace}/${APPLICATION.plural}/${app.name}`,
-      contentType: 'application/merge-patch+json',
-      body: { metadata: { resourceVersion: deps.resourceVersion }, operation: decision.operation },
-    });
-    written = patched.metadata?.resourceVersion;
+    const patched = await new ApplicationClient(deps.kc).patchOperation(
+      app,
+      decision.operation,
+      deps.resourceVersion,
+    );
+    written = (patched.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
   } catch (err) {
     deps.logger.info({ app, err: (err as Error).message }, 'automated sync not written');
     // A conflict means the app changed since the comparison (a refresh annotation

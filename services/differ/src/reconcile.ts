@@ -1,8 +1,8 @@
 import type { KubeConfig } from '@flotilla/kube';
 import {
-  APPLICATION,
-  API_VERSION,
+  applicationPath,
   DIFFER_FIELD_MANAGER,
+  RESOURCE_FIELD_MANAGER,
   APPLY_PATCH_CONTENT_TYPE,
   SyncStatusCode,
   applicationStatusPath,
@@ -89,7 +89,7 @@ export class Reconciler {
     try {
       return await rawRequest<Application>(this.deps.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ref.namespace}/${APPLICATION.plural}/${ref.name}`,
+        path: applicationPath(ref.namespace, ref.name),
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return undefined;
@@ -295,7 +295,7 @@ export class Reconciler {
         serverSideDryRun: cachedDryRun(async (obj) => {
           try {
             return (await applyObject(target.kc, cache.discovery, obj as never, {
-              fieldManager: 'flotilla',
+              fieldManager: RESOURCE_FIELD_MANAGER,
               dryRun: true,
             })) as DiffObject;
           } catch (err) {

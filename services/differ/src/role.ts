@@ -1,7 +1,6 @@
 import { Redis } from 'ioredis';
-import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { customResourceInformer, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
+import { ApplicationClient, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
@@ -100,11 +99,7 @@ export const differRole: Role = {
 
     // Safety net: every app is compared again on a timer, each at its own moment of the
     // interval, once per turn across replicas.
-    const informer = customResourceInformer<Application>(
-      kc,
-      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
-      config.namespace,
-    );
+    const informer = new ApplicationClient(kc).informer(config.namespace);
     let stopping = false;
     informer.on('error', () => {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
@@ -143,6 +138,7 @@ export const differRole: Role = {
     });
 
     return {
+      work: worker.stats,
       async stop() {
         stopping = true;
         stopResync();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { applicationPath, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
@@ -72,7 +72,7 @@ describe('destinations from cluster Secrets', () => {
     (
       await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/${name}`,
+        path: applicationPath(ns, name),
       })
     ).status ?? {};
 

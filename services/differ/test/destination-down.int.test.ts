@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { applicationPath, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import { Streams, workSubject } from '@flotilla/contracts';
 import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
@@ -40,7 +40,7 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
     (
       await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/${app.name}`,
+        path: applicationPath(ns, app.name),
       })
     ).status ?? {};
   const resourceVersion = async () =>
@@ -48,7 +48,7 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
       (
         await rawRequest<Application>(env.kube.kc, {
           method: 'GET',
-          path: `/apis/${API_VERSION}/namespaces/${ns}/applications/${app.name}`,
+          path: applicationPath(ns, app.name),
         })
       ).metadata as { resourceVersion?: string } | undefined
     )?.resourceVersion;
@@ -99,7 +99,7 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
     // empty one would ask for a sync here.
     await rawRequest(env.kube.kc, {
       method: 'PATCH',
-      path: `/apis/${API_VERSION}/namespaces/${ns}/applications/${app.name}`,
+      path: applicationPath(ns, app.name),
       contentType: 'application/merge-patch+json',
       body: { spec: { syncPolicy: { automated: { prune: true } } } },
     });

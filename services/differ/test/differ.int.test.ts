@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { API_VERSION, type Application, applicationPath } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { Streams, type SyncCommand } from '@flotilla/contracts';
 import { trackingId } from '@flotilla/gitops';
@@ -91,7 +91,7 @@ describe('the differ role', () => {
     (
       await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/web`,
+        path: applicationPath(ns, 'web'),
       })
     ).status ?? {};
   const diff = () => createPublisher(nc).command({ version: 1, kind: 'diff', app, reason: 'test' });
@@ -141,6 +141,7 @@ describe('the differ role', () => {
   });
 
   it('notices a manual edit from the watch, without a diff command, and names the field', async () => {
+    const driftBefore = (await events('app.drift-detected')).length;
     const edited = Date.now();
     await rawRequest(env.kube.kc, {
       method: 'PATCH',
@@ -154,6 +155,12 @@ describe('the differ role', () => {
       { timeoutMs: 10_000, intervalMs: 50 },
     );
     console.log(`manual edit → OutOfSync status: ${Date.now() - edited} ms`);
+    // The event is published after the status write: wait for it instead of racing it.
+    await waitFor(
+      'drift event',
+      async () => (await events('app.drift-detected')).length > driftBefore,
+      { timeoutMs: 10_000, intervalMs: 50 },
+    );
     const drift = await events('app.drift-detected');
     expect(drift.at(-1)?.data.resources).toEqual([
       {
@@ -217,7 +224,7 @@ describe('the differ role', () => {
       (
         await rawRequest<Application>(env.kube.kc, {
           method: 'GET',
-          path: `/apis/${API_VERSION}/namespaces/${ns}/applications/scaled`,
+          path: applicationPath(ns, 'scaled'),
         })
       ).status ?? {};
     await waitFor(
@@ -312,7 +319,7 @@ describe('the differ role', () => {
       });
       const live = await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
-        path: `/apis/${API_VERSION}/namespaces/${ns}/applications/auto`,
+        path: applicationPath(ns, 'auto'),
       });
       expect(live.operation?.sync?.revision).toBe('c'.repeat(40));
       expect(live.operation?.initiatedBy?.automated).toBe(true);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
-import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
+import type { Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import {
   GitClient,
@@ -15,7 +15,7 @@ import {
   type PolledApp,
   type RepoCredential,
 } from '@flotilla/git';
-import { CoreV1Api, customResourceInformer, loadKubeConfig, objectApi } from '@flotilla/kube';
+import { ApplicationClient, CoreV1Api, loadKubeConfig, objectApi } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { PolledViews } from './changes.js';
 import { clearRefresh, toPolledApp } from './apps.js';
@@ -61,11 +61,7 @@ export const gitPollerRole: Role = {
       allowLocal: options.allowLocalRepos,
       credentials: () => credentials,
     });
-    const informer = customResourceInformer<Application>(
-      kc,
-      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
-      config.namespace,
-    );
+    const informer = new ApplicationClient(kc).informer(config.namespace);
     const apps = () => {
       const m = new Map<string, PolledApp>();
       for (const a of informer.list()) {

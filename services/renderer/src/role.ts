@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
+import { applicationPath, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
 import { GitClient, stripCredentials } from '@flotilla/git';
@@ -84,7 +84,7 @@ export const rendererRole: Role = {
       try {
         return await rawRequest<Application>(kc, {
           method: 'GET',
-          path: `/apis/${API_VERSION}/namespaces/${ref.namespace}/${APPLICATION.plural}/${ref.name}`,
+          path: applicationPath(ref.namespace, ref.name),
         });
       } catch (err) {
         if (err instanceof ApiError && err.status === 404) return undefined;

@@ -1,5 +1,5 @@
 import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
-import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
+import { ApiError, ApplicationClient, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { waitFor } from '@flotilla/testing';
 
 /** The in-cluster destination every test Application deploys to. */
@@ -45,24 +45,12 @@ export async function readApp(
   namespace: string,
   name: string,
 ): Promise<Application | undefined> {
-  try {
-    return await rawRequest<Application>(kc, {
-      method: 'GET',
-      path: `/apis/${API_VERSION}/namespaces/${namespace}/${APPLICATION.plural}/${name}`,
-    });
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) return undefined;
-    throw err;
-  }
+  return new ApplicationClient(kc).get({ namespace, name });
 }
 
 /** Every Application of a namespace. */
 export async function listApps(kc: KubeConfig, namespace: string): Promise<Application[]> {
-  const list = await rawRequest<{ items: Application[] }>(kc, {
-    method: 'GET',
-    path: `/apis/${API_VERSION}/namespaces/${namespace}/${APPLICATION.plural}`,
-  });
-  return list.items;
+  return new ApplicationClient(kc).list(namespace);
 }
 
 /** Synced at `revision` (any when omitted), Healthy, and its last operation Succeeded. */

@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { ResourceKey } from '@flotilla/contracts';
 import { resourceKeyString } from '@flotilla/contracts';
-import { isPlainObject, metadataOf } from './object.js';
+import { isRecord, metadataOf } from '../resource/index.js';
 import type { DiffObject, ServerSideDryRun } from './types.js';
 
 /** A SHA-256 of the object's canonical JSON (keys sorted at every level). */
@@ -14,7 +14,7 @@ export function desiredHash(obj: DiffObject): string {
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isPlainObject(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
   }
@@ -37,7 +37,7 @@ export class DryRunCache {
     desired: DiffObject,
     live: DiffObject,
   ): string | undefined {
-    const rv = metadataOf(live)?.['resourceVersion'];
+    const rv = metadataOf(live)['resourceVersion'];
     if (typeof rv !== 'string' || rv === '') return undefined;
     return `${resourceKeyString(key)}\n${desiredHash(desired)}\n${rv}`;
   }

@@ -1,5 +1,5 @@
 // Which fields differ between two objects, as JSON pointers.
-import { deepEqual, isPlainObject } from './object.js';
+import { isRecord, jsonEqual } from '../resource/index.js';
 import { toPointer, type PathSegment } from './pointer.js';
 
 /**
@@ -15,7 +15,7 @@ export function changedPaths(a: unknown, b: unknown): string[] {
 }
 
 function walk(a: unknown, b: unknown, path: PathSegment[], out: string[]): void {
-  if (isPlainObject(a) && isPlainObject(b)) {
+  if (isRecord(a) && isRecord(b)) {
     for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
       const inA = Object.hasOwn(a, k);
       const inB = Object.hasOwn(b, k);
@@ -31,5 +31,5 @@ function walk(a: unknown, b: unknown, path: PathSegment[], out: string[]): void 
     }
     return;
   }
-  if (!deepEqual(a, b)) out.push(toPointer(path));
+  if (!jsonEqual(a, b)) out.push(toPointer(path));
 }

@@ -6,11 +6,10 @@ import { isJqError, isManagedFieldsError } from './errors.js';
 import { applyIgnoreRules } from './ignore.js';
 import { matchIgnoreRules, type IgnoreRuleSet } from './ignore-rules.js';
 import { normalizeObject } from './normalize.js';
-import { deepEqual, isSecret, metadataOf } from './object.js';
+import { compareOptionsOf, isSecret, jsonEqual, metadataOf } from '../resource/index.js';
 import type { CompiledDiffOptions } from './options.js';
 import { dropUnappliedFields } from './removed-fields.js';
 import { renderDiff } from './render.js';
-import { hasCompareOption } from './resource-options.js';
 import { maskSecretValues, redactSecretValues } from './secret.js';
 import { mergeDesiredIntoLive } from './structural.js';
 import { revertWebhookMutations } from './webhook.js';
@@ -43,7 +42,7 @@ export async function compareSides(
   predicted?: DiffObject,
 ): Promise<ComparedSides> {
   const liveNorm = normalizeObject(live, o);
-  const managedFields = metadataOf(live)?.['managedFields'];
+  const managedFields = metadataOf(live)['managedFields'];
   let target: DiffObject;
   if (predicted) {
     target = normalizeObject(predicted, o);
@@ -53,7 +52,7 @@ export async function compareSides(
     dropUnappliedFields(target, desiredNorm, managedFields, o.fieldManager);
   }
   await applyIgnoreRules({ target, live: liveNorm, liveManagedFields: managedFields }, rules, o.jq);
-  return { target, live: liveNorm, synced: deepEqual(target, liveNorm) };
+  return { target, live: liveNorm, synced: jsonEqual(target, liveNorm) };
 }
 
 /** Compares a desired resource with its live object (or reports it Missing). */
@@ -76,7 +75,7 @@ export async function compareResource(
   if (predicted) {
     mode = CompareMode.ServerSide;
     // As in Argo CD, what mutating webhooks change is not drift unless asked for.
-    if (!hasCompareOption(desired, 'IncludeMutationWebhook=true'))
+    if (compareOptionsOf(desired).includeMutationWebhook !== true)
       predicted = revertWebhookMutations(predicted, live);
   }
   try {

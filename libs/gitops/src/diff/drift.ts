@@ -4,7 +4,7 @@ import { changedPaths } from './changes.js';
 import { compareSides } from './compare.js';
 import { matchIgnoreRules } from './ignore-rules.js';
 import { normalizeObject } from './normalize.js';
-import { deepEqual } from './object.js';
+import { jsonEqual } from '../resource/index.js';
 import { compileDiffOptions, type CompiledDiffOptions, type DiffOptions } from './options.js';
 import { getAt, parsePointer } from './pointer.js';
 import { resourceKeyOf } from './tracking.js';
@@ -35,5 +35,5 @@ export async function driftedFields(
 
 function touched(pointer: string, before: DiffObject, after: DiffObject): boolean {
   const path = parsePointer(pointer) ?? [];
-  return !deepEqual(getAt(before, path), getAt(after, path));
+  return !jsonEqual(getAt(before, path), getAt(after, path));
 }

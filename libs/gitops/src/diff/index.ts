@@ -17,8 +17,6 @@ export {
   isManagedFieldsError,
 } from './errors.js';
 export {
-  TRACKING_ANNOTATION,
-  ARGO_TRACKING_ANNOTATION,
   trackingId,
   parseTrackingId,
   ownerOf,

@@ -4,7 +4,7 @@
 // tree whose keys are `f:<field>`, `k:<json key of a list item>`,
 // `v:<json value of a set item>`, `i:<index>` and `.` (the node itself).
 import { ManagedFieldsError } from './errors.js';
-import { deepEqual, isPlainObject } from './object.js';
+import { isRecord, jsonEqual } from '../resource/index.js';
 import { getAt, removeAt, type PathSegment } from './pointer.js';
 
 /** One step of a managed-fields path. */
@@ -22,7 +22,7 @@ function parseElement(text: string, manager: string): FieldElement {
     if (text.startsWith('v:')) return { value: JSON.parse(body) as unknown };
     if (text.startsWith('k:')) {
       const key: unknown = JSON.parse(body);
-      if (isPlainObject(key)) return { key };
+      if (isRecord(key)) return { key };
     }
   } catch (err) {
     throw new ManagedFieldsError(`malformed managed field ${JSON.stringify(text)}`, manager, {
@@ -47,14 +47,14 @@ export interface OwnedField {
 export function parseFieldsV1(fields: unknown, manager = ''): OwnedField[] {
   const out: OwnedField[] = [];
   const walk = (node: unknown, prefix: FieldElement[]) => {
-    if (!isPlainObject(node)) throw new ManagedFieldsError('fieldsV1 is not a map', manager);
+    if (!isRecord(node)) throw new ManagedFieldsError('fieldsV1 is not a map', manager);
     for (const [text, child] of Object.entries(node)) {
       if (text === '.') {
         if (prefix.length > 0) out.push({ path: prefix, leaf: false });
         continue;
       }
       const path = [...prefix, parseElement(text, manager)];
-      if (isPlainObject(child) && Object.keys(child).length === 0) out.push({ path, leaf: true });
+      if (isRecord(child) && Object.keys(child).length === 0) out.push({ path, leaf: true });
       else walk(child, path);
     }
   };
@@ -78,11 +78,11 @@ export function resolveFieldPath(
   for (const el of path) {
     let next: PathSegment | undefined;
     if ('field' in el) {
-      next = isPlainObject(node) && Object.hasOwn(node, el.field) ? el.field : undefined;
+      next = isRecord(node) && Object.hasOwn(node, el.field) ? el.field : undefined;
     } else if (Array.isArray(node)) {
       const list: unknown[] = node;
       if ('index' in el) next = el.index < list.length ? el.index : undefined;
-      else if ('value' in el) next = indexOf(list, (item) => deepEqual(item, el.value));
+      else if ('value' in el) next = indexOf(list, (item) => jsonEqual(item, el.value));
       else next = indexOf(list, (item) => matchesKey(item, el.key, defaultedKeys));
     }
     if (next === undefined) return undefined;
@@ -102,9 +102,9 @@ function matchesKey(
   key: Readonly<Record<string, unknown>>,
   defaulted: boolean,
 ): boolean {
-  if (!isPlainObject(item)) return false;
+  if (!isRecord(item)) return false;
   return Object.entries(key).every(
-    ([k, v]) => deepEqual(item[k], v) || (defaulted && !Object.hasOwn(item, k)),
+    ([k, v]) => jsonEqual(item[k], v) || (defaulted && !Object.hasOwn(item, k)),
   );
 }
 
@@ -116,7 +116,7 @@ export function ownedFields(managedFields: unknown, accept: EntryFilter): OwnedF
   if (!Array.isArray(managedFields)) return [];
   const out: OwnedField[] = [];
   for (const entry of managedFields) {
-    if (!isPlainObject(entry) || typeof entry['manager'] !== 'string') continue;
+    if (!isRecord(entry) || typeof entry['manager'] !== 'string') continue;
     const operation = typeof entry['operation'] === 'string' ? entry['operation'] : '';
     if (!accept(entry['manager'], operation) || entry['fieldsV1'] === undefined) continue;
     out.push(...parseFieldsV1(entry['fieldsV1'], entry['manager']));
@@ -142,7 +142,7 @@ export function dropManagedFields(
     const inLive = resolveFieldPath(live, path);
     const inTarget = resolveFieldPath(target, path);
     if (!inLive || !inTarget) continue;
-    if (deepEqual(getAt(live, inLive), getAt(target, inTarget))) continue;
+    if (jsonEqual(getAt(live, inLive), getAt(target, inTarget))) continue;
     removeAt(live, inLive);
     removeAt(target, inTarget);
   }

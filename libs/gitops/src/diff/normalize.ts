@@ -1,6 +1,6 @@
 // The normalisation every object gets before it is compared: fields the
 // server owns go, and equivalent spellings become one.
-import { cloneJson, groupOf, isPlainObject, kindOf } from './object.js';
+import { cloneJson, groupOf, isRecord, kindOf } from '../resource/index.js';
 import { foldStringData } from './secret.js';
 import type { DiffObject } from './types.js';
 
@@ -36,13 +36,13 @@ const SERVER_METADATA = [
 export function normalizeObject(obj: DiffObject, options: NormalizeOptions = {}): DiffObject {
   const out = cloneJson(obj);
   const meta = out['metadata'];
-  if (isPlainObject(meta)) {
+  if (isRecord(meta)) {
     for (const field of SERVER_METADATA) delete meta[field];
     const ann = meta['annotations'];
-    if (isPlainObject(ann)) delete ann[LAST_APPLIED_ANNOTATION];
+    if (isRecord(ann)) delete ann[LAST_APPLIED_ANNOTATION];
     for (const field of ['annotations', 'labels']) {
       const value = meta[field];
-      if (value === null || (isPlainObject(value) && Object.keys(value).length === 0)) {
+      if (value === null || (isRecord(value) && Object.keys(value).length === 0)) {
         delete meta[field];
       }
     }
@@ -65,7 +65,7 @@ function normalizeRole(obj: DiffObject, ignoreAggregated: boolean): void {
   if (groupOf(obj) !== 'rbac.authorization.k8s.io') return;
   if (kindOf(obj) !== 'Role' && kindOf(obj) !== 'ClusterRole') return;
   const rules = obj['rules'];
-  const aggregated = ignoreAggregated && isPlainObject(obj['aggregationRule']);
+  const aggregated = ignoreAggregated && isRecord(obj['aggregationRule']);
   if (aggregated || rules === null || (Array.isArray(rules) && rules.length === 0)) {
     delete obj['rules'];
   }

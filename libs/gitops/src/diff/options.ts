@@ -1,4 +1,4 @@
-import type { ResourceIgnoreDifferences } from '@flotilla/api';
+import { RESOURCE_FIELD_MANAGER, type ResourceIgnoreDifferences } from '@flotilla/api';
 import { defaultJqRunner, type JqRunner } from './jq/runner.js';
 import type { NormalizeOptions, StatusFieldPolicy } from './normalize.js';
 import type { TrackingOptions } from './tracking.js';
@@ -55,7 +55,7 @@ export function compileDiffOptions(
     ignoreDifferences: [...(o.ignoreDifferences ?? [])],
     jq: () => runner ?? defaultJqRunner(),
     tracking: { ...o.tracking },
-    fieldManager: o.fieldManager ?? 'flotilla',
+    fieldManager: o.fieldManager ?? RESOURCE_FIELD_MANAGER,
     contextLines: count('contextLines', o.contextLines, 3, 0),
     concurrency: count('concurrency', o.concurrency, 8, 1),
   };

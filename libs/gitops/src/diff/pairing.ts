@@ -3,7 +3,7 @@
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import { resourceKeyString } from '@flotilla/contracts';
 import { prepareDesired } from './prepare.js';
-import { hasCompareOption, isHook } from './resource-options.js';
+import { compareOptionsOf, isHookOrSkipped } from '../resource/index.js';
 import { isTrackedBy, resourceKeyOf, ownerOf, type TrackingOptions } from './tracking.js';
 import type { DiffCondition, IsNamespaced, DiffObject } from './types.js';
 
@@ -67,7 +67,7 @@ export function pairResources(input: PairingInput): Pairing {
   const unresolved = new Set<string>();
   const desired = new Map<string, Extract<PairedResource, { role: 'compare' }>>();
   for (const obj of input.desired) {
-    if (isHook(obj)) continue;
+    if (isHookOrSkipped(obj)) continue;
     const prepared = prepareDesired(obj, input);
     if (!prepared.ok) {
       errors.push({ role: 'error', key: prepared.key, message: prepared.message });
@@ -98,14 +98,15 @@ export function pairResources(input: PairingInput): Pairing {
     }
   }
   for (const [id, obj] of live) {
-    if (desired.has(id) || isHook(obj) || !isTrackedBy(obj, input.app, input.tracking)) continue;
+    if (desired.has(id) || isHookOrSkipped(obj) || !isTrackedBy(obj, input.app, input.tracking))
+      continue;
     const key = resourceKeyOf(obj);
     const blocked = unresolved.has(nameKey(key));
     resources.push({
       role: 'extraneous',
       key,
       live: obj,
-      ignoreExtraneous: hasCompareOption(obj, 'IgnoreExtraneous'),
+      ignoreExtraneous: compareOptionsOf(obj).ignoreExtraneous === true,
       ...(blocked
         ? {
             pruneBlocked:

@@ -1,6 +1,6 @@
 // RFC 6901 JSON pointers: the one way the diff names a field, in
 // changedPaths, in ignoreDifferences and in drift events.
-import { isPlainObject } from './object.js';
+import { isRecord } from '../resource/index.js';
 
 /** One step of a path: an object key or an array index. */
 export type PathSegment = string | number;
@@ -41,7 +41,7 @@ export function getAt(root: unknown, path: readonly PathSegment[]): unknown {
       const index = arrayIndex(node, segment);
       if (index === undefined) return undefined;
       node = node[index];
-    } else if (isPlainObject(node) && Object.hasOwn(node, String(segment))) {
+    } else if (isRecord(node) && Object.hasOwn(node, String(segment))) {
       node = node[String(segment)];
     } else {
       return undefined;
@@ -56,7 +56,7 @@ export function hasAt(root: unknown, path: readonly PathSegment[]): boolean {
   const parent = getAt(root, path.slice(0, -1));
   const last = path[path.length - 1] as PathSegment;
   if (Array.isArray(parent)) return arrayIndex(parent, last) !== undefined;
-  return isPlainObject(parent) && Object.hasOwn(parent, String(last));
+  return isRecord(parent) && Object.hasOwn(parent, String(last));
 }
 
 /**
@@ -74,7 +74,7 @@ export function removeAt(root: unknown, path: readonly PathSegment[]): boolean {
     parent.splice(index, 1);
     return true;
   }
-  if (isPlainObject(parent) && Object.hasOwn(parent, String(last))) {
+  if (isRecord(parent) && Object.hasOwn(parent, String(last))) {
     delete parent[String(last)];
     return true;
   }

@@ -1,8 +1,16 @@
 // Turns a rendered manifest into the object the applier will apply: its
 // namespace resolved and this app's tracking id written.
+import { TRACKING_ANNOTATION } from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
-import { cloneJson, groupOf, isPlainObject, kindOf, metaString, setAnnotation } from './object.js';
-import { TRACKING_ANNOTATION, trackingId } from './tracking.js';
+import {
+  cloneJson,
+  groupOf,
+  isRecord,
+  kindOf,
+  metaString,
+  setAnnotation,
+} from '../resource/index.js';
+import { trackingId } from './tracking.js';
 import type { IsNamespaced, DiffObject } from './types.js';
 
 /** What {@link prepareDesired} needs to know about the app and the cluster. */
@@ -53,7 +61,7 @@ export function prepareDesired(obj: DiffObject, ctx: PrepareContext): PreparedDe
   if (namespaced === false) namespace = '';
   const key: ResourceKey = { group, kind, namespace, name };
   const object = cloneJson(obj);
-  const meta = isPlainObject(object['metadata']) ? object['metadata'] : {};
+  const meta = isRecord(object['metadata']) ? object['metadata'] : {};
   object['metadata'] = meta;
   if (namespace === '') delete meta['namespace'];
   else meta['namespace'] = namespace;

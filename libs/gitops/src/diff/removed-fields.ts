@@ -2,7 +2,7 @@
 // (its field manager owns them in live) that desired no longer sets are
 // removed by the next server-side apply, so they are drift too.
 import { ownedFields, resolveFieldPath, type FieldElement } from './managed-fields.js';
-import { isPlainObject } from './object.js';
+import { isRecord } from '../resource/index.js';
 import { getAt, removeAt, type PathSegment } from './pointer.js';
 
 /**
@@ -47,7 +47,7 @@ function removeEmptied(root: unknown, path: PathSegment[]): void {
     const parent = getAt(root, path.slice(0, end));
     const empty = Array.isArray(parent)
       ? parent.length === 0
-      : isPlainObject(parent) && Object.keys(parent).length === 0;
+      : isRecord(parent) && Object.keys(parent).length === 0;
     if (!empty) return;
     removeAt(root, path.slice(0, end));
   }

@@ -1,6 +1,6 @@
 // Secret handling: stringData folded into data so both spellings compare
 // equal, and values masked so no output ever shows one.
-import { isPlainObject, isSecret } from './object.js';
+import { isRecord, isSecret } from '../resource/index.js';
 import type { DiffObject } from './types.js';
 
 const MASK = '++++++++';
@@ -12,10 +12,10 @@ const FIELDS = ['data', 'stringData'] as const;
  */
 export function foldStringData(obj: DiffObject): void {
   if (!isSecret(obj)) return;
-  const data = isPlainObject(obj['data']) ? obj['data'] : {};
+  const data = isRecord(obj['data']) ? obj['data'] : {};
   for (const [k, v] of Object.entries(data)) if (v === null) data[k] = '';
   const stringData = obj['stringData'];
-  if (!isPlainObject(stringData)) return;
+  if (!isRecord(stringData)) return;
   const merged: Record<string, unknown> = { ...data };
   for (const [k, v] of Object.entries(stringData)) {
     merged[k] = typeof v === 'string' ? Buffer.from(v, 'utf8').toString('base64') : v;
@@ -34,7 +34,7 @@ export function maskSecretValues<T extends DiffObject | undefined>(objects: read
   if (!objects.some((o) => o !== undefined && isSecret(o))) return [...objects];
   const copies = objects.map((o) => (o && isSecret(o) ? structuredClone(o) : o));
   for (const field of FIELDS) {
-    const maps = copies.map((o) => (o && isSecret(o) && isPlainObject(o[field]) ? o[field] : {}));
+    const maps = copies.map((o) => (o && isSecret(o) && isRecord(o[field]) ? o[field] : {}));
     const keys = new Set(maps.flatMap((m) => Object.keys(m)));
     for (const key of keys) {
       const masks = new Map<string, string>();
@@ -67,7 +67,7 @@ export function redactSecretValues(
     if (!obj || !isSecret(obj)) continue;
     for (const field of FIELDS) {
       const map = obj[field];
-      if (!isPlainObject(map)) continue;
+      if (!isRecord(map)) continue;
       for (const v of Object.values(map)) {
         if (typeof v !== 'string') continue;
         values.add(v);

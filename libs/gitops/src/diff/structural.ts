@@ -2,7 +2,7 @@
 // desired is laid over live the way an apply would leave it, so fields that
 // only live has (defaults, fields other managers own) stay as they are and do
 // not show as drift. The result is then compared with live.
-import { cloneJson, deepEqual, isPlainObject } from './object.js';
+import { cloneJson, isRecord, jsonEqual } from '../resource/index.js';
 import type { PathSegment } from './pointer.js';
 import { isQuantityField, quantityEqual } from './quantity.js';
 
@@ -27,8 +27,8 @@ export function mergeDesiredIntoLive(desired: unknown, live: unknown): unknown {
 
 function merge(desired: unknown, live: unknown, path: PathSegment[]): unknown {
   if (desired === null || desired === undefined) return live;
-  if (isPlainObject(desired)) {
-    if (!isPlainObject(live)) return stripNulls(desired);
+  if (isRecord(desired)) {
+    if (!isRecord(live)) return stripNulls(desired);
     const out: Record<string, unknown> = { ...live };
     for (const [k, v] of Object.entries(desired)) {
       if (v === null || (isEmpty(v) && !Object.hasOwn(live, k))) continue;
@@ -40,7 +40,7 @@ function merge(desired: unknown, live: unknown, path: PathSegment[]): unknown {
     if (!Array.isArray(live)) return stripNulls(desired);
     return mergeList(desired, live, path);
   }
-  if (deepEqual(desired, live)) return live;
+  if (jsonEqual(desired, live)) return live;
   if (isQuantityField(path) && quantityEqual(desired, live)) return live;
   return desired;
 }
@@ -64,7 +64,7 @@ function mergeList(desired: unknown[], live: unknown[], path: PathSegment[]): un
 }
 
 function keyValue(item: unknown, key: string): string {
-  return JSON.stringify(isPlainObject(item) ? item[key] : undefined);
+  return JSON.stringify(isRecord(item) ? item[key] : undefined);
 }
 
 // A key qualifies when every item on both sides is an object with a scalar
@@ -77,7 +77,7 @@ function mergeKeyOf(desired: unknown[], live: unknown[]): string | undefined {
 function uniqueScalarKey(items: unknown[], key: string): boolean {
   const seen = new Set<string>();
   for (const item of items) {
-    if (!isPlainObject(item)) return false;
+    if (!isRecord(item)) return false;
     const v = item[key];
     if (typeof v !== 'string' && typeof v !== 'number') return false;
     const text = JSON.stringify(v);
@@ -90,14 +90,14 @@ function uniqueScalarKey(items: unknown[], key: string): boolean {
 function isEmpty(value: unknown): boolean {
   return (
     (Array.isArray(value) && value.length === 0) ||
-    (isPlainObject(value) && Object.keys(value).length === 0)
+    (isRecord(value) && Object.keys(value).length === 0)
   );
 }
 
 /** A copy without null map values, which an apply would not write. */
 export function stripNulls(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripNulls);
-  if (!isPlainObject(value)) return value;
+  if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== null) out[k] = stripNulls(v);
   return out;

@@ -1,15 +1,14 @@
 // Which app a live object belongs to. Flotilla writes its own annotation and
 // reads Argo CD's, so resources deployed by Argo CD keep their owner.
-import { ARGO_NAMESPACE, DEFAULT_NAMESPACE } from '@flotilla/api';
+import {
+  ARGO_NAMESPACE,
+  ARGO_TRACKING_ANNOTATION,
+  DEFAULT_NAMESPACE,
+  TRACKING_ANNOTATION,
+} from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
-import { annotationsOf, groupOf, kindOf, metaString } from './object.js';
+import { annotationsOf, groupOf, kindOf, metaString } from '../resource/index.js';
 import type { DiffObject } from './types.js';
-
-/** Flotilla's tracking annotation: `<app-ns>_<app>:<group>/<kind>:<ns>/<name>`. */
-export const TRACKING_ANNOTATION = 'flotilla.dev/tracking-id';
-
-/** Argo CD's tracking annotation: `<app>:<group>/<kind>:<ns>/<name>`, `<appNs>_<app>` outside its namespace. */
-export const ARGO_TRACKING_ANNOTATION = 'argocd.argoproj.io/tracking-id';
 
 /** Where Argo CD and Flotilla keep their Applications, for reading Argo CD's ids. */
 export interface TrackingOptions {

@@ -5,7 +5,7 @@
 // object that no `managedFields` entry owns are put back as live has them.
 // Fields the API server defaults are unowned too, and equal on both sides.
 import { ManagedFieldsError } from './errors.js';
-import { cloneJson, deepEqual, isPlainObject, metadataOf } from './object.js';
+import { cloneJson, isRecord, jsonEqual, metadataOf } from '../resource/index.js';
 import { parseFieldsV1, resolveFieldPath, type FieldElement } from './managed-fields.js';
 import { getAt, removeAt, toPointer, type PathSegment } from './pointer.js';
 import type { DiffObject } from './types.js';
@@ -18,12 +18,12 @@ interface Owned {
 }
 
 function ownedIn(predicted: DiffObject): Owned[] | undefined {
-  const entries = metadataOf(predicted)?.['managedFields'];
+  const entries = metadataOf(predicted)['managedFields'];
   if (!Array.isArray(entries) || entries.length === 0) return undefined;
   const out: Owned[] = [];
   const secret = predicted['kind'] === 'Secret' && predicted['apiVersion'] === 'v1';
   for (const entry of entries) {
-    if (!isPlainObject(entry) || entry['fieldsV1'] === undefined) continue;
+    if (!isRecord(entry) || entry['fieldsV1'] === undefined) continue;
     for (const f of parseFieldsV1(entry['fieldsV1'], String(entry['manager'] ?? ''))) {
       // A Secret's stringData is write-only: the API server stores it under data, and
       // the manager that wrote a stringData key owns that data key.
@@ -83,12 +83,12 @@ export function revertWebhookMutations(predicted: DiffObject, live: DiffObject):
     if (leaves.has(pointer)) return;
     if (!touched.has(pointer)) {
       if (liveNode === undefined) edits.push({ op: 'remove', at });
-      else if (!deepEqual(node, liveNode))
+      else if (!jsonEqual(node, liveNode))
         edits.push({ op: 'set', at, value: cloneJson(liveNode) });
       return;
     }
-    if (isPlainObject(node)) {
-      const liveMap = isPlainObject(liveNode) ? liveNode : undefined;
+    if (isRecord(node)) {
+      const liveMap = isRecord(liveNode) ? liveNode : undefined;
       for (const [k, v] of Object.entries(node)) {
         walk(v, liveMap && Object.hasOwn(liveMap, k) ? liveMap[k] : undefined, [...at, k]);
       }
@@ -98,7 +98,7 @@ export function revertWebhookMutations(predicted: DiffObject, live: DiffObject):
         const itemPointer = toPointer(itemAt);
         if (!touched.has(itemPointer)) {
           // A whole item no one owns (an injected sidecar): keep it only where live has it.
-          const inLive = Array.isArray(liveNode) && liveNode.some((l) => deepEqual(l, item));
+          const inLive = Array.isArray(liveNode) && liveNode.some((l) => jsonEqual(l, item));
           if (!inLive) edits.push({ op: 'remove', at: itemAt });
           return;
         }
@@ -118,7 +118,7 @@ export function revertWebhookMutations(predicted: DiffObject, live: DiffObject):
     const parent = getAt(out, e.at.slice(0, -1));
     const last = e.at[e.at.length - 1] as PathSegment;
     if (Array.isArray(parent)) parent[last as number] = e.value;
-    else if (isPlainObject(parent)) parent[String(last)] = e.value;
+    else if (isRecord(parent)) parent[String(last)] = e.value;
   }
   const removals = edits.filter((e) => e.op === 'remove').map((e) => e.at);
   for (const at of removals.sort(removalOrder)) removeAt(out, at);

@@ -1,6 +1,6 @@
 // App health from resource health: the worst status wins.
 import { HealthStatusCode } from '@flotilla/api';
-import { annotationsOf } from './object.js';
+import { annotationsOf } from '../resource/index.js';
 import { isWorseHealth } from './status.js';
 import type { HealthGroupKind, HealthObject, HealthResult } from './types.js';
 

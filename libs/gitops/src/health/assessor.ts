@@ -6,7 +6,7 @@ import { builtinHealthCheck, builtinHealthCheckFor, runHealthCheck } from './bui
 import { pendingDeletionHealth } from './deletion.js';
 import { HealthScriptLoader, type HealthScript } from './lua/loader.js';
 import { createLuaHealthRuntime, type LuaHealthRuntime } from './lua/runtime.js';
-import { groupKindOf } from './object.js';
+import { groupKindOf } from '../resource/index.js';
 import { compileHealthOptions, type CompiledHealthOptions, type HealthOptions } from './options.js';
 import type { HealthGroupKind, HealthObject, HealthResult } from './types.js';
 

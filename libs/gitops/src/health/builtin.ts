@@ -25,7 +25,7 @@ import { replicaSetHealth } from './kinds/replicaset.js';
 import { serviceHealth } from './kinds/service.js';
 import { statefulSetHealth } from './kinds/statefulset.js';
 import { workflowHealth } from './kinds/workflow.js';
-import { groupKindOf } from './object.js';
+import { groupKindOf } from '../resource/index.js';
 import type { HealthCheck, HealthGroupKind, HealthObject, HealthResult } from './types.js';
 
 const CHECKS: ReadonlyMap<string, HealthCheck> = new Map([

@@ -1,7 +1,7 @@
 // An object on its way out is Progressing whatever its kind's check would say,
 // except a hook held by a hook finalizer: its runner still needs its outcome.
 import { HealthStatusCode } from '@flotilla/api';
-import { list, part, text } from './object.js';
+import { list, part, text } from '../resource/index.js';
 import type { HealthObject, HealthResult } from './types.js';
 
 /** Finalizers a hook runner puts on hooks so it can read their result before they go. */

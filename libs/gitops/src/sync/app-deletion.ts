@@ -6,9 +6,8 @@
 // confirmation needs an approval annotation newer than the start.
 import { FINALIZER_MAP, Finalizer } from '@flotilla/api';
 import type { ResourceKey } from '@flotilla/contracts';
-import { ResourceRole } from './hook-types.js';
+import { ResourceRole, annotationsOf, type KubeObject } from '../resource/index.js';
 import { unixSeconds } from './naming.js';
-import { annotationsOf, type SyncObject } from './object.js';
 import { readResourceAnnotations } from './resource-annotations.js';
 import { DeletionMode, effectiveSyncOptions, parseAppSyncOptions } from './sync-options.js';
 
@@ -73,7 +72,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
  * after `since`, compared to the second as Argo CD does. Anything unreadable
  * approves nothing.
  */
-export function isDeletionApproved(app: SyncObject, since: Date | string | number): boolean {
+export function isDeletionApproved(app: KubeObject, since: Date | string | number): boolean {
   const ann = annotationsOf(app);
   const from = unixSeconds(since);
   if (!Number.isFinite(from)) return false;
@@ -88,7 +87,7 @@ export function isDeletionApproved(app: SyncObject, since: Date | string | numbe
 /** A live object of the app, with its key. */
 export interface LiveResource {
   readonly key: ResourceKey;
-  readonly object: SyncObject;
+  readonly object: KubeObject;
 }
 
 /** One wave of an app deletion: deleted together, gone before the next wave starts. */

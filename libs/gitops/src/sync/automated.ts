@@ -12,7 +12,7 @@ import {
   type SyncOperationResource,
   type SyncStatus,
 } from '@flotilla/api';
-import { jsonEqual } from './object.js';
+import { jsonEqual } from '../resource/index.js';
 import { AUTOMATED_RETRY_LIMIT } from './retry.js';
 import { selfHealRemainingMs } from './self-heal.js';
 

@@ -8,10 +8,15 @@ import type { HealthResult } from '../health/index.js';
 import { kindOrderIndex } from './kind-order.js';
 import { objectKey, type NamespacedLookup } from './keys.js';
 import { hookObjectName, unixSeconds } from './naming.js';
-import { metaString, withMetadata, type SyncObject } from './object.js';
+import {
+  HookDeletePolicy,
+  metaString,
+  withMetadata,
+  type DeletionHookType,
+  type KubeObject,
+} from '../resource/index.js';
 import type { PlanResource } from './plan-options.js';
 import { readResourceAnnotations } from './resource-annotations.js';
-import { HookDeletePolicy, type DeletionHookType } from './hook-types.js';
 
 /** One PreDelete or PostDelete hook. */
 export interface DeletionHook {
@@ -20,9 +25,9 @@ export interface DeletionHook {
   readonly deletePolicies: readonly HookDeletePolicy[];
   readonly hookTimeoutMs?: number;
   /** The object to create (absent for a live hook no longer in the manifests). */
-  readonly targetObject?: SyncObject;
+  readonly targetObject?: KubeObject;
   /** The hook as it exists in the cluster. */
-  readonly liveObject?: SyncObject;
+  readonly liveObject?: KubeObject;
 }
 
 /** Deletion hooks of one type: those to create and those that already exist. */

@@ -4,10 +4,15 @@
 import { HookType, SyncPhase } from '@flotilla/api';
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
 import type { TaskDraft } from './draft.js';
-import { ResourceRole } from './hook-types.js';
+import {
+  ResourceRole,
+  metaString,
+  metadataOf,
+  withMetadata,
+  type KubeObject,
+} from '../resource/index.js';
 import { isSelected, objectKey } from './keys.js';
 import { hookObjectName } from './naming.js';
-import { metadataOf, metaString, withMetadata, type SyncObject } from './object.js';
 import type { CompiledSyncPlanOptions, PlanResource } from './plan-options.js';
 import { readResourceAnnotations, type ResourceAnnotations } from './resource-annotations.js';
 import { effectiveSyncOptions } from './sync-options.js';
@@ -26,7 +31,7 @@ export interface DesiredDrafts {
 /** Sorts the desired objects into apply drafts and hook drafts. */
 export function draftDesired(
   desired: readonly PlanResource[],
-  liveByKey: ReadonlyMap<string, SyncObject>,
+  liveByKey: ReadonlyMap<string, KubeObject>,
   opts: CompiledSyncPlanOptions,
 ): DesiredDrafts {
   const out: DesiredDrafts = {
@@ -65,10 +70,10 @@ export function draftDesired(
 }
 
 function draftApply(
-  obj: SyncObject,
+  obj: KubeObject,
   key: ResourceKey,
   ann: ResourceAnnotations,
-  liveByKey: ReadonlyMap<string, SyncObject>,
+  liveByKey: ReadonlyMap<string, KubeObject>,
   opts: CompiledSyncPlanOptions,
   out: DesiredDrafts,
 ): void {
@@ -107,10 +112,10 @@ function draftApply(
 }
 
 function draftHooks(
-  obj: SyncObject,
+  obj: KubeObject,
   baseKey: ResourceKey,
   ann: ResourceAnnotations,
-  liveByKey: ReadonlyMap<string, SyncObject>,
+  liveByKey: ReadonlyMap<string, KubeObject>,
   opts: CompiledSyncPlanOptions,
   out: DesiredDrafts,
 ): void {
@@ -138,12 +143,12 @@ function draftHooks(
   }
 }
 
-function withNamespace(obj: SyncObject, key: ResourceKey): SyncObject {
+function withNamespace(obj: KubeObject, key: ResourceKey): KubeObject {
   if (key.namespace === '' || metaString(obj, 'namespace') !== '') return obj;
   return withMetadata(obj, { namespace: key.namespace });
 }
 
-function hookFinalizers(obj: SyncObject, finalizer: string | undefined): Record<string, unknown> {
+function hookFinalizers(obj: KubeObject, finalizer: string | undefined): Record<string, unknown> {
   if (finalizer === undefined) return {};
   const existing = metadataOf(obj)['finalizers'];
   const list = Array.isArray(existing) ? existing.filter((f) => typeof f === 'string') : [];

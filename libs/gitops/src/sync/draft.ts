@@ -2,9 +2,8 @@
 // still move (prune reversal, PruneLast, namespace and CRD dependencies).
 import type { HookType, SyncPhase } from '@flotilla/api';
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
-import type { HookDeletePolicy } from './hook-types.js';
+import type { HookDeletePolicy, KubeObject } from '../resource/index.js';
 import { kindOrderIndex } from './kind-order.js';
-import type { SyncObject } from './object.js';
 import type { EffectiveSyncOptions } from './sync-options.js';
 import { SyncTaskType, type SyncTask } from './types.js';
 
@@ -17,8 +16,8 @@ export interface TaskDraft {
   hookType?: HookType;
   deletePolicies: readonly HookDeletePolicy[];
   syncOptions: EffectiveSyncOptions;
-  targetObject?: SyncObject;
-  liveObject?: SyncObject;
+  targetObject?: KubeObject;
+  liveObject?: KubeObject;
   skipDryRun: boolean;
   hookTimeoutMs?: number;
   pruneSkipMessage?: string;

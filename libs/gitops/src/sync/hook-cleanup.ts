@@ -1,6 +1,6 @@
 // Which hooks to delete when an operation ends, by their delete policies.
 import { OperationPhase } from '@flotilla/api';
-import { HookDeletePolicy } from './hook-types.js';
+import { HookDeletePolicy } from '../resource/index.js';
 import { resultId, type SyncResourceResult } from './results.js';
 import { SyncTaskType, type SyncTask } from './types.js';
 

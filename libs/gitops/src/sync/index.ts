@@ -1,31 +1,9 @@
-// Sync planning: annotations and options, the ordered plan of a sync, hook
+// Sync planning: sync and compare options, the ordered plan of a sync, hook
 // delete policies, per-resource results, retry, automated sync and history.
 // Pure: plain objects in, plain objects out. The only public entry of sync/.
-export type { SyncObject } from './object.js';
-export {
-  ArgoAnnotation,
-  FlotillaAnnotation,
-  HelmAnnotation,
-  dualAnnotation,
-  type DualAnnotation,
-} from './annotations.js';
+export type { KubeObject as SyncObject } from '../resource/index.js';
 export { formatGoDuration, parseGoDuration, parseSecondsOrDuration } from './duration.js';
 export { SyncOptionsError, isSyncOptionsError } from './errors.js';
-export {
-  DeletionHookType,
-  HookDeletePolicy,
-  ResourceRole,
-  isHookDeletePolicy,
-} from './hook-types.js';
-export { SYNC_PHASE_ORDER, hookRoleOf, isHookOrSkipped, type HookRoleInfo } from './hook-role.js';
-export {
-  helmDeletePolicies,
-  helmDeletionHooks,
-  helmKeeps,
-  helmSyncPhases,
-  helmWeight,
-  isHelmHook,
-} from './helm.js';
 export { deletePoliciesOf } from './delete-policy.js';
 export { readSyncWave, syncWaveOf, type WaveReading } from './waves.js';
 export {
@@ -41,7 +19,6 @@ export {
   type SyncOptionScope,
   type SyncOptionValues,
 } from './sync-options.js';
-export { compareOptionsOf, type CompareOptions } from './compare-options.js';
 export {
   DEFAULT_HOOK_TIMEOUT_MS,
   readResourceAnnotations,

@@ -1,7 +1,7 @@
 // Resource keys for objects and the selective-sync filter over them.
 import type { ResourceKey } from '@flotilla/contracts';
 import type { SyncOperationResource } from '@flotilla/api';
-import { groupOf, kindOf, metaString, type SyncObject } from './object.js';
+import { groupOf, kindOf, metaString, type KubeObject } from '../resource/index.js';
 
 /**
  * Discovery's answer to "is this kind namespaced?": undefined when the kind is
@@ -14,7 +14,7 @@ export type NamespacedLookup = (group: string, kind: string) => boolean | undefi
  * destination namespace; a cluster-scoped one has namespace ''.
  */
 export function objectKey(
-  obj: SyncObject,
+  obj: KubeObject,
   destinationNamespace: string,
   isNamespaced?: NamespacedLookup,
 ): ResourceKey {

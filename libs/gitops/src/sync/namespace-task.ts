@@ -2,7 +2,7 @@
 // (with managedNamespaceMetadata) when the manifests do not declare it.
 import { SyncPhase } from '@flotilla/api';
 import type { TaskDraft } from './draft.js';
-import { groupOf, kindOf, metadataOf, metaString, type SyncObject } from './object.js';
+import { groupOf, kindOf, metadataOf, metaString, type KubeObject } from '../resource/index.js';
 import type { CompiledSyncPlanOptions, PlanResource } from './plan-options.js';
 import { effectiveSyncOptions } from './sync-options.js';
 import { SyncTaskType } from './types.js';
@@ -52,7 +52,7 @@ export function draftNamespaceCreation(
 }
 
 function carries(
-  live: SyncObject,
+  live: KubeObject,
   wanted: Readonly<Record<string, string>> | undefined,
   field: 'labels' | 'annotations',
 ): boolean {

@@ -2,8 +2,7 @@
 // same every time one operation plans, so a retried or resumed step finds the
 // hook it already created instead of making another.
 import type { SyncPhase } from '@flotilla/api';
-import type { DeletionHookType } from './hook-types.js';
-import { metaString, type SyncObject } from './object.js';
+import { metaString, type DeletionHookType, type KubeObject } from '../resource/index.js';
 
 /**
  * `metadata.name` when set; otherwise `generateName` +
@@ -11,7 +10,7 @@ import { metaString, type SyncObject } from './object.js';
  * it. A revision shorter than 8 characters is used whole.
  */
 export function hookObjectName(
-  obj: SyncObject,
+  obj: KubeObject,
   revision: string,
   phase: SyncPhase | DeletionHookType,
   startedAtUnix: number,

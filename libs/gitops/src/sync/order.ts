@@ -2,9 +2,8 @@
 // to just before the first resource that needs them.
 import { resourceKeyString } from '@flotilla/contracts';
 import type { TaskDraft } from './draft.js';
-import { SYNC_PHASE_ORDER } from './hook-role.js';
+import { SYNC_PHASE_ORDER, groupOf, kindOf, metaString, nestedString } from '../resource/index.js';
 import { kindOrderIndex } from './kind-order.js';
-import { groupOf, kindOf, metaString, nestedString } from './object.js';
 import { SyncTaskType } from './types.js';
 
 const TYPE_ORDER: readonly string[] = [

@@ -3,7 +3,7 @@
 // and what is live.
 import type { ResourceStatus } from '@flotilla/api';
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
-import type { SyncObject } from './object.js';
+import type { KubeObject as SyncObject } from '../resource/index.js';
 
 /** The last comparison, as the differ wrote it to status. */
 export interface LastComparison {

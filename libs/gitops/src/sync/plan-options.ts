@@ -4,7 +4,7 @@ import type { ResourceKey } from '@flotilla/contracts';
 import { SyncOptionsError } from './errors.js';
 import type { NamespacedLookup } from './keys.js';
 import { unixSeconds } from './naming.js';
-import type { SyncObject } from './object.js';
+import type { KubeObject } from '../resource/index.js';
 import { DEFAULT_HOOK_TIMEOUT_MS } from './resource-annotations.js';
 import { parseAppSyncOptions, type SyncOptionValues } from './sync-options.js';
 
@@ -13,7 +13,7 @@ export const HOOK_FINALIZER = 'flotilla.dev/hook-finalizer';
 
 /** A desired or live object, with its key when the caller already knows it. */
 export interface PlanResource {
-  readonly object: SyncObject;
+  readonly object: KubeObject;
   /** Computed from the object, the destination namespace and discovery when absent. */
   readonly key?: ResourceKey;
 }
@@ -60,7 +60,7 @@ export interface SyncPlanOptions {
     readonly annotations?: Readonly<Record<string, string>>;
   };
   /** The live destination Namespace, or null when it does not exist. */
-  readonly destinationNamespaceObject?: SyncObject | null;
+  readonly destinationNamespaceObject?: KubeObject | null;
   /** The finalizer added to hooks, or false for none. Default {@link HOOK_FINALIZER}. */
   readonly hookFinalizer?: string | false;
 }
@@ -81,7 +81,7 @@ export interface CompiledSyncPlanOptions {
   readonly defaultHookTimeoutMs: number;
   readonly isModified: (key: ResourceKey) => boolean | undefined;
   readonly managedNamespaceMetadata: SyncPlanOptions['managedNamespaceMetadata'];
-  readonly destinationNamespaceObject: SyncObject | null | undefined;
+  readonly destinationNamespaceObject: KubeObject | null | undefined;
   readonly hookFinalizer: string | undefined;
 }
 

@@ -4,10 +4,15 @@ import { SyncPhase } from '@flotilla/api';
 import { resourceKeyString } from '@flotilla/contracts';
 import { draftDesired } from './desired.js';
 import { finishTask, type TaskDraft } from './draft.js';
-import { HookDeletePolicy } from './hook-types.js';
+import {
+  HookDeletePolicy,
+  groupOf,
+  kindOf,
+  nestedString,
+  type KubeObject,
+} from '../resource/index.js';
 import { objectKey } from './keys.js';
 import { draftNamespaceCreation } from './namespace-task.js';
-import { groupOf, kindOf, nestedString, type SyncObject } from './object.js';
 import { orderDrafts } from './order.js';
 import {
   compileSyncPlanOptions,
@@ -38,7 +43,7 @@ export function planSync(input: SyncPlanInput): SyncPlan {
     key: r.key ?? objectKey(r.object, opts.destinationNamespace, opts.isNamespaced),
     object: r.object,
   }));
-  const liveByKey = new Map<string, SyncObject>(
+  const liveByKey = new Map<string, KubeObject>(
     live.map((r) => [resourceKeyString(r.key), r.object]),
   );
 

@@ -3,9 +3,8 @@
 import { SyncPhase } from '@flotilla/api';
 import type { ResourceKey } from '@flotilla/contracts';
 import type { TaskDraft } from './draft.js';
-import { ResourceRole } from './hook-types.js';
+import { ResourceRole, type KubeObject } from '../resource/index.js';
 import { isSelected } from './keys.js';
-import type { SyncObject } from './object.js';
 import type { CompiledSyncPlanOptions } from './plan-options.js';
 import { readResourceAnnotations } from './resource-annotations.js';
 import { DeletionMode, effectiveSyncOptions } from './sync-options.js';
@@ -19,7 +18,7 @@ export const PRUNE_FALSE_MESSAGE = 'ignored (no prune)';
 /** A live object with its key, not paired with any desired object. */
 export interface Orphan {
   readonly key: ResourceKey;
-  readonly object: SyncObject;
+  readonly object: KubeObject;
 }
 
 /**

@@ -1,12 +1,18 @@
 // One reading of everything a resource's annotations tell sync planning.
 import type { SyncPhase } from '@flotilla/api';
-import { FlotillaAnnotation } from './annotations.js';
-import { compareOptionsOf, type CompareOptions } from './compare-options.js';
+import {
+  FlotillaAnnotation,
+  annotationsOf,
+  compareOptionsOf,
+  hookRoleOf,
+  type CompareOptions,
+  type DeletionHookType,
+  type HookDeletePolicy,
+  type KubeObject,
+  type ResourceRole,
+} from '../resource/index.js';
 import { deletePoliciesOf } from './delete-policy.js';
 import { formatGoDuration, parseGoDuration } from './duration.js';
-import { hookRoleOf } from './hook-role.js';
-import type { DeletionHookType, HookDeletePolicy, ResourceRole } from './hook-types.js';
-import { annotationsOf, type SyncObject } from './object.js';
 import { resourceSyncOptions, type ParsedSyncOptions } from './sync-options.js';
 import { readSyncWave } from './waves.js';
 
@@ -36,7 +42,7 @@ export interface ResourceAnnotations {
  * to the default and is reported.
  */
 export function readResourceAnnotations(
-  obj: SyncObject,
+  obj: KubeObject,
   defaultHookTimeoutMs: number = DEFAULT_HOOK_TIMEOUT_MS,
 ): ResourceAnnotations {
   const hook = hookRoleOf(obj);

@@ -8,9 +8,9 @@ import { jqPaths } from '../diff/ignore.js';
 import { matchIgnoreRules } from '../diff/ignore-rules.js';
 import type { JqRunner } from '../diff/jq/runner.js';
 import { getAt, hasAt, parsePointer, removeAt, type PathSegment } from '../diff/pointer.js';
-import { isPlainObject } from '../diff/object.js';
-import { TRACKING_ANNOTATION } from '../diff/tracking.js';
-import type { SyncObject } from './object.js';
+import { isRecord as isPlainObject } from '../resource/index.js';
+import { TRACKING_ANNOTATION } from '@flotilla/api';
+import type { KubeObject as SyncObject } from '../resource/index.js';
 
 /**
  * `target` with every field that `rules` ignore for `key` taken from `live`.

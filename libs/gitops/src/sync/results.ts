@@ -11,7 +11,7 @@ import {
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
 import { hookPhaseFromHealth, type HealthResult } from '../health/index.js';
 import { formatGoDuration } from './duration.js';
-import { versionOf } from './object.js';
+import { versionOf } from '../resource/index.js';
 import type { SyncTask } from './types.js';
 
 /** What happened to one resource in one phase. */

@@ -1,8 +1,13 @@
 // Sync options, from an app's `spec.syncPolicy.syncOptions` and from a
 // resource's `sync-options` annotation, merged with the resource winning.
-import { ArgoAnnotation, FlotillaAnnotation, csv } from './annotations.js';
-import { helmKeeps } from './helm.js';
-import { annotationsOf, type SyncObject } from './object.js';
+import {
+  ArgoAnnotation,
+  FlotillaAnnotation,
+  annotationsOf,
+  csv,
+  helmKeeps,
+  type KubeObject,
+} from '../resource/index.js';
 
 /** Values of `Prune=` and `Delete=`. */
 export const DeletionMode = {
@@ -150,7 +155,7 @@ export function parseAppSyncOptions(
  * then `flotilla.dev/sync-options` (winning per option), and
  * `helm.sh/resource-policy: keep` as Delete=false unless Delete is set.
  */
-export function resourceSyncOptions(obj: SyncObject): ParsedSyncOptions {
+export function resourceSyncOptions(obj: KubeObject): ParsedSyncOptions {
   const ann = annotationsOf(obj);
   const items = [
     ...csv(ann[ArgoAnnotation.SyncOptions]),

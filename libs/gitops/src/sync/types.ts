@@ -1,8 +1,7 @@
 // The vocabulary of a sync plan: tasks, steps and the plan itself.
 import type { HookType, SyncPhase } from '@flotilla/api';
 import type { ResourceKey } from '@flotilla/contracts';
-import type { HookDeletePolicy } from './hook-types.js';
-import type { SyncObject } from './object.js';
+import type { HookDeletePolicy, KubeObject } from '../resource/index.js';
 import type { EffectiveSyncOptions } from './sync-options.js';
 
 /** What a task does to its resource. */
@@ -37,9 +36,9 @@ export interface SyncTask {
   /** App options overlaid with the resource's own. */
   readonly syncOptions: EffectiveSyncOptions;
   /** What to apply or create (namespace filled in, generated hook names set). */
-  readonly targetObject?: SyncObject;
+  readonly targetObject?: KubeObject;
   /** The live object, when there is one. */
-  readonly liveObject?: SyncObject;
+  readonly liveObject?: KubeObject;
   /** True when the dry run must skip this task: its kind arrives with a CRD in this sync. */
   readonly skipDryRun: boolean;
   /** For hooks: how long the hook may run; undefined means no limit. */

@@ -1,7 +1,5 @@
 // The sync wave of an object: `sync-wave`, else Helm's hook weight, else 0.
-import { dualAnnotation } from './annotations.js';
-import { helmWeight, parseInteger } from './helm.js';
-import type { SyncObject } from './object.js';
+import { dualAnnotation, helmWeight, parseInteger, type KubeObject } from '../resource/index.js';
 
 /** A wave and, when the annotation could not be read, why. */
 export interface WaveReading {
@@ -13,7 +11,7 @@ export interface WaveReading {
  * Reads the wave of `obj`. An unreadable `sync-wave` falls back to
  * `helm.sh/hook-weight` (as gitops-engine does) and is reported.
  */
-export function readSyncWave(obj: SyncObject): WaveReading {
+export function readSyncWave(obj: KubeObject): WaveReading {
   const text = dualAnnotation(obj, 'SyncWave');
   const wave = parseInteger(text);
   if (wave !== undefined) return { wave };
@@ -23,6 +21,6 @@ export function readSyncWave(obj: SyncObject): WaveReading {
 }
 
 /** The wave of `obj` (an integer, negative allowed, default 0). */
-export function syncWaveOf(obj: SyncObject): number {
+export function syncWaveOf(obj: KubeObject): number {
   return readSyncWave(obj).wave;
 }

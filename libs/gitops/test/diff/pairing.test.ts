@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { diffApp, pairResources, prepareDesired } from '../../src/diff/index.js';
+import { isHookOrSkipped } from '../../src/index.js';
 import { APP, appInput, configMap, isNamespaced, testdata, tracked } from './fixtures.js';
 
 const ctx = { app: APP, destinationNamespace: 'shop', isNamespaced };
+/** A live ConfigMap in `shop` carrying this app's tracking id and `annotations`. */
+const trackedConfigMap = (name: string, annotations: Record<string, string>) =>
+  configMap(
+    name,
+    {},
+    {
+      namespace: 'shop',
+      annotations: { ...tracked('', 'ConfigMap', 'shop', name), ...annotations },
+    },
+  );
 const byName = (resources: readonly { key: { name: string } }[], name: string) =>
   resources.find((r) => r.key.name === name);
 
@@ -105,17 +116,7 @@ describe('pairResources', () => {
         annotations: deployment['metadata']['annotations'],
       },
     };
-    const hook = configMap(
-      'migrate',
-      {},
-      {
-        namespace: 'shop',
-        annotations: {
-          ...tracked('', 'ConfigMap', 'shop', 'migrate'),
-          'argocd.argoproj.io/hook': 'PreSync',
-        },
-      },
-    );
+    const hook = trackedConfigMap('migrate', { 'argocd.argoproj.io/hook': 'PreSync' });
     const { resources } = pairResources({
       ...ctx,
       desired: [],
@@ -134,6 +135,21 @@ describe('pairResources', () => {
     (crd['metadata'] as any).annotations = { 'helm.sh/hook': 'crd-install' };
     const { resources } = pairResources({ ...ctx, desired: [hook, crd], live: [] });
     expect(resources.map((r) => r.key.name)).toEqual(['crd-like']);
+  });
+
+  // The diff and sync planning read hooks alike: what the plan never applies
+  // is neither compared (it would stay OutOfSync forever) nor pruned.
+  it.each([
+    ['an empty Argo CD hook annotation', { 'argocd.argoproj.io/hook': '' }],
+    ['a Flotilla hook of an unknown type', { 'flotilla.dev/hook': 'Unknown' }],
+    ['an empty Helm hook annotation', { 'helm.sh/hook': '' }],
+    ['a padded Helm crd-install', { 'helm.sh/hook': ' crd-install' }],
+  ])('leaves out %s, as sync planning drops it', (_, annotations) => {
+    const cm = configMap('odd', {}, { annotations });
+    const live = trackedConfigMap('odd', annotations);
+    expect(pairResources({ ...ctx, desired: [cm], live: [] }).resources).toEqual([]);
+    expect(pairResources({ ...ctx, desired: [], live: [live] }).resources).toEqual([]);
+    expect(isHookOrSkipped(cm)).toBe(true);
   });
 
   it('warns about a resource that appears twice and keeps the last', () => {

@@ -182,6 +182,22 @@ describe('mutating webhooks in a server-side diff', () => {
     );
   });
 
+  it('are not drift when the Flotilla spelling turns IncludeMutationWebhook off again', async () => {
+    const { resources } = await diffApp(
+      appInput(
+        [
+          desiredWith({
+            'argocd.argoproj.io/compare-options': 'IncludeMutationWebhook=true',
+            'flotilla.dev/compare-options': 'IncludeMutationWebhook=false',
+          }),
+        ],
+        [testdata('deployment-live.yaml')],
+        { serverSideDryRun: async () => mutated() },
+      ),
+    );
+    expect(resources[0]).toMatchObject({ status: 'Synced', mode: 'server-side' });
+  });
+
   it('still shows a change to a field a manager owns', async () => {
     const { resources } = await run(async () =>
       predictedFromLive((p) => {

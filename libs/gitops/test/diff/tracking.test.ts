@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ARGO_TRACKING_ANNOTATION,
-  TRACKING_ANNOTATION,
-  isTrackedBy,
-  ownerOf,
-  parseTrackingId,
-  trackingId,
-} from '../../src/diff/index.js';
+import { ARGO_TRACKING_ANNOTATION, TRACKING_ANNOTATION } from '@flotilla/api';
+import { isTrackedBy, ownerOf, parseTrackingId, trackingId } from '../../src/diff/index.js';
 import { APP, testdata } from './fixtures.js';
 
 const withAnnotations = (

@@ -8,7 +8,7 @@ import {
   sharedResourceFailure,
   trackingId,
   type JqRunner,
-} from '@flotilla/gitops';
+} from '../../src/index.js';
 
 const key = (name: string) => ({ group: '', kind: 'ConfigMap', namespace: 'dest', name });
 const written = (time: string) => ({ metadata: { managedFields: [{ manager: 'x', time }] } });

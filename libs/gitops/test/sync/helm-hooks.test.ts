@@ -10,7 +10,7 @@ import {
   isHelmHook,
   resourceSyncOptions,
   syncWaveOf,
-} from '../../src/sync/index.js';
+} from '../../src/index.js';
 import { job, obj, order, plan } from './fixtures.js';
 
 const HELM = 'helm.sh/hook';

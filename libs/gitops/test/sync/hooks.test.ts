@@ -23,7 +23,7 @@ import {
   indexResults,
   planDeletionHooks,
   readResourceAnnotations,
-} from '../../src/sync/index.js';
+} from '../../src/index.js';
 import { STARTED_AT, cm, job, obj, order, plan, resources, taskOf } from './fixtures.js';
 
 const HOOK = 'argocd.argoproj.io/hook';

@@ -9,7 +9,7 @@ import {
   parseAppSyncOptions,
   parseSyncOptions,
   resourceSyncOptions,
-} from '../../src/sync/index.js';
+} from '../../src/index.js';
 import { cm, deploy, obj, order, plan, taskOf } from './fixtures.js';
 
 const OPTIONS = 'argocd.argoproj.io/sync-options';

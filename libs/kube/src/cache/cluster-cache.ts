@@ -1,15 +1,10 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { TRACKING_ANNOTATIONS } from '@flotilla/api';
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
 import { ApiError, rawRequest } from '../raw.js';
 import { describeConnectionError, isClusterConnectionError } from './connection.js';
 import { collectionPath, Discovery, type ApiResourceInfo } from './discovery.js';
 import { KindWatch } from './kind-watch.js';
-
-/** Annotations that mark an object as managed by an app (Flotilla's and Argo CD's). */
-export const TRACKING_ANNOTATIONS = [
-  'flotilla.dev/tracking-id',
-  'argocd.argoproj.io/tracking-id',
-] as const;
 
 /** A change to a cached object. */
 export interface CacheEvent {

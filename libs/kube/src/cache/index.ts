@@ -3,7 +3,6 @@ export { KindWatch, type WatchChange, type KindWatchHandlers } from './kind-watc
 export {
   ClusterCache,
   keyOf,
-  TRACKING_ANNOTATIONS,
   type CacheEvent,
   type CacheStats,
   type ClusterUnreachable,

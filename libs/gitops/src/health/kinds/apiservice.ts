@@ -1,6 +1,6 @@
 // apiregistration.k8s.io/APIService, after gitops-engine's health_apiservice.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { findCondition, health } from '../object.js';
+import { findCondition, health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Available=True → Healthy; any other Available, or none yet → Progressing. */

@@ -1,7 +1,7 @@
 // cert-manager.io/Certificate: cert-manager reports its work in the Ready and
 // Issuing conditions; an issuance under way is not a failure yet.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { findCondition, health } from '../object.js';
+import { findCondition, health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Issuing=True → Progressing; Ready=True → Healthy; Ready=False → Degraded; else Progressing. */

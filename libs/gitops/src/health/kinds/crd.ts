@@ -1,7 +1,8 @@
 // apiextensions.k8s.io/CustomResourceDefinition, after Argo CD's
 // resource_customizations/apiextensions.k8s.io/CustomResourceDefinition/health.lua.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { conditionsOf, health, part } from '../object.js';
+import { part } from '../../resource/index.js';
+import { conditionsOf, health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /**

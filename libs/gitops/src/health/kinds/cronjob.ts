@@ -1,6 +1,7 @@
 // batch/CronJob, after Argo CD's resource_customizations/batch/CronJob/health.lua.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { health, list, part, record, text } from '../object.js';
+import { list, part, record, text } from '../../resource/index.js';
+import { health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /**

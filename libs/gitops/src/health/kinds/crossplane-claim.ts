@@ -2,7 +2,8 @@
 // platform team defined, so a claim is recognised by its shape: a namespaced
 // object whose spec refers to a composition or to the composite it claims.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { findCondition, health, part, record } from '../object.js';
+import { findCondition, health } from '../checks.js';
+import { part, record } from '../../resource/index.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 const CLAIM_SPEC_FIELDS = [

@@ -1,6 +1,7 @@
 // apps/DaemonSet, after gitops-engine's health_daemonset.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { health, nameOf, num, part, quote, record } from '../object.js';
+import { nameOf, num, part, record } from '../../resource/index.js';
+import { health, quote } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Progressing until the spec is observed and every scheduled pod is updated and available. */

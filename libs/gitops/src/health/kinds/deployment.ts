@@ -1,7 +1,8 @@
 // apps/Deployment, after gitops-engine's health_deployment.go (itself after
 // kubectl's rollout status).
 import { HealthStatusCode as H } from '@flotilla/api';
-import { findCondition, health, nameOf, num, optNumber, part, quote } from '../object.js';
+import { nameOf, num, optNumber, part } from '../../resource/index.js';
+import { findCondition, health, quote } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Paused → Suspended; stale generation or an unfinished rollout → Progressing; past its deadline → Degraded. */

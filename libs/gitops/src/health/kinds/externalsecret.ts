@@ -1,7 +1,7 @@
 // external-secrets.io/ExternalSecret: the operator's Ready condition tells
 // whether the target Secret was written from the provider.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { findCondition, health } from '../object.js';
+import { findCondition, health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Ready=True → Healthy; Ready=False → Degraded (the sync error); else Progressing. */

@@ -1,7 +1,8 @@
 // autoscaling/HorizontalPodAutoscaler, after Argo CD's HPA health check: v1
 // keeps its conditions in an annotation, later versions in status.conditions.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { annotationsOf, conditionsOf, health, part, text, type Condition } from '../object.js';
+import { annotationsOf, part, text } from '../../resource/index.js';
+import { conditionsOf, health, type Condition } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 const V1_CONDITIONS_ANNOTATION = 'autoscaling.alpha.kubernetes.io/conditions';

@@ -1,6 +1,7 @@
 // networking.k8s.io/Ingress and extensions/Ingress, after gitops-engine's health_ingress.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { health, list, part, record } from '../object.js';
+import { list, part, record } from '../../resource/index.js';
+import { health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Progressing until the controller publishes a load-balancer ingress point. */

@@ -1,6 +1,7 @@
 // batch/Job, after gitops-engine's health_job.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { conditionsOf, health, part } from '../object.js';
+import { part } from '../../resource/index.js';
+import { conditionsOf, health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Failed → Degraded; Complete → Healthy; Suspended → Suspended; anything else → Progressing. */

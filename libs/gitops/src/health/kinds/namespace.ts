@@ -1,7 +1,8 @@
 // core/Namespace. Argo CD has no check for it; this one only reports what the
 // namespace controller says, so an Active namespace never holds an app back.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { conditionsOf, health, part, text } from '../object.js';
+import { part, text } from '../../resource/index.js';
+import { conditionsOf, health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Active → Healthy; Terminating → Progressing, with the first failing deletion condition if any. */

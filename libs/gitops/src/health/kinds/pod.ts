@@ -1,6 +1,7 @@
 // core/Pod, after gitops-engine's health_pod.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { conditionsOf, health, num, part, quote, record, records, text } from '../object.js';
+import { num, part, record, records, text } from '../../resource/index.js';
+import { conditionsOf, health, quote } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** A waiting reason that means the container cannot start: `Err*`, `*Error`, `*BackOff`. */

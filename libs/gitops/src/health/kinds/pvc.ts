@@ -1,6 +1,7 @@
 // core/PersistentVolumeClaim, after gitops-engine's health_pvc.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { health, part, text } from '../object.js';
+import { part, text } from '../../resource/index.js';
+import { health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Bound → Healthy; Pending → Progressing; Lost → Degraded; anything else → Unknown. */

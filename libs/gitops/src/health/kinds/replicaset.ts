@@ -1,6 +1,7 @@
 // apps/ReplicaSet, after gitops-engine's health_replicaset.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { findCondition, health, num, optNumber, part } from '../object.js';
+import { num, optNumber, part } from '../../resource/index.js';
+import { findCondition, health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** ReplicaFailure → Degraded; fewer available replicas than desired → Progressing. */

@@ -2,16 +2,8 @@
 // `status.phase` and `status.message`; older controllers leave it to the
 // replica counts. Problems the controller flags win over either.
 import { HealthStatusCode as H } from '@flotilla/api';
-import {
-  annotationsOf,
-  conditionsOf,
-  health,
-  list,
-  num,
-  optNumber,
-  part,
-  text,
-} from '../object.js';
+import { conditionsOf, health } from '../checks.js';
+import { annotationsOf, list, num, optNumber, part, text } from '../../resource/index.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 const PHASES: Readonly<Record<string, H>> = {

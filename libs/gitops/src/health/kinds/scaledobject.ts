@@ -2,7 +2,7 @@
 // HPA are set up; Paused=True means scaling was paused on purpose; Fallback=True
 // means a trigger's metrics fail and KEDA scales to the fallback replicas.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { findCondition, health } from '../object.js';
+import { findCondition, health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Paused=True → Suspended; Ready=False or Fallback=True → Degraded; Ready=True → Healthy; else Progressing. */

@@ -1,7 +1,8 @@
 // bitnami.com/SealedSecret: the controller says in the Synced condition
 // whether it could unseal the data into a Secret.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { findCondition, health, optNumber, part } from '../object.js';
+import { findCondition, health } from '../checks.js';
+import { optNumber, part } from '../../resource/index.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Spec not yet observed → Progressing; Synced=True → Healthy; Synced=False → Degraded; else Progressing. */

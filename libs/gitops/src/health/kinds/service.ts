@@ -1,6 +1,7 @@
 // core/Service, after gitops-engine's health_service.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { health, list, part, record } from '../object.js';
+import { list, part, record } from '../../resource/index.js';
+import { health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** A LoadBalancer Service is Progressing until it has an ingress point; every other Service is Healthy. */

@@ -1,6 +1,7 @@
 // apps/StatefulSet, after gitops-engine's health_statefulset.go.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { health, num, optNumber, part, record, text } from '../object.js';
+import { num, optNumber, part, record, text } from '../../resource/index.js';
+import { health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Progressing until the spec is observed, pods are ready and the update (or partition) is rolled out. */

@@ -1,7 +1,8 @@
 // argoproj.io/Workflow, after gitops-engine's health_argo.go: only the phase
 // and message count, whatever the version.
 import { HealthStatusCode as H } from '@flotilla/api';
-import { health, part, text } from '../object.js';
+import { part, text } from '../../resource/index.js';
+import { health } from '../checks.js';
 import type { HealthObject, HealthResult } from '../types.js';
 
 /** Pending or Running → Progressing; Succeeded → Healthy; Failed or Error → Degraded. */

@@ -5,7 +5,7 @@ import { SyncPhase } from '@flotilla/api';
 import { csv, dualAnnotation } from './annotations.js';
 import { helmDeletionHooks, helmSyncPhases, isHelmHook } from './helm.js';
 import { DeletionHookType, ResourceRole } from './hook-types.js';
-import type { SyncObject } from './object.js';
+import type { KubeObject } from './object.js';
 
 /** Phases in the order they run. */
 export const SYNC_PHASE_ORDER: readonly SyncPhase[] = [
@@ -33,7 +33,7 @@ export interface HookRoleInfo {
  * with at least one sync type overrides Helm's; `Skip` counts only when it is
  * the only type; a hook annotation with no type Flotilla knows drops the object.
  */
-export function hookRoleOf(obj: SyncObject): HookRoleInfo {
+export function hookRoleOf(obj: KubeObject): HookRoleInfo {
   const annotation = dualAnnotation(obj, 'Hook');
   const argoTypes = csv(annotation);
   const argoSyncTypes = argoTypes.filter((t) => ARGO_SYNC_TYPES.has(t));
@@ -56,11 +56,11 @@ export function hookRoleOf(obj: SyncObject): HookRoleInfo {
  * True for anything the hook runner owns or that is never synced: a hook of any
  * kind, a dropped hook, or a Skip resource. Such a live object is never pruned.
  */
-export function isHookOrSkipped(obj: SyncObject): boolean {
+export function isHookOrSkipped(obj: KubeObject): boolean {
   return hookRoleOf(obj).role !== ResourceRole.Resource;
 }
 
-function deletionHooksOf(argoTypes: readonly string[], obj: SyncObject): DeletionHookType[] {
+function deletionHooksOf(argoTypes: readonly string[], obj: KubeObject): DeletionHookType[] {
   const fromArgo = Object.values(DeletionHookType).filter((t) => argoTypes.includes(t));
   return [...new Set([...fromArgo, ...helmDeletionHooks(obj)])].sort(
     (a, b) =>

@@ -1,6 +1,6 @@
 // The annotation names sync planning reads, in their Argo CD, Flotilla and Helm
 // spellings, and the comma-list reading gitops-engine applies to all of them.
-import { annotationsOf, type SyncObject } from './object.js';
+import { annotationsOf, type KubeObject } from './object.js';
 
 /** Argo CD's annotation names (`argocd.argoproj.io/...`). */
 export const ArgoAnnotation = {
@@ -40,14 +40,9 @@ export type DualAnnotation = keyof typeof ArgoAnnotation;
  * set, else the `argocd.argoproj.io/` one, else undefined. An empty value counts
  * as set, as in gitops-engine.
  */
-export function dualAnnotation(obj: SyncObject, which: DualAnnotation): string | undefined {
+export function dualAnnotation(obj: KubeObject, which: DualAnnotation): string | undefined {
   const ann = annotationsOf(obj);
   return ann[FlotillaAnnotation[which]] ?? ann[ArgoAnnotation[which]];
-}
-
-/** True when either spelling of the annotation is present, even empty. */
-export function hasDualAnnotation(obj: SyncObject, which: DualAnnotation): boolean {
-  return dualAnnotation(obj, which) !== undefined;
 }
 
 /**

@@ -1,7 +1,7 @@
 // `compare-options`: how the diff treats a resource. Parsed here so one reading
 // of a resource's annotations covers everything Argo CD lets it say.
 import { ArgoAnnotation, FlotillaAnnotation, csv } from './annotations.js';
-import { annotationsOf, type SyncObject } from './object.js';
+import { annotationsOf, type KubeObject } from './object.js';
 
 /** What `compare-options` sets; unset options are absent. */
 export interface CompareOptions {
@@ -16,7 +16,7 @@ export interface CompareOptions {
 }
 
 /** Reads both spellings of `compare-options`, the Flotilla one winning per option. */
-export function compareOptionsOf(obj: SyncObject): CompareOptions {
+export function compareOptionsOf(obj: KubeObject): CompareOptions {
   const ann = annotationsOf(obj);
   const items = [
     ...csv(ann[ArgoAnnotation.CompareOptions]),

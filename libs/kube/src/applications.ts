@@ -1,0 +1,107 @@
+// One client for Application resources, so every service and the CLI address
+// them the same way: URL-encoded names, raw JSON (the typed client drops
+// fields it does not model), and the merge patches the two status owners use.
+import {
+  APPLICATION,
+  GROUP,
+  VERSION,
+  applicationPath,
+  statusApplyRequest,
+  type Application,
+  type Operation,
+  type StatusApplyPatch,
+} from '@flotilla/api';
+import type { AppRef } from '@flotilla/contracts';
+import type { Informer, KubeConfig, ObjectCache } from '@kubernetes/client-node';
+import { customResourceInformer } from './informer.js';
+import { ApiError, rawRequest } from './raw.js';
+
+const MERGE_PATCH = 'application/merge-patch+json';
+
+/** Reads and writes Applications through the apiserver of a kubeconfig. */
+export class ApplicationClient {
+  constructor(private readonly kc: KubeConfig) {}
+
+  /** The Application, or undefined when it does not exist. */
+  async get(ref: AppRef): Promise<Application | undefined> {
+    try {
+      return await rawRequest<Application>(this.kc, {
+        method: 'GET',
+        path: applicationPath(ref.namespace, ref.name),
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every Application of `namespace`. */
+  async list(namespace: string): Promise<Application[]> {
+    const list = await rawRequest<{ items?: Application[] }>(this.kc, {
+      method: 'GET',
+      path: applicationPath(namespace),
+    });
+    return list.items ?? [];
+  }
+
+  /** Creates `app` in `namespace`; an existing one is an {@link ApiError} with status 409. */
+  create(namespace: string, app: Application): Promise<Application> {
+    return rawRequest<Application>(this.kc, {
+      method: 'POST',
+      path: applicationPath(namespace),
+      body: app,
+    });
+  }
+
+  /** Deletes the Application (its finalizers still run). */
+  async delete(ref: AppRef): Promise<void> {
+    await rawRequest(this.kc, { method: 'DELETE', path: applicationPath(ref.namespace, ref.name) });
+  }
+
+  /**
+   * Server-side applies one owner's part of status (built with
+   * `differStatusPatch` or `applierStatusPatch`) as `fieldManager`, forced;
+   * returns the Application as stored.
+   */
+  applyStatus(patch: StatusApplyPatch<unknown>, fieldManager: string): Promise<Application> {
+    return rawRequest<Application>(this.kc, statusApplyRequest(patch, fieldManager));
+  }
+
+  /**
+   * A JSON merge patch of the Application. Put `metadata.resourceVersion` in
+   * `patch` to make it conditional: a changed app is then a 409 {@link ApiError}.
+   */
+  mergePatch(ref: AppRef, patch: Readonly<Record<string, unknown>>): Promise<Application> {
+    return rawRequest<Application>(this.kc, {
+      method: 'PATCH',
+      path: applicationPath(ref.namespace, ref.name),
+      contentType: MERGE_PATCH,
+      body: patch,
+    });
+  }
+
+  /**
+   * Writes `operation` (null removes it). With `resourceVersion` the write
+   * happens only if the app is unchanged since it was read, so an operation
+   * written meanwhile by someone else is never overwritten (409 otherwise).
+   */
+  patchOperation(
+    ref: AppRef,
+    operation: Operation | null,
+    resourceVersion?: string,
+  ): Promise<Application> {
+    return this.mergePatch(ref, {
+      ...(resourceVersion ? { metadata: { resourceVersion } } : {}),
+      operation,
+    });
+  }
+
+  /** A list-then-watch cache of the Applications of `namespace`; call `start()`. */
+  informer(namespace: string): Informer<Application> & ObjectCache<Application> {
+    return customResourceInformer<Application>(
+      this.kc,
+      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
+      namespace,
+    );
+  }
+}

@@ -1,0 +1,97 @@
+// The Application client against a real apiserver: reads, lists, guarded
+// operation writes, status applies, and names that must be URL-encoded to
+// address exactly one Application.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  API_VERSION,
+  DIFFER_FIELD_MANAGER,
+  differStatusPatch,
+  type Application,
+} from '@flotilla/api';
+import { ApiError, ApplicationClient, installCrds } from '@flotilla/kube';
+import { startEnv, type TestEnv } from '@flotilla/testing';
+
+const appNamed = (name: string): Application =>
+  ({
+    apiVersion: API_VERSION,
+    kind: 'Application',
+    metadata: { name },
+    spec: {
+      project: 'default',
+      source: { repoURL: 'https://git.example.com/apps.git', targetRevision: 'main', path: name },
+      destination: { server: 'https://kubernetes.default.svc', namespace: 'default' },
+    },
+  }) as Application;
+
+const rvOf = (app: Application | undefined) =>
+  (app?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+
+describe('ApplicationClient', () => {
+  let env: TestEnv;
+  let ns: string;
+  let apps: ApplicationClient;
+  beforeAll(async () => {
+    env = await startEnv({ kube: true });
+    await installCrds(env.kube.kc);
+    ns = await env.kube.namespace('apps');
+    apps = new ApplicationClient(env.kube.kc);
+    await apps.create(ns, appNamed('guestbook'));
+    await apps.create(ns, appNamed('guest.book'));
+  });
+  afterAll(async () => {
+    await env?.[Symbol.asyncDispose]();
+  });
+
+  it('reads and lists Applications; a missing one reads as undefined', async () => {
+    expect((await apps.get({ namespace: ns, name: 'guestbook' }))?.metadata?.name).toBe(
+      'guestbook',
+    );
+    expect((await apps.get({ namespace: ns, name: 'guest.book' }))?.spec?.source?.path).toBe(
+      'guest.book',
+    );
+    expect(await apps.get({ namespace: ns, name: 'absent' })).toBeUndefined();
+    const names = (await apps.list(ns)).map((a) => a.metadata?.name).sort();
+    expect(names).toEqual(['guest.book', 'guestbook']);
+  });
+
+  it('addresses a name that needs encoding as that name, never another app', async () => {
+    // Unencoded, '?' and '#' would end the path at "guestbook" and '..' would climb out of it.
+    for (const name of ['guestbook?watch=true', 'guestbook#x', '../applications/guestbook']) {
+      expect(await apps.get({ namespace: ns, name })).toBeUndefined();
+      const write = apps.patchOperation({ namespace: ns, name }, { sync: {} });
+      await expect(write).rejects.toSatisfy((e) => e instanceof ApiError && e.status === 404);
+    }
+    expect((await apps.get({ namespace: ns, name: 'guestbook' }))?.operation).toBeUndefined();
+  });
+
+  it('writes an operation only over the resourceVersion it was read at', async () => {
+    const ref = { namespace: ns, name: 'guestbook' };
+    const read = await apps.get(ref);
+    const written = await apps.patchOperation(ref, { sync: { prune: true } }, rvOf(read));
+    expect(written.operation?.sync?.prune).toBe(true);
+    const stale = apps.patchOperation(ref, { sync: {} }, rvOf(read));
+    await expect(stale).rejects.toSatisfy((e) => e instanceof ApiError && e.status === 409);
+    expect((await apps.get(ref))?.operation?.sync?.prune).toBe(true);
+    await apps.patchOperation(ref, null, rvOf(written));
+    expect((await apps.get(ref))?.operation).toBeUndefined();
+  });
+
+  it('applies one owner’s status fields through the status subresource', async () => {
+    const app = (await apps.get({ namespace: ns, name: 'guest.book' }))!;
+    const stored = await apps.applyStatus(
+      differStatusPatch(app, { sync: { status: 'OutOfSync' }, health: { status: 'Healthy' } }),
+      DIFFER_FIELD_MANAGER,
+    );
+    expect(stored.status?.sync?.status).toBe('OutOfSync');
+    const managers = (
+      stored.metadata as { managedFields?: { manager?: string }[] }
+    ).managedFields?.map((m) => m.manager);
+    expect(managers).toContain(DIFFER_FIELD_MANAGER);
+  });
+
+  it('deletes an Application', async () => {
+    await apps.create(ns, appNamed('short-lived'));
+    await apps.delete({ namespace: ns, name: 'short-lived' });
+    expect(await apps.get({ namespace: ns, name: 'short-lived' })).toBeUndefined();
+  });
+});
