@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { RESOURCE_FIELD_MANAGER, type Application } from '@flotilla/api';
+import type { Application } from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import type { AppDiff, DiffObject, ResourceDiff } from '@flotilla/gitops';
-import type { KubeConfig, KubernetesObject } from '@flotilla/kube';
+import type { KubeConfig } from '@flotilla/kube';
 import type { DesiredState } from '@flotilla/render';
 import { connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
 import { cliContext } from '../context.js';
@@ -60,9 +60,8 @@ async function desiredFromRedis(url: string, ref: AppRef): Promise<DesiredState>
 }
 
 /**
- * Compares desired with live the way the differ does: live objects from a
- * watch cache of the destination (tracked by the app, or named by its
- * manifests), server-side-apply dry runs, the app's ignoreDifferences.
+ * Compares desired with live the way the differ does (`compareApp`), through
+ * a watch cache of the destination made for this one comparison.
  */
 async function compare(
   kc: KubeConfig,
@@ -71,37 +70,17 @@ async function compare(
   ref: AppRef,
   desired: DiffObject[],
 ): Promise<AppDiff> {
-  const { diffApp, isTrackedBy } = await import('@flotilla/gitops');
-  const { applyObject, ClusterCache, ClusterRegistry } = await import('@flotilla/kube');
+  // Loaded here, so `flotilla --help` and the other commands never load them.
+  const { ClusterCache, ClusterRegistry, compareApp } = await import('@flotilla/kube');
   let target;
   try {
     target = await new ClusterRegistry(kc, ns).resolve(app.spec?.destination);
   } catch (err) {
     throw new ExitError((err as Error).message, DIFF_EXIT.error);
   }
-  const destinationNamespace = app.spec?.destination?.namespace ?? '';
   const cache = new ClusterCache(target.kc);
   try {
-    await cache.ensureKindsOf(desired as KubernetesObject[], app.status?.resources ?? []);
-    const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
-    const keys = cache.keysOf(desired as KubernetesObject[], destinationNamespace);
-    await cache.want(keys);
-    const live = cache.among(keys, (obj) => isTrackedBy(obj as DiffObject, ref)) as DiffObject[];
-    return await diffApp(
-      {
-        app: ref,
-        destinationNamespace,
-        desired,
-        live,
-        isNamespaced,
-        serverSideDryRun: async (obj) =>
-          (await applyObject(target.kc, cache.discovery, obj as never, {
-            fieldManager: RESOURCE_FIELD_MANAGER,
-            dryRun: true,
-          })) as DiffObject,
-      },
-      { ignoreDifferences: app.spec?.ignoreDifferences ?? [] },
-    );
+    return await compareApp({ kc: target.kc, cache, app, ref, desired });
   } finally {
     cache.stop();
   }

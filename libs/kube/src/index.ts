@@ -64,3 +64,4 @@ export {
   CLUSTER_SECRET_SELECTORS,
   type ClusterTarget,
 } from './clusters.js';
+export { compareApp, type CompareAppInput } from './compare.js';

@@ -2,7 +2,6 @@ import type { KubeConfig } from '@flotilla/kube';
 import {
   applicationPath,
   DIFFER_FIELD_MANAGER,
-  RESOURCE_FIELD_MANAGER,
   APPLY_PATCH_CONTENT_TYPE,
   SyncStatusCode,
   applicationStatusPath,
@@ -14,24 +13,15 @@ import {
 import type { AppRef } from '@flotilla/contracts';
 import {
   aggregateHealth,
-  cachedDryRun,
   decideAutoSync,
-  diffApp,
   DryRunCache,
-  isTrackedBy,
   ResourceDiffStatus,
   type AppDiff,
   type AutoSyncDecision,
   type DiffObject,
   type HealthResult,
 } from '@flotilla/gitops';
-import {
-  ApiError,
-  applyObject,
-  rawRequest,
-  type ClusterCache,
-  type KubernetesObject,
-} from '@flotilla/kube';
+import { ApiError, compareApp, rawRequest, type ClusterCache } from '@flotilla/kube';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
 import { carryTransitionTimes, sortResources, statusDigest } from './status.js';
 import { desiredOptOuts, resourceHealth, type DifferHealth } from './app-health.js';
@@ -121,7 +111,6 @@ export class Reconciler {
     const previous = app.status;
     const now = new Date().toISOString();
     const state = await this.deps.desired.get(ref);
-    const destinationNamespace = app.spec?.destination?.namespace ?? '';
     let status: DifferStatus;
     let diff: AppDiff | undefined;
     let autoSync: AutoSyncDecision | undefined;
@@ -159,13 +148,7 @@ export class Reconciler {
       if (!(target instanceof Error)) {
         const compared = unreachable(target)
           ? undefined
-          : await this.compare(
-              target,
-              app,
-              ref,
-              state.objects as DiffObject[],
-              destinationNamespace,
-            );
+          : await this.compare(target, app, ref, state.objects as DiffObject[]);
         const down = unreachable(target);
         if (down) target = down;
         else diff = compared;
@@ -272,40 +255,22 @@ export class Reconciler {
     };
   }
 
-  private async compare(
+  private compare(
     target: Destination,
     app: Application,
     ref: AppRef,
     desired: DiffObject[],
-    destinationNamespace: string,
   ): Promise<AppDiff> {
-    const { cache } = target;
-    await cache.ensureKindsOf(desired as KubernetesObject[], app.status?.resources ?? []);
-    const isNamespaced = (g: string, k: string) => cache.discovery.isNamespaced(g, k);
-    const keys = cache.keysOf(desired as KubernetesObject[], destinationNamespace);
-    await cache.want(keys).catch(() => undefined);
-    const live = cache.among(keys, (obj) => isTrackedBy(obj as DiffObject, ref)) as DiffObject[];
-    return diffApp(
-      {
-        app: ref,
-        destinationNamespace,
-        desired,
-        live,
-        isNamespaced,
-        serverSideDryRun: cachedDryRun(async (obj) => {
-          try {
-            return (await applyObject(target.kc, cache.discovery, obj as never, {
-              fieldManager: RESOURCE_FIELD_MANAGER,
-              dryRun: true,
-            })) as DiffObject;
-          } catch (err) {
-            cache.noteFailure(err); // the cluster went away mid-comparison
-            throw err;
-          }
-        }, this.dryRuns),
-      },
-      { ignoreDifferences: app.spec?.ignoreDifferences ?? [] },
-    );
+    return compareApp({
+      kc: target.kc,
+      cache: target.cache,
+      app,
+      ref,
+      desired,
+      dryRuns: this.dryRuns,
+      // A failed fetch is caught by the reachability check that follows the comparison.
+      tolerateFetchErrors: true,
+    });
   }
 
   private async statusFrom(

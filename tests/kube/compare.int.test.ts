@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Application } from '@flotilla/api';
+import { DryRunCache, trackingId, type AppDiff, type DiffObject } from '@flotilla/gitops';
+import { ClusterCache, Discovery, applyObject, compareApp } from '@flotilla/kube';
+import { startEnv, type TestEnv } from '@flotilla/testing';
+
+describe('compareApp against the apiserver', () => {
+  let env: TestEnv;
+  let ns: string;
+  let cache: ClusterCache;
+  const ref = { namespace: 'flotilla', name: 'shop' };
+  let app: Application;
+
+  const configMap = (name: string, data: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name },
+    data,
+  });
+  const secret = (value: string) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'db' },
+    type: 'Opaque',
+    stringData: { password: value },
+  });
+  /** Creates `obj` in the destination, tracked by the app, as a sync would. */
+  const applyTracked = async (obj: Record<string, any>) => {
+    const live = structuredClone(obj);
+    const key = { group: '', kind: live.kind, namespace: ns, name: live.metadata.name };
+    live.metadata.namespace = ns;
+    live.metadata.annotations = { 'flotilla.dev/tracking-id': trackingId(ref, key) };
+    await applyObject(env.kube.kc, new Discovery(env.kube.kc), live as never, {
+      fieldManager: 'flotilla',
+    });
+  };
+  const find = (diff: AppDiff, kind: string, name: string) => {
+    const r = diff.resources.find((x) => x.key.kind === kind && x.key.name === name);
+    if (!r) throw new Error(`no ${kind}/${name} in ${JSON.stringify(diff.resources)}`);
+    return r;
+  };
+
+  let desired: DiffObject[];
+  beforeAll(async () => {
+    env = await startEnv({ kube: true });
+    ns = await env.kube.namespace();
+    app = {
+      apiVersion: 'flotilla.dev/v1alpha1',
+      kind: 'Application',
+      metadata: { namespace: ref.namespace, name: ref.name },
+      spec: { destination: { namespace: ns } },
+    } as unknown as Application;
+    await applyTracked(configMap('same', { color: 'blue' }));
+    await applyTracked(configMap('drifted', { color: 'blue' }));
+    await applyTracked(configMap('leftover', { color: 'blue' }));
+    await applyTracked(secret('old-password-1'));
+    desired = [
+      configMap('absent', { color: 'blue' }),
+      configMap('same', { color: 'blue' }),
+      configMap('drifted', { color: 'green' }),
+      secret('new-password-2'),
+    ];
+    cache = new ClusterCache(env.kube.kc);
+  });
+  afterAll(async () => {
+    cache?.stop();
+    await env[Symbol.asyncDispose]();
+  });
+
+  it('finds the missing, in-sync, drifted and extraneous objects, masking Secrets', async () => {
+    const diff = await compareApp({ kc: env.kube.kc, cache, app, ref, desired });
+    expect(diff.summary.status).toBe('OutOfSync');
+    expect(find(diff, 'ConfigMap', 'absent').status).toBe('Missing');
+    expect(find(diff, 'ConfigMap', 'same')).toMatchObject({ status: 'Synced', diff: '' });
+    const drifted = find(diff, 'ConfigMap', 'drifted');
+    expect(drifted.status).toBe('OutOfSync');
+    expect(drifted.diff).toContain('-  color: blue');
+    expect(drifted.diff).toContain('+  color: green');
+    expect(find(diff, 'ConfigMap', 'leftover')).toMatchObject({
+      status: 'Extraneous',
+      requiresPruning: true,
+    });
+    const db = find(diff, 'Secret', 'db');
+    expect(db.status).toBe('OutOfSync');
+    expect(db.diff).not.toBe('');
+    for (const plain of ['old-password-1', 'new-password-2'])
+      for (const shown of [plain, Buffer.from(plain).toString('base64')])
+        expect(JSON.stringify(diff)).not.toContain(shown);
+  });
+
+  it('reuses dry runs kept across comparisons, with the same outcome', async () => {
+    const dryRuns = new DryRunCache();
+    const first = await compareApp({ kc: env.kube.kc, cache, app, ref, desired, dryRuns });
+    expect(dryRuns.size).toBeGreaterThan(0);
+    const kept = dryRuns.size;
+    const second = await compareApp({ kc: env.kube.kc, cache, app, ref, desired, dryRuns });
+    expect(dryRuns.size).toBe(kept);
+    expect(second).toEqual(first);
+  });
+});
