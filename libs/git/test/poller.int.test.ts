@@ -92,6 +92,30 @@ describe('the poller with a real Git server and Redis', () => {
     expect(new Set(published.map((d) => d.id)).size).toBe(20);
   });
 
+  it('an idle round reads what was published for all its apps in one Redis call', async () => {
+    const r = new Redis(env.redis.url);
+    redisClients.push(r);
+    const calls = async (cmd: string): Promise<number> => {
+      const stats = await r.info('commandstats');
+      return Number(new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    };
+    const published: RenderDecision[] = [];
+    const poller = new Poller({
+      refs: directRefs((u) => git.lsRemote(u)),
+      store: redisResolvedStore(r, 'flotilla:test:idle-round'),
+      publish: async (d) => void published.push(d),
+      logger,
+    });
+    const fleet = apps(50);
+    await poller.round(fleet, { intervalMs: 120_000 });
+    expect(published).toHaveLength(50);
+    const [hget, hmget] = [await calls('hget'), await calls('hmget')];
+    await poller.round(fleet, { intervalMs: 120_000 });
+    expect(published).toHaveLength(50);
+    expect((await calls('hmget')) - hmget).toBe(1);
+    expect((await calls('hget')) - hget).toBe(0);
+  });
+
   it('an unreachable repository gives one error decision, and a refresh always renders', async () => {
     const published: RenderDecision[] = [];
     const poller = new Poller({

@@ -94,10 +94,15 @@ export class Poller {
 
     const decisions: RenderDecision[] = [];
     const polled = new Set(keys);
-    for (const app of apps) {
+    const due = apps.filter((app) => {
       const appRepos = app.sources.filter((s) => !s.chart).map((s) => normalizeRepoUrl(s.repoURL));
-      if (appRepos.length === 0 || !appRepos.every((r) => polled.has(r))) continue;
-      const decision = await this.decide(app, refs, options);
+      return appRepos.length > 0 && appRepos.every((r) => polled.has(r));
+    });
+    // What was last published for every app of the round, in one round trip: an idle
+    // round then costs one read, not one per app.
+    const previous = await this.deps.store.getMany(due.map((app) => app.ref));
+    for (const [i, app] of due.entries()) {
+      const decision = await this.decide(app, refs, options, previous[i]);
       if (decision) decisions.push(decision);
     }
     return { repos: keys.length, decisions, errors };
@@ -107,8 +112,8 @@ export class Poller {
     app: PolledApp,
     refs: ReadonlyMap<string, RemoteRefs | Error>,
     options: RoundOptions,
+    previous: ResolvedState | undefined,
   ) {
-    const previous = await this.deps.store.get(app.ref);
     const hash = specHash(app);
     let next: ResolvedState;
     try {

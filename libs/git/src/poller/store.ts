@@ -6,6 +6,8 @@ import type { RemoteRefs } from '../revision.js';
 /** Where the poller remembers what it last published per app (shared by replicas). */
 export interface ResolvedStore {
   get(app: AppRef): Promise<ResolvedState | undefined>;
+  /** The states of many apps in one round trip, in the order asked. */
+  getMany(apps: readonly AppRef[]): Promise<(ResolvedState | undefined)[]>;
   set(app: AppRef, state: ResolvedState): Promise<void>;
   delete(app: AppRef): Promise<void>;
 }
@@ -19,6 +21,11 @@ export function redisResolvedStore(
     async get(app) {
       const raw = await redis.hget(key, appKey(app));
       return raw ? (JSON.parse(raw) as ResolvedState) : undefined;
+    },
+    async getMany(apps) {
+      if (apps.length === 0) return [];
+      const raws = await redis.hmget(key, ...apps.map(appKey));
+      return raws.map((raw) => (raw ? (JSON.parse(raw) as ResolvedState) : undefined));
     },
     async set(app, state) {
       await redis.hset(key, appKey(app), JSON.stringify(state));
@@ -34,6 +41,7 @@ export function memoryResolvedStore(): ResolvedStore {
   const m = new Map<string, ResolvedState>();
   return {
     get: async (app) => m.get(appKey(app)),
+    getMany: async (apps) => apps.map((app) => m.get(appKey(app))),
     set: async (app, s) => void m.set(appKey(app), s),
     delete: async (app) => void m.delete(appKey(app)),
   };
