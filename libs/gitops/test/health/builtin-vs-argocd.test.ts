@@ -6,12 +6,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assessBuiltinHealth } from '../../src/health/index.js';
+import { sharedCompat } from '../compat.js';
 import { healthTestCases } from './fixtures.js';
 
-const COMPAT = join(
-  import.meta.dirname,
-  '../../../../../shared/compat/argocd-resource-customizations',
-);
+const COMPAT = sharedCompat('argocd-resource-customizations');
 const KINDS = [
   'cert-manager.io/Certificate',
   'argoproj.io/Rollout',

@@ -7,7 +7,6 @@
 // wildcard one. The known failures are listed with the reason, so a check that
 // starts passing or failing is noticed.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   HealthScriptLoader,
@@ -17,12 +16,10 @@ import {
   type HealthGroupKind,
   type HealthObject,
 } from '../../src/health/index.js';
+import { sharedCompat } from '../compat.js';
 import { customizationKeys, healthTestCases, readScript } from './fixtures.js';
 
-const COMPAT = join(
-  import.meta.dirname,
-  '../../../../../shared/compat/argocd-resource-customizations',
-);
+const COMPAT = sharedCompat('argocd-resource-customizations');
 
 /**
  * Cases that do not give Argo CD's answer, by `<dir>/<inputPath>`, with why.

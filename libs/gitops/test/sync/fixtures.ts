@@ -1,8 +1,8 @@
-// Shared helpers for the sync tests: manifests from testdata, small object
+// Shared helpers for the sync tests: Argo CD's example manifests, small object
 // builders, a discovery stub and result builders.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { sharedCompat } from '../compat.js';
 import {
   planSync,
   type PlanResource,
@@ -19,9 +19,9 @@ export const STARTED_AT = new Date('2024-01-02T03:04:05Z');
 /** {@link STARTED_AT} in Unix seconds, as hook names carry it. */
 export const STARTED_UNIX = 1704164645;
 
-/** Parses every document of a YAML file under testdata. */
-export function testdataAll(path: string): SyncObject[] {
-  const text = readFileSync(join(import.meta.dirname, 'testdata', path), 'utf8');
+/** Parses every document of a file of Argo CD's example apps (`shared/compat`). */
+export function exampleAll(path: string): SyncObject[] {
+  const text = readFileSync(sharedCompat('argocd-example-apps', path), 'utf8');
   return parseAllDocuments(text)
     .map((d) => d.toJSON() as SyncObject | null)
     .filter((d): d is SyncObject => d !== null);

@@ -3,7 +3,7 @@
 // the example apps.
 import { describe, expect, it } from 'vitest';
 import { KIND_ORDER, applyBatches, kindOrderIndex, type SyncObject } from '../../src/sync/index.js';
-import { cm, deploy, job, obj, order, plan, stepsOf, taskOf, testdataAll } from './fixtures.js';
+import { cm, deploy, job, obj, order, plan, stepsOf, taskOf, exampleAll } from './fixtures.js';
 
 const WAVE = 'argocd.argoproj.io/sync-wave';
 const HOOK = 'argocd.argoproj.io/hook';
@@ -151,7 +151,7 @@ function namePrefix(prefix: string, objects: readonly SyncObject[]): SyncObject[
 
 describe('argocd-example-apps, in the order Argo CD syncs them', () => {
   it('sync-waves: PreSync job, then waves 0 to 3 with their Sync hooks', () => {
-    const p = plan(testdataAll('argocd-example-apps/sync-waves/manifests.yaml'));
+    const p = plan(exampleAll('sync-waves/manifests.yaml'));
     expect(stepsOf(p)).toEqual([
       'PreSync/0: Job/upgrade-sql-schemaa1b2c3d-presync-1704164645',
       'Sync/0: Service/backend, ReplicaSet/backend',
@@ -165,13 +165,13 @@ describe('argocd-example-apps, in the order Argo CD syncs them', () => {
 
   it('pre-post-sync: the before job, the guestbook, then the after job', () => {
     const base = namePrefix('kustomize-', [
-      ...testdataAll('argocd-example-apps/kustomize-guestbook/guestbook-ui-deployment.yaml'),
-      ...testdataAll('argocd-example-apps/kustomize-guestbook/guestbook-ui-svc.yaml'),
+      ...exampleAll('kustomize-guestbook/guestbook-ui-deployment.yaml'),
+      ...exampleAll('kustomize-guestbook/guestbook-ui-svc.yaml'),
     ]);
     const rendered = namePrefix('pre-post-sync-', [
       ...base,
-      ...testdataAll('argocd-example-apps/pre-post-sync/pre-sync-job.yaml'),
-      ...testdataAll('argocd-example-apps/pre-post-sync/post-sync-job.yaml'),
+      ...exampleAll('pre-post-sync/pre-sync-job.yaml'),
+      ...exampleAll('pre-post-sync/post-sync-job.yaml'),
     ]);
     const p = plan(rendered);
     expect(stepsOf(p)).toEqual([
@@ -183,7 +183,7 @@ describe('argocd-example-apps, in the order Argo CD syncs them', () => {
   });
 
   it('helm-hooks: pre-install hooks by weight, the release, then post-install', () => {
-    const p = plan(testdataAll('argocd-example-apps/helm-hooks/manifests.yaml'));
+    const p = plan(exampleAll('helm-hooks/manifests.yaml'));
     expect(stepsOf(p)).toEqual([
       'PreSync/-2: Job/upgrade-sql-schemaa1b2c3d-presync-1704164645',
       'PreSync/-1: Job/maint-page-up',

@@ -17,10 +17,10 @@ import {
   type SyncPlan,
   type SyncResourceResult,
 } from '../../src/sync/index.js';
-import { cm, deploy, job, plan, taskOf, testdataAll } from './fixtures.js';
+import { cm, deploy, job, plan, taskOf, exampleAll } from './fixtures.js';
 
 const HOOK = 'argocd.argoproj.io/hook';
-const manifests = testdataAll('argocd-example-apps/sync-waves/manifests.yaml');
+const manifests = exampleAll('sync-waves/manifests.yaml');
 
 /** Results of running step `index`: hooks and resources created, still Running. */
 function ran(p: SyncPlan, index: number): SyncResourceResult[] {
