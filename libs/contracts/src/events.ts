@@ -261,6 +261,32 @@ export const EventCatalog = {
       message: 'hook timed out after 300s',
     },
   },
+  'project.denied': {
+    description:
+      "An AppProject rule refused something: a repository before any Git work, an app's destination, or an object a sync would write or delete. Names the project and the rule.",
+    data: Type.Object({
+      project: Type.String({ description: 'The AppProject.' }),
+      rule: Type.String({
+        description:
+          'The refusing field: project (missing), sourceRepos, sourceNamespaces, destinations, clusterResourceWhitelist, clusterResourceBlacklist, namespaceResourceWhitelist, namespaceResourceBlacklist or signatureKeys.',
+      }),
+      subject: Type.String({
+        description: 'What was refused: a repository, a destination or an object.',
+      }),
+      message: Type.String(),
+      stage: Type.String({ description: 'Where it was refused: render, compare, sync or delete.' }),
+      operationId: Type.Optional(operationId),
+    }),
+    example: {
+      project: 'team-a',
+      rule: 'clusterResourceWhitelist',
+      subject: 'rbac.authorization.k8s.io/ClusterRoleBinding admin',
+      message:
+        "rbac.authorization.k8s.io/ClusterRoleBinding admin: cluster-scoped kind rbac.authorization.k8s.io/ClusterRoleBinding is not listed in clusterResourceWhitelist of project 'team-a'",
+      stage: 'sync',
+      operationId: 'op-1732478400-3f4c2a1',
+    },
+  },
   'resource.applied': {
     description: 'A resource was applied (server-side apply).',
     data: Type.Object({

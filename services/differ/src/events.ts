@@ -1,5 +1,6 @@
 import type { BusPublisher } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
+import type { ProjectDenial } from '@flotilla/gitops';
 import type { Reconciled } from './reconcile.js';
 
 const SOURCE = '/flotilla/differ';
@@ -54,6 +55,28 @@ export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconcil
       'app.drift-detected',
       ref,
       createEvent('app.drift-detected', ref, data, { source: SOURCE }),
+    );
+  }
+}
+
+/** Publishes each refusal the app's project gave at comparison time. */
+export async function publishDenials(
+  bus: BusPublisher,
+  ref: AppRef,
+  denials: readonly ProjectDenial[],
+): Promise<void> {
+  for (const d of denials) {
+    const data = {
+      project: d.project,
+      rule: d.rule,
+      subject: d.subject,
+      message: d.message,
+      stage: 'compare',
+    };
+    await bus.event(
+      'project.denied',
+      ref,
+      createEvent('project.denied', ref, data, { source: SOURCE }),
     );
   }
 }

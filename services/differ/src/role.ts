@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { ApplicationClient, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
+import { projectNameOf } from '@flotilla/gitops';
+import { ApplicationClient, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
 import { differClusters } from './clusters.js';
-import { publishChanges } from './events.js';
+import { publishChanges, publishDenials } from './events.js';
 import { compileDifferOptions } from './options.js';
 import { Reconciler } from './reconcile.js';
 import { startResync } from './resync.js';
@@ -41,10 +42,22 @@ export const differRole: Role = {
       logger,
       changed: (digest) => healthChanged(digest),
     });
+    // Projects are loaded before the first comparison, so no app is compared unchecked;
+    // an edit re-evaluates every app of that project at once.
+    let projectChanged = (_name: string): void => undefined;
+    const projects = await ProjectStore.start({
+      kc,
+      namespace: config.namespace,
+      changed: (name) => projectChanged(name),
+      onError: (err) => logger.warn({ err: String(err) }, 'project watch trouble'),
+    });
     const counter = selfHealCounter(redis);
     const reconciler = new Reconciler({
       kc,
       clusterFor: (app) => clusters.clusterFor(app),
+      resolveCluster: (app) => clusters.resolve(app),
+      project: (name) => projects.get(name),
+      controlNamespace: config.namespace,
       desired: new DesiredStore(redis),
       health: health.assessor,
       selfHealAttempts: (app, revision) => counter.get(app, revision),
@@ -81,6 +94,7 @@ export const differRole: Role = {
           });
         }
         if (r.changed) await publishChanges(bus, cmd.app, r);
+        if (r.changed && r.denials) await publishDenials(bus, cmd.app, r.denials);
         if (r.autoSync) {
           await actOnAutoSync({
             kc,
@@ -118,6 +132,16 @@ export const differRole: Role = {
       }
     }
     healthChanged = (digest) => compareAll('health customizations changed', `health-${digest}`);
+    projectChanged = (name) => {
+      // A render too: the renderer refused a repository the project may now allow.
+      for (const a of informer.list()) {
+        if (projectNameOf(a) !== name) continue;
+        const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+        const reason = `project ${name} changed`;
+        bus.command({ version: 1, kind: 'render', app, reason }).catch(() => undefined);
+        bus.command({ version: 1, kind: 'diff', app, reason }).catch(() => undefined);
+      }
+    };
     const stopResync = startResync({
       intervalMs: options.resyncMs,
       apps: () =>
@@ -145,6 +169,7 @@ export const differRole: Role = {
         for (const t of timers) clearTimeout(t);
         clusters.stop();
         await informer.stop();
+        await projects.stop();
         await worker.stop();
         await health.stop();
         await nc.drain();

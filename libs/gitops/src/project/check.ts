@@ -110,12 +110,7 @@ export function checkApplication(
 ): ProjectDenial[] {
   const denials: ProjectDenial[] = [];
   if (!isAppNamespacePermitted(project.spec, app.namespace, controlNamespace)) {
-    denials.push({
-      project: project.name,
-      rule: ProjectRule.SourceNamespaces,
-      subject: app.namespace ?? '',
-      message: `Applications in namespace '${app.namespace ?? ''}' may not use project '${project.name}' (sourceNamespaces)`,
-    });
+    denials.push(namespaceDenial(project, app.namespace));
   }
   if ((project.spec.signatureKeys ?? []).length > 0) {
     denials.push({
@@ -132,6 +127,19 @@ export function checkApplication(
   const dest = checkDestination(project, app.destination);
   if (dest) denials.push(dest);
   return denials;
+}
+
+/** Refuses an Application outside the project's sourceNamespaces. */
+export function namespaceDenial(
+  project: ProjectView,
+  namespace: string | undefined,
+): ProjectDenial {
+  return {
+    project: project.name,
+    rule: ProjectRule.SourceNamespaces,
+    subject: namespace ?? '',
+    message: `Applications in namespace '${namespace ?? ''}' may not use project '${project.name}' (sourceNamespaces)`,
+  };
 }
 
 /** The message for an Application whose project does not exist. */

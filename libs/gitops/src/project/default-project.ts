@@ -1,7 +1,5 @@
+import { DEFAULT_PROJECT } from '@flotilla/api';
 import type { ProjectSpec } from './types.js';
-
-/** The project an Application with no `spec.project` belongs to. */
-export const DEFAULT_PROJECT = 'default';
 
 /**
  * The spec of the `default` project created at start when it is missing. As

@@ -18,10 +18,11 @@ export {
   checkObject,
   checkSourceRepo,
   missingProjectDenial,
+  namespaceDenial,
   type ProjectAppRef,
   type ProjectObjectRef,
 } from './check.js';
-export { DEFAULT_PROJECT, defaultProjectSpec, projectNameOf } from './default-project.js';
+export { defaultProjectSpec, projectNameOf } from './default-project.js';
 export {
   ProjectRule,
   type ProjectDenial,
@@ -29,3 +30,4 @@ export {
   type ProjectSpec,
   type ProjectView,
 } from './types.js';
+export { appRepoURLs, denialMessage, evaluateAppProject, sourceDenials } from './app.js';
