@@ -79,8 +79,12 @@ export function checkObject(
       message: `${label}: ${scope} kind ${ref.group || '""'}/${ref.kind} ${why} ${rule} of project '${project.name}'`,
     };
   }
-  if (!namespaced) return undefined;
-  const dest = { server: cluster.server, name: cluster.name, namespace: ref.namespace ?? '' };
+  // A Namespace object is cluster-scoped, but what it makes is a namespace: its
+  // name must be one of the destinations too (Argo CD checks only its kind).
+  const isNamespace = ref.group === '' && ref.kind === 'Namespace';
+  if (!namespaced && !isNamespace) return undefined;
+  const namespace = isNamespace ? ref.name : (ref.namespace ?? '');
+  const dest = { server: cluster.server, name: cluster.name, namespace };
   if (isDestinationPermitted(project.spec, dest)) return undefined;
   return {
     project: project.name,

@@ -252,6 +252,20 @@ describe('checks with messages', () => {
     ).toBeUndefined();
   });
 
+  it('a Namespace object must be one of the destinations', () => {
+    const withNs = {
+      name: 'team-a',
+      spec: { ...teamA.spec, clusterResourceWhitelist: [{ group: '', kind: 'Namespace' }] },
+    };
+    const ns = (name: string) => ({ group: '', kind: 'Namespace', name });
+    expect(checkObject(withNs, ns('team-a-dev'), false, cluster)).toBeUndefined();
+    const denied = checkObject(withNs, ns('kube-system'), false, cluster);
+    expect(denied?.rule).toBe('destinations');
+    expect(checkObject(teamA, ns('team-a-dev'), false, cluster)?.rule).toBe(
+      'clusterResourceWhitelist',
+    );
+  });
+
   it('lists every app-level refusal', () => {
     const denials = checkApplication(
       { name: 'team-a', spec: { ...teamA.spec, signatureKeys: [{ keyID: 'ABCD' }] } },
