@@ -10,6 +10,7 @@ import {
   type AppProject,
 } from '@flotilla/api';
 import { defaultProjectSpec, type ProjectView } from '@flotilla/gitops';
+import type { Logger } from '@flotilla/runtime';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { customResourceInformer } from './informer.js';
 import { ApiError, rawRequest } from './raw.js';
@@ -102,8 +103,8 @@ export interface ProjectStoreOptions {
   readonly ensureDefault?: boolean;
   /** Called with a project's name after it was added, changed or deleted. */
   readonly changed?: (name: string) => void;
-  /** Called when the watch fails; it restarts itself. */
-  readonly onError?: (err: unknown) => void;
+  /** Where watch trouble is reported; the watch restarts itself. */
+  readonly logger?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -136,7 +137,7 @@ export class ProjectStore {
     informer.on('update', notify);
     informer.on('delete', notify);
     informer.on('error', (err) => {
-      options.onError?.(err);
+      options.logger?.warn({ err: String(err) }, 'project watch trouble; restarting in 2 s');
       if (store.stopping) return;
       store.restart = setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });

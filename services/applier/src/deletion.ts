@@ -10,6 +10,7 @@ import { WaitingError, type Lease } from '@flotilla/bus';
 import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import {
   DeletionHookType,
+  deniedEventData,
   appDeletionMode,
   deletionConfirmationMessage,
   deletionHookProgress,
@@ -138,10 +139,9 @@ export async function runDeletion(
     if (denials.length > 0) {
       const err = new ProjectDeniedError(denials);
       for (const d of denials) {
-        const data = { project: d.project, rule: d.rule, subject: d.subject, message: d.message };
         await emit(
           'project.denied',
-          { ...data, stage: 'delete', operationId: opId },
+          deniedEventData(d, 'delete', opId),
           `${opId}:denied:${d.rule}:${d.subject}`,
         );
       }

@@ -7,6 +7,7 @@ import { WaitingError, type BusPublisher, type Lease } from '@flotilla/bus';
 import type { AppRef } from '@flotilla/contracts';
 import {
   compileRetryStrategy,
+  deniedEventData,
   decideRetry,
   fromResourceResults,
   isDeletionApproved,
@@ -276,14 +277,7 @@ async function announceDenials(run: OperationRun, err: ProjectDeniedError): Prom
   for (const d of err.denials) {
     await run.emit(
       'project.denied',
-      {
-        project: d.project,
-        rule: d.rule,
-        subject: d.subject,
-        message: d.message,
-        stage: 'sync',
-        operationId: run.opId,
-      },
+      deniedEventData(d, 'sync', run.opId),
       `${run.opId}:denied:${d.rule}:${d.subject}`,
     );
   }

@@ -73,7 +73,7 @@ export const applierRole: Role = {
       kc,
       namespace: config.namespace,
       changed: (name) => projectChanged(name),
-      onError: (err) => logger.warn({ err: String(err) }, 'project watch trouble'),
+      logger,
     });
     const gate = projectGate({
       project: (name) => projects.fresh(name),

@@ -1,6 +1,6 @@
 import type { BusPublisher } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
-import type { ProjectDenial } from '@flotilla/gitops';
+import { deniedEventData, type ProjectDenial } from '@flotilla/gitops';
 import type { Reconciled } from './reconcile.js';
 
 const SOURCE = '/flotilla/differ';
@@ -66,13 +66,7 @@ export async function publishDenials(
   denials: readonly ProjectDenial[],
 ): Promise<void> {
   for (const d of denials) {
-    const data = {
-      project: d.project,
-      rule: d.rule,
-      subject: d.subject,
-      message: d.message,
-      stage: 'compare',
-    };
+    const data = deniedEventData(d, 'compare');
     await bus.event(
       'project.denied',
       ref,

@@ -49,7 +49,7 @@ export const differRole: Role = {
       kc,
       namespace: config.namespace,
       changed: (name) => projectChanged(name),
-      onError: (err) => logger.warn({ err: String(err) }, 'project watch trouble'),
+      logger,
     });
     const counter = selfHealCounter(redis);
     const reconciler = new Reconciler({

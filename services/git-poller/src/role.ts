@@ -76,7 +76,7 @@ export const gitPollerRole: Role = {
       kc,
       namespace: config.namespace,
       changed: (name) => projectChanged(name),
-      onError: (err) => logger.warn({ err: String(err) }, 'project watch trouble'),
+      logger,
     });
     const permitted = (a: Application) =>
       sourceDenials(projects.get(projectNameOf(a)), a, config.namespace).length === 0;

@@ -5,7 +5,7 @@ import { applicationPath, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
 import { GitClient, stripCredentials } from '@flotilla/git';
-import { denialMessage, projectNameOf, sourceDenials } from '@flotilla/gitops';
+import { deniedEventData, denialMessage, projectNameOf, sourceDenials } from '@flotilla/gitops';
 import { ApiError, ProjectStore, loadKubeConfig, rawRequest } from '@flotilla/kube';
 import { DesiredStore, RedisManifestCache, Renderer } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
@@ -96,7 +96,7 @@ export const rendererRole: Role = {
     const projects = await ProjectStore.start({
       kc,
       namespace: config.namespace,
-      onError: (err) => logger.warn({ err: String(err) }, 'project watch trouble'),
+      logger,
     });
 
     const worker = startWorker({
@@ -125,13 +125,7 @@ export const rendererRole: Role = {
           const message = denialMessage(denials);
           logger.warn({ app: cmd.app, err: message, ...marker }, 'render refused by project');
           for (const d of denials) {
-            const data = {
-              project: d.project,
-              rule: d.rule,
-              subject: d.subject,
-              message: d.message,
-              stage: 'render',
-            };
+            const data = deniedEventData(d, 'render');
             await bus.event(
               'project.denied',
               cmd.app,

@@ -69,3 +69,18 @@ export function sourceDenials(
   }
   return denials;
 }
+
+/** Where a refusal happened, for the `project.denied` event. */
+export type DenialStage = 'render' | 'compare' | 'sync' | 'delete';
+
+/** The data of a `project.denied` event for one refusal. */
+export function deniedEventData(d: ProjectDenial, stage: DenialStage, operationId?: string) {
+  return {
+    project: d.project,
+    rule: d.rule,
+    subject: d.subject,
+    message: d.message,
+    stage,
+    ...(operationId ? { operationId } : {}),
+  };
+}

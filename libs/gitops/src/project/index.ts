@@ -30,4 +30,11 @@ export {
   type ProjectSpec,
   type ProjectView,
 } from './types.js';
-export { appRepoURLs, denialMessage, evaluateAppProject, sourceDenials } from './app.js';
+export {
+  appRepoURLs,
+  deniedEventData,
+  denialMessage,
+  evaluateAppProject,
+  sourceDenials,
+  type DenialStage,
+} from './app.js';
