@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { projectNameOf } from '@flotilla/gitops';
+import type { Application } from '@flotilla/api';
+import { projectNameOf, sourceDenials } from '@flotilla/gitops';
 import { ApplicationClient, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
@@ -114,6 +115,26 @@ export const differRole: Role = {
     // Safety net: every app is compared again on a timer, each at its own moment of the
     // interval, once per turn across replicas.
     const informer = new ApplicationClient(kc).informer(config.namespace);
+    // An app its project refuses before any Git work is never rendered, so no render
+    // asks for its comparison: it is asked for here, when the app appears or its spec
+    // changes, and the comparison writes the InvalidSpecError.
+    const seenGeneration = new Map<string, unknown>();
+    const refusedAtTheDoor = (a: Application) => {
+      const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+      const k = `${app.namespace}/${app.name}`;
+      const generation = (a.metadata as { generation?: unknown } | undefined)?.generation;
+      if (seenGeneration.has(k) && seenGeneration.get(k) === generation) return;
+      seenGeneration.set(k, generation);
+      if (sourceDenials(projects.get(projectNameOf(a)), a, config.namespace).length === 0) return;
+      bus
+        .command({ version: 1, kind: 'diff', app, reason: 'refused by its project' })
+        .catch(() => undefined);
+    };
+    informer.on('add', refusedAtTheDoor);
+    informer.on('update', refusedAtTheDoor);
+    informer.on('delete', (a) =>
+      seenGeneration.delete(`${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`),
+    );
     let stopping = false;
     informer.on('error', () => {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
