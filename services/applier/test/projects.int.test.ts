@@ -6,11 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, APP_PROJECT, Finalizer, applicationPath } from '@flotilla/api';
 import type { AppProjectSpec } from '@flotilla/api';
-import { trackingId } from '@flotilla/gitops';
-import { ApiError, Discovery, ProjectClient, applyObject, rawRequest } from '@flotilla/kube';
+import { ApiError, ProjectClient, rawRequest } from '@flotilla/kube';
 import { waitFor } from '@flotilla/testing';
 import { startApplierHarness, type ApplierHarness } from './harness.js';
-import { configMap, job } from './objects.js';
+import { configMap, job, liveConfigMap } from './objects.js';
 
 const IN_CLUSTER = 'https://kubernetes.default.svc';
 
@@ -135,31 +134,15 @@ describe('AppProjects in the applier', () => {
     expect(await exists('v1', 'Namespace', missing)).toBe(false);
   });
 
-  it('a prune of a kind the project blacklists: refused, nothing pruned or applied', async () => {
+  it('a prune outside the destinations: refused, nothing pruned or applied', async () => {
     const { dest } = await h.createApp('prune', [configMap('cfg')], { project: 'prune' });
-    const key = { group: '', kind: 'Secret', namespace: dest, name: 'old' };
-    await applyObject(
-      h.env.kube.kc,
-      new Discovery(h.env.kube.kc),
-      {
-        apiVersion: 'v1',
-        kind: 'Secret',
-        metadata: {
-          name: 'old',
-          namespace: dest,
-          annotations: {
-            'flotilla.dev/tracking-id': trackingId({ namespace: h.ns, name: 'prune' }, key),
-          },
-        },
-      },
-      { fieldManager: 'test' },
-    );
-    await teamProject('prune', dest, {
-      namespaceResourceBlacklist: [{ group: '', kind: 'Secret' }],
-    });
-    const message = await refused('prune', 'namespaceResourceBlacklist');
-    expect(message).toContain(`Secret ${dest}/old`);
-    expect(await exists('v1', 'Secret', 'old', dest)).toBe(true);
+    // Tracked by the app from an earlier sync, in a namespace the project no longer allows.
+    const other = await h.env.kube.namespace('other');
+    await liveConfigMap(h.env.kube.kc, other, 'old', { namespace: h.ns, name: 'prune' });
+    await teamProject('prune', dest);
+    const message = await refused('prune', 'destinations');
+    expect(message).toContain(`ConfigMap ${other}/old`);
+    expect(await exists('v1', 'ConfigMap', 'old', other)).toBe(true);
     expect(await exists('v1', 'ConfigMap', 'cfg', dest)).toBe(false);
   });
 
