@@ -38,3 +38,11 @@ export {
   sourceDenials,
   type DenialStage,
 } from './app.js';
+export {
+  nextOpening,
+  openPeriod,
+  syncWindowVerdict,
+  windowMatches,
+  type WindowApp,
+  type WindowVerdict,
+} from './windows.js';
