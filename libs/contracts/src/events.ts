@@ -261,6 +261,22 @@ export const EventCatalog = {
       message: 'hook timed out after 300s',
     },
   },
+  'operation.blocked-by-window': {
+    description:
+      "A sync window of the app's project holds a sync back: an automated sync waits (the app gets a SyncWindowWarning condition), a manual one is refused.",
+    data: Type.Object({
+      message: Type.String({ description: 'Which window, and until when.' }),
+      manual: Type.Boolean({ description: 'True for a refused manual sync.' }),
+      nextChange: Type.Optional(
+        Type.String({ format: 'date-time', description: 'When a window opens or closes next.' }),
+      ),
+    }),
+    example: {
+      message: "blocked by deny window '0 22 * * *' (8h), open until 2026-11-25T06:00:00.000Z",
+      manual: false,
+      nextChange: '2026-11-25T06:00:00.000Z',
+    },
+  },
   'project.denied': {
     description:
       "An AppProject rule refused something: a repository before any Git work, an app's destination, or an object a sync would write or delete. Names the project and the rule.",

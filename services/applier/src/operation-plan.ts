@@ -24,7 +24,12 @@ import type { ClusterCache, KubernetesObject } from '@flotilla/kube';
 import type { DesiredState } from '@flotilla/render';
 import { PlanningError, SharedResourceError } from './errors.js';
 import type { OperationRun } from './operation-run.js';
-import { ProjectDeniedError, type ProjectGate } from './project-gate.js';
+import {
+  ProjectDeniedError,
+  WindowBlockedError,
+  type ProjectGate,
+  type WindowCheck,
+} from './project-gate.js';
 
 /** What planning needs. */
 export interface PlanDeps {
@@ -32,6 +37,8 @@ export interface PlanDeps {
   readonly destinationProblem?: (app: Application) => Promise<string | undefined>;
   /** The app's project checks; every task of the plan passes them or nothing runs. */
   readonly projectGate?: ProjectGate;
+  /** The sync windows' verdict on a manual sync; automated ones were decided by the differ. */
+  readonly windowCheck?: WindowCheck;
 }
 
 type Desired = { object: DiffObject; key?: ResourceKey };
@@ -58,6 +65,10 @@ export async function planOperation(
   // The project first: a refused app or destination is never looked at further.
   const early = await deps.projectGate?.(app, [], () => undefined);
   if (early && early.length > 0) throw new ProjectDeniedError(early);
+  if (!operation.initiatedBy?.automated && deps.windowCheck) {
+    const verdict = await deps.windowCheck(app);
+    if (!verdict.allowed) throw new WindowBlockedError(verdict);
+  }
   // Never apply to a cluster the app does not name.
   const problem = await deps.destinationProblem?.(app);
   if (problem) throw new PlanningError(problem);

@@ -32,7 +32,13 @@ import {
 } from './operation-desired.js';
 import { planOperation, writtenKeys } from './operation-plan.js';
 import { OperationRun, same } from './operation-run.js';
-import { ProjectDeniedError, isProjectDeniedError, type ProjectGate } from './project-gate.js';
+import {
+  ProjectDeniedError,
+  WindowBlockedError,
+  isProjectDeniedError,
+  type ProjectGate,
+  type WindowCheck,
+} from './project-gate.js';
 
 /** What an operation run needs. */
 export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
@@ -49,6 +55,8 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly destinationProblem?: (app: Application) => Promise<string | undefined>;
   /** The app's project checks (fresh from the apiserver); none in tests that do not need them. */
   readonly projectGate?: ProjectGate;
+  /** Manual syncs against the project's sync windows. */
+  readonly windowCheck?: WindowCheck;
   /** Aborted when the app's operation is withdrawn (terminate). */
   readonly terminated: (ref: AppRef) => AbortSignal;
   /** Calls `wake` when the Application changes; returns the unsubscribe function. */
@@ -143,6 +151,16 @@ async function planStep(
   try {
     return await planOperation(deps, run, desired, appDesired);
   } catch (err) {
+    if (err instanceof WindowBlockedError) {
+      const v = err.verdict;
+      await run.emit('operation.blocked-by-window', {
+        message: v.message,
+        manual: true,
+        ...(v.nextChange ? { nextChange: v.nextChange.toISOString() } : {}),
+      });
+      await run.finish(OperationPhase.Failed, err.message, [], { startedFirst: true });
+      return undefined;
+    }
     if (isProjectDeniedError(err)) {
       await announceDenials(run, err);
       await run.finish(OperationPhase.Failed, err.message, [], { startedFirst: true });

@@ -8,8 +8,10 @@ import {
   denialMessage,
   evaluateAppProject,
   projectNameOf,
+  syncWindowVerdict,
   type ProjectDenial,
   type ProjectView,
+  type WindowVerdict,
 } from '@flotilla/gitops';
 
 /** Refusals of the app's project, for the app and the objects given. */
@@ -59,3 +61,30 @@ export class ProjectDeniedError extends Error {
 /** True when `err` is a {@link ProjectDeniedError}. */
 export const isProjectDeniedError = (err: unknown): err is ProjectDeniedError =>
   err instanceof ProjectDeniedError;
+
+/** The sync windows' verdict on a manual sync of the app now. */
+export type WindowCheck = (app: Application) => Promise<WindowVerdict>;
+
+/** Builds the check of manual syncs against the project's sync windows (read fresh). */
+export function windowCheck(deps: Pick<ProjectGateDeps, 'project'>): WindowCheck {
+  return async (app) => {
+    const project = await deps.project(projectNameOf(app));
+    const d = app.spec?.destination;
+    return syncWindowVerdict(
+      project?.spec.syncWindows,
+      {
+        name: app.metadata?.name ?? '',
+        destination: { server: d?.server, name: d?.name, namespace: d?.namespace },
+      },
+      { manual: true, now: new Date() },
+    );
+  };
+}
+
+/** A manual sync a sync window refuses. */
+export class WindowBlockedError extends Error {
+  override readonly name = 'WindowBlockedError';
+  constructor(readonly verdict: WindowVerdict) {
+    super(`sync refused: ${verdict.message}`);
+  }
+}

@@ -29,7 +29,7 @@ import { isDeletionPending, runDeletion } from './deletion.js';
 import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
-import { projectGate } from './project-gate.js';
+import { projectGate, windowCheck } from './project-gate.js';
 
 /**
  * The applier role: runs sync operations (phases, waves, hooks, prune,
@@ -75,6 +75,7 @@ export const applierRole: Role = {
       changed: (name) => projectChanged(name),
       logger,
     });
+    const windows = windowCheck({ project: (name) => projects.fresh(name) });
     const gate = projectGate({
       project: (name) => projects.fresh(name),
       controlNamespace: config.namespace,
@@ -208,6 +209,7 @@ export const applierRole: Role = {
           watchApp,
           destinationProblem,
           projectGate: gate,
+          windowCheck: windows,
           applyParallelism: options.applyParallelism,
           hooksFor: (app: AppRef, operationId: string) =>
             busHookDriver(nc, bus, hookStore, app, operationId),

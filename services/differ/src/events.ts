@@ -1,6 +1,6 @@
 import type { BusPublisher } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
-import { deniedEventData, type ProjectDenial } from '@flotilla/gitops';
+import { deniedEventData, type ProjectDenial, type WindowVerdict } from '@flotilla/gitops';
 import type { Reconciled } from './reconcile.js';
 
 const SOURCE = '/flotilla/differ';
@@ -73,4 +73,23 @@ export async function publishDenials(
       createEvent('project.denied', ref, data, { source: SOURCE }),
     );
   }
+}
+
+/** Publishes that a sync window holds a sync back (automated here, manual in the applier). */
+export async function publishWindowBlock(
+  bus: BusPublisher,
+  ref: AppRef,
+  verdict: WindowVerdict,
+  manual: boolean,
+): Promise<void> {
+  const data = {
+    message: verdict.message,
+    manual,
+    ...(verdict.nextChange ? { nextChange: verdict.nextChange.toISOString() } : {}),
+  };
+  await bus.event(
+    'operation.blocked-by-window',
+    ref,
+    createEvent('operation.blocked-by-window', ref, data, { source: SOURCE }),
+  );
 }

@@ -17,6 +17,9 @@ import {
   denialMessage,
   evaluateAppProject,
   projectNameOf,
+  syncWindowVerdict,
+  windowedAutoSync,
+  type WindowVerdict,
   DryRunCache,
   ResourceDiffStatus,
   type AppDiff,
@@ -47,6 +50,8 @@ export interface Reconciled {
   readonly resourceVersion?: string;
   /** What the app's project refused; the app was then not compared. */
   readonly denials?: readonly ProjectDenial[];
+  /** The sync window that held an automated sync back. */
+  readonly window?: WindowVerdict;
 }
 
 /** A destination cluster as the comparison needs it. */
@@ -140,6 +145,7 @@ export class Reconciler {
     let status: DifferStatus;
     let diff: AppDiff | undefined;
     let autoSync: AutoSyncDecision | undefined;
+    let window: WindowVerdict | undefined;
     if (!state || (state.error && state.objects.length === 0 && !state.hash)) {
       // Nothing rendered yet (or never successfully): say so, decide nothing.
       status = unknownStatus({
@@ -214,6 +220,19 @@ export class Reconciler {
           selfHealAttempts: await this.deps.selfHealAttempts(ref, state.revisions[0] ?? ''),
           now: new Date(),
         });
+        if (autoSync.sync) {
+          const d = app.spec.destination;
+          window = syncWindowVerdict(
+            this.deps.project(projectNameOf(app))?.spec.syncWindows,
+            {
+              name: app.metadata?.name ?? '',
+              destination: { server: d?.server, name: d?.name, namespace: d?.namespace },
+            },
+            { manual: false, now: new Date() },
+          );
+          autoSync = windowedAutoSync(autoSync, window, new Date());
+          if (window.allowed) window = undefined;
+        }
         if (!autoSync.sync && autoSync.condition) {
           status = {
             ...status,
@@ -239,7 +258,8 @@ export class Reconciler {
         };
       }
     }
-    return this.finish(ref, app, previous, status, diff, autoSync, state);
+    const r = await this.finish(ref, app, previous, status, diff, autoSync, state);
+    return window ? { ...r, window } : r;
   }
 
   /**

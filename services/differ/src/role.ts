@@ -7,7 +7,7 @@ import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
 import { differClusters } from './clusters.js';
-import { publishChanges, publishDenials } from './events.js';
+import { publishChanges, publishDenials, publishWindowBlock } from './events.js';
 import { compileDifferOptions } from './options.js';
 import { Reconciler } from './reconcile.js';
 import { startResync } from './resync.js';
@@ -96,6 +96,7 @@ export const differRole: Role = {
         }
         if (r.changed) await publishChanges(bus, cmd.app, r);
         if (r.changed && r.denials) await publishDenials(bus, cmd.app, r.denials);
+        if (r.changed && r.window) await publishWindowBlock(bus, cmd.app, r.window, false);
         if (r.autoSync) {
           await actOnAutoSync({
             kc,

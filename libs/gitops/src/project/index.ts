@@ -41,8 +41,10 @@ export {
 export {
   nextOpening,
   openPeriod,
+  SYNC_WINDOW_CONDITION,
   syncWindowVerdict,
   windowMatches,
+  windowedAutoSync,
   type WindowApp,
   type WindowVerdict,
 } from './windows.js';

@@ -5,6 +5,7 @@
 import { Cron } from 'croner';
 import type { SyncWindow } from '@flotilla/api';
 import { parseGoDuration } from '../sync/duration.js';
+import type { AutoSyncDecision } from '../sync/index.js';
 import { projectGlobMatch } from './glob.js';
 
 /** What of an app the windows match against. */
@@ -116,5 +117,30 @@ export function syncWindowVerdict(
     allowed: false,
     message: `no allow window is open${next ? `; the next opens at ${next.toISOString()}` : ''}`,
     ...at,
+  };
+}
+
+/** The condition an app gets while a sync window holds its automated sync back. */
+export const SYNC_WINDOW_CONDITION = 'SyncWindowWarning';
+
+/**
+ * An automated-sync decision under the app's sync windows: a sync a window
+ * blocks becomes a wait, with a condition saying why and until when, and a
+ * look again when the window changes (self-heal counts as automated).
+ */
+export function windowedAutoSync(
+  decision: AutoSyncDecision,
+  verdict: WindowVerdict,
+  now: Date,
+): AutoSyncDecision {
+  if (!decision.sync || verdict.allowed) return decision;
+  const message = `automated sync waits: ${verdict.message}`;
+  return {
+    sync: false,
+    reason: message,
+    condition: { type: SYNC_WINDOW_CONDITION, message },
+    ...(verdict.nextChange
+      ? { retryAfterMs: Math.max(1_000, verdict.nextChange.getTime() - now.getTime() + 1_000) }
+      : {}),
   };
 }
