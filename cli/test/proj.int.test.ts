@@ -7,7 +7,7 @@ import { ProjectClient, installCrds } from '@flotilla/kube';
 import { startEnv, type TestEnv } from '@flotilla/testing';
 import { flotilla } from './cli.js';
 
-describe('flotilla proj list, get, create and delete; app import of Argo CD AppProjects', () => {
+describe('flotilla proj list, get, windows, create and delete; app import of Argo CD AppProjects', () => {
   let env: TestEnv;
   let ns: string;
   let projects: ProjectClient;
@@ -75,6 +75,47 @@ describe('flotilla proj list, get, create and delete; app import of Argo CD AppP
     const missing = await run('proj', 'get', 'nope');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`project ${ns}/nope not found`);
+  });
+
+  it('windows shows which windows are open now and when each opens next', async () => {
+    const f = await file(
+      'windows.yaml',
+      JSON.stringify({
+        apiVersion: API_VERSION,
+        kind: 'AppProject',
+        metadata: { name: 'windowed' },
+        spec: {
+          sourceRepos: ['*'],
+          syncWindows: [
+            // Opens every minute for an hour: always open.
+            { kind: 'deny', schedule: '* * * * *', duration: '1h', applications: ['*'] },
+            // Opens on 1 January only, for a minute.
+            {
+              kind: 'allow',
+              schedule: '0 0 1 1 *',
+              duration: '1m',
+              namespaces: ['prod-*'],
+              manualSync: true,
+            },
+          ],
+        },
+      }),
+    );
+    expect((await run('proj', 'create', '-f', f)).code).toBe(0);
+    const table = await run('proj', 'windows', 'windowed');
+    expect(table.code).toBe(0);
+    const [head, deny, allow] = table.stdout.trim().split('\n');
+    expect(head).toMatch(
+      /^KIND\s+SCHEDULE\s+DURATION\s+TIMEZONE\s+MANUAL\s+MATCHES\s+OPEN\s+NEXT-OPENING$/,
+    );
+    expect(deny).toMatch(/^deny\s+\* \* \* \* \*\s+1h\s+UTC\s+no\s+apps=\*\s+yes, until /);
+    expect(allow).toMatch(
+      /^allow\s+0 0 1 1 \*\s+1m\s+UTC\s+yes\s+namespaces=prod-\*\s+no\s+\d{4}-01-01T00:00:00.000Z$/,
+    );
+    const json = JSON.parse((await run('proj', 'windows', 'windowed', '-o', 'json')).stdout) as {
+      open: boolean;
+    }[];
+    expect(json.map((w) => w.open)).toEqual([true, false]);
   });
 
   it('delete refuses a project apps still name, then deletes it', async () => {

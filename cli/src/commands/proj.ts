@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { APP_PROJECT, type AppProject } from '@flotilla/api';
-import { projectNameOf } from '@flotilla/gitops';
+import { nextOpening, openPeriod, projectNameOf } from '@flotilla/gitops';
 import { ApplicationClient, ProjectClient } from '@flotilla/kube';
 import { connect, withConnection, type ConnectionOpts } from '../apps.js';
 import { ExitError, UsageError } from '../exit.js';
@@ -73,6 +73,48 @@ export function registerProj(program: Command): void {
           `Signature keys:               ${joined(s.signatureKeys?.map((k) => k.keyID))}`,
           '',
         ].join('\n'),
+      );
+    });
+
+  withConnection(
+    proj
+      .command('windows')
+      .description("a project's sync windows: which are open now and when each opens next"),
+  )
+    .argument('<name>')
+    .addOption(outputOption(['table', 'json', 'yaml']))
+    .action(async (name: string, opts: ProjOpts) => {
+      const p = await getProject(opts, name);
+      const now = new Date();
+      const rows = (p.spec.syncWindows ?? []).map((w) => {
+        const open = openPeriod(w, now);
+        return {
+          ...w,
+          open: open !== undefined,
+          ...(open ? { openUntil: open.until.toISOString() } : {}),
+          nextOpening: nextOpening(w, now)?.toISOString() ?? '',
+        };
+      });
+      print(rows, opts.output, () =>
+        columns([
+          ['KIND', 'SCHEDULE', 'DURATION', 'TIMEZONE', 'MANUAL', 'MATCHES', 'OPEN', 'NEXT-OPENING'],
+          ...rows.map((w) => [
+            w.kind,
+            w.schedule,
+            w.duration,
+            w.timeZone ?? 'UTC',
+            w.manualSync ? 'yes' : 'no',
+            [
+              w.applications?.length ? `apps=${w.applications.join(',')}` : '',
+              w.namespaces?.length ? `namespaces=${w.namespaces.join(',')}` : '',
+              w.clusters?.length ? `clusters=${w.clusters.join(',')}` : '',
+            ]
+              .filter(Boolean)
+              .join(w.andOperator ? ' and ' : ' or '),
+            w.open ? `yes, until ${w.openUntil ?? ''}` : 'no',
+            w.nextOpening,
+          ]),
+        ]),
       );
     });
 

@@ -213,6 +213,34 @@ describe('AppProjects in the applier', () => {
     },
   );
 
+  it('a manual sync in an open deny window is refused unless the window sets manualSync', async () => {
+    const { dest } = await h.createApp('manualwin', [configMap('cfg')], { project: 'manualwin' });
+    const window = {
+      kind: 'deny' as const,
+      schedule: '* * * * *',
+      duration: '1h',
+      applications: ['manual*'],
+    };
+    const created = await teamProject('manualwin', dest, { syncWindows: [window] });
+    await h.requestSync('manualwin');
+    const refusedState = (await h.finished('manualwin')).status?.operationState;
+    expect(refusedState?.phase).toBe('Failed');
+    expect(refusedState?.message).toContain("sync refused: blocked by deny window '* * * * *'");
+    expect(await exists('v1', 'ConfigMap', 'cfg', dest)).toBe(false);
+    const blocked = (await h.events('manualwin')).filter(
+      (e) => e['name'] === 'operation.blocked-by-window',
+    );
+    expect(blocked.map((e) => e['data'].manual)).toEqual([true]);
+
+    await projects.update(h.ns, {
+      ...created,
+      spec: { ...created.spec, syncWindows: [{ ...window, manualSync: true }] },
+    });
+    await h.requestSync('manualwin');
+    expect((await h.finished('manualwin')).status?.operationState?.phase).toBe('Succeeded');
+    expect(await exists('v1', 'ConfigMap', 'cfg', dest)).toBe(true);
+  });
+
   it('a project edited while the operation runs stops it before the next wave', async () => {
     const { dest } = await h.createApp(
       'midway',
