@@ -101,8 +101,6 @@ export interface ProjectStoreOptions {
   readonly namespace: string;
   /** Creates the `default` project when missing (every role does; the create is idempotent). */
   readonly ensureDefault?: boolean;
-  /** Called with a project's name after it was added, changed or deleted. */
-  readonly changed?: (name: string) => void;
   /** Where watch trouble is reported; the watch restarts itself. */
   readonly logger?: Pick<Logger, 'warn'>;
 }
@@ -115,6 +113,7 @@ export interface ProjectStoreOptions {
 export class ProjectStore {
   private stopping = false;
   private restart: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(name: string) => void>();
 
   private constructor(
     private readonly options: ProjectStoreOptions,
@@ -132,7 +131,9 @@ export class ProjectStore {
       options.namespace,
     );
     const store = new ProjectStore(options, informer, client);
-    const notify = (p: AppProject) => options.changed?.(p.metadata.name ?? '');
+    const notify = (p: AppProject) => {
+      for (const l of store.listeners) l(p.metadata.name ?? '');
+    };
     informer.on('add', notify);
     informer.on('update', notify);
     informer.on('delete', notify);
@@ -143,6 +144,16 @@ export class ProjectStore {
     });
     await informer.start();
     return store;
+  }
+
+  /**
+   * Calls `listener` with a project's name after it was added, changed or
+   * deleted (the first list counts only for listeners added before start
+   * returned, so none); returns the unsubscribe function.
+   */
+  onChange(listener: (name: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** The project as last seen by the watch, or undefined when there is none. */

@@ -68,13 +68,7 @@ export const applierRole: Role = {
     };
     // Every plan, step and deletion reads the project from the apiserver, so an edit
     // counts at once; the watch brings back deletions a project edit may now allow.
-    let projectChanged = (_name: string): void => undefined;
-    const projects = await ProjectStore.start({
-      kc,
-      namespace: config.namespace,
-      changed: (name) => projectChanged(name),
-      logger,
-    });
+    const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
     const windows = windowCheck({ project: (name) => projects.fresh(name) });
     const gate = projectGate({
       project: (name) => projects.fresh(name),
@@ -170,7 +164,7 @@ export const applierRole: Role = {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
     await informer.start();
-    projectChanged = (name) => {
+    projects.onChange((name) => {
       for (const a of informer.list()) {
         if (projectNameOf(a) !== name || !isDeletionPending(a)) continue;
         const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
@@ -184,7 +178,7 @@ export const applierRole: Role = {
           })
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
       }
-    };
+    });
 
     const worker = startWorker({
       nc,

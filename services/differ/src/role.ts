@@ -45,13 +45,7 @@ export const differRole: Role = {
     });
     // Projects are loaded before the first comparison, so no app is compared unchecked;
     // an edit re-evaluates every app of that project at once.
-    let projectChanged = (_name: string): void => undefined;
-    const projects = await ProjectStore.start({
-      kc,
-      namespace: config.namespace,
-      changed: (name) => projectChanged(name),
-      logger,
-    });
+    const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
     const counter = selfHealCounter(redis);
     const reconciler = new Reconciler({
       kc,
@@ -154,7 +148,7 @@ export const differRole: Role = {
       }
     }
     healthChanged = (digest) => compareAll('health customizations changed', `health-${digest}`);
-    projectChanged = (name) => {
+    projects.onChange((name) => {
       // A render too: the renderer refused a repository the project may now allow.
       for (const a of informer.list()) {
         if (projectNameOf(a) !== name) continue;
@@ -163,7 +157,7 @@ export const differRole: Role = {
         bus.command({ version: 1, kind: 'render', app, reason }).catch(() => undefined);
         bus.command({ version: 1, kind: 'diff', app, reason }).catch(() => undefined);
       }
-    };
+    });
     const stopResync = startResync({
       intervalMs: options.resyncMs,
       apps: () =>

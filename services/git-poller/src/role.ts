@@ -71,13 +71,7 @@ export const gitPollerRole: Role = {
     const informer = new ApplicationClient(kc).informer(config.namespace);
     // An app whose project refuses its repositories (or that names no project) is
     // never polled: its repositories see no request from Flotilla.
-    let projectChanged = (_name: string): void => undefined;
-    const projects = await ProjectStore.start({
-      kc,
-      namespace: config.namespace,
-      changed: (name) => projectChanged(name),
-      logger,
-    });
+    const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
     const permitted = (a: Application) =>
       sourceDenials(projects.get(projectNameOf(a)), a, config.namespace).length === 0;
     const apps = () => {
@@ -171,7 +165,7 @@ export const gitPollerRole: Role = {
     });
     await informer.start();
     // A project edit may allow apps it refused: they are looked at at once.
-    projectChanged = (name) => {
+    projects.onChange((name) => {
       const subset = informer
         .list()
         .filter((a) => projectNameOf(a) === name && permitted(a))
@@ -181,7 +175,7 @@ export const gitPollerRole: Role = {
       round(subset).catch((err: Error) =>
         logger.error({ err: err.message }, 'project round failed'),
       );
-    };
+    });
     schedule();
 
     const handler = createWebhookHandler({
