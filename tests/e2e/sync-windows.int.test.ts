@@ -28,9 +28,9 @@ describe('sync windows with all five roles', () => {
     dest = await env.kube.namespace('windowed');
     const repo = await env.git.repo('apps');
     await repo.commitDir(join(compatDir(), 'guestbook'), 'guestbook');
-    // A deny window that opened at the start of this minute and stays open three minutes.
+    // A deny window that opened at the start of this minute and stays open five minutes.
     const now = new Date();
-    closesAt = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 3 * 60_000);
+    closesAt = new Date(Math.floor(now.getTime() / 60_000) * 60_000 + 5 * 60_000);
     await new ProjectClient(env.kube.kc).create(ns, {
       apiVersion: API_VERSION,
       kind: APP_PROJECT.kind,
@@ -42,7 +42,7 @@ describe('sync windows with all five roles', () => {
           {
             kind: 'deny',
             schedule: `${now.getUTCMinutes()} ${now.getUTCHours()} * * *`,
-            duration: '3m',
+            duration: '5m',
             applications: ['*'],
           },
         ],
@@ -98,12 +98,12 @@ describe('sync windows with all five roles', () => {
         const s = (await app()).status;
         return s?.sync?.status === 'Synced' && s.operationState?.phase === 'Succeeded';
       },
-      { timeoutMs: 300_000, intervalMs: 1_000 },
+      { timeoutMs: 480_000, intervalMs: 1_000 },
     );
     const a = await app();
     expect(Date.parse(a.status?.operationState?.startedAt ?? '')).toBeGreaterThanOrEqual(
       closesAt.getTime(),
     );
     expect(a.status?.conditions?.some((c) => c.type === 'SyncWindowWarning') ?? false).toBe(false);
-  });
+  }, 540_000);
 });
