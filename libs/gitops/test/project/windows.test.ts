@@ -2,7 +2,14 @@
 // and CanSync for automated and manual syncs.
 import { describe, expect, it } from 'vitest';
 import type { SyncWindow } from '@flotilla/api';
-import { nextOpening, openPeriod, syncWindowVerdict, windowMatches } from '../../src/index.js';
+import {
+  nextOpening,
+  openPeriod,
+  syncWindowVerdict,
+  windowMatches,
+  windowedAutoSync,
+  type AutoSyncDecision,
+} from '../../src/index.js';
 
 const app = {
   name: 'web',
@@ -101,5 +108,33 @@ describe('syncWindowVerdict', () => {
     expect(v.message).toBe('no allow window is open; the next opens at 2026-12-02T22:00:00.000Z');
     expect(verdict([allow], true, day).allowed).toBe(false);
     expect(verdict([win({ kind: 'allow', manualSync: true })], true, day).allowed).toBe(true);
+  });
+});
+
+describe('windowedAutoSync', () => {
+  const now = at('2026-12-02T23:00:00Z');
+  const go: AutoSyncDecision = {
+    sync: true,
+    operation: { sync: { revision: 'abc' }, initiatedBy: { automated: true } },
+    selfHeal: false,
+    selfHealAttempts: 0,
+  };
+
+  it('turns a blocked sync into a wait with a condition and a look again after the change', () => {
+    const verdict = syncWindowVerdict([win({ kind: 'deny' })], app, { manual: false, now });
+    const d = windowedAutoSync(go, verdict, now);
+    expect(d.sync).toBe(false);
+    if (d.sync) return;
+    expect(d.condition?.type).toBe('SyncWindowWarning');
+    expect(d.condition?.message).toMatch(/^automated sync waits: blocked by deny window/);
+    expect(d.retryAfterMs).toBe(7 * 3600_000 + 1_000);
+  });
+
+  it('leaves an allowed sync and a decision not to sync alone', () => {
+    const open = syncWindowVerdict([], app, { manual: false, now });
+    expect(windowedAutoSync(go, open, now)).toBe(go);
+    const no: AutoSyncDecision = { sync: false, reason: 'application status is Synced' };
+    const blocked = syncWindowVerdict([win({ kind: 'deny' })], app, { manual: false, now });
+    expect(windowedAutoSync(no, blocked, now)).toBe(no);
   });
 });
