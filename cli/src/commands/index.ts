@@ -31,6 +31,10 @@ export const COMMANDS: readonly TopCommand[] = [
     load: async () => (await import('./app.js')).registerApp,
   },
   {
+    name: 'proj',
+    load: async () => (await import('./proj.js')).registerProj,
+  },
+  {
     name: 'events',
     load: async () => (await import('./events.js')).registerEvents,
   },

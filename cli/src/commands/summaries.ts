@@ -8,6 +8,7 @@ export const SUMMARIES = {
   up: 'run all five roles in one process against the configured NATS, Redis and cluster',
   run: 'run chosen roles in one process, so they scale separately (git-poller, renderer, differ, applier, hook-runner)',
   app: 'inspect and operate Applications',
+  proj: 'AppProjects: what apps may deploy, from where, to where',
   events: 'the event log (CloudEvents on NATS)',
   kubectl: "the provisioned kubectl, on Flotilla's cluster (args and exit code passed through)",
   dev: 'local development environment: tools and control plane',

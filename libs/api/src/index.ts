@@ -51,7 +51,7 @@ export {
   DIFFER_FIELD_MANAGER,
   RESOURCE_FIELD_MANAGER,
 } from './field-managers.js';
-export { applicationPath, applicationStatusPath } from './paths.js';
+export { appProjectPath, applicationPath, applicationStatusPath } from './paths.js';
 export { ARGO_TRACKING_ANNOTATION, TRACKING_ANNOTATION, TRACKING_ANNOTATIONS } from './tracking.js';
 export {
   APPLIER_STATUS_FIELDS,

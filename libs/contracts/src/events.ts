@@ -261,6 +261,48 @@ export const EventCatalog = {
       message: 'hook timed out after 300s',
     },
   },
+  'operation.blocked-by-window': {
+    description:
+      "A sync window of the app's project holds a sync back: an automated sync waits (the app gets a SyncWindowWarning condition), a manual one is refused.",
+    data: Type.Object({
+      message: Type.String({ description: 'Which window, and until when.' }),
+      manual: Type.Boolean({ description: 'True for a refused manual sync.' }),
+      nextChange: Type.Optional(
+        Type.String({ format: 'date-time', description: 'When a window opens or closes next.' }),
+      ),
+    }),
+    example: {
+      message: "blocked by deny window '0 22 * * *' (8h), open until 2026-11-25T06:00:00.000Z",
+      manual: false,
+      nextChange: '2026-11-25T06:00:00.000Z',
+    },
+  },
+  'project.denied': {
+    description:
+      "An AppProject rule refused something: a repository before any Git work, an app's destination, or an object a sync would write or delete. Names the project and the rule.",
+    data: Type.Object({
+      project: Type.String({ description: 'The AppProject.' }),
+      rule: Type.String({
+        description:
+          'The refusing field: project (missing), sourceRepos, sourceNamespaces, destinations, clusterResourceWhitelist, clusterResourceBlacklist, namespaceResourceWhitelist, namespaceResourceBlacklist or signatureKeys.',
+      }),
+      subject: Type.String({
+        description: 'What was refused: a repository, a destination or an object.',
+      }),
+      message: Type.String(),
+      stage: Type.String({ description: 'Where it was refused: render, compare, sync or delete.' }),
+      operationId: Type.Optional(operationId),
+    }),
+    example: {
+      project: 'team-a',
+      rule: 'clusterResourceWhitelist',
+      subject: 'rbac.authorization.k8s.io/ClusterRoleBinding admin',
+      message:
+        "rbac.authorization.k8s.io/ClusterRoleBinding admin: cluster-scoped kind rbac.authorization.k8s.io/ClusterRoleBinding is not listed in clusterResourceWhitelist of project 'team-a'",
+      stage: 'sync',
+      operationId: 'op-1732478400-3f4c2a1',
+    },
+  },
   'resource.applied': {
     description: 'A resource was applied (server-side apply).',
     data: Type.Object({

@@ -5,3 +5,4 @@ export * from './resource/index.js';
 export * from './health/index.js';
 export * from './sync/index.js';
 export * from './diff/index.js';
+export * from './project/index.js';

@@ -65,3 +65,4 @@ export {
   type ClusterTarget,
 } from './clusters.js';
 export { compareApp, type CompareAppInput } from './compare.js';
+export { ProjectClient, ProjectStore, projectView, type ProjectStoreOptions } from './projects.js';

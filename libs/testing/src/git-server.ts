@@ -14,6 +14,14 @@ export interface GitHttpServer extends AsyncDisposable {
   readonly baseUrl: string;
   /** Number of requests served, by path suffix (`info/refs`, `git-upload-pack`). */
   readonly requests: { infoRefs: number; uploadPack: number };
+  /** Number of requests of any kind, by repository name (`apps` for `/apps.git/...`). */
+  readonly requestsByRepo: ReadonlyMap<string, number>;
+}
+
+/** The repository a request path names: `/apps.git/info/refs` → `apps`. */
+function repoOf(pathname: string): string {
+  const first = pathname.split('/').find((s) => s !== '') ?? '';
+  return first.endsWith('.git') ? first.slice(0, -'.git'.length) : first;
 }
 
 function authorised(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
@@ -25,8 +33,15 @@ function authorised(req: IncomingMessage, auth: BasicAuth | undefined): boolean 
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-function handle(root: string, auth: BasicAuth | undefined, counts: GitHttpServer['requests']) {
+function handle(
+  root: string,
+  auth: BasicAuth | undefined,
+  counts: GitHttpServer['requests'],
+  byRepo: Map<string, number>,
+) {
   return (req: IncomingMessage, res: ServerResponse) => {
+    const repo = repoOf(new URL(req.url ?? '/', 'http://localhost').pathname);
+    byRepo.set(repo, (byRepo.get(repo) ?? 0) + 1);
     if (!authorised(req, auth)) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end();
       return;
@@ -83,13 +98,15 @@ function handle(root: string, auth: BasicAuth | undefined, counts: GitHttpServer
 /** Serves the bare repositories under `root` over smart HTTP, optionally behind basic auth. */
 export async function startGitHttpServer(root: string, auth?: BasicAuth): Promise<GitHttpServer> {
   const requests = { infoRefs: 0, uploadPack: 0 };
-  const server = createServer(handle(root, auth, requests));
+  const requestsByRepo = new Map<string, number>();
+  const server = createServer(handle(root, auth, requests, requestsByRepo));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
+    requestsByRepo,
     async [Symbol.asyncDispose]() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -10,6 +10,7 @@ import { WaitingError, type Lease } from '@flotilla/bus';
 import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import {
   DeletionHookType,
+  deniedEventData,
   appDeletionMode,
   deletionConfirmationMessage,
   deletionHookProgress,
@@ -38,6 +39,7 @@ import { liveObject, nextChange } from '@flotilla/sync-exec';
 import { readApp } from './app-io.js';
 import type { OperationDeps } from './operation.js';
 import { appEvents } from './emit.js';
+import { ProjectDeniedError } from './project-gate.js';
 
 const deletionTimestampOf = (app: Application) =>
   (app.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp;
@@ -116,6 +118,39 @@ export async function runDeletion(
     await emit('app.deletion-waiting', { operationId: opId, message }, `${opId}:waiting`);
     return;
   }
+  const hooksOf = (type: DeletionHookType) => {
+    const p = planDeletionHooks(type, desiredResources, live(), {
+      deletionStartedAt: deletedAt,
+      revision: desired.revisions[0] ?? '',
+      destinationNamespace: dest,
+      isNamespaced,
+    });
+    return [...p.toCreate, ...p.existing.filter((h) => h.targetObject !== undefined)];
+  };
+  // Every object the deletion writes or deletes passes the project's rules:
+  // PreDelete and PostDelete hooks as much as the app's own resources.
+  if (deps.projectGate) {
+    const keys = [
+      ...plan.waves.flatMap((w) => w.resources.map((r) => r.key)),
+      ...hooksOf(DeletionHookType.PreDelete).map((h) => h.key),
+      ...hooksOf(DeletionHookType.PostDelete).map((h) => h.key),
+    ];
+    const denials = await deps.projectGate(app, keys, isNamespaced);
+    if (denials.length > 0) {
+      const err = new ProjectDeniedError(denials);
+      for (const d of denials) {
+        await emit(
+          'project.denied',
+          deniedEventData(d, 'delete', opId),
+          `${opId}:denied:${d.rule}:${d.subject}`,
+        );
+      }
+      await fail(
+        `cannot delete the app: ${err.message}; nothing was deleted. Fix the project, or remove the finalizer to delete the app without its resources`,
+      );
+      return;
+    }
+  }
   const deleteCount = plan.waves.reduce((n, w) => n + w.resources.length, 0);
   await emit(
     'app.deleting',
@@ -128,15 +163,6 @@ export async function runDeletion(
     `${opId}:deleting`,
   );
 
-  const hooksOf = (type: DeletionHookType) => {
-    const p = planDeletionHooks(type, desiredResources, live(), {
-      deletionStartedAt: deletedAt,
-      revision: desired.revisions[0] ?? '',
-      destinationNamespace: dest,
-      isNamespaced,
-    });
-    return [...p.toCreate, ...p.existing.filter((h) => h.targetObject !== undefined)];
-  };
   const runHooks = async (type: DeletionHookType): Promise<boolean> => {
     const outcome = await runDeletionHooks(deps, ref, opId, hooksOf(type), stop);
     if (outcome !== undefined) await fail(outcome);

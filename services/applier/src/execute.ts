@@ -40,6 +40,11 @@ export interface ExecutionHooks {
   applied(task: SyncTask, result: SyncResourceResult): Promise<void>;
   /** Every task of a step is done. */
   stepCompleted(phase: string, wave: number, resourceCount: number): Promise<void>;
+  /**
+   * Called before a step's tasks run; a message stops the operation (Failed)
+   * before anything of that step is written.
+   */
+  beforeStep?(tasks: readonly SyncTask[]): Promise<string | undefined>;
   /** Whether `Prune=confirm` deletions are approved now (read while the plan waits for it). */
   pruneConfirmed?(): Promise<boolean>;
 }
@@ -206,7 +211,17 @@ export async function executePlan(
       }
     }
     switch (next.kind) {
-      case 'run-step':
+      case 'run-step': {
+        const refused = await hooks.beforeStep?.(next.tasks);
+        if (refused !== undefined) {
+          await writer.flush();
+          const where = `${next.step.phase} wave ${next.step.wave}`;
+          return {
+            phase: OperationPhase.Failed,
+            message: `stopped before ${where}: ${refused}`,
+            results,
+          };
+        }
         progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
         lastStep = {
           phase: next.step.phase,
@@ -216,6 +231,7 @@ export async function executePlan(
         };
         await runTasks(next.tasks);
         break;
+      }
       case 'run-sync-fail':
         await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
         progress(`SyncFail: ${next.message}`);

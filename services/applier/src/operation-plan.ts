@@ -24,11 +24,21 @@ import type { ClusterCache, KubernetesObject } from '@flotilla/kube';
 import type { DesiredState } from '@flotilla/render';
 import { PlanningError, SharedResourceError } from './errors.js';
 import type { OperationRun } from './operation-run.js';
+import {
+  ProjectDeniedError,
+  WindowBlockedError,
+  type ProjectGate,
+  type WindowCheck,
+} from './project-gate.js';
 
 /** What planning needs. */
 export interface PlanDeps {
   readonly cache: ClusterCache;
   readonly destinationProblem?: (app: Application) => Promise<string | undefined>;
+  /** The app's project checks; every task of the plan passes them or nothing runs. */
+  readonly projectGate?: ProjectGate;
+  /** The sync windows' verdict on a manual sync; automated ones were decided by the differ. */
+  readonly windowCheck?: WindowCheck;
 }
 
 type Desired = { object: DiffObject; key?: ResourceKey };
@@ -52,6 +62,13 @@ export async function planOperation(
   const { app, ref, operation, startedAt, revision } = run;
   const objects = desired.objects as DiffObject[];
   const dest = app.spec?.destination?.namespace ?? '';
+  // The project first: a refused app or destination is never looked at further.
+  const early = await deps.projectGate?.(app, [], () => undefined);
+  if (early && early.length > 0) throw new ProjectDeniedError(early);
+  if (!operation.initiatedBy?.automated && deps.windowCheck) {
+    const verdict = await deps.windowCheck(app);
+    if (!verdict.allowed) throw new WindowBlockedError(verdict);
+  }
   // Never apply to a cluster the app does not name.
   const problem = await deps.destinationProblem?.(app);
   if (problem) throw new PlanningError(problem);
@@ -115,7 +132,7 @@ export async function planOperation(
   const live = cache
     .filter((o) => isTrackedBy(o as DiffObject, ref))
     .map((o) => ({ object: o as DiffObject }));
-  return planSync({
+  const plan = planSync({
     desired: toPlan,
     live,
     options: {
@@ -144,6 +161,18 @@ export async function planOperation(
       pruneConfirmed: isDeletionApproved(app as SyncObject, startedAt),
     },
   });
+  // Every object the sync would write or delete: resources, hooks of every phase
+  // (SyncFail included), prunes, and the Namespace CreateNamespace=true makes.
+  const denials = await deps.projectGate?.(app, writtenKeys(plan), isNamespaced);
+  if (denials && denials.length > 0) throw new ProjectDeniedError(denials);
+  return plan;
+}
+
+/** The keys of every task that writes or deletes (a prune that will not delete does neither). */
+export function writtenKeys(plan: Pick<SyncPlan, 'tasks' | 'syncFailTasks'>): ResourceKey[] {
+  return [...plan.tasks, ...plan.syncFailTasks]
+    .filter((t) => t.pruneSkipMessage === undefined)
+    .map((t) => t.key);
 }
 
 function generateNameOf(obj: DiffObject): string | undefined {

@@ -7,6 +7,7 @@ import { WaitingError, type BusPublisher, type Lease } from '@flotilla/bus';
 import type { AppRef } from '@flotilla/contracts';
 import {
   compileRetryStrategy,
+  deniedEventData,
   decideRetry,
   fromResourceResults,
   isDeletionApproved,
@@ -29,8 +30,15 @@ import {
   operationTarget,
   syncedSources,
 } from './operation-desired.js';
-import { planOperation } from './operation-plan.js';
+import { planOperation, writtenKeys } from './operation-plan.js';
 import { OperationRun, same } from './operation-run.js';
+import {
+  ProjectDeniedError,
+  WindowBlockedError,
+  isProjectDeniedError,
+  type ProjectGate,
+  type WindowCheck,
+} from './project-gate.js';
 
 /** What an operation run needs. */
 export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
@@ -45,6 +53,10 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
    * cluster other than its own), or undefined when it can.
    */
   readonly destinationProblem?: (app: Application) => Promise<string | undefined>;
+  /** The app's project checks (fresh from the apiserver); none in tests that do not need them. */
+  readonly projectGate?: ProjectGate;
+  /** Manual syncs against the project's sync windows. */
+  readonly windowCheck?: WindowCheck;
   /** Aborted when the app's operation is withdrawn (terminate). */
   readonly terminated: (ref: AppRef) => AbortSignal;
   /** Calls `wake` when the Application changes; returns the unsubscribe function. */
@@ -139,6 +151,21 @@ async function planStep(
   try {
     return await planOperation(deps, run, desired, appDesired);
   } catch (err) {
+    if (err instanceof WindowBlockedError) {
+      const v = err.verdict;
+      await run.emit('operation.blocked-by-window', {
+        message: v.message,
+        manual: true,
+        ...(v.nextChange ? { nextChange: v.nextChange.toISOString() } : {}),
+      });
+      await run.finish(OperationPhase.Failed, err.message, [], { startedFirst: true });
+      return undefined;
+    }
+    if (isProjectDeniedError(err)) {
+      await announceDenials(run, err);
+      await run.finish(OperationPhase.Failed, err.message, [], { startedFirst: true });
+      return undefined;
+    }
     if (isSharedResourceError(err)) {
       // As Argo CD: a refused takeover fails the sync; it is not an error of Flotilla's.
       await run.finish(OperationPhase.Failed, err.message, [], { startedFirst: true });
@@ -198,6 +225,22 @@ async function executeStep(
           });
         }
       },
+      // A project edited while the operation runs counts from the next step on.
+      beforeStep: async (tasks) => {
+        const gate = deps.projectGate;
+        if (!gate) return undefined;
+        const current = (await readApp(deps.kc, ref)) ?? run.app;
+        const isNamespaced = (g: string, k: string) => deps.cache.discovery.isNamespaced(g, k);
+        const denials = await gate(
+          current,
+          writtenKeys({ tasks, syncFailTasks: [] }),
+          isNamespaced,
+        );
+        if (denials.length === 0) return undefined;
+        const err = new ProjectDeniedError(denials);
+        await announceDenials(run, err);
+        return err.message;
+      },
       stepCompleted: (phase, wave, resourceCount) =>
         run.emit('operation.wave-completed', { operationId: opId, phase, wave, resourceCount }),
       pruneConfirmed: async () => {
@@ -245,6 +288,17 @@ async function concludeStep(
     decision.message,
     end.results,
   );
+}
+
+/** Publishes each refusal of the app's project, once per operation and rule. */
+async function announceDenials(run: OperationRun, err: ProjectDeniedError): Promise<void> {
+  for (const d of err.denials) {
+    await run.emit(
+      'project.denied',
+      deniedEventData(d, 'sync', run.opId),
+      `${run.opId}:denied:${d.rule}:${d.subject}`,
+    );
+  }
 }
 
 export { errorOperation } from './operation-end.js';

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Application } from '@flotilla/api';
+import { projectNameOf } from '@flotilla/gitops';
 import {
   LeaseManager,
   isWaiting,
@@ -14,6 +15,7 @@ import {
   ClusterCache,
   ClusterRegistry,
   ApplicationClient,
+  ProjectStore,
   loadKubeConfig,
   watchHealthConfig,
   type KubernetesObject,
@@ -27,6 +29,7 @@ import { isDeletionPending, runDeletion } from './deletion.js';
 import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
+import { projectGate, windowCheck } from './project-gate.js';
 
 /**
  * The applier role: runs sync operations (phases, waves, hooks, prune,
@@ -63,6 +66,22 @@ export const applierRole: Role = {
         return (err as Error).message;
       }
     };
+    // Every plan, step and deletion reads the project from the apiserver, so an edit
+    // counts at once; the watch brings back deletions a project edit may now allow.
+    const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
+    const windows = windowCheck({ project: (name) => projects.fresh(name) });
+    const gate = projectGate({
+      project: (name) => projects.fresh(name),
+      controlNamespace: config.namespace,
+      cluster: async (app) => {
+        try {
+          const t = await registry.resolve(app.spec?.destination);
+          return { server: t.server, name: t.name };
+        } catch {
+          return undefined;
+        }
+      },
+    });
     const desired = new DesiredStore(redis);
     const hookStore = new HookStore(redis);
 
@@ -145,6 +164,21 @@ export const applierRole: Role = {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
     await informer.start();
+    projects.onChange((name) => {
+      for (const a of informer.list()) {
+        if (projectNameOf(a) !== name || !isDeletionPending(a)) continue;
+        const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+        bus
+          .command({
+            version: 1,
+            kind: 'sync',
+            app: ref,
+            reason: `project ${name} changed`,
+            trigger: 'deletion',
+          })
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
+      }
+    });
 
     const worker = startWorker({
       nc,
@@ -168,6 +202,8 @@ export const applierRole: Role = {
           terminated,
           watchApp,
           destinationProblem,
+          projectGate: gate,
+          windowCheck: windows,
           applyParallelism: options.applyParallelism,
           hooksFor: (app: AppRef, operationId: string) =>
             busHookDriver(nc, bus, hookStore, app, operationId),
@@ -202,6 +238,7 @@ export const applierRole: Role = {
       async stop() {
         stopping = true;
         await informer.stop();
+        await projects.stop();
         await worker.stop();
         cache.stop();
         await healthConfig.stop();

@@ -32,6 +32,11 @@ export function differClusters(deps: {
     DifferCluster & { stop: () => void; apps: Map<string, { namespace: string; name: string }> }
   >();
   return {
+    /** The destination's name and server, from the cluster Secrets; watches nothing. */
+    async resolve(app: Application): Promise<{ name: string; server: string }> {
+      const t = await registry.resolve(app.spec?.destination);
+      return { name: t.name, server: t.server };
+    },
     async clusterFor(app: Application): Promise<DifferCluster> {
       const target = await registry.resolve(app.spec?.destination);
       let entry = caches.get(target.server);

@@ -1,5 +1,6 @@
 import type { BusPublisher } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
+import { deniedEventData, type ProjectDenial, type WindowVerdict } from '@flotilla/gitops';
 import type { Reconciled } from './reconcile.js';
 
 const SOURCE = '/flotilla/differ';
@@ -56,4 +57,39 @@ export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconcil
       createEvent('app.drift-detected', ref, data, { source: SOURCE }),
     );
   }
+}
+
+/** Publishes each refusal the app's project gave at comparison time. */
+export async function publishDenials(
+  bus: BusPublisher,
+  ref: AppRef,
+  denials: readonly ProjectDenial[],
+): Promise<void> {
+  for (const d of denials) {
+    const data = deniedEventData(d, 'compare');
+    await bus.event(
+      'project.denied',
+      ref,
+      createEvent('project.denied', ref, data, { source: SOURCE }),
+    );
+  }
+}
+
+/** Publishes that a sync window holds a sync back (automated here, manual in the applier). */
+export async function publishWindowBlock(
+  bus: BusPublisher,
+  ref: AppRef,
+  verdict: WindowVerdict,
+  manual: boolean,
+): Promise<void> {
+  const data = {
+    message: verdict.message,
+    manual,
+    ...(verdict.nextChange ? { nextChange: verdict.nextChange.toISOString() } : {}),
+  };
+  await bus.event(
+    'operation.blocked-by-window',
+    ref,
+    createEvent('operation.blocked-by-window', ref, data, { source: SOURCE }),
+  );
 }

@@ -14,12 +14,20 @@ import type { AppRef } from '@flotilla/contracts';
 import {
   aggregateHealth,
   decideAutoSync,
+  denialMessage,
+  evaluateAppProject,
+  projectNameOf,
+  syncWindowVerdict,
+  windowedAutoSync,
+  type WindowVerdict,
   DryRunCache,
   ResourceDiffStatus,
   type AppDiff,
   type AutoSyncDecision,
   type DiffObject,
   type HealthResult,
+  type ProjectDenial,
+  type ProjectView,
 } from '@flotilla/gitops';
 import { ApiError, compareApp, rawRequest, type ClusterCache } from '@flotilla/kube';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
@@ -40,6 +48,10 @@ export interface Reconciled {
   readonly autoSync?: AutoSyncDecision;
   /** The Application's resourceVersion after this comparison's own write. */
   readonly resourceVersion?: string;
+  /** What the app's project refused; the app was then not compared. */
+  readonly denials?: readonly ProjectDenial[];
+  /** The sync window that held an automated sync back. */
+  readonly window?: WindowVerdict;
 }
 
 /** A destination cluster as the comparison needs it. */
@@ -67,11 +79,17 @@ export class Reconciler {
       kc: KubeConfig;
       /** The destination cluster of an app: its name, credentials and watch cache. */
       clusterFor: (app: Application) => Promise<Destination>;
+      /** The destination cluster's name and server, without watching it. */
+      resolveCluster: (app: Application) => Promise<{ server: string; name: string }>;
       desired: DesiredStore;
       /** Health checks: the library's assessor, reloaded when the customizations change. */
       health: DifferHealth;
       /** Self-heal syncs already made for an app's current revision. */
       selfHealAttempts: (app: AppRef, revision: string) => Promise<number>;
+      /** The AppProject of that name, as the project watch last saw it. */
+      project: (name: string) => ProjectView | undefined;
+      /** The control namespace (Applications there may use any project). */
+      controlNamespace: string;
     },
   ) {}
 
@@ -110,10 +128,24 @@ export class Reconciler {
     if (!app) return undefined;
     const previous = app.status;
     const now = new Date().toISOString();
+    const denials = await this.projectDenials(app);
+    if (denials.length > 0) {
+      // The project refuses the app itself: compare nothing, decide nothing, prune nothing.
+      const status = unknownStatus({
+        previous,
+        now,
+        revision: previous?.sync?.revision,
+        error: denialMessage(denials),
+        conditionType: 'InvalidSpecError',
+      });
+      const r = await this.finish(ref, app, previous, status, undefined, undefined, undefined);
+      return { ...r, needsRender: false, denials };
+    }
     const state = await this.deps.desired.get(ref);
     let status: DifferStatus;
     let diff: AppDiff | undefined;
     let autoSync: AutoSyncDecision | undefined;
+    let window: WindowVerdict | undefined;
     if (!state || (state.error && state.objects.length === 0 && !state.hash)) {
       // Nothing rendered yet (or never successfully): say so, decide nothing.
       status = unknownStatus({
@@ -188,6 +220,19 @@ export class Reconciler {
           selfHealAttempts: await this.deps.selfHealAttempts(ref, state.revisions[0] ?? ''),
           now: new Date(),
         });
+        if (autoSync.sync) {
+          const d = app.spec.destination;
+          window = syncWindowVerdict(
+            this.deps.project(projectNameOf(app))?.spec.syncWindows,
+            {
+              name: app.metadata?.name ?? '',
+              destination: { server: d?.server, name: d?.name, namespace: d?.namespace },
+            },
+            { manual: false, now: new Date() },
+          );
+          autoSync = windowedAutoSync(autoSync, window, new Date());
+          if (window.allowed) window = undefined;
+        }
         if (!autoSync.sync && autoSync.condition) {
           status = {
             ...status,
@@ -213,7 +258,26 @@ export class Reconciler {
         };
       }
     }
-    return this.finish(ref, app, previous, status, diff, autoSync, state);
+    const r = await this.finish(ref, app, previous, status, diff, autoSync, state);
+    return window ? { ...r, window } : r;
+  }
+
+  /**
+   * The app's project checks. The destination is resolved first when it can
+   * be, so a project entry naming the cluster's server or its name matches.
+   */
+  private async projectDenials(app: Application): Promise<ProjectDenial[]> {
+    const project = this.deps.project(projectNameOf(app));
+    let cluster: { server: string; name: string } | undefined;
+    if (project) {
+      try {
+        const target = await this.deps.resolveCluster(app);
+        cluster = { server: target.server, name: target.name };
+      } catch {
+        // An unknown cluster is reported by the comparison; the spec's own fields are checked.
+      }
+    }
+    return evaluateAppProject(project, app, this.deps.controlNamespace, cluster);
   }
 
   private async finish(

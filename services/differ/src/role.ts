@@ -1,11 +1,13 @@
 import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { ApplicationClient, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
+import type { Application } from '@flotilla/api';
+import { projectNameOf, sourceDenials } from '@flotilla/gitops';
+import { ApplicationClient, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
 import { differClusters } from './clusters.js';
-import { publishChanges } from './events.js';
+import { publishChanges, publishDenials, publishWindowBlock } from './events.js';
 import { compileDifferOptions } from './options.js';
 import { Reconciler } from './reconcile.js';
 import { startResync } from './resync.js';
@@ -41,10 +43,16 @@ export const differRole: Role = {
       logger,
       changed: (digest) => healthChanged(digest),
     });
+    // Projects are loaded before the first comparison, so no app is compared unchecked;
+    // an edit re-evaluates every app of that project at once.
+    const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
     const counter = selfHealCounter(redis);
     const reconciler = new Reconciler({
       kc,
       clusterFor: (app) => clusters.clusterFor(app),
+      resolveCluster: (app) => clusters.resolve(app),
+      project: (name) => projects.get(name),
+      controlNamespace: config.namespace,
       desired: new DesiredStore(redis),
       health: health.assessor,
       selfHealAttempts: (app, revision) => counter.get(app, revision),
@@ -81,6 +89,8 @@ export const differRole: Role = {
           });
         }
         if (r.changed) await publishChanges(bus, cmd.app, r);
+        if (r.changed && r.denials) await publishDenials(bus, cmd.app, r.denials);
+        if (r.changed && r.window) await publishWindowBlock(bus, cmd.app, r.window, false);
         if (r.autoSync) {
           await actOnAutoSync({
             kc,
@@ -100,6 +110,26 @@ export const differRole: Role = {
     // Safety net: every app is compared again on a timer, each at its own moment of the
     // interval, once per turn across replicas.
     const informer = new ApplicationClient(kc).informer(config.namespace);
+    // An app its project refuses before any Git work is never rendered, so no render
+    // asks for its comparison: it is asked for here, when the app appears or its spec
+    // changes, and the comparison writes the InvalidSpecError.
+    const seenGeneration = new Map<string, unknown>();
+    const refusedAtTheDoor = (a: Application) => {
+      const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+      const k = `${app.namespace}/${app.name}`;
+      const generation = (a.metadata as { generation?: unknown } | undefined)?.generation;
+      if (seenGeneration.has(k) && seenGeneration.get(k) === generation) return;
+      seenGeneration.set(k, generation);
+      if (sourceDenials(projects.get(projectNameOf(a)), a, config.namespace).length === 0) return;
+      bus
+        .command({ version: 1, kind: 'diff', app, reason: 'refused by its project' })
+        .catch(() => undefined);
+    };
+    informer.on('add', refusedAtTheDoor);
+    informer.on('update', refusedAtTheDoor);
+    informer.on('delete', (a) =>
+      seenGeneration.delete(`${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`),
+    );
     let stopping = false;
     informer.on('error', () => {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
@@ -118,6 +148,16 @@ export const differRole: Role = {
       }
     }
     healthChanged = (digest) => compareAll('health customizations changed', `health-${digest}`);
+    projects.onChange((name) => {
+      // A render too: the renderer refused a repository the project may now allow.
+      for (const a of informer.list()) {
+        if (projectNameOf(a) !== name) continue;
+        const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+        const reason = `project ${name} changed`;
+        bus.command({ version: 1, kind: 'render', app, reason }).catch(() => undefined);
+        bus.command({ version: 1, kind: 'diff', app, reason }).catch(() => undefined);
+      }
+    });
     const stopResync = startResync({
       intervalMs: options.resyncMs,
       apps: () =>
@@ -145,6 +185,7 @@ export const differRole: Role = {
         for (const t of timers) clearTimeout(t);
         clusters.stop();
         await informer.stop();
+        await projects.stop();
         await worker.stop();
         await health.stop();
         await nc.drain();

@@ -16,17 +16,19 @@ export interface UnknownStatusInput {
   readonly revision?: string | undefined;
   /** Why no comparison was made, as a ComparisonError condition; none when absent. */
   readonly error?: string | undefined;
+  /** The condition type of `error`; ComparisonError unless the spec itself is refused. */
+  readonly conditionType?: 'ComparisonError' | 'InvalidSpecError';
 }
 
-/** Sync Unknown, health and resources as last known, and a ComparisonError saying why. */
+/** Sync Unknown, health and resources as last known, and a condition saying why. */
 export function unknownStatus(input: UnknownStatusInput): DifferStatus {
-  const { previous, now, revision, error } = input;
+  const { previous, now, revision, error, conditionType = 'ComparisonError' } = input;
   return {
     sync: { status: SyncStatusCode.Unknown, ...(revision ? { revision } : {}) },
     health: previous?.health ?? { status: HealthStatusCode.Unknown },
     resources: previous?.resources ?? [],
     conditions: carryTransitionTimes(
-      error ? [{ type: 'ComparisonError', message: error }] : [],
+      error ? [{ type: conditionType, message: error }] : [],
       previous?.conditions,
       now,
     ),

@@ -15,7 +15,14 @@ import {
   type PolledApp,
   type RepoCredential,
 } from '@flotilla/git';
-import { ApplicationClient, CoreV1Api, loadKubeConfig, objectApi } from '@flotilla/kube';
+import { projectNameOf, sourceDenials } from '@flotilla/gitops';
+import {
+  ApplicationClient,
+  CoreV1Api,
+  ProjectStore,
+  loadKubeConfig,
+  objectApi,
+} from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { PolledViews } from './changes.js';
 import { clearRefresh, toPolledApp } from './apps.js';
@@ -62,9 +69,15 @@ export const gitPollerRole: Role = {
       credentials: () => credentials,
     });
     const informer = new ApplicationClient(kc).informer(config.namespace);
+    // An app whose project refuses its repositories (or that names no project) is
+    // never polled: its repositories see no request from Flotilla.
+    const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
+    const permitted = (a: Application) =>
+      sourceDenials(projects.get(projectNameOf(a)), a, config.namespace).length === 0;
     const apps = () => {
       const m = new Map<string, PolledApp>();
       for (const a of informer.list()) {
+        if (!permitted(a)) continue;
         const p = toPolledApp(a);
         if (p) m.set(`${p.ref.namespace}/${p.ref.name}`, p);
       }
@@ -122,7 +135,7 @@ export const gitPollerRole: Role = {
     );
     const newManualSync = manualSyncWatch();
     const onChange = (a: Application) => {
-      if (stopping) return;
+      if (stopping || !permitted(a)) return;
       const p = toPolledApp(a);
       if (!p) return;
       const changed = views.changed(p);
@@ -151,6 +164,18 @@ export const gitPollerRole: Role = {
       setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
     await informer.start();
+    // A project edit may allow apps it refused: they are looked at at once.
+    projects.onChange((name) => {
+      const subset = informer
+        .list()
+        .filter((a) => projectNameOf(a) === name && permitted(a))
+        .map(toPolledApp)
+        .filter((p): p is PolledApp => p !== undefined);
+      if (subset.length === 0) return;
+      round(subset).catch((err: Error) =>
+        logger.error({ err: err.message }, 'project round failed'),
+      );
+    });
     schedule();
 
     const handler = createWebhookHandler({
@@ -198,6 +223,7 @@ export const gitPollerRole: Role = {
         if (timer) clearTimeout(timer);
         freshLooks.stop();
         await informer.stop();
+        await projects.stop();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
         await nc.drain();

@@ -5,7 +5,8 @@ import { applicationPath, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
 import { GitClient, stripCredentials } from '@flotilla/git';
-import { ApiError, loadKubeConfig, rawRequest } from '@flotilla/kube';
+import { deniedEventData, denialMessage, projectNameOf, sourceDenials } from '@flotilla/gitops';
+import { ApiError, ProjectStore, loadKubeConfig, rawRequest } from '@flotilla/kube';
 import { DesiredStore, RedisManifestCache, Renderer } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
@@ -92,6 +93,12 @@ export const rendererRole: Role = {
       }
     };
 
+    const projects = await ProjectStore.start({
+      kc,
+      namespace: config.namespace,
+      logger,
+    });
+
     const worker = startWorker({
       nc,
       ackWaitMs: config.workAckWaitMs,
@@ -105,6 +112,38 @@ export const rendererRole: Role = {
         // request: the app's desired state stays, and no diff follows.
         const op = cmd.operation;
         const marker = op ? { forOperation: true } : {};
+        // The project is checked before any Git or Helm work, against the sources
+        // this render would read (an operation's own, such as a rollback's).
+        const repos = op ? op.sources.map((s) => String(s['repoURL'] ?? '')) : undefined;
+        const denials = sourceDenials(
+          projects.get(projectNameOf(app)),
+          app,
+          config.namespace,
+          repos,
+        );
+        if (denials.length > 0) {
+          const message = denialMessage(denials);
+          logger.warn({ app: cmd.app, err: message, ...marker }, 'render refused by project');
+          for (const d of denials) {
+            const data = deniedEventData(d, 'render');
+            await bus.event(
+              'project.denied',
+              cmd.app,
+              createEvent('project.denied', cmd.app, data, { source: SOURCE }),
+            );
+          }
+          // An operation learns why at once; the app's own desired state is left as it was
+          // and the differ reports the refusal as an InvalidSpecError.
+          if (op) await desired.setForOperation(cmd.app, op.request, { error: message });
+          else
+            await bus.command({
+              version: 1,
+              kind: 'diff',
+              app: cmd.app,
+              reason: 'render refused by project',
+            });
+          return;
+        }
         const started = Date.now();
         try {
           const r = await apps.render(
@@ -176,6 +215,7 @@ export const rendererRole: Role = {
       async stop() {
         clearInterval(gc);
         await worker.stop();
+        await projects.stop();
         await nc.drain();
         redis.disconnect();
       },

@@ -1,0 +1,181 @@
+// AppProjects: one client for reads and writes, and a watched cache the
+// services consult on every render, comparison and sync step.
+import {
+  API_VERSION,
+  APP_PROJECT,
+  DEFAULT_PROJECT,
+  GROUP,
+  VERSION,
+  appProjectPath,
+  type AppProject,
+} from '@flotilla/api';
+import { defaultProjectSpec, type ProjectView } from '@flotilla/gitops';
+import type { Logger } from '@flotilla/runtime';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { customResourceInformer } from './informer.js';
+import { ApiError, rawRequest } from './raw.js';
+
+/** Reads and writes AppProjects through the apiserver of a kubeconfig. */
+export class ProjectClient {
+  constructor(private readonly kc: KubeConfig) {}
+
+  /** The project, or undefined when it does not exist. */
+  async get(namespace: string, name: string): Promise<AppProject | undefined> {
+    try {
+      return await rawRequest<AppProject>(this.kc, {
+        method: 'GET',
+        path: appProjectPath(namespace, name),
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every project of `namespace`. */
+  async list(namespace: string): Promise<AppProject[]> {
+    const list = await rawRequest<{ items?: AppProject[] }>(this.kc, {
+      method: 'GET',
+      path: appProjectPath(namespace),
+    });
+    return list.items ?? [];
+  }
+
+  /** Creates a project; an existing one is an {@link ApiError} with status 409. */
+  create(namespace: string, project: AppProject): Promise<AppProject> {
+    return rawRequest<AppProject>(this.kc, {
+      method: 'POST',
+      path: appProjectPath(namespace),
+      body: project,
+    });
+  }
+
+  /** Replaces a project's spec (server-side apply would need the whole object too). */
+  update(namespace: string, project: AppProject): Promise<AppProject> {
+    return rawRequest<AppProject>(this.kc, {
+      method: 'PUT',
+      path: appProjectPath(namespace, project.metadata.name ?? ''),
+      body: project,
+    });
+  }
+
+  /** Deletes a project; false when it did not exist. */
+  async delete(namespace: string, name: string): Promise<boolean> {
+    try {
+      await rawRequest(this.kc, { method: 'DELETE', path: appProjectPath(namespace, name) });
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Creates the `default` project, which allows everything, unless a project
+   * of that name exists (an existing one is never changed).
+   */
+  async ensureDefault(namespace: string): Promise<void> {
+    try {
+      await this.create(namespace, {
+        apiVersion: API_VERSION,
+        kind: APP_PROJECT.kind,
+        metadata: { name: DEFAULT_PROJECT, namespace },
+        spec: defaultProjectSpec(),
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 409) return;
+      throw err;
+    }
+  }
+}
+
+/** The view of a stored project the rules read. */
+export function projectView(project: AppProject): ProjectView {
+  return { name: project.metadata.name ?? '', spec: project.spec };
+}
+
+/** Options of {@link ProjectStore.start}. */
+export interface ProjectStoreOptions {
+  readonly kc: KubeConfig;
+  /** The control namespace, where AppProjects live. */
+  readonly namespace: string;
+  /** Creates the `default` project when missing (every role does; the create is idempotent). */
+  readonly ensureDefault?: boolean;
+  /** Where watch trouble is reported; the watch restarts itself. */
+  readonly logger?: Pick<Logger, 'warn'>;
+}
+
+/**
+ * A watched cache of the AppProjects of the control namespace. `get` answers
+ * from memory; `fresh` asks the apiserver, for the checks that must see an
+ * edit made a moment ago.
+ */
+export class ProjectStore {
+  private stopping = false;
+  private restart: NodeJS.Timeout | undefined;
+  private readonly listeners = new Set<(name: string) => void>();
+
+  private constructor(
+    private readonly options: ProjectStoreOptions,
+    private readonly informer: ReturnType<typeof customResourceInformer<AppProject>>,
+    private readonly client: ProjectClient,
+  ) {}
+
+  /** Lists, then watches; resolves once the first list is in memory. */
+  static async start(options: ProjectStoreOptions): Promise<ProjectStore> {
+    const client = new ProjectClient(options.kc);
+    if (options.ensureDefault !== false) await client.ensureDefault(options.namespace);
+    const informer = customResourceInformer<AppProject>(
+      options.kc,
+      { group: GROUP, version: VERSION, plural: APP_PROJECT.plural },
+      options.namespace,
+    );
+    const store = new ProjectStore(options, informer, client);
+    const notify = (p: AppProject) => {
+      for (const l of store.listeners) l(p.metadata.name ?? '');
+    };
+    informer.on('add', notify);
+    informer.on('update', notify);
+    informer.on('delete', notify);
+    informer.on('error', (err) => {
+      options.logger?.warn({ err: String(err) }, 'project watch trouble; restarting in 2 s');
+      if (store.stopping) return;
+      store.restart = setTimeout(() => void informer.start().catch(() => undefined), 2_000);
+    });
+    await informer.start();
+    return store;
+  }
+
+  /**
+   * Calls `listener` with a project's name after it was added, changed or
+   * deleted (the first list counts only for listeners added before start
+   * returned, so none); returns the unsubscribe function.
+   */
+  onChange(listener: (name: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The project as last seen by the watch, or undefined when there is none. */
+  get(name: string): ProjectView | undefined {
+    const p = this.informer.get(name, this.options.namespace);
+    return p ? projectView(p) : undefined;
+  }
+
+  /** The project as the apiserver has it now. */
+  async fresh(name: string): Promise<ProjectView | undefined> {
+    const p = await this.client.get(this.options.namespace, name);
+    return p ? projectView(p) : undefined;
+  }
+
+  /** Every project in memory. */
+  list(): ProjectView[] {
+    return this.informer.list(this.options.namespace).map(projectView);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.restart) clearTimeout(this.restart);
+    await this.informer.stop();
+  }
+}
