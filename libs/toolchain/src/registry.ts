@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+import { buildGoBinaries, goBinDir, type GoBuildOptions, type GoBuildSpec } from './go-build.js';
+import { VERSIONS } from './versions.js';
+
+const REGISTRY: GoBuildSpec = {
+  module: 'registry',
+  version: VERSIONS.registry,
+  packages: ['github.com/distribution/distribution/v3/cmd/registry'],
+  outputs: ['registry'],
+  ldflags: [`-X github.com/distribution/distribution/v3/version.version=${VERSIONS.registry}`],
+  expected: 'about 3 to 4 min',
+};
+
+/** Path of the cached OCI registry binary, whether or not it is built yet. */
+export function registryBinary(cacheDir: string): string {
+  return join(goBinDir(cacheDir, REGISTRY), 'registry');
+}
+
+/**
+ * Builds the CNCF distribution registry from its Go module, once per
+ * version, for the suites that push and pull charts over OCI. Nothing else
+ * needs it, so it is built on a suite's first request, never with the
+ * control plane.
+ */
+export async function provisionRegistry(options: GoBuildOptions): Promise<string> {
+  await buildGoBinaries(REGISTRY, options);
+  return registryBinary(options.cacheDir);
+}
