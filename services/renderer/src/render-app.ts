@@ -123,7 +123,10 @@ export class AppRenderer {
   /**
    * Resolves each source's revision: the command's when it has one per
    * source, else `wanted` (per source; empty for its targetRevision) or the
-   * targetRevision, resolved against the remote.
+   * targetRevision, resolved against the remote. A chart source is always
+   * resolved against its repository (one index or tag-list call): the
+   * git-poller does not watch registries, so the command carries the
+   * targetRevision, which may be a constraint.
    */
   async resolve(
     sources: ApplicationSource[],
@@ -135,8 +138,16 @@ export class AppRenderer {
       cmd.revisions &&
       cmd.revisions.length === sources.length &&
       cmd.refresh !== 'hard'
-    )
-      return [...cmd.revisions];
+    ) {
+      const given = cmd.revisions;
+      return Promise.all(
+        sources.map((s, i) =>
+          s.chart
+            ? this.charts().resolve({ ...s, chart: s.chart, targetRevision: given[i] ?? '' })
+            : Promise.resolve(given[i] ?? ''),
+        ),
+      );
+    }
     return Promise.all(
       sources.map(async (s, i) => {
         const target = wanted?.[i] || s.targetRevision;
