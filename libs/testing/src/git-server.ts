@@ -16,7 +16,8 @@ export interface GitHttpServer extends AsyncDisposable {
   readonly requests: { infoRefs: number; uploadPack: number };
 }
 
-function authorised(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
+/** True when the request carries `auth` as Basic credentials (or none are demanded). */
+export function authorised(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
   if (!auth) return true;
   const header = req.headers.authorization ?? '';
   if (!header.startsWith('Basic ')) return false;

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import {
@@ -9,7 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { join, normalize } from 'node:path';
-import type { BasicAuth } from './git-server.js';
+import { authorised, type BasicAuth } from './git-server.js';
 import { testHelm } from './registry.js';
 import type { TestCa } from './tls.js';
 
@@ -37,15 +36,6 @@ export interface TestHelmRepo extends AsyncDisposable {
   /** Stops answering (connections refused) until {@link start}. */
   stop(): Promise<void>;
   start(): Promise<void>;
-}
-
-function authorised(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
-  if (!auth) return true;
-  const header = req.headers.authorization ?? '';
-  if (!header.startsWith('Basic ')) return false;
-  const given = Buffer.from(header.slice(6), 'base64');
-  const want = Buffer.from(`${auth.username}:${auth.password}`);
-  return given.length === want.length && timingSafeEqual(given, want);
 }
 
 /** Serves `root` read-only behind basic auth (and client certificates when asked). */

@@ -1,9 +1,10 @@
-import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { run } from '@flotilla/runtime';
 import { ProvisionError } from './errors.js';
 import { formatElapsed, GoBuildProgress } from './go-progress.js';
+import { isExecutable } from './tools.js';
 
 /** One `go build` of binaries from a wrapper module under `go/`. */
 export interface GoBuildSpec {
@@ -37,15 +38,6 @@ export function goBinDir(cacheDir: string, spec: Pick<GoBuildSpec, 'module' | 'v
   return join(cacheDir, 'bin', `${spec.module}-${spec.version}`);
 }
 
-async function executable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Builds the spec's binaries once per version into {@link goBinDir}, staging
  * them beside it and renaming, so a killed build leaves nothing half made.
@@ -53,7 +45,7 @@ async function executable(file: string): Promise<boolean> {
  */
 export async function buildGoBinaries(spec: GoBuildSpec, options: GoBuildOptions): Promise<string> {
   const dir = goBinDir(options.cacheDir, spec);
-  const present = await Promise.all(spec.outputs.map((b) => executable(join(dir, b))));
+  const present = await Promise.all(spec.outputs.map((b) => isExecutable(join(dir, b))));
   if (present.every(Boolean)) return dir;
   const started = Date.now();
   const label = `building ${spec.outputs.join(', ')} ${spec.version}`;
@@ -90,7 +82,7 @@ export async function buildGoBinaries(spec: GoBuildSpec, options: GoBuildOptions
     await rm(dir, { recursive: true, force: true });
     // Two suites may build at once: whichever lands second finds the first's binaries.
     await rename(staging, dir).catch(async (err: unknown) => {
-      const done = await Promise.all(spec.outputs.map((b) => executable(join(dir, b))));
+      const done = await Promise.all(spec.outputs.map((b) => isExecutable(join(dir, b))));
       if (!done.every(Boolean)) throw err;
       await rm(staging, { recursive: true, force: true });
     });

@@ -139,17 +139,8 @@ export class ChartClient {
   ) {
     const url = `${loc.url}/index.yaml`;
     const what = `index.yaml of ${shownUrl(loc.url)}`;
-    const auth = cred?.username !== undefined || cred?.password !== undefined;
-    const res = await httpGet(url, {
-      headers: auth ? { authorization: basicAuth(cred.username ?? '', cred.password ?? '') } : {},
-      tls: this.tls(new URL(url).host, cred),
-      maxBytes: this.limits.index,
-      timeoutMs: this.limits.timeoutMs,
-      what,
-      ...(signal ? { signal } : {}),
-    });
-    if (res.status !== 200) throw statusError(what, url, res.status, auth);
-    return parseIndex(res.body.toString('utf8'), what, this.o.maxAliasCount ?? 100);
+    const body = await this.repoGet(url, cred, this.limits.index, what, signal);
+    return parseIndex(body.toString('utf8'), what, this.o.maxAliasCount ?? 100);
   }
 
   private entries(index: Map<string, IndexEntry[]>, spec: ChartSpec, loc: Location): IndexEntry[] {
@@ -248,16 +239,28 @@ export class ChartClient {
         'InvalidRepository',
         `${what}: the index points at ${JSON.stringify(shownUrl(url))}`,
       );
+    const body = await this.repoGet(url, cred, this.limits.archive, what, signal);
+    return this.store.put(announced ?? sha256(body), body, this.limits.chart, what);
+  }
+
+  // A GET from a Helm repository with its Basic auth and TLS settings; anything but 200 is an error.
+  private async repoGet(
+    url: string,
+    cred: RepoCredential | undefined,
+    maxBytes: number,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
     const auth = cred?.username !== undefined || cred?.password !== undefined;
     const res = await httpGet(url, {
       headers: auth ? { authorization: basicAuth(cred.username ?? '', cred.password ?? '') } : {},
       tls: this.tls(new URL(url).host, cred),
-      maxBytes: this.limits.archive,
+      maxBytes,
       timeoutMs: this.limits.timeoutMs,
       what,
       ...(signal ? { signal } : {}),
     });
     if (res.status !== 200) throw statusError(what, url, res.status, auth);
-    return this.store.put(announced ?? sha256(res.body), res.body, this.limits.chart, what);
+    return res.body;
   }
 }
