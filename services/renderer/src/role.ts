@@ -16,6 +16,7 @@ import { readRepoAccess, type RepoAccess } from './repo-access.js';
 
 // The CLI renders an app the way the renderer does (`app diff` without Redis).
 export { AppRenderer, sourcesOf } from './render-app.js';
+export { readRepoAccess, type RepoAccess } from './repo-access.js';
 
 const SOURCE = '/flotilla/renderer';
 
