@@ -373,3 +373,52 @@ describe('bad input in the Helm repository itself', () => {
     expect(err.code).toBe('TooLarge');
   });
 });
+
+describe('TLS settings from the repository Secret', () => {
+  let mtls: TestEnv;
+  beforeAll(async () => {
+    mtls = await startEnv({ helmRepo: { auth: false, clientCert: true } });
+    await mtls.helmRepo.publish(
+      await writeChart(mtls.tmpDir, { name: 'secure', version: '1.0.0' }),
+    );
+  });
+  afterAll(async () => {
+    await mtls?.[Symbol.asyncDispose]();
+  });
+  const spec = () => ({ repoURL: mtls.helmRepo.url, chart: 'secure', targetRevision: '1.x' });
+  const store = () => join(mtls.tmpDir, `store-${Math.random().toString(36).slice(2)}`);
+
+  it('a client certificate (tlsClientCertData/Key) opens a repository that demands one', async () => {
+    const trusted = () => ({ '127.0.0.1': mtls.ca.caPem });
+    const without = new ChartClient({ cacheDir: store(), trustedCerts: trusted });
+    expect((await failure(without.resolve(spec()))).code).toBe('RepositoryAuth');
+    const withCert = new ChartClient({
+      cacheDir: store(),
+      trustedCerts: trusted,
+      credentials: () => [
+        {
+          urlPrefix: mtls.helmRepo.url,
+          tlsClientCertData: mtls.ca.client.cert,
+          tlsClientCertKey: mtls.ca.client.key,
+        },
+      ],
+    });
+    expect(await withCert.resolve(spec())).toBe('1.0.0');
+  });
+
+  it('an untrusted server certificate fails unless the CA is trusted or insecure is set', async () => {
+    const cert = { tlsClientCertData: mtls.ca.client.cert, tlsClientCertKey: mtls.ca.client.key };
+    const untrusted = new ChartClient({
+      cacheDir: store(),
+      credentials: () => [{ urlPrefix: mtls.helmRepo.url, ...cert }],
+    });
+    const err = await failure(untrusted.resolve(spec()));
+    expect(err.code).toBe('RepositoryUnreachable');
+    expect(err.message).toMatch(/CERT|certificate|SELF_SIGNED/i);
+    const insecure = new ChartClient({
+      cacheDir: store(),
+      credentials: () => [{ urlPrefix: mtls.helmRepo.url, insecure: true, ...cert }],
+    });
+    expect(await insecure.resolve(spec())).toBe('1.0.0');
+  });
+});
