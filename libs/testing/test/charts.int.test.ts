@@ -28,7 +28,8 @@ describe('chart servers: an OCI registry and a Helm repository', () => {
   let env: TestEnv;
   beforeAll(async () => {
     env = await startEnv({ registry: true, helmRepo: true });
-  });
+    // The first suite to ask builds the registry from its Go module.
+  }, 1_800_000);
   afterAll(async () => {
     await env[Symbol.asyncDispose]();
   });
