@@ -1,3 +1,4 @@
+import { processAlive } from '@flotilla/runtime';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -17,15 +18,6 @@ const REGISTRY: GoBuildSpec = {
 /** Path of the cached OCI registry binary, whether or not it is built yet. */
 export function registryBinary(cacheDir: string): string {
   return join(goBinDir(cacheDir, REGISTRY), 'registry');
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -51,7 +43,7 @@ export async function provisionRegistry(options: GoBuildOptions): Promise<string
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       if (await isExecutable(bin)) return bin;
       const holder = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
-      if (holder > 0 && !alive(holder)) {
+      if (holder > 0 && !processAlive(holder)) {
         await rm(lock, { recursive: true, force: true });
         continue;
       }
