@@ -4,10 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Application } from '@flotilla/api';
-import { credentialFromSecret, GitClient, type RepoCredential } from '@flotilla/git';
+import { GitClient } from '@flotilla/git';
 import { CoreV1Api, type KubeConfig } from '@flotilla/kube';
-import { Renderer } from '@flotilla/render';
-import { AppRenderer, sourcesOf } from '@flotilla/renderer';
+import { ChartClient, Renderer } from '@flotilla/render';
+import { AppRenderer, readRepoAccess, sourcesOf, type RepoAccess } from '@flotilla/renderer';
 import { resolveTool } from '@flotilla/toolchain';
 import type { CliContext } from './context.js';
 
@@ -32,25 +32,13 @@ export function comparedRevisions(app: Application): string[] | undefined {
 }
 
 /**
- * Repository credentials from Flotilla's namespace, as the services read
- * them; a user who may not read Secrets gets git's own configuration.
+ * Repository credentials and trusted certificates from Flotilla's namespace,
+ * as the renderer reads them; a user who may not read Secrets gets git's own
+ * configuration and public chart repositories.
  */
-async function credentials(kc: KubeConfig, namespace: string): Promise<RepoCredential[]> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const selectors = [
-    'argocd.argoproj.io/secret-type in (repository,repo-creds)',
-    'flotilla.dev/secret-type in (repository,repo-creds)',
-  ];
-  try {
-    const lists = await Promise.all(
-      selectors.map((labelSelector) => core.listNamespacedSecret({ namespace, labelSelector })),
-    );
-    return lists.flatMap((l) =>
-      l.items.map((s) => credentialFromSecret(s)).filter((c): c is RepoCredential => !!c),
-    );
-  } catch {
-    return [];
-  }
+async function repoAccess(kc: KubeConfig, namespace: string): Promise<RepoAccess> {
+  const none: RepoAccess = { credentials: [], trustedCerts: {} };
+  return readRepoAccess(kc.makeApiClient(CoreV1Api), namespace, none).catch(() => none);
 }
 
 /**
@@ -71,21 +59,28 @@ export async function renderLocally(
     resolveTool('helm', tools),
     resolveTool('kubectl', tools),
   ]);
-  const creds = await credentials(kc, namespace);
+  const access = await repoAccess(kc, namespace);
   const work = await mkdtemp(join(tmpdir(), 'flotilla-diff-'));
   try {
+    const charts = new ChartClient({
+      cacheDir: ctx.env['FLOTILLA_CHART_CACHE_DIR'] || ctx.cacheDir,
+      credentials: () => access.credentials,
+      trustedCerts: () => access.trustedCerts,
+    });
     const apps = new AppRenderer({
       git: new GitClient({
         cacheDir: ctx.env['FLOTILLA_REPO_CACHE_DIR'] || join(ctx.cacheDir, 'cli-repos'),
         allowLocal: true,
-        credentials: () => creds,
+        credentials: () => access.credentials,
       }),
       renderer: new Renderer({
         helmPath: helm,
         kubectlPath: kubectl,
         tmpDir: work,
         convert: { namespace },
+        charts,
       }),
+      charts,
       memoTtlMs: 0,
       toolKey: `${helm}|${kubectl}`,
     });

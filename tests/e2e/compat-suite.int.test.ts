@@ -13,6 +13,7 @@ import {
   startRoles,
   streamMessages,
   waitFor,
+  writeChart,
   type RunningRoles,
   type TestEnv,
 } from '@flotilla/testing';
@@ -53,6 +54,41 @@ type Outcome =
   | { readonly comparisonError: readonly RegExp[] };
 
 /**
+ * helm-dependency names `wordpress` 9.0.3 from https://charts.helm.sh/stable, a
+ * public repository that is retired and out of reach of the test machines. The
+ * suite publishes a stand-in chart of that name and version (a Deployment and a
+ * Service) to its own Helm repository (HTTPS from the env's CA, basic auth) and
+ * points the example's `repository` at it in the fixture repo; the repository
+ * Secret and `argocd-tls-certs-cm` are what a user would add for a private one.
+ */
+const HELM_DEPENDENCY = {
+  name: 'wordpress',
+  version: '9.0.3',
+  publicRepo: 'https://charts.helm.sh/stable',
+  templates: {
+    'deploy.yaml': [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata: { name: "{{ .Release.Name }}-wordpress" }',
+      'spec:',
+      '  replicas: 1',
+      '  selector: { matchLabels: { app: "{{ .Release.Name }}-wordpress" } }',
+      '  template:',
+      '    metadata: { labels: { app: "{{ .Release.Name }}-wordpress" } }',
+      '    spec: { containers: [{ name: wordpress, image: "wordpress:5" }] }',
+      '',
+    ].join('\n'),
+    'svc.yaml': [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: { name: "{{ .Release.Name }}-wordpress" }',
+      'spec: { selector: { app: "{{ .Release.Name }}-wordpress" }, ports: [{ port: 80 }] }',
+      '',
+    ].join('\n'),
+  },
+};
+
+/**
  * One row per directory of argocd-example-apps that Argo CD deploys as an
  * app (the list in apps/values.yaml, plus apps/ itself). A directory with no
  * row fails the suite, so a new example cannot be skipped silently.
@@ -66,12 +102,12 @@ const CASES: Readonly<Record<string, Outcome>> = {
     ],
   },
   guestbook: { healthy: { resources: ['Deployment/guestbook-ui', 'Service/guestbook-ui'] } },
+  // Its dependency (wordpress 9.0.3 from the retired https://charts.helm.sh/stable) is
+  // served by the suite's own Helm repository: see HELM_DEPENDENCY below.
   'helm-dependency': {
-    renderError: [
-      /failed to render manifests: chart helm-dependency declares dependencies that are not vendored under charts\//,
-      /wordpress 9\.0\.3 from https:\/\/charts\.helm\.sh\/stable/,
-      /`helm dependency build` is never run/,
-    ],
+    healthy: {
+      resources: ['Deployment/helm-dependency-wordpress', 'Service/helm-dependency-wordpress'],
+    },
   },
   'helm-guestbook': {
     healthy: {
@@ -141,9 +177,28 @@ describe('Argo CD example apps, end to end with all five roles', () => {
   };
 
   beforeAll(async () => {
-    env = await startEnv({ nats: true, redis: true, kube: true, git: true });
+    env = await startEnv({ nats: true, redis: true, kube: true, git: true, helmRepo: true });
     await installCrds(env.kube.kc);
     ns = await env.kube.namespace('compat');
+    await env.helmRepo.publish(
+      await writeChart(join(env.tmpDir, 'stand-in'), { ...HELM_DEPENDENCY, values: {} }),
+    );
+    await env.kube.objects.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: {
+        namespace: ns,
+        name: 'stand-in-charts',
+        labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+      },
+      stringData: { type: 'helm', url: env.helmRepo.url, ...env.helmRepo.auth },
+    });
+    await env.kube.objects.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { namespace: ns, name: 'argocd-tls-certs-cm' },
+      data: { '127.0.0.1': env.ca.caPem },
+    });
     suffix = ns.slice(-8);
     repo = await env.git.repo('argocd-example-apps');
     examples = (await readdir(compat, { withFileTypes: true }))
@@ -151,6 +206,16 @@ describe('Argo CD example apps, end to end with all five roles', () => {
       .map((d) => d.name)
       .sort();
     for (const dir of examples) await repo.commitDir(join(compat, dir), dir);
+    const chartYaml = await readFile(join(compat, 'helm-dependency', 'Chart.yaml'), 'utf8');
+    await repo.commit(
+      {
+        'helm-dependency/Chart.yaml': chartYaml.replace(
+          `repository: ${HELM_DEPENDENCY.publicRepo}`,
+          `repository: ${env.helmRepo.url}`,
+        ),
+      },
+      'serve the helm-dependency chart from the test repository',
+    );
     // apps/ lists the examples for an app of apps; its children deploy to this test's namespaces.
     const values = parse(await readFile(join(compat, 'apps', 'values.yaml'), 'utf8')) as {
       applications: { name: string; path?: string; namespace?: string }[];

@@ -1,3 +1,4 @@
+import { processAlive } from '@flotilla/runtime';
 import { spawn } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
@@ -54,20 +55,12 @@ function signal(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once every pid is gone. */
 export async function stopProcesses(pids: readonly number[], graceMs = 5_000): Promise<void> {
   for (const pid of pids) signal(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  for (const pid of pids.filter(alive)) signal(pid, 'SIGKILL');
-  while (pids.some(alive)) await new Promise((r) => setTimeout(r, 20));
+  while (pids.some(processAlive) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  for (const pid of pids.filter(processAlive)) signal(pid, 'SIGKILL');
+  while (pids.some(processAlive)) await new Promise((r) => setTimeout(r, 20));
 }

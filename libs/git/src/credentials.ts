@@ -1,4 +1,4 @@
-import { normalizeRepoUrl } from './url.js';
+import { normalizeRepoUrl, stripCredentials } from './url.js';
 
 /** Credentials for repositories whose URL starts with `urlPrefix` (Argo CD repository / repo-creds Secrets). */
 export interface RepoCredential {
@@ -10,6 +10,15 @@ export interface RepoCredential {
   readonly knownHosts?: string;
   /** Skip TLS verification (discouraged; Argo CD's `insecure`). */
   readonly insecure?: boolean;
+  /** Argo CD's `type`: `git` (the default), `helm` or `oci`. */
+  readonly type?: string;
+  /** The repository is an OCI registry (Argo CD's `enableOCI` with `type: helm`). */
+  readonly enableOCI?: boolean;
+  /** Client certificate and key (PEM) for mutual TLS. */
+  readonly tlsClientCertData?: string;
+  readonly tlsClientCertKey?: string;
+  /** Talk plain HTTP to this OCI registry (Argo CD 3.5's `insecureOCIForceHttp`). */
+  readonly insecureOCIForceHttp?: boolean;
 }
 
 /** Labels that mark a Secret as repository credentials. */
@@ -47,7 +56,46 @@ export function credentialFromSecret(secret: SecretLike): RepoCredential | undef
     sshPrivateKey: field('sshPrivateKey'),
     knownHosts: field('knownHosts') ?? field('sshKnownHosts'),
     insecure: field('insecure') === 'true',
+    type: field('type') ?? 'git',
+    enableOCI: field('enableOCI') === 'true' || field('type') === 'oci',
+    tlsClientCertData: field('tlsClientCertData'),
+    tlsClientCertKey: field('tlsClientCertKey'),
+    insecureOCIForceHttp: field('insecureOCIForceHttp') === 'true',
   };
+}
+
+// `oci://Host/a/`, `https://host/a` and Argo CD's `host/a` all become `host/a`.
+function chartLocation(url: string): string {
+  const bare = stripCredentials(url.trim()).replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+  const slash = bare.indexOf('/');
+  const host = (slash < 0 ? bare : bare.slice(0, slash)).toLowerCase();
+  return `${host}${slash < 0 ? '' : bare.slice(slash)}`.replace(/\/+$/, '');
+}
+
+/**
+ * The credential for a chart repository: the longest URL prefix matching
+ * `repoUrl`, compared without scheme, as Argo CD matches a Helm or OCI
+ * repository Secret (whose `url` may be `oci://host/path` or `host/path`).
+ * HTTP(S) repositories keep their scheme apart from OCI ones.
+ */
+export function matchChartCredential(
+  repoUrl: string,
+  creds: readonly RepoCredential[],
+): RepoCredential | undefined {
+  const target = chartLocation(repoUrl);
+  const http = /^https?:\/\//i.test(repoUrl);
+  let best: RepoCredential | undefined;
+  let bestLen = -1;
+  for (const c of creds) {
+    if (/^https?:\/\//i.test(c.urlPrefix) !== http) continue;
+    const prefix = chartLocation(c.urlPrefix);
+    const matches = target === prefix || target.startsWith(`${prefix}/`);
+    if (matches && prefix.length > bestLen) {
+      best = c;
+      bestLen = prefix.length;
+    }
+  }
+  return best;
 }
 
 /** The credential with the longest URL prefix matching `repoUrl`, compared in normalised form. */

@@ -10,6 +10,7 @@ export {
 export {
   credentialFromSecret,
   matchCredential,
+  matchChartCredential,
   SECRET_TYPE_LABELS,
   type RepoCredential,
   type SecretLike,

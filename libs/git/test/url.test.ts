@@ -3,6 +3,7 @@ import {
   checkRepoUrl,
   checkRevision,
   credentialFromSecret,
+  matchChartCredential,
   isGitError,
   matchCredential,
   normalizeRepoUrl,
@@ -150,5 +151,24 @@ describe('credentials', () => {
     expect(matchCredential('https://h/org/app', creds)?.password).toBe('app');
     expect(matchCredential('https://h/org/other.git', creds)?.password).toBe('org');
     expect(matchCredential('https://h/orgx/y', creds)).toBeUndefined();
+  });
+});
+
+describe('matchChartCredential', () => {
+  const creds = [
+    { urlPrefix: 'registry.example:5000/charts', username: 'oci' },
+    { urlPrefix: 'oci://registry.example:5000/charts/team', username: 'team' },
+    { urlPrefix: 'https://charts.example/stable', username: 'http' },
+  ];
+  it.each([
+    ['oci://registry.example:5000/charts/podinfo', 'oci'],
+    ['registry.example:5000/charts/team', 'team'],
+    ['oci://REGISTRY.example:5000/charts/team/', 'team'],
+    ['https://charts.example/stable', 'http'],
+    ['https://registry.example:5000/charts', undefined],
+    ['oci://charts.example/stable', undefined],
+    ['oci://registry.example:5000/chartsx', undefined],
+  ])('%s → %s', (url, user) => {
+    expect(matchChartCredential(url, creds)?.username).toBe(user);
   });
 });

@@ -30,13 +30,26 @@ export const RenderErrorCode = {
   Aborted: 'Aborted',
   /** helm or kubectl could not be started or did not report its version. */
   ToolError: 'ToolError',
+  /** The chart, or a version of it matching the source's targetRevision, is not in the repository. */
+  ChartNotFound: 'ChartNotFound',
+  /** The chart repository or registry refused the credentials (or asked for some). */
+  RepositoryAuth: 'RepositoryAuth',
+  /** The chart repository or registry could not be reached or answered with a server error. */
+  RepositoryUnreachable: 'RepositoryUnreachable',
+  /** The repository answered, but not with a usable index, manifest or archive. */
+  InvalidRepository: 'InvalidRepository',
 } as const;
 /** Why a render failed. */
 export type RenderErrorCode = (typeof RenderErrorCode)[keyof typeof RenderErrorCode];
 
 // Only these can succeed when retried with the same input; every other code
 // needs a change in Git or in the Application.
-const TRANSIENT: readonly RenderErrorCode[] = ['Timeout', 'Aborted', 'ToolError'];
+const TRANSIENT: readonly RenderErrorCode[] = [
+  'Timeout',
+  'Aborted',
+  'ToolError',
+  'RepositoryUnreachable',
+];
 
 /** Where in the input a render error was found. */
 export interface RenderErrorDetails {

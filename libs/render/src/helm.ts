@@ -14,6 +14,7 @@ import {
 import { prepareHelmInputs } from './helm-values.js';
 import { toManifests } from './objects.js';
 import { checkSymlinks } from './paths.js';
+import { vendorDependencies } from './charts/dependencies.js';
 import { redactMessage, warningLines } from './sanitize.js';
 import { runTool } from './tools.js';
 import type { SourceRender, SourceRenderContext } from './render-context.js';
@@ -89,7 +90,7 @@ async function dependencyError(err: RenderError, ctx: SourceRenderContext): Prom
   return new RenderError(
     'DependencyMissing',
     `chart ${ctx.app.path} declares dependencies that are not vendored under charts/: ${described.join(', ')}. ` +
-      'Charts are rendered offline and `helm dependency build` is never run; build the dependencies and commit charts/.',
+      'This renderer fetches no dependencies and `helm dependency build` is never run; build the dependencies and commit charts/.',
     { dependencies: names, cause: err },
   );
 }
@@ -98,7 +99,8 @@ async function dependencyError(err: RenderError, ctx: SourceRenderContext): Prom
  * Renders a Helm chart with `helm template`, as Argo CD does: value files,
  * then `values`/`valuesObject`, then parameters, each later one winning; CRDs
  * included unless `skipCrds`; hooks kept as ordinary objects with their
- * annotations. Dependencies must be vendored; nothing is fetched.
+ * annotations. Dependencies not vendored under `charts/` are fetched when
+ * the renderer has a chart client (see `vendorDependencies`).
  */
 export async function renderHelm(ctx: SourceRenderContext): Promise<SourceRender> {
   const { options, request, app, workDir } = ctx;
@@ -110,6 +112,16 @@ export async function renderHelm(ctx: SourceRenderContext): Promise<SourceRender
     { workDir, maxBytes: options.maxOutputBytes, maxAliasCount: options.maxAliasCount },
   );
   const helm = request.source.helm;
+  const chart = options.charts
+    ? await vendorDependencies({
+        chartDir: app.dir,
+        root: app.root,
+        workDir,
+        charts: options.charts,
+        maxAliasCount: options.maxAliasCount,
+        ...(request.signal ? { signal: request.signal } : {}),
+      })
+    : { dir: app.dir, fetched: [] };
   const plan: HelmTemplatePlan = {
     ...settings,
     valueFiles: inputs.valueFiles,
@@ -125,13 +137,18 @@ export async function renderHelm(ctx: SourceRenderContext): Promise<SourceRender
       tool: 'helm',
       path: options.helmPath,
       args: helmTemplateArgs(plan),
-      cwd: app.dir,
+      cwd: chart.dir,
       env: ctx.toolEnv,
       timeoutMs: options.timeoutMs,
       maxOutputBytes: options.maxOutputBytes,
       ...(request.signal ? { signal: request.signal } : {}),
       failure: 'HelmError',
-      dirs: { '<render>': workDir, [`<${app.path}>`]: app.dir, '<checkout>': app.root },
+      dirs: {
+        '<render>': workDir,
+        [`<${app.path}>`]: app.dir,
+        '<checkout>': app.root,
+        [`<${app.path} with dependencies>`]: chart.dir === app.dir ? undefined : chart.dir,
+      },
       what: 'helm template',
     });
   } catch (err) {

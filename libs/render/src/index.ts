@@ -61,3 +61,19 @@ export {
 } from './redis-cache.js';
 export { redactMessage } from './sanitize.js';
 export { DesiredStore, type DesiredState } from './desired-store.js';
+export {
+  ChartClient,
+  type ChartClientOptions,
+  type ChartSpec,
+  type PulledChart,
+} from './charts/client.js';
+export { ChartStore, sha256, type StoredChart } from './charts/store.js';
+export { pickVersion, isDigest } from './charts/versions.js';
+export { unpackChart, type UnpackedChart } from './charts/tarball.js';
+export { parseIndex, type IndexEntry } from './charts/index.js';
+export {
+  chartDependencies,
+  vendorDependencies,
+  type ChartDependency,
+  type VendoredChart,
+} from './charts/dependencies.js';

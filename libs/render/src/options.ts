@@ -1,6 +1,7 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import type { ConvertOptions } from '@flotilla/api';
 import type { ManifestCache } from './cache.js';
+import type { ChartClient } from './charts/client.js';
 
 /** Where a renderer writes what it has to say; a pino logger fits. */
 export interface RenderLogger {
@@ -46,6 +47,11 @@ export interface RenderOptions {
   readonly convert?: ConvertOptions;
   /** Logger for cache trouble and skipped files; silent unless set. */
   readonly logger?: RenderLogger;
+  /**
+   * Fetches chart dependencies that are not vendored under `charts/`; without
+   * one, such a chart fails with `DependencyMissing` (rendering stays offline).
+   */
+  readonly charts?: ChartClient;
 }
 
 /** {@link RenderOptions} with every default filled in. */
@@ -64,6 +70,7 @@ export interface CompiledRenderOptions {
   readonly cacheDirectories: boolean;
   readonly convert: ConvertOptions;
   readonly logger: RenderLogger;
+  readonly charts: ChartClient | undefined;
 }
 
 const SILENT: RenderLogger = {
@@ -100,5 +107,6 @@ export function compileRenderOptions(options: RenderOptions): CompiledRenderOpti
     cacheDirectories: options.cacheDirectories ?? true,
     convert: options.convert ?? {},
     logger: options.logger ?? SILENT,
+    charts: options.charts,
   };
 }

@@ -100,3 +100,13 @@ export function run(
     else child.stdin.end();
   });
 }
+
+/** True while a process with this pid exists (signal 0 checks without signalling). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

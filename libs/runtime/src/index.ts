@@ -5,7 +5,7 @@ export {
   type ShutdownHook,
   type ShutdownOptions,
 } from './shutdown.js';
-export { run, type RunOptions, type RunResult } from './exec.js';
+export { run, processAlive, type RunOptions, type RunResult } from './exec.js';
 export { CommandError, isCommandError } from './errors.js';
 export { freePort, isListening, waitFor } from './net.js';
 export { userCacheDir } from './paths.js';

@@ -6,6 +6,9 @@ import { startGitHttpServer, type BasicAuth, type GitHttpServer } from './git-se
 import { kubeContext, type KubeTestContext } from './kube.js';
 import { startNatsServer, startRedisServer, type TestServer } from './servers.js';
 import { testKubeconfig } from './kubeconfig.js';
+import { startHelmRepo, type HelmRepoOptions, type TestHelmRepo } from './helm-repo.js';
+import { startTestRegistry, type TestRegistry } from './registry.js';
+import { createTestCa, type TestCa } from './tls.js';
 
 /** What a suite needs; each part is started only when asked for. */
 export interface EnvOptions {
@@ -14,6 +17,10 @@ export interface EnvOptions {
   readonly kube?: boolean;
   /** Serve fixture repos over smart HTTP; `{ auth }` to require basic auth. */
   readonly git?: boolean | { auth?: BasicAuth };
+  /** An OCI registry (TLS from {@link TestEnv.ca}, htpasswd auth). */
+  readonly registry?: boolean;
+  /** A Helm chart repository over HTTPS with basic auth. */
+  readonly helmRepo?: boolean | HelmRepoOptions;
 }
 
 /** Git fixtures of one env: bare repos served over HTTP. */
@@ -30,6 +37,10 @@ export interface TestEnv extends AsyncDisposable {
   readonly redis: TestServer;
   readonly kube: KubeTestContext;
   readonly git: GitTestContext;
+  /** The env's private CA; made when a registry or Helm repository is asked for. */
+  readonly ca: TestCa;
+  readonly registry: TestRegistry;
+  readonly helmRepo: TestHelmRepo;
 }
 
 function missing(part: string): never {
@@ -70,8 +81,31 @@ export async function startEnv(options: EnvOptions = {}): Promise<TestEnv> {
         },
       };
     }
+    const ca =
+      options.registry || options.helmRepo ? await createTestCa(join(tmpDir, 'ca')) : undefined;
+    const registry = options.registry
+      ? await startTestRegistry(join(tmpDir, 'registry'), ca!)
+      : undefined;
+    if (registry) disposers.push(() => registry[Symbol.asyncDispose]());
+    const helmRepo = options.helmRepo
+      ? await startHelmRepo(
+          join(tmpDir, 'helm-repo', 'files'),
+          ca!,
+          typeof options.helmRepo === 'object' ? options.helmRepo : {},
+        )
+      : undefined;
+    if (helmRepo) disposers.push(() => helmRepo[Symbol.asyncDispose]());
     return {
       tmpDir,
+      get ca() {
+        return ca ?? missing('registry');
+      },
+      get registry() {
+        return registry ?? missing('registry');
+      },
+      get helmRepo() {
+        return helmRepo ?? missing('helmRepo');
+      },
       get nats() {
         return nats ?? missing('nats');
       },

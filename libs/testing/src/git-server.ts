@@ -24,7 +24,8 @@ function repoOf(pathname: string): string {
   return first.endsWith('.git') ? first.slice(0, -'.git'.length) : first;
 }
 
-function authorised(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
+/** True when the request carries `auth` as Basic credentials (or none are demanded). */
+export function authorised(req: IncomingMessage, auth: BasicAuth | undefined): boolean {
   if (!auth) return true;
   const header = req.headers.authorization ?? '';
   if (!header.startsWith('Basic ')) return false;

@@ -9,3 +9,7 @@ export { streamMessages, type StoredMessage } from './stream.js';
 export { compatDir } from './compat.js';
 export { roleConfig, startRoles, type RunningRoles } from './role-config.js';
 export { serviceEnv, startServiceProcess, type ServiceProcess } from './process.js';
+export { createTestCa, type TestCa, type TlsPair } from './tls.js';
+export { startTestRegistry, testHelm, type TestRegistry, type PushedChart } from './registry.js';
+export { startHelmRepo, type TestHelmRepo, type HelmRepoOptions } from './helm-repo.js';
+export { writeChart, type ChartFixture } from './charts.js';

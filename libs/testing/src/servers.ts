@@ -23,13 +23,15 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-async function ownedServer(opts: {
+/** Starts `bin` on a free port (or `port`) with a private data dir, stopped on dispose. */
+export async function ownedServer(opts: {
   name: string;
   bin: string;
   scheme: string;
+  port?: number;
   args: (port: number, dir: string) => string[];
 }): Promise<TestServer> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), `flotilla-${opts.name}-`));
   let child: ChildProcess | undefined;
   let stderr = '';

@@ -1,9 +1,5 @@
-import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { run } from '@flotilla/runtime';
-import { ProvisionError } from './errors.js';
-import { formatElapsed, GoBuildProgress } from './go-progress.js';
+import { join } from 'node:path';
+import { buildGoBinaries, goBinDir, type GoBuildOptions, type GoBuildSpec } from './go-build.js';
 import { VERSIONS } from './versions.js';
 
 /** Binaries of the development control plane. */
@@ -13,21 +9,10 @@ export type ControlPlaneBinary =
 /** Absolute paths of every control-plane binary. */
 export type ControlPlaneBinaries = Readonly<Record<ControlPlaneBinary, string>>;
 
-interface BuildSpec {
-  /** Wrapper module dir under `go/`. */
-  readonly module: string;
-  readonly version: string;
-  readonly packages: readonly string[];
-  readonly outputs: readonly ControlPlaneBinary[];
-  readonly ldflags: readonly string[];
-  /** How long a first build usually takes (2 cores, empty Go caches), for progress lines. */
-  readonly expected: string;
-}
-
 const K8S = VERSIONS.kubernetes;
 const [k8sMajor, k8sMinor] = K8S.replace(/^v/, '').split('.');
 
-const BUILDS: readonly BuildSpec[] = [
+const BUILDS: readonly (GoBuildSpec & { readonly outputs: readonly ControlPlaneBinary[] })[] = [
   {
     module: 'etcd',
     version: VERSIONS.etcd,
@@ -64,42 +49,17 @@ const BUILDS: readonly BuildSpec[] = [
   },
 ];
 
-/** Directory of the Go wrapper modules shipped with this library. */
-export function goModulesDir(): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', 'go');
-}
-
-function binDir(cacheDir: string, spec: BuildSpec): string {
-  return join(cacheDir, 'bin', `${spec.module}-${spec.version}`);
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Paths of the cached control-plane binaries, whether or not they are built yet. */
 export function controlPlaneBinaries(cacheDir: string): ControlPlaneBinaries {
   const out = {} as Record<ControlPlaneBinary, string>;
   for (const spec of BUILDS) {
-    for (const bin of spec.outputs) out[bin] = join(binDir(cacheDir, spec), bin);
+    for (const bin of spec.outputs) out[bin] = join(goBinDir(cacheDir, spec), bin);
   }
   return out;
 }
 
 /** Options for {@link provisionControlPlane}. */
-export interface ControlPlaneBuildOptions {
-  readonly cacheDir: string;
-  /** The `go` binary; `go` on PATH unless set. */
-  readonly go?: string;
-  /** Environment for the Go toolchain (GOPROXY, GOCACHE...); the caller's. */
-  readonly env?: NodeJS.ProcessEnv;
-  readonly log?: (msg: string) => void;
-}
+export type ControlPlaneBuildOptions = GoBuildOptions;
 
 /**
  * Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler and KWOK
@@ -110,56 +70,6 @@ export interface ControlPlaneBuildOptions {
 export async function provisionControlPlane(
   options: ControlPlaneBuildOptions,
 ): Promise<ControlPlaneBinaries> {
-  const go = options.go ?? 'go';
-  for (const spec of BUILDS) {
-    const dir = binDir(options.cacheDir, spec);
-    const present = await Promise.all(spec.outputs.map((b) => exists(join(dir, b))));
-    if (present.every(Boolean)) continue;
-    const started = Date.now();
-    const label = `building ${spec.outputs.join(', ')} ${spec.version}`;
-    options.log?.(`${label} from Go modules (first time only; usually ${spec.expected})`);
-    // `go build` is silent for minutes: -v names each package it compiles, and
-    // the lines say which step it is in and how long it has taken.
-    const progress = options.log
-      ? new GoBuildProgress({ label, expected: spec.expected, log: options.log })
-      : undefined;
-    const ticker = progress ? setInterval(() => progress.tick(), 5_000) : undefined;
-    const staging = `${dir}.tmp-${process.pid}`;
-    await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
-    try {
-      await run(
-        go,
-        [
-          'build',
-          '-v',
-          '-trimpath',
-          '-ldflags',
-          ['-s', '-w', ...spec.ldflags].join(' '),
-          '-o',
-          `${staging}/`,
-          ...spec.packages,
-        ],
-        {
-          cwd: join(goModulesDir(), spec.module),
-          env: { ...(options.env ?? process.env), GOTOOLCHAIN: 'local' },
-          timeoutMs: 60 * 60_000,
-          ...(progress ? { onStderr: (chunk: string) => progress.write(chunk) } : {}),
-        },
-      );
-      await rm(dir, { recursive: true, force: true });
-      await rename(staging, dir);
-    } catch (cause) {
-      await rm(staging, { recursive: true, force: true });
-      throw new ProvisionError(
-        `building ${spec.module} ${spec.version} failed: ${(cause as Error).message}`,
-        spec.module,
-        { cause },
-      );
-    } finally {
-      clearInterval(ticker);
-    }
-    options.log?.(`built ${spec.module} ${spec.version} in ${formatElapsed(Date.now() - started)}`);
-  }
+  for (const spec of BUILDS) await buildGoBinaries(spec, options);
   return controlPlaneBinaries(options.cacheDir);
 }

@@ -7,10 +7,11 @@ export {
   type ToolName,
   type ToolchainOptions,
 } from './tools.js';
+export { goModulesDir, type GoBuildOptions } from './go-build.js';
+export { provisionRegistry, registryBinary } from './registry.js';
 export {
   provisionControlPlane,
   controlPlaneBinaries,
-  goModulesDir,
   type ControlPlaneBinary,
   type ControlPlaneBinaries,
   type ControlPlaneBuildOptions,

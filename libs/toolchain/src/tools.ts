@@ -23,7 +23,8 @@ export function toolsDir(cacheDir: string): string {
   return join(cacheDir, 'tools', `kubectl-layer-v34-${version}`);
 }
 
-async function isExecutable(file: string): Promise<boolean> {
+/** True when `file` exists and may be executed. */
+export async function isExecutable(file: string): Promise<boolean> {
   try {
     await access(file, constants.X_OK);
     return true;

@@ -8,4 +8,6 @@ export const VERSIONS = {
   kubernetes: 'v1.34.4',
   etcd: 'v3.6.16',
   kwok: 'v0.7.0',
+  /** The CNCF distribution registry, built for tests that need an OCI registry. */
+  registry: 'v3.1.2',
 } as const;

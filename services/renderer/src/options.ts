@@ -15,6 +15,13 @@ export interface RendererOptions {
   readonly toolConcurrency: number;
   /** How long a rendered app (by sources and revisions) is remembered; 24 h. */
   readonly memoTtlMs: number;
+  /** The content-addressed store of pulled charts. */
+  readonly chartCacheDir: string;
+  /** Largest chart archive pulled (compressed), and largest unpacked. */
+  readonly maxChartArchiveBytes: number;
+  readonly maxChartBytes: number;
+  /** How often repository Secrets and trusted certificates are read again. */
+  readonly credentialsRefreshMs: number;
   readonly helmPath?: string;
   readonly kubectlPath?: string;
 }
@@ -36,11 +43,19 @@ export function compileRendererOptions(
     concurrency: Number(env['FLOTILLA_RENDER_CONCURRENCY'] ?? 4 * cores),
     toolConcurrency: Number(env['FLOTILLA_RENDER_TOOL_CONCURRENCY'] ?? cores),
     memoTtlMs: 24 * 3600_000,
+    chartCacheDir: env['FLOTILLA_CHART_CACHE_DIR'] ?? config.cacheDir,
+    maxChartArchiveBytes: Number(env['FLOTILLA_CHART_MAX_ARCHIVE_MB'] ?? 20) * 1024 * 1024,
+    maxChartBytes: Number(env['FLOTILLA_CHART_MAX_UNPACKED_MB'] ?? 64) * 1024 * 1024,
+    credentialsRefreshMs: 15_000,
     helmPath: env['FLOTILLA_HELM'],
     kubectlPath: env['FLOTILLA_KUBECTL'],
   };
   if (!(o.renderTimeoutMs > 0))
     throw new Error('FLOTILLA_RENDER_TIMEOUT_SECONDS must be a positive number');
+  if (!(o.maxChartArchiveBytes > 0) || !(o.maxChartBytes > 0))
+    throw new Error(
+      'FLOTILLA_CHART_MAX_ARCHIVE_MB and FLOTILLA_CHART_MAX_UNPACKED_MB must be positive numbers',
+    );
   if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_RENDER_CONCURRENCY must be at least 1');
   if (!(o.toolConcurrency >= 1))
     throw new Error('FLOTILLA_RENDER_TOOL_CONCURRENCY must be at least 1');

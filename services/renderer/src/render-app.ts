@@ -10,7 +10,13 @@ import {
   stripCredentials,
   type RemoteRefs,
 } from '@flotilla/git';
-import { mergeManifestSets, type Renderer, type SourceManifests } from '@flotilla/render';
+import {
+  mergeManifestSets,
+  RenderError,
+  type ChartClient,
+  type Renderer,
+  type SourceManifests,
+} from '@flotilla/render';
 
 /** The outcome of rendering one app. */
 export interface AppRender {
@@ -55,6 +61,8 @@ export class AppRenderer {
     private readonly deps: {
       git: Pick<GitClient, 'lsRemote' | 'tree'>;
       renderer: Renderer;
+      /** Pulls chart sources (Helm repositories, OCI registries); chart sources fail without one. */
+      charts?: ChartClient;
       /** The memo; without one (the CLI renders once) nothing is memoised. */
       redis?: Redis;
       memoTtlMs: number;
@@ -115,7 +123,10 @@ export class AppRenderer {
   /**
    * Resolves each source's revision: the command's when it has one per
    * source, else `wanted` (per source; empty for its targetRevision) or the
-   * targetRevision, resolved against the remote.
+   * targetRevision, resolved against the remote. A chart source is always
+   * resolved against its repository (one index or tag-list call): the
+   * git-poller does not watch registries, so the command carries the
+   * targetRevision, which may be a constraint.
    */
   async resolve(
     sources: ApplicationSource[],
@@ -127,12 +138,21 @@ export class AppRenderer {
       cmd.revisions &&
       cmd.revisions.length === sources.length &&
       cmd.refresh !== 'hard'
-    )
-      return [...cmd.revisions];
+    ) {
+      const given = cmd.revisions;
+      return Promise.all(
+        sources.map((s, i) =>
+          s.chart
+            ? this.charts().resolve({ ...s, chart: s.chart, targetRevision: given[i] ?? '' })
+            : Promise.resolve(given[i] ?? ''),
+        ),
+      );
+    }
     return Promise.all(
       sources.map(async (s, i) => {
         const target = wanted?.[i] || s.targetRevision;
-        if (s.chart) return target ?? '';
+        if (s.chart)
+          return this.charts().resolve({ ...s, chart: s.chart, targetRevision: target ?? '' });
         if (target && isCommitSha(target)) return target.toLowerCase();
         return resolveRevision(await this.listRefs(s.repoURL), target, stripCredentials(s.repoURL));
       }),
@@ -184,6 +204,19 @@ export class AppRenderer {
     return { ...rendered, revisions, via: 'rendered' };
   }
 
+  private charts(): ChartClient {
+    if (!this.deps.charts) {
+      throw new RenderError('Unsupported', 'this renderer was started without a chart client');
+    }
+    return this.deps.charts;
+  }
+
+  // A chart source's files: the chart pulled into the content-addressed store.
+  private async chartDir(source: ApplicationSource, revision: string) {
+    const pulled = await this.charts().pull({ ...source, chart: source.chart ?? '' }, revision);
+    return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
+  }
+
   private async renderSources(
     app: Application,
     sources: ApplicationSource[],
@@ -193,13 +226,21 @@ export class AppRenderer {
     // Shared, read-only trees: no copy per app; only what a render edits is copied.
     const leases = await Promise.allSettled(
       sources.map((s, i) =>
-        s.chart ? Promise.resolve(undefined) : this.deps.git.tree(s.repoURL, revisions[i] ?? ''),
+        s.chart
+          ? this.chartDir(s, revisions[i] ?? '')
+          : this.deps.git.tree(s.repoURL, revisions[i] ?? ''),
       ),
     );
     try {
       const failed = leases.find((l) => l.status === 'rejected');
       if (failed) throw failed.reason;
-      const dirs = leases.map((l) => (l.status === 'fulfilled' ? (l.value?.dir ?? '') : ''));
+      const dirs = leases.map((l) => (l.status === 'fulfilled' ? l.value.dir : ''));
+      // A chart's cache key is its archive's digest: a version pushed again renders again.
+      const keys = leases.map((l, i): string =>
+        l.status === 'fulfilled' && 'digest' in l.value
+          ? String(l.value.digest)
+          : (revisions[i] ?? ''),
+      );
       const refSources: Record<string, string> = {};
       sources.forEach((s, i) => {
         if (s.ref) refSources[s.ref] = dirs[i] ?? '';
@@ -216,7 +257,7 @@ export class AppRenderer {
           source,
           repoDir: dirs[i] ?? '',
           immutable: true,
-          revision: revisions[i] ?? '',
+          revision: keys[i] ?? '',
           refSources,
           ...(refresh ? { refresh } : {}),
         });
@@ -229,7 +270,7 @@ export class AppRenderer {
       const merged = mergeManifestSets(parts);
       return { hash: merged.hash, objects: merged.objects, warnings: merged.warnings };
     } finally {
-      for (const l of leases) if (l.status === 'fulfilled') l.value?.release();
+      for (const l of leases) if (l.status === 'fulfilled') l.value.release();
     }
   }
 }

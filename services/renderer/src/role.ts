@@ -6,16 +6,18 @@ import { connectBus, createPublisher, provisionBus, startWorker } from '@flotill
 import { createEvent, type AppRef } from '@flotilla/contracts';
 import { GitClient, stripCredentials } from '@flotilla/git';
 import { deniedEventData, denialMessage, projectNameOf, sourceDenials } from '@flotilla/gitops';
-import { ApiError, ProjectStore, loadKubeConfig, rawRequest } from '@flotilla/kube';
-import { DesiredStore, RedisManifestCache, Renderer } from '@flotilla/render';
+import { ApiError, CoreV1Api, ProjectStore, loadKubeConfig, rawRequest } from '@flotilla/kube';
+import { ChartClient, DesiredStore, RedisManifestCache, Renderer } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
 
 import { compileRendererOptions } from './options.js';
 import { AppRenderer, operationSources } from './render-app.js';
+import { readRepoAccess, type RepoAccess } from './repo-access.js';
 
 // The CLI renders an app the way the renderer does (`app diff` without Redis).
 export { AppRenderer, sourcesOf } from './render-app.js';
+export { readRepoAccess, type RepoAccess } from './repo-access.js';
 
 const SOURCE = '/flotilla/renderer';
 
@@ -47,9 +49,29 @@ export const rendererRole: Role = {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const desired = new DesiredStore(redis);
+    // One list of repository Secrets for Git, Helm repositories and OCI registries.
+    const core = kc.makeApiClient(CoreV1Api);
+    let access: RepoAccess = { credentials: [], trustedCerts: {} };
+    const refreshAccess = () =>
+      readRepoAccess(core, config.namespace, access).then(
+        (next) => void (access = next),
+        (err: Error) =>
+          logger.warn({ err: stripCredentials(err.message) }, 'reading repository secrets failed'),
+      );
+    await refreshAccess();
+    const accessTimer = setInterval(() => void refreshAccess(), options.credentialsRefreshMs);
+    accessTimer.unref();
     const git = new GitClient({
       cacheDir: options.repoCacheDir,
       allowLocal: options.allowLocalRepos,
+      credentials: () => access.credentials,
+    });
+    const charts = new ChartClient({
+      cacheDir: options.chartCacheDir,
+      credentials: () => access.credentials,
+      trustedCerts: () => access.trustedCerts,
+      maxArchiveBytes: options.maxChartArchiveBytes,
+      maxChartBytes: options.maxChartBytes,
     });
     // Commit trees no render holds and repositories, unused for a day, leave the cache.
     const gc = setInterval(() => {
@@ -76,7 +98,9 @@ export const rendererRole: Role = {
         // An app of apps' children in Argo CD's namespace land in the one this renderer serves.
         convert: { namespace: config.namespace },
         logger,
+        charts,
       }),
+      charts,
       redis,
       memoTtlMs: options.memoTtlMs,
       toolKey: `${helm}|${kubectl}`,
@@ -214,6 +238,7 @@ export const rendererRole: Role = {
     return {
       async stop() {
         clearInterval(gc);
+        clearInterval(accessTimer);
         await worker.stop();
         await projects.stop();
         await nc.drain();

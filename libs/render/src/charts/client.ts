@@ -1,0 +1,266 @@
+import { join } from 'node:path';
+import { matchChartCredential, type RepoCredential } from '@flotilla/git';
+import { RenderError } from '../errors.js';
+import { basicAuth, httpGet, shownUrl, statusError, type RepoTls } from './http.js';
+import { parseIndex, type IndexEntry } from './index.js';
+import { OciRegistry } from './oci.js';
+import { ChartStore, sha256, type StoredChart } from './store.js';
+import { isDigest, pickVersion } from './versions.js';
+
+/** A chart to fetch: Argo CD's `repoURL` + `chart` + `targetRevision`. */
+export interface ChartSpec {
+  readonly repoURL: string;
+  readonly chart: string;
+  readonly targetRevision?: string;
+}
+
+/** A fetched chart: where it is unpacked, and what it is. */
+export interface PulledChart extends StoredChart {
+  /** The version (tag) pulled, or the digest asked for. */
+  readonly revision: string;
+}
+
+/** Settings of a {@link ChartClient}. */
+export interface ChartClientOptions {
+  /** Where the content-addressed chart store lives. */
+  readonly cacheDir: string;
+  /** Repository credentials (Argo CD repository and repo-creds Secrets), the list Git uses too. */
+  readonly credentials?: () => readonly RepoCredential[];
+  /** Extra trusted CA certificates by host (`host` or `host:port`), as in `argocd-tls-certs-cm`. */
+  readonly trustedCerts?: () => Readonly<Record<string, string>>;
+  /** Largest chart archive fetched (compressed); 20 MiB unless set. */
+  readonly maxArchiveBytes?: number;
+  /** Largest chart unpacked; 64 MiB unless set. */
+  readonly maxChartBytes?: number;
+  /** Largest index.yaml; 32 MiB unless set. */
+  readonly maxIndexBytes?: number;
+  readonly timeoutMs?: number;
+  readonly maxAliasCount?: number;
+}
+
+type Location =
+  | { readonly kind: 'oci'; readonly base: string; readonly repo: string; readonly shown: string }
+  | { readonly kind: 'http'; readonly url: string; readonly shown: string };
+
+/**
+ * Fetches Helm charts from HTTP(S) repositories (index.yaml) and OCI
+ * registries with the credentials of the matching repository Secret, and
+ * keeps them in a {@link ChartStore} by archive digest, so a chart is
+ * downloaded once however many apps and values render it.
+ */
+export class ChartClient {
+  readonly store: ChartStore;
+  /** Digest of each (repository, chart, version) seen, so a known chart is not downloaded again. */
+  private readonly digests = new Map<string, string>();
+
+  constructor(private readonly o: ChartClientOptions) {
+    this.store = new ChartStore(join(o.cacheDir, 'charts'));
+  }
+
+  private get limits() {
+    return {
+      archive: this.o.maxArchiveBytes ?? 20 * 1024 * 1024,
+      chart: this.o.maxChartBytes ?? 64 * 1024 * 1024,
+      index: this.o.maxIndexBytes ?? 32 * 1024 * 1024,
+      timeoutMs: this.o.timeoutMs ?? 60_000,
+    };
+  }
+
+  private credential(repoURL: string): RepoCredential | undefined {
+    return matchChartCredential(repoURL, this.o.credentials?.() ?? []);
+  }
+
+  private tls(host: string, cred: RepoCredential | undefined): RepoTls {
+    const certs = this.o.trustedCerts?.() ?? {};
+    const ca = certs[host] ?? certs[host.replace(/:\d+$/, '')];
+    return {
+      ...(ca ? { ca } : {}),
+      ...(cred?.tlsClientCertData && cred.tlsClientCertKey
+        ? { cert: cred.tlsClientCertData, key: cred.tlsClientCertKey }
+        : {}),
+      ...(cred?.insecure ? { insecure: true } : {}),
+    };
+  }
+
+  private locate(spec: ChartSpec, cred: RepoCredential | undefined): Location {
+    const url = spec.repoURL.trim();
+    if (!spec.chart || /[\s\\]|\.\./.test(spec.chart) || spec.chart.startsWith('/')) {
+      throw new RenderError('InvalidSource', `chart name ${JSON.stringify(spec.chart)} is invalid`);
+    }
+    const oci =
+      /^oci:\/\//i.test(url) || (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !!cred?.enableOCI);
+    if (oci) {
+      const rest = url.replace(/^oci:\/\//i, '').replace(/\/+$/, '');
+      const slash = rest.indexOf('/');
+      const host = slash < 0 ? rest : rest.slice(0, slash);
+      const path = slash < 0 ? '' : rest.slice(slash + 1);
+      if (!host || /[^A-Za-z0-9.:[\]-]/.test(host)) {
+        throw new RenderError(
+          'InvalidSource',
+          `repoURL ${JSON.stringify(shownUrl(`oci://${rest}`))} names no registry host`,
+        );
+      }
+      const scheme = cred?.insecureOCIForceHttp ? 'http' : 'https';
+      const repo = [path, spec.chart].filter(Boolean).join('/').toLowerCase();
+      return { kind: 'oci', base: `${scheme}://${host}`, repo, shown: `oci://${host}/${repo}` };
+    }
+    if (/^https?:\/\//i.test(url))
+      return {
+        kind: 'http',
+        url: url.replace(/\/+$/, ''),
+        shown: `${shownUrl(url)} chart ${spec.chart}`,
+      };
+    throw new RenderError(
+      'InvalidSource',
+      `repoURL ${JSON.stringify(shownUrl(`x://${url}`).slice(4))} has no scheme: write oci://${url} or https://${url}, ` +
+        'or add a repository Secret for it with enableOCI: "true"',
+    );
+  }
+
+  private registry(
+    loc: Extract<Location, { kind: 'oci' }>,
+    cred: RepoCredential | undefined,
+    signal?: AbortSignal,
+  ): OciRegistry {
+    return new OciRegistry({
+      base: loc.base,
+      ...(cred?.username !== undefined ? { username: cred.username } : {}),
+      ...(cred?.password !== undefined ? { password: cred.password } : {}),
+      tls: this.tls(new URL(loc.base).host, cred),
+      timeoutMs: this.limits.timeoutMs,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  private async index(
+    loc: Extract<Location, { kind: 'http' }>,
+    cred: RepoCredential | undefined,
+    signal?: AbortSignal,
+  ) {
+    const url = `${loc.url}/index.yaml`;
+    const what = `index.yaml of ${shownUrl(loc.url)}`;
+    const body = await this.repoGet(url, cred, this.limits.index, what, signal);
+    return parseIndex(body.toString('utf8'), what, this.o.maxAliasCount ?? 100);
+  }
+
+  private entries(index: Map<string, IndexEntry[]>, spec: ChartSpec, loc: Location): IndexEntry[] {
+    const entries = index.get(spec.chart);
+    if (!entries?.length)
+      throw new RenderError('ChartNotFound', `${loc.shown} is not in the repository's index`);
+    return entries;
+  }
+
+  /**
+   * The exact version (or digest) a spec's targetRevision means now: a tag
+   * list or index read, one call. Digests are returned as they are.
+   */
+  async resolve(spec: ChartSpec, signal?: AbortSignal): Promise<string> {
+    const cred = this.credential(spec.repoURL);
+    const loc = this.locate(spec, cred);
+    const wanted = spec.targetRevision?.trim() ?? '';
+    if (loc.kind === 'oci') {
+      if (isDigest(wanted)) return wanted;
+      // OCI tags cannot hold `+`: Helm pushes 1.0.0+build as 1.0.0_build.
+      const tags = (await this.registry(loc, cred, signal).tags(loc.repo)).map((t) =>
+        t.replace(/_/g, '+'),
+      );
+      return pickVersion(tags, wanted, loc.shown);
+    }
+    const entries = this.entries(await this.index(loc, cred, signal), spec, loc);
+    return pickVersion(
+      entries.map((e) => e.version),
+      wanted,
+      loc.shown,
+    );
+  }
+
+  /** Fetches the chart at an exact version (or OCI digest) into the store, once per digest. */
+  async pull(spec: ChartSpec, revision: string, signal?: AbortSignal): Promise<PulledChart> {
+    const cred = this.credential(spec.repoURL);
+    const loc = this.locate(spec, cred);
+    const key = `${loc.shown}@${revision}`;
+    const known = this.digests.get(key);
+    const hit = known ? await this.store.get(known) : undefined;
+    if (hit) return { ...hit, revision };
+    const what = `chart ${loc.shown} ${revision}`;
+    let stored: StoredChart;
+    if (loc.kind === 'oci') {
+      const reg = this.registry(loc, cred, signal);
+      const manifest = await reg.manifest(
+        loc.repo,
+        isDigest(revision) ? revision : revision.replace(/\+/g, '_'),
+      );
+      if (manifest.layer.size > this.limits.archive) {
+        throw new RenderError(
+          'TooLarge',
+          `${what} is ${manifest.layer.size} bytes, over the limit of ${this.limits.archive}`,
+        );
+      }
+      stored =
+        (await this.store.get(manifest.layer.digest)) ??
+        (await this.store.put(
+          manifest.layer.digest,
+          await reg.blob(loc.repo, manifest.layer.digest, this.limits.archive),
+          this.limits.chart,
+          what,
+        ));
+    } else {
+      const entry = this.entries(await this.index(loc, cred, signal), spec, loc).find(
+        (e) => e.version === revision,
+      );
+      const href = entry?.urls[0];
+      if (!entry || !href)
+        throw new RenderError('ChartNotFound', `${loc.shown} has no version ${revision}`);
+      const announced = entry.digest ? `sha256:${entry.digest.replace(/^sha256:/, '')}` : undefined;
+      const have = announced ? await this.store.get(announced) : undefined;
+      stored =
+        have ??
+        (await this.download(
+          new URL(href, `${loc.url}/`).toString(),
+          cred,
+          announced,
+          what,
+          signal,
+        ));
+    }
+    this.digests.set(key, stored.digest);
+    return { ...stored, revision };
+  }
+
+  private async download(
+    url: string,
+    cred: RepoCredential | undefined,
+    announced: string | undefined,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<StoredChart> {
+    if (!/^https?:\/\//i.test(url))
+      throw new RenderError(
+        'InvalidRepository',
+        `${what}: the index points at ${JSON.stringify(shownUrl(url))}`,
+      );
+    const body = await this.repoGet(url, cred, this.limits.archive, what, signal);
+    return this.store.put(announced ?? sha256(body), body, this.limits.chart, what);
+  }
+
+  // A GET from a Helm repository with its Basic auth and TLS settings; anything but 200 is an error.
+  private async repoGet(
+    url: string,
+    cred: RepoCredential | undefined,
+    maxBytes: number,
+    what: string,
+    signal?: AbortSignal,
+  ): Promise<Buffer> {
+    const auth = cred?.username !== undefined || cred?.password !== undefined;
+    const res = await httpGet(url, {
+      headers: auth ? { authorization: basicAuth(cred.username ?? '', cred.password ?? '') } : {},
+      tls: this.tls(new URL(url).host, cred),
+      maxBytes,
+      timeoutMs: this.limits.timeoutMs,
+      what,
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status !== 200) throw statusError(what, url, res.status, auth);
+    return res.body;
+  }
+}

@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import { RenderError } from '../errors.js';
+import { basicAuth, httpGet, shownUrl, statusError, type GetResult, type RepoTls } from './http.js';
+
+/** How to reach one registry. */
+export interface RegistryAccess {
+  /** `https://host:port` or, with `insecureOCIForceHttp`, `http://host:port`. */
+  readonly base: string;
+  readonly username?: string;
+  readonly password?: string;
+  readonly tls: RepoTls;
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The chart layer of an OCI manifest. */
+export interface ChartManifest {
+  /** The manifest's own digest (what a digest targetRevision names). */
+  readonly digest: string;
+  /** The chart archive's digest and size. */
+  readonly layer: { readonly digest: string; readonly size: number };
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+const CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+const SMALL = 4 * 1024 * 1024;
+
+function challenge(
+  header: string | undefined,
+): { scheme: string; params: Record<string, string> } | undefined {
+  if (!header) return undefined;
+  const m = /^(\w+)\s*(.*)$/s.exec(header.trim());
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  for (const p of m[2]!.matchAll(/(\w+)="([^"]*)"/g)) params[p[1]!.toLowerCase()] = p[2]!;
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+/**
+ * A client of the OCI distribution API for Helm charts: tag lists,
+ * manifests and blobs, with Basic auth or a Bearer token from the
+ * registry's token service, asked for with the repository's credentials.
+ */
+export class OciRegistry {
+  private authorization: string | undefined;
+
+  constructor(private readonly a: RegistryAccess) {}
+
+  private get hasCredentials(): boolean {
+    return this.a.username !== undefined || this.a.password !== undefined;
+  }
+
+  private async get(
+    path: string,
+    what: string,
+    maxBytes: number,
+    accept?: string,
+  ): Promise<GetResult> {
+    const url = `${this.a.base}${path}`;
+    const send = () =>
+      httpGet(url, {
+        headers: {
+          ...(accept ? { accept } : {}),
+          ...(this.authorization ? { authorization: this.authorization } : {}),
+        },
+        tls: this.a.tls,
+        maxBytes,
+        timeoutMs: this.a.timeoutMs,
+        what,
+        ...(this.a.signal ? { signal: this.a.signal } : {}),
+      });
+    let res = await send();
+    if (res.status === 401) {
+      await this.authenticate(res, what);
+      res = await send();
+    }
+    if (res.status < 200 || res.status >= 300)
+      throw statusError(what, url, res.status, this.hasCredentials);
+    return res;
+  }
+
+  private async authenticate(res: GetResult, what: string): Promise<void> {
+    const c = challenge(res.headers['www-authenticate']);
+    const user = this.a.username ?? '';
+    const pass = this.a.password ?? '';
+    if (c?.scheme === 'basic') {
+      if (!this.hasCredentials) throw statusError(what, res.url, 401, false);
+      this.authorization = basicAuth(user, pass);
+      return;
+    }
+    if (c?.scheme !== 'bearer' || !c.params['realm'])
+      throw statusError(what, res.url, 401, this.hasCredentials);
+    const realm = new URL(c.params['realm']);
+    if (c.params['service']) realm.searchParams.set('service', c.params['service']);
+    if (c.params['scope']) realm.searchParams.set('scope', c.params['scope']);
+    const tokenWhat = `token for ${what}`;
+    const answer = await httpGet(realm.toString(), {
+      headers: this.hasCredentials ? { authorization: basicAuth(user, pass) } : {},
+      tls: this.a.tls,
+      maxBytes: SMALL,
+      timeoutMs: this.a.timeoutMs,
+      what: tokenWhat,
+      ...(this.a.signal ? { signal: this.a.signal } : {}),
+    });
+    if (answer.status !== 200)
+      throw statusError(tokenWhat, realm.toString(), answer.status, this.hasCredentials);
+    const body = JSON.parse(answer.body.toString('utf8')) as {
+      token?: string;
+      access_token?: string;
+    };
+    const token = body.token ?? body.access_token;
+    if (!token)
+      throw new RenderError(
+        'InvalidRepository',
+        `${tokenWhat}: ${shownUrl(realm.toString())} gave no token`,
+      );
+    this.authorization = `Bearer ${token}`;
+  }
+
+  /** Every tag of `repo`, following the registry's pages. */
+  async tags(repo: string): Promise<string[]> {
+    const out: string[] = [];
+    let path: string | undefined = `/v2/${repo}/tags/list?n=1000`;
+    for (let page = 0; path && page < 100; page++) {
+      const res = await this.get(path, `tags of ${repo}`, SMALL);
+      const body = parseJson(res.body, `tags of ${repo}`) as { tags?: unknown };
+      if (Array.isArray(body.tags))
+        out.push(...body.tags.filter((t): t is string => typeof t === 'string'));
+      const link = /<([^>]+)>;\s*rel="next"/.exec(String(res.headers.link ?? ''))?.[1];
+      path = link
+        ? new URL(link, this.a.base).pathname + new URL(link, this.a.base).search
+        : undefined;
+    }
+    return out;
+  }
+
+  /** The manifest of `repo` at a tag or digest, and its chart layer. */
+  async manifest(repo: string, reference: string): Promise<ChartManifest> {
+    const what = `manifest ${repo}:${reference}`;
+    const res = await this.get(
+      `/v2/${repo}/manifests/${encodeURIComponent(reference)}`,
+      what,
+      SMALL,
+      MANIFEST_TYPES,
+    );
+    const body = parseJson(res.body, what) as {
+      layers?: { mediaType?: string; digest?: string; size?: number }[];
+    };
+    const layer = body.layers?.find((l) => l.mediaType === CHART_LAYER);
+    if (!layer?.digest) {
+      throw new RenderError(
+        'InvalidRepository',
+        `${what} is not a Helm chart (no ${CHART_LAYER} layer)`,
+      );
+    }
+    const header = res.headers['docker-content-digest'];
+    const digest =
+      typeof header === 'string'
+        ? header
+        : `sha256:${createHash('sha256').update(res.body).digest('hex')}`;
+    return { digest, layer: { digest: layer.digest, size: layer.size ?? 0 } };
+  }
+
+  /** A blob, refused when larger than `maxBytes`. */
+  async blob(repo: string, digest: string, maxBytes: number): Promise<Buffer> {
+    return (
+      await this.get(`/v2/${repo}/blobs/${digest}`, `chart archive ${repo}@${digest}`, maxBytes)
+    ).body;
+  }
+}
+
+function parseJson(body: Buffer, what: string): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new RenderError('InvalidRepository', `${what} is not JSON`);
+  }
+}

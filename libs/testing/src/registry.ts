@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { freePort, run, userCacheDir } from '@flotilla/runtime';
+import { provisionRegistry, resolveTool } from '@flotilla/toolchain';
+import type { BasicAuth } from './git-server.js';
+import { ownedServer, type TestServer } from './servers.js';
+import type { TestCa } from './tls.js';
+
+/** A chart pushed to the test registry. */
+export interface PushedChart {
+  /** `oci://127.0.0.1:<port>/<repo>/<name>`. */
+  readonly ref: string;
+  readonly version: string;
+  /** The manifest digest the registry answered with (`sha256:...`). */
+  readonly digest: string;
+}
+
+/** A CNCF distribution registry over TLS with htpasswd auth, owned by one suite. */
+export interface TestRegistry extends TestServer {
+  /** `127.0.0.1:<port>`, what `oci://` URLs and Argo CD's host/path form start with. */
+  readonly host: string;
+  readonly auth: BasicAuth;
+  /** Packages `chartDir` with the real helm and pushes it under `oci://host/<repo>`. */
+  push(chartDir: string, repo?: string): Promise<PushedChart>;
+}
+
+const log = (m: string) => process.stderr.write(`[registry] ${m}\n`);
+
+/** Runs the real helm with a private home, so nothing leaks into or out of the user's. */
+export async function testHelm(home: string): Promise<(args: string[]) => Promise<string>> {
+  const helm = await resolveTool('helm', {
+    cacheDir: userCacheDir(process.env),
+    path: process.env['PATH'],
+  });
+  const env = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: home,
+    HELM_CACHE_HOME: join(home, 'cache'),
+    HELM_CONFIG_HOME: join(home, 'config'),
+    HELM_DATA_HOME: join(home, 'data'),
+    HELM_REGISTRY_CONFIG: join(home, 'registry.json'),
+  };
+  return async (args) => {
+    const { stdout, stderr } = await run(helm, args, { env, timeoutMs: 120_000 });
+    return `${stdout}${stderr}`;
+  };
+}
+
+/**
+ * Starts the distribution registry (built from its Go module on first use)
+ * on a free port with TLS from the env's CA and one htpasswd user.
+ */
+export async function startTestRegistry(dir: string, ca: TestCa): Promise<TestRegistry> {
+  const bin = await provisionRegistry({ cacheDir: userCacheDir(process.env), log });
+  await mkdir(dir, { recursive: true });
+  const auth = { username: 'flotilla', password: randomBytes(12).toString('hex') };
+  const htpasswd = join(dir, 'htpasswd');
+  await writeFile(htpasswd, `${auth.username}:${bcrypt.hashSync(auth.password, 10)}\n`);
+  const port = await freePort();
+  const config = join(dir, 'config.yml');
+  await writeFile(
+    config,
+    JSON.stringify({
+      version: 0.1,
+      log: { level: 'error', accesslog: { disabled: true } },
+      storage: { filesystem: { rootdirectory: join(dir, 'data') }, delete: { enabled: true } },
+      http: {
+        addr: `127.0.0.1:${port}`,
+        secret: randomBytes(16).toString('hex'),
+        tls: { certificate: ca.server.certFile, key: ca.server.keyFile },
+      },
+      auth: { htpasswd: { realm: 'flotilla-test', path: htpasswd } },
+    }),
+  );
+  const server = await ownedServer({
+    name: 'registry',
+    bin,
+    scheme: 'https',
+    port,
+    args: () => ['serve', config],
+  });
+  const host = `127.0.0.1:${port}`;
+  const helm = await testHelm(join(dir, 'helm-home'));
+  return Object.assign(server, {
+    host,
+    auth,
+    async push(chartDir: string, repo = 'charts'): Promise<PushedChart> {
+      const out = join(dir, 'packages');
+      const packaged = await helm(['package', chartDir, '--destination', out]);
+      const tgz = /saved it to: (\S+)/.exec(packaged)?.[1];
+      if (!tgz) throw new Error(`helm package printed no archive: ${packaged}`);
+      const pushed = await helm([
+        'push',
+        tgz,
+        `oci://${host}/${repo}`,
+        `--ca-file=${ca.caFile}`,
+        `--username=${auth.username}`,
+        `--password=${auth.password}`,
+      ]);
+      const ref = /Pushed: (\S+)/.exec(pushed)?.[1];
+      const digest = /Digest: (sha256:[0-9a-f]{64})/.exec(pushed)?.[1];
+      if (!ref || !digest) throw new Error(`helm push printed no reference: ${pushed}`);
+      const [name, version] = ref.slice(ref.lastIndexOf('/') + 1).split(':');
+      return { ref: `oci://${host}/${repo}/${name}`, version: version ?? '', digest };
+    },
+  });
+}

@@ -1,0 +1,101 @@
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { run } from '@flotilla/runtime';
+import { ProvisionError } from './errors.js';
+import { formatElapsed, GoBuildProgress } from './go-progress.js';
+import { isExecutable } from './tools.js';
+
+/** One `go build` of binaries from a wrapper module under `go/`. */
+export interface GoBuildSpec {
+  /** Wrapper module dir under `go/`. */
+  readonly module: string;
+  readonly version: string;
+  readonly packages: readonly string[];
+  readonly outputs: readonly string[];
+  readonly ldflags: readonly string[];
+  /** How long a first build usually takes (2 cores, empty Go caches), for progress lines. */
+  readonly expected: string;
+}
+
+/** How a Go build runs: where the cache is, which `go`, where progress goes. */
+export interface GoBuildOptions {
+  readonly cacheDir: string;
+  /** The `go` binary; `go` on PATH unless set. */
+  readonly go?: string;
+  /** Environment for the Go toolchain (GOPROXY, GOCACHE...); the caller's. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly log?: (msg: string) => void;
+}
+
+/** Directory of the Go wrapper modules shipped with this library. */
+export function goModulesDir(): string {
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', 'go');
+}
+
+/** `<cacheDir>/bin/<module>-<version>`: one directory per version, so versions sit side by side. */
+export function goBinDir(cacheDir: string, spec: Pick<GoBuildSpec, 'module' | 'version'>): string {
+  return join(cacheDir, 'bin', `${spec.module}-${spec.version}`);
+}
+
+/**
+ * Builds the spec's binaries once per version into {@link goBinDir}, staging
+ * them beside it and renaming, so a killed build leaves nothing half made.
+ * Returns at once when every output is there.
+ */
+export async function buildGoBinaries(spec: GoBuildSpec, options: GoBuildOptions): Promise<string> {
+  const dir = goBinDir(options.cacheDir, spec);
+  const present = await Promise.all(spec.outputs.map((b) => isExecutable(join(dir, b))));
+  if (present.every(Boolean)) return dir;
+  const started = Date.now();
+  const label = `building ${spec.outputs.join(', ')} ${spec.version}`;
+  options.log?.(`${label} from Go modules (first time only; usually ${spec.expected})`);
+  // `go build` is silent for minutes: -v names each package it compiles, and
+  // the lines say which step it is in and how long it has taken.
+  const progress = options.log
+    ? new GoBuildProgress({ label, expected: spec.expected, log: options.log })
+    : undefined;
+  const ticker = progress ? setInterval(() => progress.tick(), 5_000) : undefined;
+  const staging = `${dir}.tmp-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  try {
+    await run(
+      options.go ?? 'go',
+      [
+        'build',
+        '-v',
+        '-trimpath',
+        '-ldflags',
+        ['-s', '-w', ...spec.ldflags].join(' '),
+        '-o',
+        `${staging}/`,
+        ...spec.packages,
+      ],
+      {
+        cwd: join(goModulesDir(), spec.module),
+        env: { ...(options.env ?? process.env), GOTOOLCHAIN: 'local' },
+        timeoutMs: 60 * 60_000,
+        ...(progress ? { onStderr: (chunk: string) => progress.write(chunk) } : {}),
+      },
+    );
+    await rm(dir, { recursive: true, force: true });
+    // Two suites may build at once: whichever lands second finds the first's binaries.
+    await rename(staging, dir).catch(async (err: unknown) => {
+      const done = await Promise.all(spec.outputs.map((b) => isExecutable(join(dir, b))));
+      if (!done.every(Boolean)) throw err;
+      await rm(staging, { recursive: true, force: true });
+    });
+  } catch (cause) {
+    await rm(staging, { recursive: true, force: true });
+    throw new ProvisionError(
+      `building ${spec.module} ${spec.version} failed: ${(cause as Error).message}`,
+      spec.module,
+      { cause },
+    );
+  } finally {
+    clearInterval(ticker);
+  }
+  options.log?.(`built ${spec.module} ${spec.version} in ${formatElapsed(Date.now() - started)}`);
+  return dir;
+}

@@ -1,0 +1,179 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION, type Application, type ApplicationSource } from '@flotilla/api';
+import type { RenderCommand } from '@flotilla/contracts';
+import { credentialFromSecret, GitClient } from '@flotilla/git';
+import {
+  ChartClient,
+  DesiredStore,
+  isRenderError,
+  RedisManifestCache,
+  Renderer,
+} from '@flotilla/render';
+import { userCacheDir } from '@flotilla/runtime';
+import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
+import { resolveTool } from '@flotilla/toolchain';
+import { AppRenderer } from '../src/render-app.js';
+
+// The pattern users reach for first: the chart versioned in an OCI registry,
+// each environment's values in Git, one Application per environment.
+describe('multi-source: a chart from an OCI registry with values from Git', () => {
+  let env: TestEnv;
+  let redis: Redis;
+  let apps: AppRenderer;
+  let valuesRepo: Awaited<ReturnType<TestEnv['git']['repo']>>;
+  const chartTemplate = {
+    'cm.yaml': [
+      'apiVersion: v1',
+      'kind: ConfigMap',
+      'metadata: { name: "{{ .Release.Name }}-web" }',
+      'data:',
+      '  greeting: {{ .Values.greeting | quote }}',
+      '  chartVersion: {{ .Chart.Version | quote }}',
+      '',
+    ].join('\n'),
+  };
+  const push = async (version: string) =>
+    env.registry.push(
+      await writeChart(join(env.tmpDir, `web-${version}`), {
+        name: 'web',
+        version,
+        templates: chartTemplate,
+      }),
+    );
+
+  const application = (name: string, targetRevision: string): Application => {
+    const sources: ApplicationSource[] = [
+      {
+        repoURL: `${env.registry.host}/charts`,
+        chart: 'web',
+        targetRevision,
+        helm: { valueFiles: [`$values/envs/${name}.yaml`] },
+      },
+      { repoURL: valuesRepo.url, targetRevision: 'main', ref: 'values' },
+    ];
+    return {
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { namespace: 'apps', name },
+      spec: { project: 'default', destination: { namespace: name }, sources },
+    } as Application;
+  };
+  const command = (name: string, extra: Partial<RenderCommand> = {}): RenderCommand => ({
+    version: 1,
+    kind: 'render',
+    app: { namespace: 'apps', name },
+    reason: 'test',
+    ...extra,
+  });
+  const data = (r: { objects: readonly Record<string, unknown>[] }) =>
+    r.objects[0]?.['data'] as Record<string, string> | undefined;
+
+  beforeAll(async () => {
+    env = await startEnv({ redis: true, git: true, registry: true });
+    await push('1.0.0');
+    valuesRepo = await env.git.repo('values');
+    await valuesRepo.commit({
+      'envs/staging.yaml': 'greeting: staging-1\n',
+      'envs/production.yaml': 'greeting: production-1\n',
+    });
+    // An Argo CD repository Secret for the registry, as a user writes it.
+    const cred = credentialFromSecret({
+      metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
+      stringData: {
+        type: 'helm',
+        enableOCI: 'true',
+        url: `${env.registry.host}/charts`,
+        ...env.registry.auth,
+      },
+    })!;
+    redis = new Redis(env.redis.url);
+    const cacheDir = userCacheDir(process.env);
+    const charts = new ChartClient({
+      cacheDir: env.tmpDir,
+      credentials: () => [cred],
+      trustedCerts: () => ({ [env.registry.host]: env.ca.caPem }),
+    });
+    apps = new AppRenderer({
+      git: new GitClient({ cacheDir: join(env.tmpDir, 'repos') }),
+      renderer: new Renderer({
+        helmPath: await resolveTool('helm', { cacheDir }),
+        kubectlPath: await resolveTool('kubectl', { cacheDir }),
+        tmpDir: env.tmpDir,
+        cache: new RedisManifestCache({ client: redis }),
+        charts,
+      }),
+      charts,
+      redis,
+      memoTtlMs: 60_000,
+      toolKey: 'test',
+    });
+  }, 1_800_000);
+  afterAll(async () => {
+    redis?.disconnect();
+    await env?.[Symbol.asyncDispose]();
+  });
+
+  it('renders each source at its own revision: the chart version and the values commit', async () => {
+    const staging = await apps.render(application('staging', '1.x'), command('staging'));
+    const production = await apps.render(application('production', '1.0.0'), command('production'));
+    expect(staging.revisions[0]).toBe('1.0.0');
+    expect(staging.revisions[1]).toMatch(/^[0-9a-f]{40}$/);
+    expect(data(staging)).toEqual({ greeting: 'staging-1', chartVersion: '1.0.0' });
+    expect(data(production)).toEqual({ greeting: 'production-1', chartVersion: '1.0.0' });
+  });
+
+  it('a new chart version in the range upgrades the app that follows 1.x, not the pinned one', async () => {
+    await push('1.1.0');
+    // The git-poller passes the targetRevision through as the chart's revision.
+    const staging = await apps.render(
+      application('staging', '1.x'),
+      command('staging', { revisions: ['1.x', await head()] }),
+    );
+    const production = await apps.render(application('production', '1.0.0'), command('production'));
+    expect(staging.revisions[0]).toBe('1.1.0');
+    expect(data(staging)?.['chartVersion']).toBe('1.1.0');
+    expect(production.revisions[0]).toBe('1.0.0');
+    expect(production.via).toBe('memo');
+  });
+
+  it('a values commit changes only the app whose file changed', async () => {
+    const before = await apps.render(application('production', '1.0.0'), command('production'));
+    await valuesRepo.commit({ 'envs/staging.yaml': 'greeting: staging-2\n' });
+    const staging = await apps.render(application('staging', '1.x'), command('staging'));
+    const production = await apps.render(application('production', '1.0.0'), command('production'));
+    expect(data(staging)?.['greeting']).toBe('staging-2');
+    expect(production.revisions[1]).not.toBe(before.revisions[1]);
+    expect(production.hash).toBe(before.hash);
+  });
+
+  it('a registry that is down fails the render and the last good desired state stays', async () => {
+    const desired = new DesiredStore(redis);
+    const ref = { namespace: 'apps', name: 'staging' };
+    const good = await apps.render(application('staging', '1.x'), command('staging'));
+    await desired.setRendered(ref, { ...good, renderedAt: new Date().toISOString() });
+    await env.registry.stop();
+    try {
+      const err = await apps
+        .render(application('staging', '1.x'), command('staging', { refresh: 'hard' }))
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(isRenderError(err, 'RepositoryUnreachable')).toBe(true);
+      expect(String((err as Error).message)).not.toContain(env.registry.auth.password);
+      await desired.setError(ref, (err as Error).message);
+      const kept = await desired.get(ref);
+      expect(kept?.hash).toBe(good.hash);
+      expect(kept?.error?.message).toMatch(/could not be reached/);
+    } finally {
+      await env.registry.restart();
+    }
+  });
+
+  async function head(): Promise<string> {
+    const r = await apps.render(application('production', '1.0.0'), command('production'));
+    return r.revisions[1] ?? '';
+  }
+});
