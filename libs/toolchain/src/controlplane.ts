@@ -1,9 +1,6 @@
-import { access, constants, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from '@flotilla/runtime';
-import { ProvisionError } from './errors.js';
-import { formatElapsed, GoBuildProgress } from './go-progress.js';
+import { buildGoModule } from './go-build.js';
 import { VERSIONS } from './versions.js';
 
 /** Binaries of the development control plane. */
@@ -73,15 +70,6 @@ function binDir(cacheDir: string, spec: BuildSpec): string {
   return join(cacheDir, 'bin', `${spec.module}-${spec.version}`);
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Paths of the cached control-plane binaries, whether or not they are built yet. */
 export function controlPlaneBinaries(cacheDir: string): ControlPlaneBinaries {
   const out = {} as Record<ControlPlaneBinary, string>;
@@ -110,56 +98,18 @@ export interface ControlPlaneBuildOptions {
 export async function provisionControlPlane(
   options: ControlPlaneBuildOptions,
 ): Promise<ControlPlaneBinaries> {
-  const go = options.go ?? 'go';
   for (const spec of BUILDS) {
-    const dir = binDir(options.cacheDir, spec);
-    const present = await Promise.all(spec.outputs.map((b) => exists(join(dir, b))));
-    if (present.every(Boolean)) continue;
-    const started = Date.now();
-    const label = `building ${spec.outputs.join(', ')} ${spec.version}`;
-    options.log?.(`${label} from Go modules (first time only; usually ${spec.expected})`);
-    // `go build` is silent for minutes: -v names each package it compiles, and
-    // the lines say which step it is in and how long it has taken.
-    const progress = options.log
-      ? new GoBuildProgress({ label, expected: spec.expected, log: options.log })
-      : undefined;
-    const ticker = progress ? setInterval(() => progress.tick(), 5_000) : undefined;
-    const staging = `${dir}.tmp-${process.pid}`;
-    await rm(staging, { recursive: true, force: true });
-    await mkdir(staging, { recursive: true });
-    try {
-      await run(
-        go,
-        [
-          'build',
-          '-v',
-          '-trimpath',
-          '-ldflags',
-          ['-s', '-w', ...spec.ldflags].join(' '),
-          '-o',
-          `${staging}/`,
-          ...spec.packages,
-        ],
-        {
-          cwd: join(goModulesDir(), spec.module),
-          env: { ...(options.env ?? process.env), GOTOOLCHAIN: 'local' },
-          timeoutMs: 60 * 60_000,
-          ...(progress ? { onStderr: (chunk: string) => progress.write(chunk) } : {}),
-        },
-      );
-      await rm(dir, { recursive: true, force: true });
-      await rename(staging, dir);
-    } catch (cause) {
-      await rm(staging, { recursive: true, force: true });
-      throw new ProvisionError(
-        `building ${spec.module} ${spec.version} failed: ${(cause as Error).message}`,
-        spec.module,
-        { cause },
-      );
-    } finally {
-      clearInterval(ticker);
-    }
-    options.log?.(`built ${spec.module} ${spec.version} in ${formatElapsed(Date.now() - started)}`);
+    await buildGoModule({
+      ...options,
+      dir: binDir(options.cacheDir, spec),
+      moduleDir: join(goModulesDir(), spec.module),
+      name: spec.module,
+      version: spec.version,
+      packages: spec.packages,
+      outputs: spec.outputs,
+      ldflags: spec.ldflags,
+      expected: spec.expected,
+    });
   }
   return controlPlaneBinaries(options.cacheDir);
 }

@@ -15,3 +15,10 @@ export {
   type ControlPlaneBinaries,
   type ControlPlaneBuildOptions,
 } from './controlplane.js';
+export {
+  GOTEMPLATE_BINARY,
+  goTemplateVersion,
+  provisionGoTemplate,
+  type GoTemplateBuildOptions,
+} from './gotemplate.js';
+export { buildGoModule, type GoModuleBuild } from './go-build.js';
