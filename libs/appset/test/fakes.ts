@@ -3,7 +3,22 @@ import {
   type ClusterInfo,
   type GeneratorContext,
   type GitTreeView,
+  type TemplateEngine,
 } from '../src/index.js';
+
+/**
+ * The {{param}} engine, and for goTemplate one that renders only literal
+ * templates (exactly what Go would give) and refuses any action: unit tests
+ * of Go templates proper run against the real helper.
+ */
+const literalGo: TemplateEngine = {
+  async render(template, params, dialect) {
+    if (!dialect.goTemplate) return new Templates().render(template, params, dialect);
+    if (JSON.stringify(template).includes('{{'))
+      throw new Error('a Go template action needs the real helper');
+    return params.map(() => ({ ok: true as const, value: structuredClone(template) }));
+  },
+};
 
 /** An in-memory repository: file path → content; directories derived. */
 export function fakeTree(files: Record<string, string>, sha = 'a'.repeat(40)): GitTreeView {
