@@ -38,3 +38,12 @@ export {
   type GeneratorOutput,
 } from './generators/generate.js';
 export { mergePatch, mergeTemplates, renderApplications, type Rendered } from './render.js';
+export {
+  PRESERVED_ANNOTATIONS,
+  controllerOf,
+  isOwnedBy,
+  ownerReference,
+  planAppSet,
+  updated,
+  type AppSetPlan,
+} from './plan.js';
