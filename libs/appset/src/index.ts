@@ -44,6 +44,7 @@ export {
   isOwnedBy,
   ownerReference,
   planAppSet,
+  rawMeta,
   updated,
   type AppSetPlan,
 } from './plan.js';

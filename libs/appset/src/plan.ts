@@ -38,11 +38,15 @@ export function ownerReference(set: ApplicationSet): Record<string, unknown> {
     apiVersion: API_VERSION,
     kind: APPLICATION_SET.kind,
     name: set.metadata.name,
-    uid: set.metadata['uid'],
+    uid: rawMeta(set)['uid'],
     controller: true,
     blockOwnerDeletion: true,
   };
 }
+
+/** Metadata fields the schema leaves to the apiserver (uid, ownerReferences...). */
+export const rawMeta = (o: { metadata: object }): Record<string, unknown> =>
+  o.metadata as Record<string, unknown>;
 
 type Ref = {
   apiVersion?: string;
@@ -54,14 +58,14 @@ type Ref = {
 
 /** The set that controls an Application, if any: `namespace`-free name and uid. */
 export function controllerOf(app: Application): Ref | undefined {
-  const refs = (app.metadata['ownerReferences'] as Ref[] | undefined) ?? [];
+  const refs = (rawMeta(app)['ownerReferences'] as Ref[] | undefined) ?? [];
   return refs.find((r) => r.kind === APPLICATION_SET.kind && r.apiVersion === API_VERSION);
 }
 
 /** True when `app` belongs to `set` (same uid). */
 export function isOwnedBy(app: Application, set: ApplicationSet): boolean {
   const ref = controllerOf(app);
-  return !!ref && ref.uid === set.metadata['uid'] && ref.name === set.metadata.name;
+  return !!ref && ref.uid === rawMeta(set)['uid'] && ref.name === set.metadata.name;
 }
 
 const policyOf = (set: ApplicationSet) =>
@@ -133,8 +137,10 @@ export function updated(set: ApplicationSet, want: Application, live: Applicatio
   else delete metadata.labels;
   if (annotations) metadata.annotations = annotations;
   else delete metadata.annotations;
-  metadata['ownerReferences'] = live.metadata['ownerReferences'];
-  metadata['resourceVersion'] = live.metadata['resourceVersion'];
+  Object.assign(metadata, {
+    ownerReferences: rawMeta(live)['ownerReferences'],
+    resourceVersion: rawMeta(live)['resourceVersion'],
+  });
   const out: Application = { ...live, metadata, spec: spec as Application['spec'] };
   return out;
 }
@@ -198,7 +204,10 @@ export function planAppSet(
     if (!cur) {
       plan.create.push({
         ...want,
-        metadata: { ...want.metadata, ownerReferences: [ownerReference(set)] },
+        metadata: {
+          ...want.metadata,
+          ownerReferences: [ownerReference(set)],
+        } as Application['metadata'],
       });
       owned.add(name);
       continue;
@@ -208,14 +217,14 @@ export function planAppSet(
       continue;
     }
     owned.add(name);
-    if (cur.metadata['deletionTimestamp']) continue;
+    if (rawMeta(cur)['deletionTimestamp']) continue;
     const next = updated(set, want, cur);
     if (allowsUpdate(policy) && changed(next, cur)) plan.update.push(next);
   }
   for (const app of existing) {
     const name = app.metadata.name ?? '';
     if (wanted.has(name) || !isOwnedBy(app, set)) continue;
-    if (!allowsDelete(policy) || app.metadata['deletionTimestamp']) {
+    if (!allowsDelete(policy) || rawMeta(app)['deletionTimestamp']) {
       owned.add(name);
       continue;
     }

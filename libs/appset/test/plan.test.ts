@@ -47,7 +47,7 @@ describe('planning a reconcile', () => {
       true,
     );
     expect(plan.create.map((a) => a.metadata.name)).toEqual(['a']);
-    expect(plan.create[0]!.metadata['ownerReferences']).toEqual([
+    expect((plan.create[0]!.metadata as Record<string, unknown>)['ownerReferences']).toEqual([
       {
         apiVersion: 'flotilla.dev/v1alpha1',
         kind: 'ApplicationSet',
@@ -58,7 +58,11 @@ describe('planning a reconcile', () => {
       },
     ]);
     expect(
-      plan.update.map((a) => [a.metadata.name, a.spec.source?.path, a.metadata['resourceVersion']]),
+      plan.update.map((a) => [
+        a.metadata.name,
+        a.spec.source?.path,
+        (a.metadata as Record<string, unknown>)['resourceVersion'],
+      ]),
     ).toEqual([['b', 'new', '5']]);
     expect(plan.delete).toEqual(['c']);
     expect(plan.owned).toEqual(['a', 'b']);
@@ -86,7 +90,11 @@ describe('planning a reconcile', () => {
 
   it('never touches an Application it does not own: a wanted name held elsewhere is a collision', () => {
     const other = set();
-    other.metadata = { name: 'other', namespace: 'ns', uid: 'uid-other' };
+    other.metadata = {
+      name: 'other',
+      namespace: 'ns',
+      uid: 'uid-other',
+    } as ApplicationSet['metadata'];
     const plan = planAppSet(
       set(),
       [app('mine'), app('theirs'), app('users')],
