@@ -31,6 +31,10 @@ export const COMMANDS: readonly TopCommand[] = [
     load: async () => (await import('./app.js')).registerApp,
   },
   {
+    name: 'appset',
+    load: async () => (await import('./appset.js')).registerAppSet,
+  },
+  {
     name: 'events',
     load: async () => (await import('./events.js')).registerEvents,
   },

@@ -20,6 +20,9 @@ export type Rendered =
 
 type Json = Record<string, unknown>;
 
+// What the apiserver accepts as an object name.
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
 const isEmpty = (v: unknown) =>
   v === undefined ||
   v === null ||
@@ -132,8 +135,16 @@ export async function renderApplications(
         }
       }
       const valid = validateApplication(app);
+      const name = typeof app.metadata.name === 'string' ? app.metadata.name : '';
+      if (!DNS_SUBDOMAIN.test(name) || name.length > 253) {
+        out.push({
+          ok: false,
+          reason: 'invalid',
+          message: `Application name ${JSON.stringify(name)} is not a valid name (lower-case letters, digits, '-' and '.', at most 253 characters)`,
+        });
+        continue;
+      }
       if (!valid.ok) {
-        const name = typeof app.metadata.name === 'string' ? app.metadata.name : '(no name)';
         out.push({
           ok: false,
           reason: 'invalid',

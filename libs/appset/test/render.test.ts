@@ -127,6 +127,21 @@ describe('rendering Applications', () => {
     });
   });
 
+  it('reports a name the apiserver would refuse, such as a tag left unrendered', async () => {
+    const s = set();
+    s.spec.template.metadata.name = '{{.cluster}}-guestbook';
+    const [a] = await renderApplications(
+      s,
+      [{ params: [{ cluster: 'x', url: 'https://x' }], template: undefined }],
+      engine,
+    );
+    expect(a).toMatchObject({
+      ok: false,
+      reason: 'invalid',
+      message: expect.stringContaining('"{{.cluster}}-guestbook" is not a valid name'),
+    });
+  });
+
   it('reports a template that does not render', async () => {
     const [a] = await renderApplications(
       set({ templatePatch: '{{oops' + ' {{cluster}}' }),
