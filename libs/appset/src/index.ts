@@ -12,6 +12,7 @@ export {
   type GitTreeView,
 } from './generators/context.js';
 export { listParams } from './generators/list.js';
+export { pullRequestsFromRefs } from './generators/pull-request.js';
 export { clusterParams } from './generators/clusters.js';
 export {
   PathEscapeError,

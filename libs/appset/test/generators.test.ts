@@ -396,3 +396,54 @@ describe('selectors, generation and requeue', () => {
     ).toBe(30);
   });
 });
+
+describe('pullRequest generator, gitRefs mode (no API token)', () => {
+  const sha = (c: string) => c.repeat(40);
+  const refsCtx = (refs: Record<string, string>) => ({
+    ...fakeContext(),
+    refs: async () => new Map(Object.entries(refs)),
+  });
+
+  it('gives one set per open pull request from refs/pull/*/head and GitLab merge requests', async () => {
+    const sets = await runGenerator(
+      { pullRequest: { gitRefs: { repoURL: REPO } } },
+      refsCtx({
+        HEAD: sha('0'),
+        'refs/heads/main': sha('0'),
+        'refs/pull/12/head': sha('a'),
+        'refs/pull/2/head': sha('b'),
+        'refs/merge-requests/7/head': sha('c'),
+      }),
+    );
+    expect(sets).toEqual([
+      {
+        number: '2',
+        branch: 'refs/pull/2/head',
+        branch_slug: 'pull-2-head',
+        head_sha: sha('b'),
+        head_short_sha: 'bbbbbbbb',
+        head_short_sha_7: 'bbbbbbb',
+      },
+      expect.objectContaining({ number: '7', branch: 'refs/merge-requests/7/head' }),
+      expect.objectContaining({ number: '12', head_sha: sha('a') }),
+    ]);
+  });
+
+  it('counts only pull requests with a merge ref as open when the host publishes merge refs', async () => {
+    const sets = await runGenerator(
+      { pullRequest: { gitRefs: { repoURL: REPO } } },
+      refsCtx({
+        'refs/pull/1/head': sha('a'),
+        'refs/pull/1/merge': sha('d'),
+        'refs/pull/2/head': sha('b'),
+      }),
+    );
+    expect(sets.map((s) => s['number'])).toEqual(['1']);
+  });
+
+  it('says the API modes are not built yet', async () => {
+    await expect(
+      runGenerator({ pullRequest: { github: { owner: 'o', repo: 'r' } } }, refsCtx({})),
+    ).rejects.toThrow(/github mode is not supported yet; use gitRefs/);
+  });
+});

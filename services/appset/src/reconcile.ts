@@ -37,6 +37,7 @@ export interface ReconcilerDeps {
   readonly maxApplications: number;
   clusters: GeneratorContext['clusters'];
   gitTree: GeneratorContext['gitTree'];
+  refs?: GeneratorContext['refs'];
 }
 
 /** What one reconcile did. */
@@ -87,6 +88,7 @@ export class AppSetReconciler {
       maxParams: this.deps.maxApplications,
       clusters: this.deps.clusters,
       gitTree: this.deps.gitTree,
+      ...(this.deps.refs ? { refs: this.deps.refs } : {}),
     };
     const requeue = requeueAfterSeconds(set.spec.generators);
     let outputs;

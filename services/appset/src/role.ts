@@ -36,9 +36,11 @@ export const appsetRole: Role = {
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
     const kc = loadKubeConfig(config.kubeconfig);
-    const git = new GitTrees(
-      new GitClient({ cacheDir: options.repoCacheDir, allowLocal: options.allowLocalRepos }),
-    );
+    const gitClient = new GitClient({
+      cacheDir: options.repoCacheDir,
+      allowLocal: options.allowLocalRepos,
+    });
+    const git = new GitTrees(gitClient);
     const templates = new LazyTemplates(
       async () =>
         options.goTemplatePath ??
@@ -54,6 +56,7 @@ export const appsetRole: Role = {
       maxApplications: options.maxApplications,
       clusters: () => listClusters(kc, config.namespace),
       gitTree: (url, rev) => git.tree(url, rev),
+      refs: (url) => gitClient.lsRemote(url),
     });
     const timers = new Map<string, NodeJS.Timeout>();
     const ask = (ref: Ref, reason: string, msgId?: string) =>

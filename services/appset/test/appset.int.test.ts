@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applicationPath, type Application } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
+import { run } from '@flotilla/runtime';
 import { startEnv, startRoles, waitFor, type RunningRoles, type TestEnv } from '@flotilla/testing';
 import { appsetRole } from '../src/role.js';
 import { cond, createSet, getApp, getSet, listApps, listSet, patchSet } from './helpers.js';
@@ -11,6 +12,8 @@ describe('the appset role', () => {
   let roles: RunningRoles;
   let ns: string;
   let repoUrl: string;
+  let bareDir: string;
+  let headSha: string;
   const kc = () => env.kube.kc;
   // The message names the check that timed out.
   const until = (check: () => Promise<boolean>) =>
@@ -22,12 +25,13 @@ describe('the appset role', () => {
     await installCrds(env.kube.kc);
     ns = await env.kube.namespace('appset');
     const repo = await env.git.repo('addons');
-    await repo.commit({
+    headSha = await repo.commit({
       'addons/monitoring/cm.yaml': 'kind: ConfigMap',
       'addons/logging/cm.yaml': 'kind: ConfigMap',
       'clusters/dev.json': '{"cluster": "dev", "size": 1}',
     });
     repoUrl = repo.url;
+    bareDir = repo.bareDir;
     roles = await startRoles(env, ns, [appsetRole], {
       FLOTILLA_ALLOW_LOCAL_REPOS: 'true',
       FLOTILLA_APPSET_MAX_APPLICATIONS: '6',
@@ -222,5 +226,35 @@ describe('the appset role', () => {
     });
     await until(async () => (await getSet(kc(), ns, 'once')).status?.observedGeneration === 2);
     expect((await getApp(kc(), ns, 'c-once'))!.spec.source?.targetRevision).toBe('HEAD');
+  });
+
+  it('previews open pull requests from refs/pull/*/head, with no API token, and removes closed ones', async () => {
+    const pr = (n: number, sha?: string) =>
+      run('git', [
+        '--git-dir',
+        bareDir,
+        'update-ref',
+        ...(sha ? [`refs/pull/${n}/head`, sha] : ['-d', `refs/pull/${n}/head`]),
+      ]);
+    await pr(1, headSha);
+    await pr(2, headSha);
+    const set = listSet(ns, 'preview', []);
+    set.spec.generators = [
+      { pullRequest: { gitRefs: { repoURL: repoUrl }, requeueAfterSeconds: 2 } },
+    ];
+    set.spec.template.metadata.name = 'pr-{{number}}';
+    (set.spec.template.spec as Record<string, unknown>)['source'] = {
+      repoURL: repoUrl,
+      path: 'addons/monitoring',
+      targetRevision: '{{head_sha}}',
+    };
+    await createSet(kc(), set);
+    await until(
+      async () => (await names()).filter((n) => n?.startsWith('pr-')).join() === 'pr-1,pr-2',
+    );
+    expect((await getApp(kc(), ns, 'pr-1'))!.spec.source?.targetRevision).toBe(headSha);
+    await pr(2);
+    // requeueAfterSeconds runs the generator again: the closed one goes.
+    await until(async () => (await names()).filter((n) => n?.startsWith('pr-')).join() === 'pr-1');
   });
 });

@@ -28,6 +28,8 @@ export interface GeneratorContext extends Dialect {
   clusters(): Promise<readonly ClusterInfo[]>;
   /** The tree of `revision` of `repoURL`. */
   gitTree(repoURL: string, revision: string): Promise<GitTreeView>;
+  /** The refs of a repository (one listing, as the git-poller's), for the pullRequest generator's gitRefs mode. */
+  refs?(repoURL: string): Promise<ReadonlyMap<string, string>>;
   /** Most parameter sets one generator (a matrix included) may give. */
   readonly maxParams: number;
 }

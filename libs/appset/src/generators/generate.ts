@@ -6,6 +6,7 @@ import { combineStringMaps, mergeOverride, mergeParamSets } from './combine.js';
 import type { GeneratorContext } from './context.js';
 import { gitDirectoryParams, gitFileParams } from './git.js';
 import { listParams } from './list.js';
+import { pullRequestsFromRefs } from './pull-request.js';
 import { appendValues } from './values.js';
 
 /** The parameter sets of one top-level generator, with its own template overrides. */
@@ -93,6 +94,27 @@ async function paramsOf(kind: string, body: Gen, ctx: GeneratorContext): Promise
         ? gitDirectoryParams(spec, tree, ctx.goTemplate)
         : await gitFileParams(spec, tree, ctx.goTemplate);
       return appendValues(sets, values, ctx.templates, ctx);
+    }
+    case 'pullRequest': {
+      const mode = body['gitRefs'];
+      if (!isObject(mode) || typeof mode['repoURL'] !== 'string')
+        throw new Error(
+          `the pullRequest generator's ${
+            Object.keys(body)
+              .filter((k) => !['requeueAfterSeconds', 'template', 'filters'].includes(k))
+              .join(', ') || '(empty)'
+          } mode is not supported yet; use gitRefs: {repoURL}, which reads open pull requests from the repository's refs`,
+        );
+      if (!ctx.refs)
+        throw new Error(
+          'the pullRequest generator needs a Git source this controller was not given',
+        );
+      return appendValues(
+        pullRequestsFromRefs(await ctx.refs(mode['repoURL'])),
+        values,
+        ctx.templates,
+        ctx,
+      );
     }
     case 'matrix':
       return matrix(body, ctx);
