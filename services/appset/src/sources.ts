@@ -1,7 +1,7 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { checkRepoPath, type ClusterInfo, type GitTreeView } from '@flotilla/appset';
-import { GitClient, resolveRevision } from '@flotilla/git';
+import { resolveRevision, type GitClient } from '@flotilla/git';
 import { CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 

@@ -12,7 +12,7 @@ export const EXAMPLES_DIR = join(dirname(compatDir()), 'argocd-applicationset-ex
 export const ARGO_REPO = 'https://github.com/argoproj/argo-cd.git';
 const PREFIX = 'applicationset/examples';
 
-async function walk(dir: string): Promise<{ dirs: string[]; files: string[] }> {
+async function walk(): Promise<{ dirs: string[]; files: string[] }> {
   const dirs: string[] = [];
   const files: string[] = [];
   const visit = async (d: string) => {
@@ -35,7 +35,7 @@ async function walk(dir: string): Promise<{ dirs: string[]; files: string[] }> {
  * (only `applicationset/examples` of it): the examples name paths there.
  */
 export async function argoRepoTree(): Promise<GitTreeView> {
-  const { dirs, files } = await walk(EXAMPLES_DIR);
+  const { dirs, files } = await walk();
   return {
     sha: '37ee0097cf851bc2dd7665fc081bbce61a7e836e',
     directories: dirs,
@@ -77,7 +77,7 @@ export interface Example {
 
 /** Every ApplicationSet in the examples, converted into `namespace`. */
 export async function loadExamples(namespace: string): Promise<Example[]> {
-  const { files } = await walk(EXAMPLES_DIR);
+  const { files } = await walk();
   const out: Example[] = [];
   for (const f of files.filter((x) => x.endsWith('.yaml'))) {
     const file = f.slice(PREFIX.length + 1);
