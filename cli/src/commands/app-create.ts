@@ -11,14 +11,15 @@ import {
 } from '../manifests.js';
 import { outputOption, print, type Output } from '../output.js';
 
-interface CreateOpts extends ConnectionOpts {
+/** Options of the create commands. */
+export interface CreateOpts extends ConnectionOpts {
   file: string;
   upsert?: boolean;
   output: Output;
 }
 
 /** Validates every document, then creates them in order, reporting each. */
-async function createAll(docs: ManifestDoc[], opts: CreateOpts): Promise<void> {
+export async function createAll(docs: ManifestDoc[], opts: CreateOpts): Promise<void> {
   const { kc, ns } = connect(opts);
   const objects = validateDocuments(docs, opts.file, ns, opts.namespace !== undefined);
   const results = [];

@@ -9,9 +9,10 @@ import {
   type ApplicationSet,
 } from '@flotilla/api';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
-import { connect, withConnection, type ConnectionOpts } from '../apps.js';
+import { connect, namespaceOf, withConnection, type ConnectionOpts } from '../apps.js';
 import { ExitError } from '../exit.js';
-import { createObject, readInput, validateDocuments } from '../manifests.js';
+import { readInput } from '../manifests.js';
+import { createAll } from './app-create.js';
 import { columns, outputOption, print, type Output } from '../output.js';
 import { summaryOf } from './summaries.js';
 
@@ -118,7 +119,7 @@ export function registerAppSet(program: Command): void {
     .option('--upsert', 'replace the spec, labels and annotations of existing ones')
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (opts: Opts & { file: string; upsert?: boolean }) => {
-      const { kc, ns } = connect(opts);
+      const ns = namespaceOf(opts);
       let converted;
       try {
         converted = convertArgoYaml(await readInput(opts.file), { namespace: ns });
@@ -142,17 +143,7 @@ export function registerAppSet(program: Command): void {
             .join('\n')}`,
           1,
         );
-      const objects = validateDocuments(docs, opts.file, ns, opts.namespace !== undefined);
-      const results = [];
-      for (const object of objects) {
-        const r = await createObject(kc, object, opts.upsert === true);
-        results.push(r.object);
-        const meta = r.object['metadata'] as { name: string; namespace: string };
-        if (opts.output === 'table')
-          process.stdout.write(`applicationset ${meta.namespace}/${meta.name} ${r.outcome}\n`);
-      }
-      if (opts.output !== 'table')
-        print(results.length === 1 ? results[0] : results, opts.output, () => '');
+      await createAll(docs, { ...opts, output: opts.output ?? 'table' });
     });
 
   withConnection(
