@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   APPLICATION_SET,
   GROUP,
@@ -182,12 +183,14 @@ export class AppSetReconciler {
   ): Promise<ReconcileResult> {
     const status = statusFor(outcome, set.status, apps, set.metadata.namespace ?? '');
     const ref = { namespace: set.metadata.namespace ?? '', name: set.metadata.name ?? '' };
-    if (JSON.stringify(status) !== JSON.stringify(set.status ?? {})) {
+    const next = { ...status, observedGeneration: rawMeta(set)['generation'] };
+    // Written only when it changes: a status write is an update event of the set.
+    if (!isDeepStrictEqual(next, set.status ?? {})) {
       await rawRequest(this.deps.kc, {
         method: 'PATCH',
         path: appSetPath(ref, true),
         contentType: 'application/merge-patch+json',
-        body: { status: { ...status, observedGeneration: rawMeta(set)['generation'] } },
+        body: { status: next },
       });
     }
     return { ...counts, status, requeueAfterSeconds: requeue };

@@ -118,20 +118,24 @@ export const appsetRole: Role = {
     };
     sets.on('add', onSet);
     sets.on('update', onSet);
-    // An owned Application changed or went away: its set puts it back as it wants it.
-    const onApp = (a: unknown) => {
+    // An owned Application's spec changed (its generation) or it went away: its
+    // set puts it back as it wants it. Status writes (no new generation) are
+    // one command per generation, which JetStream keeps once.
+    const onApp = (gone: boolean) => (a: unknown) => {
       const app = a as Application;
+      const meta = rawMeta(app);
       const owner = (
-        (rawMeta(app)['ownerReferences'] as { kind?: string; name?: string }[] | undefined) ?? []
+        (meta['ownerReferences'] as { kind?: string; name?: string }[] | undefined) ?? []
       ).find((r) => r.kind === APPLICATION_SET.kind);
-      if (owner?.name)
-        ask(
-          { namespace: app.metadata.namespace ?? '', name: owner.name },
-          `Application ${app.metadata.name ?? ''} changed`,
-        );
+      if (!owner?.name) return;
+      ask(
+        { namespace: app.metadata.namespace ?? '', name: owner.name },
+        `Application ${app.metadata.name ?? ''} ${gone ? 'deleted' : 'changed'}`,
+        `app-${String(meta['uid'])}-${gone ? 'deleted' : String(meta['generation'])}`,
+      );
     };
-    apps.on('delete', onApp);
-    apps.on('update', onApp);
+    apps.on('delete', onApp(true));
+    apps.on('update', onApp(false));
     await sets.start();
     await apps.start();
     const resync = setInterval(() => {

@@ -120,19 +120,33 @@ type renderer struct {
 	base    *template.Template
 	options []string
 	params  map[string]any
+	// Parsed templates of one request, shared by its parameter sets.
+	parsed map[string]*template.Template
 }
 
-func (r *renderer) replace(text string) (string, error) {
+func (r *renderer) parse(text string) (*template.Template, error) {
+	if t, ok := r.parsed[text]; ok {
+		return t, nil
+	}
 	t, err := r.base.Clone()
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	for _, o := range r.options {
 		t = t.Option(o)
 	}
 	parsed, err := t.Parse(text)
 	if err != nil {
-		return "", fmt.Errorf("failed to parse template %s: %w", text, err)
+		return nil, fmt.Errorf("failed to parse template %s: %w", text, err)
+	}
+	r.parsed[text] = parsed
+	return parsed, nil
+}
+
+func (r *renderer) replace(text string) (string, error) {
+	parsed, err := r.parse(text)
+	if err != nil {
+		return "", err
 	}
 	var out bytes.Buffer
 	if err := parsed.Execute(&out, r.params); err != nil {
@@ -186,8 +200,9 @@ func handle(base *template.Template, req request) (res response) {
 			res.Error = fmt.Sprint(p)
 		}
 	}()
+	r := &renderer{base: base, options: req.Options, parsed: map[string]*template.Template{}}
 	for _, params := range req.Params {
-		r := &renderer{base: base, options: req.Options, params: params}
+		r.params = params
 		value, err := r.render(req.Template)
 		if err != nil {
 			res.Results = append(res.Results, result{Error: err.Error()})
