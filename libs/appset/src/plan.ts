@@ -133,6 +133,8 @@ export function updated(set: ApplicationSet, want: Application, live: Applicatio
     want.metadata.annotations,
   );
   const metadata: Application['metadata'] = { ...live.metadata, ...want.metadata };
+  // Field ownership stays the apiserver's: a PUT carrying managedFields would replace it.
+  delete (metadata as Record<string, unknown>)['managedFields'];
   if (labels) metadata.labels = labels;
   else delete metadata.labels;
   if (annotations) metadata.annotations = annotations;

@@ -17,13 +17,12 @@ export interface Outcome {
 
 function condition(
   type: string,
-  ok: boolean,
+  status: 'True' | 'False',
   reason: string,
   message: string,
   previous: readonly ApplicationSetCondition[],
   now: string,
 ): ApplicationSetCondition {
-  const status = ok ? 'True' : 'False';
   const prev = previous.find((c) => c.type === type);
   const same = prev && prev.status === status;
   return {
@@ -53,9 +52,10 @@ export function statusFor(
         .join('; ')
         .slice(0, 4000);
   const conditions = [
+    // Argo CD's ErrorOccurred is True when an error occurred.
     condition(
       ApplicationSetConditionType.ErrorOccurred,
-      !first,
+      first ? 'True' : 'False',
       first ? first.reason : 'ApplicationSetUpToDate',
       first ? errorText : 'Successfully generated parameters for all Applications',
       prev,
@@ -63,7 +63,7 @@ export function statusFor(
     ),
     condition(
       ApplicationSetConditionType.ParametersGenerated,
-      !gen,
+      gen ? 'False' : 'True',
       gen ? gen.reason : 'ParametersGenerated',
       gen ? gen.message : 'Successfully generated parameters for all Applications',
       prev,
@@ -71,7 +71,7 @@ export function statusFor(
     ),
     condition(
       ApplicationSetConditionType.ResourcesUpToDate,
-      !first,
+      first ? 'False' : 'True',
       first ? first.reason : 'ApplicationSetUpToDate',
       first
         ? gen
@@ -82,8 +82,6 @@ export function statusFor(
       now,
     ),
   ];
-  // Argo CD's ErrorOccurred is True when an error occurred.
-  conditions[0] = { ...conditions[0]!, status: first ? 'True' : 'False' };
   return {
     conditions,
     resources: outcome.owned.map((name) => {
