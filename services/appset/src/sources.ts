@@ -1,7 +1,7 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { checkRepoPath, type ClusterInfo, type GitTreeView } from '@flotilla/appset';
-import { resolveRevision, type GitClient } from '@flotilla/git';
+import { resolveRevision, stripCredentials, type GitClient } from '@flotilla/git';
 import { CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 
@@ -72,7 +72,12 @@ export class GitTrees {
   constructor(private readonly git: GitClient) {}
 
   async tree(repoURL: string, revision: string): Promise<GitTreeView> {
-    const sha = resolveRevision(await this.git.lsRemote(repoURL), revision, repoURL);
+    // Messages name the repository without any credentials in its URL.
+    const sha = resolveRevision(
+      await this.git.lsRemote(repoURL),
+      revision,
+      stripCredentials(repoURL),
+    );
     const lease = await this.git.tree(repoURL, sha);
     try {
       const root = await realpath(lease.dir);
