@@ -4,7 +4,16 @@ import { installCrds, rawRequest } from '@flotilla/kube';
 import { run } from '@flotilla/runtime';
 import { startEnv, startRoles, waitFor, type RunningRoles, type TestEnv } from '@flotilla/testing';
 import { appsetRole } from '../src/role.js';
-import { cond, createSet, getApp, getSet, listApps, listSet, patchSet } from './helpers.js';
+import {
+  cond,
+  createSet,
+  dropFinalizers,
+  getApp,
+  getSet,
+  listApps,
+  listSet,
+  patchSet,
+} from './helpers.js';
 
 // The appset role against the real apiserver: sets in, Applications out.
 describe('the appset role', () => {
@@ -44,6 +53,7 @@ describe('the appset role', () => {
   });
   afterAll(async () => {
     await roles?.stop();
+    if (env && ns) await dropFinalizers(env.kube.kc, ns);
     await env?.[Symbol.asyncDispose]();
   });
 

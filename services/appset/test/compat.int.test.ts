@@ -7,7 +7,7 @@ import { startEnv, type TestEnv } from '@flotilla/testing';
 import { provisionGoTemplate } from '@flotilla/toolchain';
 import { AppSetReconciler } from '../src/reconcile.js';
 import { ARGO_REPO, EXAMPLE_CLUSTERS, argoRepoTree, loadExamples, type Example } from './compat.js';
-import { cond, createSet, getSet, listApps } from './helpers.js';
+import { cond, createSet, dropFinalizers, getSet, listApps } from './helpers.js';
 
 // Argo CD's own ApplicationSet examples (shared/compat, read in place): each
 // converted, created in the apiserver and reconciled. Outcomes are those of
@@ -176,6 +176,7 @@ describe('Argo CD’s ApplicationSet examples', () => {
     const ref = { namespace: ns, name: set.metadata.name ?? '' };
     await reconciler.reconcile(ref);
     const status = await getSet(env.kube.kc, ns, ref.name);
+    await dropFinalizers(env.kube.kc, ns);
     const owned = (await listApps(env.kube.kc, ns)).filter((a: Application) =>
       ((rawMeta(a)['ownerReferences'] as { uid?: string }[] | undefined) ?? []).some(
         (r) => r.uid === rawMeta(created)['uid'],

@@ -99,3 +99,20 @@ export async function getApp(
 /** The condition of a set, by type. */
 export const cond = (s: ApplicationSet, type: string) =>
   s.status?.conditions?.find((c) => c.type === type);
+
+/**
+ * Removes the finalizers of every Application in `namespace`: suites run no
+ * applier, and a finalizer nobody handles would keep the namespace
+ * terminating in the shared cluster.
+ */
+export async function dropFinalizers(kc: KubeConfig, namespace: string): Promise<void> {
+  for (const a of await listApps(kc, namespace)) {
+    if (!a.metadata.finalizers?.length) continue;
+    await rawRequest(kc, {
+      method: 'PATCH',
+      path: applicationPath(namespace, a.metadata.name ?? ''),
+      contentType: 'application/merge-patch+json',
+      body: { metadata: { finalizers: null } },
+    }).catch(() => undefined);
+  }
+}
