@@ -3,11 +3,13 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import {
   API_VERSION,
+  APPLICATION_SET,
   APP_PROJECT,
   APPLICATION,
   formatValidationErrors,
   validateApplication,
   validateAppProject,
+  validateApplicationSet,
 } from '@flotilla/api';
 import { ApiError, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { ExitError } from './exit.js';
@@ -57,13 +59,15 @@ export function parseDocuments(text: string, file: string): ManifestDoc[] {
   return out;
 }
 
+const KINDS: readonly string[] = [APPLICATION.kind, APP_PROJECT.kind, APPLICATION_SET.kind];
+
 const label = (o: Json) => {
   const meta = isObject(o['metadata']) ? o['metadata'] : {};
   return `${String(o['kind'] ?? 'object')} ${String(meta['name'] ?? '(unnamed)')}`;
 };
 
 /**
- * Checks each document is a Flotilla Application or AppProject that passes
+ * Checks each document is a Flotilla Application, AppProject or ApplicationSet that passes
  * the API's validation, placing it in `namespace` when it names none. Reports
  * every problem of every document at once, creating nothing.
  */
@@ -82,8 +86,10 @@ export function validateDocuments(
       problems.push(`${where}: an Argo CD manifest; convert it with \`flotilla app import\``);
       return object;
     }
-    if (apiVersion === API_VERSION && kind !== APPLICATION.kind && kind !== APP_PROJECT.kind) {
-      problems.push(`${where}: kind must be ${APPLICATION.kind} or ${APP_PROJECT.kind}`);
+    if (apiVersion === API_VERSION && !KINDS.includes(kind)) {
+      problems.push(
+        `${where}: kind must be ${APPLICATION.kind}, ${APP_PROJECT.kind} or ${APPLICATION_SET.kind}`,
+      );
       return object;
     }
     const meta = isObject(object['metadata']) ? object['metadata'] : undefined;
@@ -96,7 +102,11 @@ export function validateDocuments(
     }
     const placed = meta && !own ? { ...object, metadata: { ...meta, namespace } } : object;
     const result =
-      kind === APP_PROJECT.kind ? validateAppProject(placed) : validateApplication(placed);
+      kind === APP_PROJECT.kind
+        ? validateAppProject(placed)
+        : kind === APPLICATION_SET.kind
+          ? validateApplicationSet(placed)
+          : validateApplication(placed);
     if (!result.ok)
       problems.push(
         `${where}:\n${formatValidationErrors(result.errors)
@@ -116,7 +126,8 @@ export type Outcome = 'created' | 'updated' | 'unchanged';
 
 const collection = (o: Json) => {
   const meta = o['metadata'] as { namespace: string };
-  const plural = o['kind'] === APP_PROJECT.kind ? APP_PROJECT.plural : APPLICATION.plural;
+  const plural =
+    [APP_PROJECT, APPLICATION_SET].find((k) => k.kind === o['kind'])?.plural ?? APPLICATION.plural;
   return `/apis/${API_VERSION}/namespaces/${meta.namespace}/${plural}`;
 };
 

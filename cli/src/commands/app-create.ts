@@ -64,7 +64,9 @@ export function registerAppImport(app: Command): void {
   withConnection(
     app
       .command('import')
-      .description('convert Argo CD Applications and AppProjects to Flotilla ones and create them'),
+      .description(
+        'convert Argo CD Applications, AppProjects and ApplicationSets to Flotilla ones and create them',
+      ),
   )
     .requiredOption('-f, --file <file>', 'Argo CD manifests, one or many documents; - reads stdin')
     .option('--dry-run', 'print the converted YAML; create nothing')

@@ -35,6 +35,10 @@ export const COMMANDS: readonly TopCommand[] = [
     load: async () => (await import('./proj.js')).registerProj,
   },
   {
+    name: 'appset',
+    load: async () => (await import('./appset.js')).registerAppSet,
+  },
+  {
     name: 'events',
     load: async () => (await import('./events.js')).registerEvents,
   },

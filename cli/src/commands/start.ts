@@ -60,7 +60,7 @@ export function registerStart(program: Command): void {
         const kc = loadKubeConfig(kubeconfig);
         await installCrds(kc);
         await ensureNamespace(kc, ctx.env['FLOTILLA_NAMESPACE'] ?? 'flotilla');
-        progress('Application and AppProject CRDs installed (kubectl get fapp)');
+        progress('Application, AppProject and ApplicationSet CRDs installed (kubectl get fapp)');
         const namespace = ctx.env['FLOTILLA_NAMESPACE'] ?? 'flotilla';
         const repoURL = await ensureDemoRepo(ctx.root);
         await ensureDemoApplication(kc, ctx.root, namespace, repoURL);

@@ -5,10 +5,11 @@
 export const SUMMARIES = {
   start:
     'the local quick start: provision tools, use or start NATS, Redis and a control plane, then run every role',
-  up: 'run all five roles in one process against the configured NATS, Redis and cluster',
-  run: 'run chosen roles in one process, so they scale separately (git-poller, renderer, differ, applier, hook-runner)',
+  up: 'run every role in one process against the configured NATS, Redis and cluster',
+  run: 'run chosen roles in one process, so they scale separately (git-poller, renderer, differ, applier, hook-runner, appset)',
   app: 'inspect and operate Applications',
   proj: 'AppProjects: what apps may deploy, from where, to where',
+  appset: 'ApplicationSets: list, get, create -f, delete',
   events: 'the event log (CloudEvents on NATS)',
   kubectl: "the provisioned kubectl, on Flotilla's cluster (args and exit code passed through)",
   dev: 'local development environment: tools and control plane',

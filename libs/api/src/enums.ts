@@ -110,3 +110,34 @@ export const ApplicationConditionType = {
 /** A well-known condition type. */
 export type ApplicationConditionType =
   (typeof ApplicationConditionType)[keyof typeof ApplicationConditionType];
+
+/** What an ApplicationSet may do to the Applications it generates (Argo CD's `applicationsSync`). */
+export const ApplicationsSyncPolicy = {
+  CreateOnly: 'create-only',
+  CreateUpdate: 'create-update',
+  CreateDelete: 'create-delete',
+  Sync: 'sync',
+} as const;
+/** What an ApplicationSet may do to the Applications it generates. */
+export type ApplicationsSyncPolicy =
+  (typeof ApplicationsSyncPolicy)[keyof typeof ApplicationsSyncPolicy];
+
+/** The condition types of an ApplicationSet's status, as Argo CD names them. */
+export const ApplicationSetConditionType = {
+  ErrorOccurred: 'ErrorOccurred',
+  ParametersGenerated: 'ParametersGenerated',
+  ResourcesUpToDate: 'ResourcesUpToDate',
+  RolloutProgressing: 'RolloutProgressing',
+} as const;
+/** The condition types of an ApplicationSet's status. */
+export type ApplicationSetConditionType =
+  (typeof ApplicationSetConditionType)[keyof typeof ApplicationSetConditionType];
+
+/** How an ApplicationSet rolls changes out to its Applications. */
+export const ApplicationSetStrategyType = {
+  AllAtOnce: 'AllAtOnce',
+  RollingSync: 'RollingSync',
+} as const;
+/** How an ApplicationSet rolls changes out to its Applications. */
+export type ApplicationSetStrategyType =
+  (typeof ApplicationSetStrategyType)[keyof typeof ApplicationSetStrategyType];

@@ -48,3 +48,12 @@ export const Finalizer = {
 } as const;
 /** One of Flotilla's Application finalizers. */
 export type Finalizer = (typeof Finalizer)[keyof typeof Finalizer];
+
+/** Names of the ApplicationSet resource. */
+export const APPLICATION_SET = {
+  kind: 'ApplicationSet',
+  listKind: 'ApplicationSetList',
+  plural: 'applicationsets',
+  singular: 'applicationset',
+  shortNames: ['fappset'],
+} as const;

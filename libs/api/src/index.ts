@@ -1,6 +1,7 @@
 export {
   API_VERSION,
   APPLICATION,
+  APPLICATION_SET,
   APP_PROJECT,
   CATEGORY,
   DEFAULT_NAMESPACE,
@@ -11,6 +12,9 @@ export {
 } from './group.js';
 export {
   ApplicationConditionType,
+  ApplicationSetConditionType,
+  ApplicationSetStrategyType,
+  ApplicationsSyncPolicy,
   ApplicationSourceType,
   HealthStatusCode,
   HookType,
@@ -26,17 +30,21 @@ export type * from './types.js';
 export { Application as ApplicationSchema } from './schema/application.js';
 export { ApplicationStatus as ApplicationStatusSchema } from './schema/application-status.js';
 export { AppProject as AppProjectSchema } from './schema/app-project.js';
+export { ApplicationSet as ApplicationSetSchema } from './schema/application-set.js';
 export { rulesOf, type CrossFieldRule } from './rules.js';
 export {
   validateApplication,
   validateAppProject,
+  validateApplicationSet,
   formatValidationErrors,
   type ValidationError,
   type ValidationResult,
 } from './validate.js';
 export {
   APPLICATION_PRINTER_COLUMNS,
+  APPLICATION_SET_PRINTER_COLUMNS,
   allCrds,
+  applicationSetCrd,
   appProjectCrd,
   applicationCrd,
   crdFileName,

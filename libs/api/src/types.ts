@@ -22,3 +22,15 @@ export type {
   ApplicationSourceKustomize,
 } from './schema/source.js';
 export type { RetryStrategy, SyncPolicy } from './schema/sync-policy.js';
+export type {
+  ApplicationSet,
+  ApplicationSetCondition,
+  ApplicationSetSpec,
+  ApplicationSetStatus,
+} from './schema/application-set.js';
+export type {
+  ApplicationSetGenerator,
+  ApplicationSetTemplate,
+  GeneratorTemplate,
+  LabelSelector,
+} from './schema/application-set-generators.js';

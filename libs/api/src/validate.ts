@@ -4,6 +4,7 @@ import { API_VERSION } from './group.js';
 import { rulesOf } from './rules.js';
 import { Application } from './schema/application.js';
 import { AppProject } from './schema/app-project.js';
+import { ApplicationSet } from './schema/application-set.js';
 
 /** One problem with an object, at a field path such as `spec.sources[0].repoURL`. */
 export interface ValidationError {
@@ -152,6 +153,11 @@ export function validateApplication(value: unknown): ValidationResult {
 /** Checks an AppProject against the schema and the same cross-field rules the apiserver applies. */
 export function validateAppProject(value: unknown): ValidationResult {
   return validate(AppProject, 'AppProject', value);
+}
+
+/** Checks an ApplicationSet against its schema (templates are checked once rendered). */
+export function validateApplicationSet(value: unknown): ValidationResult {
+  return validate(ApplicationSet, 'ApplicationSet', value);
 }
 
 /** Formats validation errors one per line, as `path: message`. */

@@ -183,15 +183,15 @@ describe('convertArgoManifest', () => {
       metadata: { name: 'c', namespace: 'argocd' },
     };
     expect(convertArgoManifest(cm)).toEqual({ object: cm, warnings: [], converted: false });
-    const set = {
+    const rollout = {
       apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'ApplicationSet',
+      kind: 'Rollout',
       metadata: { name: 's' },
     };
-    const result = convertArgoManifest(set);
-    expect(result.object).toBe(set);
+    const result = convertArgoManifest(rollout);
+    expect(result.object).toBe(rollout);
     expect(result.warnings).toEqual([
-      'ApplicationSet (argoproj.io/v1alpha1) is not converted; Flotilla has no equivalent',
+      'Rollout (argoproj.io/v1alpha1) is not converted; Flotilla has no equivalent',
     ]);
   });
 

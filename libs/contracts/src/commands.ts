@@ -147,15 +147,25 @@ export const HookCommand = base(
 /** Run the hooks of one (phase, wave) of an operation. */
 export type HookCommand = Static<typeof HookCommand>;
 
+/** Generate an ApplicationSet's Applications; `app` names the ApplicationSet. */
+export const AppSetCommand = base(
+  WorkKind.AppSet,
+  'Run the generators of an ApplicationSet (named by `app`) and reconcile its Applications.',
+  {},
+);
+/** Generate an ApplicationSet's Applications. */
+export type AppSetCommand = Static<typeof AppSetCommand>;
+
 /** The schema of each work kind's command. */
 export const CommandSchemas = {
   render: RenderCommand,
   diff: DiffCommand,
   sync: SyncCommand,
   hook: HookCommand,
+  appset: AppSetCommand,
 } as const;
 
 /** The command type of a work kind. */
 export type CommandOf<K extends WorkKind> = Static<(typeof CommandSchemas)[K]>;
 /** Any work command. */
-export type Command = RenderCommand | DiffCommand | SyncCommand | HookCommand;
+export type Command = RenderCommand | DiffCommand | SyncCommand | HookCommand | AppSetCommand;

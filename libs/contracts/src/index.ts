@@ -14,6 +14,7 @@ export {
   DiffCommand,
   SyncCommand,
   HookCommand,
+  AppSetCommand,
   SyncTrigger,
   CommandSchemas,
   type CommandOf,

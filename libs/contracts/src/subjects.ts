@@ -8,12 +8,14 @@ export const Streams = {
   Events: 'FLOTILLA_EVENTS',
 } as const;
 
-/** The four kinds of work, one durable consumer each. */
+/** The kinds of work, one durable consumer each. */
 export const WorkKind = {
   Render: 'render',
   Diff: 'diff',
   Sync: 'sync',
   Hook: 'hook',
+  /** Generate an ApplicationSet's Applications (its ref goes in `app`). */
+  AppSet: 'appset',
 } as const;
 /** One kind of work. */
 export type WorkKind = (typeof WorkKind)[keyof typeof WorkKind];

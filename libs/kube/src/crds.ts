@@ -5,7 +5,7 @@ import { rawRequest } from './raw.js';
 type CrdStatus = { status?: { conditions?: { type: string; status: string }[] } };
 
 /**
- * Installs or updates the Application and AppProject CRDs (forced server-side
+ * Installs or updates the Application, AppProject and ApplicationSet CRDs (forced server-side
  * apply, so it is idempotent and safe from several processes at once) and
  * waits until the apiserver serves them.
  */

@@ -16,3 +16,9 @@ export {
   type ControlPlaneBinaries,
   type ControlPlaneBuildOptions,
 } from './controlplane.js';
+export {
+  GOTEMPLATE_BINARY,
+  goTemplateVersion,
+  provisionGoTemplate,
+  type GoTemplateBuildOptions,
+} from './gotemplate.js';

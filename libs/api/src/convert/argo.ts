@@ -1,4 +1,10 @@
-import { API_VERSION, APPLICATION, APP_PROJECT, DEFAULT_NAMESPACE } from '../group.js';
+import {
+  API_VERSION,
+  APPLICATION,
+  APPLICATION_SET,
+  APP_PROJECT,
+  DEFAULT_NAMESPACE,
+} from '../group.js';
 import { AppProjectSpec } from '../schema/app-project.js';
 import { ApplicationSpec } from '../schema/application-spec.js';
 import { Operation } from '../schema/operation.js';
@@ -9,6 +15,7 @@ import {
   LAST_APPLIED,
   SERVER_METADATA,
 } from './argo-names.js';
+import { convertApplicationSetSpec } from './argo-appset.js';
 import { dropWarning, isObject, pruneUnknown } from './prune.js';
 
 /** How to convert Argo CD manifests; every field is optional. */
@@ -50,9 +57,9 @@ export interface ConvertResult {
   readonly converted: boolean;
 }
 
-const CONVERTIBLE: readonly string[] = [APPLICATION.kind, APP_PROJECT.kind];
+const CONVERTIBLE: readonly string[] = [APPLICATION.kind, APP_PROJECT.kind, APPLICATION_SET.kind];
 
-/** True for an Argo CD Application or AppProject manifest. */
+/** True for an Argo CD Application, AppProject or ApplicationSet manifest. */
 export function isArgoManifest(obj: unknown): obj is Manifest {
   return (
     isObject(obj) &&
@@ -119,7 +126,8 @@ function convertTopLevel(
 }
 
 /**
- * Converts an Argo CD (argoproj.io/v1alpha1) Application or AppProject into
+ * Converts an Argo CD (argoproj.io/v1alpha1) Application, AppProject or
+ * ApplicationSet into
  * its flotilla.dev/v1alpha1 twin. Every field Flotilla supports is kept as
  * written; the others are dropped with a warning naming each path. Argo CD's
  * finalizers become Flotilla's, and objects in Argo CD's namespace move to
@@ -157,6 +165,9 @@ export function convertArgoManifest(obj: unknown, options: ConvertOptions = {}):
     }
     if (out['operation'] !== undefined)
       pruneUnknown(out['operation'], Operation, 'operation', kind, warnings);
+  } else if (kind === APPLICATION_SET.kind) {
+    convertTopLevel(out, kind, ['apiVersion', 'kind', 'metadata', 'spec'], warnings);
+    if (isObject(spec)) convertApplicationSetSpec(spec, warnings);
   } else {
     convertTopLevel(out, kind, ['apiVersion', 'kind', 'metadata', 'spec'], warnings);
     if (isObject(spec)) pruneUnknown(spec, AppProjectSpec, 'spec', kind, warnings);

@@ -1,8 +1,17 @@
 import type { TSchema } from '@sinclair/typebox';
 import { stringify } from 'yaml';
-import { API_VERSION, APPLICATION, APP_PROJECT, CATEGORY, GROUP, VERSION } from '../group.js';
+import {
+  API_VERSION,
+  APPLICATION,
+  APPLICATION_SET,
+  APP_PROJECT,
+  CATEGORY,
+  GROUP,
+  VERSION,
+} from '../group.js';
 import { Application } from '../schema/application.js';
 import { AppProject } from '../schema/app-project.js';
+import { ApplicationSet } from '../schema/application-set.js';
 import { toStructural, type JSONSchemaProps } from './structural.js';
 
 /** A printer column of `kubectl get`. */
@@ -78,7 +87,7 @@ function rootSchema(schema: TSchema, kind: string): JSONSchemaProps {
 }
 
 function crd(
-  names: typeof APPLICATION | typeof APP_PROJECT,
+  names: typeof APPLICATION | typeof APP_PROJECT | typeof APPLICATION_SET,
   schema: TSchema,
   columns?: readonly PrinterColumn[],
 ): CustomResourceDefinition {
@@ -124,9 +133,31 @@ export function appProjectCrd(): CustomResourceDefinition {
   return crd(APP_PROJECT, AppProject);
 }
 
+/** The `kubectl get fappset` columns. */
+export const APPLICATION_SET_PRINTER_COLUMNS: readonly PrinterColumn[] = [
+  {
+    name: 'Up-To-Date',
+    type: 'string',
+    jsonPath: ".status.conditions[?(@.type=='ResourcesUpToDate')].status",
+    description: 'True when every generated Application matches the template.',
+  },
+  {
+    name: 'Error',
+    type: 'string',
+    jsonPath: ".status.conditions[?(@.type=='ErrorOccurred')].reason",
+    description: 'Why the last reconcile failed, if it did.',
+  },
+  { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+];
+
+/** The CustomResourceDefinition of ApplicationSet, generated from its TypeBox schema. */
+export function applicationSetCrd(): CustomResourceDefinition {
+  return crd(APPLICATION_SET, ApplicationSet, APPLICATION_SET_PRINTER_COLUMNS);
+}
+
 /** Every CRD Flotilla needs, in the order to install them. */
 export function allCrds(): CustomResourceDefinition[] {
-  return [applicationCrd(), appProjectCrd()];
+  return [applicationCrd(), appProjectCrd(), applicationSetCrd()];
 }
 
 const HEADER =

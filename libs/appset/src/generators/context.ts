@@ -1,0 +1,40 @@
+import type { Dialect, TemplateEngine } from '../templates.js';
+
+/** A cluster registered as a Secret (`flotilla.dev/secret-type: cluster` or Argo CD's label). */
+export interface ClusterInfo {
+  readonly name: string;
+  readonly server: string;
+  readonly project?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** The files of one commit of a repository, as the Git generator reads them. */
+export interface GitTreeView {
+  /** The commit the revision resolved to. */
+  readonly sha: string;
+  /** Every directory (not the root), relative, `/`-separated, hidden ones left out. */
+  readonly directories: readonly string[];
+  /** Every file, relative, `/`-separated. */
+  readonly files: readonly string[];
+  /** Reads a file listed in `files`; refuses anything that leads outside the tree. */
+  read(path: string): Promise<string>;
+}
+
+/** What generators may read; the service gives real sources, tests fakes. */
+export interface GeneratorContext extends Dialect {
+  readonly templates: TemplateEngine;
+  /** Registered clusters (the in-cluster one is added by the generator when absent). */
+  clusters(): Promise<readonly ClusterInfo[]>;
+  /** The tree of `revision` of `repoURL`. */
+  gitTree(repoURL: string, revision: string): Promise<GitTreeView>;
+  /** The refs of a repository (one listing, as the git-poller's), for the pullRequest generator's gitRefs mode. */
+  refs?(repoURL: string): Promise<ReadonlyMap<string, string>>;
+  /** Most parameter sets one generator (a matrix included) may give. */
+  readonly maxParams: number;
+}
+
+/** The API server address of the cluster Flotilla runs in. */
+export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
+/** The name Argo CD gives the cluster it runs in. */
+export const IN_CLUSTER_NAME = 'in-cluster';

@@ -1,0 +1,51 @@
+export { AppSetError, AppSetErrorReason, TemplateHelperError, isAppSetError } from './errors.js';
+export { fastRender, fastReplace, UnclosedTagError } from './fasttemplate.js';
+export { GoTemplateClient, type RenderResult } from './gotemplate.js';
+export { Templates, renderString, type Dialect, type TemplateEngine } from './templates.js';
+export { flatten, goString, sanitizeName, type Params } from './params.js';
+export { checkSelector, matchesSelector, SelectorError } from './selector.js';
+export {
+  IN_CLUSTER_NAME,
+  IN_CLUSTER_SERVER,
+  type ClusterInfo,
+  type GeneratorContext,
+  type GitTreeView,
+} from './generators/context.js';
+export { listParams } from './generators/list.js';
+export { pullRequestsFromRefs } from './generators/pull-request.js';
+export { clusterParams } from './generators/clusters.js';
+export {
+  PathEscapeError,
+  checkRepoPath,
+  filterDirectories,
+  filterFiles,
+  gitDirectoryParams,
+  gitFileParams,
+  parseGitFile,
+} from './generators/git.js';
+export {
+  combineStringMaps,
+  mergeKeyOf,
+  mergeOverride,
+  mergeParamSets,
+} from './generators/combine.js';
+export {
+  DEFAULT_GIT_REQUEUE_SECONDS,
+  SUPPORTED,
+  TooManyParamsError,
+  generate,
+  requeueAfterSeconds,
+  runGenerator,
+  type GeneratorOutput,
+} from './generators/generate.js';
+export { mergePatch, mergeTemplates, renderApplications, type Rendered } from './render.js';
+export {
+  PRESERVED_ANNOTATIONS,
+  controllerOf,
+  isOwnedBy,
+  ownerReference,
+  planAppSet,
+  rawMeta,
+  updated,
+  type AppSetPlan,
+} from './plan.js';

@@ -1,0 +1,44 @@
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { RuntimeConfig } from '@flotilla/runtime';
+
+/** appset controller settings after defaults; see docs/configuration.md. */
+export interface AppSetOptions {
+  /** Most Applications one ApplicationSet may generate. */
+  readonly maxApplications: number;
+  /** How often every set is generated again when no generator asks sooner. */
+  readonly resyncMs: number;
+  /** ApplicationSets reconciled at once. */
+  readonly concurrency: number;
+  readonly repoCacheDir: string;
+  readonly allowLocalRepos: boolean;
+  /** The Go template helper; built into the tool cache when unset. */
+  readonly goTemplatePath?: string;
+}
+
+const positive = (
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  dflt: number,
+) => {
+  const v = Number(env[name] ?? dflt);
+  if (!(v > 0) || !Number.isFinite(v)) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+
+/** Compiles options from the environment (passed in, never read here). */
+export function compileAppSetOptions(
+  env: Readonly<Record<string, string | undefined>>,
+  config: RuntimeConfig,
+): AppSetOptions {
+  return {
+    maxApplications: Math.floor(positive(env, 'FLOTILLA_APPSET_MAX_APPLICATIONS', 5000)),
+    resyncMs: positive(env, 'FLOTILLA_APPSET_RESYNC_SECONDS', 180) * 1000,
+    concurrency: Math.floor(
+      positive(env, 'FLOTILLA_APPSET_CONCURRENCY', 2 * availableParallelism()),
+    ),
+    repoCacheDir: env['FLOTILLA_REPO_CACHE_DIR'] ?? join(config.cacheDir, 'repos'),
+    allowLocalRepos: env['FLOTILLA_ALLOW_LOCAL_REPOS'] === 'true',
+    ...(env['FLOTILLA_GOTEMPLATE'] ? { goTemplatePath: env['FLOTILLA_GOTEMPLATE'] } : {}),
+  };
+}

@@ -1,0 +1,198 @@
+import { isDeepStrictEqual } from 'node:util';
+import {
+  APPLICATION_SET,
+  GROUP,
+  VERSION,
+  type Application,
+  type ApplicationSet,
+  type ApplicationSetStatus,
+} from '@flotilla/api';
+import {
+  AppSetErrorReason,
+  TooManyParamsError,
+  generate,
+  isOwnedBy,
+  planAppSet,
+  rawMeta,
+  renderApplications,
+  requeueAfterSeconds,
+  type GeneratorContext,
+  type TemplateEngine,
+} from '@flotilla/appset';
+import type { AppRef } from '@flotilla/contracts';
+import { ApiError, ApplicationClient, rawRequest } from '@flotilla/kube';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { statusFor, type Outcome } from './status.js';
+
+const e = encodeURIComponent;
+
+/** URL path of an ApplicationSet (or its status). */
+export function appSetPath(ref: AppRef, status = false): string {
+  return `/apis/${GROUP}/${VERSION}/namespaces/${e(ref.namespace)}/${APPLICATION_SET.plural}/${e(ref.name)}${status ? '/status' : ''}`;
+}
+
+/** Where the reconciler reads clusters and Git. */
+export interface ReconcilerDeps {
+  readonly kc: KubeConfig;
+  readonly templates: TemplateEngine;
+  readonly maxApplications: number;
+  clusters: GeneratorContext['clusters'];
+  gitTree: GeneratorContext['gitTree'];
+  refs?: GeneratorContext['refs'];
+}
+
+/** What one reconcile did. */
+export interface ReconcileResult {
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly status: ApplicationSetStatus;
+  /** Seconds until the generators should run again, when they ask. */
+  readonly requeueAfterSeconds: number | undefined;
+}
+
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Reconciles one ApplicationSet: generate, render, plan, then create,
+ * update and delete its Applications, and write its status. A generator
+ * failure changes no Application; a render failure holds deletions back.
+ */
+export class AppSetReconciler {
+  private readonly apps: ApplicationClient;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    this.apps = new ApplicationClient(deps.kc);
+  }
+
+  async get(ref: AppRef): Promise<ApplicationSet | undefined> {
+    try {
+      return await rawRequest<ApplicationSet>(this.deps.kc, {
+        method: 'GET',
+        path: appSetPath(ref),
+      });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async reconcile(ref: AppRef): Promise<ReconcileResult | undefined> {
+    const set = await this.get(ref);
+    if (!set || rawMeta(set)['deletionTimestamp']) return undefined;
+    const existing = await this.apps.list(ref.namespace);
+    const byName = new Map(existing.map((a) => [a.metadata.name ?? '', a]));
+    const ctx: GeneratorContext = {
+      goTemplate: set.spec.goTemplate === true,
+      goTemplateOptions: set.spec.goTemplateOptions ?? [],
+      templates: this.deps.templates,
+      maxParams: this.deps.maxApplications,
+      clusters: this.deps.clusters,
+      gitTree: this.deps.gitTree,
+      ...(this.deps.refs ? { refs: this.deps.refs } : {}),
+    };
+    const requeue = requeueAfterSeconds(set.spec.generators);
+    let outputs;
+    try {
+      outputs = await generate(set.spec.generators, ctx);
+    } catch (err) {
+      const reason =
+        err instanceof TooManyParamsError
+          ? AppSetErrorReason.TooManyApplications
+          : AppSetErrorReason.ParamsGeneration;
+      const owned = existing.filter((a) => isOwnedBy(a, set)).map((a) => a.metadata.name ?? '');
+      const outcome: Outcome = {
+        generationError: { reason, message: message(err) },
+        errors: [],
+        owned,
+      };
+      return this.finish(set, outcome, byName, { created: 0, updated: 0, deleted: 0 }, requeue);
+    }
+    const rendered = await renderApplications(set, outputs, this.deps.templates);
+    const errors: { reason: string; message: string }[] = [];
+    for (const r of rendered) {
+      if (!r.ok)
+        errors.push({
+          reason:
+            r.reason === 'invalid'
+              ? AppSetErrorReason.InvalidApplication
+              : AppSetErrorReason.RenderTemplateParams,
+          message: r.message,
+        });
+    }
+    const desired = rendered.flatMap((r) => (r.ok ? [r.app] : []));
+    const plan = planAppSet(set, desired, existing, errors.length === 0);
+    for (const name of plan.collisions)
+      errors.push({
+        reason: AppSetErrorReason.NameCollision,
+        message: `Application ${name} exists and is not owned by this ApplicationSet; it is left alone`,
+      });
+    for (const name of plan.duplicates)
+      errors.push({
+        reason: AppSetErrorReason.NameCollision,
+        message: `two parameter sets generate the Application name ${name}; the first is used`,
+      });
+    const counts = { created: 0, updated: 0, deleted: 0 };
+    for (const app of plan.create) {
+      try {
+        await this.apps.create(ref.namespace, app);
+        counts.created++;
+      } catch (err) {
+        errors.push({
+          reason: AppSetErrorReason.InvalidApplication,
+          message: `creating ${app.metadata.name}: ${message(err)}`,
+        });
+      }
+    }
+    for (const app of plan.update) {
+      try {
+        await rawRequest(this.deps.kc, {
+          method: 'PUT',
+          path: `/apis/${GROUP}/${VERSION}/namespaces/${e(ref.namespace)}/applications/${e(app.metadata.name ?? '')}`,
+          body: app,
+        });
+        counts.updated++;
+      } catch (err) {
+        errors.push({
+          reason: AppSetErrorReason.InvalidApplication,
+          message: `updating ${app.metadata.name}: ${message(err)}`,
+        });
+      }
+    }
+    for (const name of plan.delete) {
+      try {
+        await this.apps.delete({ namespace: ref.namespace, name });
+        counts.deleted++;
+      } catch (err) {
+        if (!(err instanceof ApiError && err.status === 404))
+          errors.push({
+            reason: AppSetErrorReason.InvalidApplication,
+            message: `deleting ${name}: ${message(err)}`,
+          });
+      }
+    }
+    return this.finish(set, { errors, owned: plan.owned }, byName, counts, requeue);
+  }
+
+  private async finish(
+    set: ApplicationSet,
+    outcome: Outcome,
+    apps: ReadonlyMap<string, Application>,
+    counts: { created: number; updated: number; deleted: number },
+    requeue: number | undefined,
+  ): Promise<ReconcileResult> {
+    const status = statusFor(outcome, set.status, apps, set.metadata.namespace ?? '');
+    const ref = { namespace: set.metadata.namespace ?? '', name: set.metadata.name ?? '' };
+    const next = { ...status, observedGeneration: rawMeta(set)['generation'] };
+    // Written only when it changes: a status write is an update event of the set.
+    if (!isDeepStrictEqual(next, set.status ?? {})) {
+      await rawRequest(this.deps.kc, {
+        method: 'PATCH',
+        path: appSetPath(ref, true),
+        contentType: 'application/merge-patch+json',
+        body: { status: next },
+      });
+    }
+    return { ...counts, status, requeueAfterSeconds: requeue };
+  }
+}

@@ -1,0 +1,163 @@
+import {
+  APPLICATION_SET,
+  GROUP,
+  VERSION,
+  type Application,
+  type ApplicationSet,
+} from '@flotilla/api';
+import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { rawMeta } from '@flotilla/appset';
+import { GitClient } from '@flotilla/git';
+import { ApplicationClient, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
+import type { Role } from '@flotilla/runtime';
+import { provisionGoTemplate } from '@flotilla/toolchain';
+import { LazyTemplates } from './go-engine.js';
+import { compileAppSetOptions } from './options.js';
+import { AppSetReconciler } from './reconcile.js';
+import { GitTrees, listClusters } from './sources.js';
+
+type Ref = { namespace: string; name: string };
+const refOf = (o: { metadata?: { namespace?: string; name?: string } }): Ref => ({
+  namespace: o.metadata?.namespace ?? '',
+  name: o.metadata?.name ?? '',
+});
+
+/**
+ * The appset role: turns each ApplicationSet into the Applications its
+ * generators and template describe. A change to a set, to an Application it
+ * owns, a generator's requeue interval or the periodic resync publishes an
+ * `appset` command; any replica takes it and reconciles the whole set.
+ */
+export const appsetRole: Role = {
+  name: 'appset',
+  async start({ logger, config, env }) {
+    const options = compileAppSetOptions(env, config);
+    const nc = await connectBus({ servers: config.natsUrl, name: 'appset', logger });
+    await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
+    const bus = createPublisher(nc);
+    const kc = loadKubeConfig(config.kubeconfig);
+    const gitClient = new GitClient({
+      cacheDir: options.repoCacheDir,
+      allowLocal: options.allowLocalRepos,
+    });
+    const git = new GitTrees(gitClient);
+    const templates = new LazyTemplates(
+      async () =>
+        options.goTemplatePath ??
+        provisionGoTemplate({
+          cacheDir: config.cacheDir,
+          env,
+          log: (msg) => logger.info(msg),
+        }),
+    );
+    const reconciler = new AppSetReconciler({
+      kc,
+      templates,
+      maxApplications: options.maxApplications,
+      clusters: () => listClusters(kc, config.namespace),
+      gitTree: (url, rev) => git.tree(url, rev),
+      refs: (url) => gitClient.lsRemote(url),
+    });
+    const timers = new Map<string, NodeJS.Timeout>();
+    const ask = (ref: Ref, reason: string, msgId?: string) =>
+      void bus
+        .command({ version: 1, kind: 'appset', app: ref, reason }, msgId ? { msgId } : undefined)
+        .catch((err: Error) => logger.warn({ err: err.message, set: ref }, 'could not publish'));
+    const later = (ref: Ref, seconds: number) => {
+      const key = `${ref.namespace}/${ref.name}`;
+      clearTimeout(timers.get(key));
+      timers.set(
+        key,
+        setTimeout(() => {
+          timers.delete(key);
+          ask(ref, `requeueAfterSeconds (${seconds}) passed`);
+        }, seconds * 1000),
+      );
+    };
+
+    const worker = startWorker({
+      nc,
+      ackWaitMs: config.workAckWaitMs,
+      kind: 'appset',
+      logger,
+      concurrency: options.concurrency,
+      handler: async (cmd) => {
+        const r = await reconciler.reconcile(cmd.app);
+        if (!r) return;
+        if (r.created + r.updated + r.deleted > 0)
+          logger.info(
+            { set: cmd.app, created: r.created, updated: r.updated, deleted: r.deleted },
+            'applicationset reconciled',
+          );
+        if (r.requeueAfterSeconds !== undefined) later(cmd.app, r.requeueAfterSeconds);
+      },
+    });
+
+    const sets = customResourceInformer<ApplicationSet & { metadata: object }>(
+      kc,
+      { group: GROUP, version: VERSION, plural: APPLICATION_SET.plural },
+      config.namespace,
+    );
+    const apps = new ApplicationClient(kc).informer(config.namespace);
+    let stopping = false;
+    for (const inf of [sets, apps] as {
+      on: (e: string, f: (...a: unknown[]) => void) => void;
+      start: () => Promise<void>;
+    }[]) {
+      inf.on('error', () => {
+        if (!stopping) setTimeout(() => void inf.start().catch(() => undefined), 2_000);
+      });
+    }
+    const onSet = (s: unknown) => {
+      const set = s as ApplicationSet;
+      ask(
+        refOf(set),
+        'ApplicationSet changed',
+        `set-${String(rawMeta(set)['uid'])}-${String(rawMeta(set)['generation'])}`,
+      );
+    };
+    sets.on('add', onSet);
+    sets.on('update', onSet);
+    // An owned Application's spec changed (its generation) or it went away: its
+    // set puts it back as it wants it. Status writes (no new generation) are
+    // one command per generation, which JetStream keeps once.
+    const onApp = (gone: boolean) => (a: unknown) => {
+      const app = a as Application;
+      const meta = rawMeta(app);
+      const owner = (
+        (meta['ownerReferences'] as { kind?: string; name?: string }[] | undefined) ?? []
+      ).find((r) => r.kind === APPLICATION_SET.kind);
+      if (!owner?.name) return;
+      ask(
+        { namespace: app.metadata.namespace ?? '', name: owner.name },
+        `Application ${app.metadata.name ?? ''} ${gone ? 'deleted' : 'changed'}`,
+        `app-${String(meta['uid'])}-${gone ? 'deleted' : String(meta['generation'])}`,
+      );
+    };
+    apps.on('delete', onApp(true));
+    apps.on('update', onApp(false));
+    await sets.start();
+    await apps.start();
+    const resync = setInterval(() => {
+      const turn = Math.floor(Date.now() / options.resyncMs);
+      for (const s of sets.list()) {
+        const ref = refOf(s);
+        ask(ref, 'periodic resync', `appset-resync-${ref.namespace}-${ref.name}-${turn}`);
+      }
+    }, options.resyncMs);
+
+    return {
+      work: worker.stats,
+      async stop() {
+        stopping = true;
+        clearInterval(resync);
+        for (const t of timers.values()) clearTimeout(t);
+        await sets.stop();
+        await apps.stop();
+        await worker.stop();
+        templates.close();
+        await nc.drain();
+      },
+    };
+  },
+};

@@ -1,0 +1,100 @@
+import { readdir, readFile, realpath } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { checkRepoPath, type ClusterInfo, type GitTreeView } from '@flotilla/appset';
+import { resolveRevision, stripCredentials, type GitClient } from '@flotilla/git';
+import { CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+type SecretLike = {
+  metadata?: {
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  data?: Record<string, string>;
+};
+
+const decode = (v: string | undefined) =>
+  v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
+
+/** Registered clusters, from the cluster Secrets of the control namespace (never their credentials). */
+export async function listClusters(kc: KubeConfig, namespace: string): Promise<ClusterInfo[]> {
+  const lists = await Promise.all(
+    CLUSTER_SECRET_SELECTORS.map((labelSelector) =>
+      rawRequest<{ items: SecretLike[] }>(kc, {
+        method: 'GET',
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+        query: { labelSelector },
+      }),
+    ),
+  );
+  const seen = new Set<string>();
+  const out: ClusterInfo[] = [];
+  for (const s of lists.flatMap((l) => l.items)) {
+    const server = decode(s.data?.['server']);
+    if (!server || seen.has(s.metadata?.name ?? server)) continue;
+    seen.add(s.metadata?.name ?? server);
+    const project = decode(s.data?.['project']);
+    out.push({
+      name: decode(s.data?.['name']) ?? s.metadata?.name ?? server,
+      server,
+      ...(project ? { project } : {}),
+      labels: s.metadata?.labels ?? {},
+      annotations: s.metadata?.annotations ?? {},
+    });
+  }
+  return out;
+}
+
+async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> {
+  const dirs: string[] = [];
+  const files: string[] = [];
+  const visit = async (dir: string, hidden: boolean) => {
+    for (const e of await readdir(dir, { withFileTypes: true })) {
+      const rel = relative(root, join(dir, e.name)).split(sep).join('/');
+      if (e.isDirectory()) {
+        const h = hidden || e.name.startsWith('.');
+        if (!h) dirs.push(rel);
+        await visit(join(dir, e.name), h);
+      } else files.push(rel);
+    }
+  };
+  await visit(root, false);
+  return { dirs: dirs.sort(), files: files.sort() };
+}
+
+/**
+ * Git trees for the Git generator, read from the shared per-commit export of
+ * `libs/git`: one refs listing and, per commit, one export, reused by every
+ * set that reads that commit.
+ */
+export class GitTrees {
+  constructor(private readonly git: GitClient) {}
+
+  async tree(repoURL: string, revision: string): Promise<GitTreeView> {
+    // Messages name the repository without any credentials in its URL.
+    const sha = resolveRevision(
+      await this.git.lsRemote(repoURL),
+      revision,
+      stripCredentials(repoURL),
+    );
+    const lease = await this.git.tree(repoURL, sha);
+    try {
+      const root = await realpath(lease.dir);
+      const { dirs, files } = await walk(root);
+      // A symlink that leads out of the tree is refused.
+      const read = async (path: string) => {
+        checkRepoPath(path);
+        const real = await realpath(join(root, path));
+        if (real !== root && !real.startsWith(`${root}${sep}`))
+          throw new Error(`path ${JSON.stringify(path)} escapes the repository`);
+        return readFile(real, 'utf8');
+      };
+      return { sha, directories: dirs, files, read };
+    } finally {
+      // The export never changes and is only removed after a day unused, so
+      // the generator's reads right after this are safe without the lease.
+      lease.release();
+    }
+  }
+}
