@@ -1,3 +1,4 @@
+import { redisClientOptions } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import type { Application } from '@flotilla/api';
 import {
@@ -37,10 +38,18 @@ export const applierRole: Role = {
   name: 'applier',
   async start({ logger, config, env }) {
     const options = compileApplierOptions(env);
-    const nc = await connectBus({ servers: config.natsUrl, name: 'applier', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'applier',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      ...redisClientOptions(config.redisSecurity),
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const leases = new LeaseManager(redis, { ttlMs: options.leaseTtlMs });
     const holder = `applier-${randomUUID()}`;

@@ -1,3 +1,4 @@
+import { redisClientOptions } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import { Outcomes, connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import {
@@ -29,10 +30,18 @@ export const hookRunnerRole: Role = {
   name: 'hook-runner',
   async start({ logger, config, env }) {
     const concurrency = Number(env['FLOTILLA_HOOK_CONCURRENCY'] ?? 8);
-    const nc = await connectBus({ servers: config.natsUrl, name: 'hook-runner', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'hook-runner',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      ...redisClientOptions(config.redisSecurity),
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const store = new HookStore(redis);
     const kc = loadKubeConfig(config.kubeconfig);
