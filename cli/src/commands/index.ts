@@ -39,6 +39,14 @@ export const COMMANDS: readonly TopCommand[] = [
     load: async () => (await import('./kubectl.js')).registerKubectl,
   },
   {
+    name: 'install',
+    load: async () => (await import('./install.js')).registerInstall,
+  },
+  {
+    name: 'uninstall',
+    load: async () => (await import('./install.js')).registerUninstall,
+  },
+  {
     name: 'dev',
     load: async () => (await import('./dev.js')).registerDev,
   },

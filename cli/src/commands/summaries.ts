@@ -10,6 +10,9 @@ export const SUMMARIES = {
   app: 'inspect and operate Applications',
   events: 'the event log (CloudEvents on NATS)',
   kubectl: "the provisioned kubectl, on Flotilla's cluster (args and exit code passed through)",
+  install:
+    'install or upgrade Flotilla in a cluster from its Helm chart (no Helm needed), least-privilege RBAC included',
+  uninstall: 'remove the release `flotilla install` made (CRDs and Applications stay)',
   dev: 'local development environment: tools and control plane',
 } as const;
 
