@@ -34,6 +34,7 @@ applier:
 hook-runner:
   namespaced:
     - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, update, patch, delete] }
 {{- end -}}
