@@ -39,6 +39,10 @@ export const COMMANDS: readonly TopCommand[] = [
     load: async () => (await import('./kubectl.js')).registerKubectl,
   },
   {
+    name: 'cluster',
+    load: async () => (await import('./cluster.js')).registerCluster,
+  },
+  {
     name: 'install',
     load: async () => (await import('./install.js')).registerInstall,
   },
