@@ -4,7 +4,6 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import type { Application } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { run, userCacheDir } from '@flotilla/runtime';
@@ -17,7 +16,13 @@ import {
   type TestEnv,
 } from '@flotilla/testing';
 import { resolveTool } from '@flotilla/toolchain';
-import { deleteNamespaces, describeStatus, isSyncedHealthy, readApp } from '../e2e/support/apps.js';
+import {
+  deleteNamespaces,
+  demoApplication,
+  describeStatus,
+  isSyncedHealthy,
+  readApp,
+} from '../e2e/support/apps.js';
 import { testRoleEnv } from '../e2e/support/roles.js';
 import { parseCanIList, parseRbacTable } from './support/rbac.js';
 import { serviceAccountKubeconfig } from './support/tokens.js';
@@ -145,13 +150,7 @@ describe('the Helm chart installed, each role with its own ServiceAccount', () =
         ),
       );
     }
-    const manifest = parse(
-      await readFile(join(root, 'examples', 'demo-application.yaml'), 'utf8'),
-    ) as Application;
-    manifest.metadata = { ...manifest.metadata, namespace: ns };
-    manifest.spec.source!.repoURL = repo.url;
-    manifest.spec.destination.namespace = dest;
-    await env.kube.objects.create(manifest);
+    await env.kube.objects.create(await demoApplication(ns, repo.url, dest));
     const head = await repo.revParse('main');
     await waitFor(
       'the demo Synced and Healthy',
