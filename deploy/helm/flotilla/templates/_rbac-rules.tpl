@@ -21,7 +21,7 @@ differ:
     - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
     - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed:
-    - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, patch] }
+    - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, patch] }
 applier:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch, update] }
