@@ -133,7 +133,7 @@ describe('the Helm chart installed, each role with its own ServiceAccount', () =
       );
       expect(err?.message).toMatch(
         new RegExp(
-          `Forbidden.*system:serviceaccount:${ns}:${release}-flotilla-${role}.*cannot create resource "configmaps"`,
+          `configmaps is forbidden: User "system:serviceaccount:${ns}:${release}-flotilla-${role}" cannot create resource "configmaps"`,
         ),
       );
     }
