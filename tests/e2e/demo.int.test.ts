@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import type { Application } from '@flotilla/api';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { connectBus } from '@flotilla/bus';
@@ -22,7 +21,13 @@ import {
   type RunningRoles,
   type TestEnv,
 } from '@flotilla/testing';
-import { deleteNamespaces, describeStatus, isSyncedHealthy, readApp } from './support/apps.js';
+import {
+  deleteNamespaces,
+  demoApplication,
+  describeStatus,
+  isSyncedHealthy,
+  readApp,
+} from './support/apps.js';
 import { ALL_ROLES, testRoleEnv } from './support/roles.js';
 
 const examples = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples');
@@ -55,13 +60,7 @@ describe('the quick-start demo app, end to end', () => {
       FLOTILLA_WEBHOOK_ADDR: `127.0.0.1:${webhookPort}`,
       FLOTILLA_WEBHOOK_GENERIC_SECRET: secret,
     });
-    const manifest = parse(
-      await readFile(join(examples, 'demo-application.yaml'), 'utf8'),
-    ) as Application;
-    manifest.metadata = { ...manifest.metadata, namespace: ns };
-    manifest.spec.source!.repoURL = repo.url;
-    manifest.spec.destination.namespace = dest;
-    await env.kube.objects.create(manifest);
+    await env.kube.objects.create(await demoApplication(ns, repo.url, dest));
     const head = await repo.revParse('main');
     await waitFor(
       'the demo Synced and Healthy',

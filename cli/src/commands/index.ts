@@ -47,6 +47,18 @@ export const COMMANDS: readonly TopCommand[] = [
     load: async () => (await import('./kubectl.js')).registerKubectl,
   },
   {
+    name: 'cluster',
+    load: async () => (await import('./cluster.js')).registerCluster,
+  },
+  {
+    name: 'install',
+    load: async () => (await import('./install.js')).registerInstall,
+  },
+  {
+    name: 'uninstall',
+    load: async () => (await import('./install.js')).registerUninstall,
+  },
+  {
     name: 'dev',
     load: async () => (await import('./dev.js')).registerDev,
   },

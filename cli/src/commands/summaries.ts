@@ -12,6 +12,10 @@ export const SUMMARIES = {
   appset: 'ApplicationSets: list, get, create -f, delete',
   events: 'the event log (CloudEvents on NATS)',
   kubectl: "the provisioned kubectl, on Flotilla's cluster (args and exit code passed through)",
+  cluster: 'destination clusters: in-cluster and those of cluster Secrets, reachable or not',
+  install:
+    'install or upgrade Flotilla in a cluster from its Helm chart (no Helm needed), least-privilege RBAC included',
+  uninstall: 'remove the release `flotilla install` made (CRDs and Applications stay)',
   dev: 'local development environment: tools and control plane',
 } as const;
 

@@ -1,5 +1,6 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { Logger } from '@flotilla/runtime';
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import type { Logger, NatsSecurity } from '@flotilla/runtime';
 
 /** Options for {@link connectBus}. */
 export interface BusConnectionOptions {
@@ -7,6 +8,8 @@ export interface BusConnectionOptions {
   /** Client name shown by the server (role and pid help operators). */
   readonly name: string;
   readonly logger?: Logger;
+  /** TLS trust and credentials (external NATS). */
+  readonly security?: NatsSecurity;
 }
 
 /**
@@ -20,6 +23,7 @@ export async function connectBus(options: BusConnectionOptions): Promise<NatsCon
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: false,
+    ...securityOptions(options.security),
   });
   const logger = options.logger;
   if (logger) {
@@ -31,4 +35,12 @@ export async function connectBus(options: BusConnectionOptions): Promise<NatsCon
     })();
   }
   return nc;
+}
+
+function securityOptions(s: NatsSecurity | undefined) {
+  return {
+    ...(s?.caFile ? { tls: { caFile: s.caFile } } : {}),
+    ...(s?.credsFile ? { authenticator: credsAuthenticator(readFileSync(s.credsFile)) } : {}),
+    ...(s?.user ? { user: s.user, pass: s.password } : {}),
+  };
 }

@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubeConfig as KC } from '@kubernetes/client-node';
+import { ClusterCache } from './cache/index.js';
 import { rawRequest } from './raw.js';
 
 /** The in-cluster destination, as Argo CD names it. */
@@ -20,6 +21,8 @@ export interface ClusterTarget {
 }
 
 interface ClusterConfig {
+  execProviderConfig?: unknown;
+  awsAuthConfig?: unknown;
   bearerToken?: string;
   username?: string;
   password?: string;
@@ -40,8 +43,28 @@ interface SecretLike {
 const decode = (v: string | undefined) =>
   v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 
-/** Reads an Argo CD cluster Secret (`name`, `server`, `config` JSON) into a target; undefined if malformed. */
-export function clusterFromSecret(secret: SecretLike): ClusterTarget | undefined {
+/** A cluster Secret Flotilla cannot use, with the reason (never its credentials). */
+export interface UnusableCluster {
+  readonly name: string;
+  readonly server: string;
+  readonly problem: string;
+}
+
+/** Why a cluster Secret's `config` cannot be used, or undefined when it can. */
+function configProblem(config: ClusterConfig): string | undefined {
+  if (config.execProviderConfig)
+    return 'execProviderConfig is not supported yet: give the Secret a bearerToken or client certificates';
+  if (config.awsAuthConfig)
+    return 'awsAuthConfig is not supported yet: give the Secret a bearerToken or client certificates';
+  return undefined;
+}
+
+/**
+ * Reads an Argo CD cluster Secret (`name`, `server`, `config` JSON) into a
+ * target; undefined without a server, an {@link UnusableCluster} when its
+ * config cannot be read or uses an authentication Flotilla lacks.
+ */
+export function clusterFromSecret(secret: SecretLike): ClusterTarget | UnusableCluster | undefined {
   const server = decode(secret.data?.['server']);
   if (!server) return undefined;
   const name = decode(secret.data?.['name']) ?? secret.metadata?.name ?? server;
@@ -49,8 +72,14 @@ export function clusterFromSecret(secret: SecretLike): ClusterTarget | undefined
   try {
     config = JSON.parse(decode(secret.data?.['config']) ?? '{}') as ClusterConfig;
   } catch {
-    return undefined;
+    return {
+      name,
+      server,
+      problem: `the config of Secret ${secret.metadata?.name ?? name} is not JSON`,
+    };
   }
+  const problem = configProblem(config);
+  if (problem) return { name, server, problem };
   const tls = config.tlsClientConfig ?? {};
   const kc = new KubeConfig();
   kc.loadFromOptions({
@@ -85,7 +114,7 @@ export function clusterFromSecret(secret: SecretLike): ClusterTarget | undefined
  * again at most every `refreshMs`.
  */
 export class ClusterRegistry {
-  private targets: ClusterTarget[] = [];
+  private targets: (ClusterTarget | UnusableCluster)[] = [];
   private loadedAt = 0;
 
   constructor(
@@ -106,7 +135,7 @@ export class ClusterRegistry {
       ),
     );
     this.targets = lists.flatMap((l) =>
-      l.items.map(clusterFromSecret).filter((t): t is ClusterTarget => !!t),
+      l.items.map(clusterFromSecret).filter((t): t is ClusterTarget | UnusableCluster => !!t),
     );
     this.loadedAt = Date.now();
   }
@@ -134,6 +163,78 @@ export class ClusterRegistry {
       throw new Error(
         `no cluster Secret for destination ${server ?? name} (label one with flotilla.dev/secret-type=cluster)`,
       );
+    if ('problem' in found)
+      throw new Error(`cluster ${found.name} (${found.server}): ${found.problem}`);
     return found;
+  }
+
+  /** Every cluster: the in-cluster one first, then those of cluster Secrets (read afresh). */
+  async list(): Promise<(ClusterTarget | UnusableCluster)[]> {
+    await this.refresh(true);
+    return [{ name: IN_CLUSTER_NAME, server: IN_CLUSTER_SERVER, kc: this.local }, ...this.targets];
+  }
+}
+
+/** A destination cluster with its watch cache. */
+export interface ConnectedCluster extends ClusterTarget {
+  readonly cache: ClusterCache;
+  /** True for the cluster of Flotilla's own kubeconfig. */
+  readonly own: boolean;
+}
+
+/**
+ * The clusters a role writes to, one watch cache each, made when an app first
+ * names it: the own cluster (its cache given) and those of cluster Secrets.
+ */
+export class ClusterConnections {
+  private readonly registry: ClusterRegistry;
+  private readonly connected = new Map<string, ConnectedCluster>();
+  private readonly ownServer: string | undefined;
+
+  constructor(
+    private readonly local: KC,
+    namespace: string,
+    ownCache: ClusterCache,
+    private readonly onWatchError: (err: Error, kind: string, cluster: string) => void,
+  ) {
+    this.registry = new ClusterRegistry(local, namespace);
+    this.ownServer = local.getCurrentCluster()?.server.replace(/\/+$/, '');
+    this.connected.set(IN_CLUSTER_SERVER, {
+      name: IN_CLUSTER_NAME,
+      server: IN_CLUSTER_SERVER,
+      kc: local,
+      cache: ownCache,
+      own: true,
+    });
+  }
+
+  /** The own cluster. */
+  get own(): ConnectedCluster {
+    return this.connected.get(IN_CLUSTER_SERVER)!;
+  }
+
+  /** The cluster of a destination; throws with a clear message when no Secret names it. */
+  async forDestination(
+    destination: { server?: string; name?: string } | undefined,
+  ): Promise<ConnectedCluster> {
+    const target = await this.registry.resolve(destination);
+    const server = target.server.replace(/\/+$/, '');
+    // A Secret naming Flotilla's own apiserver shares the own cache.
+    if (target.kc === this.local || server === this.ownServer) return this.own;
+    let c = this.connected.get(server);
+    if (!c) {
+      const cache = new ClusterCache(target.kc, (err, kind) =>
+        this.onWatchError(err, kind, target.name),
+      );
+      c = { ...target, cache, own: false };
+      this.connected.set(server, c);
+    }
+    return c;
+  }
+
+  /** Stops the watches of every remote cluster (the own cache belongs to the caller). */
+  stop(): void {
+    for (const c of this.connected.values()) if (!c.own) c.cache.stop();
+    this.connected.clear();
   }
 }

@@ -58,7 +58,10 @@ export {
 } from './apply.js';
 export {
   ClusterRegistry,
+  ClusterConnections,
   clusterFromSecret,
+  type ConnectedCluster,
+  type UnusableCluster,
   IN_CLUSTER_SERVER,
   IN_CLUSTER_NAME,
   CLUSTER_SECRET_SELECTORS,

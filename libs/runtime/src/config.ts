@@ -1,3 +1,10 @@
+import {
+  checkConnectionSecurity,
+  connectionSecurityFromEnv,
+  type NatsSecurity,
+  type RedisSecurity,
+} from './connections.js';
+
 /** Settings every role shares, compiled once from flags and the environment. */
 export interface RuntimeConfig {
   readonly natsUrl: string;
@@ -14,6 +21,10 @@ export interface RuntimeConfig {
    * another worker (after a crash, say); the bus default (30 s) when unset.
    */
   readonly workAckWaitMs?: number;
+  /** TLS and credentials for NATS (FLOTILLA_NATS_CA_FILE, _CREDS_FILE, _USER, _PASSWORD). */
+  readonly natsSecurity?: NatsSecurity;
+  /** TLS and credentials for Redis (FLOTILLA_REDIS_CA_FILE, _USERNAME, _PASSWORD). */
+  readonly redisSecurity?: RedisSecurity;
 }
 
 /** Configuration that cannot work; lists every problem at once. */
@@ -56,7 +67,12 @@ export function compileRuntimeConfig(
     logLevel: flags.logLevel ?? env['FLOTILLA_LOG_LEVEL'] ?? 'info',
     cacheDir: flags.cacheDir,
   };
-  const problems: string[] = [];
+  const security = connectionSecurityFromEnv(env);
+  const natsSecurity = flags.natsSecurity ?? security.nats;
+  const redisSecurity = flags.redisSecurity ?? security.redis;
+  if (Object.keys(natsSecurity).length > 0) Object.assign(config, { natsSecurity });
+  if (Object.keys(redisSecurity).length > 0) Object.assign(config, { redisSecurity });
+  const problems: string[] = checkConnectionSecurity(natsSecurity, redisSecurity);
   const ackWait = flags.workAckWaitMs ?? secondsToMs(env['FLOTILLA_WORK_ACK_WAIT_SECONDS']);
   if (ackWait !== undefined) {
     if (Number.isFinite(ackWait) && ackWait >= 1_000)

@@ -11,5 +11,11 @@ export { freePort, isListening, waitFor } from './net.js';
 export { userCacheDir } from './paths.js';
 export { runRoles, type Role, type RoleContext, type RoleHandle, type WorkCounts } from './role.js';
 export { compileRuntimeConfig, ConfigError, type RuntimeConfig } from './config.js';
+export {
+  redisClientOptions,
+  connectionSecurityFromEnv,
+  type NatsSecurity,
+  type RedisSecurity,
+} from './connections.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops.js';
 export { metrics, registerQueueDepth, type QueueDepthProbe } from './metrics.js';

@@ -14,6 +14,8 @@ export interface HookSpec {
   readonly wave: number;
   /** Undefined: no limit. */
   readonly timeoutMs?: number;
+  /** The destination cluster (from its cluster Secret); undefined: the hook-runner's own. */
+  readonly cluster?: { readonly name: string; readonly server: string };
 }
 
 /** How a hook ended, as the hook-runner saw it. */

@@ -174,10 +174,10 @@ export async function runDeletion(
   for (const wave of plan.waves) {
     guard();
     for (const r of wave.resources) {
-      const current = await liveObject(deps.kc, deps.cache, r.key);
+      const current = await liveObject(deps.clusterKc, deps.cache, r.key);
       if (!current || current.metadata?.deletionTimestamp) continue;
       try {
-        await deleteObject(deps.kc, deps.cache.discovery, r.key, {
+        await deleteObject(deps.clusterKc, deps.cache.discovery, r.key, {
           propagationPolicy: mode.propagation,
         });
       } catch (err) {
@@ -260,7 +260,7 @@ async function runDeletionHooks(
       }));
       await Promise.all(
         deletionHooksToDelete(judged).map((h) =>
-          deleteObject(deps.kc, deps.cache.discovery, h.key, {
+          deleteObject(deps.clusterKc, deps.cache.discovery, h.key, {
             propagationPolicy: 'Background',
           }).catch(() => undefined),
         ),
@@ -292,7 +292,7 @@ async function waitAllGone(
   for (;;) {
     stop.throwIfAborted();
     const still = [];
-    for (const k of keys) if (await liveObject(deps.kc, deps.cache, k)) still.push(k);
+    for (const k of keys) if (await liveObject(deps.clusterKc, deps.cache, k)) still.push(k);
     if (still.length === 0) return;
     await nextChange(deps.cache, still, stop, undefined, 5_000);
   }

@@ -284,7 +284,7 @@ async function observe(
       const verdict = await deps.hookDriver.verdict(t);
       next = verdict ? { ...current, hookPhase: verdict.phase, message: verdict.message } : current;
     } else {
-      const live = await liveObject(deps.kc, deps.cache, t.key);
+      const live = await liveObject(deps.clusterKc, deps.cache, t.key);
       if (t.type === SyncTaskType.Prune) next = live ? current : pruneResult(t);
       else if (live) next = resourceHealthResult(current, await deps.health(live));
       else {

@@ -15,6 +15,8 @@ export function busHookDriver(
   store: HookStore,
   app: AppRef,
   operationId: string,
+  /** The destination cluster the hooks belong in; undefined: the hook-runner's own. */
+  cluster?: { name: string; server: string },
 ): HookDriver {
   const hookEvents = subjectOfEvent('hook.succeeded', app).replace(/succeeded$/, '*');
   return {
@@ -29,6 +31,7 @@ export function busHookDriver(
           hookType: t.phase,
           wave: t.wave,
           ...(t.hookTimeoutMs !== undefined ? { timeoutMs: t.hookTimeoutMs } : {}),
+          ...(cluster ? { cluster } : {}),
         })),
       );
       const keys = tasks.map((t) => t.key);

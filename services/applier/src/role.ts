@@ -1,3 +1,4 @@
+import { redisClientOptions } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import type { Application } from '@flotilla/api';
 import { projectNameOf } from '@flotilla/gitops';
@@ -13,7 +14,7 @@ import {
 import { appKey, operationCommandId, type AppRef } from '@flotilla/contracts';
 import {
   ClusterCache,
-  ClusterRegistry,
+  ClusterConnections,
   ApplicationClient,
   ProjectStore,
   loadKubeConfig,
@@ -40,10 +41,18 @@ export const applierRole: Role = {
   name: 'applier',
   async start({ logger, config, env }) {
     const options = compileApplierOptions(env);
-    const nc = await connectBus({ servers: config.natsUrl, name: 'applier', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'applier',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      ...redisClientOptions(config.redisSecurity),
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const leases = new LeaseManager(redis, { ttlMs: options.leaseTtlMs });
     const holder = `applier-${randomUUID()}`;
@@ -55,13 +64,14 @@ export const applierRole: Role = {
     // wave waits for what the app's health shows.
     const healthConfig = await watchHealthConfig({ kc, namespace: config.namespace, logger });
     const health = healthConfig.assessor;
-    const registry = new ClusterRegistry(kc, config.namespace);
-    const ownServer = kc.getCurrentCluster()?.server.replace(/\/+$/, '');
+    // Destination clusters: the own one shares `cache`, others get a cache each.
+    const clusters = new ClusterConnections(kc, config.namespace, cache, (err, kind, cluster) =>
+      logger.warn({ err: err.message, kind, cluster }, 'watch trouble'),
+    );
     const destinationProblem = async (app: Application): Promise<string | undefined> => {
       try {
-        const target = await registry.resolve(app.spec?.destination);
-        if (target.kc === kc || target.server.replace(/\/+$/, '') === ownServer) return undefined;
-        return `destination cluster ${target.name} (${target.server}) is not Flotilla's own cluster: the differ compares other clusters, but syncing to them is not supported yet`;
+        await clusters.forDestination(app.spec?.destination);
+        return undefined;
       } catch (err) {
         return (err as Error).message;
       }
@@ -75,7 +85,7 @@ export const applierRole: Role = {
       controlNamespace: config.namespace,
       cluster: async (app) => {
         try {
-          const t = await registry.resolve(app.spec?.destination);
+          const t = await clusters.forDestination(app.spec?.destination);
           return { server: t.server, name: t.name };
         } catch {
           return undefined;
@@ -193,9 +203,16 @@ export const applierRole: Role = {
         const k = appKey(cmd.app);
         terminations.set(k, new AbortController());
         const beat = setInterval(() => ctx.working(), 5_000);
+        const current = await readApp(kc, cmd.app).catch(() => undefined);
+        // An unknown destination falls back to the own cluster's cache only to
+        // reach the check that ends the operation before anything is written.
+        const cluster = await clusters
+          .forDestination(current?.spec?.destination)
+          .catch(() => clusters.own);
         const deps = {
           kc,
-          cache,
+          clusterKc: cluster.kc,
+          cache: cluster.cache,
           desired,
           bus,
           logger,
@@ -206,11 +223,17 @@ export const applierRole: Role = {
           windowCheck: windows,
           applyParallelism: options.applyParallelism,
           hooksFor: (app: AppRef, operationId: string) =>
-            busHookDriver(nc, bus, hookStore, app, operationId),
+            busHookDriver(
+              nc,
+              bus,
+              hookStore,
+              app,
+              operationId,
+              cluster.own ? undefined : { name: cluster.name, server: cluster.server },
+            ),
           health: (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]),
         };
         try {
-          const current = await readApp(kc, cmd.app);
           if (current && isDeletionPending(current)) {
             await runDeletion(deps, cmd.app, lease, ctx.signal);
           } else await runOperation(deps, cmd.app, lease, ctx.signal);
@@ -240,6 +263,7 @@ export const applierRole: Role = {
         await informer.stop();
         await projects.stop();
         await worker.stop();
+        clusters.stop();
         cache.stop();
         await healthConfig.stop();
         await nc.drain();

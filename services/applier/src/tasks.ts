@@ -16,7 +16,9 @@ import { clientSideApply, waitGone } from '@flotilla/sync-exec';
 
 /** What the task primitives need. */
 export interface TaskDeps {
-  readonly kc: KubeConfig;
+  /** The destination cluster, which resources are written to. */
+  readonly clusterKc: KubeConfig;
+  /** The destination cluster's watch cache. */
   readonly cache: ClusterCache;
 }
 
@@ -33,18 +35,18 @@ export async function dryRunTask(deps: TaskDeps, task: SyncTask): Promise<string
   try {
     const target = task.targetObject as KubernetesObject;
     if (writesWhole(task)) {
-      await replaceObject(deps.kc, deps.cache.discovery, target, {
+      await replaceObject(deps.clusterKc, deps.cache.discovery, target, {
         fieldManager: RESOURCE_FIELD_MANAGER,
         dryRun: true,
         ...validation(task),
       });
     } else if (appliesClientSide(task)) {
-      await clientSideApply(deps.kc, deps.cache.discovery, target, {
+      await clientSideApply(deps.clusterKc, deps.cache.discovery, target, {
         fieldManager: RESOURCE_FIELD_MANAGER,
         dryRun: true,
       });
     } else {
-      await applyObject(deps.kc, deps.cache.discovery, target, {
+      await applyObject(deps.clusterKc, deps.cache.discovery, target, {
         fieldManager: RESOURCE_FIELD_MANAGER,
         force: true,
         dryRun: true,
@@ -99,19 +101,19 @@ export async function applyTask(deps: TaskDeps, task: SyncTask): Promise<SyncRes
   if (!target) return applyResult(task, { error: 'nothing to apply' });
   const write = async (): Promise<string> => {
     if (writesWhole(task)) {
-      const { created } = await replaceObject(deps.kc, deps.cache.discovery, target, {
+      const { created } = await replaceObject(deps.clusterKc, deps.cache.discovery, target, {
         fieldManager: RESOURCE_FIELD_MANAGER,
         ...validation(task),
       });
       return created ? 'created' : 'replaced';
     }
     if (appliesClientSide(task)) {
-      const { verb } = await clientSideApply(deps.kc, deps.cache.discovery, target, {
+      const { verb } = await clientSideApply(deps.clusterKc, deps.cache.discovery, target, {
         fieldManager: RESOURCE_FIELD_MANAGER,
       });
       return verb;
     }
-    await applyObject(deps.kc, deps.cache.discovery, target, {
+    await applyObject(deps.clusterKc, deps.cache.discovery, target, {
       fieldManager: RESOURCE_FIELD_MANAGER,
       force: true,
     });
@@ -123,10 +125,15 @@ export async function applyTask(deps: TaskDeps, task: SyncTask): Promise<SyncRes
       verb = await write();
     } catch (err) {
       if (!task.syncOptions.force || !isRefusal(err)) throw err;
-      await deleteObject(deps.kc, deps.cache.discovery, task.key, {
+      await deleteObject(deps.clusterKc, deps.cache.discovery, task.key, {
         propagationPolicy: 'Foreground',
       });
-      await waitGone(deps.kc, deps.cache, task.key, AbortSignal.timeout(FORCE_DELETE_WAIT_MS));
+      await waitGone(
+        deps.clusterKc,
+        deps.cache,
+        task.key,
+        AbortSignal.timeout(FORCE_DELETE_WAIT_MS),
+      );
       verb = `${await write()} (forced: deleted and created again)`;
     }
     await deps.cache.want([task.key]).catch(() => undefined);
@@ -146,7 +153,7 @@ export function unchangedResult(task: SyncTask): SyncResourceResult {
 export async function pruneTask(deps: TaskDeps, task: SyncTask): Promise<SyncResourceResult> {
   if (task.pruneSkipMessage !== undefined) return pruneResult(task);
   try {
-    const existed = await deleteObject(deps.kc, deps.cache.discovery, task.key, {
+    const existed = await deleteObject(deps.clusterKc, deps.cache.discovery, task.key, {
       propagationPolicy: propagation(task),
     });
     return pruneResult(task, { pending: existed });
@@ -162,10 +169,10 @@ export async function deleteBeforeHook(
   signal: AbortSignal,
 ): Promise<string | undefined> {
   try {
-    await deleteObject(deps.kc, deps.cache.discovery, task.key, {
+    await deleteObject(deps.clusterKc, deps.cache.discovery, task.key, {
       propagationPolicy: 'Foreground',
     });
-    await waitGone(deps.kc, deps.cache, task.key, signal);
+    await waitGone(deps.clusterKc, deps.cache, task.key, signal);
     return undefined;
   } catch (err) {
     return errorText(err);
@@ -174,7 +181,7 @@ export async function deleteBeforeHook(
 
 /** Deletes a hook by its delete policy; never fails the operation. */
 export async function deleteHook(deps: TaskDeps, task: SyncTask): Promise<void> {
-  await deleteObject(deps.kc, deps.cache.discovery, task.key, {
+  await deleteObject(deps.clusterKc, deps.cache.discovery, task.key, {
     propagationPolicy: 'Background',
   }).catch(() => undefined);
 }

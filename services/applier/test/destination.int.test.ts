@@ -1,6 +1,7 @@
 // The applier applies only to the cluster an app names: an unknown destination,
-// or a cluster other than its own, ends the operation in Error with nothing
-// applied anywhere.
+// or a cluster Secret whose authentication it cannot use, ends the operation in
+// Error with nothing applied anywhere. Syncs into other clusters:
+// remote-cluster.int.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, rawRequest } from '@flotilla/kube';
 import { startApplierHarness, type ApplierHarness } from './harness.js';
@@ -38,7 +39,7 @@ describe('the applier and destination clusters', () => {
     expect(await localConfigMap(dest, 'cm-nowhere')).toBe(false);
   });
 
-  it('ends in Error for a cluster other than its own instead of syncing it into its own', async () => {
+  it('ends in Error for a cluster Secret with execProviderConfig, saying it is not supported yet', async () => {
     const dest = await h.env.kube.namespace('dest');
     const b64 = (s: string) => Buffer.from(s).toString('base64');
     await rawRequest(h.env.kube.kc, {
@@ -51,7 +52,14 @@ describe('the applier and destination clusters', () => {
         data: {
           name: b64('far'),
           server: b64('https://far.example.com:6443'),
-          config: b64(JSON.stringify({ bearerToken: 'not-a-real-token' })),
+          config: b64(
+            JSON.stringify({
+              execProviderConfig: {
+                command: 'argocd-k8s-auth',
+                args: ['--token', 'not-a-real-token'],
+              },
+            }),
+          ),
         },
       },
     });
@@ -62,7 +70,7 @@ describe('the applier and destination clusters', () => {
     const state = (await h.finished('far')).status?.operationState;
     expect(state?.phase).toBe('Error');
     expect(state?.message).toContain(
-      "destination cluster far (https://far.example.com:6443) is not Flotilla's own cluster",
+      'cluster far (https://far.example.com:6443): execProviderConfig is not supported yet',
     );
     expect(state?.message).not.toContain('not-a-real-token');
     expect(await localConfigMap(dest, 'cm-far')).toBe(false);

@@ -1,3 +1,4 @@
+import { redisClientOptions } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import type { Application } from '@flotilla/api';
@@ -21,10 +22,18 @@ export const differRole: Role = {
   name: 'differ',
   async start({ logger, config, env }) {
     const options = compileDifferOptions(env);
-    const nc = await connectBus({ servers: config.natsUrl, name: 'differ', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'differ',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      ...redisClientOptions(config.redisSecurity),
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const clusters = differClusters({

@@ -1,3 +1,4 @@
+import { redisClientOptions } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
@@ -45,9 +46,17 @@ export const gitPollerRole: Role = {
   name: 'git-poller',
   async start({ logger, config, env }) {
     const options = compileGitPollerOptions(env, config);
-    const nc = await connectBus({ servers: config.natsUrl, name: 'git-poller', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'git-poller',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      ...redisClientOptions(config.redisSecurity),
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const core = kc.makeApiClient(CoreV1Api);

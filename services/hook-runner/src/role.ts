@@ -1,3 +1,4 @@
+import { redisClientOptions } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import { Outcomes, connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import {
@@ -12,6 +13,7 @@ import {
   loadKubeConfig,
   watchHealthConfig,
   type KubernetesObject,
+  ClusterConnections,
 } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { HookStore, runHook, type HookVerdict } from '@flotilla/sync-exec';
@@ -29,10 +31,18 @@ export const hookRunnerRole: Role = {
   name: 'hook-runner',
   async start({ logger, config, env }) {
     const concurrency = Number(env['FLOTILLA_HOOK_CONCURRENCY'] ?? 8);
-    const nc = await connectBus({ servers: config.natsUrl, name: 'hook-runner', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'hook-runner',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      ...redisClientOptions(config.redisSecurity),
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const store = new HookStore(redis);
     const kc = loadKubeConfig(config.kubeconfig);
@@ -41,6 +51,10 @@ export const hookRunnerRole: Role = {
     );
     // The same checks as the differ's, users' customizations included, so a
     // wave waits for what the app's health shows.
+    // Hooks of apps on other clusters go there, named by their cluster Secret.
+    const clusters = new ClusterConnections(kc, config.namespace, cache, (err, kind, cluster) =>
+      logger.warn({ err: err.message, kind, cluster }, 'watch trouble'),
+    );
     const healthConfig = await watchHealthConfig({ kc, namespace: config.namespace, logger });
     const health = healthConfig.assessor;
     const assess = (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]);
@@ -77,9 +91,12 @@ export const hookRunnerRole: Role = {
                 hookType: cmd.phase,
                 wave: cmd.wave,
               };
+              const target = spec?.cluster
+                ? await clusters.forDestination({ server: spec.cluster.server })
+                : clusters.own;
               const verdict: HookVerdict = spec
                 ? await runHook(
-                    { kc, cache, health: assess },
+                    { kc: target.kc, cache: target.cache, health: assess },
                     spec,
                     ctx.signal,
                     () => emit('hook.started', cmd.app, base, `${id}:started`),
@@ -113,6 +130,7 @@ export const hookRunnerRole: Role = {
     return {
       async stop() {
         await worker.stop();
+        clusters.stop();
         cache.stop();
         await healthConfig.stop();
         await nc.drain();

@@ -1,3 +1,4 @@
+import { redisClientOptions } from '@flotilla/runtime';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -42,10 +43,18 @@ export const rendererRole: Role = {
       overrides: { kubectl: options.kubectlPath },
       path: env['PATH'],
     });
-    const nc = await connectBus({ servers: config.natsUrl, name: 'renderer', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'renderer',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      ...redisClientOptions(config.redisSecurity),
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const desired = new DesiredStore(redis);

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
 import { ApiError, ApplicationClient, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { waitFor } from '@flotilla/testing';
@@ -101,4 +104,21 @@ export async function waitGone(kc: KubeConfig, path: string, timeoutMs = 60_000)
       ),
     { timeoutMs, intervalMs: 500 },
   );
+}
+
+/**
+ * The quick-start demo's Application (`examples/demo-application.yaml`) in
+ * `namespace`, reading `repoURL` and deploying to `destination`.
+ */
+export async function demoApplication(
+  namespace: string,
+  repoURL: string,
+  destination: string,
+): Promise<Application> {
+  const file = join(import.meta.dirname, '..', '..', '..', 'examples', 'demo-application.yaml');
+  const manifest = parse(await readFile(file, 'utf8')) as Application;
+  manifest.metadata = { ...manifest.metadata, namespace };
+  manifest.spec.source!.repoURL = repoURL;
+  manifest.spec.destination.namespace = destination;
+  return manifest;
 }

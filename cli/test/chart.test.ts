@@ -1,0 +1,108 @@
+// The Helm chart with the real helm: it lints clean, its CRDs are the generated
+// ones, and deploy/install.yaml is what it renders today.
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { run, userCacheDir } from '@flotilla/runtime';
+import { resolveTool } from '@flotilla/toolchain';
+import { chartDir, installYamlPath, renderInstallYaml } from '../src/install/chart.js';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const chart = chartDir(root);
+let helm: string;
+
+beforeAll(async () => {
+  helm = await resolveTool('helm', {
+    cacheDir: userCacheDir(process.env),
+    path: process.env['PATH'],
+  });
+});
+
+const template = async (...set: string[]) => {
+  const { stdout } = await run(helm, [
+    'template',
+    'rel',
+    chart,
+    '--namespace',
+    'ns1',
+    ...set.flatMap((s) => ['--set', s]),
+  ]);
+  return parseAllDocuments(stdout)
+    .map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } } | null)
+    .filter((d) => d !== null);
+};
+
+describe('the Helm chart', () => {
+  it('lints clean with default values, all-in-one, and external NATS and Redis', async () => {
+    for (const set of [
+      [],
+      ['mode=all-in-one', 'webhook.ingress.enabled=true', 'metrics.serviceMonitor.enabled=true'],
+      [
+        'nats.bundled=false',
+        'nats.url=tls://nats.example:4222',
+        'nats.tls.caSecret.name=nats-ca',
+        'nats.auth.credsSecret.name=nats-creds',
+        'redis.bundled=false',
+        'redis.url=rediss://redis.example:6380',
+        'redis.auth.passwordSecret.name=redis-auth',
+      ],
+    ]) {
+      const { stdout } = await run(helm, [
+        'lint',
+        '--strict',
+        chart,
+        ...set.flatMap((s) => ['--set', s]),
+      ]);
+      expect(stdout).toContain('0 chart(s) failed');
+    }
+  });
+
+  it('carries the CRDs libs/api generates', async () => {
+    const generated = join(root, 'deploy', 'crds');
+    const names = (await readdir(generated)).sort();
+    expect((await readdir(join(chart, 'crds'))).sort()).toEqual(names);
+    for (const n of names) {
+      expect(await readFile(join(chart, 'crds', n), 'utf8'), n).toBe(
+        await readFile(join(generated, n), 'utf8'),
+      );
+    }
+  });
+
+  it('is what deploy/install.yaml holds (npx tsx cli/scripts/render-install.ts)', async () => {
+    expect(await readFile(installYamlPath(root), 'utf8')).toBe(await renderInstallYaml(helm, root));
+  });
+
+  it('gives each role its own ServiceAccount, and one for all roles in all-in-one mode', async () => {
+    const split = await template();
+    expect(split.filter((d) => d.kind === 'ServiceAccount').map((d) => d.metadata.name)).toEqual([
+      'rel-flotilla-git-poller',
+      'rel-flotilla-renderer',
+      'rel-flotilla-differ',
+      'rel-flotilla-applier',
+      'rel-flotilla-hook-runner',
+    ]);
+    const one = await template('mode=all-in-one');
+    expect(one.filter((d) => d.kind === 'ServiceAccount').map((d) => d.metadata.name)).toEqual([
+      'rel-flotilla',
+    ]);
+    expect(one.filter((d) => d.kind === 'Deployment').map((d) => d.metadata.name)).toEqual([
+      'rel-flotilla-all',
+      'rel-flotilla-redis',
+    ]);
+  });
+
+  it('names cluster-scoped objects after the namespace too, so two releases never collide', async () => {
+    const docs = await template();
+    const clusterScoped = docs.filter((d) => d.kind.startsWith('Cluster'));
+    expect(clusterScoped.length).toBeGreaterThan(0);
+    for (const d of clusterScoped) expect(d.metadata.name).toMatch(/^ns1-rel-flotilla-/);
+  });
+
+  it('refuses an unknown mode and a missing external URL with a clear message', async () => {
+    await expect(template('mode=both')).rejects.toThrow(/mode must be split or all-in-one/);
+    await expect(template('redis.bundled=false')).rejects.toThrow(
+      /redis.url is required when redis.bundled is false/,
+    );
+  });
+});

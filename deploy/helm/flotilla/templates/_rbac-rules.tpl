@@ -1,0 +1,40 @@
+{{/*
+The rights of each role. docs/install.md has the same table with the reason for
+each rule; tests/install checks the apiserver's view of them against it.
+"namespaced": in the Applications namespace. "managed": on the cluster Flotilla runs
+in, as a destination (rbac.manageInCluster).
+*/}}
+{{- define "flotilla.rbacRules" -}}
+git-poller:
+  namespaced:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+  managed: []
+renderer:
+  namespaced:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get] }
+  managed: []
+differ:
+  namespaced:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch] }
+    - { apiGroups: [flotilla.dev], resources: [applications/status], verbs: [patch] }
+    - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+  managed:
+    - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, patch] }
+applier:
+  namespaced:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch, update] }
+    - { apiGroups: [flotilla.dev], resources: [applications/status], verbs: [patch, update] }
+    - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+    - { apiGroups: [""], resources: [events], verbs: [create, patch] }
+  managed:
+    - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, update, patch, delete] }
+hook-runner:
+  namespaced:
+    - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+  managed:
+    - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, update, patch, delete] }
+{{- end -}}
