@@ -4,20 +4,20 @@ import {
   deadLetterSubject,
   encode,
   type DeadLetterReason,
-  type WorkKind,
 } from '@flotilla/contracts';
 import type { BusPublisher } from './publish.js';
 
 const PAYLOAD_LIMIT = 4096;
 
 /**
- * Publishes a dead-letter CloudEvent for `msg` on `flotilla.deadletter.<kind>`,
+ * Publishes a dead-letter CloudEvent for `msg` on `flotilla.deadletter.<kind>`
+ * (a work kind, or another consumer's label such as `notify`),
  * de-duplicated by the message's stream sequence, so a redelivered poison
  * message is recorded once.
  */
 export async function deadLetter(
   publisher: BusPublisher,
-  kind: WorkKind,
+  kind: string,
   msg: JsMsg,
   reason: DeadLetterReason,
   error: string,

@@ -3,12 +3,15 @@ export {
   provisionBus,
   compileBusOptions,
   consumerName,
+  provisionEventConsumer,
   type BusOptions,
   type CompiledBusOptions,
 } from './provision.js';
 export { createPublisher, type BusPublisher, type PublishOptions } from './publish.js';
 export {
   startWorker,
+  startConsumer,
+  type ConsumerLoopOptions,
   type Worker,
   type WorkerOptions,
   type WorkerStats,

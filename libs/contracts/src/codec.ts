@@ -4,6 +4,7 @@ import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { appKey, type AppRef } from './app-ref.js';
 import { CommandSchemas, type CommandOf } from './commands.js';
 import {
+  EVENT_NAMES,
   EventCatalog,
   cloudEventSchema,
   eventType,
@@ -125,6 +126,29 @@ export function decodeEvent<N extends EventName>(
   if (!check.Check(value))
     return { ok: false, reason: 'malformed', message: firstErrors(check, value) };
   return { ok: true, value: value as FlotillaEvent<N> };
+}
+
+const NAME_OF_TYPE = new Map(EVENT_NAMES.map((n) => [eventType(n), n]));
+
+/**
+ * Decodes any Flotilla event by its CloudEvents `type`; never throws. A type
+ * this build does not know is `unknown-version`.
+ */
+export function decodeAnyEvent(bytes: Uint8Array): Decoded<FlotillaEvent & { name: EventName }> {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    return { ok: false, reason: 'malformed', message: `not JSON: ${(err as Error).message}` };
+  }
+  const type = (value as { type?: unknown } | null)?.type;
+  const name = typeof type === 'string' ? NAME_OF_TYPE.get(type) : undefined;
+  if (!name)
+    return { ok: false, reason: 'unknown-version', message: `unknown event type ${String(type)}` };
+  const check = checker(eventEnvelopeSchema(name));
+  if (!check.Check(value))
+    return { ok: false, reason: 'malformed', message: firstErrors(check, value) };
+  return { ok: true, value: { ...(value as FlotillaEvent), name } };
 }
 
 const envelopes = new Map<EventName, TSchema>();

@@ -38,6 +38,7 @@ export {
   encode,
   decodeCommand,
   decodeEvent,
+  decodeAnyEvent,
   createEvent,
   subjectOfEvent,
   eventEnvelopeSchema,
