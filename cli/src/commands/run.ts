@@ -5,7 +5,14 @@ import { applyFlags, withRuntimeFlags, type RuntimeFlags } from '../flags.js';
 import { summaryOf } from './summaries.js';
 
 /** Every role name, in pipeline order. */
-export const ROLE_NAMES = ['git-poller', 'renderer', 'differ', 'applier', 'hook-runner'] as const;
+export const ROLE_NAMES = [
+  'git-poller',
+  'renderer',
+  'differ',
+  'applier',
+  'hook-runner',
+  'notifier',
+] as const;
 
 /**
  * Loads roles on demand, so commands that run none (dev, provision) never
@@ -18,6 +25,7 @@ export async function loadRoles(names: readonly string[] = ROLE_NAMES): Promise<
     differ: async () => (await import('@flotilla/differ')).differRole,
     applier: async () => (await import('@flotilla/applier')).applierRole,
     'hook-runner': async () => (await import('@flotilla/hook-runner')).hookRunnerRole,
+    notifier: async () => (await import('@flotilla/notifier')).notifierRole,
   };
   return Promise.all(names.map((n) => loaders[n]!()));
 }

@@ -6,7 +6,7 @@ export const SUMMARIES = {
   start:
     'the local quick start: provision tools, use or start NATS, Redis and a control plane, then run every role',
   up: 'run all five roles in one process against the configured NATS, Redis and cluster',
-  run: 'run chosen roles in one process, so they scale separately (git-poller, renderer, differ, applier, hook-runner)',
+  run: 'run chosen roles in one process, so they scale separately (git-poller, renderer, differ, applier, hook-runner, notifier)',
   app: 'inspect and operate Applications',
   events: 'the event log (CloudEvents on NATS)',
   kubectl: "the provisioned kubectl, on Flotilla's cluster (args and exit code passed through)",

@@ -29,3 +29,4 @@ export {
 } from './errors.js';
 export { LeaseManager, type Lease, type LeaseOptions } from './lease.js';
 export { traceparent } from './trace.js';
+export { publishDeadLetter, type DeadLetterInput } from './dead-letter.js';
