@@ -13,3 +13,12 @@ export { runRoles, type Role, type RoleContext, type RoleHandle, type WorkCounts
 export { compileRuntimeConfig, ConfigError, type RuntimeConfig } from './config.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops.js';
 export { metrics, registerQueueDepth, type QueueDepthProbe } from './metrics.js';
+export {
+  appMetrics,
+  registerAppSource,
+  registerClusterProbe,
+  failureReason,
+  requestShape,
+  type AppMetricRow,
+  type ClusterProbe,
+} from './app-metrics.js';

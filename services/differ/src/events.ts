@@ -1,5 +1,6 @@
 import type { BusPublisher } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
+import { appMetrics } from '@flotilla/runtime';
 import type { Reconciled } from './reconcile.js';
 
 const SOURCE = '/flotilla/differ';
@@ -47,6 +48,7 @@ export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconcil
       wasSynced.has(`${d.key.group}/${d.key.kind}/${d.key.namespace}/${d.key.name}`),
   );
   if (drifted.length > 0) {
+    appMetrics.drift.inc(ref);
     const data = {
       resources: drifted.map((d) => ({ resource: d.key, fields: [...d.changedPaths] })),
     };

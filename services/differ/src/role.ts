@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { ApplicationClient, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
-import type { Role } from '@flotilla/runtime';
+import { appMetrics, registerAppSource, type Role } from '@flotilla/runtime';
+import { appMetricRow } from './app-metrics.js';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
 import { differClusters } from './clusters.js';
 import { publishChanges } from './events.js';
@@ -67,7 +68,13 @@ export const differRole: Role = {
       logger,
       concurrency: options.concurrency,
       handler: async (cmd) => {
+        const started = performance.now();
         const r = await reconciler.reconcile(cmd.app);
+        if (r)
+          appMetrics.reconcileSeconds.observe(
+            { dest_server: r.app.spec?.destination?.server ?? r.app.spec?.destination?.name ?? '' },
+            (performance.now() - started) / 1000,
+          );
         if (!r) {
           clusters.forget(cmd.app);
           return;
@@ -105,6 +112,8 @@ export const differRole: Role = {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
     await informer.start();
+    // The per-app gauges read the informer when /metrics is scraped.
+    const unregisterApps = registerAppSource(() => informer.list().map(appMetricRow));
     /** Asks for a comparison of every app; `msgId` makes replicas that decide the same publish once. */
     function compareAll(reason: string, msgId: string): void {
       for (const a of informer.list()) {
@@ -141,6 +150,7 @@ export const differRole: Role = {
       work: worker.stats,
       async stop() {
         stopping = true;
+        unregisterApps();
         stopResync();
         for (const t of timers) clearTimeout(t);
         clusters.stop();
