@@ -314,4 +314,35 @@ describe('notifier', () => {
     expect(new Set(ids).size).toBe(2);
     expect(heldCount).toBe(1);
   });
+
+  it('role processes expose notification and per-app metrics on /metrics', async () => {
+    const scrape = async (p: ServiceProcess) => {
+      const port = p.lines.find((l) => l['msg'] === 'serving /healthz, /readyz and /metrics')?.[
+        'port'
+      ];
+      const res = await fetch(`http://127.0.0.1:${String(port)}/metrics`);
+      return res.text();
+    };
+    const text = await scrape(notifier);
+    expect(text).toMatch(
+      /flotilla_notifications_total\{service_type="webhook",trigger="on-sync-running",outcome="sent"\} [1-9]/,
+    );
+
+    await using differ = await startServiceProcess('differ', serviceEnv(env, ns));
+    const metrics = await scrape(differ);
+    const info = metrics
+      .split('\n')
+      .find((l) => l.startsWith('flotilla_app_info{') && l.includes('name="shop"'));
+    expect(info).toContain(`namespace="${ns}"`);
+    expect(info).toContain('project="default",repo="https://github.com/acme/shop.git"');
+    expect(info).toContain('dest_server="https://kubernetes.default.svc",dest_namespace="shop"');
+    expect(info).toMatch(/operation="Succeeded"\} 1$/);
+    expect(metrics).toContain(
+      `flotilla_app_last_sync_success_timestamp_seconds{namespace="${ns}",name="shop"} ${Date.parse('2026-06-01T10:00:00Z') / 1000}`,
+    );
+    expect(metrics).toMatch(
+      /flotilla_kube_api_requests_total\{server="[^"]+",verb="list",kind="applications",code="200"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/flotilla_cluster_reachable\{server="[^"]+"\} 1/);
+  });
 });
