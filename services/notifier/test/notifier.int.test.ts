@@ -340,9 +340,25 @@ describe('notifier', () => {
     expect(metrics).toContain(
       `flotilla_app_last_sync_success_timestamp_seconds{namespace="${ns}",name="shop"} ${Date.parse('2026-06-01T10:00:00Z') / 1000}`,
     );
-    expect(metrics).toMatch(
-      /flotilla_kube_api_requests_total\{server="[^"]+",verb="list",kind="applications",code="200"\} [1-9]/,
+    // A comparison makes the differ watch the app's cluster and talk to its apiserver.
+    await bus.command({
+      version: 1,
+      kind: 'diff',
+      app: { namespace: ns, name: 'shop' },
+      reason: 'test',
+    });
+    let after = '';
+    await waitFor(
+      'the cluster metrics of a comparison',
+      async () => {
+        after = await scrape(differ);
+        return /flotilla_cluster_reachable\{server="[^"]+"\} 1/.test(after);
+      },
+      LIMIT,
     );
-    expect(metrics).toMatch(/flotilla_cluster_reachable\{server="[^"]+"\} 1/);
+    expect(after).toMatch(
+      /flotilla_kube_api_requests_total\{server="[^"]+",verb="get",kind="applications",code="200"\} [1-9]/,
+    );
+    expect(after).toMatch(/flotilla_cluster_cache_resources\{server="[^"]+"\} \d+/);
   });
 });
