@@ -52,7 +52,10 @@ export interface DeadLetterInput {
 }
 
 /** Publishes a dead-letter CloudEvent on `flotilla.deadletter.<kind>`. */
-export async function publishDeadLetter(publisher: BusPublisher, d: DeadLetterInput): Promise<void> {
+export async function publishDeadLetter(
+  publisher: BusPublisher,
+  d: DeadLetterInput,
+): Promise<void> {
   const event = {
     specversion: '1.0',
     id: d.id,

@@ -33,10 +33,9 @@ export type Handler<K extends WorkKind> = (
 ) => Promise<Outcome | void>;
 
 /** Options for {@link startWorker}. */
-export interface WorkerOptions<K extends WorkKind> {
+/** Settings every consumer loop shares. */
+interface LoopSettings {
   readonly nc: NatsConnection;
-  readonly kind: K;
-  readonly handler: Handler<K>;
   readonly logger: Logger;
   /** Messages handled at once by this worker; 4 unless set. */
   readonly concurrency?: number;
@@ -49,9 +48,14 @@ export interface WorkerOptions<K extends WorkKind> {
   readonly source?: string;
 }
 
+/** Options for {@link startWorker}. */
+export interface WorkerOptions<K extends WorkKind> extends LoopSettings {
+  readonly kind: K;
+  readonly handler: Handler<K>;
+}
+
 /** Options for {@link startConsumer}: any durable consumer of any stream. */
-export interface ConsumerLoopOptions<T> {
-  readonly nc: NatsConnection;
+export interface ConsumerLoopOptions<T> extends LoopSettings {
   /** Stream and durable consumer to pull from (the consumer must exist). */
   readonly stream: string;
   readonly consumer: string;
@@ -59,12 +63,6 @@ export interface ConsumerLoopOptions<T> {
   readonly label: string;
   readonly decode: (bytes: Uint8Array) => Decoded<T>;
   readonly handler: (value: T, ctx: HandlerContext) => Promise<Outcome | void>;
-  readonly logger: Logger;
-  readonly concurrency?: number;
-  readonly maxDeliveries?: number;
-  readonly backoff?: Backoff;
-  readonly ackWaitMs?: number;
-  readonly source?: string;
   /** Dead-letter a stalled message (reason `rejected`) as well as terminating it. */
   readonly deadLetterStalls?: boolean;
 }

@@ -45,6 +45,14 @@ function firstErrors(check: TypeCheck<TSchema>, value: unknown): string {
     .join('; ');
 }
 
+function parseJson(bytes: Uint8Array): Decoded<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder().decode(bytes)) as unknown };
+  } catch (err) {
+    return { ok: false, reason: 'malformed', message: `not JSON: ${(err as Error).message}` };
+  }
+}
+
 /** Encodes a value as the JSON bytes that travel on the bus. */
 export function encode(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
@@ -55,12 +63,9 @@ export function decodeCommand<K extends WorkKind>(
   kind: K,
   bytes: Uint8Array,
 ): Decoded<CommandOf<K>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    return { ok: false, reason: 'malformed', message: `not JSON: ${(err as Error).message}` };
-  }
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const value = json.value;
   const version = (value as { version?: unknown } | null)?.version;
   if (typeof value === 'object' && value !== null && version !== 1) {
     return {
@@ -116,12 +121,9 @@ export function decodeEvent<N extends EventName>(
   name: N,
   bytes: Uint8Array,
 ): Decoded<FlotillaEvent<N>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    return { ok: false, reason: 'malformed', message: `not JSON: ${(err as Error).message}` };
-  }
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const value = json.value;
   const check = checker(eventEnvelopeSchema(name));
   if (!check.Check(value))
     return { ok: false, reason: 'malformed', message: firstErrors(check, value) };
@@ -135,12 +137,9 @@ const NAME_OF_TYPE = new Map(EVENT_NAMES.map((n) => [eventType(n), n]));
  * this build does not know is `unknown-version`.
  */
 export function decodeAnyEvent(bytes: Uint8Array): Decoded<FlotillaEvent & { name: EventName }> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    return { ok: false, reason: 'malformed', message: `not JSON: ${(err as Error).message}` };
-  }
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const value = json.value;
   const type = (value as { type?: unknown } | null)?.type;
   const name = typeof type === 'string' ? NAME_OF_TYPE.get(type) : undefined;
   if (!name)
