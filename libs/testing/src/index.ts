@@ -9,3 +9,10 @@ export { streamMessages, type StoredMessage } from './stream.js';
 export { compatDir } from './compat.js';
 export { roleConfig, startRoles, type RunningRoles } from './role-config.js';
 export { serviceEnv, startServiceProcess, type ServiceProcess } from './process.js';
+export {
+  startHttpReceiver,
+  startSmtpReceiver,
+  type HttpReceiver,
+  type Accepted,
+  type Mail,
+} from './receivers.js';

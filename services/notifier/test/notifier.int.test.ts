@@ -22,10 +22,12 @@ import {
   startServiceProcess,
   streamMessages,
   waitFor,
+  startHttpReceiver,
+  startSmtpReceiver,
+  type HttpReceiver,
   type ServiceProcess,
   type TestEnv,
 } from '@flotilla/testing';
-import { startHttpReceiver, startSmtpReceiver, type HttpReceiver } from './receivers.js';
 
 const SECRET = 'hmac-key-for-tests';
 /** A limit, not an expectation: a loaded machine is slow. */

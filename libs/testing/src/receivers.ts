@@ -3,8 +3,12 @@
 // and an SMTP server that accepts mail. They record what they accepted.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHmac } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
-import { signature } from '@flotilla/notify';
+
+/** The signature a sender must put in `X-Flotilla-Signature-256`, computed here independently. */
+const signature = (secret: string, body: string) =>
+  `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 
 /** One request a receiver answered with 2xx. */
 export interface Accepted {
