@@ -63,8 +63,6 @@ export interface ConsumerLoopOptions<T> extends LoopSettings {
   readonly label: string;
   readonly decode: (bytes: Uint8Array) => Decoded<T>;
   readonly handler: (value: T, ctx: HandlerContext) => Promise<Outcome | void>;
-  /** Dead-letter a stalled message (reason `rejected`) as well as terminating it. */
-  readonly deadLetterStalls?: boolean;
 }
 
 /** Counters a worker keeps (exported as metrics), as a role reports them. */
@@ -134,10 +132,6 @@ export function startConsumer<T>(options: ConsumerLoopOptions<T>): Worker {
           { subject: msg.subject, reason: outcome.reason },
           'handler stalled; message terminated',
         );
-        if (options.deadLetterStalls) {
-          await deadLetter(publisher, kind, msg, 'rejected', outcome.reason, source);
-          stats.deadLettered++;
-        }
         msg.term(outcome.reason);
         return;
       case 'retry': {
