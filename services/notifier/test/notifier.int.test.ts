@@ -170,6 +170,7 @@ describe('notifier', () => {
         sync: { status: 'Synced', revision: SHA },
         health: { status: 'Healthy', lastTransitionTime: '2026-06-01T10:00:30Z' },
         operationState: {
+          operation: { sync: { revision: SHA } },
           phase: 'Succeeded',
           message: 'successfully synced',
           startedAt: '2026-06-01T09:59:00Z',
