@@ -343,25 +343,14 @@ describe('notifier', () => {
     expect(metrics).toContain(
       `flotilla_app_last_sync_success_timestamp_seconds{namespace="${ns}",name="shop"} ${Date.parse('2026-06-01T10:00:00Z') / 1000}`,
     );
-    // A comparison makes the differ watch the app's cluster and talk to its apiserver.
-    await bus.command({
-      version: 1,
-      kind: 'diff',
-      app: { namespace: ns, name: 'shop' },
-      reason: 'test',
-    });
-    let after = '';
-    await waitFor(
-      'the cluster metrics of a comparison',
-      async () => {
-        after = await scrape(differ);
-        return /flotilla_cluster_reachable\{server="[^"]+"\} 1/.test(after);
-      },
-      LIMIT,
-    );
-    expect(after).toMatch(
+    // The notifier read the Applications it notified about.
+    expect(text).toMatch(
       /flotilla_kube_api_requests_total\{server="[^"]+",verb="get",kind="applications",code="200"\} [1-9]/,
     );
-    expect(after).toMatch(/flotilla_cluster_cache_resources\{server="[^"]+"\} \d+/);
+    // A role with a live-state cache reports its cluster.
+    await using hooks = await startServiceProcess('hook-runner', serviceEnv(env, ns));
+    const cluster = await scrape(hooks);
+    expect(cluster).toMatch(/flotilla_cluster_reachable\{server="https:\/\/[^"]+"\} 1/);
+    expect(cluster).toMatch(/flotilla_cluster_cache_resources\{server="https:\/\/[^"]+"\} \d+/);
   });
 });
