@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installCrds } from '@flotilla/kube';
 import { serviceEnv, startEnv, startServiceProcess, type TestEnv } from '@flotilla/testing';
 
-const SERVICES = ['git-poller', 'renderer', 'differ', 'applier', 'hook-runner', 'appset'];
+const SERVICES = [
+  'git-poller',
+  'renderer',
+  'differ',
+  'applier',
+  'hook-runner',
+  'appset',
+  'notifier',
+];
 
 describe('each service process', () => {
   let env: TestEnv;

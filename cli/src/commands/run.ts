@@ -12,6 +12,7 @@ export const ROLE_NAMES = [
   'applier',
   'hook-runner',
   'appset',
+  'notifier',
 ] as const;
 
 /**
@@ -26,6 +27,7 @@ export async function loadRoles(names: readonly string[] = ROLE_NAMES): Promise<
     applier: async () => (await import('@flotilla/applier')).applierRole,
     'hook-runner': async () => (await import('@flotilla/hook-runner')).hookRunnerRole,
     appset: async () => (await import('@flotilla/appset-controller')).appsetRole,
+    notifier: async () => (await import('@flotilla/notifier')).notifierRole,
   };
   return Promise.all(names.map((n) => loaders[n]!()));
 }

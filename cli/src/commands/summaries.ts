@@ -6,7 +6,7 @@ export const SUMMARIES = {
   start:
     'the local quick start: provision tools, use or start NATS, Redis and a control plane, then run every role',
   up: 'run every role in one process against the configured NATS, Redis and cluster',
-  run: 'run chosen roles in one process, so they scale separately (git-poller, renderer, differ, applier, hook-runner, appset)',
+  run: 'run chosen roles in one process, so they scale separately (git-poller, renderer, differ, applier, hook-runner, appset, notifier)',
   app: 'inspect and operate Applications',
   proj: 'AppProjects: what apps may deploy, from where, to where',
   appset: 'ApplicationSets: list, get, create -f, delete',

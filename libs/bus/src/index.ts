@@ -3,12 +3,15 @@ export {
   provisionBus,
   compileBusOptions,
   consumerName,
+  provisionEventConsumer,
   type BusOptions,
   type CompiledBusOptions,
 } from './provision.js';
 export { createPublisher, type BusPublisher, type PublishOptions } from './publish.js';
 export {
   startWorker,
+  startConsumer,
+  type ConsumerLoopOptions,
   type Worker,
   type WorkerOptions,
   type WorkerStats,
@@ -26,3 +29,4 @@ export {
 } from './errors.js';
 export { LeaseManager, type Lease, type LeaseOptions } from './lease.js';
 export { traceparent } from './trace.js';
+export { publishDeadLetter, type DeadLetterInput } from './dead-letter.js';

@@ -123,3 +123,39 @@ export async function provisionBus(
   }
   return o;
 }
+
+/**
+ * Creates (or brings up to date) a durable consumer of the event log. A new
+ * consumer starts at the newest event, so a first install does not replay the
+ * retained history; from then on its position is kept by the server, so no
+ * event is lost while its readers are down. Redelivery is bounded by the
+ * reader, which dead-letters with a reason.
+ */
+export async function provisionEventConsumer(
+  nc: NatsConnection,
+  name: string,
+  options: { readonly ackWaitMs?: number; readonly maxAckPending?: number } = {},
+): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const cfg: Partial<ConsumerConfig> = {
+    durable_name: name,
+    filter_subject: `${SubjectRoots.events}.>`,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.New,
+    ack_wait: ms(options.ackWaitMs ?? 30_000),
+    max_ack_pending: options.maxAckPending ?? 256,
+    max_deliver: -1,
+  };
+  try {
+    await jsm.consumers.info(Streams.Events, name);
+    // deliver_policy cannot change on an existing consumer; the rest may.
+    const { deliver_policy: _ignored, ...rest } = cfg;
+    await jsm.consumers.update(Streams.Events, name, rest);
+  } catch (err) {
+    if (!/consumer not found/i.test((err as Error).message)) throw err;
+    await jsm.consumers.add(Streams.Events, cfg).catch(async (e: Error) => {
+      // Another replica created it meanwhile.
+      if (!/already exists|already in use/i.test(e.message)) throw e;
+    });
+  }
+}

@@ -1,6 +1,12 @@
 import { jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { decodeCommand, Streams, type CommandOf, type WorkKind } from '@flotilla/contracts';
+import {
+  decodeCommand,
+  Streams,
+  type CommandOf,
+  type Decoded,
+  type WorkKind,
+} from '@flotilla/contracts';
 import { metrics, registerQueueDepth, type Logger, type WorkCounts } from '@flotilla/runtime';
 import { deadLetter } from './dead-letter.js';
 import { backoffDelay, outcomeOfError, type Backoff, type Outcome } from './outcome.js';
@@ -27,10 +33,9 @@ export type Handler<K extends WorkKind> = (
 ) => Promise<Outcome | void>;
 
 /** Options for {@link startWorker}. */
-export interface WorkerOptions<K extends WorkKind> {
+/** Settings every consumer loop shares. */
+interface LoopSettings {
   readonly nc: NatsConnection;
-  readonly kind: K;
-  readonly handler: Handler<K>;
   readonly logger: Logger;
   /** Messages handled at once by this worker; 4 unless set. */
   readonly concurrency?: number;
@@ -41,6 +46,23 @@ export interface WorkerOptions<K extends WorkKind> {
   readonly ackWaitMs?: number;
   /** CloudEvents `source` of dead letters; `/flotilla/<kind>-worker` unless set. */
   readonly source?: string;
+}
+
+/** Options for {@link startWorker}. */
+export interface WorkerOptions<K extends WorkKind> extends LoopSettings {
+  readonly kind: K;
+  readonly handler: Handler<K>;
+}
+
+/** Options for {@link startConsumer}: any durable consumer of any stream. */
+export interface ConsumerLoopOptions<T> extends LoopSettings {
+  /** Stream and durable consumer to pull from (the consumer must exist). */
+  readonly stream: string;
+  readonly consumer: string;
+  /** Label of metrics and dead letters (`flotilla.deadletter.<label>`). */
+  readonly label: string;
+  readonly decode: (bytes: Uint8Array) => Decoded<T>;
+  readonly handler: (value: T, ctx: HandlerContext) => Promise<Outcome | void>;
 }
 
 /** Counters a worker keeps (exported as metrics), as a role reports them. */
@@ -63,7 +85,23 @@ const DEFAULT_BACKOFF: Backoff = { initialMs: 1_000, factor: 2, maxMs: 60_000 };
  * and never lets one message stop the loop.
  */
 export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Worker {
-  const { nc, kind, handler, logger } = options;
+  const { kind } = options;
+  return startConsumer<CommandOf<K>>({
+    ...options,
+    stream: Streams.Work,
+    consumer: consumerName(kind),
+    label: kind,
+    decode: (bytes) => decodeCommand(kind, bytes),
+  });
+}
+
+/**
+ * The loop behind {@link startWorker}, for any durable consumer: decode,
+ * handle, map the outcome to ack, `nak(delay)` or `term`, and dead-letter
+ * what cannot be decoded or keeps failing, with the reason.
+ */
+export function startConsumer<T>(options: ConsumerLoopOptions<T>): Worker {
+  const { nc, label: kind, handler, logger } = options;
   const concurrency = options.concurrency ?? 4;
   const maxDeliveries = options.maxDeliveries ?? 5;
   const backoff = options.backoff ?? DEFAULT_BACKOFF;
@@ -125,7 +163,7 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
       stats.redelivered++;
       metrics.redeliveries.inc({ kind });
     }
-    const decoded = decodeCommand(kind, msg.data);
+    const decoded = options.decode(msg.data);
     if (!decoded.ok) {
       logger.error(
         { subject: msg.subject, reason: decoded.reason, error: decoded.message },
@@ -175,7 +213,7 @@ export function startWorker<K extends WorkKind>(options: WorkerOptions<K>): Work
   const loop = async () => {
     while (!abort.signal.aborted) {
       try {
-        const consumer = await js.consumers.get(Streams.Work, consumerName(kind));
+        const consumer = await js.consumers.get(options.stream, options.consumer);
         unregisterDepth();
         unregisterDepth = registerQueueDepth(kind, async () => {
           const info = await consumer.info();

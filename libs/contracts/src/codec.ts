@@ -4,6 +4,7 @@ import { FormatRegistry, type TSchema } from '@sinclair/typebox';
 import { appKey, type AppRef } from './app-ref.js';
 import { CommandSchemas, type CommandOf } from './commands.js';
 import {
+  EVENT_NAMES,
   EventCatalog,
   cloudEventSchema,
   eventType,
@@ -44,6 +45,14 @@ function firstErrors(check: TypeCheck<TSchema>, value: unknown): string {
     .join('; ');
 }
 
+function parseJson(bytes: Uint8Array): Decoded<unknown> {
+  try {
+    return { ok: true, value: JSON.parse(new TextDecoder().decode(bytes)) as unknown };
+  } catch (err) {
+    return { ok: false, reason: 'malformed', message: `not JSON: ${(err as Error).message}` };
+  }
+}
+
 /** Encodes a value as the JSON bytes that travel on the bus. */
 export function encode(value: unknown): Uint8Array {
   return new TextEncoder().encode(JSON.stringify(value));
@@ -54,12 +63,9 @@ export function decodeCommand<K extends WorkKind>(
   kind: K,
   bytes: Uint8Array,
 ): Decoded<CommandOf<K>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    return { ok: false, reason: 'malformed', message: `not JSON: ${(err as Error).message}` };
-  }
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const value = json.value;
   const version = (value as { version?: unknown } | null)?.version;
   if (typeof value === 'object' && value !== null && version !== 1) {
     return {
@@ -115,16 +121,33 @@ export function decodeEvent<N extends EventName>(
   name: N,
   bytes: Uint8Array,
 ): Decoded<FlotillaEvent<N>> {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
-  } catch (err) {
-    return { ok: false, reason: 'malformed', message: `not JSON: ${(err as Error).message}` };
-  }
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const value = json.value;
   const check = checker(eventEnvelopeSchema(name));
   if (!check.Check(value))
     return { ok: false, reason: 'malformed', message: firstErrors(check, value) };
   return { ok: true, value: value as FlotillaEvent<N> };
+}
+
+const NAME_OF_TYPE = new Map(EVENT_NAMES.map((n) => [eventType(n), n]));
+
+/**
+ * Decodes any Flotilla event by its CloudEvents `type`; never throws. A type
+ * this build does not know is `unknown-version`.
+ */
+export function decodeAnyEvent(bytes: Uint8Array): Decoded<FlotillaEvent & { name: EventName }> {
+  const json = parseJson(bytes);
+  if (!json.ok) return json;
+  const value = json.value;
+  const type = (value as { type?: unknown } | null)?.type;
+  const name = typeof type === 'string' ? NAME_OF_TYPE.get(type) : undefined;
+  if (!name)
+    return { ok: false, reason: 'unknown-version', message: `unknown event type ${String(type)}` };
+  const check = checker(eventEnvelopeSchema(name));
+  if (!check.Check(value))
+    return { ok: false, reason: 'malformed', message: firstErrors(check, value) };
+  return { ok: true, value: { ...(value as FlotillaEvent), name } };
 }
 
 const envelopes = new Map<EventName, TSchema>();

@@ -12,6 +12,8 @@ export const DeadLetterReason = {
   UnknownVersion: 'unknown-version',
   /** The handler kept failing for the maximum number of deliveries. */
   Exhausted: 'exhausted',
+  /** The handler found it can never succeed (a receiver refused a notification, say). */
+  Rejected: 'rejected',
 } as const;
 /** Why a message was dead-lettered. */
 export type DeadLetterReason = (typeof DeadLetterReason)[keyof typeof DeadLetterReason];
@@ -25,6 +27,7 @@ export const DeadLetterData = Type.Object({
     Type.Literal('malformed'),
     Type.Literal('unknown-version'),
     Type.Literal('exhausted'),
+    Type.Literal('rejected'),
   ]),
   error: Type.String(),
   payload: Type.String({ description: 'The message body as UTF-8, cut at 4 KiB.' }),

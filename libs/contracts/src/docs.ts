@@ -67,7 +67,7 @@ export function renderEventsDoc(): string {
     );
   }
   lines.push(
-    `| \`${DEAD_LETTER_TYPE}\` | \`flotilla.deadletter.<work-kind>\` | A work message that was malformed, of an unknown version, or failed too many times. |`,
+    `| \`${DEAD_LETTER_TYPE}\` | \`flotilla.deadletter.<work-kind>\` or \`flotilla.deadletter.notify\` | A work message that was malformed, of an unknown version, or failed too many times; or an event the notifier could not deliver (\`exhausted\`) or a receiver refused (\`rejected\`). |`,
     '',
     '## Examples',
     '',

@@ -39,6 +39,7 @@ export {
   encode,
   decodeCommand,
   decodeEvent,
+  decodeAnyEvent,
   createEvent,
   subjectOfEvent,
   eventEnvelopeSchema,

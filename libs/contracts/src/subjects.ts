@@ -45,7 +45,7 @@ export function eventSubject(app: AppRef, category: string, action: string): str
   return `${SubjectRoots.events}.${app.namespace}.${app.name}.${category}.${action}`;
 }
 
-/** `flotilla.deadletter.<kind>`: where poison messages of one work kind end up. */
-export function deadLetterSubject(kind: WorkKind): string {
+/** `flotilla.deadletter.<kind>`: where poison messages of one work kind (or of the notifier, `notify`) end up. */
+export function deadLetterSubject(kind: string): string {
   return `${SubjectRoots.deadLetter}.${kind}`;
 }

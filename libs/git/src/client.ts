@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { metrics, run, isCommandError } from '@flotilla/runtime';
+import { appMetrics, metrics, run, isCommandError } from '@flotilla/runtime';
 import { prepareAuth } from './auth.js';
 import { matchCredential, type RepoCredential } from './credentials.js';
 import { classifyGitFailure, GitError, type GitErrorCode } from './errors.js';
@@ -58,6 +58,22 @@ export class GitClient {
   }
 
   private async git(repoUrl: string, args: string[], cwd?: string): Promise<string> {
+    const labels = { host: repoHost(repoUrl), op: args[0] ?? 'git' };
+    const end = appMetrics.gitSeconds.startTimer(labels);
+    try {
+      const out = await this.gitCall(repoUrl, args, cwd);
+      appMetrics.gitRequests.inc({ ...labels, outcome: 'ok' });
+      return out;
+    } catch (err) {
+      const code = err instanceof GitError ? err.code : 'Failed';
+      appMetrics.gitRequests.inc({ ...labels, outcome: code });
+      throw err;
+    } finally {
+      end();
+    }
+  }
+
+  private async gitCall(repoUrl: string, args: string[], cwd?: string): Promise<string> {
     const cred = matchCredential(repoUrl, this.options.credentials?.() ?? []);
     const auth = await prepareAuth(cred);
     try {
@@ -221,5 +237,16 @@ export class GitClient {
       repositories++;
     }
     return { repositories, trees };
+  }
+}
+
+/** The host of a repository URL (https, ssh or scp-like), `local` for paths, for metric labels. */
+function repoHost(repoUrl: string): string {
+  try {
+    const u = new URL(repoUrl);
+    return u.protocol === 'file:' ? 'local' : u.hostname || 'local';
+  } catch {
+    const scp = /^[^@/]+@([^:/]+):/.exec(repoUrl);
+    return scp?.[1] ?? 'local';
   }
 }

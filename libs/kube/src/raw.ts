@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { metrics } from '@flotilla/runtime';
+import { appMetrics, metrics, requestShape } from '@flotilla/runtime';
 
 /** One raw request to the apiserver. */
 export interface RawRequest {
@@ -64,8 +64,16 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
   if (!kc.getCurrentCluster()?.proxyUrl) options.agent = https ? agents.https : agents.http;
   const send = https ? httpsRequest : httpRequest;
   metrics.kubeRequests.inc({ method: req.method });
+  const shape = requestShape(req.method, req.path, req.contentType);
+  let counted = false;
+  const count = (code: number) => {
+    if (counted) return;
+    counted = true;
+    appMetrics.kubeRequests.inc({ server: url.host, ...shape, code: String(code) });
+  };
   return new Promise<T>((resolve, reject) => {
     const r = send(url, options, (res) => {
+      count(res.statusCode ?? 0);
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
@@ -86,7 +94,10 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
       });
     });
     r.on('timeout', () => r.destroy(new ApiError(0, `${req.method} ${req.path} timed out`)));
-    r.on('error', reject);
+    r.on('error', (err) => {
+      count(0);
+      reject(err);
+    });
     r.end(body);
   });
 }

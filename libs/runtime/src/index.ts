@@ -19,3 +19,12 @@ export {
 } from './connections.js';
 export { startOpsServer, type OpsServer, type OpsServerOptions } from './ops.js';
 export { metrics, registerQueueDepth, type QueueDepthProbe } from './metrics.js';
+export {
+  appMetrics,
+  registerAppSource,
+  registerClusterProbe,
+  failureReason,
+  requestShape,
+  type AppMetricRow,
+  type ClusterProbe,
+} from './app-metrics.js';

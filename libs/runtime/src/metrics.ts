@@ -121,4 +121,25 @@ export const metrics = {
         labelNames: ['method'],
       }),
   ),
+  /** Notifications that ended, by service type, trigger and outcome (sent, rejected, retry). */
+  notifications: once(
+    'flotilla_notifications_total',
+    () =>
+      new Counter({
+        name: 'flotilla_notifications_total',
+        help: 'Notification deliveries, by service type, trigger and outcome (sent, rejected: dead-lettered, retry: will be tried again).',
+        labelNames: ['service_type', 'trigger', 'outcome'],
+      }),
+  ),
+  /** Time one notification took to send. */
+  notificationSeconds: once(
+    'flotilla_notification_send_seconds',
+    () =>
+      new Histogram({
+        name: 'flotilla_notification_send_seconds',
+        help: 'Time to send one notification, by service type.',
+        labelNames: ['service_type'],
+        buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+      }),
+  ),
 };

@@ -13,3 +13,10 @@ export { createTestCa, type TestCa, type TlsPair } from './tls.js';
 export { startTestRegistry, testHelm, type TestRegistry, type PushedChart } from './registry.js';
 export { startHelmRepo, type TestHelmRepo, type HelmRepoOptions } from './helm-repo.js';
 export { writeChart, type ChartFixture } from './charts.js';
+export {
+  startHttpReceiver,
+  startSmtpReceiver,
+  type HttpReceiver,
+  type Accepted,
+  type Mail,
+} from './receivers.js';

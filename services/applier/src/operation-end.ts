@@ -2,7 +2,6 @@
 // deliveries, or one whose deliveries kept failing with a fault.
 import { OperationPhase, type Application, type OperationState } from '@flotilla/api';
 import type { AppRef } from '@flotilla/contracts';
-import { metrics } from '@flotilla/runtime';
 import { readApp, writeApplierStatus } from './app-io.js';
 import { TERMINATED_MESSAGE } from './execute.js';
 import { countFinished, endOperation, same, type RunDeps } from './operation-run.js';
@@ -28,7 +27,7 @@ export async function endWithdrawn(
     operationState: ended,
     ...(app.status?.history ? { history: app.status.history } : {}),
   });
-  countFinished(ended);
+  countFinished(ended, app);
   await endOperation(deps, ref, undefined);
 }
 
@@ -57,9 +56,15 @@ export async function errorOperation(deps: RunDeps, ref: AppRef, message: string
     },
     ...(app.status?.history ? { history: app.status.history } : {}),
   });
-  metrics.syncOperations.inc({
-    phase: OperationPhase.Error,
-    trigger: operation.initiatedBy?.automated ? 'automated' : 'operation',
-  });
+  countFinished(
+    {
+      operation: operation as OperationState['operation'],
+      phase: OperationPhase.Error,
+      message,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    },
+    app,
+  );
   await endOperation(deps, ref, operation);
 }

@@ -17,7 +17,7 @@ import {
   type SyncResourceResult,
 } from '@flotilla/gitops';
 import type { KubeConfig } from '@flotilla/kube';
-import { metrics, type Logger } from '@flotilla/runtime';
+import { appMetrics, failureReason, metrics, type Logger } from '@flotilla/runtime';
 import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
 import { appEvents } from './emit.js';
 import type { syncedSources } from './operation-desired.js';
@@ -97,7 +97,7 @@ export class OperationRun {
       operationState: s,
       ...(history ? { history } : {}),
     });
-    if (s.finishedAt) countFinished(s);
+    if (s.finishedAt) countFinished(s, this.app);
   }
 
   /** Writes a Running state with `message`. */
@@ -162,15 +162,19 @@ export class OperationRun {
   }
 }
 
-/** Metrics of a finished operation: its phase, trigger and duration. */
-export function countFinished(s: OperationState): void {
+/** Metrics of a finished operation: its phase, trigger and duration, overall and for its app. */
+export function countFinished(s: OperationState, app: Application): void {
   const trigger = s.operation?.initiatedBy?.automated ? 'automated' : 'operation';
   metrics.syncOperations.inc({ phase: s.phase, trigger });
-  if (s.finishedAt)
-    metrics.syncSeconds.observe(
-      { phase: s.phase },
-      Math.max(0, Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000,
-    );
+  const ref = { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
+  appMetrics.syncs.inc({ ...ref, project: app.spec?.project || 'default', phase: s.phase });
+  if (s.phase !== OperationPhase.Succeeded)
+    appMetrics.syncFailures.inc({ reason: failureReason(s.message) });
+  if (s.finishedAt) {
+    const seconds = Math.max(0, Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000;
+    metrics.syncSeconds.observe({ phase: s.phase }, seconds);
+    appMetrics.syncSeconds.inc(ref, seconds);
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { BusPublisher } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
 import { deniedEventData, type ProjectDenial, type WindowVerdict } from '@flotilla/gitops';
+import { appMetrics } from '@flotilla/runtime';
 import type { Reconciled } from './reconcile.js';
 
 const SOURCE = '/flotilla/differ';
@@ -48,6 +49,7 @@ export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconcil
       wasSynced.has(`${d.key.group}/${d.key.kind}/${d.key.namespace}/${d.key.name}`),
   );
   if (drifted.length > 0) {
+    appMetrics.drift.inc(ref);
     const data = {
       resources: drifted.map((d) => ({ resource: d.key, fields: [...d.changedPaths] })),
     };

@@ -5,7 +5,8 @@ import type { Application } from '@flotilla/api';
 import { projectNameOf, sourceDenials } from '@flotilla/gitops';
 import { ApplicationClient, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
-import type { Role } from '@flotilla/runtime';
+import { appMetrics, registerAppSource, type Role } from '@flotilla/runtime';
+import { appMetricRow } from './app-metrics.js';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
 import { differClusters } from './clusters.js';
 import { publishChanges, publishDenials, publishWindowBlock } from './events.js';
@@ -84,7 +85,13 @@ export const differRole: Role = {
       logger,
       concurrency: options.concurrency,
       handler: async (cmd) => {
+        const started = performance.now();
         const r = await reconciler.reconcile(cmd.app);
+        if (r)
+          appMetrics.reconcileSeconds.observe(
+            { dest_server: r.app.spec?.destination?.server ?? r.app.spec?.destination?.name ?? '' },
+            (performance.now() - started) / 1000,
+          );
         if (!r) {
           clusters.forget(cmd.app);
           return;
@@ -144,6 +151,8 @@ export const differRole: Role = {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
     await informer.start();
+    // The per-app gauges read the informer when /metrics is scraped.
+    const unregisterApps = registerAppSource(() => informer.list().map(appMetricRow));
     /** Asks for a comparison of every app; `msgId` makes replicas that decide the same publish once. */
     function compareAll(reason: string, msgId: string): void {
       for (const a of informer.list()) {
@@ -190,6 +199,7 @@ export const differRole: Role = {
       work: worker.stats,
       async stop() {
         stopping = true;
+        unregisterApps();
         stopResync();
         for (const t of timers) clearTimeout(t);
         clusters.stop();

@@ -1,6 +1,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { TRACKING_ANNOTATIONS } from '@flotilla/api';
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
+import { appMetrics, registerClusterProbe } from '@flotilla/runtime';
 import { ApiError, rawRequest } from '../raw.js';
 import { describeConnectionError, isClusterConnectionError } from './connection.js';
 import { collectionPath, Discovery, type ApiResourceInfo } from './discovery.js';
@@ -75,7 +76,15 @@ export class ClusterCache {
     private readonly onError: (err: Error, kind: string) => void = () => undefined,
   ) {
     this.discovery = new Discovery(kc);
+    this.server = kc.getCurrentCluster()?.server ?? 'unknown';
+    this.unregisterProbe = registerClusterProbe(this.server, () => ({
+      resources: this.objects.size,
+      reachable: this.down === undefined,
+    }));
   }
+
+  private readonly server: string;
+  private readonly unregisterProbe: () => void;
 
   private retained(key: string, obj: KubernetesObject): boolean {
     const a = obj.metadata?.annotations;
@@ -268,7 +277,10 @@ export class ClusterCache {
           // While the whole cluster is down, one line about it says enough.
           if (!isClusterConnectionError(err)) this.onError(err, kk);
         },
-        onFailure: (err) => this.noteFailure(err),
+        onFailure: (err) => {
+          appMetrics.watchRestarts.inc({ server: this.server });
+          this.noteFailure(err);
+        },
         onConnected: () => this.noteSuccess(),
         onGone: () => {
           // The CRD went away: its objects are gone, and the kind may be served again later.
@@ -376,6 +388,7 @@ export class ClusterCache {
   /** Stops every watch. */
   stop(): void {
     this.stopped = true;
+    this.unregisterProbe();
     clearTimeout(this.probe);
     for (const k of this.kinds.values()) k.watch?.stop();
     this.kinds.clear();
