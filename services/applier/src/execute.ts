@@ -100,7 +100,10 @@ export async function executePlan(
 ): Promise<ExecutionEnd> {
   let results = [...resumed];
   const all = [...plan.tasks, ...plan.syncFailTasks];
-  const writer = new ProgressWriter((r, message) => hooks.progress(r, message));
+  // Status holds the resumed results already (the caller wrote them with the Running state).
+  const writer = new ProgressWriter((r, message) => hooks.progress(r, message), {
+    written: results,
+  });
   const progress = (message: string) => writer.report(results, message);
   const set = (r: SyncResourceResult) => {
     const id = resultId(r.key, r.syncPhase);

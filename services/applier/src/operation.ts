@@ -51,14 +51,19 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly watchApp?: (ref: AppRef, wake: () => void) => () => void;
 }
 
-/** Runs (or resumes) the app's operation while `lease` is held. */
+/**
+ * Runs (or resumes) the app's operation while `lease` is held. `read` is the
+ * Application as read after the lease was taken, when the caller has it (null:
+ * it does not exist); otherwise it is read here.
+ */
 export async function runOperation(
   deps: OperationDeps,
   ref: AppRef,
   lease: Lease,
   stopping: AbortSignal,
+  read?: Application | null,
 ): Promise<void> {
-  const app = await readApp(deps.kc, ref);
+  const app = read === undefined ? await readApp(deps.kc, ref) : (read ?? undefined);
   const operation = app?.operation;
   const previous = app?.status?.operationState;
   if (app && !operation && previous?.phase === OperationPhase.Running) {
