@@ -170,11 +170,16 @@ async function executeStep(
         ...plan.syncFailTasks,
       ])
     : [];
-  await run.progress(run.resumed ? 'resuming' : 'planned', resumed);
+  // The Running state is written while the dry runs go on: they change nothing, and
+  // the executor writes nothing (to the cluster or status) before it is written.
   // `started` goes out once the Running state is written, so a replica that takes over
   // after a crash resumes this operation instead of starting another (a started event
   // with no end); its id makes the re-announcement of a resume right after planning one.
-  if (!run.resumed || run.resumed.message === 'planned') await run.started({ again: true });
+  const running = (async () => {
+    await run.progress(run.resumed ? 'resuming' : 'planned', resumed);
+    if (!run.resumed || run.resumed.message === 'planned') await run.started({ again: true });
+  })();
+  running.catch(() => undefined); // awaited by the executor; not unhandled meanwhile
   const watchApp = deps.watchApp;
   return executePlan(
     {
@@ -210,7 +215,11 @@ async function executeStep(
         return now !== undefined && isDeletionApproved(now as SyncObject, startedAt);
       },
     },
-    { terminate: deps.terminated(ref), stop: AbortSignal.any([lease.lost, stopping]) },
+    {
+      terminate: deps.terminated(ref),
+      stop: AbortSignal.any([lease.lost, stopping]),
+      running,
+    },
   );
 }
 
