@@ -150,16 +150,18 @@ export class OperationRun {
         : history,
     );
     if (options.startedFirst) await this.started();
-    if (options.announce !== false) {
-      const event = phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
-      await this.emit(event, {
-        operationId: this.opId,
-        revision: this.revision,
-        message,
-        durationMs: this.durationMs,
-      });
-    }
-    await endOperation(this.deps, this.ref, this.operation, stored);
+    const event = phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
+    // The end is announced while `operation` is cleared: both follow the final state.
+    await Promise.all([
+      options.announce !== false &&
+        this.emit(event, {
+          operationId: this.opId,
+          revision: this.revision,
+          message,
+          durationMs: this.durationMs,
+        }),
+      endOperation(this.deps, this.ref, this.operation, stored),
+    ]);
   }
 }
 

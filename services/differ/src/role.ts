@@ -80,20 +80,22 @@ export const differRole: Role = {
             reason: 'no desired state yet',
           });
         }
-        if (r.changed) await publishChanges(bus, cmd.app, r);
-        if (r.autoSync) {
-          await actOnAutoSync({
-            kc,
-            bus,
-            logger,
-            counter,
-            app: cmd.app,
-            resourceVersion: r.resourceVersion,
-            revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
-            decision: r.autoSync,
-            later,
-          });
-        }
+        // The automated sync need not wait for the events of the comparison that decided it.
+        await Promise.all([
+          r.changed ? publishChanges(bus, cmd.app, r) : undefined,
+          r.autoSync &&
+            actOnAutoSync({
+              kc,
+              bus,
+              logger,
+              counter,
+              app: cmd.app,
+              resourceVersion: r.resourceVersion,
+              revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
+              decision: r.autoSync,
+              later,
+            }),
+        ]);
       },
     });
 
