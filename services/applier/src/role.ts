@@ -24,6 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { HookStore } from '@flotilla/sync-exec';
 import { readApp } from './app-io.js';
 import { isDeletionPending, runDeletion } from './deletion.js';
+import { OperationArrivals } from './arrivals.js';
 import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
@@ -92,7 +93,7 @@ export const applierRole: Role = {
     // status writes send none; one already running is in a command's hands
     // (and is redelivered to another replica if this one dies). At start,
     // every pending operation is looked at once.
-    const announced = new Map<string, string>();
+    const arrivals = new OperationArrivals();
     const onApp = (a: Application, initial: boolean) => {
       const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
       for (const wake of appWatchers.get(appKey(ref)) ?? []) wake();
@@ -115,7 +116,7 @@ export const applierRole: Role = {
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
       }
       if (!a.operation) {
-        announced.delete(appKey(ref));
+        arrivals.forget(ref);
         // The informer may lag behind a new operation already running: look again.
         const running = terminations.get(appKey(ref));
         if (running) {
@@ -133,12 +134,9 @@ export const applierRole: Role = {
         state?.phase === 'Running' &&
         JSON.stringify(state.operation) === JSON.stringify(a.operation);
       if (running && !initial) return;
-      const meta = a.metadata as { resourceVersion?: string; generation?: number } | undefined;
-      const arrival = `${meta?.generation ?? ''}:${JSON.stringify(a.operation)}`;
-      if (!initial && announced.get(appKey(ref)) === arrival) return;
-      announced.set(appKey(ref), arrival);
+      if (!arrivals.arrived(ref, a, initial)) return;
       // The same id as the differ's command for an automated sync written at this version.
-      const version = meta?.resourceVersion;
+      const version = (a.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
       bus
         .command(
           { version: 1, kind: 'sync', app: ref, reason: 'operation', trigger: 'operation' },
@@ -146,16 +144,14 @@ export const applierRole: Role = {
         )
         .catch((err: Error) => {
           // The next update of the app tries again.
-          announced.delete(appKey(ref));
+          arrivals.forget(ref);
           logger.warn({ err: err.message }, 'could not publish sync');
         });
     };
     informer.on('add', (a) => onApp(a, true));
     informer.on('update', (a) => onApp(a, false));
     informer.on('delete', (a) =>
-      announced.delete(
-        appKey({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' }),
-      ),
+      arrivals.forget({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' }),
     );
     let stopping = false;
     informer.on('error', () => {
