@@ -10,7 +10,7 @@ const app = (generation: number, operation?: unknown, phase?: string): Applicati
     metadata: { ...ref, generation },
     ...(operation ? { operation } : {}),
     ...(phase ? { status: { operationState: { phase, operation } } } : {}),
-  }) as Application;
+  }) as unknown as Application;
 
 describe('OperationArrivals', () => {
   it('announces an operation once, however many status writes follow', () => {
