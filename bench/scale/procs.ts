@@ -1,7 +1,7 @@
 // Role processes for the scale bench: `flotilla run <role>` children, each
 // with its own ops port, sampled for CPU seconds and RSS from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from '@flotilla/runtime';
 
@@ -97,10 +97,25 @@ export async function counters(p: RoleProc): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   if (!res?.ok) return out;
   for (const line of (await res.text()).split('\n')) {
-    const m = /^(flotilla_[a-z_]+_total)(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
+    const m = /^(flotilla_[a-z_]+_(?:total|sum|count))(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
     if (!m) continue;
     const key = `${m[1]}${m[2] ?? ''}`;
     out[key] = (out[key] ?? 0) + Number(m[3]);
+  }
+  return out;
+}
+
+/**
+ * The control plane's processes on this machine (kube-apiserver, etcd), found
+ * by command name; empty when the cluster runs elsewhere. Other work on a
+ * shared cluster counts in their CPU too.
+ */
+export async function controlPlanePids(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+    if (comm === 'kube-apiserver' || comm === 'etcd') out[comm] ??= Number(entry);
   }
   return out;
 }

@@ -30,7 +30,15 @@ import {
   requestDelta,
   ssaFloor,
 } from './floor.js';
-import { counters, sampleAll, startRole, stopRole, type RoleProc } from './procs.js';
+import {
+  controlPlanePids,
+  counters,
+  sample,
+  sampleAll,
+  startRole,
+  stopRole,
+  type RoleProc,
+} from './procs.js';
 import { topFrames } from './profile.js';
 import { StageClock, percentiles } from './stages.js';
 
@@ -260,9 +268,15 @@ const roundResult = () => {
 };
 
 const redisClient = new Redis(redis.url);
+const controlPlane = await controlPlanePids();
 const snapshot = async () => ({
   at: performance.now(),
   procs: await sampleAll(procs),
+  controlPlane: Object.fromEntries(
+    await Promise.all(
+      Object.entries(controlPlane).map(async ([k, pid]) => [k, (await sample(pid)).cpuSeconds]),
+    ),
+  ) as Record<string, number>,
   counters: Object.fromEntries(
     await Promise.all(procs.map(async (p) => [p.label, await counters(p)])),
   ),
@@ -280,6 +294,13 @@ const between = (a: Snapshot, b: Snapshot) => ({
     procs.map((p) => [
       p.label,
       Number((b.procs[p.label]!.cpuSeconds - a.procs[p.label]!.cpuSeconds).toFixed(2)),
+    ]),
+  ),
+  // The apiserver and etcd, when they run on this machine (shared with other work).
+  controlPlaneCpuSeconds: Object.fromEntries(
+    Object.keys(b.controlPlane).map((k) => [
+      k,
+      Number(((b.controlPlane[k] ?? 0) - (a.controlPlane[k] ?? 0)).toFixed(2)),
     ]),
   ),
   flotillaCounters: Object.fromEntries(
@@ -338,6 +359,28 @@ log(
 );
 for (const [stage, s] of Object.entries(created.stages)) {
   log(`  ${stage.padEnd(34)} p50 ${s.p50.toFixed(2)} s  p99 ${s.p99.toFixed(2)} s  (n=${s.n})`);
+}
+logUsage(created.usage);
+
+/** CPU per process and Flotilla's apiserver requests per app (with their mean time) of a round. */
+function logUsage(u: ReturnType<typeof between>): void {
+  log(`  CPU s: ${JSON.stringify({ ...u.cpuSeconds, ...u.controlPlaneCpuSeconds })}`);
+  for (const [role, c] of Object.entries(u.flotillaCounters)) {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(c)) {
+      const m = /^flotilla_kube_requests_total\{method="(\w+)",resource="([^"]+)"\}$/.exec(k);
+      if (!m) continue;
+      const sum = c[`flotilla_kube_request_seconds_sum{method="${m[1]}",resource="${m[2]}"}`] ?? 0;
+      parts.push(`${m[1]} ${m[2]} ${(v / N).toFixed(2)} (${((sum / v) * 1000).toFixed(0)} ms)`);
+    }
+    const work = Object.entries(c)
+      .filter(([k]) => k.startsWith('flotilla_work_messages_total'))
+      .map(([k, v]) => `${/outcome="(\w+)"/.exec(k)?.[1]} ${(v / N).toFixed(2)}`);
+    if (parts.length || work.length)
+      log(
+        `  ${role} per app: ${[...parts, ...(work.length ? [`work ${work.join(', ')}`] : [])].join('; ')}`,
+      );
+  }
 }
 
 if (o['commit-all']) {

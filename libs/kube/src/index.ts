@@ -32,7 +32,7 @@ export {
   type Informer,
   type ObjectCache,
 } from '@kubernetes/client-node';
-export { rawRequest, ApiError, type RawRequest } from './raw.js';
+export { rawRequest, requestResource, ApiError, type RawRequest } from './raw.js';
 export { ApplicationClient } from './applications.js';
 export { installCrds, ensureNamespace } from './crds.js';
 export {

@@ -63,7 +63,9 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
   // A proxy needs the agent client-node made for it.
   if (!kc.getCurrentCluster()?.proxyUrl) options.agent = https ? agents.https : agents.http;
   const send = https ? httpsRequest : httpRequest;
-  metrics.kubeRequests.inc({ method: req.method });
+  const labels = { method: req.method, resource: requestResource(req.path) };
+  metrics.kubeRequests.inc(labels);
+  const endTimer = metrics.kubeRequestSeconds.startTimer(labels);
   const shape = requestShape(req.method, req.path, req.contentType);
   let counted = false;
   const count = (code: number) => {
@@ -78,6 +80,7 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => {
+        endTimer();
         const status = res.statusCode ?? 500;
         let parsed: unknown = text;
         try {
@@ -100,4 +103,18 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
     });
     r.end(body);
   });
+}
+
+/**
+ * The resource a request path addresses, as metrics label it: its plural,
+ * with the subresource (`applications/status`), or `discovery` for the API
+ * listings. Names and namespaces are left out, so the label stays bounded.
+ */
+export function requestResource(path: string): string {
+  const parts = path.split('?')[0]!.split('/').filter(Boolean);
+  let i = parts[0] === 'api' ? 2 : parts[0] === 'apis' ? 3 : -1;
+  if (i < 0 || parts.length <= i) return 'discovery';
+  if (parts[i] === 'namespaces' && parts.length > i + 2) i += 2;
+  const sub = parts[i + 2];
+  return sub ? `${parts[i]}/${sub}` : parts[i]!;
 }

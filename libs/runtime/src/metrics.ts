@@ -111,14 +111,28 @@ export const metrics = {
         labelNames: ['op'],
       }),
   ),
-  /** Requests sent to a Kubernetes apiserver through `rawRequest`, by verb (watches excluded). */
+  /**
+   * Requests sent to a Kubernetes apiserver through `rawRequest`, by verb and
+   * resource (plural, with its subresource; watches excluded).
+   */
   kubeRequests: once(
     'flotilla_kube_requests_total',
     () =>
       new Counter({
         name: 'flotilla_kube_requests_total',
-        help: 'Requests sent to a Kubernetes apiserver, by HTTP method.',
-        labelNames: ['method'],
+        help: 'Requests sent to a Kubernetes apiserver, by HTTP method and resource.',
+        labelNames: ['method', 'resource'],
+      }),
+  ),
+  /** How long apiserver requests through `rawRequest` took, by verb and resource. */
+  kubeRequestSeconds: once(
+    'flotilla_kube_request_seconds',
+    () =>
+      new Histogram({
+        name: 'flotilla_kube_request_seconds',
+        help: 'Time from sending a request to a Kubernetes apiserver to its whole answer.',
+        labelNames: ['method', 'resource'],
+        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       }),
   ),
   /** Notifications that ended, by service type, trigger and outcome (sent, rejected, retry). */

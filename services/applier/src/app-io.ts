@@ -15,13 +15,16 @@ export function readApp(kc: KubeConfig, ref: AppRef): Promise<Application | unde
   return new ApplicationClient(kc).get(ref);
 }
 
-/** Applies operationState and history (the whole applier view) on the status subresource. */
-export async function writeApplierStatus(
+/**
+ * Applies operationState and history (the whole applier view) on the status
+ * subresource; returns the Application as stored.
+ */
+export function writeApplierStatus(
   kc: KubeConfig,
   ref: AppRef,
   status: ApplierStatus,
-): Promise<void> {
-  await new ApplicationClient(kc).applyStatus(
+): Promise<Application> {
+  return new ApplicationClient(kc).applyStatus(
     applierStatusPatch({ metadata: ref }, status),
     APPLIER_FIELD_MANAGER,
   );

@@ -94,18 +94,27 @@ export const TERMINATED_MESSAGE = 'Operation terminated';
 /**
  * Runs `plan` from `resumed` results (empty for a fresh run) until it ends.
  * `terminate` aborts when the operation is withdrawn: running hooks are
- * deleted and the operation ends Failed.
+ * deleted and the operation ends Failed. `running`, when given, resolves once
+ * the operation's Running state is written: only the dry runs go on before
+ * it, and nothing is written or returned until it has.
  */
 export async function executePlan(
   deps: ExecutionDeps,
   plan: SyncPlan,
   resumed: readonly SyncResourceResult[],
   hooks: ExecutionHooks,
-  signals: { readonly terminate: AbortSignal; readonly stop: AbortSignal },
+  signals: {
+    readonly terminate: AbortSignal;
+    readonly stop: AbortSignal;
+    readonly running?: Promise<void>;
+  },
 ): Promise<ExecutionEnd> {
   let results = [...resumed];
   const all = [...plan.tasks, ...plan.syncFailTasks];
-  const writer = new ProgressWriter((r, message) => hooks.progress(r, message));
+  // Status holds the resumed results already (the caller wrote them with the Running state).
+  const writer = new ProgressWriter((r, message) => hooks.progress(r, message), {
+    written: results,
+  });
   const progress = (message: string) => writer.report(results, message);
   const set = (r: SyncResourceResult) => {
     const id = resultId(r.key, r.syncPhase);
@@ -130,6 +139,7 @@ export async function executePlan(
       const error = await dryRunTask(deps, t);
       if (error !== undefined) failures.push(applyResult(t, { error }));
     });
+    await signals.running;
     if (failures.length > 0) {
       return {
         phase: OperationPhase.Failed,
@@ -145,6 +155,8 @@ export async function executePlan(
       return { phase: OperationPhase.Succeeded, message: 'successfully synced (dry run)', results };
     }
   }
+
+  await signals.running;
 
   const runTasks = async (tasks: readonly SyncTask[]) => {
     for (const t of tasks.filter((x) => x.type === SyncTaskType.Prune)) {

@@ -90,19 +90,20 @@ export class OperationRun {
   }
 
   /** Writes `s` (and history) as the applier's status while the lease is held. */
-  async write(s: OperationState, history = this.app.status?.history): Promise<void> {
+  async write(s: OperationState, history = this.app.status?.history): Promise<Application> {
     await this.lease.renew();
     if (this.lease.lost.aborted) throw new WaitingError('lease lost', 1_000);
-    await writeApplierStatus(this.deps.kc, this.ref, {
+    const stored = await writeApplierStatus(this.deps.kc, this.ref, {
       operationState: s,
       ...(history ? { history } : {}),
     });
     if (s.finishedAt) countFinished(s, this.app);
+    return stored;
   }
 
   /** Writes a Running state with `message`. */
-  progress(message: string, results: readonly SyncResourceResult[] = []): Promise<void> {
-    return this.write(this.state(OperationPhase.Running, message, results));
+  async progress(message: string, results: readonly SyncResourceResult[] = []): Promise<void> {
+    await this.write(this.state(OperationPhase.Running, message, results));
   }
 
   /**
@@ -142,23 +143,25 @@ export class OperationRun {
     const final = this.state(phase, message, results, true);
     const entry = phase === OperationPhase.Succeeded ? historyEntryFor(final) : undefined;
     const history = this.app.status?.history;
-    await this.write(
+    const stored = await this.write(
       final,
       entry
         ? appendHistory(history, entry, this.app.spec?.revisionHistoryLimit ?? undefined)
         : history,
     );
     if (options.startedFirst) await this.started();
-    if (options.announce !== false) {
-      const event = phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
-      await this.emit(event, {
-        operationId: this.opId,
-        revision: this.revision,
-        message,
-        durationMs: this.durationMs,
-      });
-    }
-    await endOperation(this.deps, this.ref, this.operation);
+    const event = phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
+    // The end is announced while `operation` is cleared: both follow the final state.
+    await Promise.all([
+      options.announce !== false &&
+        this.emit(event, {
+          operationId: this.opId,
+          revision: this.revision,
+          message,
+          durationMs: this.durationMs,
+        }),
+      endOperation(this.deps, this.ref, this.operation, stored),
+    ]);
   }
 }
 
@@ -181,13 +184,16 @@ export function countFinished(s: OperationState, app: Application): void {
  * After an operation's final status: clears `operation` when it is still the
  * one that ran (undefined: already withdrawn), then asks for a comparison. The differ holds automated sync
  * back while an operation runs; nothing else would look again when it ends.
+ * `stored` is the Application the final status write returned, when there is
+ * one: the clear is first tried at its resourceVersion, without another read.
  */
 export async function endOperation(
   deps: RunDeps,
   ref: AppRef,
   operation: Operation | undefined,
+  stored?: Application,
 ): Promise<void> {
-  if (operation) await clearIfSame(deps, ref, operation);
+  if (operation) await clearIfSame(deps, ref, operation, stored);
   await deps.bus
     .command({ version: 1, kind: 'diff', app: ref, reason: 'operation finished' })
     .catch((err: Error) =>
@@ -195,10 +201,15 @@ export async function endOperation(
     );
 }
 
-async function clearIfSame(deps: RunDeps, ref: AppRef, operation: Operation): Promise<void> {
+async function clearIfSame(
+  deps: RunDeps,
+  ref: AppRef,
+  operation: Operation,
+  stored: Application | undefined,
+): Promise<void> {
   // Status writes by the differ move resourceVersion on; a conflict means "read again".
   for (let attempt = 0; attempt < 5; attempt++) {
-    const now = await readApp(deps.kc, ref);
+    const now = attempt === 0 && stored ? stored : await readApp(deps.kc, ref);
     if (!now || !same(now.operation, operation)) return;
     const rv = (now.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
     if (await clearOperation(deps.kc, ref, rv)) return;

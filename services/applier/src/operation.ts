@@ -63,14 +63,19 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly watchApp?: (ref: AppRef, wake: () => void) => () => void;
 }
 
-/** Runs (or resumes) the app's operation while `lease` is held. */
+/**
+ * Runs (or resumes) the app's operation while `lease` is held. `read` is the
+ * Application as read after the lease was taken, when the caller has it (null:
+ * it does not exist); otherwise it is read here.
+ */
 export async function runOperation(
   deps: OperationDeps,
   ref: AppRef,
   lease: Lease,
   stopping: AbortSignal,
+  read?: Application | null,
 ): Promise<void> {
-  const app = await readApp(deps.kc, ref);
+  const app = read === undefined ? await readApp(deps.kc, ref) : (read ?? undefined);
   const operation = app?.operation;
   const previous = app?.status?.operationState;
   if (app && !operation && previous?.phase === OperationPhase.Running) {
@@ -192,11 +197,16 @@ async function executeStep(
         ...plan.syncFailTasks,
       ])
     : [];
-  await run.progress(run.resumed ? 'resuming' : 'planned', resumed);
+  // The Running state is written while the dry runs go on: they change nothing, and
+  // the executor writes nothing (to the cluster or status) before it is written.
   // `started` goes out once the Running state is written, so a replica that takes over
   // after a crash resumes this operation instead of starting another (a started event
   // with no end); its id makes the re-announcement of a resume right after planning one.
-  if (!run.resumed || run.resumed.message === 'planned') await run.started({ again: true });
+  const running = (async () => {
+    await run.progress(run.resumed ? 'resuming' : 'planned', resumed);
+    if (!run.resumed || run.resumed.message === 'planned') await run.started({ again: true });
+  })();
+  running.catch(() => undefined); // awaited by the executor; not unhandled meanwhile
   const watchApp = deps.watchApp;
   return executePlan(
     {
@@ -248,7 +258,11 @@ async function executeStep(
         return now !== undefined && isDeletionApproved(now as SyncObject, startedAt);
       },
     },
-    { terminate: deps.terminated(ref), stop: AbortSignal.any([lease.lost, stopping]) },
+    {
+      terminate: deps.terminated(ref),
+      stop: AbortSignal.any([lease.lost, stopping]),
+      running,
+    },
   );
 }
 

@@ -2,36 +2,88 @@
 // step of a sync never waits for the status write of the last one. Writes go
 // out in order, one at a time; while one is in flight only the newest waiting
 // state is kept (status holds the whole state, so skipping one loses nothing).
+// A change of the message alone waits a little before it is written, and is
+// dropped when the final status comes first: a short sync then costs no write
+// between its Running state and its end, while every result (what a resume
+// after a crash reads) is still written at once.
 import type { SyncResourceResult } from '@flotilla/gitops';
 
 type Write = (results: readonly SyncResourceResult[], message: string) => Promise<void>;
+type Report = { results: readonly SyncResourceResult[]; message: string };
+
+/** Options of a {@link ProgressWriter}. */
+export interface ProgressWriterOptions {
+  /** The results status holds already (written before the writer started). */
+  readonly written?: readonly SyncResourceResult[];
+  /** How long a change of the message alone waits; 1 s unless set. */
+  readonly messageDelayMs?: number;
+}
 
 /** A coalescing, ordered writer of progress; {@link flush} before the final status. */
 export class ProgressWriter {
-  private last: { results: readonly SyncResourceResult[]; message: string } | undefined;
-  private waiting: { results: readonly SyncResourceResult[]; message: string } | undefined;
+  private last: Report | undefined;
+  private waiting: Report | undefined;
+  private deferred: Report | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  /** The results of the newest state written or queued. */
+  private writtenResults: readonly SyncResourceResult[] | undefined;
   private inFlight: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
+  private readonly messageDelayMs: number;
 
-  constructor(private readonly write: Write) {}
+  constructor(
+    private readonly write: Write,
+    options: ProgressWriterOptions = {},
+  ) {
+    this.writtenResults = options.written;
+    this.messageDelayMs = options.messageDelayMs ?? 1_000;
+  }
 
   /**
    * Queues `message` with `results` unless it is what was queued last (watch
-   * events wake the executor far more often than anything changes). Throws
-   * the error of an earlier write (a lost lease, say).
+   * events wake the executor far more often than anything changes). New
+   * results are written at once; the same results with another message wait
+   * for the message delay. Throws the error of an earlier write (a lost
+   * lease, say).
    */
   report(results: readonly SyncResourceResult[], message: string): void {
     if (this.failure) throw this.failure.error;
     if (this.last?.results === results && this.last.message === message) return;
     this.last = { results, message };
-    this.waiting = this.last;
+    if (results === this.writtenResults) {
+      this.deferred = this.last;
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        if (this.deferred) this.queue(this.deferred);
+      }, this.messageDelayMs);
+      this.timer.unref?.();
+      return;
+    }
+    this.queue(this.last);
+  }
+
+  /**
+   * Resolves when every queued write is done, dropping a change of the message
+   * alone that is still waiting (the final status replaces it); rejects with
+   * the error of a failed write.
+   */
+  async flush(): Promise<void> {
+    this.cancelDeferred();
+    await this.inFlight;
+    if (this.failure) throw this.failure.error;
+  }
+
+  private queue(report: Report): void {
+    this.cancelDeferred();
+    this.writtenResults = report.results;
+    this.waiting = report;
     this.inFlight ??= this.drain();
   }
 
-  /** Resolves when every queued write is done; rejects with the error of a failed one. */
-  async flush(): Promise<void> {
-    await this.inFlight;
-    if (this.failure) throw this.failure.error;
+  private cancelDeferred(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.deferred = undefined;
   }
 
   private async drain(): Promise<void> {

@@ -27,6 +27,7 @@ import { randomUUID } from 'node:crypto';
 import { HookStore } from '@flotilla/sync-exec';
 import { readApp } from './app-io.js';
 import { isDeletionPending, runDeletion } from './deletion.js';
+import { OperationArrivals } from './arrivals.js';
 import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
@@ -116,9 +117,12 @@ export const applierRole: Role = {
     };
     const informer = new ApplicationClient(kc).informer(config.namespace);
     // Every status write is an update: only an operation not yet picked up
-    // becomes a command; one already running is in a command's hands (and is
-    // redelivered to another replica if this one dies). At start, every
-    // pending operation is looked at once.
+    // becomes a command, and only when it arrives (a new generation: writing
+    // `operation` moves it, status writes do not), so the applier's own
+    // status writes send none; one already running is in a command's hands
+    // (and is redelivered to another replica if this one dies). At start,
+    // every pending operation is looked at once.
+    const arrivals = new OperationArrivals();
     const onApp = (a: Application, initial: boolean) => {
       const ref = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
       for (const wake of appWatchers.get(appKey(ref)) ?? []) wake();
@@ -141,6 +145,7 @@ export const applierRole: Role = {
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
       }
       if (!a.operation) {
+        arrivals.forget(ref);
         // The informer may lag behind a new operation already running: look again.
         const running = terminations.get(appKey(ref));
         if (running) {
@@ -158,6 +163,7 @@ export const applierRole: Role = {
         state?.phase === 'Running' &&
         JSON.stringify(state.operation) === JSON.stringify(a.operation);
       if (running && !initial) return;
+      if (!arrivals.arrived(ref, a, initial)) return;
       // The same id as the differ's command for an automated sync written at this version.
       const version = (a.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
       bus
@@ -165,10 +171,17 @@ export const applierRole: Role = {
           { version: 1, kind: 'sync', app: ref, reason: 'operation', trigger: 'operation' },
           version ? { msgId: operationCommandId(ref, version) } : {},
         )
-        .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
+        .catch((err: Error) => {
+          // The next update of the app tries again.
+          arrivals.forget(ref);
+          logger.warn({ err: err.message }, 'could not publish sync');
+        });
     };
     informer.on('add', (a) => onApp(a, true));
     informer.on('update', (a) => onApp(a, false));
+    informer.on('delete', (a) =>
+      arrivals.forget({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' }),
+    );
     let stopping = false;
     informer.on('error', () => {
       if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
@@ -236,7 +249,7 @@ export const applierRole: Role = {
         try {
           if (current && isDeletionPending(current)) {
             await runDeletion(deps, cmd.app, lease, ctx.signal);
-          } else await runOperation(deps, cmd.app, lease, ctx.signal);
+          } else await runOperation(deps, cmd.app, lease, ctx.signal, current ?? null);
         } catch (err) {
           // Stopping or losing the lease leaves the operation Running for the next holder.
           if (ctx.signal.aborted || lease.lost.aborted) {

@@ -3,28 +3,64 @@ import { describe, expect, it } from 'vitest';
 import type { SyncResourceResult } from '@flotilla/gitops';
 import { ProgressWriter } from '../src/progress-writer.js';
 
+const result = (name: string): SyncResourceResult =>
+  ({ key: { group: '', kind: 'ConfigMap', namespace: 'ns', name } }) as SyncResourceResult;
+
 describe('ProgressWriter', () => {
-  it('writes in order, keeps only the newest waiting state, and skips repeats', async () => {
+  it('writes new results in order, keeps only the newest waiting state, and skips repeats', async () => {
     const written: string[] = [];
     let release: () => void = () => undefined;
     const writer = new ProgressWriter(async (_r, message) => {
       written.push(message);
       if (message === 'one') await new Promise<void>((r) => (release = r));
     });
-    const results: SyncResourceResult[] = [];
-    writer.report(results, 'one');
-    writer.report(results, 'two');
-    writer.report(results, 'three');
-    writer.report(results, 'three');
+    writer.report([result('a')], 'one');
+    writer.report([result('b')], 'two');
+    const three = [result('c')];
+    writer.report(three, 'three');
+    writer.report(three, 'three');
     release();
     await writer.flush();
     expect(written).toEqual(['one', 'three']);
-    writer.report(results, 'three');
+    writer.report(three, 'three');
     await writer.flush();
     expect(written).toEqual(['one', 'three']);
-    writer.report([], 'three');
+    writer.report([result('c')], 'three');
     await writer.flush();
     expect(written).toEqual(['one', 'three', 'three']);
+  });
+
+  it('writes a change of the message alone after the delay', async () => {
+    const written: string[] = [];
+    const results = [result('a')];
+    const writer = new ProgressWriter(async (_r, message) => void written.push(message), {
+      written: results,
+      messageDelayMs: 20,
+    });
+    writer.report(results, 'waiting for healthy');
+    writer.report(results, 'still waiting');
+    expect(written).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    await writer.flush();
+    expect(written).toEqual(['still waiting']);
+  });
+
+  it('drops a waiting change of the message alone when flushed before the final status', async () => {
+    const written: { names: string[]; message: string }[] = [];
+    const results = [result('a')];
+    const writer = new ProgressWriter(
+      async (r, message) => void written.push({ names: r.map((x) => x.key.name), message }),
+      { written: results, messageDelayMs: 60_000 },
+    );
+    writer.report(results, 'Sync wave 0: applying');
+    await writer.flush();
+    expect(written).toEqual([]);
+    // New results are never held back, and carry the newest message.
+    writer.report(results, 'Sync wave 0: applying');
+    const next = [...results, result('b')];
+    writer.report(next, 'Sync wave 0: waiting for healthy');
+    await writer.flush();
+    expect(written).toEqual([{ names: ['a', 'b'], message: 'Sync wave 0: waiting for healthy' }]);
   });
 
   it('rethrows a failed write on flush and on the next report', async () => {

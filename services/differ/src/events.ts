@@ -6,8 +6,13 @@ import type { Reconciled } from './reconcile.js';
 
 const SOURCE = '/flotilla/differ';
 
-/** Publishes what changed in a comparison: sync status, health, and drifted resources with their fields. */
+/**
+ * Publishes what changed in a comparison: sync status, health, and drifted
+ * resources with their fields. The events go out together (one connection
+ * keeps their order) and are awaited together.
+ */
 export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconciled): Promise<void> {
+  const sent: Promise<unknown>[] = [];
   const before = r.previous;
   const after = r.status;
   const revision = after.sync?.revision ?? after.sync?.revisions?.[0];
@@ -17,10 +22,12 @@ export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconcil
       to: after.sync.status,
       ...(revision ? { revision } : {}),
     };
-    await bus.event(
-      'app.sync-changed',
-      ref,
-      createEvent('app.sync-changed', ref, data, { source: SOURCE }),
+    sent.push(
+      bus.event(
+        'app.sync-changed',
+        ref,
+        createEvent('app.sync-changed', ref, data, { source: SOURCE }),
+      ),
     );
   }
   if (before?.health?.status !== after.health?.status && after.health?.status) {
@@ -29,10 +36,12 @@ export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconcil
       to: after.health.status,
       ...(after.health.message ? { message: after.health.message } : {}),
     };
-    await bus.event(
-      'app.health-changed',
-      ref,
-      createEvent('app.health-changed', ref, data, { source: SOURCE }),
+    sent.push(
+      bus.event(
+        'app.health-changed',
+        ref,
+        createEvent('app.health-changed', ref, data, { source: SOURCE }),
+      ),
     );
   }
   // Drift: a resource that was Synced and now differs, at the same revision.
@@ -53,12 +62,15 @@ export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconcil
     const data = {
       resources: drifted.map((d) => ({ resource: d.key, fields: [...d.changedPaths] })),
     };
-    await bus.event(
-      'app.drift-detected',
-      ref,
-      createEvent('app.drift-detected', ref, data, { source: SOURCE }),
+    sent.push(
+      bus.event(
+        'app.drift-detected',
+        ref,
+        createEvent('app.drift-detected', ref, data, { source: SOURCE }),
+      ),
     );
   }
+  await Promise.all(sent);
 }
 
 /** Publishes each refusal the app's project gave at comparison time. */

@@ -104,22 +104,24 @@ export const differRole: Role = {
             reason: 'no desired state yet',
           });
         }
-        if (r.changed) await publishChanges(bus, cmd.app, r);
-        if (r.changed && r.denials) await publishDenials(bus, cmd.app, r.denials);
-        if (r.changed && r.window) await publishWindowBlock(bus, cmd.app, r.window, false);
-        if (r.autoSync) {
-          await actOnAutoSync({
-            kc,
-            bus,
-            logger,
-            counter,
-            app: cmd.app,
-            resourceVersion: r.resourceVersion,
-            revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
-            decision: r.autoSync,
-            later,
-          });
-        }
+        // The automated sync need not wait for the events of the comparison that decided it.
+        await Promise.all([
+          r.changed ? publishChanges(bus, cmd.app, r) : undefined,
+          r.changed && r.denials ? publishDenials(bus, cmd.app, r.denials) : undefined,
+          r.changed && r.window ? publishWindowBlock(bus, cmd.app, r.window, false) : undefined,
+          r.autoSync &&
+            actOnAutoSync({
+              kc,
+              bus,
+              logger,
+              counter,
+              app: cmd.app,
+              resourceVersion: r.resourceVersion,
+              revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
+              decision: r.autoSync,
+              later,
+            }),
+        ]);
       },
     });
 

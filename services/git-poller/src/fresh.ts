@@ -1,7 +1,8 @@
 // Looks a user asked for: a refresh annotation, or a manual sync whose
 // branch must be what it is now. They ask the remotes again (timer rounds
 // share one listing per interval), batched for a moment so the apps of one
-// repository asking together share one remote call.
+// repository asking together share one remote call. New and changed apps
+// are batched the same way (their rounds are not fresh).
 import type { Application } from '@flotilla/api';
 import type { PolledApp } from '@flotilla/git';
 

@@ -1,5 +1,5 @@
 import type { BusPublisher } from '@flotilla/bus';
-import { createEvent } from '@flotilla/contracts';
+import { createEvent, type AppRef } from '@flotilla/contracts';
 import { stripCredentials, type PolledApp, type RenderDecision } from '@flotilla/git';
 
 const SOURCE = '/flotilla/git-poller';
@@ -7,7 +7,7 @@ const SOURCE = '/flotilla/git-poller';
 /** Publishes a render command for a decision, and `source.changed` when the revisions moved. */
 export function decisionPublisher(
   bus: BusPublisher,
-  appsByKey: () => ReadonlyMap<string, PolledApp>,
+  appOf: (ref: AppRef) => PolledApp | undefined,
 ) {
   return async (d: RenderDecision): Promise<void> => {
     await bus.command(
@@ -23,7 +23,7 @@ export function decisionPublisher(
       },
       { msgId: `render-${d.id}` },
     );
-    const app = appsByKey().get(`${d.app.namespace}/${d.app.name}`);
+    const app = appOf(d.app);
     const moved = d.revisions && d.revisions.join() !== d.previousRevisions?.join();
     if (!app || !d.revisions || !moved) return;
     const event = createEvent(

@@ -93,7 +93,11 @@ export const gitPollerRole: Role = {
       return m;
     };
     const store = redisResolvedStore(redis);
-    const publish = decisionPublisher(createPublisher(nc), apps);
+    // One app's view, not a map of all of them per decision (O(N²) for N new apps).
+    const publish = decisionPublisher(createPublisher(nc), (ref) => {
+      const a = informer.get(ref.name, ref.namespace);
+      return a ? toPolledApp(a) : undefined;
+    });
     const poller = new Poller({
       refs: sharedRefs(redis, randomUUID(), (url) => git.lsRemote(url)),
       store,
@@ -142,6 +146,12 @@ export const gitPollerRole: Role = {
       (batch) => round(batch, true),
       (err) => logger.error({ err: err.message }, 'fresh round failed'),
     );
+    // New and changed apps gather for a moment too, so a burst of them shares one
+    // round (one Secrets read, one listing per repository) instead of one round each.
+    const looks = freshBatcher(
+      (batch) => round(batch),
+      (err) => logger.error({ err: err.message }, 'app round failed'),
+    );
     const newManualSync = manualSyncWatch();
     const onChange = (a: Application) => {
       if (stopping || !permitted(a)) return;
@@ -151,7 +161,7 @@ export const gitPollerRole: Role = {
       if (newManualSync(a)) return freshLooks.add(p);
       if (!changed) return;
       if (p.refresh) return freshLooks.add(p);
-      round([p]).catch((err: Error) => logger.error({ err: err.message }, 'app round failed'));
+      looks.add(p);
     };
     // A new Application (also one re-created under an old name) always gets a first resolution.
     const forget = (a: Application) => {
@@ -231,6 +241,7 @@ export const gitPollerRole: Role = {
         stopping = true;
         if (timer) clearTimeout(timer);
         freshLooks.stop();
+        looks.stop();
         await informer.stop();
         await projects.stop();
         server.closeAllConnections();
