@@ -43,19 +43,23 @@ export function serviceEnv(
 }
 
 /**
- * Starts `services/<service>/src/main.ts` in a child process and waits for
- * its "role started" line. Dispose (or `kill`) stops it; stderr and
- * unparsable output go to the test's stderr.
+ * Starts `services/<service>/src/main.ts` in a child process (or `command`,
+ * e.g. the role inside an unpacked image) and waits for its "role started"
+ * line. Dispose (or `kill`) stops it; stderr and unparsable output go to the
+ * test's stderr.
  */
 export async function startServiceProcess(
   service: string,
   env: NodeJS.ProcessEnv,
-): Promise<ServiceProcess> {
-  const child = spawn(
+  command: readonly [string, ...string[]] = [
     process.execPath,
-    ['--import', 'tsx', join(root, 'services', service, 'src', 'main.ts')],
-    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+    '--import',
+    'tsx',
+    join(root, 'services', service, 'src', 'main.ts'),
+  ],
+): Promise<ServiceProcess> {
+  const [file, ...args] = command;
+  const child = spawn(file, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines: Record<string, unknown>[] = [];
   const unparsed: string[] = [];
   let buf = '';

@@ -15,3 +15,11 @@ export {
   type ControlPlaneBinaries,
   type ControlPlaneBuildOptions,
 } from './controlplane.js';
+export {
+  buildImage,
+  unpackImage,
+  type ImageBuildOptions,
+  type ImageBuildResult,
+} from './image/build.js';
+export { IMAGE, imagePackages, USERADD } from './image/spec.js';
+export { IgnoreRules } from './image/ignore.js';
