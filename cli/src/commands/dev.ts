@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import { clusterDown, clusterStatus, clusterUp, COMPONENTS } from '@flotilla/devcluster';
-import { provisionControlPlane, provisionTools, resolveTool } from '@flotilla/toolchain';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  buildImage,
+  provisionControlPlane,
+  provisionTools,
+  resolveTool,
+} from '@flotilla/toolchain';
 import { cliContext, progress } from '../context.js';
 import { exitCodesHelp } from '../exit.js';
 import { summaryOf } from './summaries.js';
@@ -26,6 +33,40 @@ export function registerDev(program: Command): void {
       if (!opts.toolsOnly)
         await provisionControlPlane({ cacheDir: ctx.cacheDir, env: ctx.env, log: progress });
       progress(`tool cache ready: ${ctx.cacheDir}`);
+    });
+
+  dev
+    .command('image')
+    .description(
+      "build Flotilla's OCI image without a container engine (mmdebstrap + umoci; needs root)",
+    )
+    .option('--output <dir>', 'OCI image layout to write', '.flotilla/image/oci')
+    .option('--tag <tag>', 'image tag (default: the package version)')
+    .addHelpText(
+      'after',
+      `
+The image holds what deploy/Dockerfile installs: Debian's packages from
+deploy/image/packages.txt, the official Node.js build, the application with its
+production dependencies, and helm and kubectl. The first build downloads the
+Debian packages and Node.js into the tool cache; later builds reuse them.
+
+Push it with any OCI tool, e.g.:
+  skopeo copy oci:.flotilla/image/oci:<tag> docker://registry.example.com/flotilla:<tag>`,
+    )
+    .action(async (opts: { output: string; tag?: string }) => {
+      const ctx = cliContext();
+      const { version } = JSON.parse(await readFile(join(ctx.root, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      const result = await buildImage({
+        root: ctx.root,
+        cacheDir: ctx.cacheDir,
+        layout: resolve(opts.output),
+        tag: opts.tag ?? version,
+        env: ctx.env,
+        log: progress,
+      });
+      process.stdout.write(`${result.layout}:${result.tag} ${result.digest}\n`);
     });
 
   const cluster = dev

@@ -45,17 +45,33 @@ export function serviceEnv(
 /**
  * Starts `services/<service>/src/main.ts` in a child process and waits for
  * its "role started" line. Dispose (or `kill`) stops it; stderr and
- * unparsable output go to the test's stderr.
+ * unparsable output go to the test's stderr. With `command` (e.g. the role
+ * inside an unpacked image, behind unshare and chroot) it runs that instead,
+ * in a process group of its own that every signal goes to, as a terminal's
+ * Ctrl-C or a container runtime would send it.
  */
 export async function startServiceProcess(
   service: string,
   env: NodeJS.ProcessEnv,
+  command?: readonly [string, ...string[]],
 ): Promise<ServiceProcess> {
-  const child = spawn(
+  const [file, ...args] = command ?? [
     process.execPath,
-    ['--import', 'tsx', join(root, 'services', service, 'src', 'main.ts')],
-    { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+    '--import',
+    'tsx',
+    join(root, 'services', service, 'src', 'main.ts'),
+  ];
+  const group = command !== undefined;
+  const child = spawn(file, args, {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: group,
+  });
+  const signal = (sig: NodeJS.Signals) => {
+    if (group && child.pid) process.kill(-child.pid, sig);
+    else child.kill(sig);
+  };
   const lines: Record<string, unknown>[] = [];
   const unparsed: string[] = [];
   let buf = '';
@@ -81,10 +97,10 @@ export async function startServiceProcess(
       done(code);
     }),
   );
-  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+  const kill = async (sig: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode === null && child.signalCode === null) {
-      child.kill(signal);
-      const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      signal(sig);
+      const force = setTimeout(() => signal('SIGKILL'), 15_000);
       await closed;
       clearTimeout(force);
     }

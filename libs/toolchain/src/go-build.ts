@@ -6,6 +6,9 @@ import { ProvisionError } from './errors.js';
 import { formatElapsed, GoBuildProgress } from './go-progress.js';
 import { isExecutable } from './tools.js';
 
+/** A Go build that prints no line (no package compiled) for this long is stuck. */
+const STALL_MS = 20 * 60_000;
+
 /** One `go build` of binaries from a wrapper module under `go/`. */
 export interface GoBuildSpec {
   /** Wrapper module dir under `go/`. */
@@ -56,6 +59,13 @@ export async function buildGoBinaries(spec: GoBuildSpec, options: GoBuildOptions
     ? new GoBuildProgress({ label, expected: spec.expected, log: options.log })
     : undefined;
   const ticker = progress ? setInterval(() => progress.tick(), 5_000) : undefined;
+  // No overall time limit: a cold build on a loaded machine can take an hour.
+  // A build that prints nothing (no package compiled) for STALL_MS is stuck.
+  const stall = new AbortController();
+  let lastOutput = Date.now();
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastOutput > STALL_MS) stall.abort();
+  }, 10_000);
   const staging = `${dir}.tmp-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
@@ -75,8 +85,11 @@ export async function buildGoBinaries(spec: GoBuildSpec, options: GoBuildOptions
       {
         cwd: join(goModulesDir(), spec.module),
         env: { ...(options.env ?? process.env), GOTOOLCHAIN: 'local' },
-        timeoutMs: 60 * 60_000,
-        ...(progress ? { onStderr: (chunk: string) => progress.write(chunk) } : {}),
+        signal: stall.signal,
+        onStderr: (chunk: string) => {
+          lastOutput = Date.now();
+          progress?.write(chunk);
+        },
       },
     );
     await rm(dir, { recursive: true, force: true });
@@ -88,13 +101,17 @@ export async function buildGoBinaries(spec: GoBuildSpec, options: GoBuildOptions
     });
   } catch (cause) {
     await rm(staging, { recursive: true, force: true });
+    const why = stall.signal.aborted
+      ? `go build compiled nothing for ${STALL_MS / 60_000} min and was stopped`
+      : (cause as Error).message;
     throw new ProvisionError(
-      `building ${spec.module} ${spec.version} failed: ${(cause as Error).message}`,
+      `building ${spec.module} ${spec.version} failed: ${why}`,
       spec.module,
       { cause },
     );
   } finally {
     clearInterval(ticker);
+    clearInterval(watchdog);
   }
   options.log?.(`built ${spec.module} ${spec.version} in ${formatElapsed(Date.now() - started)}`);
   return dir;

@@ -22,3 +22,11 @@ export {
   provisionGoTemplate,
   type GoTemplateBuildOptions,
 } from './gotemplate.js';
+export {
+  buildImage,
+  unpackImage,
+  type ImageBuildOptions,
+  type ImageBuildResult,
+} from './image/build.js';
+export { IMAGE, imagePackages, USERADD } from './image/spec.js';
+export { IgnoreRules } from './image/ignore.js';

