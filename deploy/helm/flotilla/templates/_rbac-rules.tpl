@@ -37,4 +37,17 @@ hook-runner:
     - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, update, patch, delete] }
+appset:
+  namespaced:
+    - { apiGroups: [flotilla.dev], resources: [applicationsets], verbs: [get, list, watch] }
+    - { apiGroups: [flotilla.dev], resources: [applicationsets/status], verbs: [patch] }
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, delete] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+  managed: []
+notifier:
+  namespaced:
+    - { apiGroups: [flotilla.dev], resources: [applications, appprojects], verbs: [get] }
+    - { apiGroups: [""], resources: [configmaps], resourceNames: [{{ .Values.notifications.configMap | quote }}], verbs: [get] }
+    - { apiGroups: [""], resources: [secrets], resourceNames: [{{ .Values.notifications.secret | quote }}], verbs: [get] }
+  managed: []
 {{- end -}}
