@@ -81,7 +81,12 @@ describe('the Helm chart', () => {
       'rel-flotilla-differ',
       'rel-flotilla-applier',
       'rel-flotilla-hook-runner',
+      'rel-flotilla-appset',
+      'rel-flotilla-notifier',
     ]);
+    expect(split.filter((d) => d.kind === 'Deployment').map((d) => d.metadata.name)).toEqual(
+      expect.arrayContaining(['rel-flotilla-appset', 'rel-flotilla-notifier']),
+    );
     const one = await template('mode=all-in-one');
     expect(one.filter((d) => d.kind === 'ServiceAccount').map((d) => d.metadata.name)).toEqual([
       'rel-flotilla',
@@ -90,6 +95,33 @@ describe('the Helm chart', () => {
       'rel-flotilla-all',
       'rel-flotilla-redis',
     ]);
+  });
+
+  it('gives the appset and notifier roles no right on any managed cluster', async () => {
+    type Rbac = { kind: string; metadata: { name: string }; rules?: unknown[] };
+    const docs = (await template()) as Rbac[];
+    for (const role of ['appset', 'notifier']) {
+      expect(
+        docs.filter((d) => d.kind === 'ClusterRole' && d.metadata.name.endsWith(role)),
+      ).toEqual([]);
+    }
+    const notifier = docs.find(
+      (d) => d.kind === 'Role' && d.metadata.name === 'rel-flotilla-notifier',
+    );
+    // The notifier reads its own ConfigMap and Secret by name, never the repository credentials.
+    expect(notifier?.rules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          resources: ['secrets'],
+          resourceNames: ['flotilla-notifications-secret'],
+          verbs: ['get'],
+        }),
+      ]),
+    );
+    const renamed = (await template('notifications.secret=other')) as Rbac[];
+    expect(
+      renamed.find((d) => d.kind === 'Role' && d.metadata.name === 'rel-flotilla-notifier')?.rules,
+    ).toEqual(expect.arrayContaining([expect.objectContaining({ resourceNames: ['other'] })]));
   });
 
   it('names cluster-scoped objects after the namespace too, so two releases never collide', async () => {

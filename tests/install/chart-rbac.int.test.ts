@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
-import { run, userCacheDir } from '@flotilla/runtime';
+import { run, userCacheDir, type CommandError } from '@flotilla/runtime';
 import {
   serviceEnv,
   startEnv,
@@ -29,7 +29,15 @@ import { serviceAccountKubeconfig } from './support/tokens.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const chart = join(root, 'deploy', 'helm', 'flotilla');
-const ROLES = ['hook-runner', 'applier', 'differ', 'renderer', 'git-poller'] as const;
+const ROLES = [
+  'hook-runner',
+  'applier',
+  'differ',
+  'renderer',
+  'git-poller',
+  'appset',
+  'notifier',
+] as const;
 
 /** Log lines of a role that the apiserver refused, for failure messages. */
 const forbidden = (p: ServiceProcess) =>
@@ -125,8 +133,8 @@ describe('the Helm chart installed, each role with its own ServiceAccount', () =
     }
   });
 
-  it('refuses a write to the managed cluster from the git-poller and the renderer', async () => {
-    for (const role of ['git-poller', 'renderer']) {
+  it('refuses a write to the managed cluster from the roles that only read', async () => {
+    for (const role of ['git-poller', 'renderer', 'appset', 'notifier']) {
       const err = await kubectlAs(role, 'create', 'configmap', 'sneaky', '-n', ns).then(
         () => undefined,
         (e: Error) => e,
@@ -137,6 +145,21 @@ describe('the Helm chart installed, each role with its own ServiceAccount', () =
         ),
       );
     }
+  });
+
+  it('lets the notifier read only its own Secret, not repository credentials', async () => {
+    // kubectl auth can-i exits 1 for "no".
+    const can = (...args: string[]) =>
+      kubectlAs('notifier', 'auth', 'can-i', ...args, '-n', ns).then(
+        () => 'yes',
+        (e: CommandError) => {
+          if (e.exitCode === 1) return 'no';
+          throw e;
+        },
+      );
+    expect(await can('get', 'secret/flotilla-notifications-secret')).toBe('yes');
+    expect(await can('get', 'secret/repo-creds')).toBe('no');
+    expect(await can('list', 'secrets')).toBe('no');
   });
 
   it('syncs the demo app end to end with every role on its own token', async () => {

@@ -93,7 +93,11 @@ export async function startServiceProcess(
   child.once('error', (e) => (failure = e));
   const closed = new Promise<number | null>((done) =>
     child.once('close', (code, signal) => {
-      failure ??= new Error(`${service} exited (${signal ?? code}) before it started`);
+      // Its last log lines say why (they are JSON on stdout, not shown otherwise).
+      const last = lines.slice(-5).map((l) => JSON.stringify(l));
+      failure ??= new Error(
+        `${service} exited (${signal ?? code}) before it started${last.length ? `; last log lines:\n${last.join('\n')}` : ''}`,
+      );
       done(code);
     }),
   );

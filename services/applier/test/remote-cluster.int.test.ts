@@ -73,8 +73,12 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     const first = (await h.finished('fleet')).status?.operationState;
     expect({ phase: first?.phase, message: first?.message }).toMatchObject({ phase: 'Succeeded' });
     const results = first?.syncResult?.resources ?? [];
+    // A hook's row says how it ran (hookPhase); a resource's says it was applied (status).
+    // Every result carries a hookPhase, Running for resources of the last wave as in Argo CD.
     expect(
-      results.map((r) => `${r.hookType ?? '-'} ${r.kind}/${r.name} ${r.hookPhase ?? r.status}`),
+      results.map(
+        (r) => `${r.hookType ?? '-'} ${r.kind}/${r.name} ${r.hookType ? r.hookPhase : r.status}`,
+      ),
     ).toEqual(
       expect.arrayContaining([
         'PreSync Job/fleet-migrate Succeeded',

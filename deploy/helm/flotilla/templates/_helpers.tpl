@@ -17,7 +17,7 @@
 {{- end -}}
 
 {{- define "flotilla.roles" -}}
-git-poller renderer differ applier hook-runner
+git-poller renderer differ applier hook-runner appset notifier
 {{- end -}}
 
 {{/* The workloads: one per role (split) or one running every role (all-in-one). */}}
@@ -87,6 +87,10 @@ app.kubernetes.io/component: {{ index . 1 }}
   value: {{ include "flotilla.appNamespace" . | quote }}
 - name: FLOTILLA_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+- name: FLOTILLA_NOTIFICATIONS_CONFIGMAP
+  value: {{ .Values.notifications.configMap | quote }}
+- name: FLOTILLA_NOTIFICATIONS_SECRET
+  value: {{ .Values.notifications.secret | quote }}
 - name: FLOTILLA_OPS_ADDR
   value: "0.0.0.0:9090"
 - name: FLOTILLA_WEBHOOK_ADDR

@@ -7,15 +7,19 @@ in, as a destination (rbac.manageInCluster).
 {{- define "flotilla.rbacRules" -}}
 git-poller:
   namespaced:
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch] }
     - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed: []
 renderer:
   namespaced:
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed: []
 differ:
   namespaced:
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch] }
     - { apiGroups: [flotilla.dev], resources: [applications/status], verbs: [patch] }
     - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
@@ -24,6 +28,7 @@ differ:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, patch] }
 applier:
   namespaced:
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch, update] }
     - { apiGroups: [flotilla.dev], resources: [applications/status], verbs: [patch, update] }
     - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
@@ -37,4 +42,17 @@ hook-runner:
     - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, update, patch, delete] }
+appset:
+  namespaced:
+    - { apiGroups: [flotilla.dev], resources: [applicationsets], verbs: [get, list, watch] }
+    - { apiGroups: [flotilla.dev], resources: [applicationsets/status], verbs: [patch] }
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, delete] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+  managed: []
+notifier:
+  namespaced:
+    - { apiGroups: [flotilla.dev], resources: [applications, appprojects], verbs: [get] }
+    - { apiGroups: [""], resources: [configmaps], resourceNames: [{{ .Values.notifications.configMap | quote }}], verbs: [get] }
+    - { apiGroups: [""], resources: [secrets], resourceNames: [{{ .Values.notifications.secret | quote }}], verbs: [get] }
+  managed: []
 {{- end -}}
