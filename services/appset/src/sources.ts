@@ -1,7 +1,13 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { checkRepoPath, type ClusterInfo, type GitTreeView } from '@flotilla/appset';
-import { resolveRevision, stripCredentials, type GitClient } from '@flotilla/git';
+import {
+  credentialFromSecret,
+  resolveRevision,
+  stripCredentials,
+  type GitClient,
+  type RepoCredential,
+} from '@flotilla/git';
 import { CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 
@@ -44,6 +50,32 @@ export async function listClusters(kc: KubeConfig, namespace: string): Promise<C
     });
   }
   return out;
+}
+
+/** Label selectors of Argo CD-style repository Secrets (and Flotilla's spelling). */
+const REPO_SECRET_SELECTORS = [
+  'argocd.argoproj.io/secret-type in (repository,repo-creds)',
+  'flotilla.dev/secret-type in (repository,repo-creds)',
+];
+
+/** Repository credentials from the repository Secrets of the control namespace, as the renderer reads them. */
+export async function listRepoCredentials(
+  kc: KubeConfig,
+  namespace: string,
+): Promise<RepoCredential[]> {
+  const lists = await Promise.all(
+    REPO_SECRET_SELECTORS.map((labelSelector) =>
+      rawRequest<{ items: SecretLike[] }>(kc, {
+        method: 'GET',
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+        query: { labelSelector },
+      }),
+    ),
+  );
+  return lists
+    .flatMap((l) => l.items)
+    .map((s) => credentialFromSecret(s))
+    .filter((c): c is RepoCredential => !!c);
 }
 
 async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> {
