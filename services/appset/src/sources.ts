@@ -23,10 +23,14 @@ type SecretLike = {
 const decode = (v: string | undefined) =>
   v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 
-/** Registered clusters, from the cluster Secrets of the control namespace (never their credentials). */
-export async function listClusters(kc: KubeConfig, namespace: string): Promise<ClusterInfo[]> {
+/** The Secrets of a namespace matching any of the label selectors. */
+async function listSecrets(
+  kc: KubeConfig,
+  namespace: string,
+  selectors: readonly string[],
+): Promise<SecretLike[]> {
   const lists = await Promise.all(
-    CLUSTER_SECRET_SELECTORS.map((labelSelector) =>
+    selectors.map((labelSelector) =>
       rawRequest<{ items: SecretLike[] }>(kc, {
         method: 'GET',
         path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
@@ -34,9 +38,15 @@ export async function listClusters(kc: KubeConfig, namespace: string): Promise<C
       }),
     ),
   );
+  return lists.flatMap((l) => l.items);
+}
+
+/** Registered clusters, from the cluster Secrets of the control namespace (never their credentials). */
+export async function listClusters(kc: KubeConfig, namespace: string): Promise<ClusterInfo[]> {
+  const secrets = await listSecrets(kc, namespace, CLUSTER_SECRET_SELECTORS);
   const seen = new Set<string>();
   const out: ClusterInfo[] = [];
-  for (const s of lists.flatMap((l) => l.items)) {
+  for (const s of secrets) {
     const server = decode(s.data?.['server']);
     if (!server || seen.has(s.metadata?.name ?? server)) continue;
     seen.add(s.metadata?.name ?? server);
@@ -63,17 +73,7 @@ export async function listRepoCredentials(
   kc: KubeConfig,
   namespace: string,
 ): Promise<RepoCredential[]> {
-  const lists = await Promise.all(
-    REPO_SECRET_SELECTORS.map((labelSelector) =>
-      rawRequest<{ items: SecretLike[] }>(kc, {
-        method: 'GET',
-        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
-        query: { labelSelector },
-      }),
-    ),
-  );
-  return lists
-    .flatMap((l) => l.items)
+  return (await listSecrets(kc, namespace, REPO_SECRET_SELECTORS))
     .map((s) => credentialFromSecret(s))
     .filter((c): c is RepoCredential => !!c);
 }
