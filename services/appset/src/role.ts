@@ -7,14 +7,17 @@ import {
 } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { rawMeta } from '@flotilla/appset';
-import { GitClient } from '@flotilla/git';
+import { GitClient, stripCredentials, type RepoCredential } from '@flotilla/git';
 import { ApplicationClient, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { provisionGoTemplate } from '@flotilla/toolchain';
 import { LazyTemplates } from './go-engine.js';
 import { compileAppSetOptions } from './options.js';
 import { AppSetReconciler } from './reconcile.js';
-import { GitTrees, listClusters } from './sources.js';
+import { GitTrees, listClusters, listRepoCredentials } from './sources.js';
+
+/** How often repository Secrets are read again. */
+const CREDENTIALS_REFRESH_MS = 15_000;
 
 type Ref = { namespace: string; name: string };
 const refOf = (o: { metadata?: { namespace?: string; name?: string } }): Ref => ({
@@ -36,9 +39,21 @@ export const appsetRole: Role = {
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
     const kc = loadKubeConfig(config.kubeconfig);
+    // Private repositories are read with the repository Secrets the renderer uses.
+    let credentials: RepoCredential[] = [];
+    const refreshCredentials = () =>
+      listRepoCredentials(kc, config.namespace).then(
+        (next) => void (credentials = next),
+        (err: Error) =>
+          logger.warn({ err: stripCredentials(err.message) }, 'reading repository secrets failed'),
+      );
+    await refreshCredentials();
+    const credentialsTimer = setInterval(() => void refreshCredentials(), CREDENTIALS_REFRESH_MS);
+    credentialsTimer.unref();
     const gitClient = new GitClient({
       cacheDir: options.repoCacheDir,
       allowLocal: options.allowLocalRepos,
+      credentials: () => credentials,
     });
     const git = new GitTrees(gitClient);
     const templates = new LazyTemplates(
@@ -151,6 +166,7 @@ export const appsetRole: Role = {
       async stop() {
         stopping = true;
         clearInterval(resync);
+        clearInterval(credentialsTimer);
         for (const t of timers.values()) clearTimeout(t);
         await sets.stop();
         await apps.stop();

@@ -1,7 +1,13 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { checkRepoPath, type ClusterInfo, type GitTreeView } from '@flotilla/appset';
-import { resolveRevision, stripCredentials, type GitClient } from '@flotilla/git';
+import {
+  credentialFromSecret,
+  resolveRevision,
+  stripCredentials,
+  type GitClient,
+  type RepoCredential,
+} from '@flotilla/git';
 import { CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 
@@ -17,10 +23,14 @@ type SecretLike = {
 const decode = (v: string | undefined) =>
   v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
 
-/** Registered clusters, from the cluster Secrets of the control namespace (never their credentials). */
-export async function listClusters(kc: KubeConfig, namespace: string): Promise<ClusterInfo[]> {
+/** The Secrets of a namespace matching any of the label selectors. */
+async function listSecrets(
+  kc: KubeConfig,
+  namespace: string,
+  selectors: readonly string[],
+): Promise<SecretLike[]> {
   const lists = await Promise.all(
-    CLUSTER_SECRET_SELECTORS.map((labelSelector) =>
+    selectors.map((labelSelector) =>
       rawRequest<{ items: SecretLike[] }>(kc, {
         method: 'GET',
         path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
@@ -28,9 +38,15 @@ export async function listClusters(kc: KubeConfig, namespace: string): Promise<C
       }),
     ),
   );
+  return lists.flatMap((l) => l.items);
+}
+
+/** Registered clusters, from the cluster Secrets of the control namespace (never their credentials). */
+export async function listClusters(kc: KubeConfig, namespace: string): Promise<ClusterInfo[]> {
+  const secrets = await listSecrets(kc, namespace, CLUSTER_SECRET_SELECTORS);
   const seen = new Set<string>();
   const out: ClusterInfo[] = [];
-  for (const s of lists.flatMap((l) => l.items)) {
+  for (const s of secrets) {
     const server = decode(s.data?.['server']);
     if (!server || seen.has(s.metadata?.name ?? server)) continue;
     seen.add(s.metadata?.name ?? server);
@@ -44,6 +60,22 @@ export async function listClusters(kc: KubeConfig, namespace: string): Promise<C
     });
   }
   return out;
+}
+
+/** Label selectors of Argo CD-style repository Secrets (and Flotilla's spelling). */
+const REPO_SECRET_SELECTORS = [
+  'argocd.argoproj.io/secret-type in (repository,repo-creds)',
+  'flotilla.dev/secret-type in (repository,repo-creds)',
+];
+
+/** Repository credentials from the repository Secrets of the control namespace, as the renderer reads them. */
+export async function listRepoCredentials(
+  kc: KubeConfig,
+  namespace: string,
+): Promise<RepoCredential[]> {
+  return (await listSecrets(kc, namespace, REPO_SECRET_SELECTORS))
+    .map((s) => credentialFromSecret(s))
+    .filter((c): c is RepoCredential => !!c);
 }
 
 async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> {

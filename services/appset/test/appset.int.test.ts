@@ -147,6 +147,8 @@ describe('the appset role', () => {
       { git: { repoURL: repoUrl, revision: 'main', directories: [{ path: 'addons/*' }] } },
     ];
     set.spec.template.metadata.name = 'addon-{{path.basename}}';
+    // The list set's label names {{cluster}}, which the Git generator does not give.
+    set.spec.template.metadata.labels = { addon: '{{path.basename}}' };
     (set.spec.template.spec as Record<string, unknown>)['destination'] = {
       server: 'https://kubernetes.default.svc',
       namespace: '{{path.basename}}',
@@ -258,6 +260,7 @@ describe('the appset role', () => {
       { pullRequest: { gitRefs: { repoURL: repoUrl }, requeueAfterSeconds: 2 } },
     ];
     set.spec.template.metadata.name = 'pr-{{number}}';
+    set.spec.template.metadata.labels = { pr: '{{number}}' };
     (set.spec.template.spec as Record<string, unknown>)['source'] = {
       repoURL: repoUrl,
       path: 'addons/monitoring',
