@@ -4,8 +4,9 @@
 // in its own mount and PID namespaces, and with no network where none is needed.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installCrds } from '@flotilla/kube';
 import { freePort, run, userCacheDir } from '@flotilla/runtime';
 import { startEnv, startServiceProcess, waitFor, type TestEnv } from '@flotilla/testing';
 import { buildImage, IMAGE, unpackImage, type ImageBuildResult } from '@flotilla/toolchain';
@@ -19,6 +20,8 @@ const version = (
  * The command line that runs `argv` inside the image: a private mount and PID
  * namespace (and network namespace when `offline`), the root filesystem bound
  * read-only, fresh /proc, /dev and a tmpfs /tmp, then chroot as the image's user.
+ * A file named by `IMAGE_TMP_FILE` in the environment is copied into that /tmp
+ * first, as a Pod gets its mounted kubeconfig or Secret.
  */
 function inImage(rootfs: string, argv: readonly string[], offline = false): [string, ...string[]] {
   const { uid } = IMAGE.user;
@@ -30,6 +33,7 @@ function inImage(rootfs: string, argv: readonly string[], offline = false): [str
     'mount -t proc proc "$R/proc"',
     'mount --rbind /dev "$R/dev"',
     'mount -t tmpfs -o mode=1777 tmpfs "$R/tmp"',
+    'if [ -n "$IMAGE_TMP_FILE" ]; then install -m 0644 "$IMAGE_TMP_FILE" "$R/tmp/"; fi',
     `exec chroot --userspec=${uid}:${uid} "$R" "$@"`,
   ].join('\n');
   return [
@@ -70,7 +74,8 @@ describe('the daemonless image', () => {
       log: (m) => process.stderr.write(`${m}\n`),
     });
     rootfs = await unpackImage(image.layout, image.tag, join(work, 'bundle'));
-    env = await startEnv({ nats: true, redis: true });
+    env = await startEnv({ nats: true, redis: true, kube: true });
+    await installCrds(env.kube.kc);
   }, 40 * 60_000);
 
   afterAll(async () => {
@@ -110,14 +115,19 @@ describe('the daemonless image', () => {
     expect((await exec(['git', '--version'])).stdout).toMatch(/^git version 2\./);
   });
 
-  it('starts a role against NATS and Redis and serves /healthz from a read-only root', async () => {
+  it('starts a role against NATS, Redis and the cluster, serving /healthz from a read-only root', async () => {
     const port = await freePort();
+    const namespace = await env.kube.namespace('image');
     await using renderer = await startServiceProcess(
       'renderer',
       {
         ...imageEnv,
         FLOTILLA_NATS_URL: env.nats.url,
         FLOTILLA_REDIS_URL: env.redis.url,
+        FLOTILLA_NAMESPACE: namespace,
+        // The test cluster's kubeconfig (its CA and token inline), as a Pod gets a mounted one.
+        IMAGE_TMP_FILE: env.kube.kubeconfigPath,
+        KUBECONFIG: `/tmp/${basename(env.kube.kubeconfigPath)}`,
         FLOTILLA_OPS_ADDR: `127.0.0.1:${port}`,
         FLOTILLA_LOG_LEVEL: 'info',
       },
