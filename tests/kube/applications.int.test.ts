@@ -76,6 +76,28 @@ describe('ApplicationClient', () => {
     expect((await apps.get(ref))?.operation).toBeUndefined();
   });
 
+  it('clears an operation only while it is the expected one, whatever status writes came between', async () => {
+    const ref = { namespace: ns, name: 'guestbook' };
+    const op = { sync: { revision: 'abc', prune: true } };
+    const written = await apps.patchOperation(ref, op);
+    // Another writer's status write moves resourceVersion on; the clear still succeeds.
+    const app = (await apps.get(ref))!;
+    await apps.applyStatus(
+      differStatusPatch(app, { sync: { status: 'OutOfSync' } }),
+      DIFFER_FIELD_MANAGER,
+    );
+    expect(Number(rvOf(await apps.get(ref)))).toBeGreaterThan(Number(rvOf(written)));
+    // Another operation: not removed.
+    expect(await apps.clearOperationIf(ref, { sync: { revision: 'other' } })).toBeUndefined();
+    expect((await apps.get(ref))?.operation).toEqual(op);
+    const cleared = await apps.clearOperationIf(ref, op);
+    expect(cleared?.operation).toBeUndefined();
+    expect((await apps.get(ref))?.operation).toBeUndefined();
+    // Already gone, or no such app: nothing to do, no error.
+    expect(await apps.clearOperationIf(ref, op)).toBeUndefined();
+    expect(await apps.clearOperationIf({ namespace: ns, name: 'absent' }, op)).toBeUndefined();
+  });
+
   it('applies one owner’s status fields through the status subresource', async () => {
     const app = (await apps.get({ namespace: ns, name: 'guest.book' }))!;
     const stored = await apps.applyStatus(

@@ -26,8 +26,23 @@ const base = <K extends WorkKind, P extends Record<string, TSchema>>(
     { $id: `flotilla.command.${kind}.v1`, description },
   );
 
+/**
+ * The Application's resourceVersion as the sender read or wrote it: the worker
+ * reads a copy at least this new (its watch's once the watch has reached it,
+ * else one from the apiserver), so a watch that lags never hides what the
+ * sender saw.
+ */
+const appResourceVersion = Type.Optional(
+  Type.String({
+    maxLength: 64,
+    description:
+      "An Application resourceVersion the sender read or wrote: the worker reads a copy at least this new (its watch's when the watch has reached it, else one from the apiserver).",
+  }),
+);
+
 /** Render the app's sources at their resolved revisions. */
 export const RenderCommand = base(WorkKind.Render, 'Render the manifests of an Application.', {
+  appResourceVersion,
   refresh: Type.Optional(
     Type.Union([Type.Literal('normal'), Type.Literal('hard')], {
       description: '`hard` bypasses the manifest cache.',
@@ -93,6 +108,7 @@ export const DiffCommand = base(
     resources: Type.Optional(
       Type.Array(ResourceKey, { description: 'Resources that changed live, when known.' }),
     ),
+    appResourceVersion,
   },
 );
 /** Compare the app's desired manifests with live state. */
@@ -124,6 +140,7 @@ export const SyncCommand = base(
     resources: Type.Optional(
       Type.Array(ResourceKey, { description: 'Only these resources (selective or self-heal).' }),
     ),
+    appResourceVersion,
   },
 );
 /** Run or resume the app's sync operation. */

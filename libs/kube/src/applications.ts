@@ -17,6 +17,7 @@ import { customResourceInformer } from './informer.js';
 import { ApiError, rawRequest } from './raw.js';
 
 const MERGE_PATCH = 'application/merge-patch+json';
+const JSON_PATCH = 'application/json-patch+json';
 
 /** Reads and writes Applications through the apiserver of a kubeconfig. */
 export class ApplicationClient {
@@ -31,6 +32,31 @@ export class ApplicationClient {
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * Removes `operation` only while it is still `expected` (a JSON patch whose
+   * `test` guards the removal), so status writes made meanwhile by others do
+   * not make it fail, and an operation written meanwhile is never removed.
+   * Returns the Application as stored, or undefined when the operation was
+   * another one, already gone, or the app is gone.
+   */
+  async clearOperationIf(ref: AppRef, expected: Operation): Promise<Application | undefined> {
+    try {
+      return await rawRequest<Application>(this.kc, {
+        method: 'PATCH',
+        path: applicationPath(ref.namespace, ref.name),
+        contentType: JSON_PATCH,
+        body: [
+          { op: 'test', path: '/operation', value: expected },
+          { op: 'remove', path: '/operation' },
+        ],
+      });
+    } catch (err) {
+      // A failed test (another operation, or none) is refused as invalid.
+      if (err instanceof ApiError && [404, 409, 422].includes(err.status)) return undefined;
       throw err;
     }
   }
@@ -104,4 +130,16 @@ export class ApplicationClient {
       namespace,
     );
   }
+}
+
+/**
+ * Whether resourceVersion `a` is at least `b` (true when `b` is undefined).
+ * resourceVersions are opaque to clients; the apiserver's are etcd revisions
+ * (decimal integers), and anything else counts as not known to be newer, so a
+ * caller that needs the newer copy reads it from the apiserver.
+ */
+export function resourceVersionAtLeast(a: string | undefined, b: string | undefined): boolean {
+  if (b === undefined) return true;
+  if (a === undefined || !/^\d{1,30}$/.test(a) || !/^\d{1,30}$/.test(b)) return false;
+  return BigInt(a) >= BigInt(b);
 }

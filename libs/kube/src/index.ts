@@ -33,7 +33,13 @@ export {
   type ObjectCache,
 } from '@kubernetes/client-node';
 export { rawRequest, requestResource, ApiError, type RawRequest } from './raw.js';
-export { ApplicationClient } from './applications.js';
+export { ApplicationClient, resourceVersionAtLeast } from './applications.js';
+export {
+  AppView,
+  resourceVersionOf,
+  watchApplications,
+  type ApplicationWatch,
+} from './app-view.js';
 export { installCrds, ensureNamespace } from './crds.js';
 export {
   ClusterCache,

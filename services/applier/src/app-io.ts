@@ -1,6 +1,5 @@
 // Reading an Application and writing the applier's part of it: status through
-// server-side apply as `flotilla-applier`, and clearing `operation` with a
-// merge patch guarded by resourceVersion (the applier does not own spec).
+// server-side apply as `flotilla-applier`.
 import {
   APPLIER_FIELD_MANAGER,
   applierStatusPatch,
@@ -8,7 +7,7 @@ import {
   type ApplierStatus,
 } from '@flotilla/api';
 import type { AppRef } from '@flotilla/contracts';
-import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
+import { ApplicationClient, type KubeConfig } from '@flotilla/kube';
 
 /** The Application, or undefined when it does not exist. */
 export function readApp(kc: KubeConfig, ref: AppRef): Promise<Application | undefined> {
@@ -28,22 +27,4 @@ export function writeApplierStatus(
     applierStatusPatch({ metadata: ref }, status),
     APPLIER_FIELD_MANAGER,
   );
-}
-
-/**
- * Removes `operation` when it is still the one that ran. Returns false when
- * the app changed meanwhile (a new operation was written): that one stays.
- */
-export async function clearOperation(
-  kc: KubeConfig,
-  ref: AppRef,
-  resourceVersion: string | undefined,
-): Promise<boolean> {
-  try {
-    await new ApplicationClient(kc).patchOperation(ref, null, resourceVersion);
-    return true;
-  } catch (err) {
-    if (err instanceof ApiError && (err.status === 409 || err.status === 404)) return false;
-    throw err;
-  }
 }

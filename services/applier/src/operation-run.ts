@@ -16,9 +16,9 @@ import {
   toResourceResults,
   type SyncResourceResult,
 } from '@flotilla/gitops';
-import type { KubeConfig } from '@flotilla/kube';
+import { ApplicationClient, type KubeConfig } from '@flotilla/kube';
 import { appMetrics, failureReason, metrics, type Logger } from '@flotilla/runtime';
-import { clearOperation, readApp, writeApplierStatus } from './app-io.js';
+import { writeApplierStatus } from './app-io.js';
 import { appEvents } from './emit.js';
 import type { syncedSources } from './operation-desired.js';
 
@@ -193,9 +193,17 @@ export async function endOperation(
   operation: Operation | undefined,
   stored?: Application,
 ): Promise<void> {
-  if (operation) await clearIfSame(deps, ref, operation, stored);
+  const cleared = operation ? await clearIfSame(deps, ref, operation) : stored;
+  // The differ must see the operation gone (its watch may not have delivered the clear yet).
+  const rv = (cleared?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
   await deps.bus
-    .command({ version: 1, kind: 'diff', app: ref, reason: 'operation finished' })
+    .command({
+      version: 1,
+      kind: 'diff',
+      app: ref,
+      reason: 'operation finished',
+      ...(rv ? { appResourceVersion: rv } : {}),
+    })
     .catch((err: Error) =>
       deps.logger.warn({ app: ref, err: err.message }, 'could not ask for a comparison'),
     );
@@ -205,14 +213,8 @@ async function clearIfSame(
   deps: RunDeps,
   ref: AppRef,
   operation: Operation,
-  stored: Application | undefined,
-): Promise<void> {
-  // Status writes by the differ move resourceVersion on; a conflict means "read again".
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const now = attempt === 0 && stored ? stored : await readApp(deps.kc, ref);
-    if (!now || !same(now.operation, operation)) return;
-    const rv = (now.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    if (await clearOperation(deps.kc, ref, rv)) return;
-  }
-  deps.logger.warn({ app: ref }, 'could not clear the finished operation');
+): Promise<Application | undefined> {
+  // Guarded by the operation itself, not resourceVersion: the differ's status writes
+  // in between do not make it fail, and an operation written meanwhile stays.
+  return new ApplicationClient(deps.kc).clearOperationIf(ref, operation);
 }

@@ -15,7 +15,7 @@ import {
   type SyncObject,
   type SyncPlan,
 } from '@flotilla/gitops';
-import type { KubeConfig } from '@flotilla/kube';
+import { resourceVersionAtLeast, type KubeConfig } from '@flotilla/kube';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
 import type { Logger } from '@flotilla/runtime';
 import { readApp } from './app-io.js';
@@ -61,6 +61,8 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly terminated: (ref: AppRef) => AbortSignal;
   /** Calls `wake` when the Application changes; returns the unsubscribe function. */
   readonly watchApp?: (ref: AppRef, wake: () => void) => () => void;
+  /** The Application as the applier's watch holds it; without it, steps read it. */
+  readonly watchedApp?: (ref: AppRef) => Application | undefined;
 }
 
 /**
@@ -239,7 +241,9 @@ async function executeStep(
       beforeStep: async (tasks) => {
         const gate = deps.projectGate;
         if (!gate) return undefined;
-        const current = (await readApp(deps.kc, ref)) ?? run.app;
+        const current = deps.watchedApp
+          ? newer(deps.watchedApp(ref), run.app)
+          : ((await readApp(deps.kc, ref)) ?? run.app);
         const isNamespaced = (g: string, k: string) => deps.cache.discovery.isNamespaced(g, k);
         const denials = await gate(
           current,
@@ -313,6 +317,13 @@ async function announceDenials(run: OperationRun, err: ProjectDeniedError): Prom
       `${run.opId}:denied:${d.rule}:${d.subject}`,
     );
   }
+}
+
+/** The newer of the watch's copy of an app and the one an operation read. */
+function newer(watched: Application | undefined, read: Application): Application {
+  const rv = (a: Application) =>
+    (a.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+  return watched && resourceVersionAtLeast(rv(watched), rv(read)) ? watched : read;
 }
 
 export { errorOperation } from './operation-end.js';

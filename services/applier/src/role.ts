@@ -232,6 +232,7 @@ export const applierRole: Role = {
           terminated,
           watchApp,
           destinationProblem,
+          watchedApp: (ref: AppRef) => informer.get(ref.name, ref.namespace),
           projectGate: gate,
           windowCheck: windows,
           applyParallelism: options.applyParallelism,

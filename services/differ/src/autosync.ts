@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { BusPublisher } from '@flotilla/bus';
 import { operationCommandId, type AppRef } from '@flotilla/contracts';
+import type { Application } from '@flotilla/api';
 import type { AutoSyncDecision } from '@flotilla/gitops';
 import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
 import type { Logger } from '@flotilla/runtime';
@@ -40,6 +41,8 @@ export async function actOnAutoSync(deps: {
   revision: string;
   decision: AutoSyncDecision;
   later: (app: AppRef, delayMs: number) => void;
+  /** Told what the operation write returned, or that it conflicted (the copy is stale). */
+  wrote?: (app: AppRef, stored: Application | undefined) => void;
 }): Promise<void> {
   const { decision, app } = deps;
   if (!decision.sync) {
@@ -54,11 +57,13 @@ export async function actOnAutoSync(deps: {
       deps.resourceVersion,
     );
     written = (patched.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+    deps.wrote?.(app, patched);
   } catch (err) {
     deps.logger.info({ app, err: (err as Error).message }, 'automated sync not written');
     // A conflict means the app changed since the comparison (a refresh annotation
     // cleared, an operation ended): compare again now, as nothing else may.
     if (err instanceof ApiError && err.status === 409) {
+      deps.wrote?.(app, undefined);
       await deps.bus
         .command({ version: 1, kind: 'diff', app, reason: 'automated sync conflicted' })
         .catch(() => undefined);

@@ -90,10 +90,16 @@ export class Reconciler {
       project: (name: string) => ProjectView | undefined;
       /** The control namespace (Applications there may use any project). */
       controlNamespace: string;
+      /** Reads the app (from a watch when new enough); without it every comparison reads from the apiserver. */
+      readApp?: (ref: AppRef, minResourceVersion?: string) => Promise<Application | undefined>;
+      /** Told of the differ's own writes, which are newer than a lagging watch. */
+      wrote?: (ref: AppRef, app: Application) => void;
     },
   ) {}
 
-  async readApp(ref: AppRef): Promise<Application | undefined> {
+  /** The app as the comparison reads it: from the view when it is new enough, else the apiserver. */
+  async readApp(ref: AppRef, minResourceVersion?: string): Promise<Application | undefined> {
+    if (this.deps.readApp) return this.deps.readApp(ref, minResourceVersion);
     try {
       return await rawRequest<Application>(this.deps.kc, {
         method: 'GET',
@@ -110,11 +116,11 @@ export class Reconciler {
    * after the other, so each reads the status the previous one wrote and an
    * unchanged status is not written twice.
    */
-  async reconcile(ref: AppRef): Promise<Reconciled | undefined> {
+  async reconcile(ref: AppRef, minResourceVersion?: string): Promise<Reconciled | undefined> {
     const key = `${ref.namespace}/${ref.name}`;
     const mine = (this.running.get(key) ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() => this.compareNow(ref));
+      .then(() => this.compareNow(ref, minResourceVersion));
     this.running.set(key, mine);
     try {
       return await mine;
@@ -123,8 +129,11 @@ export class Reconciler {
     }
   }
 
-  private async compareNow(ref: AppRef): Promise<Reconciled | undefined> {
-    const app = await this.readApp(ref);
+  private async compareNow(
+    ref: AppRef,
+    minResourceVersion: string | undefined,
+  ): Promise<Reconciled | undefined> {
+    const app = await this.readApp(ref, minResourceVersion);
     if (!app) return undefined;
     const previous = app.status;
     const now = new Date().toISOString();
@@ -303,6 +312,7 @@ export class Reconciler {
         contentType: APPLY_PATCH_CONTENT_TYPE,
         body: differStatusPatch(app, status),
       });
+      this.deps.wrote?.(ref, written);
       resourceVersion = (written.metadata as { resourceVersion?: string } | undefined)
         ?.resourceVersion;
       this.written.set(key, digest);

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import type { Application } from '@flotilla/api';
 import { projectNameOf, sourceDenials } from '@flotilla/gitops';
-import { ApplicationClient, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
+import { watchApplications, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import { appMetrics, registerAppSource, type Role } from '@flotilla/runtime';
 import { appMetricRow } from './app-metrics.js';
@@ -57,7 +57,12 @@ export const differRole: Role = {
     // an edit re-evaluates every app of that project at once.
     const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
     const counter = selfHealCounter(redis);
+    // Comparisons read Applications from this watch, not one GET each.
+    const apps = await watchApplications(kc, config.namespace);
+    const { informer, view } = apps;
     const reconciler = new Reconciler({
+      readApp: (ref, min) => apps.read(ref, min),
+      wrote: (ref, app) => view.wrote(ref, app),
       kc,
       clusterFor: (app) => clusters.clusterFor(app),
       resolveCluster: (app) => clusters.resolve(app),
@@ -86,7 +91,7 @@ export const differRole: Role = {
       concurrency: options.concurrency,
       handler: async (cmd) => {
         const started = performance.now();
-        const r = await reconciler.reconcile(cmd.app);
+        const r = await reconciler.reconcile(cmd.app, cmd.appResourceVersion);
         if (r)
           appMetrics.reconcileSeconds.observe(
             { dest_server: r.app.spec?.destination?.server ?? r.app.spec?.destination?.name ?? '' },
@@ -120,6 +125,7 @@ export const differRole: Role = {
               revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
               decision: r.autoSync,
               later,
+              wrote: (app, stored) => (stored ? view.wrote(app, stored) : view.invalidate(app)),
             }),
         ]);
       },
@@ -127,7 +133,6 @@ export const differRole: Role = {
 
     // Safety net: every app is compared again on a timer, each at its own moment of the
     // interval, once per turn across replicas.
-    const informer = new ApplicationClient(kc).informer(config.namespace);
     // An app its project refuses before any Git work is never rendered, so no render
     // asks for its comparison: it is asked for here, when the app appears or its spec
     // changes, and the comparison writes the InvalidSpecError.
@@ -148,11 +153,8 @@ export const differRole: Role = {
     informer.on('delete', (a) =>
       seenGeneration.delete(`${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`),
     );
-    let stopping = false;
-    informer.on('error', () => {
-      if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
-    });
-    await informer.start();
+    // The watch listed every app before the handlers above were added.
+    for (const a of informer.list()) refusedAtTheDoor(a);
     // The per-app gauges read the informer when /metrics is scraped.
     const unregisterApps = registerAppSource(() => informer.list().map(appMetricRow));
     /** Asks for a comparison of every app; `msgId` makes replicas that decide the same publish once. */
@@ -200,12 +202,11 @@ export const differRole: Role = {
     return {
       work: worker.stats,
       async stop() {
-        stopping = true;
         unregisterApps();
         stopResync();
         for (const t of timers) clearTimeout(t);
         clusters.stop();
-        await informer.stop();
+        await apps.stop();
         await projects.stop();
         await worker.stop();
         await health.stop();

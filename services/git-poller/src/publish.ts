@@ -8,8 +8,11 @@ const SOURCE = '/flotilla/git-poller';
 export function decisionPublisher(
   bus: BusPublisher,
   appOf: (ref: AppRef) => PolledApp | undefined,
+  /** The app's resourceVersion as the poller's watch holds it: the renderer reads one at least as new. */
+  resourceVersionOf: (ref: AppRef) => string | undefined = () => undefined,
 ) {
   return async (d: RenderDecision): Promise<void> => {
+    const rv = resourceVersionOf(d.app);
     await bus.command(
       {
         version: 1,
@@ -20,6 +23,7 @@ export function decisionPublisher(
         ...(d.previousRevisions ? { previousRevisions: d.previousRevisions } : {}),
         ...(d.refresh ? { refresh: d.refresh } : {}),
         ...(d.changedFiles ? { changedFiles: d.changedFiles } : {}),
+        ...(rv ? { appResourceVersion: rv } : {}),
       },
       { msgId: `render-${d.id}` },
     );

@@ -22,6 +22,7 @@ import {
   CoreV1Api,
   ProjectStore,
   loadKubeConfig,
+  resourceVersionOf,
   objectApi,
 } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
@@ -94,10 +95,14 @@ export const gitPollerRole: Role = {
     };
     const store = redisResolvedStore(redis);
     // One app's view, not a map of all of them per decision (O(N²) for N new apps).
-    const publish = decisionPublisher(createPublisher(nc), (ref) => {
-      const a = informer.get(ref.name, ref.namespace);
-      return a ? toPolledApp(a) : undefined;
-    });
+    const publish = decisionPublisher(
+      createPublisher(nc),
+      (ref) => {
+        const a = informer.get(ref.name, ref.namespace);
+        return a ? toPolledApp(a) : undefined;
+      },
+      (ref) => resourceVersionOf(informer.get(ref.name, ref.namespace)),
+    );
     const poller = new Poller({
       refs: sharedRefs(redis, randomUUID(), (url) => git.lsRemote(url)),
       store,

@@ -2,12 +2,11 @@ import { redisClientOptions } from '@flotilla/runtime';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { applicationPath, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { createEvent, type AppRef } from '@flotilla/contracts';
+import { createEvent } from '@flotilla/contracts';
 import { GitClient, stripCredentials } from '@flotilla/git';
 import { deniedEventData, denialMessage, projectNameOf, sourceDenials } from '@flotilla/gitops';
-import { ApiError, CoreV1Api, ProjectStore, loadKubeConfig, rawRequest } from '@flotilla/kube';
+import { CoreV1Api, ProjectStore, loadKubeConfig, watchApplications } from '@flotilla/kube';
 import { ChartClient, DesiredStore, RedisManifestCache, Renderer } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
@@ -114,17 +113,8 @@ export const rendererRole: Role = {
       memoTtlMs: options.memoTtlMs,
       toolKey: `${helm}|${kubectl}`,
     });
-    const readApp = async (ref: AppRef) => {
-      try {
-        return await rawRequest<Application>(kc, {
-          method: 'GET',
-          path: applicationPath(ref.namespace, ref.name),
-        });
-      } catch (err) {
-        if (err instanceof ApiError && err.status === 404) return undefined;
-        throw err;
-      }
-    };
+    // Renders read Applications from a watch, not one GET each.
+    const watched = await watchApplications(kc, config.namespace);
 
     const projects = await ProjectStore.start({
       kc,
@@ -139,12 +129,15 @@ export const rendererRole: Role = {
       logger,
       concurrency: options.concurrency,
       handler: async (cmd) => {
-        const app = await readApp(cmd.app);
+        const app = await watched.read(cmd.app, cmd.appResourceVersion);
         if (!app) return; // deleted since: nothing to render
         // A render a sync operation asked for is stored apart under its
         // request: the app's desired state stays, and no diff follows.
         const op = cmd.operation;
         const marker = op ? { forOperation: true } : {};
+        // The differ compares a copy of the app at least as new as the one rendered.
+        const seen = (app.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+        const appResourceVersion = seen ? { appResourceVersion: seen } : {};
         // The project is checked before any Git or Helm work, against the sources
         // this render would read (an operation's own, such as a rollback's).
         const repos = op ? op.sources.map((s) => String(s['repoURL'] ?? '')) : undefined;
@@ -174,6 +167,7 @@ export const rendererRole: Role = {
               kind: 'diff',
               app: cmd.app,
               reason: 'render refused by project',
+              ...appResourceVersion,
             });
           return;
         }
@@ -222,6 +216,7 @@ export const rendererRole: Role = {
             app: cmd.app,
             reason: `rendered ${r.hash.slice(0, 19)}`,
             manifestsHash: r.hash,
+            ...appResourceVersion,
           });
         } catch (err) {
           const message = stripCredentials((err as Error).message);
@@ -239,7 +234,13 @@ export const rendererRole: Role = {
             ),
           );
           if (op) return;
-          await bus.command({ version: 1, kind: 'diff', app: cmd.app, reason: 'render failed' });
+          await bus.command({
+            version: 1,
+            kind: 'diff',
+            app: cmd.app,
+            reason: 'render failed',
+            ...appResourceVersion,
+          });
         }
       },
     });
@@ -249,6 +250,7 @@ export const rendererRole: Role = {
         clearInterval(gc);
         clearInterval(accessTimer);
         await worker.stop();
+        await watched.stop();
         await projects.stop();
         await nc.drain();
         redis.disconnect();

@@ -14,7 +14,7 @@ git-poller:
 renderer:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
-    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get] }
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch] }
     - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed: []
 differ:

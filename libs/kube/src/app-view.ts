@@ -1,0 +1,120 @@
+// Which copy of an Application a worker reads. A GET per command was the
+// largest share of the roles' apiserver requests (the differ's one per
+// comparison, three comparisons per new app); an Application watch already
+// holds every app. The watch may lag behind what a sender knows, so a command
+// can name a resourceVersion the copy must have reached, and a role's own
+// write is newer than the watch until the watch delivers it.
+import type { Application } from '@flotilla/api';
+import { appKey, type AppRef } from '@flotilla/contracts';
+import type { Informer, KubeConfig, ObjectCache } from '@kubernetes/client-node';
+import { ApplicationClient, resourceVersionAtLeast as atLeast } from './applications.js';
+
+/** The resourceVersion of `app`, when it has one. */
+export const resourceVersionOf = (app: Application | undefined): string | undefined =>
+  (app?.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
+
+/** The newest copy of each app this process knows without a request, or none. */
+export class AppView {
+  /** The role's own writes the watch has not delivered yet. */
+  private readonly own = new Map<string, Application>();
+  /** Apps whose next read must go to the apiserver (a write of ours conflicted). */
+  private readonly stale = new Set<string>();
+
+  constructor(private readonly watched: (ref: AppRef) => Application | undefined) {}
+
+  /**
+   * The copy to use: the newer of the watch's and the role's last write,
+   * when it is at least `minResourceVersion`; undefined means "read it".
+   */
+  get(ref: AppRef, minResourceVersion?: string): Application | undefined {
+    const k = appKey(ref);
+    if (this.stale.has(k)) return undefined;
+    const watched = this.watched(ref);
+    // Not in the watch: new, or deleted; only the apiserver tells which.
+    if (!watched) return undefined;
+    const own = this.own.get(k);
+    const best = own && atLeast(resourceVersionOf(own), resourceVersionOf(watched)) ? own : watched;
+    return atLeast(resourceVersionOf(best), minResourceVersion) ? best : undefined;
+  }
+
+  /** Records the app as the differ's own write returned it. */
+  wrote(ref: AppRef, app: Application): void {
+    this.stale.delete(appKey(ref));
+    this.own.set(appKey(ref), app);
+  }
+
+  /** Records a copy read from the apiserver. */
+  read(ref: AppRef): void {
+    this.stale.delete(appKey(ref));
+  }
+
+  /** The next comparison of the app reads it from the apiserver. */
+  invalidate(ref: AppRef): void {
+    this.stale.add(appKey(ref));
+    this.own.delete(appKey(ref));
+  }
+
+  /** The watch delivered `app`: an own write it has reached is dropped. */
+  delivered(app: Application): void {
+    const ref = { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
+    const own = this.own.get(appKey(ref));
+    if (own && atLeast(resourceVersionOf(app), resourceVersionOf(own)))
+      this.own.delete(appKey(ref));
+  }
+
+  /** The app is gone. */
+  forget(ref: AppRef): void {
+    this.own.delete(appKey(ref));
+    this.stale.delete(appKey(ref));
+  }
+}
+
+/** A started Application watch with its {@link AppView}. */
+export interface ApplicationWatch {
+  readonly informer: Informer<Application> & ObjectCache<Application>;
+  readonly view: AppView;
+  /**
+   * The app as a worker should read it: from the view when it is at least
+   * `minResourceVersion`, else from the apiserver (undefined: it does not exist).
+   */
+  read(ref: AppRef, minResourceVersion?: string): Promise<Application | undefined>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a watch of the Applications of `namespace` (restarted 2 s after it
+ * fails) and returns it with a view that serves reads from it.
+ */
+export async function watchApplications(
+  kc: KubeConfig,
+  namespace: string,
+): Promise<ApplicationWatch> {
+  const client = new ApplicationClient(kc);
+  const informer = client.informer(namespace);
+  const view = new AppView((ref) => informer.get(ref.name, ref.namespace));
+  let stopping = false;
+  informer.on('add', (a) => view.delivered(a));
+  informer.on('update', (a) => view.delivered(a));
+  informer.on('delete', (a) =>
+    view.forget({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' }),
+  );
+  informer.on('error', () => {
+    if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
+  });
+  await informer.start();
+  return {
+    informer,
+    view,
+    async read(ref, minResourceVersion) {
+      const known = view.get(ref, minResourceVersion);
+      if (known) return known;
+      const app = await client.get(ref);
+      view.read(ref);
+      return app;
+    },
+    async stop() {
+      stopping = true;
+      await informer.stop();
+    },
+  };
+}
