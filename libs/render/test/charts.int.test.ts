@@ -5,7 +5,13 @@ import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialFromSecret, type RepoCredential } from '@flotilla/git';
 import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
-import { ChartClient, isRenderError, Renderer, type RenderError } from '../src/index.js';
+import {
+  ChartClient,
+  isRenderError,
+  memoryManifestCache,
+  Renderer,
+  type RenderError,
+} from '../src/index.js';
 import { realTools } from './tools.js';
 
 let env: TestEnv;
@@ -208,6 +214,47 @@ describe('chart dependencies', () => {
     expect(cms['umb-common']).toMatchObject({ greeting: 'from file' });
     // The checkout itself is never written.
     await expect(readFile(join(chartDir, 'charts', 'podinfo-1.1.0.tgz'))).rejects.toThrow();
+  });
+
+  it('a dependency constraint without Chart.lock: a newly published match misses the manifest cache', async () => {
+    const src = join(env.tmpDir, 'dep-lib-src');
+    await env.helmRepo.publish(
+      await writeChart(join(src, '0.1.0'), { name: 'deplib', version: '0.1.0' }),
+    );
+    const root = join(env.tmpDir, 'unlocked-repo');
+    await writeChart(root, {
+      name: 'unlocked',
+      version: '1.0.0',
+      templates: {},
+      dependencies: [{ name: 'deplib', version: '0.x', repository: env.helmRepo.url }],
+    });
+    const renderer = new Renderer({ ...tools, charts: client(), cache: memoryManifestCache() });
+    const request = {
+      appName: 'ul',
+      namespace: 'ul',
+      source: { repoURL: 'https://git.example/unlocked', path: 'unlocked' },
+      repoDir: root,
+      revision: 'c1',
+    };
+    const first = await renderer.render(request);
+    expect(configMaps(first.objects)['ul-deplib']).toMatchObject({ chartVersion: '0.1.0' });
+    expect((await renderer.render(request)).cached).toBe(true);
+
+    await env.helmRepo.publish(
+      await writeChart(join(src, '0.2.0'), { name: 'deplib', version: '0.2.0' }),
+    );
+    const after = await renderer.render(request);
+    expect(after.cached).toBe(false);
+    expect(configMaps(after.objects)['ul-deplib']).toMatchObject({ chartVersion: '0.2.0' });
+  });
+
+  it('a chart source at a constraint reads index.yaml once: the pull reuses what the resolve read', async () => {
+    const c = client();
+    const spec = { repoURL: env.helmRepo.url, chart: 'guestbook' };
+    const before = env.helmRepo.requests.get('/index.yaml') ?? 0;
+    const version = await c.resolve({ ...spec, targetRevision: '0.*' });
+    await c.pull(spec, version);
+    expect((env.helmRepo.requests.get('/index.yaml') ?? 0) - before).toBe(1);
   });
 
   it('a file:// dependency outside the source is PathEscape', async () => {
