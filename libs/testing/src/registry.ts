@@ -26,6 +26,12 @@ export interface TestRegistry extends TestServer {
   push(chartDir: string, repo?: string): Promise<PushedChart>;
 }
 
+/** Settings of a test registry. */
+export interface RegistryOptions {
+  /** Where the registry sends its notifications of pushes (its `notifications.endpoints`). */
+  readonly notify?: { readonly url: string; readonly headers?: Record<string, string> };
+}
+
 const log = (m: string) => process.stderr.write(`[registry] ${m}\n`);
 
 /** Runs the real helm with a private home, so nothing leaks into or out of the user's. */
@@ -52,7 +58,11 @@ export async function testHelm(home: string): Promise<(args: string[]) => Promis
  * Starts the distribution registry (built from its Go module on first use)
  * on a free port with TLS from the env's CA and one htpasswd user.
  */
-export async function startTestRegistry(dir: string, ca: TestCa): Promise<TestRegistry> {
+export async function startTestRegistry(
+  dir: string,
+  ca: TestCa,
+  options: RegistryOptions = {},
+): Promise<TestRegistry> {
   const bin = await provisionRegistry({ cacheDir: userCacheDir(process.env), log });
   await mkdir(dir, { recursive: true });
   const auth = { username: 'flotilla', password: randomBytes(12).toString('hex') };
@@ -72,6 +82,27 @@ export async function startTestRegistry(dir: string, ca: TestCa): Promise<TestRe
         tls: { certificate: ca.server.certFile, key: ca.server.keyFile },
       },
       auth: { htpasswd: { realm: 'flotilla-test', path: htpasswd } },
+      ...(options.notify
+        ? {
+            notifications: {
+              endpoints: [
+                {
+                  name: 'test',
+                  url: options.notify.url,
+                  headers: Object.fromEntries(
+                    Object.entries(options.notify.headers ?? {}).map(([k, v]) => [k, [v]]),
+                  ),
+                  timeout: '5s',
+                  threshold: 1,
+                  backoff: '1s',
+                  // Manifests only: a blob push says nothing a poller can act on.
+                  ignoredmediatypes: ['application/octet-stream'],
+                  ignore: { actions: ['pull'] },
+                },
+              ],
+            },
+          }
+        : {}),
     }),
   );
   const server = await ownedServer({
