@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import {
+  addRegistryAccess,
   startEnv,
   startRoles,
   waitFor,
@@ -82,27 +83,7 @@ describe('a chart from an OCI registry with values from Git, staging on 1.x and 
       'envs/prod/values.yaml': 'greeting: hello prod\n',
     });
     // What a user adds for a private registry: a repository Secret and its CA.
-    await env.kube.objects.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        namespace: ns,
-        name: 'registry',
-        labels: { 'argocd.argoproj.io/secret-type': 'repository' },
-      },
-      stringData: {
-        type: 'helm',
-        enableOCI: 'true',
-        url: `${env.registry.host}/charts`,
-        ...env.registry.auth,
-      },
-    });
-    await env.kube.objects.create({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { namespace: ns, name: 'argocd-tls-certs-cm' },
-      data: { '127.0.0.1': env.ca.caPem },
-    });
+    await addRegistryAccess(env.kube.objects, ns, env.registry, env.ca);
     roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
     // Both spellings of an OCI source: Argo CD's host/path (enableOCI) and oci://.
     await env.kube.objects.create(app('staging', `${env.registry.host}/charts`, '1.x'));

@@ -12,6 +12,7 @@ export { serviceEnv, startServiceProcess, type ServiceProcess } from './process.
 export { createTestCa, type TestCa, type TlsPair } from './tls.js';
 export {
   startTestRegistry,
+  addRegistryAccess,
   testHelm,
   type TestRegistry,
   type PushedChart,

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { freePort, run, userCacheDir } from '@flotilla/runtime';
+import type { KubernetesObject, KubernetesObjectApi } from '@flotilla/kube';
 import { provisionRegistry, resolveTool } from '@flotilla/toolchain';
 import type { BasicAuth } from './git-server.js';
 import { ownedServer, type TestServer } from './servers.js';
@@ -137,4 +138,39 @@ export async function startTestRegistry(
       return { ref: `oci://${host}/${repo}/${name}`, version: version ?? '', digest };
     },
   });
+}
+
+/**
+ * What a user adds for a private chart registry in Flotilla's namespace: a
+ * repository Secret in Argo CD's OCI form (`host/path`, `enableOCI`) with
+ * the registry's credentials, and `argocd-tls-certs-cm` trusting the CA.
+ */
+export async function addRegistryAccess(
+  objects: KubernetesObjectApi,
+  namespace: string,
+  registry: TestRegistry,
+  ca: TestCa,
+  path = 'charts',
+): Promise<void> {
+  await objects.create({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      namespace,
+      name: 'registry',
+      labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+    },
+    stringData: {
+      type: 'helm',
+      enableOCI: 'true',
+      url: `${registry.host}/${path}`,
+      ...registry.auth,
+    },
+  } as KubernetesObject);
+  await objects.create({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { namespace, name: 'argocd-tls-certs-cm' },
+    data: { '127.0.0.1': ca.caPem },
+  } as KubernetesObject);
 }

@@ -6,7 +6,7 @@ import { connectBus, provisionBus, startWorker, type Worker } from '@flotilla/bu
 import type { RenderCommand } from '@flotilla/contracts';
 import { installCrds } from '@flotilla/kube';
 import { compileRuntimeConfig, createLogger, freePort, type RoleHandle } from '@flotilla/runtime';
-import { startEnv, waitFor, writeChart, type TestEnv } from '@flotilla/testing';
+import { addRegistryAccess, startEnv, waitFor, writeChart, type TestEnv } from '@flotilla/testing';
 import { gitPollerRole } from '../src/role.js';
 
 const SECRET = 'registry-webhook-secret';
@@ -43,27 +43,7 @@ describe('the git-poller and a registry that notifies it of pushes', () => {
     await env.registry.push(
       await writeChart(join(charts, '1.0.0'), { name: 'web', version: '1.0.0' }),
     );
-    await env.kube.objects.create({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: {
-        namespace: ns,
-        name: 'registry',
-        labels: { 'argocd.argoproj.io/secret-type': 'repository' },
-      },
-      stringData: {
-        type: 'helm',
-        enableOCI: 'true',
-        url: `${env.registry.host}/charts`,
-        ...env.registry.auth,
-      },
-    });
-    await env.kube.objects.create({
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { namespace: ns, name: 'argocd-tls-certs-cm' },
-      data: { '127.0.0.1': env.ca.caPem },
-    });
+    await addRegistryAccess(env.kube.objects, ns, env.registry, env.ca);
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
     await provisionBus(nc);
     worker = startWorker({
