@@ -297,6 +297,23 @@ describe('bad input: each a clear error, credentials never echoed', () => {
     }
   });
 
+  it('a registry Secret whose password changes is asked again: nothing the old one opened is reused', async () => {
+    let password = env.registry.auth.password;
+    const c = client({
+      credentials: () => [
+        { urlPrefix: `oci://${env.registry.host}`, username: env.registry.auth.username, password },
+      ],
+    });
+    const spec = { repoURL: `oci://${env.registry.host}/charts`, chart: 'podinfo' };
+    expect(await c.resolve({ ...spec, targetRevision: '1.0.0' })).toBe('1.0.0');
+    password = 'changed-and-wrong-456';
+    expect((await failure(c.resolve({ ...spec, targetRevision: '1.0.0' }))).code).toBe(
+      'RepositoryAuth',
+    );
+    password = env.registry.auth.password;
+    expect(await c.resolve({ ...spec, targetRevision: '1.0.0' })).toBe('1.0.0');
+  });
+
   it('missing credentials: RepositoryAuth saying no Secret matches', async () => {
     const err = await failure(
       client({ credentials: () => [] }).resolve({

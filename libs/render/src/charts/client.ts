@@ -38,7 +38,7 @@ export interface ChartClientOptions {
   readonly maxAliasCount?: number;
 }
 
-// Index entries remembered between a resolve and its pull, oldest dropped first.
+// Index entries remembered between a resolve and its pull (and registry authorizations), oldest dropped first.
 const ANNOUNCED_KEPT = 2000;
 
 type Location =
@@ -60,6 +60,8 @@ export class ChartClient {
    * resolve reads no index again: one index.yaml per render.
    */
   private readonly announced = new Map<string, IndexEntry>();
+  /** The last `Authorization` each OCI repository accepted, by repository and credentials. */
+  private readonly authorizations = new Map<string, string>();
 
   constructor(private readonly o: ChartClientOptions) {
     this.store = new ChartStore(join(o.cacheDir, 'charts'));
@@ -130,8 +132,21 @@ export class ChartClient {
     cred: RepoCredential | undefined,
     signal?: AbortSignal,
   ): OciRegistry {
+    // Per repository (a token's scope) and per credentials (a changed Secret asks again).
+    const key = sha256(
+      Buffer.from(JSON.stringify([loc.base, loc.repo, cred?.username ?? '', cred?.password ?? ''])),
+    );
     return new OciRegistry({
       base: loc.base,
+      remembered: {
+        get: () => this.authorizations.get(key),
+        set: (value) => {
+          this.authorizations.delete(key);
+          this.authorizations.set(key, value);
+          if (this.authorizations.size > ANNOUNCED_KEPT)
+            this.authorizations.delete(this.authorizations.keys().next().value!);
+        },
+      },
       ...(cred?.username !== undefined ? { username: cred.username } : {}),
       ...(cred?.password !== undefined ? { password: cred.password } : {}),
       tls: this.tls(new URL(loc.base).host, cred),
