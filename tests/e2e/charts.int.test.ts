@@ -1,11 +1,14 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type Application } from '@flotilla/api';
+import { connectBus } from '@flotilla/bus';
+import { Streams } from '@flotilla/contracts';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import {
   addRegistryAccess,
   startEnv,
   startRoles,
+  streamMessages,
   waitFor,
   writeChart,
   type RunningRoles,
@@ -123,6 +126,21 @@ describe('a chart from an OCI registry with values from Git, staging on 1.x and 
     );
     const staging = await status('staging');
     expect(staging.history?.at(-1)?.revisions).toEqual(['1.1.0', head]);
+    const nc = await connectBus({ servers: env.nats.url, name: 'test' });
+    try {
+      const changed = await streamMessages(
+        nc,
+        Streams.Events,
+        `flotilla.events.${ns}.staging.source.changed`,
+      );
+      expect(changed.at(-1)?.data).toMatchObject({
+        revisions: ['1.1.0', head],
+        previousRevisions: ['1.0.0', head],
+        sources: [{ targetRevision: '1.x', revision: '1.1.0' }, { revision: head }],
+      });
+    } finally {
+      await nc.close();
+    }
     expect(staging.history?.at(-2)?.revisions).toEqual(['1.0.0', head]);
     // Production: still 1.0.0 live, in status, and no new sync in its history.
     const prod = await status('prod');
