@@ -23,7 +23,7 @@ const hookFields = {
  */
 export const EventCatalog = {
   'source.changed': {
-    description: 'A source of the app resolved to a new commit.',
+    description: 'A source of the app resolved to a new commit or chart version.',
     data: Type.Object({
       revisions,
       previousRevisions: Type.Optional(revisions),

@@ -20,6 +20,10 @@ export { GitClient, type GitOptions, type GitStats } from './client.js';
 export { TreeStore, type TreeLease, type TreeGcReport } from './trees.js';
 export {
   groupByRepo,
+  groupByChartListing,
+  chartListingKey,
+  listingKeys,
+  appsForChartPush,
   resolveApp,
   needsRender,
   pushTouchesApp,
@@ -28,12 +32,17 @@ export {
   type PolledApp,
   type PolledSource,
   type ResolvedState,
+  type ChartWatch,
+  type ChartVersions,
 } from './poller/plan.js';
 export {
   redisResolvedStore,
   memoryResolvedStore,
   directRefs,
   sharedRefs,
+  directChartVersions,
+  sharedChartVersions,
+  type ChartVersionsProvider,
   type ResolvedStore,
   type RefsProvider,
 } from './poller/store.js';
@@ -51,4 +60,10 @@ export {
   type WebhookSecrets,
 } from './webhook/verify.js';
 export { parsePush, type PushEvent } from './webhook/parse.js';
-export { createWebhookHandler, type WebhookOptions } from './webhook/handler.js';
+export {
+  createWebhookHandler,
+  createRegistryWebhookHandler,
+  type WebhookOptions,
+  type RegistryWebhookOptions,
+} from './webhook/handler.js';
+export { parseRegistryPush, type RegistryPush } from './webhook/registry.js';

@@ -120,6 +120,7 @@ export async function renderHelm(ctx: SourceRenderContext): Promise<SourceRender
         charts: options.charts,
         maxAliasCount: options.maxAliasCount,
         ...(request.signal ? { signal: request.signal } : {}),
+        ...(ctx.dependencies ? { plan: ctx.dependencies } : {}),
       })
     : { dir: app.dir, fetched: [] };
   const plan: HelmTemplatePlan = {

@@ -68,12 +68,14 @@ export {
   type PulledChart,
 } from './charts/client.js';
 export { ChartStore, sha256, type StoredChart } from './charts/store.js';
-export { pickVersion, isDigest } from './charts/versions.js';
+export { pickVersion, isDigest, isExactVersion } from './charts/versions.js';
 export { unpackChart, type UnpackedChart } from './charts/tarball.js';
 export { parseIndex, type IndexEntry } from './charts/index.js';
 export {
   chartDependencies,
+  planDependencies,
   vendorDependencies,
   type ChartDependency,
+  type PlannedDependency,
   type VendoredChart,
 } from './charts/dependencies.js';

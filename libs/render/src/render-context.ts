@@ -1,3 +1,4 @@
+import type { PlannedDependency } from './charts/dependencies.js';
 import type { BuildEnv } from './envsubst.js';
 import type { CompiledRenderOptions } from './options.js';
 import type { AppDir } from './paths.js';
@@ -19,6 +20,8 @@ export interface SourceRenderContext {
    * `checkSymlinks`); done once per tree when the tree is immutable.
    */
   readonly checkTree: () => Promise<void>;
+  /** A Helm chart's dependencies as resolved for the cache key, fetched as they are. */
+  readonly dependencies?: readonly PlannedDependency[];
 }
 
 /** Raw objects of one source, before canonicalisation. */

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { manifestCacheKey, type CachedRender } from './cache.js';
+import { planDependencies, type PlannedDependency } from './charts/dependencies.js';
 import { canonicalSet } from './canonical.js';
 import { detectSourceType } from './detect.js';
 import { renderDirectory } from './directory.js';
@@ -53,12 +54,20 @@ export class Renderer {
     const sourceType = await detectSourceType(request.source, app.dir);
     const env = buildEnv(request);
     const cached = this.o.cache && (this.o.cacheDirectories || sourceType !== 'Directory');
-    const key = cached ? await this.cacheKey(request, app, sourceType, env) : undefined;
+    // Dependencies a chart does not vendor are resolved before the cache is asked: a
+    // constraint that a newly published dependency matches must not hit an old render.
+    const dependencies =
+      cached && sourceType === 'Helm' && this.o.charts
+        ? await this.planDependencies(request, app)
+        : undefined;
+    const key = cached
+      ? await this.cacheKey(request, app, sourceType, env, dependencies)
+      : undefined;
     if (key !== undefined && request.refresh !== 'hard') {
       const hit = await this.cacheGet(key);
       if (hit) return { ...hit, cached: true };
     }
-    const fresh = await this.renderFresh(request, app, sourceType, env);
+    const fresh = await this.renderFresh(request, app, sourceType, env, dependencies);
     if (key !== undefined) await this.cacheSet(key, fresh);
     return { ...fresh, cached: false };
   }
@@ -76,11 +85,27 @@ export class Renderer {
     return version;
   }
 
+  private async planDependencies(
+    request: RenderRequest,
+    app: AppDir,
+  ): Promise<PlannedDependency[]> {
+    // The chart's files are read only once nothing in it leads out of the tree.
+    await checkSymlinks(app.root, app.dir);
+    return planDependencies({
+      chartDir: app.dir,
+      root: app.root,
+      charts: this.o.charts!,
+      maxAliasCount: this.o.maxAliasCount,
+      ...(request.signal ? { signal: request.signal } : {}),
+    });
+  }
+
   private async cacheKey(
     request: RenderRequest,
     app: AppDir,
     sourceType: SourceType,
     env: BuildEnv,
+    dependencies: readonly PlannedDependency[] | undefined,
   ): Promise<string> {
     // Only what changes the output: not the source's name, ref or URL/path (those are keyed apart).
     const { helm: h, kustomize, directory, chart, targetRevision } = request.source;
@@ -110,6 +135,13 @@ export class Renderer {
         tool,
         kustomizeArgs: sourceType === 'Kustomize' ? this.o.kustomizeArgs : [],
         refValues: refValues ?? null,
+        ...(dependencies?.length
+          ? {
+              dependencies: dependencies.map((d) =>
+                d.kind === 'chart' ? [d.name, d.repository, d.version] : [d.name, d.repository],
+              ),
+            }
+          : {}),
         convert: this.o.convert,
       },
     });
@@ -143,13 +175,16 @@ export class Renderer {
     app: AppDir,
     sourceType: SourceType,
     env: BuildEnv,
+    dependencies?: readonly PlannedDependency[],
   ): Promise<CachedRender> {
     // A directory is read in-process straight from the (shared, read-only)
     // tree: no private directory, no subprocess.
     const raw =
       sourceType === 'Directory'
         ? await renderDirectory({ options: this.o, request, app })
-        : await this.tools.run(() => this.renderWithTool(request, app, sourceType, env));
+        : await this.tools.run(() =>
+            this.renderWithTool(request, app, sourceType, env, dependencies),
+          );
     const converted = convertArgoObjects(raw.objects, this.o.convert);
     const { set, warnings, bytes } = canonicalSet(converted.objects);
     if (bytes > this.o.maxOutputBytes) {
@@ -187,6 +222,7 @@ export class Renderer {
     app: AppDir,
     sourceType: 'Helm' | 'Kustomize',
     env: BuildEnv,
+    dependencies?: readonly PlannedDependency[],
   ): Promise<SourceRender> {
     const workDir = await mkdtemp(join(this.o.tmpDir, 'flotilla-render-'));
     try {
@@ -198,6 +234,7 @@ export class Renderer {
         workDir,
         toolEnv: await toolEnv(workDir, this.o.toolSearchPath),
         checkTree: () => this.checkTree(app.root, request.immutable ?? false),
+        ...(dependencies ? { dependencies } : {}),
       };
       return await (sourceType === 'Helm' ? renderHelm(ctx) : renderKustomize(ctx));
     } finally {

@@ -5,7 +5,13 @@ import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialFromSecret, type RepoCredential } from '@flotilla/git';
 import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
-import { ChartClient, isRenderError, Renderer, type RenderError } from '../src/index.js';
+import {
+  ChartClient,
+  isRenderError,
+  memoryManifestCache,
+  Renderer,
+  type RenderError,
+} from '../src/index.js';
 import { realTools } from './tools.js';
 
 let env: TestEnv;
@@ -210,6 +216,47 @@ describe('chart dependencies', () => {
     await expect(readFile(join(chartDir, 'charts', 'podinfo-1.1.0.tgz'))).rejects.toThrow();
   });
 
+  it('a dependency constraint without Chart.lock: a newly published match misses the manifest cache', async () => {
+    const src = join(env.tmpDir, 'dep-lib-src');
+    await env.helmRepo.publish(
+      await writeChart(join(src, '0.1.0'), { name: 'deplib', version: '0.1.0' }),
+    );
+    const root = join(env.tmpDir, 'unlocked-repo');
+    await writeChart(root, {
+      name: 'unlocked',
+      version: '1.0.0',
+      templates: {},
+      dependencies: [{ name: 'deplib', version: '0.x', repository: env.helmRepo.url }],
+    });
+    const renderer = new Renderer({ ...tools, charts: client(), cache: memoryManifestCache() });
+    const request = {
+      appName: 'ul',
+      namespace: 'ul',
+      source: { repoURL: 'https://git.example/unlocked', path: 'unlocked' },
+      repoDir: root,
+      revision: 'c1',
+    };
+    const first = await renderer.render(request);
+    expect(configMaps(first.objects)['ul-deplib']).toMatchObject({ chartVersion: '0.1.0' });
+    expect((await renderer.render(request)).cached).toBe(true);
+
+    await env.helmRepo.publish(
+      await writeChart(join(src, '0.2.0'), { name: 'deplib', version: '0.2.0' }),
+    );
+    const after = await renderer.render(request);
+    expect(after.cached).toBe(false);
+    expect(configMaps(after.objects)['ul-deplib']).toMatchObject({ chartVersion: '0.2.0' });
+  });
+
+  it('a chart source at a constraint reads index.yaml once: the pull reuses what the resolve read', async () => {
+    const c = client();
+    const spec = { repoURL: env.helmRepo.url, chart: 'guestbook' };
+    const before = env.helmRepo.requests.get('/index.yaml') ?? 0;
+    const version = await c.resolve({ ...spec, targetRevision: '0.*' });
+    await c.pull(spec, version);
+    expect((env.helmRepo.requests.get('/index.yaml') ?? 0) - before).toBe(1);
+  });
+
   it('a file:// dependency outside the source is PathEscape', async () => {
     const root = join(env.tmpDir, 'escape-repo');
     await writeChart(env.tmpDir, { name: 'outside', version: '0.0.1' });
@@ -248,6 +295,23 @@ describe('bad input: each a clear error, credentials never echoed', () => {
       expect(err.message).toMatch(/credentials of the matching repository Secret were refused/);
       expect(err.message).not.toContain(wrong);
     }
+  });
+
+  it('a registry Secret whose password changes is asked again: nothing the old one opened is reused', async () => {
+    let password = env.registry.auth.password;
+    const c = client({
+      credentials: () => [
+        { urlPrefix: `oci://${env.registry.host}`, username: env.registry.auth.username, password },
+      ],
+    });
+    const spec = { repoURL: `oci://${env.registry.host}/charts`, chart: 'podinfo' };
+    expect(await c.resolve({ ...spec, targetRevision: '1.0.0' })).toBe('1.0.0');
+    password = 'changed-and-wrong-456';
+    expect((await failure(c.resolve({ ...spec, targetRevision: '1.0.0' }))).code).toBe(
+      'RepositoryAuth',
+    );
+    password = env.registry.auth.password;
+    expect(await c.resolve({ ...spec, targetRevision: '1.0.0' })).toBe('1.0.0');
   });
 
   it('missing credentials: RepositoryAuth saying no Secret matches', async () => {

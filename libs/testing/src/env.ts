@@ -7,7 +7,7 @@ import { kubeContext, type KubeTestContext } from './kube.js';
 import { startNatsServer, startRedisServer, type TestServer } from './servers.js';
 import { testKubeconfig } from './kubeconfig.js';
 import { startHelmRepo, type HelmRepoOptions, type TestHelmRepo } from './helm-repo.js';
-import { startTestRegistry, type TestRegistry } from './registry.js';
+import { startTestRegistry, type RegistryOptions, type TestRegistry } from './registry.js';
 import { createTestCa, type TestCa } from './tls.js';
 
 /** What a suite needs; each part is started only when asked for. */
@@ -17,8 +17,8 @@ export interface EnvOptions {
   readonly kube?: boolean;
   /** Serve fixture repos over smart HTTP; `{ auth }` to require basic auth. */
   readonly git?: boolean | { auth?: BasicAuth };
-  /** An OCI registry (TLS from {@link TestEnv.ca}, htpasswd auth). */
-  readonly registry?: boolean;
+  /** An OCI registry (TLS from {@link TestEnv.ca}, htpasswd auth); `{ notify }` to send push notifications. */
+  readonly registry?: boolean | RegistryOptions;
   /** A Helm chart repository over HTTPS with basic auth. */
   readonly helmRepo?: boolean | HelmRepoOptions;
 }
@@ -84,7 +84,11 @@ export async function startEnv(options: EnvOptions = {}): Promise<TestEnv> {
     const ca =
       options.registry || options.helmRepo ? await createTestCa(join(tmpDir, 'ca')) : undefined;
     const registry = options.registry
-      ? await startTestRegistry(join(tmpDir, 'registry'), ca!)
+      ? await startTestRegistry(
+          join(tmpDir, 'registry'),
+          ca!,
+          typeof options.registry === 'object' ? options.registry : {},
+        )
       : undefined;
     if (registry) disposers.push(() => registry[Symbol.asyncDispose]());
     const helmRepo = options.helmRepo

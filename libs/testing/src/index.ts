@@ -10,7 +10,14 @@ export { compatDir } from './compat.js';
 export { roleConfig, startRoles, type RunningRoles } from './role-config.js';
 export { serviceEnv, startServiceProcess, type ServiceProcess } from './process.js';
 export { createTestCa, type TestCa, type TlsPair } from './tls.js';
-export { startTestRegistry, testHelm, type TestRegistry, type PushedChart } from './registry.js';
+export {
+  startTestRegistry,
+  addRegistryAccess,
+  testHelm,
+  type TestRegistry,
+  type PushedChart,
+  type RegistryOptions,
+} from './registry.js';
 export { startHelmRepo, type TestHelmRepo, type HelmRepoOptions } from './helm-repo.js';
 export { writeChart, type ChartFixture } from './charts.js';
 export {

@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { freePort, run, userCacheDir } from '@flotilla/runtime';
+import type { KubernetesObject, KubernetesObjectApi } from '@flotilla/kube';
 import { provisionRegistry, resolveTool } from '@flotilla/toolchain';
 import type { BasicAuth } from './git-server.js';
 import { ownedServer, type TestServer } from './servers.js';
@@ -24,6 +25,12 @@ export interface TestRegistry extends TestServer {
   readonly auth: BasicAuth;
   /** Packages `chartDir` with the real helm and pushes it under `oci://host/<repo>`. */
   push(chartDir: string, repo?: string): Promise<PushedChart>;
+}
+
+/** Settings of a test registry. */
+export interface RegistryOptions {
+  /** Where the registry sends its notifications of pushes (its `notifications.endpoints`). */
+  readonly notify?: { readonly url: string; readonly headers?: Record<string, string> };
 }
 
 const log = (m: string) => process.stderr.write(`[registry] ${m}\n`);
@@ -52,7 +59,11 @@ export async function testHelm(home: string): Promise<(args: string[]) => Promis
  * Starts the distribution registry (built from its Go module on first use)
  * on a free port with TLS from the env's CA and one htpasswd user.
  */
-export async function startTestRegistry(dir: string, ca: TestCa): Promise<TestRegistry> {
+export async function startTestRegistry(
+  dir: string,
+  ca: TestCa,
+  options: RegistryOptions = {},
+): Promise<TestRegistry> {
   const bin = await provisionRegistry({ cacheDir: userCacheDir(process.env), log });
   await mkdir(dir, { recursive: true });
   const auth = { username: 'flotilla', password: randomBytes(12).toString('hex') };
@@ -72,6 +83,27 @@ export async function startTestRegistry(dir: string, ca: TestCa): Promise<TestRe
         tls: { certificate: ca.server.certFile, key: ca.server.keyFile },
       },
       auth: { htpasswd: { realm: 'flotilla-test', path: htpasswd } },
+      ...(options.notify
+        ? {
+            notifications: {
+              endpoints: [
+                {
+                  name: 'test',
+                  url: options.notify.url,
+                  headers: Object.fromEntries(
+                    Object.entries(options.notify.headers ?? {}).map(([k, v]) => [k, [v]]),
+                  ),
+                  timeout: '5s',
+                  threshold: 1,
+                  backoff: '1s',
+                  // Manifests only: a blob push says nothing a poller can act on.
+                  ignoredmediatypes: ['application/octet-stream'],
+                  ignore: { actions: ['pull'] },
+                },
+              ],
+            },
+          }
+        : {}),
     }),
   );
   const server = await ownedServer({
@@ -106,4 +138,39 @@ export async function startTestRegistry(dir: string, ca: TestCa): Promise<TestRe
       return { ref: `oci://${host}/${repo}/${name}`, version: version ?? '', digest };
     },
   });
+}
+
+/**
+ * What a user adds for a private chart registry in Flotilla's namespace: a
+ * repository Secret in Argo CD's OCI form (`host/path`, `enableOCI`) with
+ * the registry's credentials, and `argocd-tls-certs-cm` trusting the CA.
+ */
+export async function addRegistryAccess(
+  objects: KubernetesObjectApi,
+  namespace: string,
+  registry: TestRegistry,
+  ca: TestCa,
+  path = 'charts',
+): Promise<void> {
+  await objects.create({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      namespace,
+      name: 'registry',
+      labels: { 'argocd.argoproj.io/secret-type': 'repository' },
+    },
+    stringData: {
+      type: 'helm',
+      enableOCI: 'true',
+      url: `${registry.host}/${path}`,
+      ...registry.auth,
+    },
+  } as KubernetesObject);
+  await objects.create({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { namespace, name: 'argocd-tls-certs-cm' },
+    data: { '127.0.0.1': ca.caPem },
+  } as KubernetesObject);
 }

@@ -12,6 +12,10 @@ export interface GitPollerOptions {
   readonly maxWebhookBytes: number;
   readonly allowLocalRepos: boolean;
   readonly repoCacheDir: string;
+  /** Where chart listings are read from (nothing is pulled); beside the repository cache. */
+  readonly chartCacheDir: string;
+  /** What a registry's push notification carries in `Authorization` (`/api/webhook/registry`). */
+  readonly registryWebhookSecret: string | undefined;
 }
 
 const seconds = (v: string | undefined, def: number) => (v ? Number.parseFloat(v) * 1000 : def);
@@ -29,6 +33,8 @@ export function compileGitPollerOptions(
     maxWebhookBytes: Number(env['FLOTILLA_WEBHOOK_MAX_BYTES'] ?? 5 * 1024 * 1024),
     allowLocalRepos: env['FLOTILLA_ALLOW_LOCAL_REPOS'] === 'true',
     repoCacheDir: env['FLOTILLA_REPO_CACHE_DIR'] ?? join(config.cacheDir, 'repos'),
+    chartCacheDir: join(config.cacheDir, 'git-poller-charts'),
+    registryWebhookSecret: env['FLOTILLA_WEBHOOK_REGISTRY_SECRET'] || undefined,
     webhookSecrets: {
       github: env['FLOTILLA_WEBHOOK_GITHUB_SECRET'],
       gitlab: env['FLOTILLA_WEBHOOK_GITLAB_SECRET'],

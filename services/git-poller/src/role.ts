@@ -7,11 +7,14 @@ import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
 import {
   GitClient,
   Poller,
+  appsForChartPush,
   appsForPush,
+  createRegistryWebhookHandler,
   createWebhookHandler,
   credentialFromSecret,
-  normalizeRepoUrl,
+  listingKeys,
   redisResolvedStore,
+  sharedChartVersions,
   sharedRefs,
   type PolledApp,
   type RepoCredential,
@@ -25,8 +28,10 @@ import {
   resourceVersionOf,
   objectApi,
 } from '@flotilla/kube';
+import { ChartClient } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { PolledViews } from './changes.js';
+import { chartWatch, readTrustedCerts } from './charts.js';
 import { clearRefresh, toPolledApp } from './apps.js';
 import { freshBatcher, manualSyncWatch } from './fresh.js';
 import { compileGitPollerOptions } from './options.js';
@@ -63,6 +68,7 @@ export const gitPollerRole: Role = {
     const core = kc.makeApiClient(CoreV1Api);
     const objects = objectApi(kc);
     let credentials: RepoCredential[] = [];
+    let trustedCerts: Record<string, string> = {};
     const refreshCredentials = async () => {
       const lists = await Promise.all(
         CRED_SELECTORS.map((labelSelector) =>
@@ -72,7 +78,15 @@ export const gitPollerRole: Role = {
       credentials = lists.flatMap((l) =>
         l.items.map((s) => credentialFromSecret(s)).filter((c): c is RepoCredential => !!c),
       );
+      trustedCerts = await readTrustedCerts(core, config.namespace, trustedCerts);
     };
+    // Chart sources at a constraint are listed (index.yaml, OCI tags), never pulled.
+    const charts = new ChartClient({
+      cacheDir: options.chartCacheDir,
+      credentials: () => credentials,
+      trustedCerts: () => trustedCerts,
+    });
+    const watch = chartWatch(charts);
     const git = new GitClient({
       cacheDir: options.repoCacheDir,
       allowLocal: options.allowLocalRepos,
@@ -103,8 +117,15 @@ export const gitPollerRole: Role = {
       },
       (ref) => resourceVersionOf(informer.get(ref.name, ref.namespace)),
     );
+    const replicaId = randomUUID();
     const poller = new Poller({
-      refs: sharedRefs(redis, randomUUID(), (url) => git.lsRemote(url)),
+      refs: sharedRefs(redis, replicaId, (url) => git.lsRemote(url)),
+      charts: {
+        watch,
+        versions: sharedChartVersions(redis, replicaId, (s) =>
+          charts.versions({ repoURL: s.repoURL, chart: s.chart ?? '' }),
+        ),
+      },
       store,
       publish: async (d) => {
         await publish(d);
@@ -209,9 +230,7 @@ export const gitPollerRole: Role = {
       onPush: async (push) => {
         const matched = appsForPush([...apps().values()], push);
         if (matched.length === 0) return 0;
-        const repos = new Set(
-          matched.flatMap((a) => a.sources.map((s) => normalizeRepoUrl(s.repoURL))),
-        );
+        const repos = new Set(matched.flatMap((a) => listingKeys(a, watch)));
         const changedFiles = push.changedFiles
           ? new Map([...repos].map((r) => [r, push.changedFiles!]))
           : undefined;
@@ -224,8 +243,28 @@ export const gitPollerRole: Role = {
         return report.decisions.length;
       },
     });
+    // A registry's push notification looks at the apps reading the pushed repository at once.
+    const registryHandler = createRegistryWebhookHandler({
+      ...(options.registryWebhookSecret ? { secret: options.registryWebhookSecret } : {}),
+      allowUnsigned: options.webhookSecrets.allowUnsigned ?? false,
+      maxBodyBytes: options.maxWebhookBytes,
+      logger,
+      onPush: async (pushes) => {
+        const all = [...apps().values()];
+        const matched = [...new Set(pushes.flatMap((p) => appsForChartPush(all, p, watch)))];
+        if (matched.length === 0) return 0;
+        const report = await poller.round(matched, {
+          intervalMs: options.intervalMs,
+          fresh: true,
+          repos: new Set(matched.flatMap((a) => listingKeys(a, watch))),
+        });
+        return report.decisions.length;
+      },
+    });
     const server = createServer((req, res) => {
-      if (req.url?.split('?')[0] === '/api/webhook') return handler(req, res);
+      const path = req.url?.split('?')[0];
+      if (path === '/api/webhook') return handler(req, res);
+      if (path === '/api/webhook/registry') return registryHandler(req, res);
       res.writeHead(404).end();
     });
     const [host, port] = options.webhookAddr.split(':');

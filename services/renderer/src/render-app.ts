@@ -11,6 +11,7 @@ import {
   type RemoteRefs,
 } from '@flotilla/git';
 import {
+  isDigest,
   mergeManifestSets,
   RenderError,
   type ChartClient,
@@ -123,10 +124,11 @@ export class AppRenderer {
   /**
    * Resolves each source's revision: the command's when it has one per
    * source, else `wanted` (per source; empty for its targetRevision) or the
-   * targetRevision, resolved against the remote. A chart source is always
-   * resolved against its repository (one index or tag-list call): the
-   * git-poller does not watch registries, so the command carries the
-   * targetRevision, which may be a constraint.
+   * targetRevision, resolved against the remote. A chart version the
+   * git-poller picked from a constraint is taken as it is; a chart source
+   * without one (an exact version, or a command that carries none) is
+   * resolved against its repository, one index or tag-list call, whose
+   * entry the pull then reuses.
    */
   async resolve(
     sources: ApplicationSource[],
@@ -141,11 +143,14 @@ export class AppRenderer {
     ) {
       const given = cmd.revisions;
       return Promise.all(
-        sources.map((s, i) =>
-          s.chart
-            ? this.charts().resolve({ ...s, chart: s.chart, targetRevision: given[i] ?? '' })
-            : Promise.resolve(given[i] ?? ''),
-        ),
+        sources.map((s, i) => {
+          const revision = given[i] ?? '';
+          if (!s.chart) return Promise.resolve(revision);
+          const picked = revision !== '' && revision !== (s.targetRevision ?? '').trim();
+          return picked || isDigest(revision)
+            ? Promise.resolve(revision)
+            : this.charts().resolve({ ...s, chart: s.chart, targetRevision: revision });
+        }),
       );
     }
     return Promise.all(

@@ -30,6 +30,21 @@ export interface ResolvedState {
   readonly error?: string;
 }
 
+/** Chart versions of one listing, by chart name (a Helm index holds many charts, an OCI repository one). */
+export type ChartVersions = Readonly<Record<string, readonly string[]>>;
+
+/**
+ * How the poller reads chart sources (Helm repositories, OCI registries):
+ * the service gives one built on its chart client. Exact versions and
+ * digests name no listing and are never polled.
+ */
+export interface ChartWatch {
+  /** The listing a chart source is resolved against (`key` shared by all sources reading it), or undefined for an exact version or digest. */
+  listing(source: PolledSource): { key: string; oci?: { host: string; repo: string } } | undefined;
+  /** The exact version a source's targetRevision means in its listing; throws when none matches. */
+  pick(versions: ChartVersions, source: PolledSource): string;
+}
+
 /** Hash of an app's sources (repo, revision, path, chart) as specified. */
 export function specHash(app: PolledApp): string {
   const canonical = app.sources.map((s) => [
@@ -58,13 +73,70 @@ export function groupByRepo(
   return repos;
 }
 
-/** Resolves every Git source of an app from refs listed this round; throws the first resolution error. */
+/**
+ * Groups the polled chart sources by listing: one index or tag-list call
+ * serves all apps reading it. A source whose listing cannot be told (a bad
+ * repoURL) is left out, and its app is resolved by the renderer instead.
+ */
+export function groupByChartListing(
+  apps: readonly PolledApp[],
+  watch: ChartWatch | undefined,
+): Map<string, { source: PolledSource; apps: PolledApp[] }> {
+  const listings = new Map<string, { source: PolledSource; apps: PolledApp[] }>();
+  if (!watch) return listings;
+  for (const app of apps) {
+    for (const src of app.sources) {
+      const key = chartListingKey(src, watch);
+      if (key === undefined) continue;
+      const entry = listings.get(key) ?? { source: src, apps: [] };
+      if (!entry.apps.includes(app)) entry.apps.push(app);
+      listings.set(key, entry);
+    }
+  }
+  return listings;
+}
+
+/** The listing key of a polled chart source; undefined for Git sources, exact versions and bad specs. */
+export function chartListingKey(
+  src: PolledSource,
+  watch: ChartWatch | undefined,
+): string | undefined {
+  if (!src.chart || !watch) return undefined;
+  try {
+    return watch.listing(src)?.key;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything a round must list to resolve an app: its Git repositories and polled chart listings. */
+export function listingKeys(app: PolledApp, watch: ChartWatch | undefined): string[] {
+  return app.sources.flatMap((s) => {
+    if (!s.chart) return [normalizeRepoUrl(s.repoURL)];
+    const key = chartListingKey(s, watch);
+    return key === undefined ? [] : [key];
+  });
+}
+
+/**
+ * Resolves every source of an app from refs and chart listings read this
+ * round (a chart at an exact version or digest is its targetRevision);
+ * throws the first resolution error.
+ */
 export function resolveApp(
   app: PolledApp,
   refs: ReadonlyMap<string, RemoteRefs | Error>,
+  charts?: { watch: ChartWatch; listings: ReadonlyMap<string, ChartVersions | Error> },
 ): string[] {
   return app.sources.map((s) => {
-    if (s.chart) return s.targetRevision ?? '';
+    if (s.chart) {
+      const key = chartListingKey(s, charts?.watch);
+      if (key === undefined || !charts) return s.targetRevision ?? '';
+      const listed = charts.listings.get(key);
+      if (listed === undefined) throw new Error(`chart ${s.chart} was not polled this round`);
+      if (listed instanceof Error) throw listed;
+      return charts.watch.pick(listed, s);
+    }
     const r = refs.get(normalizeRepoUrl(s.repoURL));
     if (r === undefined) throw new Error(`repository ${s.repoURL} was not polled this round`);
     if (r instanceof Error) throw r;
@@ -135,6 +207,27 @@ function refMatches(
   if (t === '' || t === 'HEAD')
     return push.defaultBranch === undefined || push.defaultBranch === push.ref;
   return t === push.ref || t === `refs/heads/${push.ref}`;
+}
+
+/**
+ * Apps a registry's push notification can affect: those with a polled chart
+ * source in the pushed OCI repository (`host` and `repo` as the registry
+ * names them; without a host, the repository path alone).
+ */
+export function appsForChartPush(
+  apps: readonly PolledApp[],
+  push: { host?: string; repo: string },
+  watch: ChartWatch,
+): PolledApp[] {
+  const repo = push.repo.toLowerCase().replace(/^\/+|\/+$/g, '');
+  const host = push.host?.toLowerCase();
+  return apps.filter((app) =>
+    app.sources.some((s) => {
+      if (chartListingKey(s, watch) === undefined) return false;
+      const oci = watch.listing(s)?.oci;
+      return !!oci && oci.repo === repo && (!host || oci.host.toLowerCase() === host);
+    }),
+  );
 }
 
 /** Apps a push can affect: same repository (any URL spelling) and a matching branch or tag. */

@@ -4,14 +4,18 @@ import type { Logger } from '@flotilla/runtime';
 import type { RemoteRefs } from '../revision.js';
 import { normalizeRepoUrl, stripCredentials } from '../url.js';
 import {
+  groupByChartListing,
+  listingKeys,
   groupByRepo,
   needsRender,
   resolveApp,
   specHash,
+  type ChartVersions,
+  type ChartWatch,
   type PolledApp,
   type ResolvedState,
 } from './plan.js';
-import type { RefsProvider, ResolvedStore } from './store.js';
+import type { ChartVersionsProvider, RefsProvider, ResolvedStore } from './store.js';
 
 /** What the poller asks the pipeline to do for one app. */
 export interface RenderDecision {
@@ -32,7 +36,7 @@ export interface RoundOptions {
   readonly intervalMs: number;
   /** Ask remotes directly (webhook, hard refresh), bypassing the per-interval sharing. */
   readonly fresh?: boolean;
-  /** Only these repositories (normalised URLs). */
+  /** Only these repositories (normalised URLs) and chart listings (their keys). */
   readonly repos?: ReadonlySet<string>;
   /** Files changed by a push, per normalised repository URL. */
   readonly changedFiles?: ReadonlyMap<string, readonly string[]>;
@@ -58,6 +62,8 @@ export class Poller {
       store: ResolvedStore;
       publish: (d: RenderDecision) => Promise<void>;
       logger: Logger;
+      /** Chart sources at a constraint or tag, polled like Git refs; without it charts are left to the renderer. */
+      charts?: { watch: ChartWatch; versions: ChartVersionsProvider };
       /** Parallel remote calls per round; 8 unless set. */
       concurrency?: number;
     },
@@ -65,59 +71,89 @@ export class Poller {
 
   async round(apps: readonly PolledApp[], options: RoundOptions): Promise<RoundReport> {
     const grouped = groupByRepo(apps);
-    const keys = [...grouped.keys()].filter((k) => !options.repos || options.repos.has(k));
+    const charts = this.deps.charts;
+    const listed = groupByChartListing(apps, charts?.watch);
+    const wanted = (k: string) => !options.repos || options.repos.has(k);
+    const keys = [...grouped.keys()].filter(wanted);
+    const chartKeys = [...listed.keys()].filter(wanted);
     const refs = new Map<string, RemoteRefs | Error>();
+    const listings = new Map<string, ChartVersions | Error>();
     const errors: RoundReport['errors'] = [];
-    const queue = [...keys];
-    const worker = async () => {
-      for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
+    const fresh = options.fresh ?? false;
+    // One queue for both: a Git listing and a chart listing are each one remote call.
+    const queue: (() => Promise<void>)[] = [
+      ...keys.map((key) => async () => {
         const { url } = grouped.get(key)!;
-        try {
-          refs.set(
-            key,
-            await this.deps.refs.refs(key, url, options.intervalMs, options.fresh ?? false),
-          );
-        } catch (err) {
-          const message = (err as Error).message;
-          refs.set(key, err as Error);
-          errors.push({ repo: stripCredentials(url), message });
-          this.deps.logger.warn(
-            { repo: stripCredentials(url), err: message },
-            'listing refs failed',
-          );
-        }
-      }
+        refs.set(
+          key,
+          await this.listed(stripCredentials(url), errors, () =>
+            this.deps.refs.refs(key, url, options.intervalMs, fresh),
+          ),
+        );
+      }),
+      ...chartKeys.map((key) => async () => {
+        const { source } = listed.get(key)!;
+        listings.set(
+          key,
+          await this.listed(
+            `${stripCredentials(source.repoURL)} chart ${source.chart}`,
+            errors,
+            () => charts!.versions.versions(key, source, options.intervalMs, fresh),
+          ),
+        );
+      }),
+    ];
+    const worker = async () => {
+      for (let job = queue.shift(); job !== undefined; job = queue.shift()) await job();
     };
     await Promise.all(
-      Array.from({ length: Math.min(this.deps.concurrency ?? 8, keys.length) }, worker),
+      Array.from({ length: Math.min(this.deps.concurrency ?? 8, queue.length) }, worker),
     );
 
     const decisions: RenderDecision[] = [];
-    const polled = new Set(keys);
+    const polled = new Set([...keys, ...chartKeys]);
     const due = apps.filter((app) => {
-      const appRepos = app.sources.filter((s) => !s.chart).map((s) => normalizeRepoUrl(s.repoURL));
-      return appRepos.length > 0 && appRepos.every((r) => polled.has(r));
+      const appKeys = listingKeys(app, charts?.watch);
+      return appKeys.length > 0 && appKeys.every((k) => polled.has(k));
     });
     // What was last published for every app of the round, in one round trip: an idle
     // round then costs one read, not one per app.
     const previous = await this.deps.store.getMany(due.map((app) => app.ref));
+    const chartListings = charts ? { watch: charts.watch, listings } : undefined;
     for (const [i, app] of due.entries()) {
-      const decision = await this.decide(app, refs, options, previous[i]);
+      const decision = await this.decide(app, refs, chartListings, options, previous[i]);
       if (decision) decisions.push(decision);
     }
-    return { repos: keys.length, decisions, errors };
+    return { repos: keys.length + chartKeys.length, decisions, errors };
+  }
+
+  // One listing: its result, or its error recorded for the round.
+  private async listed<T>(
+    shown: string,
+    errors: RoundReport['errors'],
+    list: () => Promise<T>,
+  ): Promise<T | Error> {
+    try {
+      return await list();
+    } catch (err) {
+      const message = (err as Error).message;
+      errors.push({ repo: shown, message });
+      this.deps.logger.warn({ repo: shown, err: message }, 'listing refs failed');
+      return err as Error;
+    }
   }
 
   private async decide(
     app: PolledApp,
     refs: ReadonlyMap<string, RemoteRefs | Error>,
+    charts: Parameters<typeof resolveApp>[2],
     options: RoundOptions,
     previous: ResolvedState | undefined,
   ) {
     const hash = specHash(app);
     let next: ResolvedState;
     try {
-      next = { revisions: resolveApp(app, refs), specHash: hash };
+      next = { revisions: resolveApp(app, refs, charts), specHash: hash };
     } catch (err) {
       next = {
         revisions: previous?.revisions ?? [],
@@ -138,7 +174,7 @@ export class Poller {
             ? 'first resolution'
             : previous.specHash !== hash
               ? 'sources changed'
-              : `new revision ${next.revisions.map((r) => r.slice(0, 7)).join(',')}`,
+              : `new revision ${next.revisions.map(shortRevision).join(',')}`,
       ...(next.error ? { error: next.error } : { revisions: [...next.revisions] }),
       ...(previous && sameSpec ? { previousRevisions: [...previous.revisions] } : {}),
       ...(app.refresh ? { refresh: app.refresh } : {}),
@@ -153,6 +189,11 @@ export class Poller {
     await this.deps.store.set(app.ref, next);
     return decision;
   }
+}
+
+// A commit is shown by its first 7 characters; a chart version as it is.
+function shortRevision(r: string): string {
+  return /^[0-9a-f]{40}$/i.test(r) ? r.slice(0, 7) : r;
 }
 
 function mergeFiles(

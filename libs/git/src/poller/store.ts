@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { appKey, type AppRef } from '@flotilla/contracts';
-import type { ResolvedState } from './plan.js';
+import type { ChartVersions, PolledSource, ResolvedState } from './plan.js';
 import type { RemoteRefs } from '../revision.js';
 
 /** Where the poller remembers what it last published per app (shared by replicas). */
@@ -58,10 +58,86 @@ export function directRefs(lsRemote: (url: string) => Promise<RemoteRefs>): Refs
   return { refs: (_key, url) => lsRemote(url) };
 }
 
+/** Lists a chart listing's versions once per interval, however many replicas ask. */
+export interface ChartVersionsProvider {
+  /** Versions of the listing `key` that `source` reads; `fresh` bypasses sharing (registry webhooks, hard refresh). */
+  versions(
+    key: string,
+    source: PolledSource,
+    intervalMs: number,
+    fresh: boolean,
+  ): Promise<ChartVersions>;
+}
+
+/** A {@link ChartVersionsProvider} that always asks the repository (one replica). */
+export function directChartVersions(
+  list: (source: PolledSource) => Promise<ChartVersions>,
+): ChartVersionsProvider {
+  return { versions: (_key, source) => list(source) };
+}
+
 /** How long a listing error is shared with other replicas. */
 const ERROR_TTL_MS = 5_000;
 
-type SharedEntry = { refs: [string, string][] } | { error: string; code?: string };
+type SharedEntry<T> = { value: T } | { error: string; code?: string };
+
+/**
+ * One listing per key per interval across replicas, through Redis: the
+ * first replica to claim a key lists it and stores the result (or the
+ * error) for the others.
+ */
+function sharedListing<A, T, S>(
+  redis: Redis,
+  replicaId: string,
+  list: (arg: A) => Promise<T>,
+  o: { prefix: string; kind: string; waitMs: number; encode: (v: T) => S; decode: (s: S) => T },
+) {
+  const valueKey = (key: string) => `${o.prefix}${o.kind}:${key}`;
+  const claimKey = (key: string) =>
+    `${o.prefix}claim:${o.kind === 'refs' ? '' : `${o.kind}:`}${key}`;
+  const publish = async (key: string, entry: SharedEntry<S>, ttl: number) => {
+    await redis.set(valueKey(key), JSON.stringify(entry), 'PX', ttl);
+  };
+  const fetchAndShare = async (key: string, arg: A, ttl: number) => {
+    try {
+      const value = await list(arg);
+      await publish(key, { value: o.encode(value) }, ttl);
+      return value;
+    } catch (err) {
+      // Errors are shared briefly and the claim is released, so a fixed
+      // repository (or setting) is seen on the next round, not an interval later.
+      await publish(
+        key,
+        { error: (err as Error).message, code: (err as { code?: string }).code },
+        Math.min(ttl, ERROR_TTL_MS),
+      );
+      await redis.del(claimKey(key));
+      throw err;
+    }
+  };
+  return async (key: string, arg: A, intervalMs: number, fresh: boolean): Promise<T> => {
+    const ttl = Math.max(1, Math.floor(intervalMs * 0.9));
+    if (fresh) {
+      // The fresh listing serves the rest of the interval: other replicas and rounds reuse it.
+      await redis.set(claimKey(key), replicaId, 'PX', ttl);
+      return fetchAndShare(key, arg, ttl);
+    }
+    const claimed = (await redis.set(claimKey(key), replicaId, 'PX', ttl, 'NX')) === 'OK';
+    if (claimed) return fetchAndShare(key, arg, ttl);
+    const deadline = Date.now() + o.waitMs;
+    for (;;) {
+      const raw = await redis.get(valueKey(key));
+      if (raw) {
+        const entry = JSON.parse(raw) as SharedEntry<S>;
+        if ('error' in entry) throw Object.assign(new Error(entry.error), { code: entry.code });
+        return o.decode(entry.value);
+      }
+      if (Date.now() > deadline)
+        throw new Error(`${o.kind} of ${key} were not shared in time by the replica polling it`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+}
 
 /**
  * A {@link RefsProvider} shared through Redis: the first replica to claim a
@@ -75,51 +151,34 @@ export function sharedRefs(
   lsRemote: (url: string) => Promise<RemoteRefs>,
   options: { prefix?: string; waitMs?: number } = {},
 ): RefsProvider {
-  const prefix = options.prefix ?? 'flotilla:git-poller:';
-  const waitMs = options.waitMs ?? 15_000;
-  const publish = async (key: string, entry: SharedEntry, ttl: number) => {
-    await redis.set(`${prefix}refs:${key}`, JSON.stringify(entry), 'PX', ttl);
-  };
-  const fetchAndShare = async (key: string, url: string, ttl: number) => {
-    try {
-      const refs = await lsRemote(url);
-      await publish(key, { refs: [...refs] }, ttl);
-      return refs;
-    } catch (err) {
-      // Errors are shared briefly and the claim is released, so a fixed
-      // repository (or setting) is seen on the next round, not an interval later.
-      await publish(
-        key,
-        { error: (err as Error).message, code: (err as { code?: string }).code },
-        Math.min(ttl, ERROR_TTL_MS),
-      );
-      await redis.del(`${prefix}claim:${key}`);
-      throw err;
-    }
-  };
+  const shared = sharedListing(redis, replicaId, lsRemote, {
+    prefix: options.prefix ?? 'flotilla:git-poller:',
+    kind: 'refs',
+    waitMs: options.waitMs ?? 15_000,
+    encode: (refs): [string, string][] => [...refs],
+    decode: (pairs) => new Map(pairs),
+  });
+  return { refs: (key, url, intervalMs, fresh) => shared(key, url, intervalMs, fresh) };
+}
+
+/**
+ * A {@link ChartVersionsProvider} shared through Redis like {@link sharedRefs}:
+ * one index.yaml or tag-list call per listing per interval for all replicas.
+ */
+export function sharedChartVersions(
+  redis: Redis,
+  replicaId: string,
+  list: (source: PolledSource) => Promise<ChartVersions>,
+  options: { prefix?: string; waitMs?: number } = {},
+): ChartVersionsProvider {
+  const shared = sharedListing(redis, replicaId, list, {
+    prefix: options.prefix ?? 'flotilla:git-poller:',
+    kind: 'charts',
+    waitMs: options.waitMs ?? 15_000,
+    encode: (v) => v,
+    decode: (v) => v,
+  });
   return {
-    async refs(key, url, intervalMs, fresh) {
-      const ttl = Math.max(1, Math.floor(intervalMs * 0.9));
-      if (fresh) {
-        // The fresh listing serves the rest of the interval: other replicas and rounds reuse it.
-        await redis.set(`${prefix}claim:${key}`, replicaId, 'PX', ttl);
-        return fetchAndShare(key, url, ttl);
-      }
-      const claimed =
-        (await redis.set(`${prefix}claim:${key}`, replicaId, 'PX', ttl, 'NX')) === 'OK';
-      if (claimed) return fetchAndShare(key, url, ttl);
-      const deadline = Date.now() + waitMs;
-      for (;;) {
-        const raw = await redis.get(`${prefix}refs:${key}`);
-        if (raw) {
-          const entry = JSON.parse(raw) as SharedEntry;
-          if ('error' in entry) throw Object.assign(new Error(entry.error), { code: entry.code });
-          return new Map(entry.refs);
-        }
-        if (Date.now() > deadline)
-          throw new Error(`refs of ${key} were not shared in time by the replica polling it`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    },
+    versions: (key, source, intervalMs, fresh) => shared(key, source, intervalMs, fresh),
   };
 }

@@ -38,6 +38,9 @@ export interface ChartClientOptions {
   readonly maxAliasCount?: number;
 }
 
+// Index entries remembered between a resolve and its pull (and registry authorizations), oldest dropped first.
+const ANNOUNCED_KEPT = 2000;
+
 type Location =
   | { readonly kind: 'oci'; readonly base: string; readonly repo: string; readonly shown: string }
   | { readonly kind: 'http'; readonly url: string; readonly shown: string };
@@ -52,6 +55,13 @@ export class ChartClient {
   readonly store: ChartStore;
   /** Digest of each (repository, chart, version) seen, so a known chart is not downloaded again. */
   private readonly digests = new Map<string, string>();
+  /**
+   * Index entries of the charts last resolved, so the pull that follows a
+   * resolve reads no index again: one index.yaml per render.
+   */
+  private readonly announced = new Map<string, IndexEntry>();
+  /** The last `Authorization` each OCI repository accepted, by repository and credentials. */
+  private readonly authorizations = new Map<string, string>();
 
   constructor(private readonly o: ChartClientOptions) {
     this.store = new ChartStore(join(o.cacheDir, 'charts'));
@@ -122,8 +132,21 @@ export class ChartClient {
     cred: RepoCredential | undefined,
     signal?: AbortSignal,
   ): OciRegistry {
+    // Per repository (a token's scope) and per credentials (a changed Secret asks again).
+    const key = sha256(
+      Buffer.from(JSON.stringify([loc.base, loc.repo, cred?.username ?? '', cred?.password ?? ''])),
+    );
     return new OciRegistry({
       base: loc.base,
+      remembered: {
+        get: () => this.authorizations.get(key),
+        set: (value) => {
+          this.authorizations.delete(key);
+          this.authorizations.set(key, value);
+          if (this.authorizations.size > ANNOUNCED_KEPT)
+            this.authorizations.delete(this.authorizations.keys().next().value!);
+        },
+      },
       ...(cred?.username !== undefined ? { username: cred.username } : {}),
       ...(cred?.password !== undefined ? { password: cred.password } : {}),
       tls: this.tls(new URL(loc.base).host, cred),
@@ -151,27 +174,61 @@ export class ChartClient {
   }
 
   /**
+   * The listing a spec's targetRevision is picked from: a Helm repository's
+   * index (shared by every chart in it) or one OCI repository's tags. `oci`
+   * names the registry host and repository, what a registry's push
+   * notification names.
+   */
+  listing(spec: ChartSpec): { key: string; oci?: { host: string; repo: string } } {
+    const loc = this.locate(spec, this.credential(spec.repoURL));
+    if (loc.kind === 'http') return { key: `index:${loc.url}` };
+    const host = new URL(loc.base).host;
+    return { key: loc.shown, oci: { host, repo: loc.repo } };
+  }
+
+  /**
+   * Every version of the listing a spec reads, by chart name: all charts of
+   * a Helm repository's index, or the spec's chart's OCI tags. One call.
+   */
+  async versions(spec: ChartSpec, signal?: AbortSignal): Promise<Record<string, string[]>> {
+    const cred = this.credential(spec.repoURL);
+    const loc = this.locate(spec, cred);
+    if (loc.kind === 'oci') {
+      // OCI tags cannot hold `+`: Helm pushes 1.0.0+build as 1.0.0_build.
+      const tags = await this.registry(loc, cred, signal).tags(loc.repo);
+      return { [spec.chart]: tags.map((t) => t.replace(/_/g, '+')) };
+    }
+    const index = await this.index(loc, cred, signal);
+    for (const e of index.get(spec.chart) ?? []) this.remember(`${loc.shown}@${e.version}`, e);
+    return Object.fromEntries([...index].map(([name, list]) => [name, list.map((e) => e.version)]));
+  }
+
+  /** The exact version a spec's targetRevision means in a listing {@link versions} returned. */
+  pick(versions: Readonly<Record<string, readonly string[]>>, spec: ChartSpec): string {
+    const loc = this.locate(spec, this.credential(spec.repoURL));
+    const list = versions[spec.chart];
+    if (!list?.length && loc.kind === 'http')
+      throw new RenderError('ChartNotFound', `${loc.shown} is not in the repository's index`);
+    return pickVersion(list ?? [], spec.targetRevision?.trim() ?? '', loc.shown);
+  }
+
+  /**
    * The exact version (or digest) a spec's targetRevision means now: a tag
    * list or index read, one call. Digests are returned as they are.
    */
   async resolve(spec: ChartSpec, signal?: AbortSignal): Promise<string> {
-    const cred = this.credential(spec.repoURL);
-    const loc = this.locate(spec, cred);
-    const wanted = spec.targetRevision?.trim() ?? '';
-    if (loc.kind === 'oci') {
-      if (isDigest(wanted)) return wanted;
-      // OCI tags cannot hold `+`: Helm pushes 1.0.0+build as 1.0.0_build.
-      const tags = (await this.registry(loc, cred, signal).tags(loc.repo)).map((t) =>
-        t.replace(/_/g, '+'),
-      );
-      return pickVersion(tags, wanted, loc.shown);
+    if (isDigest(spec.targetRevision?.trim() ?? '')) {
+      const loc = this.locate(spec, this.credential(spec.repoURL));
+      if (loc.kind === 'oci') return spec.targetRevision!.trim();
     }
-    const entries = this.entries(await this.index(loc, cred, signal), spec, loc);
-    return pickVersion(
-      entries.map((e) => e.version),
-      wanted,
-      loc.shown,
-    );
+    return this.pick(await this.versions(spec, signal), spec);
+  }
+
+  private remember(key: string, entry: IndexEntry): void {
+    this.announced.delete(key);
+    this.announced.set(key, entry);
+    if (this.announced.size > ANNOUNCED_KEPT)
+      this.announced.delete(this.announced.keys().next().value!);
   }
 
   /** Fetches the chart at an exact version (or OCI digest) into the store, once per digest. */
@@ -205,9 +262,11 @@ export class ChartClient {
           what,
         ));
     } else {
-      const entry = this.entries(await this.index(loc, cred, signal), spec, loc).find(
-        (e) => e.version === revision,
-      );
+      const entry =
+        this.announced.get(key) ??
+        this.entries(await this.index(loc, cred, signal), spec, loc).find(
+          (e) => e.version === revision,
+        );
       const href = entry?.urls[0];
       if (!entry || !href)
         throw new RenderError('ChartNotFound', `${loc.shown} has no version ${revision}`);

@@ -84,6 +84,22 @@ function isVendored(d: ChartDependency, v: { dirs: Set<string>; archives: string
   );
 }
 
+/** One dependency a chart needs fetched, with the version it resolves to now. */
+export type PlannedDependency =
+  | {
+      readonly name: string;
+      readonly kind: 'file';
+      readonly repository: string;
+      readonly from: string;
+    }
+  | {
+      readonly name: string;
+      readonly kind: 'chart';
+      readonly repository: string;
+      /** The exact version: `Chart.lock`'s pin, else the highest matching the constraint. */
+      readonly version: string;
+    };
+
 /** What dependency vendoring did. */
 export interface VendoredChart {
   /** The chart directory to render: the original, or a private copy with `charts/` filled. */
@@ -93,33 +109,26 @@ export interface VendoredChart {
 }
 
 /**
- * Fills in the dependencies a chart declares but does not vendor, as
- * `helm dependency build` would, without running it: `file://` charts from
- * inside the same source are copied, charts from HTTP(S) repositories and
- * OCI registries are pulled through `charts` (same credentials and cache as
- * the chart sources), at the version `Chart.lock` pins, else the highest
- * matching the declared constraint. The original tree is never written;
- * a private copy under `workDir` is.
+ * The dependencies a chart declares but does not vendor, each resolved to
+ * what would be fetched now: a `file://` chart inside the same source, or a
+ * chart of an HTTP(S) repository or OCI registry at the version
+ * `Chart.lock` pins, else the highest matching the declared constraint (one
+ * index or tag-list call). The versions are part of the manifest cache key:
+ * a constraint that a newly published dependency matches renders again.
  */
-export async function vendorDependencies(opts: {
+export async function planDependencies(opts: {
   readonly chartDir: string;
   /** The checkout (or unpacked chart) `file://` dependencies must stay inside. */
   readonly root: string;
-  readonly workDir: string;
   readonly charts: ChartClient;
   readonly maxAliasCount: number;
   readonly signal?: AbortSignal;
-}): Promise<VendoredChart> {
+}): Promise<PlannedDependency[]> {
   const { declared, locked } = await chartDependencies(opts.chartDir, opts.maxAliasCount);
-  if (declared.length === 0) return { dir: opts.chartDir, fetched: [] };
+  if (declared.length === 0) return [];
   const have = await vendored(opts.chartDir, opts.maxAliasCount);
-  const missing = declared.filter((d) => !isVendored(d, have));
-  if (missing.length === 0) return { dir: opts.chartDir, fetched: [] };
-  const copy = join(opts.workDir, 'chart');
-  await cp(opts.chartDir, copy, { recursive: true });
-  await mkdir(join(copy, 'charts'), { recursive: true });
-  const fetched: string[] = [];
-  for (const dep of missing) {
+  const planned: PlannedDependency[] = [];
+  for (const dep of declared.filter((d) => !isVendored(d, have))) {
     const repo = (dep.repository ?? '').trim();
     if (repo.startsWith('file://')) {
       const from = resolve(opts.chartDir, repo.slice('file://'.length));
@@ -129,17 +138,7 @@ export async function vendorDependencies(opts: {
           `dependency ${dep.name} (${repo}) is outside the source`,
         );
       }
-      if (!(await stat(from).catch(() => undefined))?.isDirectory()) {
-        throw new RenderError(
-          'DependencyMissing',
-          `dependency ${dep.name}: ${repo} is not a chart directory`,
-          {
-            dependencies: [dep.name],
-          },
-        );
-      }
-      await cp(from, join(copy, 'charts', dep.name), { recursive: true });
-      fetched.push(`${dep.name} (${repo})`);
+      planned.push({ name: dep.name, kind: 'file', repository: repo, from });
       continue;
     }
     if (!/^(oci|https?):\/\//i.test(repo)) {
@@ -149,14 +148,60 @@ export async function vendorDependencies(opts: {
         { dependencies: [dep.name] },
       );
     }
-    const spec = { repoURL: repo, chart: dep.name };
     const pin = locked.find((l) => l.name === dep.name && (l.repository ?? '') === repo)?.version;
     const version =
       pin ??
-      (await opts.charts.resolve({ ...spec, targetRevision: dep.version ?? '' }, opts.signal));
-    const pulled = await opts.charts.pull(spec, version, opts.signal);
-    await copyFile(pulled.archive, join(copy, 'charts', `${dep.name}-${version}.tgz`));
-    fetched.push(`${dep.name} ${version}`);
+      (await opts.charts.resolve(
+        { repoURL: repo, chart: dep.name, targetRevision: dep.version ?? '' },
+        opts.signal,
+      ));
+    planned.push({ name: dep.name, kind: 'chart', repository: repo, version });
+  }
+  return planned;
+}
+
+/**
+ * Fills in the dependencies a chart declares but does not vendor, as
+ * `helm dependency build` would, without running it: `file://` charts from
+ * inside the same source are copied, charts from HTTP(S) repositories and
+ * OCI registries are pulled through `charts` (same credentials and cache as
+ * the chart sources), as {@link planDependencies} resolves them (or as
+ * `plan` says, when the caller planned already). The original tree is never
+ * written; a private copy under `workDir` is.
+ */
+export async function vendorDependencies(opts: {
+  readonly chartDir: string;
+  /** The checkout (or unpacked chart) `file://` dependencies must stay inside. */
+  readonly root: string;
+  readonly workDir: string;
+  readonly charts: ChartClient;
+  readonly maxAliasCount: number;
+  readonly signal?: AbortSignal;
+  readonly plan?: readonly PlannedDependency[];
+}): Promise<VendoredChart> {
+  const plan = opts.plan ?? (await planDependencies(opts));
+  if (plan.length === 0) return { dir: opts.chartDir, fetched: [] };
+  const copy = join(opts.workDir, 'chart');
+  await cp(opts.chartDir, copy, { recursive: true });
+  await mkdir(join(copy, 'charts'), { recursive: true });
+  const fetched: string[] = [];
+  for (const dep of plan) {
+    if (dep.kind === 'file') {
+      if (!(await stat(dep.from).catch(() => undefined))?.isDirectory()) {
+        throw new RenderError(
+          'DependencyMissing',
+          `dependency ${dep.name}: ${dep.repository} is not a chart directory`,
+          { dependencies: [dep.name] },
+        );
+      }
+      await cp(dep.from, join(copy, 'charts', dep.name), { recursive: true });
+      fetched.push(`${dep.name} (${dep.repository})`);
+      continue;
+    }
+    const spec = { repoURL: dep.repository, chart: dep.name };
+    const pulled = await opts.charts.pull(spec, dep.version, opts.signal);
+    await copyFile(pulled.archive, join(copy, 'charts', `${dep.name}-${dep.version}.tgz`));
+    fetched.push(`${dep.name} ${dep.version}`);
   }
   return { dir: copy, fetched };
 }

@@ -11,6 +11,12 @@ export interface RegistryAccess {
   readonly tls: RepoTls;
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * Where the `Authorization` answered by the last challenge is kept between
+   * clients of the same repository and credentials, so a known registry costs
+   * no 401 round trip per call; a stale one is answered with 401 and replaced.
+   */
+  readonly remembered?: { get(): string | undefined; set(value: string): void };
 }
 
 /** The chart layer of an OCI manifest. */
@@ -47,7 +53,9 @@ function challenge(
 export class OciRegistry {
   private authorization: string | undefined;
 
-  constructor(private readonly a: RegistryAccess) {}
+  constructor(private readonly a: RegistryAccess) {
+    this.authorization = a.remembered?.get();
+  }
 
   private get hasCredentials(): boolean {
     return this.a.username !== undefined || this.a.password !== undefined;
@@ -89,6 +97,7 @@ export class OciRegistry {
     if (c?.scheme === 'basic') {
       if (!this.hasCredentials) throw statusError(what, res.url, 401, false);
       this.authorization = basicAuth(user, pass);
+      this.a.remembered?.set(this.authorization);
       return;
     }
     if (c?.scheme !== 'bearer' || !c.params['realm'])
@@ -118,6 +127,7 @@ export class OciRegistry {
         `${tokenWhat}: ${shownUrl(realm.toString())} gave no token`,
       );
     this.authorization = `Bearer ${token}`;
+    this.a.remembered?.set(this.authorization);
   }
 
   /** Every tag of `repo`, following the registry's pages. */

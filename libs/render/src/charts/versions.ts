@@ -8,6 +8,11 @@ export function isDigest(revision: string): boolean {
   return DIGEST.test(revision);
 }
 
+/** True when a targetRevision names one version exactly (`1.2.3`, `v1.2.3`): never re-resolved. */
+export function isExactVersion(revision: string): boolean {
+  return semver.valid(revision.trim()) !== null;
+}
+
 /**
  * Picks the version a targetRevision asks for, as Helm and Argo CD do: an
  * exact version when the list has it, else the highest version matching it

@@ -1,0 +1,158 @@
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Poller,
+  directRefs,
+  memoryResolvedStore,
+  sharedChartVersions,
+  type ChartVersions,
+  type PolledApp,
+  type PolledSource,
+  type RenderDecision,
+  type RepoCredential,
+} from '@flotilla/git';
+import { ChartClient } from '@flotilla/render';
+import { createLogger } from '@flotilla/runtime';
+import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
+import { chartWatch } from '../src/charts.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+const INTERVAL = 120_000;
+
+describe('the poller watching chart repositories (real registry, Helm repository, Redis)', () => {
+  let env: TestEnv;
+  let charts: ChartClient;
+  let chartsDir: string;
+  const redisClients: Redis[] = [];
+  const listed: string[] = [];
+
+  const app = (name: string, source: PolledSource): PolledApp => ({
+    ref: { namespace: 'flotilla', name },
+    sources: [source],
+  });
+  const oci = (targetRevision: string): PolledSource => ({
+    repoURL: `oci://${env.registry.host}/charts`,
+    chart: 'podinfo',
+    targetRevision,
+  });
+  const http = (targetRevision: string): PolledSource => ({
+    repoURL: env.helmRepo.url,
+    chart: 'guestbook',
+    targetRevision,
+  });
+  const poller = (replica: string, published: RenderDecision[]) => {
+    const redis = new Redis(env.redis.url);
+    redisClients.push(redis);
+    return new Poller({
+      // No Git source in these apps: the refs listing is never asked for.
+      refs: directRefs(() => Promise.reject(new Error('no Git here'))),
+      store: memoryResolvedStore(),
+      publish: async (d) => void published.push(d),
+      logger,
+      charts: {
+        watch: chartWatch(charts),
+        versions: sharedChartVersions(redis, replica, (s): Promise<ChartVersions> => {
+          listed.push(`${s.repoURL} ${s.chart}`);
+          return charts.versions({ repoURL: s.repoURL, chart: s.chart ?? '' });
+        }),
+      },
+    });
+  };
+
+  beforeAll(async () => {
+    env = await startEnv({ redis: true, registry: true, helmRepo: true });
+    chartsDir = join(env.tmpDir, 'chart-src');
+    for (const version of ['1.0.0', '1.1.0'])
+      await env.registry.push(
+        await writeChart(join(chartsDir, `oci-${version}`), { name: 'podinfo', version }),
+      );
+    await env.helmRepo.publish(
+      await writeChart(join(chartsDir, 'http-0.1.0'), { name: 'guestbook', version: '0.1.0' }),
+    );
+    const creds: RepoCredential[] = [
+      { urlPrefix: env.helmRepo.url, ...env.helmRepo.auth!, type: 'helm' },
+      { urlPrefix: `oci://${env.registry.host}`, ...env.registry.auth, type: 'helm' },
+    ];
+    charts = new ChartClient({
+      cacheDir: join(env.tmpDir, 'cache'),
+      credentials: () => creds,
+      trustedCerts: () => ({ [env.registry.host]: env.ca.caPem, '127.0.0.1': env.ca.caPem }),
+    });
+  }, 1_800_000);
+  afterAll(async () => {
+    redisClients.forEach((r) => r.disconnect());
+    await env?.[Symbol.asyncDispose]();
+  });
+
+  it('resolves constraints once per listing for all apps and replicas; exact versions and digests are never polled', async () => {
+    const published: RenderDecision[] = [];
+    const fleet = [
+      ...Array.from({ length: 20 }, (_, i) => app(`staging-${i}`, oci('1.x'))),
+      app('range', oci('>=1.0.0 <1.1.0')),
+      app('prod', oci('1.0.0')),
+      app('digest', oci(`sha256:${'a'.repeat(64)}`)),
+      ...Array.from({ length: 5 }, (_, i) => app(`web-${i}`, http('0.*'))),
+    ];
+    const indexBefore = env.helmRepo.requests.get('/index.yaml') ?? 0;
+    listed.length = 0;
+    // Two replicas in the same interval share one listing per repository.
+    const [a, b] = [poller('a', published), poller('b', published)];
+    const reports = await Promise.all([
+      a.round(fleet, { intervalMs: INTERVAL }),
+      b.round(fleet, { intervalMs: INTERVAL }),
+    ]);
+    expect(listed.sort()).toEqual(
+      [`oci://${env.registry.host}/charts podinfo`, `${env.helmRepo.url} guestbook`].sort(),
+    );
+    expect((env.helmRepo.requests.get('/index.yaml') ?? 0) - indexBefore).toBe(1);
+    expect(reports.map((r) => r.repos)).toEqual([2, 2]);
+    const byApp = new Map(reports[0]!.decisions.map((d) => [d.app.name, d]));
+    expect(byApp.get('staging-0')?.revisions).toEqual(['1.1.0']);
+    expect(byApp.get('range')?.revisions).toEqual(['1.0.0']);
+    expect(byApp.get('web-4')?.revisions).toEqual(['0.1.0']);
+    // Apps with only exact versions or digests are not the poller's to resolve.
+    expect(byApp.has('prod')).toBe(false);
+    expect(byApp.has('digest')).toBe(false);
+  });
+
+  it('a newly pushed matching version is a new decision on the next round; nothing else changes', async () => {
+    const published: RenderDecision[] = [];
+    const p = poller('c', published);
+    const fleet = [app('staging', oci('1.x')), app('old', oci('~1.0.0')), app('web', http('0.*'))];
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    expect(published.map((d) => [d.app.name, d.revisions?.[0]]).sort()).toEqual([
+      ['old', '1.0.0'],
+      ['staging', '1.1.0'],
+      ['web', '0.1.0'],
+    ]);
+    published.length = 0;
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    expect(published).toEqual([]);
+
+    await env.registry.push(
+      await writeChart(join(chartsDir, 'oci-1.2.0'), { name: 'podinfo', version: '1.2.0' }),
+    );
+    await env.helmRepo.publish(
+      await writeChart(join(chartsDir, 'http-0.2.0'), { name: 'guestbook', version: '0.2.0' }),
+    );
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    expect(
+      published.map((d) => [d.app.name, d.revisions, d.previousRevisions, d.reason]).sort(),
+    ).toEqual([
+      ['staging', ['1.2.0'], ['1.1.0'], 'new revision 1.2.0'],
+      ['web', ['0.2.0'], ['0.1.0'], 'new revision 0.2.0'],
+    ]);
+  });
+
+  it('a constraint nothing matches is a decision carrying the error, published once', async () => {
+    const published: RenderDecision[] = [];
+    const p = poller('d', published);
+    const fleet = [app('future', oci('9.x'))];
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    expect(published).toHaveLength(1);
+    expect(published[0]!.error).toMatch(/no version matching "9\.x"/);
+    expect(published[0]!.error).not.toContain(env.registry.auth.password);
+  });
+});
