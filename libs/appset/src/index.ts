@@ -49,3 +49,17 @@ export {
   updated,
   type AppSetPlan,
 } from './plan.js';
+export {
+  ROLLING_SYNC_INITIATOR,
+  ROLLOUT_CONDITION,
+  RolloutState,
+  isRollingSync,
+  maxUpdateOf,
+  planRollout,
+  rolloutApp,
+  stepOf,
+  withoutAutomatedSync,
+  type AppRolloutStatus,
+  type RolloutApp,
+  type RolloutPlan,
+} from './rolling.js';

@@ -6,7 +6,7 @@ import {
   type ApplicationSet,
 } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { rawMeta } from '@flotilla/appset';
+import { isRollingSync, rawMeta } from '@flotilla/appset';
 import { GitClient, stripCredentials, type RepoCredential } from '@flotilla/git';
 import { ApplicationClient, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
@@ -90,6 +90,19 @@ export const appsetRole: Role = {
       );
     };
 
+    // One reconcile of a set at a time in this replica (a RollingSync's status
+    // write is conditional, so replicas do not start the same step twice either).
+    const running = new Map<string, Promise<unknown>>();
+    const serial = <T>(key: string, f: () => Promise<T>): Promise<T> => {
+      const next = (running.get(key) ?? Promise.resolve()).catch(() => undefined).then(f);
+      running.set(key, next);
+      void next
+        .finally(() => {
+          if (running.get(key) === next) running.delete(key);
+        })
+        .catch(() => undefined);
+      return next;
+    };
     const worker = startWorker({
       nc,
       ackWaitMs: config.workAckWaitMs,
@@ -97,7 +110,9 @@ export const appsetRole: Role = {
       logger,
       concurrency: options.concurrency,
       handler: async (cmd) => {
-        const r = await reconciler.reconcile(cmd.app);
+        const r = await serial(`${cmd.app.namespace}/${cmd.app.name}`, () =>
+          reconciler.reconcile(cmd.app),
+        );
         if (!r) return;
         if (r.created + r.updated + r.deleted > 0)
           logger.info(
@@ -143,10 +158,20 @@ export const appsetRole: Role = {
         (meta['ownerReferences'] as { kind?: string; name?: string }[] | undefined) ?? []
       ).find((r) => r.kind === APPLICATION_SET.kind);
       if (!owner?.name) return;
+      const ns = app.metadata.namespace ?? '';
+      // A RollingSync set follows its apps' sync and health: every status write counts.
+      const set = sets.get(owner.name, ns);
+      const rolling = !gone && set !== undefined && isRollingSync(set);
       ask(
-        { namespace: app.metadata.namespace ?? '', name: owner.name },
+        { namespace: ns, name: owner.name },
         `Application ${app.metadata.name ?? ''} ${gone ? 'deleted' : 'changed'}`,
-        `app-${String(meta['uid'])}-${gone ? 'deleted' : String(meta['generation'])}`,
+        `app-${String(meta['uid'])}-${
+          gone
+            ? 'deleted'
+            : rolling
+              ? `rv-${String(meta['resourceVersion'])}`
+              : String(meta['generation'])
+        }`,
       );
     };
     apps.on('delete', onApp(true));
