@@ -34,6 +34,7 @@ export {
   SUPPORTED,
   TooManyParamsError,
   generate,
+  generatorRepos,
   requeueAfterSeconds,
   runGenerator,
   type GeneratorOutput,

@@ -6,8 +6,9 @@ import {
   type ApplicationSet,
 } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { isRollingSync, rawMeta } from '@flotilla/appset';
-import { GitClient, stripCredentials, type RepoCredential } from '@flotilla/git';
+import { generatorRepos, isRollingSync, rawMeta } from '@flotilla/appset';
+import { SCM_CHANGED_SUBJECT, decodeScmChanged } from '@flotilla/contracts';
+import { GitClient, normalizeRepoUrl, stripCredentials, type RepoCredential } from '@flotilla/git';
 import { ApplicationClient, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { provisionGoTemplate } from '@flotilla/toolchain';
@@ -178,6 +179,26 @@ export const appsetRole: Role = {
     apps.on('update', onApp(false));
     await sets.start();
     await apps.start();
+    // A push or pull request webhook (passed on by the git-poller) runs the
+    // generators of every set that reads that repository at once.
+    const scm = nc.subscribe(SCM_CHANGED_SUBJECT, {
+      callback: (err, msg) => {
+        if (err || stopping) return;
+        const change = decodeScmChanged(msg.data);
+        if (!change) return;
+        const urls = new Set(change.repoUrls.map(normalizeRepoUrl));
+        for (const s of sets.list()) {
+          const reads = generatorRepos(s.spec?.generators ?? []).map(normalizeRepoUrl);
+          if (!reads.some((u) => urls.has(u))) continue;
+          const ref = refOf(s);
+          ask(
+            ref,
+            `${change.event === 'push' ? 'push' : `pull request${change.number ? ` #${change.number}` : ''}${change.action ? ` ${change.action}` : ''}`} webhook`,
+            `scm-${change.id}-${ref.namespace}-${ref.name}`,
+          );
+        }
+      },
+    });
     const resync = setInterval(() => {
       const turn = Math.floor(Date.now() / options.resyncMs);
       for (const s of sets.list()) {
@@ -190,6 +211,7 @@ export const appsetRole: Role = {
       work: worker.stats,
       async stop() {
         stopping = true;
+        scm.unsubscribe();
         clearInterval(resync);
         clearInterval(credentialsTimer);
         for (const t of timers.values()) clearTimeout(t);
