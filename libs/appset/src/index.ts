@@ -64,3 +64,4 @@ export {
   type RolloutApp,
   type RolloutPlan,
 } from './rolling.js';
+export { jqIgnoredPaths, pointerOf, type JqIgnored } from './ignore.js';

@@ -14,6 +14,7 @@ import {
   ROLLING_SYNC_INITIATOR,
   isOwnedBy,
   isRollingSync,
+  jqIgnoredPaths,
   planAppSet,
   planRollout,
   rolloutApp,
@@ -135,7 +136,17 @@ export class AppSetReconciler {
       good.map((a) => [a.metadata.name ?? '', a.spec.syncPolicy?.automated?.prune === true]),
     );
     const desired = rolling ? good.map(withoutAutomatedSync) : good;
-    const plan = planAppSet(set, desired, existing, errors.length === 0);
+    // Fields the set's jq path expressions select stay as they are live.
+    const jq = await jqIgnoredPaths(set, existing);
+    for (const [name, msg] of jq.errors)
+      errors.push({
+        reason: AppSetErrorReason.InvalidApplication,
+        message: `Application ${name} is not updated: ${msg}`,
+      });
+    const plan = planAppSet(set, desired, existing, errors.length === 0, {
+      pointers: jq.pointers,
+      hold: new Set(jq.errors.keys()),
+    });
     for (const name of plan.collisions)
       errors.push({
         reason: AppSetErrorReason.NameCollision,
