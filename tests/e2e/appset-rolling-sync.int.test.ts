@@ -19,6 +19,7 @@ describe('RollingSync with the appset role, applier and differ', () => {
   let env: TestEnv;
   let ns: string;
   let roles: RunningRoles | undefined;
+  let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
   const dests: Record<string, string> = {};
   const names = ['dev-a', 'dev-b', 'prod-a'];
 
@@ -27,7 +28,7 @@ describe('RollingSync with the appset role, applier and differ', () => {
     await installCrds(env.kube.kc);
     ns = await env.kube.namespace('rollout');
     for (const n of names) dests[n] = await env.kube.namespace(`rs-${n}`);
-    const repo = await env.git.repo('rollout');
+    repo = await env.git.repo('rollout');
     await repo.commit({
       'config/cm.yaml':
         'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: "1"\n',
@@ -146,6 +147,60 @@ describe('RollingSync with the appset role, applier and differ', () => {
     ]);
     expect(s.status?.conditions?.find((c) => c.type === 'RolloutProgressing')?.status).toBe(
       'False',
+    );
+  }, 300_000);
+  it('rolls a new commit out again step by step: the apps go OutOfSync, then Waiting, then sync in order', async () => {
+    const before = Object.fromEntries(
+      await Promise.all(
+        names.map(
+          async (n) => [n, (await app(n)).status?.operationState?.startedAt ?? ''] as const,
+        ),
+      ),
+    );
+    const head = await repo.commit({
+      'config/cm.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: "2"\n',
+    });
+    const seen: Record<string, string>[] = [];
+    await waitFor(
+      'every app synced to the new commit',
+      async () => {
+        const s = await getSet();
+        seen.push(
+          Object.fromEntries(
+            (s.status?.applicationStatus ?? []).map((e) => [e.application, e.status ?? '']),
+          ),
+        );
+        const apps = await Promise.all(names.map(app));
+        return apps.every(
+          (a) =>
+            a.status?.sync?.status === 'Synced' &&
+            a.status.sync.revision === head &&
+            a.status.operationState?.phase === 'Succeeded' &&
+            a.status.operationState.syncResult?.revision === head,
+        );
+      },
+      { timeoutMs: 240_000, intervalMs: 200 },
+    );
+    const active = (st: Record<string, string>, n: string) =>
+      st[n] === 'Pending' || st[n] === 'Progressing';
+    for (const st of seen) {
+      expect(active(st, 'dev-a') && active(st, 'dev-b'), JSON.stringify(st)).toBe(false);
+      if (active(st, 'prod-a'))
+        expect([st['dev-a'], st['dev-b']], JSON.stringify(st)).toEqual(['Healthy', 'Healthy']);
+    }
+    const apps = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await app(n)])));
+    const started = (n: string) => Date.parse(apps[n]!.status!.operationState!.startedAt);
+    const finished = (n: string) => Date.parse(apps[n]!.status!.operationState!.finishedAt ?? '');
+    // A new sync each, by the set, in step order.
+    for (const n of names) {
+      expect(apps[n]!.status!.operationState!.startedAt).not.toBe(before[n]);
+      expect(apps[n]!.status!.operationState!.operation.initiatedBy?.username).toBe(
+        'applicationset-controller',
+      );
+    }
+    expect(started('prod-a')).toBeGreaterThanOrEqual(
+      Math.max(finished('dev-a'), finished('dev-b')),
     );
   }, 300_000);
 });
