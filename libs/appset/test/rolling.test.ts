@@ -176,6 +176,16 @@ describe('planRollout', () => {
     expect(qa.message).toContain('matches no step');
   });
 
+  it('leaves an app whose own operation runs alone and takes the next one of the step', () => {
+    const r = planRollout(
+      set([{ env: ['dev'], maxUpdate: 1 }]),
+      [app('dev-a', 'dev', { busy: true }), app('dev-b', 'dev')],
+      T0,
+    );
+    expect(r.sync).toEqual(['dev-b']);
+    expect(states(r)).toEqual({ 'dev-a': 'Waiting', 'dev-b': 'Pending' });
+  });
+
   it('keeps lastTransitionTime while the state holds', () => {
     const first = planRollout(set(steps), [app('dev-a', 'dev'), app('prod-a', 'prod')], T0);
     const again = planRollout(
