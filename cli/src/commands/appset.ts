@@ -99,12 +99,22 @@ export function registerAppSet(program: Command): void {
           '',
         ];
         const apps = s.status?.resources ?? [];
+        // A RollingSync set adds each app's step and rollout state.
+        const rollout = new Map((s.status?.applicationStatus ?? []).map((e) => [e.application, e]));
+        const rolling = rollout.size > 0;
         return (
           lines.join('\n') +
           '\n' +
           columns([
-            ['APPLICATION', 'SYNC', 'HEALTH'],
-            ...apps.map((a) => [a.name, a.status ?? 'Unknown', a.health?.status ?? 'Unknown']),
+            ['APPLICATION', 'SYNC', 'HEALTH', ...(rolling ? ['STEP', 'ROLLOUT'] : [])],
+            ...apps.map((a) => [
+              a.name,
+              a.status ?? 'Unknown',
+              a.health?.status ?? 'Unknown',
+              ...(rolling
+                ? [rollout.get(a.name)?.step ?? '-', rollout.get(a.name)?.status ?? '-']
+                : []),
+            ]),
           ])
         );
       });

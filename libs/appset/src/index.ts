@@ -34,6 +34,7 @@ export {
   SUPPORTED,
   TooManyParamsError,
   generate,
+  generatorRepos,
   requeueAfterSeconds,
   runGenerator,
   type GeneratorOutput,
@@ -49,3 +50,18 @@ export {
   updated,
   type AppSetPlan,
 } from './plan.js';
+export {
+  ROLLING_SYNC_INITIATOR,
+  ROLLOUT_CONDITION,
+  RolloutState,
+  isRollingSync,
+  maxUpdateOf,
+  planRollout,
+  rolloutApp,
+  stepOf,
+  withoutAutomatedSync,
+  type AppRolloutStatus,
+  type RolloutApp,
+  type RolloutPlan,
+} from './rolling.js';
+export { jqIgnoredPaths, pointerOf, type JqIgnored } from './ignore.js';

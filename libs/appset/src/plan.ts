@@ -92,13 +92,23 @@ function pointerSet(obj: Record<string, unknown>, pointer: string, value: unknow
     .split('/')
     .slice(1)
     .map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
-  let at: Record<string, unknown> = obj;
-  for (const k of keys.slice(0, -1)) {
-    if (!isObject(at[k])) at[k] = {};
-    at = at[k] as Record<string, unknown>;
+  let at: unknown = obj;
+  for (const [i, k] of keys.entries()) {
+    const last = i === keys.length - 1;
+    if (Array.isArray(at)) {
+      // Only items the Application has: an index never grows a list.
+      const n = Number(k);
+      if (!/^(0|[1-9]\d*)$/.test(k) || n >= at.length) return;
+      if (last) at[n] = value;
+      else at = at[n];
+    } else if (isObject(at)) {
+      if (last) at[k] = value;
+      else {
+        if (!isObject(at[k]) && !Array.isArray(at[k])) at[k] = {};
+        at = at[k];
+      }
+    } else return;
   }
-  const last = keys[keys.length - 1];
-  if (last !== undefined) at[last] = value;
 }
 
 function keepLive(
@@ -111,16 +121,28 @@ function keepLive(
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** The object to write over `live`: the set's fields, with what others may own kept. */
-export function updated(set: ApplicationSet, want: Application, live: Application): Application {
+/**
+ * The object to write over `live`: the set's fields, with what others may own
+ * kept. `extraPointers` are more ignored fields (the paths the rules' jq
+ * expressions select in `live`); like `jsonPointers`, those under `/spec/`
+ * keep their live value.
+ */
+export function updated(
+  set: ApplicationSet,
+  want: Application,
+  live: Application,
+  extraPointers: readonly string[] = [],
+): Application {
   const spec = structuredClone(want.spec) as Record<string, unknown>;
+  const pointers = [...extraPointers];
   for (const rule of set.spec.ignoreApplicationDifferences ?? []) {
     if (rule.name && rule.name !== want.metadata.name) continue;
-    for (const p of rule.jsonPointers ?? []) {
-      if (!p.startsWith('/spec/')) continue;
-      const got = pointerGet(live, p);
-      if (got.found) pointerSet(spec, p.slice('/spec'.length), got.value);
-    }
+    pointers.push(...(rule.jsonPointers ?? []));
+  }
+  for (const p of pointers) {
+    if (!p.startsWith('/spec/')) continue;
+    const got = pointerGet(live, p);
+    if (got.found) pointerSet(spec, p.slice('/spec'.length), structuredClone(got.value));
   }
   const labels = keepLive(
     set.spec.preservedFields?.labels ?? [],
@@ -181,6 +203,12 @@ export function planAppSet(
   desired: readonly Application[],
   existing: readonly Application[],
   complete: boolean,
+  ignored: {
+    /** Per Application, pointers of more fields to keep (from jq path expressions). */
+    readonly pointers?: ReadonlyMap<string, readonly string[]>;
+    /** Applications not to update (their ignore rules could not be evaluated). */
+    readonly hold?: ReadonlySet<string>;
+  } = {},
 ): AppSetPlan {
   const policy = policyOf(set);
   const live = new Map(existing.map((a) => [a.metadata.name ?? '', a]));
@@ -220,7 +248,8 @@ export function planAppSet(
     }
     owned.add(name);
     if (rawMeta(cur)['deletionTimestamp']) continue;
-    const next = updated(set, want, cur);
+    if (ignored.hold?.has(name)) continue;
+    const next = updated(set, want, cur, ignored.pointers?.get(name));
     if (allowsUpdate(policy) && changed(next, cur)) plan.update.push(next);
   }
   for (const app of existing) {

@@ -4,6 +4,7 @@ import {
   PathEscapeError,
   TooManyParamsError,
   generate,
+  generatorRepos,
   requeueAfterSeconds,
   runGenerator,
 } from '../src/index.js';
@@ -445,5 +446,24 @@ describe('pullRequest generator, gitRefs mode (no API token)', () => {
     await expect(
       runGenerator({ pullRequest: { github: { owner: 'o', repo: 'r' } } }, refsCtx({})),
     ).rejects.toThrow(/github mode is not supported yet; use gitRefs/);
+  });
+});
+
+describe('generatorRepos', () => {
+  it('lists the repositories of Git and pullRequest generators, nested ones too', () => {
+    expect(
+      generatorRepos([
+        { list: { elements: [] } },
+        { git: { repoURL: REPO, revision: 'main', directories: [{ path: '*' }] } },
+        {
+          matrix: {
+            generators: [
+              { pullRequest: { gitRefs: { repoURL: 'https://git.example.com/pr.git' } } },
+              { merge: { generators: [{ git: { repoURL: 'https://x/y.git', files: [] } }] } },
+            ],
+          },
+        },
+      ] as ApplicationSetGenerator[]),
+    ).toEqual([REPO, 'https://git.example.com/pr.git', 'https://x/y.git']);
   });
 });

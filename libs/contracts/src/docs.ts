@@ -1,3 +1,4 @@
+import { SCM_CHANGED_SUBJECT } from './scm.js';
 import type { TSchema } from '@sinclair/typebox';
 import { CommandSchemas } from './commands.js';
 import { DEAD_LETTER_TYPE, DeadLetterEvent } from './dead-letter.js';
@@ -111,6 +112,15 @@ export function renderEventsDoc(): string {
       `| ${kind} | \`${workSubject(kind, demoApp)}\` | \`docs/schemas/commands/${kind}.v1.json\` |`,
     );
   }
+  lines.push(
+    '',
+    '## Repository changes',
+    '',
+    `The git-poller passes each verified push or pull-request webhook on as one core NATS message`,
+    `(no stream: a message nobody hears is lost, and its listeners poll too) on`,
+    `\`${SCM_CHANGED_SUBJECT}\`: \`{version: 1, id, event: push|pullRequest, repoUrls, number?, action?}\`.`,
+    'The appset role runs the generators of every set that reads one of the repositories.',
+  );
   lines.push('');
   return lines.join('\n');
 }

@@ -47,3 +47,4 @@ export {
   type EventOptions,
 } from './codec.js';
 export { renderEventsDoc, publishedSchemas } from './docs.js';
+export { SCM_CHANGED_SUBJECT, ScmChanged, decodeScmChanged } from './scm.js';

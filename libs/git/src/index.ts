@@ -59,7 +59,12 @@ export {
   safeEqual,
   type WebhookSecrets,
 } from './webhook/verify.js';
-export { parsePush, type PushEvent } from './webhook/parse.js';
+export {
+  parsePullRequest,
+  parsePush,
+  type PullRequestEvent,
+  type PushEvent,
+} from './webhook/parse.js';
 export {
   createWebhookHandler,
   createRegistryWebhookHandler,

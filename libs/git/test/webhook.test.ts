@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   appsForPush,
   detectProvider,
+  parsePullRequest,
   parsePush,
   verifyWebhook,
   type PolledApp,
@@ -142,6 +143,55 @@ describe('push payloads', () => {
         },
       }),
     ).toMatchObject({ ref: 'main', defaultBranch: 'main' });
+  });
+});
+
+describe('pull request payloads', () => {
+  it('GitHub, Gitea, GitLab, Bitbucket Server and Azure DevOps: repository, number and action', () => {
+    expect(
+      parsePullRequest('github', 'pull_request', {
+        action: 'synchronize',
+        number: 7,
+        repository: { clone_url: 'https://github.com/o/r.git', html_url: 'https://github.com/o/r' },
+      }),
+    ).toEqual({
+      provider: 'github',
+      repoUrls: ['https://github.com/o/r', 'https://github.com/o/r.git'],
+      number: 7,
+      action: 'synchronize',
+    });
+    expect(parsePullRequest('github', 'push', { ref: 'refs/heads/main' })).toBeUndefined();
+    expect(
+      parsePullRequest('gitea', 'pull_request', {
+        action: 'closed',
+        pull_request: { number: 3 },
+        repository: { clone_url: 'https://gitea/o/r.git' },
+      }),
+    ).toMatchObject({ number: 3, action: 'closed' });
+    expect(
+      parsePullRequest('gitlab', 'Merge Request Hook', {
+        project: { git_http_url: 'https://gl/o/r.git' },
+        object_attributes: { iid: 4, action: 'open' },
+      }),
+    ).toMatchObject({ repoUrls: ['https://gl/o/r.git'], number: 4, action: 'open' });
+    expect(
+      parsePullRequest('bitbucketserver', 'pr:opened', {
+        pullRequest: {
+          id: 5,
+          toRef: { repository: { links: { clone: [{ href: 'https://bbs/scm/o/r.git' }] } } },
+        },
+      }),
+    ).toMatchObject({ repoUrls: ['https://bbs/scm/o/r.git'], number: 5, action: 'opened' });
+    expect(
+      parsePullRequest('azuredevops', undefined, {
+        eventType: 'git.pullrequest.updated',
+        resource: {
+          pullRequestId: 6,
+          repository: { remoteUrl: 'https://dev.azure.com/o/p/_git/r' },
+        },
+      }),
+    ).toMatchObject({ number: 6, action: 'updated' });
+    expect(parsePullRequest('gitlab', 'Push Hook', {})).toBeUndefined();
   });
 });
 

@@ -11,8 +11,15 @@ import {
   AppSetErrorReason,
   TooManyParamsError,
   generate,
+  ROLLING_SYNC_INITIATOR,
   isOwnedBy,
+  isRollingSync,
+  jqIgnoredPaths,
   planAppSet,
+  planRollout,
+  rolloutApp,
+  withoutAutomatedSync,
+  type RolloutPlan,
   rawMeta,
   renderApplications,
   requeueAfterSeconds,
@@ -51,6 +58,7 @@ export interface ReconcileResult {
   readonly requeueAfterSeconds: number | undefined;
 }
 
+const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -120,8 +128,25 @@ export class AppSetReconciler {
           message: r.message,
         });
     }
-    const desired = rendered.flatMap((r) => (r.ok ? [r.app] : []));
-    const plan = planAppSet(set, desired, existing, errors.length === 0);
+    const rolling = isRollingSync(set);
+    const good = rendered.flatMap((r) => (r.ok ? [r.app] : []));
+    // A RollingSync set syncs its Applications itself, step by step, with the
+    // prune the template's automated policy asked for.
+    const prune = new Map(
+      good.map((a) => [a.metadata.name ?? '', a.spec.syncPolicy?.automated?.prune === true]),
+    );
+    const desired = rolling ? good.map(withoutAutomatedSync) : good;
+    // Fields the set's jq path expressions select stay as they are live.
+    const jq = await jqIgnoredPaths(set, existing);
+    for (const [name, msg] of jq.errors)
+      errors.push({
+        reason: AppSetErrorReason.InvalidApplication,
+        message: `Application ${name} is not updated: ${msg}`,
+      });
+    const plan = planAppSet(set, desired, existing, errors.length === 0, {
+      pointers: jq.pointers,
+      hold: new Set(jq.errors.keys()),
+    });
     for (const name of plan.collisions)
       errors.push({
         reason: AppSetErrorReason.NameCollision,
@@ -133,9 +158,10 @@ export class AppSetReconciler {
         message: `two parameter sets generate the Application name ${name}; the first is used`,
       });
     const counts = { created: 0, updated: 0, deleted: 0 };
+    const written = new Map<string, Application>();
     for (const app of plan.create) {
       try {
-        await this.apps.create(ref.namespace, app);
+        written.set(app.metadata.name ?? '', await this.apps.create(ref.namespace, app));
         counts.created++;
       } catch (err) {
         errors.push({
@@ -146,11 +172,12 @@ export class AppSetReconciler {
     }
     for (const app of plan.update) {
       try {
-        await rawRequest(this.deps.kc, {
+        const put = await rawRequest<Application>(this.deps.kc, {
           method: 'PUT',
           path: `/apis/${GROUP}/${VERSION}/namespaces/${e(ref.namespace)}/applications/${e(app.metadata.name ?? '')}`,
           body: app,
         });
+        written.set(app.metadata.name ?? '', put);
         counts.updated++;
       } catch (err) {
         errors.push({
@@ -171,7 +198,76 @@ export class AppSetReconciler {
           });
       }
     }
-    return this.finish(set, { errors, owned: plan.owned }, byName, counts, requeue);
+    const rollout = rolling
+      ? planRollout(
+          set,
+          plan.owned.flatMap((name) => {
+            const a = written.get(name) ?? byName.get(name);
+            return a && !rawMeta(a)['deletionTimestamp'] ? [rolloutApp(a, written.has(name))] : [];
+          }),
+          now(),
+        )
+      : undefined;
+    const result = await this.finish(
+      set,
+      { errors, owned: plan.owned },
+      byName,
+      counts,
+      requeue,
+      rollout,
+    );
+    if (rollout?.sync.length) await this.startSyncs(set, rollout, prune, result.status);
+    return result;
+  }
+
+  /**
+   * Requests a sync of each Application a RollingSync step moved to Pending
+   * (after the status recording it is written, so another replica never
+   * starts the same ones). A request that fails puts the app back to Waiting.
+   */
+  private async startSyncs(
+    set: ApplicationSet,
+    rollout: RolloutPlan,
+    prune: ReadonlyMap<string, boolean>,
+    status: ApplicationSetStatus,
+  ): Promise<void> {
+    const ns = set.metadata.namespace ?? '';
+    const failed = new Set<string>();
+    for (const name of rollout.sync) {
+      try {
+        await this.apps.patchOperation(
+          { namespace: ns, name },
+          {
+            sync: prune.get(name) ? { prune: true } : {},
+            initiatedBy: { username: ROLLING_SYNC_INITIATOR, automated: true },
+            info: [
+              {
+                name: 'Reason',
+                value: 'ApplicationSet RollingSync triggered a sync of this Application resource.',
+              },
+            ],
+          },
+        );
+      } catch {
+        failed.add(name);
+      }
+    }
+    if (failed.size === 0) return;
+    const applicationStatus = (status.applicationStatus ?? []).map((s) =>
+      failed.has(s.application)
+        ? {
+            ...s,
+            status: 'Waiting',
+            message: 'Requesting a sync of the Application failed; it is tried again.',
+          }
+        : s,
+    );
+    await rawRequest(this.deps.kc, {
+      method: 'PATCH',
+      path: appSetPath({ namespace: ns, name: set.metadata.name ?? '' }, true),
+      contentType: 'application/merge-patch+json',
+      body: { status: { applicationStatus } },
+    });
   }
 
   private async finish(
@@ -180,17 +276,29 @@ export class AppSetReconciler {
     apps: ReadonlyMap<string, Application>,
     counts: { created: number; updated: number; deleted: number },
     requeue: number | undefined,
+    rollout?: RolloutPlan,
   ): Promise<ReconcileResult> {
-    const status = statusFor(outcome, set.status, apps, set.metadata.namespace ?? '');
+    const status = statusFor(outcome, set.status, apps, set.metadata.namespace ?? '', undefined, {
+      rolling: isRollingSync(set),
+      ...(rollout ? { rollout } : {}),
+    });
     const ref = { namespace: set.metadata.namespace ?? '', name: set.metadata.name ?? '' };
     const next = { ...status, observedGeneration: rawMeta(set)['generation'] };
     // Written only when it changes: a status write is an update event of the set.
+    // A rollout's status is written only over the status it was planned from
+    // (a 409 retries the command), so two reconciles never both start a step.
     if (!isDeepStrictEqual(next, set.status ?? {})) {
       await rawRequest(this.deps.kc, {
         method: 'PATCH',
         path: appSetPath(ref, true),
         contentType: 'application/merge-patch+json',
-        body: { status: next },
+        body: {
+          ...(rollout ? { metadata: { resourceVersion: rawMeta(set)['resourceVersion'] } } : {}),
+          status: {
+            ...next,
+            ...(isRollingSync(set) ? {} : { applicationStatus: null }),
+          },
+        },
       });
     }
     return { ...counts, status, requeueAfterSeconds: requeue };

@@ -6,8 +6,9 @@ import {
   type ApplicationSet,
 } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
-import { rawMeta } from '@flotilla/appset';
-import { GitClient, stripCredentials, type RepoCredential } from '@flotilla/git';
+import { generatorRepos, isRollingSync, rawMeta } from '@flotilla/appset';
+import { SCM_CHANGED_SUBJECT, decodeScmChanged } from '@flotilla/contracts';
+import { GitClient, normalizeRepoUrl, stripCredentials, type RepoCredential } from '@flotilla/git';
 import { ApplicationClient, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { provisionGoTemplate } from '@flotilla/toolchain';
@@ -90,6 +91,19 @@ export const appsetRole: Role = {
       );
     };
 
+    // One reconcile of a set at a time in this replica (a RollingSync's status
+    // write is conditional, so replicas do not start the same step twice either).
+    const running = new Map<string, Promise<unknown>>();
+    const serial = <T>(key: string, f: () => Promise<T>): Promise<T> => {
+      const next = (running.get(key) ?? Promise.resolve()).catch(() => undefined).then(f);
+      running.set(key, next);
+      void next
+        .finally(() => {
+          if (running.get(key) === next) running.delete(key);
+        })
+        .catch(() => undefined);
+      return next;
+    };
     const worker = startWorker({
       nc,
       ackWaitMs: config.workAckWaitMs,
@@ -97,7 +111,9 @@ export const appsetRole: Role = {
       logger,
       concurrency: options.concurrency,
       handler: async (cmd) => {
-        const r = await reconciler.reconcile(cmd.app);
+        const r = await serial(`${cmd.app.namespace}/${cmd.app.name}`, () =>
+          reconciler.reconcile(cmd.app),
+        );
         if (!r) return;
         if (r.created + r.updated + r.deleted > 0)
           logger.info(
@@ -143,16 +159,46 @@ export const appsetRole: Role = {
         (meta['ownerReferences'] as { kind?: string; name?: string }[] | undefined) ?? []
       ).find((r) => r.kind === APPLICATION_SET.kind);
       if (!owner?.name) return;
+      const ns = app.metadata.namespace ?? '';
+      // A RollingSync set follows its apps' sync and health: every status write counts.
+      const set = sets.get(owner.name, ns);
+      const rolling = !gone && set !== undefined && isRollingSync(set);
       ask(
-        { namespace: app.metadata.namespace ?? '', name: owner.name },
+        { namespace: ns, name: owner.name },
         `Application ${app.metadata.name ?? ''} ${gone ? 'deleted' : 'changed'}`,
-        `app-${String(meta['uid'])}-${gone ? 'deleted' : String(meta['generation'])}`,
+        `app-${String(meta['uid'])}-${
+          gone
+            ? 'deleted'
+            : rolling
+              ? `rv-${String(meta['resourceVersion'])}`
+              : String(meta['generation'])
+        }`,
       );
     };
     apps.on('delete', onApp(true));
     apps.on('update', onApp(false));
     await sets.start();
     await apps.start();
+    // A push or pull request webhook (passed on by the git-poller) runs the
+    // generators of every set that reads that repository at once.
+    const scm = nc.subscribe(SCM_CHANGED_SUBJECT, {
+      callback: (err, msg) => {
+        if (err || stopping) return;
+        const change = decodeScmChanged(msg.data);
+        if (!change) return;
+        const urls = new Set(change.repoUrls.map(normalizeRepoUrl));
+        for (const s of sets.list()) {
+          const reads = generatorRepos(s.spec?.generators ?? []).map(normalizeRepoUrl);
+          if (!reads.some((u) => urls.has(u))) continue;
+          const ref = refOf(s);
+          ask(
+            ref,
+            `${change.event === 'push' ? 'push' : `pull request${change.number ? ` #${change.number}` : ''}${change.action ? ` ${change.action}` : ''}`} webhook`,
+            `scm-${change.id}-${ref.namespace}-${ref.name}`,
+          );
+        }
+      },
+    });
     const resync = setInterval(() => {
       const turn = Math.floor(Date.now() / options.resyncMs);
       for (const s of sets.list()) {
@@ -165,6 +211,7 @@ export const appsetRole: Role = {
       work: worker.stats,
       async stop() {
         stopping = true;
+        scm.unsubscribe();
         clearInterval(resync);
         clearInterval(credentialsTimer);
         for (const t of timers.values()) clearTimeout(t);

@@ -1,3 +1,4 @@
+import type { RolloutPlan } from '@flotilla/appset';
 import {
   ApplicationSetConditionType,
   type Application,
@@ -41,6 +42,7 @@ export function statusFor(
   apps: ReadonlyMap<string, Application>,
   namespace: string,
   now = new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+  rolling: { rolling?: boolean; rollout?: RolloutPlan } = {},
 ): ApplicationSetStatus {
   const prev = previous?.conditions ?? [];
   const gen = outcome.generationError;
@@ -82,8 +84,29 @@ export function statusFor(
       now,
     ),
   ];
+  // A RollingSync set's progress; kept as it was when this reconcile planned none.
+  const { rollout } = rolling;
+  const kept = prev.find((c) => c.type === ApplicationSetConditionType.RolloutProgressing);
+  if (rollout)
+    conditions.push(
+      condition(
+        ApplicationSetConditionType.RolloutProgressing,
+        rollout.progressing.status,
+        rollout.progressing.reason,
+        rollout.progressing.message,
+        prev,
+        now,
+      ),
+    );
+  else if (rolling.rolling && kept) conditions.push(kept);
+  const applicationStatus = rollout
+    ? rollout.applicationStatus
+    : rolling.rolling
+      ? previous?.applicationStatus
+      : undefined;
   return {
     conditions,
+    ...(applicationStatus ? { applicationStatus } : {}),
     resources: outcome.owned.map((name) => {
       const a = apps.get(name);
       return {

@@ -180,6 +180,33 @@ describe('the appset role', () => {
     ]);
   });
 
+  it('keeps the live value of a field its jqPathExpressions select while it updates the rest', async () => {
+    await createSet(
+      kc(),
+      listSet(ns, 'jq', [{ cluster: 'j' }], {
+        ignoreApplicationDifferences: [
+          {
+            jqPathExpressions: [
+              '.spec.source | select(.path == "guestbook" or .path == "other") | .targetRevision',
+            ],
+          },
+        ],
+      }),
+    );
+    await until(async () => !!(await getApp(kc(), ns, 'j-jq')));
+    await rawRequest(kc(), {
+      method: 'PATCH',
+      path: applicationPath(ns, 'j-jq'),
+      contentType: 'application/merge-patch+json',
+      body: { spec: { source: { targetRevision: 'pinned-by-hand' } } },
+    });
+    await patchSet(kc(), ns, 'jq', {
+      spec: { template: { spec: { source: { path: 'other', targetRevision: 'v2' } } } },
+    });
+    await until(async () => (await getApp(kc(), ns, 'j-jq'))?.spec.source?.path === 'other');
+    expect((await getApp(kc(), ns, 'j-jq'))!.spec.source?.targetRevision).toBe('pinned-by-hand');
+  });
+
   it('refuses a Git file path that escapes the repository, creating nothing', async () => {
     const set = listSet(ns, 'escape', []);
     set.spec.generators = [{ git: { repoURL: repoUrl, files: [{ path: '../../etc/*' }] } }];

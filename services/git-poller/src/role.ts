@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import type { Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
+import { SCM_CHANGED_SUBJECT, type ScmChanged } from '@flotilla/contracts';
 import {
   GitClient,
   Poller,
@@ -223,11 +224,28 @@ export const gitPollerRole: Role = {
     });
     schedule();
 
+    // Every verified push or pull request is passed on to roles that read
+    // repositories themselves (the appset role's generators).
+    const announce = (change: Omit<ScmChanged, 'version' | 'id'>) =>
+      nc.publish(
+        SCM_CHANGED_SUBJECT,
+        JSON.stringify({ version: 1, id: randomUUID(), ...change } satisfies ScmChanged),
+      );
     const handler = createWebhookHandler({
       secrets: options.webhookSecrets,
       maxBodyBytes: options.maxWebhookBytes,
       logger,
+      onPullRequest: (pr) => {
+        announce({
+          event: 'pullRequest',
+          repoUrls: pr.repoUrls.slice(0, 16),
+          ...(pr.number !== undefined ? { number: pr.number } : {}),
+          ...(pr.action ? { action: String(pr.action).slice(0, 128) } : {}),
+        });
+        return Promise.resolve(0);
+      },
       onPush: async (push) => {
+        announce({ event: 'push', repoUrls: push.repoUrls.slice(0, 16) });
         const matched = appsForPush([...apps().values()], push);
         if (matched.length === 0) return 0;
         const repos = new Set(matched.flatMap((a) => listingKeys(a, watch)));

@@ -46,7 +46,7 @@ appset:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [applicationsets], verbs: [get, list, watch] }
     - { apiGroups: [flotilla.dev], resources: [applicationsets/status], verbs: [patch] }
-    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, delete] }
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, patch, delete] }
     - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed: []
 notifier:

@@ -232,6 +232,29 @@ export function requeueAfterSeconds(
   return best;
 }
 
+/**
+ * The repositories a set's generators read (Git generators and the
+ * pullRequest generator's `gitRefs`, nested ones included), as written: a
+ * webhook for one of them runs the set's generators again.
+ */
+export function generatorRepos(generators: readonly ApplicationSetGenerator[]): string[] {
+  const out = new Set<string>();
+  const visit = (g: Gen) => {
+    const git = g['git'];
+    if (isObject(git) && typeof git['repoURL'] === 'string') out.add(git['repoURL']);
+    const pr = g['pullRequest'];
+    if (isObject(pr) && isObject(pr['gitRefs']) && typeof pr['gitRefs']['repoURL'] === 'string')
+      out.add(pr['gitRefs']['repoURL']);
+    for (const kind of ['matrix', 'merge']) {
+      const body = g[kind];
+      if (isObject(body) && Array.isArray(body['generators']))
+        for (const n of body['generators']) if (isObject(n)) visit(n);
+    }
+  };
+  for (const g of generators) visit(g as Gen);
+  return [...out];
+}
+
 /** Runs every top-level generator of a set; the first failure stops it (nothing is half-generated). */
 export async function generate(
   generators: readonly ApplicationSetGenerator[],

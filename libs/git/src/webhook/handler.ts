@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@flotilla/runtime';
-import { parsePush, type PushEvent } from './parse.js';
+import { parsePullRequest, parsePush, type PullRequestEvent, type PushEvent } from './parse.js';
 import { parseRegistryPush, type RegistryPush } from './registry.js';
 import { detectProvider, safeEqual, verifyWebhook, type WebhookSecrets } from './verify.js';
 
@@ -11,6 +11,8 @@ export interface WebhookOptions {
   readonly maxBodyBytes?: number;
   /** Acts on a verified push; returns how many apps it triggered. */
   readonly onPush: (push: PushEvent) => Promise<number>;
+  /** Acts on a verified pull (merge) request event; such events are ignored without it. */
+  readonly onPullRequest?: (pr: PullRequestEvent) => Promise<number>;
   readonly logger: Logger;
 }
 
@@ -22,8 +24,8 @@ function send(res: ServerResponse, status: number, body: Record<string, unknown>
  * Handles `POST /api/webhook` from GitHub, GitLab, Gitea, Gogs, Bitbucket
  * Cloud and Server, Azure DevOps and a generic HMAC sender. The body is
  * limited in size and verified in constant time before it is parsed; bad
- * signatures get 401, oversized bodies 413, and non-push events 200 with
- * nothing done.
+ * signatures get 401, oversized bodies 413, and events other than pushes
+ * (and pull requests, when `onPullRequest` is given) 200 with nothing done.
  */
 export function createWebhookHandler(
   options: WebhookOptions,
@@ -49,6 +51,21 @@ export function createWebhookHandler(
         req.headers['x-gogs-event'] ??
         req.headers['x-event-key']) as string | undefined;
       const push = parsePush(provider, event, json);
+      const pr =
+        push || !options.onPullRequest ? undefined : parsePullRequest(provider, event, json);
+      if (pr && options.onPullRequest) {
+        options
+          .onPullRequest(pr)
+          .then((matched) => send(res, 200, { provider, pullRequest: pr.number, matched }))
+          .catch((err: unknown) => {
+            options.logger.error(
+              { err: (err as Error).message, provider },
+              'webhook handling failed',
+            );
+            send(res, 500, { error: 'could not process the pull request event' });
+          });
+        return;
+      }
       if (!push) return send(res, 200, { provider, ignored: event ?? 'not a push' });
       options
         .onPush(push)

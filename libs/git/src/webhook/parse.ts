@@ -117,3 +117,95 @@ export function parsePush(
     }
   }
 }
+
+/** What a pull (merge) request event tells: which repository, which request, what happened. */
+export interface PullRequestEvent {
+  readonly provider: Provider;
+  /** Every URL the repository is known by. */
+  readonly repoUrls: string[];
+  readonly number?: number;
+  /** opened, synchronize, closed, labeled... as the sender names it. */
+  readonly action?: string;
+}
+
+/**
+ * Extracts the repository of a pull or merge request event (GitHub, Gitea,
+ * Gogs, GitLab, Bitbucket Cloud and Server, Azure DevOps); undefined for
+ * anything else.
+ */
+export function parsePullRequest(
+  provider: Provider,
+  event: string | undefined,
+  body: Json,
+): PullRequestEvent | undefined {
+  switch (provider) {
+    case 'github':
+    case 'gitea':
+    case 'gogs': {
+      if (event !== 'pull_request') return undefined;
+      const r = body['repository'] ?? {};
+      return {
+        provider,
+        repoUrls: urls(r.html_url, r.clone_url, r.ssh_url, r.git_url),
+        number: Number(body['number'] ?? body['pull_request']?.number) || undefined,
+        action: body['action'],
+      };
+    }
+    case 'gitlab': {
+      if (event !== 'Merge Request Hook') return undefined;
+      const p = body['project'] ?? {};
+      const attrs = body['object_attributes'] ?? {};
+      return {
+        provider,
+        repoUrls: urls(p.web_url, p.git_http_url, p.git_ssh_url),
+        number: Number(attrs.iid) || undefined,
+        action: attrs.action,
+      };
+    }
+    case 'bitbucket': {
+      if (!event?.startsWith('pullrequest:')) return undefined;
+      const r = body['repository'] ?? {};
+      return {
+        provider,
+        repoUrls: urls(
+          r.links?.html?.href,
+          r.full_name ? `https://bitbucket.org/${r.full_name}` : undefined,
+        ),
+        number: Number(body['pullrequest']?.id) || undefined,
+        action: event.slice('pullrequest:'.length),
+      };
+    }
+    case 'bitbucketserver': {
+      if (!event?.startsWith('pr:')) return undefined;
+      const r = body['pullRequest']?.toRef?.repository ?? {};
+      return {
+        provider,
+        repoUrls: urls(...(r.links?.clone ?? []).map((c: Json) => c.href)),
+        number: Number(body['pullRequest']?.id) || undefined,
+        action: event.slice('pr:'.length),
+      };
+    }
+    case 'azuredevops': {
+      const type = String(body['eventType'] ?? '');
+      if (!type.startsWith('git.pullrequest.')) return undefined;
+      const res = body['resource'] ?? {};
+      return {
+        provider,
+        repoUrls: urls(res.repository?.remoteUrl, res.repository?.sshUrl),
+        number: Number(res.pullRequestId) || undefined,
+        action: type.slice('git.pullrequest.'.length),
+      };
+    }
+    case 'generic': {
+      const pr = body['pullRequest'];
+      const repo = body['repoURL'] ?? body['repository'];
+      if (!pr || typeof repo !== 'string') return undefined;
+      return {
+        provider,
+        repoUrls: [repo],
+        number: Number(pr.number) || undefined,
+        action: typeof pr.action === 'string' ? pr.action : undefined,
+      };
+    }
+  }
+}
