@@ -11,7 +11,7 @@ const PROMTOOL: GoBuildSpec = {
   // Rule checks and rule unit tests need no service discovery: leaving the
   // cloud providers' plugins out spares the build their SDKs.
   tags: ['remove_all_sd'],
-  expected: 'about 6 min, longer on a loaded machine',
+  expected: 'about 15 min on 2 shared cores',
 };
 
 /**
