@@ -186,6 +186,9 @@ describe('flotilla events tail', () => {
     expect(badGlob.stderr).toContain('unknown event type "operation.nope*"');
     const both = await tail('--since', '10m', '--all');
     expect(both.code).toBe(2);
+    const help = await flotilla(['events', 'tail', '--help']);
+    expect(help.stdout).toContain('--since <duration|time>');
+    expect(help.stdout).toContain("--type 'operation.*,hook.failed'");
     const unreachable = await flotilla(['events', 'tail', '--nats-url', 'nats://127.0.0.1:1']);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach NATS at nats://127.0.0.1:1');

@@ -284,7 +284,9 @@ export function registerEvents(program: Command): void {
     .addHelpText(
       'after',
       `
-Event types (docs/events.md): ${CATEGORIES.map((c) => `${c}.*`).join(', ')}; for example
+Event types (docs/events.md), by category:
+  ${CATEGORIES.map((c) => `${c}.*`).join(', ')}
+For example:
   --type 'operation.*,hook.failed'   operations and failed hooks
   --type '*.failed'                  every failure
 -o json prints one CloudEvent per line; -o yaml one document each.
