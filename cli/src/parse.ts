@@ -17,3 +17,20 @@ export function parseDuration(value: string): number {
     throw new InvalidArgumentError('use a duration such as 30s, 10m, 1h30m or 2d');
   return parts.reduce((sum, [, n, unit]) => sum + Number(n) * (UNITS[unit ?? 's'] ?? 0), 0);
 }
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+
+/** `--since`: a duration back from now (`10m`) or an RFC 3339 time; the start time. */
+export function parseSince(value: string): Date {
+  if (RFC3339.test(value)) {
+    const t = Date.parse(value.replace(' ', 'T'));
+    if (Number.isFinite(t)) return new Date(t);
+  }
+  try {
+    return new Date(Date.now() - parseDuration(value));
+  } catch {
+    throw new InvalidArgumentError(
+      'use a duration such as 30s, 10m, 1h30m or 2d, or an RFC 3339 time such as 2026-12-02T09:00:00Z',
+    );
+  }
+}

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, type Application, applicationPath } from '@flotilla/api';
+import {
+  API_VERSION,
+  type Application,
+  applicationPath,
+  applicationStatusPath,
+} from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { run, isCommandError } from '@flotilla/runtime';
 import { startEnv, type TestEnv } from '@flotilla/testing';
@@ -60,6 +65,82 @@ describe('flotilla app', () => {
       path: applicationPath(ns, 'guestbook'),
     });
     expect(after.operation).toBeUndefined();
+  });
+
+  it('shows the last sync: result, revision, finish time, duration, and why it failed', async () => {
+    const create = (name: string) =>
+      env.kube.objects.create({
+        apiVersion: API_VERSION,
+        kind: 'Application',
+        metadata: { name, namespace: ns },
+        spec: {
+          project: 'default',
+          source: { repoURL: 'https://git.example.com/apps.git', path: name },
+          destination: { server: 'https://kubernetes.default.svc', namespace: name },
+        },
+      } as Application);
+    const setStatus = (name: string, status: Application['status']) =>
+      rawRequest(env.kube.kc, {
+        method: 'PATCH',
+        path: applicationStatusPath(ns, name),
+        contentType: 'application/merge-patch+json',
+        body: { status },
+      });
+    const good = 'a'.repeat(40);
+    const bad = 'b'.repeat(40);
+    await create('failing');
+    await setStatus('failing', {
+      operationState: {
+        operation: { sync: { revision: bad } },
+        phase: 'Failed',
+        message: 'hook PreSync Job/migrate failed: BackoffLimitExceeded',
+        startedAt: '2026-12-02T10:00:00Z',
+        finishedAt: '2026-12-02T10:01:05Z',
+        syncResult: { revision: bad },
+      },
+      history: [
+        {
+          id: 0,
+          revision: good,
+          deployStartedAt: '2026-12-01T09:00:00Z',
+          deployedAt: '2026-12-01T09:00:42Z',
+        },
+      ],
+    });
+    const failing = (await flotilla('get', 'failing')).stdout;
+    expect(failing).toContain(
+      'Last sync:   Failed at bbbbbbb, finished 2026-12-02T10:01:05Z, took 1m05s\n',
+    );
+    expect(failing).toContain(
+      'Reason:      hook-failed: hook PreSync Job/migrate failed: BackoffLimitExceeded\n',
+    );
+
+    // After a non-sync operation (or none recorded), the newest history entry.
+    await create('synced');
+    await setStatus('synced', {
+      history: [
+        {
+          id: 0,
+          revision: bad,
+          deployStartedAt: '2026-12-01T09:00:00Z',
+          deployedAt: '2026-12-01T09:00:42Z',
+        },
+        {
+          id: 1,
+          revision: good,
+          deployStartedAt: '2026-12-02T09:00:00Z',
+          deployedAt: '2026-12-02T09:00:00.850Z',
+        },
+      ],
+    });
+    const synced = (await flotilla('get', 'synced')).stdout;
+    expect(synced).toContain(
+      'Last sync:   Succeeded at aaaaaaa, finished 2026-12-02T09:00:00.850Z, took 850ms\n',
+    );
+    expect(synced).not.toContain('Reason:');
+    expect((await flotilla('get', 'guestbook')).stdout).toContain('Last sync:   never\n');
+    const help = (await run(process.execPath, [bin, 'app', 'get', '--help'])).stdout;
+    expect(help).toContain('"Last sync" is the last sync operation');
   });
 
   it('exits 1 when a wait times out, and names a missing app', async () => {

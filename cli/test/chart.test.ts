@@ -3,9 +3,9 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { run, userCacheDir } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
+import { helmTemplate } from './helm-template.js';
 import { chartDir, installYamlPath, renderInstallYaml } from '../src/install/chart.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -19,25 +19,20 @@ beforeAll(async () => {
   });
 });
 
-const template = async (...set: string[]) => {
-  const { stdout } = await run(helm, [
-    'template',
-    'rel',
-    chart,
-    '--namespace',
-    'ns1',
-    ...set.flatMap((s) => ['--set', s]),
-  ]);
-  return parseAllDocuments(stdout)
-    .map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } } | null)
-    .filter((d) => d !== null);
-};
+const template = (...set: string[]) =>
+  helmTemplate<{ kind: string; metadata: { name: string; namespace?: string } }>(helm, chart, set);
 
 describe('the Helm chart', () => {
   it('lints clean with default values, all-in-one, and external NATS and Redis', async () => {
     for (const set of [
       [],
-      ['mode=all-in-one', 'webhook.ingress.enabled=true', 'metrics.serviceMonitor.enabled=true'],
+      [
+        'mode=all-in-one',
+        'webhook.ingress.enabled=true',
+        'metrics.serviceMonitor.enabled=true',
+        'metrics.prometheusRule.enabled=true',
+        'metrics.grafanaDashboard.enabled=true',
+      ],
       [
         'nats.bundled=false',
         'nats.url=tls://nats.example:4222',

@@ -117,6 +117,62 @@ describe('flotilla events tail', () => {
     ]);
   });
 
+  it('replays from an RFC 3339 time and filters by CloudEvent type globs', async () => {
+    const cut = new Date();
+    const started = createEvent(
+      'operation.started',
+      api,
+      { operationId: 'op-1', trigger: 'manual', dryRun: false, prune: false },
+      { source: '/flotilla/applier' },
+    );
+    const failed = createEvent(
+      'operation.failed',
+      api,
+      { operationId: 'op-1', message: 'hook PreSync Job/migrate failed', durationMs: 1500 },
+      { source: '/flotilla/applier' },
+    );
+    await bus.event('operation.started', api, started);
+    await bus.event('operation.failed', api, failed);
+    const ids = (r: { stdout: string }) =>
+      r.stdout
+        .trimEnd()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as FlotillaEvent).id);
+
+    const sinceCut = await tail('--since', cut.toISOString(), '--no-follow', '-o', 'json');
+    expect(sinceCut.code).toBe(0);
+    expect(ids(sinceCut)).toEqual([started.id, failed.id]);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const none = await tail('--since', future, '--no-follow');
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe('');
+
+    const operations = await tail('--all', '--no-follow', '--type', 'operation.*', '-o', 'json');
+    expect(ids(operations)).toEqual([started.id, failed.id]);
+    const failures = await tail(
+      '--all',
+      '--no-follow',
+      '--type',
+      '*.failed,app.health-changed',
+      '-o',
+      'json',
+    );
+    expect(ids(failures)).toEqual([stored[1]!.id, failed.id]);
+    const byFullType = await tail(
+      '--since',
+      '1h',
+      '--no-follow',
+      '--type',
+      'dev.flotilla.operation.failed.v1',
+    );
+    expect(byFullType.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(
+        new RegExp(`${ns}/api  operation\\.failed  op-1: hook PreSync Job/migrate failed$`),
+      ),
+    ]);
+  });
+
   it('rejects bad flags with exit code 2', async () => {
     const badType = await tail('--type', 'nope');
     expect(badType.code).toBe(2);
@@ -124,8 +180,15 @@ describe('flotilla events tail', () => {
     const badSince = await tail('--since', '10x');
     expect(badSince.code).toBe(2);
     expect(badSince.stderr).toContain('use a duration such as 30s');
+    expect(badSince.stderr).toContain('or an RFC 3339 time');
+    const badGlob = await tail('--type', 'operation.nope*');
+    expect(badGlob.code).toBe(2);
+    expect(badGlob.stderr).toContain('unknown event type "operation.nope*"');
     const both = await tail('--since', '10m', '--all');
     expect(both.code).toBe(2);
+    const help = await flotilla(['events', 'tail', '--help']);
+    expect(help.stdout).toContain('--since <duration|time>');
+    expect(help.stdout).toContain("--type 'operation.*,hook.failed'");
     const unreachable = await flotilla(['events', 'tail', '--nats-url', 'nats://127.0.0.1:1']);
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach NATS at nats://127.0.0.1:1');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventFilters, subjectMatches, summary } from '../src/commands/events.js';
-import { parseDuration, parseSeconds } from '../src/parse.js';
+import { eventFilters, namesOfType, subjectMatches, summary } from '../src/commands/events.js';
+import { parseDuration, parseSeconds, parseSince } from '../src/parse.js';
 
 describe('command-line values', () => {
   it('reads durations with units, alone or combined', () => {
@@ -11,6 +11,19 @@ describe('command-line values', () => {
     expect(parseDuration('250ms')).toBe(250);
     for (const bad of ['', '10', '10x', 'm10', '1h 30m', '-5m'])
       expect(() => parseDuration(bad), bad).toThrow('use a duration such as');
+  });
+
+  it('reads --since as a duration back from now or an RFC 3339 time', () => {
+    expect(parseSince('2026-12-02T09:00:00Z').toISOString()).toBe('2026-12-02T09:00:00.000Z');
+    expect(parseSince('2026-12-02T10:30:00.5+01:30').toISOString()).toBe(
+      '2026-12-02T09:00:00.500Z',
+    );
+    const before = Date.now();
+    const back = parseSince('10m').getTime();
+    expect(back).toBeLessThanOrEqual(Date.now() - 600_000);
+    expect(back).toBeGreaterThanOrEqual(before - 600_000);
+    for (const bad of ['yesterday', '2026-12-02', '2026-13-45T99:00:00Z', '10x'])
+      expect(() => parseSince(bad), bad).toThrow('or an RFC 3339 time');
   });
 
   it('takes only positive seconds', () => {
@@ -31,6 +44,24 @@ describe('event filters', () => {
       'unknown event type "app.nope"',
     );
     expect(() => eventFilters('flotilla', 'a.b', [])).toThrow('cannot be part of a NATS subject');
+  });
+
+  it('selects CloudEvent types by glob, comma-separated lists and full type names', () => {
+    expect(namesOfType('hook.*')).toEqual(['hook.started', 'hook.succeeded', 'hook.failed']);
+    expect(namesOfType('*.failed')).toEqual(['render.failed', 'operation.failed', 'hook.failed']);
+    expect(namesOfType('dev.flotilla.operation.failed.v1')).toEqual(['operation.failed']);
+    expect(namesOfType('app.sync*')).toEqual(['app.sync-changed']);
+    expect(() => namesOfType('nothing.*')).toThrow('unknown event type "nothing.*"');
+    // A whole category is one wildcard subject; a part of one, a subject per event.
+    expect(eventFilters('ns', undefined, ['operation.*,hook.failed'])).toEqual([
+      'flotilla.events.ns.*.operation.>',
+      'flotilla.events.ns.*.hook.failed',
+    ]);
+    expect(eventFilters('ns', 'web', ['*.failed', 'render.failed'])).toEqual([
+      'flotilla.events.ns.web.render.failed',
+      'flotilla.events.ns.web.operation.failed',
+      'flotilla.events.ns.web.hook.failed',
+    ]);
   });
 
   it('matches subjects as NATS does', () => {

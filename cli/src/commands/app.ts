@@ -6,6 +6,7 @@ import { columns, outputOption, print, short, type Output } from '../output.js';
 import { parseSeconds } from '../parse.js';
 import { UsageError } from '../exit.js';
 import { refreshApp } from '../refresh.js';
+import { formatSeconds, lastSync } from '../last-sync.js';
 import { registerAppRollback } from './app-rollback.js';
 import { registerAppCreate, registerAppImport } from './app-create.js';
 import { registerAppDelete } from './app-delete.js';
@@ -14,6 +15,23 @@ import { summaryOf } from './summaries.js';
 
 interface AppOpts extends ConnectionOpts {
   output?: Output;
+}
+
+/** The `Last sync:` lines of `app get`: result, revision, when and how long; why, when it failed. */
+function lastSyncLines(app: Parameters<typeof lastSync>[0]): string[] {
+  const l = lastSync(app);
+  if (!l) return ['Last sync:   never'];
+  const revs = l.revisions.map(short).join(',');
+  const when = l.finishedAt
+    ? `finished ${l.finishedAt}`
+    : l.startedAt
+      ? `started ${l.startedAt}`
+      : '';
+  const took = l.durationSeconds !== undefined ? `took ${formatSeconds(l.durationSeconds)}` : '';
+  return [
+    `Last sync:   ${[`${l.result}${revs ? ` at ${revs}` : ''}`, when, took].filter(Boolean).join(', ')}`,
+    ...(l.reason ? [`Reason:      ${l.reason}${l.message ? `: ${l.message}` : ''}`] : []),
+  ];
 }
 
 /** `flotilla app ...`: what a kubectl or argocd user expects, over the Application CR. */
@@ -59,6 +77,15 @@ export function registerApp(program: Command): void {
       .command('get')
       .description(
         'an Application with its resources, their sync and health, and the last operation',
+      )
+      .addHelpText(
+        'after',
+        `
+"Last sync" is the last sync operation (or, after other operations, the newest
+history entry): its result, revision, finish time and duration. A failed sync
+also shows its reason, one of those flotilla_sync_failures_total counts
+(hook-failed, timeout, forbidden, invalid, conflict, render-failed, ...), and
+its message.`,
       ),
   )
     .argument('<name>')
@@ -92,6 +119,7 @@ export function registerApp(program: Command): void {
             `Sync:        ${s?.sync?.status ?? 'Unknown'} ${short(s?.sync?.revision)}`,
             `Health:      ${s?.health?.status ?? 'Unknown'}${s?.health?.message ? ` (${s.health.message})` : ''}`,
             ...(op ? [`Operation:   ${op.phase}${op.message ? `: ${op.message}` : ''}`] : []),
+            ...lastSyncLines(app),
             ...(s?.conditions ?? []).map((c) => `Condition:   ${c.type}: ${c.message}`),
             '',
           ];

@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import picomatch from 'picomatch';
 import { stringify } from 'yaml';
 import { DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -6,6 +7,7 @@ import { connectBus } from '@flotilla/bus';
 import {
   EVENT_NAMES,
   Streams,
+  type EventName,
   SubjectRoots,
   type FlotillaEvent,
   type ResourceKey,
@@ -14,7 +16,7 @@ import { namespaceOf, natsUrl, type ConnectionOpts } from '../apps.js';
 import { progress } from '../context.js';
 import { ExitError, UsageError } from '../exit.js';
 import { outputOption, short, type Output } from '../output.js';
-import { parseDuration } from '../parse.js';
+import { parseSince } from '../parse.js';
 import { summaryOf } from './summaries.js';
 
 interface TailOpts extends ConnectionOpts {
@@ -22,7 +24,7 @@ interface TailOpts extends ConnectionOpts {
   app?: string;
   type?: string[];
   allNamespaces?: boolean;
-  since?: number;
+  since?: Date;
   all?: boolean;
   follow: boolean;
   count?: number;
@@ -32,7 +34,25 @@ interface TailOpts extends ConnectionOpts {
 const CATEGORIES = [...new Set(EVENT_NAMES.map((n) => n.split('.')[0] ?? ''))];
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
-/** The subjects to follow: one per --type (a category or category.action), or all. */
+/** Event names (`<category>.<action>`) a --type value selects: a name, a category or a glob. */
+export function namesOfType(type: string): EventName[] {
+  // A full CloudEvents type (dev.flotilla.operation.failed.v1) works as well as its name.
+  const t = type.replace(/^dev\.flotilla\./, '').replace(/\.v\d+$/, '');
+  if ((EVENT_NAMES as readonly string[]).includes(t)) return [t as EventName];
+  if (CATEGORIES.includes(t)) return EVENT_NAMES.filter((n) => n.startsWith(`${t}.`));
+  const matches = picomatch(t);
+  const names = picomatch.scan(t).isGlob ? EVENT_NAMES.filter((n) => matches(n)) : [];
+  if (names.length === 0)
+    throw new UsageError(
+      `unknown event type ${JSON.stringify(type)}; use a category (${CATEGORIES.join(', ')}), a glob such as operation.* or *.failed, or one of ${EVENT_NAMES.join(', ')}`,
+    );
+  return names;
+}
+
+/**
+ * The subjects to follow: one per event name or category that --type selects
+ * (each value may be a comma-separated list), or all.
+ */
 export function eventFilters(
   namespace: string,
   app: string | undefined,
@@ -46,18 +66,25 @@ export function eventFilters(
       throw new UsageError(`${what} ${JSON.stringify(v)} cannot be part of a NATS subject`);
   }
   const base = `${SubjectRoots.events}.${namespace}.${app ?? '*'}`;
-  if (types.length === 0) return [`${base}.>`];
-  return [
-    ...new Set(
-      types.map((t) => {
-        if ((EVENT_NAMES as readonly string[]).includes(t)) return `${base}.${t}`;
-        if (CATEGORIES.includes(t)) return `${base}.${t}.>`;
-        throw new UsageError(
-          `unknown event type ${JSON.stringify(t)}; use a category (${CATEGORIES.join(', ')}) or one of ${EVENT_NAMES.join(', ')}`,
-        );
-      }),
-    ),
-  ];
+  const names = new Set(
+    types
+      .flatMap((v) =>
+        v
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+      )
+      .flatMap(namesOfType),
+  );
+  if (names.size === 0) return [`${base}.>`];
+  // A whole category is one wildcard subject rather than one per event.
+  const filters = new Set<string>();
+  for (const n of names) {
+    const category = n.split('.')[0] ?? '';
+    const all = EVENT_NAMES.filter((e) => e.startsWith(`${category}.`));
+    filters.add(all.every((e) => names.has(e)) ? `${base}.${category}.>` : `${base}.${n}`);
+  }
+  return [...filters];
 }
 
 /** Whether a NATS subject matches a filter with `*` and `>` wildcards. */
@@ -182,7 +209,7 @@ async function tail(opts: TailOpts): Promise<void> {
           : opts.since !== undefined
             ? {
                 deliver_policy: DeliverPolicy.StartTime,
-                opt_start_time: new Date(Date.now() - opts.since).toISOString(),
+                opt_start_time: opts.since.toISOString(),
               }
             : { deliver_policy: DeliverPolicy.New }),
       })
@@ -235,8 +262,8 @@ export function registerEvents(program: Command): void {
     .description('print events as they happen, one line each; Ctrl-C stops')
     .option('--app <name>', 'only this Application')
     .option(
-      '--type <type...>',
-      `only these categories (${CATEGORIES.join(', ')}) or types such as app.sync-changed`,
+      '--type <types...>',
+      'only these CloudEvent types: names such as app.sync-changed, categories, or globs such as operation.* (comma-separated or repeated)',
     )
     .option(
       '-n, --namespace <ns>',
@@ -245,9 +272,9 @@ export function registerEvents(program: Command): void {
     .option('-A, --all-namespaces', 'Applications of every namespace')
     .addOption(
       new Option(
-        '--since <duration>',
-        'start with the events of this long ago, such as 10m or 2h',
-      ).argParser(parseDuration),
+        '--since <duration|time>',
+        'start with the stored events since this long ago (10m, 2h) or this RFC 3339 time',
+      ).argParser(parseSince),
     )
     .option('--all', 'start with the oldest event kept')
     .option('--no-follow', 'stop after the stored events instead of waiting for new ones')
@@ -257,8 +284,15 @@ export function registerEvents(program: Command): void {
     .addHelpText(
       'after',
       `
+Event types (docs/events.md), by category:
+  ${CATEGORIES.map((c) => `${c}.*`).join(', ')}
+For example:
+  --type 'operation.*,hook.failed'   operations and failed hooks
+  --type '*.failed'                  every failure
 -o json prints one CloudEvent per line; -o yaml one document each.
-Without --since or --all only new events are shown.`,
+Without --since or --all only new events are shown; --since replays the stream
+from that time (2026-12-02T09:00:00Z or a duration back from now) and then
+follows, unless --no-follow.`,
     )
     .action(tail);
 }

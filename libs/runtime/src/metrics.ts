@@ -101,6 +101,16 @@ export const metrics = {
         buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900],
       }),
   ),
+  /** Renders that ended, by result (completed, failed). */
+  renders: once(
+    'flotilla_renders_total',
+    () =>
+      new Counter({
+        name: 'flotilla_renders_total',
+        help: 'Renders of an app that ended, by result (completed, failed: a render.failed event says why).',
+        labelNames: ['result'],
+      }),
+  ),
   /** Git remote calls, by operation. */
   gitCalls: once(
     'flotilla_git_remote_calls_total',

@@ -1,7 +1,8 @@
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { run } from '@flotilla/runtime';
+import { processAlive, run } from '@flotilla/runtime';
 import { ProvisionError } from './errors.js';
 import { formatElapsed, GoBuildProgress } from './go-progress.js';
 import { isExecutable } from './tools.js';
@@ -19,6 +20,8 @@ export interface GoBuildSpec {
   readonly ldflags: readonly string[];
   /** How long a first build usually takes (2 cores, empty Go caches), for progress lines. */
   readonly expected: string;
+  /** Go build tags (`-tags`), e.g. to leave optional plugins out. */
+  readonly tags?: readonly string[];
 }
 
 /** How a Go build runs: where the cache is, which `go`, where progress goes. */
@@ -78,6 +81,7 @@ export async function buildGoBinaries(spec: GoBuildSpec, options: GoBuildOptions
         '-trimpath',
         '-ldflags',
         ['-s', '-w', ...spec.ldflags].join(' '),
+        ...(spec.tags?.length ? ['-tags', spec.tags.join(',')] : []),
         '-o',
         `${staging}/`,
         ...spec.packages,
@@ -115,4 +119,47 @@ export async function buildGoBinaries(spec: GoBuildSpec, options: GoBuildOptions
   }
   options.log?.(`built ${spec.module} ${spec.version} in ${formatElapsed(Date.now() - started)}`);
   return dir;
+}
+
+/**
+ * {@link buildGoBinaries} for tools a suite builds on first request, never
+ * with the control plane. Suites in parallel processes take turns through a
+ * lock directory holding the builder's pid: the second waits for the first's
+ * binaries instead of compiling the same thing on the same cores. Returns the
+ * binaries' directory.
+ */
+export async function buildGoBinariesOnce(
+  spec: GoBuildSpec,
+  options: GoBuildOptions,
+): Promise<string> {
+  const dir = goBinDir(options.cacheDir, spec);
+  const built = async () =>
+    (await Promise.all(spec.outputs.map((b) => isExecutable(join(dir, b))))).every(Boolean);
+  if (await built()) return dir;
+  const lock = `${dir}.lock`;
+  await mkdir(join(lock, '..'), { recursive: true });
+  let told = false;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      await writeFile(join(lock, 'pid'), String(process.pid));
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if (await built()) return dir;
+      const holder = Number(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'));
+      if (holder > 0 && !processAlive(holder)) {
+        await rm(lock, { recursive: true, force: true });
+        continue;
+      }
+      if (!told) options.log?.(`waiting for process ${holder} to finish building ${spec.module}`);
+      told = true;
+      await sleep(2_000);
+    }
+  }
+  try {
+    return await buildGoBinaries(spec, options);
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
 }

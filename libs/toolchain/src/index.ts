@@ -9,6 +9,7 @@ export {
 } from './tools.js';
 export { goModulesDir, type GoBuildOptions } from './go-build.js';
 export { provisionRegistry, registryBinary } from './registry.js';
+export { provisionPromtool } from './promtool.js';
 export {
   provisionControlPlane,
   controlPlaneBinaries,

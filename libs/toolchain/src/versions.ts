@@ -10,4 +10,6 @@ export const VERSIONS = {
   kwok: 'v0.7.0',
   /** The CNCF distribution registry, built for tests that need an OCI registry. */
   registry: 'v3.1.2',
+  /** Go module version of Prometheus (v0.316.0 is release 3.16), for `promtool`. */
+  prometheus: 'v0.316.0',
 } as const;

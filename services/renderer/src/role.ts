@@ -1,4 +1,4 @@
-import { redisClientOptions } from '@flotilla/runtime';
+import { metrics, redisClientOptions } from '@flotilla/runtime';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -188,6 +188,7 @@ export const rendererRole: Role = {
           if (op) await desired.setForOperation(cmd.app, op.request, state);
           else await desired.setRendered(cmd.app, state);
           const durationMs = Date.now() - started;
+          metrics.renders.inc({ result: 'completed' });
           logger.info(
             { app: cmd.app, via: r.via, resources: r.objects.length, durationMs, ...marker },
             'rendered',
@@ -220,6 +221,7 @@ export const rendererRole: Role = {
           });
         } catch (err) {
           const message = stripCredentials((err as Error).message);
+          metrics.renders.inc({ result: 'failed' });
           logger.warn({ app: cmd.app, err: message, ...marker }, 'render failed');
           if (op) await desired.setForOperation(cmd.app, op.request, { error: message });
           else await desired.setError(cmd.app, message, cmd.revisions);

@@ -7,7 +7,7 @@ import { connectBus, createPublisher, provisionBus, startWorker, type Worker } f
 import { Streams, type DiffCommand } from '@flotilla/contracts';
 import { installCrds } from '@flotilla/kube';
 import { canonicalSet } from '@flotilla/render';
-import { createLogger, run, userCacheDir, type RoleHandle } from '@flotilla/runtime';
+import { createLogger, metrics, run, userCacheDir, type RoleHandle } from '@flotilla/runtime';
 import {
   compatDir,
   startEnv,
@@ -159,6 +159,11 @@ describe('the renderer role', () => {
     expect(state.objects).toEqual(good.objects);
     const failed = await events(`flotilla.events.${ns}.guestbook.render.failed`);
     expect(failed[0]?.data.revisions).toEqual([bad]);
+    // flotilla_renders_total: two completed renders before (one from the memo), this failure.
+    const counts = Object.fromEntries(
+      (await metrics.renders.get()).values.map((v) => [v.labels['result'], v.value]),
+    );
+    expect(counts).toEqual({ completed: 2, failed: 1 });
   });
 
   it("renders what an operation asks for apart, never touching the app's desired state", async () => {
