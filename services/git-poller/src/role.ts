@@ -10,17 +10,18 @@ import {
   appsForPush,
   createWebhookHandler,
   credentialFromSecret,
+  matchChartCredential,
+  matchCredential,
   normalizeRepoUrl,
   redisResolvedStore,
   sharedRefs,
   type PolledApp,
-  type RepoCredential,
 } from '@flotilla/git';
 import { projectNameOf, sourceDenials } from '@flotilla/gitops';
 import {
   ApplicationClient,
-  CoreV1Api,
   ProjectStore,
+  RepoAccessStore,
   loadKubeConfig,
   objectApi,
 } from '@flotilla/kube';
@@ -30,11 +31,6 @@ import { clearRefresh, toPolledApp } from './apps.js';
 import { freshBatcher, manualSyncWatch } from './fresh.js';
 import { compileGitPollerOptions } from './options.js';
 import { decisionPublisher } from './publish.js';
-
-const CRED_SELECTORS = [
-  'argocd.argoproj.io/secret-type in (repository,repo-creds)',
-  'flotilla.dev/secret-type in (repository,repo-creds)',
-];
 
 /**
  * The git-poller role: resolves each Application source's targetRevision to a
@@ -59,23 +55,19 @@ export const gitPollerRole: Role = {
     });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
-    const core = kc.makeApiClient(CoreV1Api);
     const objects = objectApi(kc);
-    let credentials: RepoCredential[] = [];
-    const refreshCredentials = async () => {
-      const lists = await Promise.all(
-        CRED_SELECTORS.map((labelSelector) =>
-          core.listNamespacedSecret({ namespace: config.namespace, labelSelector }),
-        ),
-      );
-      credentials = lists.flatMap((l) =>
-        l.items.map((s) => credentialFromSecret(s)).filter((c): c is RepoCredential => !!c),
-      );
-    };
+    // Repository Secrets, watched: a round reads them from memory, and a new or
+    // edited Secret counts from the next listing.
+    const access = await RepoAccessStore.start({
+      kc,
+      namespace: config.namespace,
+      parse: credentialFromSecret,
+      logger,
+    });
     const git = new GitClient({
       cacheDir: options.repoCacheDir,
       allowLocal: options.allowLocalRepos,
-      credentials: () => credentials,
+      credentials: () => access.credentials(),
     });
     const informer = new ApplicationClient(kc).informer(config.namespace);
     // An app whose project refuses its repositories (or that names no project) is
@@ -112,9 +104,6 @@ export const gitPollerRole: Role = {
       logger,
     });
     const round = async (subset?: PolledApp[], fresh = false) => {
-      await refreshCredentials().catch((err: Error) =>
-        logger.warn({ err: err.message }, 'reading repository secrets failed'),
-      );
       const report = await poller.round(subset ?? [...apps().values()], {
         intervalMs: options.intervalMs,
         fresh,
@@ -195,6 +184,31 @@ export const gitPollerRole: Role = {
         logger.error({ err: err.message }, 'project round failed'),
       );
     });
+    // A new or edited repository Secret is tried at once on the apps it serves: their
+    // repositories are listed again (the interval's shared listing may still hold the
+    // failure) and they are rendered again, for a chart repository or a fetch that
+    // failed where the listing did not. Replicas seeing the same change send the
+    // same message id, which JetStream keeps once.
+    const commands = createPublisher(nc);
+    const unwatchAccess = access.onChange((change) => {
+      if (stopping || change.added.length === 0) return;
+      for (const p of apps().values()) {
+        const served = p.sources.some(
+          (s) =>
+            matchCredential(s.repoURL, change.added) ??
+            matchChartCredential(s.repoURL, change.added),
+        );
+        if (!served) continue;
+        freshLooks.add(p);
+        const { namespace, name } = p.ref;
+        commands
+          .command(
+            { version: 1, kind: 'render', app: p.ref, reason: 'repository credentials changed' },
+            { msgId: `render-creds-${change.version}-${namespace}-${name}` },
+          )
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish'));
+      }
+    });
     schedule();
 
     const handler = createWebhookHandler({
@@ -242,7 +256,9 @@ export const gitPollerRole: Role = {
         if (timer) clearTimeout(timer);
         freshLooks.stop();
         looks.stop();
+        unwatchAccess();
         await informer.stop();
+        await access.stop();
         await projects.stop();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
