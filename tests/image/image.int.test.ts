@@ -2,7 +2,7 @@
 // then run from its unpacked root filesystem the way a restricted Pod runs it:
 // as the unprivileged user, the root filesystem read-only with a tmpfs on /tmp,
 // in its own mount and PID namespaces, and with no network where none is needed.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   buildImage,
   GOTEMPLATE_BINARY,
   IMAGE,
+  pushImage,
   unpackImage,
   type ImageBuildResult,
 } from '@flotilla/toolchain';
@@ -92,7 +93,7 @@ describe('the daemonless image', () => {
       log: (m) => process.stderr.write(`${m}\n`),
     });
     rootfs = await unpackImage(image.layout, image.tag, join(work, 'bundle'));
-    env = await startEnv({ nats: true, redis: true, kube: true });
+    env = await startEnv({ nats: true, redis: true, kube: true, registry: true });
     await installCrds(env.kube.kc);
   }, 40 * 60_000);
 
@@ -227,5 +228,53 @@ describe('the daemonless image', () => {
     const messages = appset.lines.map((l) => String(l['msg'] ?? ''));
     expect(messages.join('\n')).not.toMatch(/building flotilla-gotemplate|go build/);
     expect(await appset.kill('SIGTERM')).toBe(0);
+  });
+
+  it('is pushed to an OCI registry with its digest kept, and pulled back the same', async () => {
+    // The registry's TLS is signed by the env's CA; skopeo reads CAs from a directory.
+    const certDir = join(work, 'certs');
+    await mkdir(certDir, { recursive: true });
+    await writeFile(join(certDir, 'ca.crt'), env.ca.caPem);
+    const destination = `${env.registry.host}/flotilla:${image.tag}`;
+    const pushed = await pushImage({
+      layout: image.layout,
+      tag: image.tag,
+      destination,
+      credentials: env.registry.auth,
+      certDir,
+    });
+    expect(pushed.reference).toBe(`docker://${destination}`);
+    expect(pushed.digest).toBe(image.digest);
+    // Pulled into a fresh layout: the same manifest, so the same config and layers.
+    const authFile = join(work, 'auth.json');
+    const { username, password } = env.registry.auth;
+    await writeFile(
+      authFile,
+      JSON.stringify({
+        auths: {
+          [env.registry.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    const pulled = join(work, 'pulled');
+    await run(
+      'skopeo',
+      [
+        'copy',
+        '--preserve-digests',
+        '--authfile',
+        authFile,
+        '--src-cert-dir',
+        certDir,
+        pushed.reference,
+        `oci:${pulled}:back`,
+      ],
+      { timeoutMs: 600_000 },
+    );
+    const index = JSON.parse(await readFile(join(pulled, 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
+    expect(index.manifests.map((m) => m.digest)).toEqual([image.digest]);
   });
 });
