@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Application } from '@flotilla/api';
 import { GitClient } from '@flotilla/git';
-import { CoreV1Api, type KubeConfig } from '@flotilla/kube';
+import type { KubeConfig } from '@flotilla/kube';
 import { ChartClient, Renderer } from '@flotilla/render';
-import { AppRenderer, readRepoAccess, sourcesOf, type RepoAccess } from '@flotilla/renderer';
+import { AppRenderer, sourcesOf, watchRepoAccess } from '@flotilla/renderer';
 import { resolveTool } from '@flotilla/toolchain';
 import type { CliContext } from './context.js';
 
@@ -32,16 +32,6 @@ export function comparedRevisions(app: Application): string[] | undefined {
 }
 
 /**
- * Repository credentials and trusted certificates from Flotilla's namespace,
- * as the renderer reads them; a user who may not read Secrets gets git's own
- * configuration and public chart repositories.
- */
-async function repoAccess(kc: KubeConfig, namespace: string): Promise<RepoAccess> {
-  const none: RepoAccess = { credentials: [], trustedCerts: {} };
-  return readRepoAccess(kc.makeApiClient(CoreV1Api), namespace, none).catch(() => none);
-}
-
-/**
  * Renders `app` as the renderer would: at the commits `status.sync` names
  * (so the comparison is the differ's), or, before the first comparison, at
  * what its targetRevisions point to now. Needs git, and helm and kubectl
@@ -59,19 +49,22 @@ export async function renderLocally(
     resolveTool('helm', tools),
     resolveTool('kubectl', tools),
   ]);
-  const access = await repoAccess(kc, namespace);
+  // Repository credentials and trusted certificates from Flotilla's namespace, as
+  // the renderer reads them; a user who may not read Secrets gets git's own
+  // configuration and public chart repositories.
+  const access = await watchRepoAccess(kc, namespace);
   const work = await mkdtemp(join(tmpdir(), 'flotilla-diff-'));
   try {
     const charts = new ChartClient({
       cacheDir: ctx.env['FLOTILLA_CHART_CACHE_DIR'] || ctx.cacheDir,
-      credentials: () => access.credentials,
-      trustedCerts: () => access.trustedCerts,
+      credentials: () => access.credentials(),
+      trustedCerts: () => access.trustedCerts(),
     });
     const apps = new AppRenderer({
       git: new GitClient({
         cacheDir: ctx.env['FLOTILLA_REPO_CACHE_DIR'] || join(ctx.cacheDir, 'cli-repos'),
         allowLocal: true,
-        credentials: () => access.credentials,
+        credentials: () => access.credentials(),
       }),
       renderer: new Renderer({
         helmPath: helm,
@@ -95,6 +88,7 @@ export async function renderLocally(
     });
     return { revisions: rendered.revisions, objects: rendered.objects, compared: !!compared };
   } finally {
+    await access.stop();
     await rm(work, { recursive: true, force: true });
   }
 }

@@ -2,14 +2,22 @@
 // then run from its unpacked root filesystem the way a restricted Pod runs it:
 // as the unprivileged user, the root filesystem read-only with a tmpfs on /tmp,
 // in its own mount and PID namespaces, and with no network where none is needed.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installCrds } from '@flotilla/kube';
+import { API_VERSION, APPLICATION_SET, applicationPath, type Application } from '@flotilla/api';
+import { installCrds, rawRequest } from '@flotilla/kube';
 import { freePort, run, userCacheDir } from '@flotilla/runtime';
 import { startEnv, startServiceProcess, waitFor, type TestEnv } from '@flotilla/testing';
-import { buildImage, IMAGE, unpackImage, type ImageBuildResult } from '@flotilla/toolchain';
+import {
+  buildImage,
+  GOTEMPLATE_BINARY,
+  IMAGE,
+  pushImage,
+  unpackImage,
+  type ImageBuildResult,
+} from '@flotilla/toolchain';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const version = (
@@ -59,10 +67,21 @@ describe('the daemonless image', () => {
   let rootfs: string;
   let env: TestEnv;
   const imageEnv = { ...IMAGE.env, HOME: '/nonexistent' };
-  const exec = async (argv: readonly string[], offline = true) => {
+  const exec = async (argv: readonly string[], offline = true, input?: string) => {
     const [file, ...args] = inImage(rootfs, argv, offline);
-    return run(file, args, { env: imageEnv, timeoutMs: 120_000 });
+    return run(file, args, { env: imageEnv, timeoutMs: 120_000, ...(input ? { input } : {}) });
   };
+  const roleEnv = async (namespace: string, port: number) => ({
+    ...imageEnv,
+    FLOTILLA_NATS_URL: env.nats.url,
+    FLOTILLA_REDIS_URL: env.redis.url,
+    FLOTILLA_NAMESPACE: namespace,
+    // The test cluster's kubeconfig (its CA and token inline), as a Pod gets a mounted one.
+    IMAGE_TMP_FILE: env.kube.kubeconfigPath,
+    KUBECONFIG: `/tmp/${basename(env.kube.kubeconfigPath)}`,
+    FLOTILLA_OPS_ADDR: `127.0.0.1:${port}`,
+    FLOTILLA_LOG_LEVEL: 'info',
+  });
 
   beforeAll(async () => {
     work = await mkdtemp(join(tmpdir(), 'flotilla-image-'));
@@ -74,7 +93,7 @@ describe('the daemonless image', () => {
       log: (m) => process.stderr.write(`${m}\n`),
     });
     rootfs = await unpackImage(image.layout, image.tag, join(work, 'bundle'));
-    env = await startEnv({ nats: true, redis: true, kube: true });
+    env = await startEnv({ nats: true, redis: true, kube: true, registry: true });
     await installCrds(env.kube.kc);
   }, 40 * 60_000);
 
@@ -120,17 +139,7 @@ describe('the daemonless image', () => {
     const namespace = await env.kube.namespace('image');
     await using renderer = await startServiceProcess(
       'renderer',
-      {
-        ...imageEnv,
-        FLOTILLA_NATS_URL: env.nats.url,
-        FLOTILLA_REDIS_URL: env.redis.url,
-        FLOTILLA_NAMESPACE: namespace,
-        // The test cluster's kubeconfig (its CA and token inline), as a Pod gets a mounted one.
-        IMAGE_TMP_FILE: env.kube.kubeconfigPath,
-        KUBECONFIG: `/tmp/${basename(env.kube.kubeconfigPath)}`,
-        FLOTILLA_OPS_ADDR: `127.0.0.1:${port}`,
-        FLOTILLA_LOG_LEVEL: 'info',
-      },
+      await roleEnv(namespace, port),
       inImage(rootfs, [...IMAGE.entrypoint, 'run', 'renderer']),
     );
     let status = 0;
@@ -148,5 +157,124 @@ describe('the daemonless image', () => {
       renderer.lines.some((l) => l['role'] === 'renderer' && l['msg'] === 'role started'),
     ).toBe(true);
     expect(await renderer.kill('SIGTERM')).toBe(0);
+  });
+
+  it('carries the Go template helper, static, runnable by the unprivileged user with no Go', async () => {
+    expect(IMAGE.env.FLOTILLA_GOTEMPLATE).toBe(IMAGE.goTemplate.path);
+    expect(basename(IMAGE.goTemplate.path)).toBe(GOTEMPLATE_BINARY);
+    // No Go and no C library the helper could need: it must run as it is.
+    await expect(exec(['sh', '-c', 'command -v go'])).rejects.toThrow();
+    const request = {
+      id: 1,
+      template: { name: '{{ .cluster | upper }}-{{ "x" | repeat 3 }}' },
+      params: [{ cluster: 'east' }],
+      options: ['missingkey=error'],
+    };
+    const { stdout } = await exec([IMAGE.goTemplate.path], true, `${JSON.stringify(request)}\n`);
+    expect(JSON.parse(stdout)).toEqual({ id: 1, results: [{ value: { name: 'EAST-xxx' } }] });
+  });
+
+  it('runs the appset role, which renders a goTemplate set with the helper the image carries', async () => {
+    const port = await freePort();
+    const namespace = await env.kube.namespace('image-appset');
+    await using appset = await startServiceProcess(
+      'appset',
+      await roleEnv(namespace, port),
+      inImage(rootfs, [...IMAGE.entrypoint, 'run', 'appset']),
+    );
+    await rawRequest(env.kube.kc, {
+      method: 'POST',
+      path: `/apis/${API_VERSION}/namespaces/${namespace}/${APPLICATION_SET.plural}`,
+      body: {
+        apiVersion: API_VERSION,
+        kind: APPLICATION_SET.kind,
+        metadata: { name: 'gotemplate', namespace },
+        spec: {
+          goTemplate: true,
+          goTemplateOptions: ['missingkey=error'],
+          generators: [{ list: { elements: [{ cluster: 'east' }] } }],
+          template: {
+            metadata: { name: '{{ .cluster | lower }}-{{ "x" | repeat 3 }}' },
+            spec: {
+              project: 'default',
+              source: {
+                repoURL: 'https://git.example.com/apps.git',
+                path: '{{ .cluster | upper }}',
+                targetRevision: 'HEAD',
+              },
+              destination: {
+                server: 'https://kubernetes.default.svc',
+                namespace: '{{ .cluster }}',
+              },
+            },
+          },
+        },
+      },
+    });
+    let app: Application | undefined;
+    await waitFor(
+      'the Application the set generates',
+      async () => {
+        app = await rawRequest<Application>(env.kube.kc, {
+          method: 'GET',
+          path: applicationPath(namespace, 'east-xxx'),
+        }).catch(() => undefined);
+        return app !== undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    expect(app?.spec?.source?.path).toBe('EAST');
+    // The role found the helper where the image put it; it never tried to build one.
+    const messages = appset.lines.map((l) => String(l['msg'] ?? ''));
+    expect(messages.join('\n')).not.toMatch(/building flotilla-gotemplate|go build/);
+    expect(await appset.kill('SIGTERM')).toBe(0);
+  });
+
+  it('is pushed to an OCI registry with its digest kept, and pulled back the same', async () => {
+    // The registry's TLS is signed by the env's CA; skopeo reads CAs from a directory.
+    const certDir = join(work, 'certs');
+    await mkdir(certDir, { recursive: true });
+    await writeFile(join(certDir, 'ca.crt'), env.ca.caPem);
+    const destination = `${env.registry.host}/flotilla:${image.tag}`;
+    const pushed = await pushImage({
+      layout: image.layout,
+      tag: image.tag,
+      destination,
+      credentials: env.registry.auth,
+      certDir,
+    });
+    expect(pushed.reference).toBe(`docker://${destination}`);
+    expect(pushed.digest).toBe(image.digest);
+    // Pulled into a fresh layout: the same manifest, so the same config and layers.
+    const authFile = join(work, 'auth.json');
+    const { username, password } = env.registry.auth;
+    await writeFile(
+      authFile,
+      JSON.stringify({
+        auths: {
+          [env.registry.host]: { auth: Buffer.from(`${username}:${password}`).toString('base64') },
+        },
+      }),
+      { mode: 0o600 },
+    );
+    const pulled = join(work, 'pulled');
+    await run(
+      'skopeo',
+      [
+        'copy',
+        '--preserve-digests',
+        '--authfile',
+        authFile,
+        '--src-cert-dir',
+        certDir,
+        pushed.reference,
+        `oci:${pulled}:back`,
+      ],
+      { timeoutMs: 600_000 },
+    );
+    const index = JSON.parse(await readFile(join(pulled, 'index.json'), 'utf8')) as {
+      manifests: { digest: string }[];
+    };
+    expect(index.manifests.map((m) => m.digest)).toEqual([image.digest]);
   });
 });

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import {
   buildImage,
   provisionControlPlane,
+  pushImage,
   provisionTools,
   resolveTool,
 } from '@flotilla/toolchain';
@@ -42,18 +43,25 @@ export function registerDev(program: Command): void {
     )
     .option('--output <dir>', 'OCI image layout to write', '.flotilla/image/oci')
     .option('--tag <tag>', 'image tag (default: the package version)')
+    .option(
+      '--push <ref>',
+      'then push it with skopeo to host/repository[:tag] (login with skopeo login), keeping its digest',
+    )
+    .option('--cert-dir <dir>', "CA certificates (*.crt) of the registry's TLS, for --push")
     .addHelpText(
       'after',
       `
 The image holds what deploy/Dockerfile installs: Debian's packages from
 deploy/image/packages.txt, the official Node.js build, the application with its
-production dependencies, and helm and kubectl. The first build downloads the
-Debian packages and Node.js into the tool cache; later builds reuse them.
+production dependencies, helm and kubectl, and the flotilla-gotemplate helper
+(built static with the Go on PATH). The first build downloads the Debian
+packages and Node.js into the tool cache; later builds reuse them.
 
-Push it with any OCI tool, e.g.:
-  skopeo copy oci:.flotilla/image/oci:<tag> docker://registry.example.com/flotilla:<tag>`,
+--push copies it to a registry with skopeo (apt-get install skopeo), the manifest
+unchanged, and checks that the registry serves the digest the build made:
+  flotilla dev image --push registry.example.com/flotilla:<tag>`,
     )
-    .action(async (opts: { output: string; tag?: string }) => {
+    .action(async (opts: { output: string; tag?: string; push?: string; certDir?: string }) => {
       const ctx = cliContext();
       const { version } = JSON.parse(await readFile(join(ctx.root, 'package.json'), 'utf8')) as {
         version: string;
@@ -67,6 +75,22 @@ Push it with any OCI tool, e.g.:
         log: progress,
       });
       process.stdout.write(`${result.layout}:${result.tag} ${result.digest}\n`);
+      if (!opts.push) return;
+      const pushed = await pushImage({
+        layout: result.layout,
+        tag: result.tag,
+        destination: opts.push.includes(':', opts.push.lastIndexOf('/'))
+          ? opts.push
+          : `${opts.push}:${result.tag}`,
+        ...(opts.certDir ? { certDir: resolve(opts.certDir) } : {}),
+        env: ctx.env,
+        log: progress,
+      });
+      if (pushed.digest !== result.digest)
+        throw new Error(
+          `the registry serves ${pushed.digest} for ${pushed.reference}, not the built ${result.digest}`,
+        );
+      process.stdout.write(`${pushed.reference} ${pushed.digest}\n`);
     });
 
   const cluster = dev

@@ -111,9 +111,19 @@ export class GitClient {
       if (isCommandError(err)) {
         const detail = redact(err.stderr.trim().split('\n').slice(-3).join(' '), auth.secrets);
         const code: GitErrorCode = err.timedOut ? 'Timeout' : classifyGitFailure(err.stderr);
-        throw new GitError(code, `git ${args[0]} ${shown}: ${detail || err.message}`, shown, {
-          cause: err,
-        });
+        // What the user can do about it, worded as for chart repositories.
+        const hint =
+          code !== 'AuthFailed'
+            ? ''
+            : cred
+              ? 'the credentials of the matching repository Secret were refused: '
+              : 'credentials are required and no repository Secret matches this URL: ';
+        throw new GitError(
+          code,
+          `git ${args[0]} ${shown}: ${hint}${detail || err.message}`,
+          shown,
+          { cause: err },
+        );
       }
       throw new GitError(
         'Failed',

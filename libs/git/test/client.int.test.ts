@@ -83,6 +83,9 @@ describe('GitClient against a real smart-HTTP server', () => {
     });
     const err = await wrong.lsRemote(repoUrl).catch((e: unknown) => e);
     expect(isGitError(err, 'AuthFailed')).toBe(true);
+    expect(String((err as Error).message)).toContain(
+      'the credentials of the matching repository Secret were refused',
+    );
     expect(String((err as Error).message)).not.toContain('wrong-password-123');
   });
 

@@ -75,3 +75,11 @@ export {
 } from './clusters.js';
 export { compareApp, type CompareAppInput } from './compare.js';
 export { ProjectClient, ProjectStore, projectView, type ProjectStoreOptions } from './projects.js';
+export {
+  RepoAccessStore,
+  REPO_SECRET_SELECTORS,
+  TLS_CERT_CONFIGMAPS,
+  type RepoAccessChange,
+  type RepoAccessStoreOptions,
+} from './repo-access.js';
+export type { V1Secret } from '@kubernetes/client-node';

@@ -16,6 +16,8 @@ export interface GitHttpServer extends AsyncDisposable {
   readonly requests: { infoRefs: number; uploadPack: number };
   /** Number of requests of any kind, by repository name (`apps` for `/apps.git/...`). */
   readonly requestsByRepo: ReadonlyMap<string, number>;
+  /** Demands other credentials from now on (a rotated password); undefined for none. */
+  setAuth(auth: BasicAuth | undefined): void;
 }
 
 /** The repository a request path names: `/apps.git/info/refs` → `apps`. */
@@ -36,13 +38,14 @@ export function authorised(req: IncomingMessage, auth: BasicAuth | undefined): b
 
 function handle(
   root: string,
-  auth: BasicAuth | undefined,
+  current: () => BasicAuth | undefined,
   counts: GitHttpServer['requests'],
   byRepo: Map<string, number>,
 ) {
   return (req: IncomingMessage, res: ServerResponse) => {
     const repo = repoOf(new URL(req.url ?? '/', 'http://localhost').pathname);
     byRepo.set(repo, (byRepo.get(repo) ?? 0) + 1);
+    const auth = current();
     if (!authorised(req, auth)) {
       res.writeHead(401, { 'www-authenticate': 'Basic realm="git"' }).end();
       return;
@@ -100,7 +103,8 @@ function handle(
 export async function startGitHttpServer(root: string, auth?: BasicAuth): Promise<GitHttpServer> {
   const requests = { infoRefs: 0, uploadPack: 0 };
   const requestsByRepo = new Map<string, number>();
-  const server = createServer(handle(root, auth, requests, requestsByRepo));
+  let demanded = auth;
+  const server = createServer(handle(root, () => demanded, requests, requestsByRepo));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
@@ -108,6 +112,9 @@ export async function startGitHttpServer(root: string, auth?: BasicAuth): Promis
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     requestsByRepo,
+    setAuth(next) {
+      demanded = next;
+    },
     async [Symbol.asyncDispose]() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

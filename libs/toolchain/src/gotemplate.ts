@@ -16,6 +16,11 @@ export interface GoTemplateBuildOptions {
   readonly go?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (msg: string) => void;
+  /**
+   * A static linux/amd64 binary (`CGO_ENABLED=0`), for the image, which has no
+   * Go and no C library it was linked against; kept apart from the default build.
+   */
+  readonly static?: boolean;
 }
 
 /**
@@ -34,7 +39,10 @@ export async function goTemplateVersion(): Promise<string> {
  * `<cacheDir>/bin/gotemplate-<version>/`, and returns its path.
  */
 export async function provisionGoTemplate(options: GoTemplateBuildOptions): Promise<string> {
-  const version = await goTemplateVersion();
+  const version = `${await goTemplateVersion()}${options.static ? '-static' : ''}`;
+  const env = options.static
+    ? { ...(options.env ?? process.env), CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'amd64' }
+    : options.env;
   const dir = await buildGoBinaries(
     {
       module: MODULE,
@@ -44,7 +52,7 @@ export async function provisionGoTemplate(options: GoTemplateBuildOptions): Prom
       ldflags: [],
       expected: 'about 1 to 4 min',
     },
-    options,
+    { ...options, ...(env ? { env } : {}) },
   );
   return join(dir, GOTEMPLATE_BINARY);
 }

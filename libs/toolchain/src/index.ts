@@ -29,5 +29,6 @@ export {
   type ImageBuildOptions,
   type ImageBuildResult,
 } from './image/build.js';
+export { pushImage, type ImagePushOptions, type ImagePushResult } from './image/push.js';
 export { IMAGE, imagePackages, USERADD } from './image/spec.js';
 export { IgnoreRules } from './image/ignore.js';

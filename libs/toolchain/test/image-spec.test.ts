@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { IgnoreRules, IMAGE, imagePackages, USERADD } from '../src/index.js';
+import { GOTEMPLATE_BINARY, IgnoreRules, IMAGE, imagePackages, USERADD } from '../src/index.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const dockerfile = await readFile(join(root, 'deploy', 'Dockerfile'), 'utf8');
@@ -22,11 +22,29 @@ describe('deploy/Dockerfile agrees with the daemonless image build', () => {
   it('builds on the same Node.js and Debian release', () => {
     const froms = instructions.filter((l) => l.startsWith('FROM ')).map((l) => l.split(/\s+/)[1]);
     expect(froms).toEqual([
+      `golang:${IMAGE.goTemplate.goVersion}-${IMAGE.debianSuite}`,
       `node:${IMAGE.node.version}-${IMAGE.debianSuite}-slim`,
       `debian:${IMAGE.debianSuite}-slim`,
     ]);
     // The node binary of the final image is the build stage's.
     expect(all('COPY')).toContain('--from=build /usr/local/bin/node /usr/local/bin/node');
+  });
+
+  it('builds the Go template helper static from its module, at the path the appset role is told', () => {
+    const stage = instructions.slice(
+      instructions.findIndex((l) => l.startsWith('FROM golang:')),
+      instructions.findIndex((l) => l.startsWith('FROM node:')),
+    );
+    expect(stage[0]).toMatch(/ AS gotemplate$/);
+    expect(stage).toContain('COPY libs/toolchain/go/gotemplate/ ./');
+    const build = stage.find((l) => l.startsWith('RUN '))!;
+    expect(build).toContain('CGO_ENABLED=0');
+    expect(build).toContain('go build');
+    expect(build).toContain(`-o /out/${GOTEMPLATE_BINARY} .`);
+    expect(all('COPY')).toContain(
+      `--from=gotemplate /out/${GOTEMPLATE_BINARY} ${IMAGE.goTemplate.path}`,
+    );
+    expect(IMAGE.env.FLOTILLA_GOTEMPLATE).toBe(IMAGE.goTemplate.path);
   });
 
   it('installs the package list both read, and adds the same user', async () => {

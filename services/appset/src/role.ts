@@ -8,17 +8,19 @@ import {
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { generatorRepos, isRollingSync, rawMeta } from '@flotilla/appset';
 import { SCM_CHANGED_SUBJECT, decodeScmChanged } from '@flotilla/contracts';
-import { GitClient, normalizeRepoUrl, stripCredentials, type RepoCredential } from '@flotilla/git';
-import { ApplicationClient, customResourceInformer, loadKubeConfig } from '@flotilla/kube';
+import { GitClient, credentialFromSecret, normalizeRepoUrl } from '@flotilla/git';
+import {
+  ApplicationClient,
+  RepoAccessStore,
+  customResourceInformer,
+  loadKubeConfig,
+} from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { provisionGoTemplate } from '@flotilla/toolchain';
 import { LazyTemplates } from './go-engine.js';
 import { compileAppSetOptions } from './options.js';
 import { AppSetReconciler } from './reconcile.js';
-import { GitTrees, listClusters, listRepoCredentials } from './sources.js';
-
-/** How often repository Secrets are read again. */
-const CREDENTIALS_REFRESH_MS = 15_000;
+import { GitTrees, listClusters } from './sources.js';
 
 type Ref = { namespace: string; name: string };
 const refOf = (o: { metadata?: { namespace?: string; name?: string } }): Ref => ({
@@ -40,21 +42,18 @@ export const appsetRole: Role = {
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
     const kc = loadKubeConfig(config.kubeconfig);
-    // Private repositories are read with the repository Secrets the renderer uses.
-    let credentials: RepoCredential[] = [];
-    const refreshCredentials = () =>
-      listRepoCredentials(kc, config.namespace).then(
-        (next) => void (credentials = next),
-        (err: Error) =>
-          logger.warn({ err: stripCredentials(err.message) }, 'reading repository secrets failed'),
-      );
-    await refreshCredentials();
-    const credentialsTimer = setInterval(() => void refreshCredentials(), CREDENTIALS_REFRESH_MS);
-    credentialsTimer.unref();
+    // Private repositories are read with the repository Secrets the renderer uses,
+    // watched: a new or edited Secret counts from the next reconcile.
+    const access = await RepoAccessStore.start({
+      kc,
+      namespace: config.namespace,
+      parse: credentialFromSecret,
+      logger,
+    });
     const gitClient = new GitClient({
       cacheDir: options.repoCacheDir,
       allowLocal: options.allowLocalRepos,
-      credentials: () => credentials,
+      credentials: () => access.credentials(),
     });
     const git = new GitTrees(gitClient);
     const templates = new LazyTemplates(
@@ -199,6 +198,20 @@ export const appsetRole: Role = {
         }
       },
     });
+    // A new or edited repository Secret may let a set's Git generator read its
+    // repository: every set is generated again (replicas seeing the same change
+    // send the same message id, which JetStream keeps once).
+    const unwatchAccess = access.onChange((change) => {
+      if (change.added.length === 0) return;
+      for (const s of sets.list()) {
+        const ref = refOf(s);
+        ask(
+          ref,
+          'repository credentials changed',
+          `appset-creds-${ref.namespace}-${ref.name}-${change.version}`,
+        );
+      }
+    });
     const resync = setInterval(() => {
       const turn = Math.floor(Date.now() / options.resyncMs);
       for (const s of sets.list()) {
@@ -213,12 +226,13 @@ export const appsetRole: Role = {
         stopping = true;
         scm.unsubscribe();
         clearInterval(resync);
-        clearInterval(credentialsTimer);
+        unwatchAccess();
         for (const t of timers.values()) clearTimeout(t);
         await sets.stop();
         await apps.stop();
         await worker.stop();
         templates.close();
+        await access.stop();
         await nc.drain();
       },
     };

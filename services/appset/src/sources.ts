@@ -1,13 +1,7 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { checkRepoPath, type ClusterInfo, type GitTreeView } from '@flotilla/appset';
-import {
-  credentialFromSecret,
-  resolveRevision,
-  stripCredentials,
-  type GitClient,
-  type RepoCredential,
-} from '@flotilla/git';
+import { resolveRevision, stripCredentials, type GitClient } from '@flotilla/git';
 import { CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 
@@ -60,22 +54,6 @@ export async function listClusters(kc: KubeConfig, namespace: string): Promise<C
     });
   }
   return out;
-}
-
-/** Label selectors of Argo CD-style repository Secrets (and Flotilla's spelling). */
-const REPO_SECRET_SELECTORS = [
-  'argocd.argoproj.io/secret-type in (repository,repo-creds)',
-  'flotilla.dev/secret-type in (repository,repo-creds)',
-];
-
-/** Repository credentials from the repository Secrets of the control namespace, as the renderer reads them. */
-export async function listRepoCredentials(
-  kc: KubeConfig,
-  namespace: string,
-): Promise<RepoCredential[]> {
-  return (await listSecrets(kc, namespace, REPO_SECRET_SELECTORS))
-    .map((s) => credentialFromSecret(s))
-    .filter((c): c is RepoCredential => !!c);
 }
 
 async function walk(root: string): Promise<{ dirs: string[]; files: string[] }> {

@@ -14,17 +14,18 @@ import {
   createWebhookHandler,
   credentialFromSecret,
   listingKeys,
+  matchChartCredential,
+  matchCredential,
   redisResolvedStore,
   sharedChartVersions,
   sharedRefs,
   type PolledApp,
-  type RepoCredential,
 } from '@flotilla/git';
 import { projectNameOf, sourceDenials } from '@flotilla/gitops';
 import {
   ApplicationClient,
-  CoreV1Api,
   ProjectStore,
+  RepoAccessStore,
   loadKubeConfig,
   resourceVersionOf,
   objectApi,
@@ -32,16 +33,11 @@ import {
 import { ChartClient } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { PolledViews } from './changes.js';
-import { chartWatch, readTrustedCerts } from './charts.js';
+import { chartWatch } from './charts.js';
 import { clearRefresh, toPolledApp } from './apps.js';
 import { freshBatcher, manualSyncWatch } from './fresh.js';
 import { compileGitPollerOptions } from './options.js';
 import { decisionPublisher } from './publish.js';
-
-const CRED_SELECTORS = [
-  'argocd.argoproj.io/secret-type in (repository,repo-creds)',
-  'flotilla.dev/secret-type in (repository,repo-creds)',
-];
 
 /**
  * The git-poller role: resolves each Application source's targetRevision to a
@@ -66,32 +62,28 @@ export const gitPollerRole: Role = {
     });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
-    const core = kc.makeApiClient(CoreV1Api);
     const objects = objectApi(kc);
-    let credentials: RepoCredential[] = [];
-    let trustedCerts: Record<string, string> = {};
-    const refreshCredentials = async () => {
-      const lists = await Promise.all(
-        CRED_SELECTORS.map((labelSelector) =>
-          core.listNamespacedSecret({ namespace: config.namespace, labelSelector }),
-        ),
-      );
-      credentials = lists.flatMap((l) =>
-        l.items.map((s) => credentialFromSecret(s)).filter((c): c is RepoCredential => !!c),
-      );
-      trustedCerts = await readTrustedCerts(core, config.namespace, trustedCerts);
-    };
+    // Repository Secrets and trusted CA certificates (a registry with a private CA),
+    // watched: a round reads them from memory, and a new or edited Secret counts from
+    // the next listing.
+    const access = await RepoAccessStore.start({
+      kc,
+      namespace: config.namespace,
+      parse: credentialFromSecret,
+      certificates: true,
+      logger,
+    });
     // Chart sources at a constraint are listed (index.yaml, OCI tags), never pulled.
     const charts = new ChartClient({
       cacheDir: options.chartCacheDir,
-      credentials: () => credentials,
-      trustedCerts: () => trustedCerts,
+      credentials: () => access.credentials(),
+      trustedCerts: () => access.trustedCerts(),
     });
     const watch = chartWatch(charts);
     const git = new GitClient({
       cacheDir: options.repoCacheDir,
       allowLocal: options.allowLocalRepos,
-      credentials: () => credentials,
+      credentials: () => access.credentials(),
     });
     const informer = new ApplicationClient(kc).informer(config.namespace);
     // An app whose project refuses its repositories (or that names no project) is
@@ -139,9 +131,6 @@ export const gitPollerRole: Role = {
       logger,
     });
     const round = async (subset?: PolledApp[], fresh = false) => {
-      await refreshCredentials().catch((err: Error) =>
-        logger.warn({ err: err.message }, 'reading repository secrets failed'),
-      );
       const report = await poller.round(subset ?? [...apps().values()], {
         intervalMs: options.intervalMs,
         fresh,
@@ -221,6 +210,31 @@ export const gitPollerRole: Role = {
       round(subset).catch((err: Error) =>
         logger.error({ err: err.message }, 'project round failed'),
       );
+    });
+    // A new or edited repository Secret is tried at once on the apps it serves: their
+    // repositories are listed again (the interval's shared listing may still hold the
+    // failure) and they are rendered again, for a chart repository or a fetch that
+    // failed where the listing did not. Replicas seeing the same change send the
+    // same message id, which JetStream keeps once.
+    const commands = createPublisher(nc);
+    const unwatchAccess = access.onChange((change) => {
+      if (stopping || change.added.length === 0) return;
+      for (const p of apps().values()) {
+        const served = p.sources.some(
+          (s) =>
+            matchCredential(s.repoURL, change.added) ??
+            matchChartCredential(s.repoURL, change.added),
+        );
+        if (!served) continue;
+        freshLooks.add(p);
+        const { namespace, name } = p.ref;
+        commands
+          .command(
+            { version: 1, kind: 'render', app: p.ref, reason: 'repository credentials changed' },
+            { msgId: `render-creds-${change.version}-${namespace}-${name}` },
+          )
+          .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish'));
+      }
     });
     schedule();
 
@@ -304,7 +318,9 @@ export const gitPollerRole: Role = {
         if (timer) clearTimeout(timer);
         freshLooks.stop();
         looks.stop();
+        unwatchAccess();
         await informer.stop();
+        await access.stop();
         await projects.stop();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

