@@ -10,7 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { API_VERSION, type Application, type Operation, applicationPath } from '@flotilla/api';
 import { connectBus, provisionBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
-import { installCrds, rawRequest } from '@flotilla/kube';
+import { ProjectClient, installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import { createLogger, type RoleHandle } from '@flotilla/runtime';
 import {
@@ -81,6 +81,8 @@ export async function startApplierHarness(
   const env = await startEnv({ nats: true, redis: true, kube: true });
   await installCrds(env.kube.kc);
   const ns = await env.kube.namespace('apps');
+  // The differ makes `default` in a deployment; it does not run here.
+  await new ProjectClient(env.kube.kc).ensureDefault(ns);
   const nc = await connectBus({ servers: env.nats.url, name: 'test' });
   await provisionBus(nc, { ackWaitMs: ACK_WAIT_MS });
   const redis = new Redis(env.redis.url);
