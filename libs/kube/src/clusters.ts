@@ -20,6 +20,30 @@ export interface ClusterTarget {
   readonly kc: KC;
 }
 
+const impersonated = new WeakMap<KC, Map<string, KC>>();
+
+/**
+ * The credentials of `kc` acting as `user` (the `Impersonate-User` header on
+ * every request): the cluster then authorizes each request as that user. One
+ * KubeConfig per (kc, user), reused.
+ */
+export function impersonating(kc: KC, user: string): KC {
+  let byUser = impersonated.get(kc);
+  if (!byUser) impersonated.set(kc, (byUser = new Map()));
+  const hit = byUser.get(user);
+  if (hit) return hit;
+  const current = kc.getCurrentUser();
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: kc.clusters,
+    users: kc.users.map((u) => (u.name === current?.name ? { ...u, impersonateUser: user } : u)),
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  byUser.set(user, out);
+  return out;
+}
+
 interface ClusterConfig {
   execProviderConfig?: unknown;
   awsAuthConfig?: unknown;

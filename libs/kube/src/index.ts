@@ -60,6 +60,7 @@ export {
   ClusterRegistry,
   ClusterConnections,
   clusterFromSecret,
+  impersonating,
   type ConnectedCluster,
   type UnusableCluster,
   IN_CLUSTER_SERVER,

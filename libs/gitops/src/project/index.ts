@@ -24,6 +24,11 @@ export {
 } from './check.js';
 export { defaultProjectSpec, projectNameOf } from './default-project.js';
 export {
+  destinationServiceAccount,
+  serviceAccountUser,
+  type ServiceAccountDestination,
+} from './service-accounts.js';
+export {
   ProjectRule,
   type ProjectDenial,
   type ProjectDestination,
