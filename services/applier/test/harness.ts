@@ -76,7 +76,8 @@ export function compatObjects(...path: string[]): Record<string, unknown>[] {
  * `{ roles: false }` none, for tests that run the services as processes.
  */
 export async function startApplierHarness(
-  options: { roles?: boolean } = {},
+  /** `applierEnv`: settings of the in-process applier (docs/configuration.md). */
+  options: { roles?: boolean; applierEnv?: Record<string, string> } = {},
 ): Promise<ApplierHarness> {
   const env = await startEnv({ nats: true, redis: true, kube: true });
   await installCrds(env.kube.kc);
@@ -99,7 +100,7 @@ export async function startApplierHarness(
       logger: createLogger({ name: 'applier', level: 'warn' }),
       signal: new AbortController().signal,
       config: { ...roleConfig(env, ns), workAckWaitMs: ACK_WAIT_MS },
-      env: { FLOTILLA_SYNC_LEASE_SECONDS: '3' },
+      env: { FLOTILLA_SYNC_LEASE_SECONDS: '3', ...options.applierEnv },
     });
     roles.push(role);
     return role;

@@ -16,6 +16,8 @@ import {
   decideAutoSync,
   denialMessage,
   evaluateAppProject,
+  orphanedResourceCondition,
+  orphanedResources,
   projectNameOf,
   syncWindowVerdict,
   windowedAutoSync,
@@ -204,6 +206,25 @@ export class Reconciler {
         now,
         desiredOptOuts(state.objects as DiffObject[]),
       );
+      // Orphaned resources come from the watch cache's namespace index: no list per comparison.
+      const project = this.deps.project(projectNameOf(app));
+      if (project?.spec.orphanedResources?.warn) {
+        const untracked = target.cache.untracked(app.spec?.destination?.namespace ?? '');
+        const orphaned = orphanedResourceCondition(
+          project,
+          orphanedResources(project, untracked).length,
+        );
+        if (orphaned) {
+          status = {
+            ...status,
+            conditions: carryTransitionTimes(
+              [...(status.conditions ?? []), orphaned],
+              previous?.conditions,
+              now,
+            ),
+          };
+        }
+      }
       if (app.spec && status.sync) {
         autoSync = decideAutoSync({
           spec: app.spec,

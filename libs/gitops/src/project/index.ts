@@ -24,6 +24,12 @@ export {
 } from './check.js';
 export { defaultProjectSpec, projectNameOf } from './default-project.js';
 export {
+  ORPHANED_RESOURCE_CONDITION,
+  orphanedResourceCondition,
+  orphanedResources,
+  type OrphanRef,
+} from './orphans.js';
+export {
   destinationServiceAccount,
   serviceAccountUser,
   type ServiceAccountDestination,
