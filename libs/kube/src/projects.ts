@@ -162,8 +162,9 @@ export class ProjectStore {
       notify(p);
     });
     informer.on('error', (err) => {
-      options.logger?.warn({ err: String(err) }, 'project watch trouble; restarting in 2 s');
+      // Stopping aborts the watch: that is no trouble.
       if (store.stopping) return;
+      options.logger?.warn({ err: String(err) }, 'project watch trouble; restarting in 2 s');
       store.restart = setTimeout(() => void informer.start().catch(() => undefined), 2_000);
     });
     await informer.start();
