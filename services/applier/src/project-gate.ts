@@ -36,7 +36,9 @@ export interface ProjectRead {
 export interface ProjectGateDeps {
   readonly project: (name: string, read: ProjectRead) => Promise<ProjectView | undefined>;
   readonly controlNamespace: string;
-  readonly cluster: (app: Application) => Promise<{ server: string; name: string } | undefined>;
+  readonly cluster: (
+    app: Application,
+  ) => Promise<{ server: string; name: string; project?: string | undefined } | undefined>;
   /** Sync impersonation is on: a project listing destinationServiceAccounts must match the destination. */
   readonly impersonation?: boolean;
 }

@@ -88,7 +88,7 @@ export const applierRole: Role = {
       cluster: async (app) => {
         try {
           const t = await clusters.forDestination(app.spec?.destination);
-          return { server: t.server, name: t.name };
+          return { server: t.server, name: t.name, project: t.project };
         } catch {
           return undefined;
         }

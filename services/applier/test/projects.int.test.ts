@@ -155,6 +155,14 @@ describe('AppProjects in the applier', () => {
     expect(await exists('v1', 'ConfigMap', 'cfg', dest)).toBe(false);
   });
 
+  it('permitOnlyProjectScopedClusters: the in-cluster destination (no Secret) is refused', async () => {
+    const { dest } = await h.createApp('unscoped', [configMap('cfg')], { project: 'unscoped' });
+    await teamProject('unscoped', dest, { permitOnlyProjectScopedClusters: true });
+    const message = await refused('unscoped', 'destinations');
+    expect(message).toContain('permitOnlyProjectScopedClusters');
+    expect(await exists('v1', 'ConfigMap', 'cfg', dest)).toBe(false);
+  });
+
   it('a project that does not exist: refused', async () => {
     const { dest } = await h.createApp('noproj', [configMap('cfg')], { project: 'nope' });
     await h.requestSync('noproj');

@@ -16,6 +16,7 @@ export {
   checkApplication,
   checkDestination,
   checkObject,
+  checkProjectScopedCluster,
   checkSourceRepo,
   missingProjectDenial,
   namespaceDenial,
