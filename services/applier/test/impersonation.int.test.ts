@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, APP_PROJECT } from '@flotilla/api';
 import type { AppProjectSpec } from '@flotilla/api';
-import { ApiError, ProjectClient } from '@flotilla/kube';
+import { ApiError, ProjectClient, rawRequest } from '@flotilla/kube';
+import { waitFor } from '@flotilla/testing';
 import { startApplierHarness, type ApplierHarness } from './harness.js';
 import { configMap } from './objects.js';
 
@@ -66,6 +67,28 @@ describe('sync impersonation', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'configmaps' },
       subjects: [{ kind: 'ServiceAccount', name: 'deployer', namespace: ns }],
     });
+    // The apiserver's authorizer learns of the binding through its own watch: ask it
+    // (as `kubectl auth can-i --as` does) until it says yes, so the sync sees the rights.
+    await waitFor(
+      'the binding to take effect',
+      async () =>
+        (
+          await rawRequest<{ status?: { allowed?: boolean } }>(h.env.kube.kc, {
+            method: 'POST',
+            path: '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+            body: {
+              apiVersion: 'authorization.k8s.io/v1',
+              kind: 'SubjectAccessReview',
+              spec: {
+                user: `system:serviceaccount:${ns}:deployer`,
+                groups: ['system:serviceaccounts', `system:serviceaccounts:${ns}`],
+                resourceAttributes: { namespace: ns, verb: 'patch', resource: 'configmaps' },
+              },
+            },
+          })
+        ).status?.allowed === true,
+      { timeoutMs: 10_000, intervalMs: 100 },
+    );
   };
   const exists = (kind: string, name: string, namespace: string) =>
     h.env.kube.objects
