@@ -284,7 +284,7 @@ export const EventCatalog = {
       project: Type.String({ description: 'The AppProject.' }),
       rule: Type.String({
         description:
-          'The refusing field: project (missing), sourceRepos, sourceNamespaces, destinations, clusterResourceWhitelist, clusterResourceBlacklist, namespaceResourceWhitelist, namespaceResourceBlacklist or signatureKeys.',
+          'The refusing field: project (missing), sourceRepos, sourceNamespaces, destinations, clusterResourceWhitelist, clusterResourceBlacklist, namespaceResourceWhitelist, namespaceResourceBlacklist, signatureKeys or destinationServiceAccounts.',
       }),
       subject: Type.String({
         description: 'What was refused: a repository, a destination or an object.',

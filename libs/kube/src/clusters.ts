@@ -18,6 +18,32 @@ export interface ClusterTarget {
   readonly name: string;
   readonly server: string;
   readonly kc: KC;
+  /** The AppProject the cluster Secret scopes the cluster to (its `project` key), if any. */
+  readonly project?: string;
+}
+
+const impersonated = new WeakMap<KC, Map<string, KC>>();
+
+/**
+ * The credentials of `kc` acting as `user` (the `Impersonate-User` header on
+ * every request): the cluster then authorizes each request as that user. One
+ * KubeConfig per (kc, user), reused.
+ */
+export function impersonating(kc: KC, user: string): KC {
+  let byUser = impersonated.get(kc);
+  if (!byUser) impersonated.set(kc, (byUser = new Map()));
+  const hit = byUser.get(user);
+  if (hit) return hit;
+  const current = kc.getCurrentUser();
+  const out = new KubeConfig();
+  out.loadFromOptions({
+    clusters: kc.clusters,
+    users: kc.users.map((u) => (u.name === current?.name ? { ...u, impersonateUser: user } : u)),
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  byUser.set(user, out);
+  return out;
 }
 
 interface ClusterConfig {
@@ -104,7 +130,8 @@ export function clusterFromSecret(secret: SecretLike): ClusterTarget | UnusableC
     contexts: [{ name, cluster: name, user: name }],
     currentContext: name,
   });
-  return { name, server, kc };
+  const project = decode(secret.data?.['project']);
+  return { name, server, kc, ...(project ? { project } : {}) };
 }
 
 /**
@@ -219,8 +246,9 @@ export class ClusterConnections {
   ): Promise<ConnectedCluster> {
     const target = await this.registry.resolve(destination);
     const server = target.server.replace(/\/+$/, '');
-    // A Secret naming Flotilla's own apiserver shares the own cache.
-    if (target.kc === this.local || server === this.ownServer) return this.own;
+    // A Secret naming Flotilla's own apiserver shares the own cache (and keeps its project).
+    if (target.kc === this.local || server === this.ownServer)
+      return target.project ? { ...this.own, project: target.project } : this.own;
     let c = this.connected.get(server);
     if (!c) {
       const cache = new ClusterCache(target.kc, (err, kind) =>

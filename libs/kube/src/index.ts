@@ -66,6 +66,7 @@ export {
   ClusterRegistry,
   ClusterConnections,
   clusterFromSecret,
+  impersonating,
   type ConnectedCluster,
   type UnusableCluster,
   IN_CLUSTER_SERVER,

@@ -16,6 +16,8 @@ export interface HookSpec {
   readonly timeoutMs?: number;
   /** The destination cluster (from its cluster Secret); undefined: the hook-runner's own. */
   readonly cluster?: { readonly name: string; readonly server: string };
+  /** The user the hook is created and deleted as (sync impersonation); undefined: the hook-runner's own. */
+  readonly impersonate?: string;
 }
 
 /** How a hook ended, as the hook-runner saw it. */

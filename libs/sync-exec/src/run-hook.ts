@@ -19,6 +19,8 @@ import { hookLogTail } from './logs.js';
 /** What {@link runHook} needs. */
 export interface RunHookDeps {
   readonly kc: KubeConfig;
+  /** Creates and deletes the hook with these credentials (an impersonated user); default `kc`. */
+  readonly writeKc?: KubeConfig;
   readonly cache: ClusterCache;
   readonly health: (obj: KubernetesObject) => Promise<HealthResult | undefined>;
 }
@@ -35,20 +37,21 @@ export async function runHook(
   cancelled: () => Promise<boolean> = async () => false,
 ): Promise<HookVerdict> {
   const { kc, cache } = deps;
+  const writeKc = deps.writeKc ?? kc;
   const name = spec.key.name;
   await cache.ensureKind(spec.key.group, spec.key.kind).catch(() => undefined);
   await cache.want([spec.key]).catch(() => undefined);
   const stop = async (): Promise<HookVerdict> => {
-    await deleteObject(kc, cache.discovery, spec.key, { propagationPolicy: 'Background' }).catch(
-      () => undefined,
-    );
+    await deleteObject(writeKc, cache.discovery, spec.key, {
+      propagationPolicy: 'Background',
+    }).catch(() => undefined);
     return { phase: 'Failed', message: 'Operation terminated' };
   };
   if (await cancelled()) return stop();
   let live = await liveObject(kc, cache, spec.key);
   if (!live) {
     try {
-      live = await applyObject(kc, cache.discovery, spec.object as KubernetesObject, {
+      live = await applyObject(writeKc, cache.discovery, spec.object as KubernetesObject, {
         fieldManager: RESOURCE_FIELD_MANAGER,
         force: true,
       });
@@ -78,9 +81,9 @@ export async function runHook(
     }
     if (step.kind === 'timed-out') {
       const logTail = await hookLogTail(kc, spec.key);
-      await deleteObject(kc, cache.discovery, spec.key, { propagationPolicy: 'Background' }).catch(
-        () => undefined,
-      );
+      await deleteObject(writeKc, cache.discovery, spec.key, {
+        propagationPolicy: 'Background',
+      }).catch(() => undefined);
       return { phase: 'Failed', message: step.message, ...(logTail ? { logTail } : {}) };
     }
     await nextChange(cache, [spec.key], signal, deadline === undefined ? undefined : deadline + 1);

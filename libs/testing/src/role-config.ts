@@ -7,6 +7,7 @@ import {
   type RoleHandle,
   type RuntimeConfig,
 } from '@flotilla/runtime';
+import { ProjectClient } from '@flotilla/kube';
 import type { TestEnv } from './env.js';
 
 /**
@@ -45,6 +46,10 @@ export async function startRoles(
   extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<RunningRoles> {
   const handles: RoleHandle[] = [];
+  // The differ makes the `default` project; without it, the test does.
+  if (!roles.some((r) => r.name === 'differ')) {
+    await new ProjectClient(env.kube.kc).ensureDefault(namespace);
+  }
   for (const role of roles) {
     handles.push(
       await role.start({

@@ -135,7 +135,7 @@ export async function runDeletion(
       ...hooksOf(DeletionHookType.PreDelete).map((h) => h.key),
       ...hooksOf(DeletionHookType.PostDelete).map((h) => h.key),
     ];
-    const denials = await deps.projectGate(app, keys, isNamespaced);
+    const denials = await deps.projectGate(app, keys, isNamespaced, { fresh: true });
     if (denials.length > 0) {
       const err = new ProjectDeniedError(denials);
       for (const d of denials) {

@@ -17,6 +17,8 @@ export function busHookDriver(
   operationId: string,
   /** The destination cluster the hooks belong in; undefined: the hook-runner's own. */
   cluster?: { name: string; server: string },
+  /** The user hooks are created and deleted as (sync impersonation); undefined: the hook-runner's own. */
+  impersonate?: string,
 ): HookDriver {
   const hookEvents = subjectOfEvent('hook.succeeded', app).replace(/succeeded$/, '*');
   return {
@@ -32,6 +34,7 @@ export function busHookDriver(
           wave: t.wave,
           ...(t.hookTimeoutMs !== undefined ? { timeoutMs: t.hookTimeoutMs } : {}),
           ...(cluster ? { cluster } : {}),
+          ...(impersonate ? { impersonate } : {}),
         })),
       );
       const keys = tasks.map((t) => t.key);

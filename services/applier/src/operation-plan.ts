@@ -63,7 +63,7 @@ export async function planOperation(
   const objects = desired.objects as DiffObject[];
   const dest = app.spec?.destination?.namespace ?? '';
   // The project first: a refused app or destination is never looked at further.
-  const early = await deps.projectGate?.(app, [], () => undefined);
+  const early = await deps.projectGate?.(app, [], () => undefined, { fresh: true });
   if (early && early.length > 0) throw new ProjectDeniedError(early);
   if (!operation.initiatedBy?.automated && deps.windowCheck) {
     const verdict = await deps.windowCheck(app);

@@ -16,6 +16,8 @@ export interface ApplierOptions {
   readonly leaseBusyDelayMs: number;
   /** Deliveries that fail with an unexpected fault before the operation ends with Error. */
   readonly faultAttempts: number;
+  /** Apply, delete and prune as the project's destinationServiceAccounts (Argo CD's sync impersonation). */
+  readonly syncImpersonation: boolean;
 }
 
 /** Compiles options from the environment (passed in, never read here). */
@@ -29,6 +31,7 @@ export function compileApplierOptions(
     leaseTtlMs: Number(env['FLOTILLA_SYNC_LEASE_SECONDS'] ?? 15) * 1000,
     leaseBusyDelayMs: Number(env['FLOTILLA_SYNC_LEASE_BUSY_MS'] ?? 2000),
     faultAttempts: Number(env['FLOTILLA_SYNC_FAULT_ATTEMPTS'] ?? 3),
+    syncImpersonation: env['FLOTILLA_SYNC_IMPERSONATION'] === 'true',
   };
   if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_SYNC_CONCURRENCY must be at least 1');
   if (!(o.applyParallelism >= 1)) throw new Error('FLOTILLA_APPLY_PARALLELISM must be at least 1');

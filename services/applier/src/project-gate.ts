@@ -1,11 +1,15 @@
 // The applier's project checks: the app itself (project, repositories,
-// destination) and every object a sync or a deletion would write or delete,
-// read from the apiserver each time so an edit made a moment ago counts.
+// destination) and every object a sync or a deletion would write or delete.
+// Planning (of an operation or a deletion) reads the project from the apiserver,
+// so an edit made a moment ago counts; the checks before each step of a running
+// operation read the watched copy, which is never older than that read.
 import type { Application } from '@flotilla/api';
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
+import { impersonating, type KubeConfig } from '@flotilla/kube';
 import {
   checkObject,
   denialMessage,
+  destinationServiceAccount,
   evaluateAppProject,
   projectNameOf,
   syncWindowVerdict,
@@ -19,22 +23,43 @@ export type ProjectGate = (
   app: Application,
   keys: readonly ResourceKey[],
   isNamespaced: (group: string, kind: string) => boolean | undefined,
+  /** `fresh`: read the project from the apiserver (planning); else the watched copy. */
+  read?: ProjectRead,
 ) => Promise<ProjectDenial[]>;
 
-/** What the gate reads: the project now, and the app's cluster as a project sees it. */
-export interface ProjectGateDeps {
-  readonly project: (name: string) => Promise<ProjectView | undefined>;
-  readonly controlNamespace: string;
-  readonly cluster: (app: Application) => Promise<{ server: string; name: string } | undefined>;
+/** How the gate reads the project. */
+export interface ProjectRead {
+  readonly fresh?: boolean;
 }
+
+/** What the gate reads: the project (fresh or watched), and the app's cluster as a project sees it. */
+export interface ProjectGateDeps {
+  readonly project: (name: string, read: ProjectRead) => Promise<ProjectView | undefined>;
+  readonly controlNamespace: string;
+  readonly cluster: (
+    app: Application,
+  ) => Promise<{ server: string; name: string; project?: string | undefined } | undefined>;
+  /** Sync impersonation is on: a project listing destinationServiceAccounts must match the destination. */
+  readonly impersonation?: boolean;
+}
+
+/** The destination the project's destinationServiceAccounts are matched against. */
+const saDestination = (app: Application, server: string) => ({
+  server,
+  namespace: app.spec?.destination?.namespace ?? '',
+});
 
 /** Builds the gate the applier checks each plan, step and deletion with. */
 export function projectGate(deps: ProjectGateDeps): ProjectGate {
-  return async (app, keys, isNamespaced) => {
-    const project = await deps.project(projectNameOf(app));
+  return async (app, keys, isNamespaced, read = {}) => {
+    const project = await deps.project(projectNameOf(app), read);
     const cluster = await deps.cluster(app);
     const denials = evaluateAppProject(project, app, deps.controlNamespace, cluster);
     if (!project || denials.length > 0) return denials;
+    if (deps.impersonation && cluster) {
+      const { denial } = destinationServiceAccount(project, saDestination(app, cluster.server));
+      if (denial) return [denial];
+    }
     const seen = new Set<string>();
     for (const key of keys) {
       const id = resourceKeyString(key);
@@ -65,10 +90,10 @@ export const isProjectDeniedError = (err: unknown): err is ProjectDeniedError =>
 /** The sync windows' verdict on a manual sync of the app now. */
 export type WindowCheck = (app: Application) => Promise<WindowVerdict>;
 
-/** Builds the check of manual syncs against the project's sync windows (read fresh). */
+/** Builds the check of manual syncs against the project's sync windows (after the plan's fresh read). */
 export function windowCheck(deps: Pick<ProjectGateDeps, 'project'>): WindowCheck {
   return async (app) => {
-    const project = await deps.project(projectNameOf(app));
+    const project = await deps.project(projectNameOf(app), {});
     const d = app.spec?.destination;
     return syncWindowVerdict(
       project?.spec.syncWindows,
@@ -87,4 +112,29 @@ export class WindowBlockedError extends Error {
   constructor(readonly verdict: WindowVerdict) {
     super(`sync refused: ${verdict.message}`);
   }
+}
+
+/** Who writes an app's resources on its destination: the credentials, and the impersonated user if any. */
+export interface SyncIdentity {
+  readonly kc: KubeConfig;
+  readonly user?: string;
+}
+
+/**
+ * Picks the identity an operation writes with: with impersonation on and a
+ * project that lists destinationServiceAccounts, the matching ServiceAccount;
+ * otherwise Flotilla's own. No match keeps Flotilla's own: the gate refuses
+ * that operation before anything is written. Reads (the watch cache) always
+ * keep Flotilla's own identity.
+ */
+export function syncIdentity(deps: {
+  readonly enabled: boolean;
+  readonly project: (name: string) => ProjectView | undefined;
+}): (app: Application | undefined, cluster: { kc: KubeConfig; server: string }) => SyncIdentity {
+  return (app, cluster) => {
+    const project = app && deps.enabled ? deps.project(projectNameOf(app)) : undefined;
+    if (!app || !project) return { kc: cluster.kc };
+    const { user } = destinationServiceAccount(project, saDestination(app, cluster.server));
+    return user ? { kc: impersonating(cluster.kc, user), user } : { kc: cluster.kc };
+  };
 }

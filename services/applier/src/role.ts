@@ -31,7 +31,7 @@ import { OperationArrivals } from './arrivals.js';
 import { busHookDriver } from './hook-driver.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
-import { projectGate, windowCheck } from './project-gate.js';
+import { projectGate, syncIdentity, windowCheck } from './project-gate.js';
 
 /**
  * The applier role: runs sync operations (phases, waves, hooks, prune,
@@ -77,21 +77,26 @@ export const applierRole: Role = {
         return (err as Error).message;
       }
     };
-    // Every plan, step and deletion reads the project from the apiserver, so an edit
-    // counts at once; the watch brings back deletions a project edit may now allow.
+    // Plans read the project from the apiserver, steps the watched copy; the
+    // watch brings back deletions a project edit may now allow.
     const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
-    const windows = windowCheck({ project: (name) => projects.fresh(name) });
+    const windows = windowCheck({ project: (name, read) => projects.current(name, read) });
     const gate = projectGate({
-      project: (name) => projects.fresh(name),
+      project: (name, read) => projects.current(name, read),
       controlNamespace: config.namespace,
+      impersonation: options.syncImpersonation,
       cluster: async (app) => {
         try {
           const t = await clusters.forDestination(app.spec?.destination);
-          return { server: t.server, name: t.name };
+          return { server: t.server, name: t.name, project: t.project };
         } catch {
           return undefined;
         }
       },
+    });
+    const identity = syncIdentity({
+      enabled: options.syncImpersonation,
+      project: (name) => projects.get(name),
     });
     const desired = new DesiredStore(redis);
     const hookStore = new HookStore(redis);
@@ -222,9 +227,10 @@ export const applierRole: Role = {
         const cluster = await clusters
           .forDestination(current?.spec?.destination)
           .catch(() => clusters.own);
+        const writer = identity(current, cluster);
         const deps = {
           kc,
-          clusterKc: cluster.kc,
+          clusterKc: writer.kc,
           cache: cluster.cache,
           desired,
           bus,
@@ -244,6 +250,7 @@ export const applierRole: Role = {
               app,
               operationId,
               cluster.own ? undefined : { name: cluster.name, server: cluster.server },
+              writer.user,
             ),
           health: (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]),
         };

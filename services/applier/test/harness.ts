@@ -10,7 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { API_VERSION, type Application, type Operation, applicationPath } from '@flotilla/api';
 import { connectBus, provisionBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
-import { installCrds, rawRequest } from '@flotilla/kube';
+import { ProjectClient, installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import { createLogger, type RoleHandle } from '@flotilla/runtime';
 import {
@@ -76,11 +76,14 @@ export function compatObjects(...path: string[]): Record<string, unknown>[] {
  * `{ roles: false }` none, for tests that run the services as processes.
  */
 export async function startApplierHarness(
-  options: { roles?: boolean } = {},
+  /** `applierEnv`: settings of the in-process applier (docs/configuration.md). */
+  options: { roles?: boolean; applierEnv?: Record<string, string> } = {},
 ): Promise<ApplierHarness> {
   const env = await startEnv({ nats: true, redis: true, kube: true });
   await installCrds(env.kube.kc);
   const ns = await env.kube.namespace('apps');
+  // The differ makes `default` in a deployment; it does not run here.
+  await new ProjectClient(env.kube.kc).ensureDefault(ns);
   const nc = await connectBus({ servers: env.nats.url, name: 'test' });
   await provisionBus(nc, { ackWaitMs: ACK_WAIT_MS });
   const redis = new Redis(env.redis.url);
@@ -97,7 +100,7 @@ export async function startApplierHarness(
       logger: createLogger({ name: 'applier', level: 'warn' }),
       signal: new AbortController().signal,
       config: { ...roleConfig(env, ns), workAckWaitMs: ACK_WAIT_MS },
-      env: { FLOTILLA_SYNC_LEASE_SECONDS: '3' },
+      env: { FLOTILLA_SYNC_LEASE_SECONDS: '3', ...options.applierEnv },
     });
     roles.push(role);
     return role;

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, APP_PROJECT, Finalizer, applicationPath } from '@flotilla/api';
 import type { AppProjectSpec } from '@flotilla/api';
 import { ApiError, ProjectClient, rawRequest } from '@flotilla/kube';
+import { metrics } from '@flotilla/runtime';
 import { waitFor } from '@flotilla/testing';
 import { startApplierHarness, type ApplierHarness } from './harness.js';
 import { configMap, job, liveConfigMap } from './objects.js';
@@ -154,6 +155,14 @@ describe('AppProjects in the applier', () => {
     expect(await exists('v1', 'ConfigMap', 'cfg', dest)).toBe(false);
   });
 
+  it('permitOnlyProjectScopedClusters: the in-cluster destination (no Secret) is refused', async () => {
+    const { dest } = await h.createApp('unscoped', [configMap('cfg')], { project: 'unscoped' });
+    await teamProject('unscoped', dest, { permitOnlyProjectScopedClusters: true });
+    const message = await refused('unscoped', 'destinations');
+    expect(message).toContain('permitOnlyProjectScopedClusters');
+    expect(await exists('v1', 'ConfigMap', 'cfg', dest)).toBe(false);
+  });
+
   it('a project that does not exist: refused', async () => {
     const { dest } = await h.createApp('noproj', [configMap('cfg')], { project: 'nope' });
     await h.requestSync('noproj');
@@ -268,5 +277,26 @@ describe('AppProjects in the applier', () => {
     expect(state?.message).toContain('stopped before Sync wave 1');
     expect(state?.message).toContain('namespaceResourceBlacklist');
     expect(await exists('v1', 'ConfigMap', 'second', dest)).toBe(false);
+  });
+
+  it('reads the project from the apiserver once per operation, and each wave from the watch', async () => {
+    const wave = (n: number) => ({ 'argocd.argoproj.io/sync-wave': String(n) });
+    const { dest } = await h.createApp(
+      'three-waves',
+      [configMap('w0', wave(0)), configMap('w1', wave(1)), configMap('w2', wave(2))],
+      { project: 'three-waves' },
+    );
+    await teamProject('three-waves', dest);
+    // Requests of this process (the applier runs in it) for one AppProject.
+    const projectGets = async () =>
+      (await metrics.kubeRequests.get()).values.find(
+        (v) => v.labels['method'] === 'GET' && v.labels['resource'] === 'appprojects',
+      )?.value ?? 0;
+    const before = await projectGets();
+    await h.requestSync('three-waves');
+    const state = (await h.finished('three-waves')).status?.operationState;
+    expect(state?.phase).toBe('Succeeded');
+    expect(await exists('v1', 'ConfigMap', 'w2', dest)).toBe(true);
+    expect((await projectGets()) - before).toBe(1);
   });
 });

@@ -33,9 +33,9 @@ export function differClusters(deps: {
   >();
   return {
     /** The destination's name and server, from the cluster Secrets; watches nothing. */
-    async resolve(app: Application): Promise<{ name: string; server: string }> {
+    async resolve(app: Application): Promise<{ name: string; server: string; project?: string }> {
       const t = await registry.resolve(app.spec?.destination);
-      return { name: t.name, server: t.server };
+      return { name: t.name, server: t.server, ...(t.project ? { project: t.project } : {}) };
     },
     async clusterFor(app: Application): Promise<DifferCluster> {
       const target = await registry.resolve(app.spec?.destination);

@@ -16,6 +16,8 @@ import {
   decideAutoSync,
   denialMessage,
   evaluateAppProject,
+  orphanedResourceCondition,
+  orphanedResources,
   projectNameOf,
   syncWindowVerdict,
   windowedAutoSync,
@@ -80,7 +82,9 @@ export class Reconciler {
       /** The destination cluster of an app: its name, credentials and watch cache. */
       clusterFor: (app: Application) => Promise<Destination>;
       /** The destination cluster's name and server, without watching it. */
-      resolveCluster: (app: Application) => Promise<{ server: string; name: string }>;
+      resolveCluster: (
+        app: Application,
+      ) => Promise<{ server: string; name: string; project?: string }>;
       desired: DesiredStore;
       /** Health checks: the library's assessor, reloaded when the customizations change. */
       health: DifferHealth;
@@ -213,6 +217,25 @@ export class Reconciler {
         now,
         desiredOptOuts(state.objects as DiffObject[]),
       );
+      // Orphaned resources come from the watch cache's namespace index: no list per comparison.
+      const project = this.deps.project(projectNameOf(app));
+      if (project?.spec.orphanedResources?.warn) {
+        const untracked = target.cache.untracked(app.spec?.destination?.namespace ?? '');
+        const orphaned = orphanedResourceCondition(
+          project,
+          orphanedResources(project, untracked).length,
+        );
+        if (orphaned) {
+          status = {
+            ...status,
+            conditions: carryTransitionTimes(
+              [...(status.conditions ?? []), orphaned],
+              previous?.conditions,
+              now,
+            ),
+          };
+        }
+      }
       if (app.spec && status.sync) {
         autoSync = decideAutoSync({
           spec: app.spec,
@@ -277,11 +300,11 @@ export class Reconciler {
    */
   private async projectDenials(app: Application): Promise<ProjectDenial[]> {
     const project = this.deps.project(projectNameOf(app));
-    let cluster: { server: string; name: string } | undefined;
+    let cluster: { server: string; name: string; project?: string | undefined } | undefined;
     if (project) {
       try {
         const target = await this.deps.resolveCluster(app);
-        cluster = { server: target.server, name: target.name };
+        cluster = { server: target.server, name: target.name, project: target.project };
       } catch {
         // An unknown cluster is reported by the comparison; the spec's own fields are checked.
       }

@@ -54,8 +54,14 @@ export const differRole: Role = {
       changed: (digest) => healthChanged(digest),
     });
     // Projects are loaded before the first comparison, so no app is compared unchecked;
-    // an edit re-evaluates every app of that project at once.
-    const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
+    // an edit re-evaluates every app of that project at once. The differ alone creates
+    // the `default` project when it is missing; the other roles wait for it.
+    const projects = await ProjectStore.start({
+      kc,
+      namespace: config.namespace,
+      logger,
+      ensureDefault: true,
+    });
     const counter = selfHealCounter(redis);
     // Comparisons read Applications from this watch, not one GET each.
     const apps = await watchApplications(kc, config.namespace);

@@ -75,6 +75,8 @@ export async function createClusterSecret(
     config: { bearerToken?: string; tlsClientConfig?: { caData?: string; insecure?: boolean } };
     /** The label's prefix: Flotilla's (default) or Argo CD's. */
     label?: 'flotilla.dev' | 'argocd.argoproj.io';
+    /** The AppProject the Secret scopes the cluster to. */
+    project?: string;
   },
 ): Promise<void> {
   const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -92,6 +94,7 @@ export async function createClusterSecret(
         name: b64(cluster.name),
         server: b64(cluster.server),
         config: b64(JSON.stringify(cluster.config)),
+        ...(cluster.project ? { project: b64(cluster.project) } : {}),
       },
     },
   });

@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus, provisionBus, startWorker, type Worker } from '@flotilla/bus';
 import type { RenderCommand } from '@flotilla/contracts';
-import { installCrds } from '@flotilla/kube';
+import { ProjectClient, installCrds } from '@flotilla/kube';
 import { compileRuntimeConfig, createLogger, freePort, type RoleHandle } from '@flotilla/runtime';
 import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
 import { gitPollerRole } from '../src/role.js';
@@ -26,6 +26,8 @@ describe('the git-poller role', () => {
     env = await startEnv({ nats: true, redis: true, kube: true, git: true });
     await installCrds(env.kube.kc);
     ns = await env.kube.namespace();
+    // The differ makes `default` in a deployment; it does not run here.
+    await new ProjectClient(env.kube.kc).ensureDefault(ns);
     repo = await env.git.repo('apps');
     await repo.commit({
       'guestbook/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gb}\n',

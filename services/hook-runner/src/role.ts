@@ -14,6 +14,7 @@ import {
   watchHealthConfig,
   type KubernetesObject,
   ClusterConnections,
+  impersonating,
 } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { HookStore, runHook, type HookVerdict } from '@flotilla/sync-exec';
@@ -96,7 +97,15 @@ export const hookRunnerRole: Role = {
                 : clusters.own;
               const verdict: HookVerdict = spec
                 ? await runHook(
-                    { kc: target.kc, cache: target.cache, health: assess },
+                    {
+                      kc: target.kc,
+                      // Sync impersonation: the hook is written as the project's ServiceAccount.
+                      ...(spec.impersonate
+                        ? { writeKc: impersonating(target.kc, spec.impersonate) }
+                        : {}),
+                      cache: target.cache,
+                      health: assess,
+                    },
                     spec,
                     ctx.signal,
                     () => emit('hook.started', cmd.app, base, `${id}:started`),

@@ -132,8 +132,9 @@ export const rendererRole: Role = {
         // The project is checked before any Git or Helm work, against the sources
         // this render would read (an operation's own, such as a rollback's).
         const repos = op ? op.sources.map((s) => String(s['repoURL'] ?? '')) : undefined;
+        // A missing `default` is waited for (the differ creates it), not refused.
         const denials = sourceDenials(
-          projects.get(projectNameOf(app)),
+          await projects.current(projectNameOf(app)),
           app,
           config.namespace,
           repos,

@@ -5,7 +5,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus, createPublisher, provisionBus, startWorker, type Worker } from '@flotilla/bus';
 import { Streams, type DiffCommand } from '@flotilla/contracts';
-import { installCrds } from '@flotilla/kube';
+import { ProjectClient, installCrds } from '@flotilla/kube';
 import { canonicalSet } from '@flotilla/render';
 import { createLogger, metrics, run, userCacheDir, type RoleHandle } from '@flotilla/runtime';
 import {
@@ -40,6 +40,8 @@ describe('the renderer role', () => {
     env = await startEnv({ nats: true, redis: true, kube: true, git: true });
     await installCrds(env.kube.kc);
     ns = await env.kube.namespace();
+    // The differ makes `default` in a deployment; it does not run here.
+    await new ProjectClient(env.kube.kc).ensureDefault(ns);
     app.namespace = ns;
     repo = await env.git.repo('apps');
     await repo.commitDir(join(compat, 'helm-guestbook'), 'helm-guestbook');

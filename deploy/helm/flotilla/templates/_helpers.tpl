@@ -87,6 +87,8 @@ app.kubernetes.io/component: {{ index . 1 }}
   value: {{ include "flotilla.appNamespace" . | quote }}
 - name: FLOTILLA_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+- name: FLOTILLA_SYNC_IMPERSONATION
+  value: {{ .Values.syncImpersonation | toString | quote }}
 - name: FLOTILLA_NOTIFICATIONS_CONFIGMAP
   value: {{ .Values.notifications.configMap | quote }}
 - name: FLOTILLA_NOTIFICATIONS_SECRET

@@ -7,14 +7,14 @@ in, as a destination (rbac.manageInCluster).
 {{- define "flotilla.rbacRules" -}}
 git-poller:
   namespaced:
-    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch] }
     - { apiGroups: [""], resources: [configmaps], verbs: [list, watch] }
     - { apiGroups: [""], resources: [secrets], verbs: [list, watch] }
   managed: []
 renderer:
   namespaced:
-    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch] }
     - { apiGroups: [""], resources: [configmaps], verbs: [list, watch] }
     - { apiGroups: [""], resources: [secrets], verbs: [list, watch] }
@@ -30,7 +30,7 @@ differ:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, patch] }
 applier:
   namespaced:
-    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch, update] }
     - { apiGroups: [flotilla.dev], resources: [applications/status], verbs: [patch, update] }
     - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
@@ -38,12 +38,14 @@ applier:
     - { apiGroups: [""], resources: [events], verbs: [create, patch] }
   managed:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, update, patch, delete] }
+    - { apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate] }
 hook-runner:
   namespaced:
     - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
     - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, update, patch, delete] }
+    - { apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate] }
 appset:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [applicationsets], verbs: [get, list, watch] }

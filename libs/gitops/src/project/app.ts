@@ -1,13 +1,19 @@
 import type { Application } from '@flotilla/api';
 import {
   checkApplication,
+  checkProjectScopedCluster,
   checkSourceRepo,
   missingProjectDenial,
   namespaceDenial,
 } from './check.js';
 import { isAppNamespacePermitted } from './rules.js';
 import { projectNameOf } from './default-project.js';
-import type { ProjectDenial, ProjectDestination, ProjectView } from './types.js';
+import {
+  ProjectRule,
+  type ProjectDenial,
+  type ProjectDestination,
+  type ProjectView,
+} from './types.js';
 
 /** The repositories an Application deploys from (`source` and every `sources[]` entry). */
 export function appRepoURLs(app: Application): string[] {
@@ -26,7 +32,12 @@ export function evaluateAppProject(
   project: ProjectView | undefined,
   app: Application,
   controlNamespace: string,
-  cluster?: { server?: string | undefined; name?: string | undefined },
+  cluster?: {
+    server?: string | undefined;
+    name?: string | undefined;
+    /** The project its cluster Secret scopes it to (`project` key). */
+    project?: string | undefined;
+  },
 ): ProjectDenial[] {
   if (!project) return [missingProjectDenial(projectNameOf(app))];
   const d = app.spec?.destination;
@@ -35,11 +46,16 @@ export function evaluateAppProject(
     name: cluster?.name ?? d?.name,
     namespace: d?.namespace ?? '',
   };
-  return checkApplication(
+  const denials = checkApplication(
     project,
     { namespace: app.metadata?.namespace, repoURLs: appRepoURLs(app), destination },
     controlNamespace,
   );
+  // permitOnlyProjectScopedClusters: a permitted destination must also be a cluster
+  // whose Secret names this project (the in-cluster one, having no Secret, never is).
+  const scoped = checkProjectScopedCluster(project, destination, cluster?.project);
+  if (scoped && !denials.some((d) => d.rule === ProjectRule.Destinations)) denials.push(scoped);
+  return denials;
 }
 
 /** One message for several refusals, each naming its rule. */

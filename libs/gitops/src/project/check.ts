@@ -56,6 +56,27 @@ export function checkDestination(
 }
 
 /**
+ * Refuses a cluster not scoped to the project when the project sets
+ * permitOnlyProjectScopedClusters; `clusterProject` is the `project` key of the
+ * destination's cluster Secret.
+ */
+export function checkProjectScopedCluster(
+  project: ProjectView,
+  dest: ProjectDestination,
+  clusterProject: string | undefined,
+): ProjectDenial | undefined {
+  if (project.spec.permitOnlyProjectScopedClusters !== true) return undefined;
+  if (clusterProject === project.name) return undefined;
+  const where = describeDestination(dest);
+  return {
+    project: project.name,
+    rule: ProjectRule.Destinations,
+    subject: where,
+    message: `destination ${where} is not permitted in project '${project.name}' (destinations, permitOnlyProjectScopedClusters): its cluster Secret does not set project: ${project.name}`,
+  };
+}
+
+/**
  * Checks one object a sync would write or delete: its kind against the
  * resource lists, and the namespace it lives in against the destinations
  * (on the app's cluster). `namespaced` comes from discovery: a cluster-scoped

@@ -16,6 +16,7 @@ export {
   checkApplication,
   checkDestination,
   checkObject,
+  checkProjectScopedCluster,
   checkSourceRepo,
   missingProjectDenial,
   namespaceDenial,
@@ -23,6 +24,17 @@ export {
   type ProjectObjectRef,
 } from './check.js';
 export { defaultProjectSpec, projectNameOf } from './default-project.js';
+export {
+  ORPHANED_RESOURCE_CONDITION,
+  orphanedResourceCondition,
+  orphanedResources,
+  type OrphanRef,
+} from './orphans.js';
+export {
+  destinationServiceAccount,
+  serviceAccountUser,
+  type ServiceAccountDestination,
+} from './service-accounts.js';
 export {
   ProjectRule,
   type ProjectDenial,

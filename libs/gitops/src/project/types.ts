@@ -27,6 +27,7 @@ export const ProjectRule = {
   NamespaceResourceWhitelist: 'namespaceResourceWhitelist',
   NamespaceResourceBlacklist: 'namespaceResourceBlacklist',
   SignatureKeys: 'signatureKeys',
+  DestinationServiceAccounts: 'destinationServiceAccounts',
 } as const;
 /** The project field whose rule refused something. */
 export type ProjectRule = (typeof ProjectRule)[keyof typeof ProjectRule];

@@ -63,6 +63,11 @@ export class ClusterCache {
    * object): `want` then fetches only objects that exist.
    */
   private readonly existing = new Map<string, Set<string>>();
+  /**
+   * Objects of watched kinds without owner references, by namespace (key
+   * string → key): what could be orphaned, answered without a list.
+   */
+  private readonly topLevel = new Map<string, Map<string, ResourceKey>>();
   private readonly listeners = new Set<(e: CacheEvent) => void>();
   private readonly connectionListeners = new Set<(down: ClusterUnreachable | undefined) => void>();
   private down?: { error: Error; since: Date };
@@ -123,6 +128,44 @@ export class ClusterCache {
     this.objects.delete(k);
     this.bytes -= previous.bytes;
     if (emit) this.emit({ type: 'DELETED', key, object: previous.obj, previous: previous.obj });
+  }
+
+  /** Notes a watched object in the namespace index: top-level or not, or gone. */
+  private index(k: string, key: ResourceKey, obj: KubernetesObject | undefined): void {
+    const ns = key.namespace;
+    if (!ns) return;
+    const owned = (obj?.metadata?.ownerReferences?.length ?? 0) > 0;
+    let m = this.topLevel.get(ns);
+    if (obj && !owned) {
+      if (!m) this.topLevel.set(ns, (m = new Map()));
+      m.set(k, key);
+    } else if (m) {
+      m.delete(k);
+      if (m.size === 0) this.topLevel.delete(ns);
+    }
+  }
+
+  /** Forgets every object of a kind in the namespace index (before a relist, or when it is gone). */
+  private unindexKind(kk: string): void {
+    // A key string is `group/kind/namespace/name`; none of the first three holds a `/`.
+    for (const k of this.existing.get(kk) ?? []) {
+      const ns = k.split('/')[2] ?? '';
+      const m = this.topLevel.get(ns);
+      if (m?.delete(k) && m.size === 0) this.topLevel.delete(ns);
+    }
+  }
+
+  /**
+   * Objects of the watched kinds in `namespace` that have no owner and that
+   * no app tracks (no tracking annotation) or wants: candidates for Argo CD's
+   * orphaned resources. Answered from memory; kinds not watched are not seen.
+   */
+  untracked(namespace: string): ResourceKey[] {
+    const out: ResourceKey[] = [];
+    for (const [k, key] of this.topLevel.get(namespace) ?? []) {
+      if (!this.objects.has(k) && !this.interest.has(k)) out.push(key);
+    }
+    return out;
   }
 
   private emit(e: CacheEvent): void {
@@ -253,8 +296,12 @@ export class ClusterCache {
       const watch = new KindWatch(this.kc, info, {
         onList: (items) => {
           const seen = new Set<string>();
+          this.unindexKind(kk);
           for (const obj of items) {
-            seen.add(resourceKeyString(keyOf(obj)));
+            const key = keyOf(obj);
+            const k = resourceKeyString(key);
+            seen.add(k);
+            this.index(k, key, obj);
             this.put(obj, true);
           }
           this.existing.set(kk, seen);
@@ -264,12 +311,15 @@ export class ClusterCache {
           }
         },
         onChange: (c) => {
-          const k = resourceKeyString(keyOf(c.object));
+          const key = keyOf(c.object);
+          const k = resourceKeyString(key);
           if (c.type === 'DELETED') {
             this.existing.get(kk)?.delete(k);
+            this.index(k, key, undefined);
             this.remove(c.object, true);
           } else {
             this.existing.get(kk)?.add(k);
+            this.index(k, key, c.object);
             this.put(c.object, true);
           }
         },
@@ -289,6 +339,7 @@ export class ClusterCache {
             if (key.group === group && key.kind === kind) this.remove(v.obj, true);
           }
           this.kinds.delete(kk);
+          this.unindexKind(kk);
           this.existing.delete(kk);
           this.discovery.invalidate();
         },
