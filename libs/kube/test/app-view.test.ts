@@ -13,11 +13,11 @@ const at = (resourceVersion: string, label = ''): Application =>
 
 describe('AppView', () => {
   it("serves the watch's copy, and asks for a read when the watch has not seen the app", () => {
-    let watched: Application | undefined;
-    const view = new AppView(() => watched);
+    const watch: { app?: Application } = {};
+    const view = new AppView(() => watch.app);
     expect(view.get(ref)).toBeUndefined();
-    watched = at('10', 'watch');
-    expect(view.get(ref)).toBe(watched);
+    watch.app = at('10', 'watch');
+    expect(view.get(ref)).toBe(watch.app);
   });
 
   it('serves its own newer write until the watch delivers it', () => {

@@ -3,9 +3,10 @@ import { availableParallelism } from 'node:os';
 /** applier settings after defaults; see docs/operations.md. */
 export interface ApplierOptions {
   /**
-   * Operations run at once per applier process; 8 per core: an operation
-   * mostly waits (on the apiserver, on health), and a slot held by a slow
-   * rollout must not stall every other app.
+   * Operations run at once per applier process; 32 per core: an operation
+   * mostly waits (on the apiserver, on health), so throughput is slots over
+   * the length of its chain of requests, and a slot held by a slow rollout
+   * must not stall every other app.
    */
   readonly concurrency: number;
   /** Resources of one kind applied at once inside a step. */
@@ -26,7 +27,7 @@ export function compileApplierOptions(
   cores = availableParallelism(),
 ): ApplierOptions {
   const o: ApplierOptions = {
-    concurrency: Number(env['FLOTILLA_SYNC_CONCURRENCY'] ?? 8 * cores),
+    concurrency: Number(env['FLOTILLA_SYNC_CONCURRENCY'] ?? 32 * cores),
     applyParallelism: Number(env['FLOTILLA_APPLY_PARALLELISM'] ?? 8),
     leaseTtlMs: Number(env['FLOTILLA_SYNC_LEASE_SECONDS'] ?? 15) * 1000,
     leaseBusyDelayMs: Number(env['FLOTILLA_SYNC_LEASE_BUSY_MS'] ?? 2000),
