@@ -195,5 +195,6 @@ describe('the Helm chart installed, each role with its own ServiceAccount', () =
     expect(frontend.metadata?.name).toBe('demo-frontend');
     // Nothing a role tried was refused on the way, even where a refusal would not stop the sync.
     expect(procs.flatMap(forbidden)).toEqual([]);
-  });
+    // The wait above gives up after 180 s with the status and any refusal; the test must outlive it.
+  }, 240_000);
 });

@@ -25,7 +25,13 @@ describe('per-application leases in a real Redis', () => {
 
   it('1,000 contended acquisitions never overlap, even when holders die', async () => {
     const key = 'flotilla/contended';
-    const contenders = Array.from({ length: 4 }, () => new LeaseManager(client(), { ttlMs: 150 }));
+    // The TTL must outlast a holder's three Redis calls on a loaded machine (at 150 ms a
+    // lease lapsed inside its critical section at a load average of 20); each dead
+    // holder then costs one TTL of waiting.
+    const contenders = Array.from(
+      { length: 4 },
+      () => new LeaseManager(client(), { ttlMs: 1_000 }),
+    );
     const counter = client();
     let acquisitions = 0;
     let overlaps = 0;
