@@ -20,6 +20,18 @@ export function redact(text: string, secrets: readonly (string | undefined)[]): 
  * becomes `ssh://host/org/repo`. Used to match webhooks and credentials to apps.
  */
 export function normalizeRepoUrl(url: string): string {
+  // Every poll round normalises every app's URLs (few distinct ones): remember them.
+  const known = normalized.get(url);
+  if (known !== undefined) return known;
+  const n = normalize(url);
+  if (normalized.size >= 10_000) normalized.clear();
+  normalized.set(url, n);
+  return n;
+}
+
+const normalized = new Map<string, string>();
+
+function normalize(url: string): string {
   const trimmed = url.trim();
   const scp = SCP_LIKE.exec(trimmed);
   let u = scp && !trimmed.includes('://') ? `ssh://${scp[1] ?? ''}${scp[2]}/${scp[3]}` : trimmed;

@@ -107,13 +107,42 @@ describe('the poller with a real Git server and Redis', () => {
       logger,
     });
     const fleet = apps(50);
+    const firstWrites = await calls('hset');
     await poller.round(fleet, { intervalMs: 120_000 });
     expect(published).toHaveLength(50);
+    // 50 decisions, and what they published is remembered in one write.
+    expect((await calls('hset')) - firstWrites).toBe(1);
+    expect(await r.hlen('flotilla:test:idle-round')).toBe(50);
     const [hget, hmget] = [await calls('hget'), await calls('hmget')];
     await poller.round(fleet, { intervalMs: 120_000 });
     expect(published).toHaveLength(50);
     expect((await calls('hmget')) - hmget).toBe(1);
     expect((await calls('hget')) - hget).toBe(0);
+  });
+
+  it('a decision whose publish failed is not recorded, and is decided again next round', async () => {
+    const published: RenderDecision[] = [];
+    let failing = 'app-3';
+    const poller = new Poller({
+      refs: directRefs((u) => git.lsRemote(u)),
+      store: memoryResolvedStore(),
+      publish: async (d) => {
+        if (d.app.name === failing) throw new Error('bus down');
+        published.push(d);
+      },
+      logger,
+    });
+    const fleet = apps(10);
+    await expect(poller.round(fleet, { intervalMs: 120_000 })).rejects.toThrow('bus down');
+    expect(published.map((d) => d.app.name).sort()).toEqual(
+      fleet
+        .map((a) => a.ref.name)
+        .filter((n) => n !== 'app-3')
+        .sort(),
+    );
+    failing = '';
+    const report = await poller.round(fleet, { intervalMs: 120_000 });
+    expect(report.decisions.map((d) => d.app.name)).toEqual(['app-3']);
   });
 
   it('an unreachable repository gives one error decision, and a refresh always renders', async () => {

@@ -249,7 +249,11 @@ export class Reconciler {
             (app.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp !==
             undefined,
           ...(previous?.operationState ? { lastOperation: previous.operationState } : {}),
-          selfHealAttempts: await this.deps.selfHealAttempts(ref, state.revisions[0] ?? ''),
+          // Only an OutOfSync app can sync: a Synced one (every resync of an idle app) reads no counter.
+          selfHealAttempts:
+            status.sync.status === SyncStatusCode.OutOfSync
+              ? await this.deps.selfHealAttempts(ref, state.revisions[0] ?? '')
+              : 0,
           now: new Date(),
         });
         if (autoSync.sync) {

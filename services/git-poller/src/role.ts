@@ -32,12 +32,18 @@ import {
 } from '@flotilla/kube';
 import { ChartClient } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
+import type { AppRef } from '@flotilla/contracts';
 import { PolledViews } from './changes.js';
 import { chartWatch } from './charts.js';
 import { clearRefresh, toPolledApp } from './apps.js';
 import { freshBatcher, manualSyncWatch } from './fresh.js';
 import { compileGitPollerOptions } from './options.js';
 import { decisionPublisher } from './publish.js';
+
+function appRefOf(a: Application): AppRef | undefined {
+  const { name, namespace } = a.metadata ?? {};
+  return name && namespace ? { namespace, name } : undefined;
+}
 
 /**
  * The git-poller role: resolves each Application source's targetRevision to a
@@ -181,15 +187,26 @@ export const gitPollerRole: Role = {
     };
     // A new Application (also one re-created under an old name) always gets a first resolution.
     const forget = (a: Application) => {
-      if (!a.metadata?.name || !a.metadata.namespace) return Promise.resolve();
-      const ref = { namespace: a.metadata.namespace, name: a.metadata.name };
+      const ref = appRefOf(a);
+      if (!ref) return Promise.resolve();
       views.forget(ref);
       return store.delete(ref);
     };
-    informer.on('add', (a) => {
-      forget(a)
+    // Apps added together (the watch's first list, a burst of creates) are forgotten in
+    // one Redis write, not one each.
+    let added: Application[] = [];
+    const flushAdded = () => {
+      const batch = added;
+      added = [];
+      const refs = batch.map(appRefOf).filter((r): r is AppRef => r !== undefined);
+      refs.forEach((ref) => views.forget(ref));
+      store
+        .deleteMany(refs)
         .catch((err: Error) => logger.warn({ err: err.message }, 'could not reset app state'))
-        .finally(() => onChange(a));
+        .finally(() => batch.forEach(onChange));
+    };
+    informer.on('add', (a) => {
+      if (added.push(a) === 1) setImmediate(flushAdded);
     });
     informer.on('update', onChange);
     informer.on('delete', (a) => void forget(a).catch(() => undefined));

@@ -7,6 +7,7 @@ import type { RenderCommand } from '@flotilla/contracts';
 import { ProjectClient, installCrds } from '@flotilla/kube';
 import { compileRuntimeConfig, createLogger, freePort, type RoleHandle } from '@flotilla/runtime';
 import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
+import { Redis } from 'ioredis';
 import { gitPollerRole } from '../src/role.js';
 
 const SECRET = 'webhook-secret';
@@ -41,28 +42,29 @@ describe('the git-poller role', () => {
       logger: createLogger({ name: 'test', level: 'silent' }),
       handler: async (cmd) => void renders.push({ ...cmd, at: Date.now() }),
     });
-    const config = compileRuntimeConfig(
-      {},
-      {
-        natsUrl: env.nats.url,
-        redisUrl: env.redis.url,
-        kubeconfig: env.kube.kubeconfigPath,
-        namespace: ns,
-        logLevel: 'warn',
-        cacheDir: env.tmpDir,
-      },
-    );
-    role = await gitPollerRole.start({
+    role = await startPoller(port);
+  });
+  const startPoller = (webhookPort: number) =>
+    gitPollerRole.start({
       logger: createLogger({ name: 'git-poller', level: 'warn' }),
       signal: abort.signal,
-      config,
+      config: compileRuntimeConfig(
+        {},
+        {
+          natsUrl: env.nats.url,
+          redisUrl: env.redis.url,
+          kubeconfig: env.kube.kubeconfigPath,
+          namespace: ns,
+          logLevel: 'warn',
+          cacheDir: env.tmpDir,
+        },
+      ),
       env: {
-        FLOTILLA_WEBHOOK_ADDR: `127.0.0.1:${port}`,
+        FLOTILLA_WEBHOOK_ADDR: `127.0.0.1:${webhookPort}`,
         FLOTILLA_POLL_INTERVAL_SECONDS: '3600',
         FLOTILLA_WEBHOOK_GITHUB_SECRET: SECRET,
       },
     });
-  });
   afterAll(async () => {
     abort.abort();
     await role?.stop();
@@ -174,5 +176,42 @@ describe('the git-poller role', () => {
       },
       { timeoutMs: 10_000 },
     );
+  });
+
+  it('resets and records the state of many apps in one Redis write each', async () => {
+    const names = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
+    await Promise.all(names.map((n) => env.kube.objects.create(application(n))));
+    await waitFor(
+      'renders of the burst',
+      () => names.every((n) => renders.some((r) => r.app.name === n)),
+      { timeoutMs: 30_000 },
+    );
+    const redis = new Redis(env.redis.url);
+    const calls = async (cmd: string) =>
+      Number(
+        new RegExp(`cmdstat_${cmd}:calls=(\\d+)`).exec(await redis.info('commandstats'))?.[1] ?? 0,
+      );
+    const key = 'flotilla:git-poller:resolved';
+    const recordedAll = async () => {
+      const recorded = await redis.hkeys(key);
+      return names.every((n) => recorded.includes(`${ns}/${n}`));
+    };
+    // The first replica's write follows its publishes: wait for it before counting.
+    await waitFor('first states recorded', recordedAll, { timeoutMs: 30_000 });
+    await redis.del(key);
+    const [hdel, hset] = [await calls('hdel'), await calls('hset')];
+    // A second replica lists every app at once: one reset, one round, one write.
+    const second = await startPoller(await freePort());
+    try {
+      await waitFor('states recorded', async () => (await calls('hset')) > hset, {
+        timeoutMs: 30_000,
+      });
+      expect(await recordedAll()).toBe(true);
+      expect((await calls('hdel')) - hdel).toBe(1);
+      expect((await calls('hset')) - hset).toBe(1);
+    } finally {
+      await second.stop();
+      redis.disconnect();
+    }
   });
 });

@@ -66,7 +66,8 @@ export function groupByRepo(
       if (src.chart) continue; // Helm repository charts are versioned by the chart, not by Git.
       const key = normalizeRepoUrl(src.repoURL);
       const entry = repos.get(key) ?? { url: src.repoURL, apps: [] };
-      if (!entry.apps.includes(app)) entry.apps.push(app);
+      // Apps come one at a time, so a repeat can only be the last one added (no scan of a monorepo's list).
+      if (entry.apps.at(-1) !== app) entry.apps.push(app);
       repos.set(key, entry);
     }
   }
@@ -89,7 +90,7 @@ export function groupByChartListing(
       const key = chartListingKey(src, watch);
       if (key === undefined) continue;
       const entry = listings.get(key) ?? { source: src, apps: [] };
-      if (!entry.apps.includes(app)) entry.apps.push(app);
+      if (entry.apps.at(-1) !== app) entry.apps.push(app);
       listings.set(key, entry);
     }
   }

@@ -103,14 +103,9 @@ export class Poller {
         );
       }),
     ];
-    const worker = async () => {
-      for (let job = queue.shift(); job !== undefined; job = queue.shift()) await job();
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(this.deps.concurrency ?? 8, queue.length) }, worker),
-    );
+    const concurrency = this.deps.concurrency ?? 8;
+    await inParallel(queue, concurrency);
 
-    const decisions: RenderDecision[] = [];
     const polled = new Set([...keys, ...chartKeys]);
     const due = apps.filter((app) => {
       const appKeys = listingKeys(app, charts?.watch);
@@ -120,10 +115,30 @@ export class Poller {
     // round then costs one read, not one per app.
     const previous = await this.deps.store.getMany(due.map((app) => app.ref));
     const chartListings = charts ? { watch: charts.watch, listings } : undefined;
-    for (const [i, app] of due.entries()) {
-      const decision = await this.decide(app, refs, chartListings, options, previous[i]);
-      if (decision) decisions.push(decision);
-    }
+    const planned = due.flatMap((app, i) => {
+      const p = this.decide(app, refs, chartListings, options, previous[i]);
+      return p ? [p] : [];
+    });
+    // Decisions are published side by side; what was published is remembered in one
+    // write. A state is written only after its decision went out, so a failed publish
+    // is decided again next round (a repeat is de-duplicated by its id).
+    const sent = planned.map(() => false);
+    let failure: unknown;
+    await inParallel(
+      planned.map(({ decision }, i) => async () => {
+        try {
+          await this.deps.publish(decision);
+          sent[i] = true;
+        } catch (err) {
+          failure ??= err;
+        }
+      }),
+      concurrency,
+    );
+    const published = planned.filter((_, i) => sent[i]);
+    await this.deps.store.setMany(published.map(({ decision, next }) => [decision.app, next]));
+    if (failure !== undefined) throw failure;
+    const decisions = published.map((p) => p.decision);
     return { repos: keys.length + chartKeys.length, decisions, errors };
   }
 
@@ -143,13 +158,14 @@ export class Poller {
     }
   }
 
-  private async decide(
+  // The decision for one app, and the state to remember once it is published.
+  private decide(
     app: PolledApp,
     refs: ReadonlyMap<string, RemoteRefs | Error>,
     charts: Parameters<typeof resolveApp>[2],
     options: RoundOptions,
     previous: ResolvedState | undefined,
-  ) {
+  ): { decision: RenderDecision; next: ResolvedState } | undefined {
     const hash = specHash(app);
     let next: ResolvedState;
     try {
@@ -185,10 +201,17 @@ export class Poller {
         .digest('hex')
         .slice(0, 32),
     };
-    await this.deps.publish(decision);
-    await this.deps.store.set(app.ref, next);
-    return decision;
+    return { decision, next };
   }
+}
+
+// Runs jobs, at most `limit` at a time.
+async function inParallel(jobs: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }
 
 // A commit is shown by its first 7 characters; a chart version as it is.

@@ -9,7 +9,11 @@ export interface ResolvedStore {
   /** The states of many apps in one round trip, in the order asked. */
   getMany(apps: readonly AppRef[]): Promise<(ResolvedState | undefined)[]>;
   set(app: AppRef, state: ResolvedState): Promise<void>;
+  /** The states of many apps in one round trip. */
+  setMany(entries: readonly (readonly [AppRef, ResolvedState])[]): Promise<void>;
   delete(app: AppRef): Promise<void>;
+  /** Forgets many apps in one round trip. */
+  deleteMany(apps: readonly AppRef[]): Promise<void>;
 }
 
 /** A {@link ResolvedStore} in one Redis hash. */
@@ -30,8 +34,19 @@ export function redisResolvedStore(
     async set(app, state) {
       await redis.hset(key, appKey(app), JSON.stringify(state));
     },
+    async setMany(entries) {
+      if (entries.length === 0) return;
+      await redis.hset(
+        key,
+        Object.fromEntries(entries.map(([app, state]) => [appKey(app), JSON.stringify(state)])),
+      );
+    },
     async delete(app) {
       await redis.hdel(key, appKey(app));
+    },
+    async deleteMany(apps) {
+      if (apps.length === 0) return;
+      await redis.hdel(key, ...apps.map(appKey));
     },
   };
 }
@@ -43,7 +58,9 @@ export function memoryResolvedStore(): ResolvedStore {
     get: async (app) => m.get(appKey(app)),
     getMany: async (apps) => apps.map((app) => m.get(appKey(app))),
     set: async (app, s) => void m.set(appKey(app), s),
+    setMany: async (entries) => entries.forEach(([app, s]) => m.set(appKey(app), s)),
     delete: async (app) => void m.delete(appKey(app)),
+    deleteMany: async (apps) => apps.forEach((app) => m.delete(appKey(app))),
   };
 }
 

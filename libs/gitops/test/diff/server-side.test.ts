@@ -132,6 +132,62 @@ describe('DryRunCache', () => {
     expect(cache.get(key, desired, live('1'))).toEqual({ n: 1 });
   });
 
+  it('keeps predictions equal to live as a hash, so a resync of 10,000 resources dry-runs none', async () => {
+    const dryRun = vi.fn<ServerSideDryRun>(async (_d, live) => structuredClone(live));
+    const cache = new DryRunCache();
+    const cached = cachedDryRun(dryRun, cache);
+    const resources = Array.from({ length: 10_000 }, (_, i) => ({
+      key: { group: '', kind: 'ConfigMap', namespace: 'apps', name: `app-${i}` },
+      desired: { kind: 'ConfigMap', data: { n: String(i) } },
+      live: {
+        kind: 'ConfigMap',
+        metadata: { resourceVersion: String(i + 1) },
+        data: { n: String(i) },
+      },
+    }));
+    for (const r of resources) await cached(r.desired, r.live, r.key);
+    expect(dryRun).toHaveBeenCalledTimes(10_000);
+    expect(cache.fullSize).toBe(0);
+    for (const r of resources) {
+      expect(await cached(r.desired, r.live, r.key)).toEqual(r.live);
+    }
+    expect(dryRun).toHaveBeenCalledTimes(10_000);
+    // A new live resourceVersion is a new dry run.
+    const r = resources[7]!;
+    await cached(r.desired, { ...r.live, metadata: { resourceVersion: '99999' } }, r.key);
+    expect(dryRun).toHaveBeenCalledTimes(10_001);
+  });
+
+  it('serves a copy of live for a prediction that equalled it', () => {
+    const cache = new DryRunCache();
+    const live = { kind: 'ConfigMap', metadata: { resourceVersion: '5' }, data: { a: '1' } };
+    cache.set(key, { kind: 'ConfigMap' }, live, structuredClone(live));
+    const hit = cache.get(key, { kind: 'ConfigMap' }, live) as any;
+    expect(hit).toEqual(live);
+    expect(hit).not.toBe(live);
+    hit.data.a = 'changed';
+    expect(live.data.a).toBe('1');
+    expect(cache.get(key, { kind: 'ConfigMap', data: {} }, live)).toBeUndefined();
+  });
+
+  it('keeps full objects only for predictions that differ, each kind bounded', () => {
+    const cache = new DryRunCache(2, 3);
+    const live = (rv: string) => ({ metadata: { resourceVersion: rv } });
+    const desired = { kind: 'ConfigMap' };
+    for (const rv of ['1', '2', '3', '4']) cache.set(key, desired, live(rv), live(rv));
+    for (const rv of ['5', '6', '7']) cache.set(key, desired, live(rv), { n: rv });
+    expect(cache.fullSize).toBe(2);
+    expect(cache.size).toBe(5);
+    // The oldest of each kind went first; differing predictions evicted no unchanged one.
+    expect(cache.get(key, desired, live('1'))).toBeUndefined();
+    expect(cache.get(key, desired, live('2'))).toEqual(live('2'));
+    expect(cache.get(key, desired, live('4'))).toEqual(live('4'));
+    expect(cache.get(key, desired, live('5'))).toBeUndefined();
+    expect(cache.get(key, desired, live('7'))).toEqual({ n: '7' });
+    cache.clear();
+    expect(cache.size).toBe(0);
+  });
+
   it('does not cache without a resourceVersion', () => {
     const cache = new DryRunCache();
     cache.set(key, {}, { metadata: {} }, { n: 1 });
