@@ -4,7 +4,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { connectBus, provisionBus, startWorker, type Worker } from '@flotilla/bus';
 import type { RenderCommand } from '@flotilla/contracts';
-import { installCrds } from '@flotilla/kube';
+import { ProjectClient, installCrds } from '@flotilla/kube';
 import { compileRuntimeConfig, createLogger, freePort, type RoleHandle } from '@flotilla/runtime';
 import { addRegistryAccess, startEnv, waitFor, writeChart, type TestEnv } from '@flotilla/testing';
 import { gitPollerRole } from '../src/role.js';
@@ -44,6 +44,8 @@ describe('the git-poller and a registry that notifies it of pushes', () => {
       await writeChart(join(charts, '1.0.0'), { name: 'web', version: '1.0.0' }),
     );
     await addRegistryAccess(env.kube.objects, ns, env.registry, env.ca);
+    // The differ makes `default`; no differ runs here.
+    await new ProjectClient(env.kube.kc).ensureDefault(ns);
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
     await provisionBus(nc);
     worker = startWorker({
