@@ -130,8 +130,8 @@ describe('repository credentials from watched Secrets', () => {
   });
 
   it('fails clearly while no Secret names the repositories', async () => {
-    // The git-poller renders a Git app at once; an app of charts alone waits for the
-    // differ's first resync (minutes), so the test asks for its render itself.
+    // The git-poller's first look renders both apps; the chart app's render is also
+    // asked for here, which a repeat makes harmless.
     await createPublisher(nc).command({
       version: 1,
       kind: 'render',

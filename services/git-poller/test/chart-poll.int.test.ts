@@ -85,7 +85,7 @@ describe('the poller watching chart repositories (real registry, Helm repository
     await env?.[Symbol.asyncDispose]();
   });
 
-  it('resolves constraints once per listing for all apps and replicas; exact versions and digests are never polled', async () => {
+  it('resolves constraints once per listing for all apps and replicas; exact versions and digests are never listed', async () => {
     const published: RenderDecision[] = [];
     const fleet = [
       ...Array.from({ length: 20 }, (_, i) => app(`staging-${i}`, oci('1.x'))),
@@ -111,9 +111,9 @@ describe('the poller watching chart repositories (real registry, Helm repository
     expect(byApp.get('staging-0')?.revisions).toEqual(['1.1.0']);
     expect(byApp.get('range')?.revisions).toEqual(['1.0.0']);
     expect(byApp.get('web-4')?.revisions).toEqual(['0.1.0']);
-    // Apps with only exact versions or digests are not the poller's to resolve.
-    expect(byApp.has('prod')).toBe(false);
-    expect(byApp.has('digest')).toBe(false);
+    // Exact versions and digests are listed nowhere; their first look renders them as written.
+    expect(byApp.get('prod')?.revisions).toEqual(['1.0.0']);
+    expect(byApp.get('digest')?.revisions).toEqual([`sha256:${'a'.repeat(64)}`]);
   });
 
   it('a newly pushed matching version is a new decision on the next round; nothing else changes', async () => {

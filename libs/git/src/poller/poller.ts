@@ -107,9 +107,13 @@ export class Poller {
     await inParallel(queue, concurrency);
 
     const polled = new Set([...keys, ...chartKeys]);
+    // An app whose sources need no listing (charts at exact versions or digests) is
+    // due too: its first look is its first render, and later looks find it unchanged.
+    // Without a chart watch nothing says which charts are exact: those are left alone.
     const due = apps.filter((app) => {
       const appKeys = listingKeys(app, charts?.watch);
-      return appKeys.length > 0 && appKeys.every((k) => polled.has(k));
+      if (appKeys.length === 0 && !charts) return false;
+      return appKeys.every((k) => polled.has(k));
     });
     // What was last published for every app of the round, in one round trip: an idle
     // round then costs one read, not one per app.
