@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 export interface DifferOptions {
   /** Every app is compared again this often even without a trigger (safety net); 3 min. */
   readonly resyncMs: number;
-  /** Apps compared at once per differ process; 8 per core (a comparison mostly waits on I/O). */
+  /** Apps compared at once per differ process; 32 per core (a comparison mostly waits on I/O). */
   readonly concurrency: number;
   /** Drift events for one app within this window become one comparison. */
   readonly driftDebounceMs: number;
@@ -17,7 +17,7 @@ export function compileDifferOptions(
 ): DifferOptions {
   const o: DifferOptions = {
     resyncMs: Number(env['FLOTILLA_RESYNC_SECONDS'] ?? 180) * 1000,
-    concurrency: Number(env['FLOTILLA_DIFF_CONCURRENCY'] ?? 8 * cores),
+    concurrency: Number(env['FLOTILLA_DIFF_CONCURRENCY'] ?? 32 * cores),
     driftDebounceMs: Number(env['FLOTILLA_DRIFT_DEBOUNCE_MS'] ?? 50),
   };
   if (!(o.resyncMs > 0)) throw new Error('FLOTILLA_RESYNC_SECONDS must be a positive number');

@@ -5,10 +5,10 @@ describe('differ options', () => {
   it('has defaults, and the periodic resync is configurable', () => {
     expect(compileDifferOptions({}, 2)).toEqual({
       resyncMs: 180_000,
-      concurrency: 16,
+      concurrency: 64,
       driftDebounceMs: 50,
     });
-    expect(compileDifferOptions({}, 8).concurrency).toBe(64);
+    expect(compileDifferOptions({}, 8).concurrency).toBe(256);
     expect(compileDifferOptions({ FLOTILLA_DIFF_CONCURRENCY: '3' }, 8).concurrency).toBe(3);
     expect(compileDifferOptions({ FLOTILLA_RESYNC_SECONDS: '30' }).resyncMs).toBe(30_000);
   });
