@@ -107,15 +107,35 @@ export async function counters(p: RoleProc): Promise<Record<string, number>> {
 
 /**
  * The control plane's processes on this machine (kube-apiserver, etcd), found
- * by command name; empty when the cluster runs elsewhere. Other work on a
- * shared cluster counts in their CPU too.
+ * by command name; empty when the cluster runs elsewhere. With `server` (the
+ * kubeconfig's URL), the apiserver listening on its port and the etcd it
+ * uses, when other control planes run beside it. Other work on a shared
+ * cluster counts in their CPU too.
  */
-export async function controlPlanePids(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
+export async function controlPlanePids(server?: string): Promise<Record<string, number>> {
+  const procs: { pid: number; comm: string; args: string }[] = [];
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
-    if (comm === 'kube-apiserver' || comm === 'etcd') out[comm] ??= Number(entry);
+    if (comm !== 'kube-apiserver' && comm !== 'etcd') continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll(
+      '\0',
+      ' ',
+    );
+    procs.push({ pid: Number(entry), comm, args });
   }
-  return out;
+  const port = server ? new URL(server).port : undefined;
+  const apiserver = procs.find(
+    (p) => p.comm === 'kube-apiserver' && (!port || p.args.includes(`--secure-port=${port}`)),
+  );
+  const etcdUrl = /--etcd-servers=(\S+)/.exec(apiserver?.args ?? '')?.[1]?.split(',')[0];
+  const etcd = procs.find(
+    (p) =>
+      p.comm === 'etcd' &&
+      (!etcdUrl || new RegExp(`--listen-client-urls=\\S*${etcdUrl}`).test(p.args)),
+  );
+  return {
+    ...(apiserver ? { 'kube-apiserver': apiserver.pid } : {}),
+    ...(etcd ? { etcd: etcd.pid } : {}),
+  };
 }

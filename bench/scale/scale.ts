@@ -234,7 +234,15 @@ const waitAll = async (what: string) => {
   while (done.size < N) {
     if (performance.now() - t0 > timeoutMs) {
       const behind = [...target.keys()].filter((a) => !done.has(a)).slice(0, 5);
-      throw new Error(`${what}: ${done.size}/${N} after ${timeoutMs / 1000} s; e.g. ${behind}`);
+      // Where each stands, so a stall says which stage holds it.
+      const where = behind.map((name) => {
+        const a = informer.get(name, ns);
+        const s = a?.status;
+        return `${name}: sync ${s?.sync?.status} at ${s?.sync?.revision?.slice(0, 8)}, health ${s?.health?.status}, operation ${a?.operation ? 'set' : 'none'}, last ${s?.operationState?.phase} "${s?.operationState?.message ?? ''}", conditions ${JSON.stringify(s?.conditions ?? [])}`;
+      });
+      throw new Error(
+        `${what}: ${done.size}/${N} after ${timeoutMs / 1000} s; behind:\n${where.join('\n')}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
     if (performance.now() - last > 10_000) {
@@ -268,7 +276,7 @@ const roundResult = () => {
 };
 
 const redisClient = new Redis(redis.url);
-const controlPlane = await controlPlanePids();
+const controlPlane = await controlPlanePids(kc.getCurrentCluster()?.server);
 const snapshot = async () => ({
   at: performance.now(),
   procs: await sampleAll(procs),
