@@ -251,8 +251,12 @@ its message.`,
     .action(async (name: string, opts: AppOpts) => {
       const { kc, ns } = connect(opts);
       await getApp(kc, ns, name);
-      await new ApplicationClient(kc).patchOperation({ namespace: ns, name }, null);
-      process.stderr.write(`termination of the operation of ${ns}/${name} requested\n`);
+      const running = await new ApplicationClient(kc).terminate({ namespace: ns, name });
+      process.stderr.write(
+        running
+          ? `termination of the operation of ${ns}/${name} requested\n`
+          : `no operation of ${ns}/${name} is running\n`,
+      );
     });
 
   registerAppDiff(app);

@@ -28,6 +28,15 @@ export function operationCommandId(app: AppRef, resourceVersion: string): string
   return `operation:${appKey(app)}:${resourceVersion}`;
 }
 
+/**
+ * The `Nats-Msg-Id` of an automated sync decided by a comparison of the
+ * Application at `resourceVersion`: differ replicas (or repeated comparisons)
+ * that see the same version decide one operation, not one each.
+ */
+export function automatedSyncCommandId(app: AppRef, resourceVersion: string): string {
+  return `automated:${appKey(app)}:${resourceVersion}`;
+}
+
 /** Group, kind, namespace and name: one resource everywhere. */
 export const ResourceKey = Type.Object({
   group: Type.String(),

@@ -141,6 +141,19 @@ export const SyncCommand = base(
       Type.Array(ResourceKey, { description: 'Only these resources (selective or self-heal).' }),
     ),
     appResourceVersion,
+    operation: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description:
+          "An automated sync's operation, carried by the command instead of written to `Application.operation`: the applier runs it unless another operation runs or one started after the decision.",
+      }),
+    ),
+    lastOperationStartedAt: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          'With `operation`: the `startedAt` of the last operation the deciding comparison saw (empty: none). An operation started since makes the decision stale.',
+      }),
+    ),
   },
 );
 /** Run or resume the app's sync operation. */

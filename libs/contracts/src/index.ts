@@ -1,4 +1,11 @@
-export { AppRef, ResourceKey, appKey, operationCommandId, resourceKeyString } from './app-ref.js';
+export {
+  AppRef,
+  ResourceKey,
+  appKey,
+  automatedSyncCommandId,
+  operationCommandId,
+  resourceKeyString,
+} from './app-ref.js';
 export {
   Streams,
   WorkKind,

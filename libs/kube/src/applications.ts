@@ -6,6 +6,7 @@ import {
   GROUP,
   VERSION,
   applicationPath,
+  applicationStatusPath,
   statusApplyRequest,
   type Application,
   type Operation,
@@ -120,6 +121,36 @@ export class ApplicationClient {
       ...(resourceVersion ? { metadata: { resourceVersion } } : {}),
       operation,
     });
+  }
+
+  /**
+   * Asks for the running operation to stop: withdraws `operation` when it is
+   * set and marks a Running `status.operationState` Terminating (as Argo CD
+   * does), which also stops an automated operation that its command carries.
+   * The applier then ends it Failed. Returns whether anything was running.
+   */
+  async terminate(ref: AppRef): Promise<boolean> {
+    const app = await this.get(ref);
+    if (!app) throw new ApiError(404, `application ${ref.namespace}/${ref.name} not found`);
+    if (app.operation) await this.patchOperation(ref, null);
+    const state = app.status?.operationState;
+    if (state?.phase !== 'Running') return app.operation !== undefined;
+    try {
+      await rawRequest(this.kc, {
+        method: 'PATCH',
+        path: applicationStatusPath(ref.namespace, ref.name),
+        contentType: JSON_PATCH,
+        // Only while the same attempt still runs: one ended meanwhile keeps its end.
+        body: [
+          { op: 'test', path: '/status/operationState/startedAt', value: state.startedAt },
+          { op: 'test', path: '/status/operationState/phase', value: 'Running' },
+          { op: 'replace', path: '/status/operationState/phase', value: 'Terminating' },
+        ],
+      });
+    } catch (err) {
+      if (!(err instanceof ApiError && [404, 409, 422].includes(err.status))) throw err;
+    }
+    return true;
   }
 
   /** A list-then-watch cache of the Applications of `namespace`; call `start()`. */

@@ -1,6 +1,11 @@
 // Ends an operation from outside its run: one withdrawn between two
 // deliveries, or one whose deliveries kept failing with a fault.
-import { OperationPhase, type Application, type OperationState } from '@flotilla/api';
+import {
+  OperationPhase,
+  type Application,
+  type Operation,
+  type OperationState,
+} from '@flotilla/api';
 import type { AppRef } from '@flotilla/contracts';
 import { readApp, writeApplierStatus } from './app-io.js';
 import { TERMINATED_MESSAGE } from './execute.js';
@@ -36,9 +41,14 @@ export async function endWithdrawn(
  * recurring (an apiserver that refuses every write, say), so an operation
  * never stays Running forever.
  */
-export async function errorOperation(deps: RunDeps, ref: AppRef, message: string): Promise<void> {
+export async function errorOperation(
+  deps: RunDeps,
+  ref: AppRef,
+  message: string,
+  carried?: Operation,
+): Promise<void> {
   const app = await readApp(deps.kc, ref);
-  const operation = app?.operation;
+  const operation = app?.operation ?? carried;
   if (!app || !operation) return;
   const previous = app.status?.operationState;
   const startedAt =
@@ -66,5 +76,5 @@ export async function errorOperation(deps: RunDeps, ref: AppRef, message: string
     },
     app,
   );
-  await endOperation(deps, ref, operation);
+  await endOperation(deps, ref, app.operation);
 }

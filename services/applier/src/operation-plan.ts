@@ -62,8 +62,10 @@ export async function planOperation(
   const { app, ref, operation, startedAt, revision } = run;
   const objects = desired.objects as DiffObject[];
   const dest = app.spec?.destination?.namespace ?? '';
-  // The project first: a refused app or destination is never looked at further.
-  const early = await deps.projectGate?.(app, [], () => undefined, { fresh: true });
+  // The project first: a refused app or destination is never looked at further. An
+  // automated sync its command carries was decided a moment ago against the differ's
+  // watched copy; the applier's watched copy is as new, and saves a read per sync.
+  const early = await deps.projectGate?.(app, [], () => undefined, { fresh: !run.carried });
   if (early && early.length > 0) throw new ProjectDeniedError(early);
   if (!operation.initiatedBy?.automated && deps.windowCheck) {
     const verdict = await deps.windowCheck(app);

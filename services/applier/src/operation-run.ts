@@ -13,6 +13,7 @@ import type { AppRef } from '@flotilla/contracts';
 import {
   appendHistory,
   historyEntryFor,
+  jsonEqual,
   toResourceResults,
   type SyncResourceResult,
 } from '@flotilla/gitops';
@@ -32,8 +33,8 @@ export interface RunDeps {
 /** The phases an operation ends in. */
 export type EndPhase = Exclude<OperationState['phase'], 'Running' | 'Terminating'>;
 
-/** True when two operations (or states) are the same JSON. */
-export const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** True when two operations (or states) are the same JSON, whatever the order of their keys. */
+export const same = (a: unknown, b: unknown) => jsonEqual(a, b);
 
 /** One attempt of the app's operation, as status, events and metrics see it. */
 export class OperationRun {
@@ -55,6 +56,8 @@ export class OperationRun {
     /** The state of the attempt this one resumes, when it resumes one. */
     readonly resumed: OperationState | undefined,
     private readonly lease: Lease,
+    /** Carried by its command, not by `Application.operation`: nothing to clear at the end. */
+    readonly carried = false,
   ) {
     this.startedAt = resumed ? resumed.startedAt : new Date().toISOString();
     this.retryCount = resumed ? (resumed.retryCount ?? 0) : 0;
@@ -160,7 +163,7 @@ export class OperationRun {
           message,
           durationMs: this.durationMs,
         }),
-      endOperation(this.deps, this.ref, this.operation, stored),
+      endOperation(this.deps, this.ref, this.carried ? undefined : this.operation, stored),
     ]);
   }
 }

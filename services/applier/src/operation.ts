@@ -2,7 +2,7 @@
 // to sync, plan it, execute the plan, and finish (or retry). Status is
 // written as it goes; after a crash the next holder resumes from
 // status.operationState.
-import { OperationPhase, type Application } from '@flotilla/api';
+import { OperationPhase, type Application, type Operation } from '@flotilla/api';
 import { WaitingError, type BusPublisher, type Lease } from '@flotilla/bus';
 import type { AppRef } from '@flotilla/contracts';
 import {
@@ -12,6 +12,7 @@ import {
   fromResourceResults,
   isDeletionApproved,
   isSyncOptionsError,
+  SyncTaskType,
   type SyncObject,
   type SyncPlan,
 } from '@flotilla/gitops';
@@ -31,7 +32,7 @@ import {
   syncedSources,
 } from './operation-desired.js';
 import { planOperation, writtenKeys } from './operation-plan.js';
-import { OperationRun, same } from './operation-run.js';
+import { OperationRun, endOperation, same } from './operation-run.js';
 import {
   ProjectDeniedError,
   WindowBlockedError,
@@ -76,11 +77,25 @@ export async function runOperation(
   lease: Lease,
   stopping: AbortSignal,
   read?: Application | null,
+  carried?: CarriedOperation,
 ): Promise<void> {
   const app = read === undefined ? await readApp(deps.kc, ref) : (read ?? undefined);
-  const operation = app?.operation;
   const previous = app?.status?.operationState;
+  if (app && previous?.phase === OperationPhase.Terminating) {
+    // Terminated while it waited between deliveries (its render, a retry's backoff).
+    await endWithdrawn(deps, ref, app, previous);
+    return;
+  }
+  const operation = app?.operation ?? (app && carried ? acceptCarried(app, carried) : undefined);
+  if (app && carried && !operation) {
+    // A stale decision: the app is compared again, at the version read here.
+    deps.logger.info({ app: ref }, 'automated sync decided before another operation: dropped');
+    await endOperation(deps, ref, undefined, app);
+    return;
+  }
   if (app && !operation && previous?.phase === OperationPhase.Running) {
+    // An automated operation that a command carries is in that command's hands.
+    if (previous.operation?.initiatedBy?.automated && !app.operation) return;
     await endWithdrawn(deps, ref, app, previous);
     return;
   }
@@ -100,6 +115,7 @@ export async function runOperation(
     { ...operation, sync: operation.sync },
     resuming,
     lease,
+    !app.operation,
   );
 
   const resolved = await resolveDesired(deps, run);
@@ -108,6 +124,30 @@ export async function runOperation(
   if (!plan) return;
   const end = await executeStep(deps, run, plan, lease, stopping);
   await concludeStep(deps, run, end);
+}
+
+/** An automated sync's operation carried by its command, and what the deciding comparison saw. */
+export interface CarriedOperation {
+  readonly operation: Operation;
+  /** The `startedAt` of the last operation the comparison saw ('' for none). */
+  readonly lastOperationStartedAt: string;
+}
+
+/**
+ * The carried operation when it is still the app's to run: the one running
+ * (resumed after a crash or a retry's backoff), or a new one when no
+ * operation started since the comparison that decided it (that one asks for
+ * a comparison when it ends, which decides again).
+ */
+function acceptCarried(app: Application, carried: CarriedOperation): Operation | undefined {
+  const previous = app.status?.operationState;
+  if (previous?.phase === OperationPhase.Running) {
+    return same(previous.operation, carried.operation) ? carried.operation : undefined;
+  }
+  if ((previous?.startedAt ?? '') !== carried.lastOperationStartedAt) return undefined;
+  // Automated sync turned off since the decision: nothing to do.
+  const automated = app.spec?.syncPolicy?.automated;
+  return automated && automated.enabled !== false ? carried.operation : undefined;
 }
 
 /**
@@ -204,10 +244,21 @@ async function executeStep(
   // `started` goes out once the Running state is written, so a replica that takes over
   // after a crash resumes this operation instead of starting another (a started event
   // with no end); its id makes the re-announcement of a resume right after planning one.
-  const running = (async () => {
-    await run.progress(run.resumed ? 'resuming' : 'planned', resumed);
-    if (!run.resumed || run.resumed.message === 'planned') await run.started({ again: true });
-  })();
+  // An automated operation its command carries, with no hook, writes no Running state
+  // first: a short one then costs one status write, its end. Its command is what resumes
+  // it after a crash (from the start, as nothing was written; applies are idempotent),
+  // and the first progress with results (a wave waiting for health) writes Running.
+  const quiet =
+    run.carried &&
+    !run.resumed &&
+    plan.syncFailTasks.length === 0 &&
+    !plan.tasks.some((t) => t.type === SyncTaskType.Hook);
+  const running = quiet
+    ? run.started()
+    : (async () => {
+        await run.progress(run.resumed ? 'resuming' : 'planned', resumed);
+        if (!run.resumed || run.resumed.message === 'planned') await run.started({ again: true });
+      })();
   running.catch(() => undefined); // awaited by the executor; not unhandled meanwhile
   const watchApp = deps.watchApp;
   return executePlan(

@@ -1,6 +1,6 @@
 import { redisClientOptions } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
-import type { Application } from '@flotilla/api';
+import type { Application, Operation } from '@flotilla/api';
 import { projectNameOf } from '@flotilla/gitops';
 import {
   LeaseManager,
@@ -18,6 +18,7 @@ import {
   ApplicationClient,
   ProjectStore,
   loadKubeConfig,
+  resourceVersionAtLeast,
   watchHealthConfig,
   type KubernetesObject,
 } from '@flotilla/kube';
@@ -103,6 +104,8 @@ export const applierRole: Role = {
 
     // Terminate: the operation withdrawn from the Application while it runs.
     const terminations = new Map<string, AbortController>();
+    /** Apps whose running operation its command carries (not `Application.operation`). */
+    const carriedRuns = new Set<string>();
     const terminated = (ref: AppRef) => {
       const k = appKey(ref);
       let c = terminations.get(k);
@@ -149,14 +152,18 @@ export const applierRole: Role = {
           )
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish sync'));
       }
+      const underway = terminations.get(appKey(ref));
+      if (underway && a.status?.operationState?.phase === 'Terminating') {
+        underway.abort(new Error('operation terminated'));
+      }
       if (!a.operation) {
         arrivals.forget(ref);
         // The informer may lag behind a new operation already running: look again.
-        const running = terminations.get(appKey(ref));
-        if (running) {
+        // An operation its command carries is withdrawn only by the Terminating phase.
+        if (underway && !carriedRuns.has(appKey(ref))) {
           readApp(kc, ref)
             .then((fresh) => {
-              if (!fresh?.operation) running.abort(new Error('operation withdrawn'));
+              if (!fresh?.operation) underway.abort(new Error('operation withdrawn'));
             })
             .catch(() => undefined);
         }
@@ -219,9 +226,29 @@ export const applierRole: Role = {
         const lease = await leases.tryAcquire(`sync:${appKey(cmd.app)}`, holder);
         if (!lease) return Outcomes.wait(options.leaseBusyDelayMs, 'operation runs elsewhere');
         const k = appKey(cmd.app);
+        // Marked before the run can be aborted: an update seen meanwhile must not
+        // take the missing `Application.operation` for a withdrawal.
+        if (cmd.operation) carriedRuns.add(k);
         terminations.set(k, new AbortController());
         const beat = setInterval(() => ctx.working(), 5_000);
-        const current = await readApp(kc, cmd.app).catch(() => undefined);
+        // The watch's copy when it has reached the version the sender saw, else a read.
+        const watched = informer.get(cmd.app.name, cmd.app.namespace);
+        const current =
+          cmd.appResourceVersion &&
+          watched &&
+          resourceVersionAtLeast(
+            (watched.metadata as { resourceVersion?: string } | undefined)?.resourceVersion,
+            cmd.appResourceVersion,
+          )
+            ? watched
+            : await readApp(kc, cmd.app).catch(() => undefined);
+        const carried = cmd.operation
+          ? {
+              operation: cmd.operation as Operation,
+              lastOperationStartedAt: cmd.lastOperationStartedAt ?? '',
+            }
+          : undefined;
+        if (current?.operation) carriedRuns.delete(k);
         // An unknown destination falls back to the own cluster's cache only to
         // reach the check that ends the operation before anything is written.
         const cluster = await clusters
@@ -257,7 +284,7 @@ export const applierRole: Role = {
         try {
           if (current && isDeletionPending(current)) {
             await runDeletion(deps, cmd.app, lease, ctx.signal);
-          } else await runOperation(deps, cmd.app, lease, ctx.signal, current ?? null);
+          } else await runOperation(deps, cmd.app, lease, ctx.signal, current ?? null, carried);
         } catch (err) {
           // Stopping or losing the lease leaves the operation Running for the next holder.
           if (ctx.signal.aborted || lease.lost.aborted) {
@@ -266,13 +293,14 @@ export const applierRole: Role = {
           const fault = !isWaiting(err);
           if (fault && ctx.deliveryCount >= options.faultAttempts) {
             const message = `operation failed: ${(err as Error).message}`;
-            await errorOperation(deps, cmd.app, message);
+            await errorOperation(deps, cmd.app, message, carried?.operation);
             return;
           }
           throw err;
         } finally {
           clearInterval(beat);
           terminations.delete(k);
+          carriedRuns.delete(k);
           await lease.release();
         }
       },

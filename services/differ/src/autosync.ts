@@ -1,9 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { BusPublisher } from '@flotilla/bus';
-import { operationCommandId, type AppRef } from '@flotilla/contracts';
-import type { Application } from '@flotilla/api';
+import { automatedSyncCommandId, type AppRef } from '@flotilla/contracts';
 import type { AutoSyncDecision } from '@flotilla/gitops';
-import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
 import type { Logger } from '@flotilla/runtime';
 
 const key = (app: AppRef) => `flotilla:self-heal:${app.namespace}/${app.name}`;
@@ -26,53 +24,35 @@ export function selfHealCounter(redis: Redis) {
 }
 
 /**
- * Carries out an automated-sync decision: writes the operation to the
- * Application (guarded by its resourceVersion, so a user's operation written
- * meanwhile wins) and tells the applier at once; or, for a paced self-heal,
- * looks again when the backoff has passed.
+ * Carries out an automated-sync decision: one sync command that carries the
+ * operation (no write to `Application.operation`, no clear after it: two
+ * Application writes fewer per sync, each also sent to every watcher), with
+ * an id tied to the Application version compared, so replicas and repeated
+ * comparisons of that version send one; or, for a paced self-heal, looks
+ * again when the backoff has passed. The applier runs it unless another
+ * operation runs, or one started after this decision (docs/architecture.md).
  */
 export async function actOnAutoSync(deps: {
-  kc: KubeConfig;
   bus: BusPublisher;
   logger: Logger;
   counter: ReturnType<typeof selfHealCounter>;
   app: AppRef;
   resourceVersion: string | undefined;
+  /** The `startedAt` of the last operation the comparison saw. */
+  lastOperationStartedAt: string | undefined;
   revision: string;
   decision: AutoSyncDecision;
   later: (app: AppRef, delayMs: number) => void;
-  /** Told what the operation write returned, or that it conflicted (the copy is stale). */
-  wrote?: (app: AppRef, stored: Application | undefined) => void;
 }): Promise<void> {
   const { decision, app } = deps;
   if (!decision.sync) {
     if (decision.retryAfterMs !== undefined) deps.later(app, decision.retryAfterMs);
     return;
   }
-  let written: string | undefined;
-  try {
-    const patched = await new ApplicationClient(deps.kc).patchOperation(
-      app,
-      decision.operation,
-      deps.resourceVersion,
-    );
-    written = (patched.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-    deps.wrote?.(app, patched);
-  } catch (err) {
-    deps.logger.info({ app, err: (err as Error).message }, 'automated sync not written');
-    // A conflict means the app changed since the comparison (a refresh annotation
-    // cleared, an operation ended): compare again now, as nothing else may.
-    if (err instanceof ApiError && err.status === 409) {
-      deps.wrote?.(app, undefined);
-      await deps.bus
-        .command({ version: 1, kind: 'diff', app, reason: 'automated sync conflicted' })
-        .catch(() => undefined);
-    }
-    return;
-  }
   if (decision.selfHeal) await deps.counter.set(app, deps.revision, decision.selfHealAttempts);
-  // One command with the appliers' own (they watch the operation arrive at this version).
-  const id = written ? { msgId: operationCommandId(app, written) } : {};
+  const id = deps.resourceVersion
+    ? { msgId: automatedSyncCommandId(app, deps.resourceVersion) }
+    : {};
   await deps.bus.command(
     {
       version: 1,
@@ -91,6 +71,9 @@ export async function actOnAutoSync(deps: {
             })),
           }
         : {}),
+      operation: decision.operation as Record<string, unknown>,
+      lastOperationStartedAt: deps.lastOperationStartedAt ?? '',
+      ...(deps.resourceVersion ? { appResourceVersion: deps.resourceVersion } : {}),
     },
     id,
   );

@@ -244,7 +244,9 @@ export class Reconciler {
           desiredCount: state.objects.length,
           liveCount: diff.resources.filter((x) => x.status !== ResourceDiffStatus.Missing).length,
           operationInProgress:
-            app.operation !== undefined || previous?.operationState?.phase === 'Running',
+            app.operation !== undefined ||
+            previous?.operationState?.phase === 'Running' ||
+            previous?.operationState?.phase === 'Terminating',
           deleting:
             (app.metadata as { deletionTimestamp?: string } | undefined)?.deletionTimestamp !==
             undefined,
@@ -331,7 +333,14 @@ export class Reconciler {
       this.written.get(key) !== digest || statusDigest(pickDiffer(previous)) !== digest;
     let resourceVersion = (app.metadata as { resourceVersion?: string } | undefined)
       ?.resourceVersion;
-    if (changed) {
+    // The first comparison of an app (nothing known yet) that starts an automated sync
+    // writes nothing: the operation's end asks for the next one, which writes what the
+    // sync made of the app. One Application write fewer per new app (each also goes to
+    // every watcher); the sync command names the version compared, so replicas still
+    // send it once. An app that was known Synced shows OutOfSync first, as ever: drift
+    // stays visible while the sync waits for an applier.
+    const firstLook = !previous?.sync?.status || previous.sync.status === SyncStatusCode.Unknown;
+    if (changed && !(autoSync?.sync && firstLook)) {
       const written = await rawRequest<Application>(this.deps.kc, {
         method: 'PATCH',
         path: applicationStatusPath(ref.namespace, ref.name),

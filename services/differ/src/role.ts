@@ -122,16 +122,15 @@ export const differRole: Role = {
           r.changed && r.window ? publishWindowBlock(bus, cmd.app, r.window, false) : undefined,
           r.autoSync &&
             actOnAutoSync({
-              kc,
               bus,
               logger,
               counter,
               app: cmd.app,
               resourceVersion: r.resourceVersion,
+              lastOperationStartedAt: r.previous?.operationState?.startedAt,
               revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
               decision: r.autoSync,
               later,
-              wrote: (app, stored) => (stored ? view.wrote(app, stored) : view.invalidate(app)),
             }),
         ]);
       },

@@ -271,7 +271,7 @@ describe('the differ role', () => {
     );
   });
 
-  it('starts an automated sync: writes the operation and tells the applier', async () => {
+  it('starts an automated sync: a command that carries the operation, no Application write', async () => {
     const auto = { namespace: ns, name: 'auto' };
     const syncs: SyncCommand[] = [];
     const w = startWorker({
@@ -313,16 +313,28 @@ describe('the differ role', () => {
       await waitFor('a sync command', () => syncs.some((c) => c.app.name === 'auto'), {
         timeoutMs: 20_000,
       });
-      expect(syncs.find((c) => c.app.name === 'auto')).toMatchObject({
+      // The command carries the operation, with what the comparison saw.
+      const sent = syncs.find((c) => c.app.name === 'auto');
+      expect(sent).toMatchObject({
         trigger: 'automated',
         revision: 'c'.repeat(40),
+        operation: {
+          sync: { revision: 'c'.repeat(40), prune: true },
+          initiatedBy: { automated: true },
+        },
+        lastOperationStartedAt: '',
       });
+      expect(sent?.appResourceVersion).toBeTruthy();
+      // Nothing is written to the Application: no operation, and no status for a first look.
       const live = await rawRequest<Application>(env.kube.kc, {
         method: 'GET',
         path: applicationPath(ns, 'auto'),
       });
-      expect(live.operation?.sync?.revision).toBe('c'.repeat(40));
-      expect(live.operation?.initiatedBy?.automated).toBe(true);
+      expect(live.operation).toBeUndefined();
+      expect(live.status?.sync).toBeUndefined();
+      expect((live.metadata as { resourceVersion?: string }).resourceVersion).toBe(
+        sent?.appResourceVersion,
+      );
     } finally {
       await w.stop();
     }
