@@ -49,6 +49,7 @@ export {
   keyOf,
   isClusterConnectionError,
   describeConnectionError,
+  unreachableMessage,
   type ApiResourceInfo,
   type CacheEvent,
   type CacheStats,

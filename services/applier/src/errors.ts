@@ -17,3 +17,16 @@ export class SharedResourceError extends Error {
 /** True when `err` is a {@link SharedResourceError}. */
 export const isSharedResourceError = (err: unknown): err is SharedResourceError =>
   err instanceof SharedResourceError;
+
+/**
+ * The app's cluster does not answer: the attempt ends in Error and the
+ * operation retries by its retry policy; nothing is decided from live state
+ * that cannot be read.
+ */
+export class DestinationUnreachableError extends Error {
+  override readonly name = 'DestinationUnreachableError';
+}
+
+/** True when `err` is a {@link DestinationUnreachableError}. */
+export const isDestinationUnreachableError = (err: unknown): err is DestinationUnreachableError =>
+  err instanceof DestinationUnreachableError;

@@ -25,6 +25,7 @@ import {
   applyTask,
   deleteBeforeHook,
   deleteHook,
+  destinationDown,
   dryRunTask,
   mapBounded,
   pruneTask,
@@ -200,9 +201,12 @@ export async function executePlan(
   const wakeOn = (wake: () => void) => {
     const hooksDone = deps.hookDriver.wakeOn(wake);
     const appDone = deps.appChanged?.(wake);
+    // The cluster going away ends a wait at once: see below.
+    const reachabilityDone = deps.cache.onReachability(wake);
     return () => {
       hooksDone();
       appDone?.();
+      reachabilityDone();
     };
   };
   let lastStep: { phase: string; wave: number; count: number; index: number } | undefined;
@@ -214,6 +218,18 @@ export async function executePlan(
       await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
       await writer.flush();
       return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
+    }
+    // A cluster that stopped answering ends this attempt: its health and hooks cannot be
+    // seen (the cache holds what it last saw), and writes would fail one by one. The
+    // operation retries by its retry policy, each attempt planning afresh once it answers.
+    // One probe first: a blip the cache saw is over by the time it answers.
+    const down =
+      destinationDown(deps) !== undefined && !(await deps.cache.reachableNow())
+        ? destinationDown(deps)
+        : undefined;
+    if (down !== undefined) {
+      await writer.flush();
+      return { phase: OperationPhase.Error, message: down, results };
     }
     const next = syncProgress(active, results);
     if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {

@@ -22,8 +22,9 @@ import {
 } from '@flotilla/gitops';
 import type { ClusterCache, KubernetesObject } from '@flotilla/kube';
 import type { DesiredState } from '@flotilla/render';
-import { PlanningError, SharedResourceError } from './errors.js';
+import { DestinationUnreachableError, PlanningError, SharedResourceError } from './errors.js';
 import type { OperationRun } from './operation-run.js';
+import { destinationDown } from './tasks.js';
 import {
   ProjectDeniedError,
   WindowBlockedError,
@@ -34,6 +35,8 @@ import {
 /** What planning needs. */
 export interface PlanDeps {
   readonly cache: ClusterCache;
+  /** The destination cluster's name and server, for messages. */
+  readonly cluster?: { readonly name: string; readonly server: string };
   readonly destinationProblem?: (app: Application) => Promise<string | undefined>;
   /** The app's project checks; every task of the plan passes them or nothing runs. */
   readonly projectGate?: ProjectGate;
@@ -74,6 +77,8 @@ export async function planOperation(
   // Never apply to a cluster the app does not name.
   const problem = await deps.destinationProblem?.(app);
   if (problem) throw new PlanningError(problem);
+  // Never plan from a cluster that does not answer: its live state is not an empty one.
+  await ensureReachable(deps);
   await cache.discovery.ready();
   await cache.ensureKindsOf(objects as KubernetesObject[], [
     { group: '', kind: 'Namespace' },
@@ -95,6 +100,8 @@ export async function planOperation(
   await cache.want(keys).catch(() => undefined);
   const nsKey = { group: '', kind: 'Namespace', namespace: '', name: dest };
   if (dest) await cache.want([nsKey]).catch(() => undefined);
+  // A watch or read above that found the cluster gone leaves the cache marked unreachable.
+  await ensureReachable(deps);
   const liveOf = (key: ResourceKey) => cache.get(key) as DiffObject | undefined;
 
   const sync = operation.sync;
@@ -168,6 +175,14 @@ export async function planOperation(
   const denials = await deps.projectGate?.(app, writtenKeys(plan), isNamespaced);
   if (denials && denials.length > 0) throw new ProjectDeniedError(denials);
   return plan;
+}
+
+/** Throws {@link DestinationUnreachableError} unless the destination answers now. */
+async function ensureReachable(deps: PlanDeps): Promise<void> {
+  if (await deps.cache.reachableNow()) return;
+  throw new DestinationUnreachableError(
+    destinationDown(deps) ?? 'the destination cluster is unreachable',
+  );
 }
 
 /** The keys of every task that writes or deletes (a prune that will not delete does neither). */

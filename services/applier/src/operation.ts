@@ -16,11 +16,11 @@ import {
   type SyncObject,
   type SyncPlan,
 } from '@flotilla/gitops';
-import { resourceVersionAtLeast, type KubeConfig } from '@flotilla/kube';
+import { isClusterConnectionError, resourceVersionAtLeast, type KubeConfig } from '@flotilla/kube';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
 import type { Logger } from '@flotilla/runtime';
 import { readApp } from './app-io.js';
-import { isPlanningError, isSharedResourceError } from './errors.js';
+import { isDestinationUnreachableError, isPlanningError, isSharedResourceError } from './errors.js';
 import { executePlan, type ExecutionDeps, type ExecutionEnd, type HookDriver } from './execute.js';
 import { endWithdrawn } from './operation-end.js';
 import {
@@ -32,6 +32,7 @@ import {
   syncedSources,
 } from './operation-desired.js';
 import { planOperation, writtenKeys } from './operation-plan.js';
+import { destinationDown } from './tasks.js';
 import { OperationRun, endOperation, same } from './operation-run.js';
 import {
   ProjectDeniedError,
@@ -122,7 +123,11 @@ export async function runOperation(
   if (!resolved) return;
   const plan = await planStep(deps, run, resolved.desired, resolved.appDesired);
   if (!plan) return;
-  const end = await executeStep(deps, run, plan, lease, stopping);
+  const end = await executeStep(deps, run, plan, lease, stopping).catch(async (err: unknown) => {
+    const down = await unreachableAfter(deps, err);
+    if (down === undefined) throw err;
+    return { phase: OperationPhase.Error, message: down, results: [] } satisfies ExecutionEnd;
+  });
   await concludeStep(deps, run, end);
 }
 
@@ -148,6 +153,18 @@ function acceptCarried(app: Application, carried: CarriedOperation): Operation |
   // Automated sync turned off since the decision: nothing to do.
   const automated = app.spec?.syncPolicy?.automated;
   return automated && automated.enabled !== false ? carried.operation : undefined;
+}
+
+/**
+ * Why an attempt that threw `err` could not go on when the reason is its
+ * destination cluster not answering (undefined otherwise): the error said
+ * so, or it was a connection error and the cluster does not answer a probe
+ * (the Application's own cluster failing a status write is a fault).
+ */
+async function unreachableAfter(deps: OperationDeps, err: unknown): Promise<string | undefined> {
+  if (isDestinationUnreachableError(err)) return err.message;
+  if (!isClusterConnectionError(err) || (await deps.cache.probeNow())) return undefined;
+  return destinationDown(deps) ?? `the destination cluster is unreachable: ${String(err)}`;
 }
 
 /**
@@ -211,6 +228,13 @@ async function planStep(
     if (isProjectDeniedError(err)) {
       await announceDenials(run, err);
       await run.finish(OperationPhase.Failed, err.message, [], { startedFirst: true });
+      return undefined;
+    }
+    const down = await unreachableAfter(deps, err);
+    if (down !== undefined) {
+      // A failed attempt, retried by the app's retry policy: not a fault of the applier's.
+      await run.started();
+      await concludeStep(deps, run, { phase: OperationPhase.Error, message: down, results: [] });
       return undefined;
     }
     if (isSharedResourceError(err)) {

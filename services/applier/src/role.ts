@@ -16,6 +16,7 @@ import {
   ClusterCache,
   ClusterConnections,
   ApplicationClient,
+  type ConnectedCluster,
   ProjectStore,
   loadKubeConfig,
   resourceVersionAtLeast,
@@ -70,14 +71,21 @@ export const applierRole: Role = {
     const clusters = new ClusterConnections(kc, config.namespace, cache, (err, kind, cluster) =>
       logger.warn({ err: err.message, kind, cluster }, 'watch trouble'),
     );
-    const destinationProblem = async (app: Application): Promise<string | undefined> => {
-      try {
-        await clusters.forDestination(app.spec?.destination);
-        return undefined;
-      } catch (err) {
-        return (err as Error).message;
-      }
-    };
+    // The cluster a delivery writes to was resolved when it began; the check before the
+    // first write resolves again and refuses any other answer, so a destination that could
+    // not be resolved at first (and fell back to the own cache) never writes there.
+    const destinationProblem =
+      (using: ConnectedCluster) =>
+      async (app: Application): Promise<string | undefined> => {
+        try {
+          const now = await clusters.forDestination(app.spec?.destination);
+          return now.cache === using.cache
+            ? undefined
+            : 'the cluster this attempt began with is not the one the destination names now (its cluster Secret changed meanwhile); nothing was written';
+        } catch (err) {
+          return (err as Error).message;
+        }
+      };
     // Plans read the project from the apiserver, steps the watched copy; the
     // watch brings back deletions a project edit may now allow.
     const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
@@ -264,7 +272,8 @@ export const applierRole: Role = {
           logger,
           terminated,
           watchApp,
-          destinationProblem,
+          destinationProblem: destinationProblem(cluster),
+          cluster: { name: cluster.name, server: cluster.server },
           watchedApp: (ref: AppRef) => informer.get(ref.name, ref.namespace),
           projectGate: gate,
           windowCheck: windows,

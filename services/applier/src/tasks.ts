@@ -8,6 +8,7 @@ import {
   deleteObject,
   replaceObject,
   UnknownKindError,
+  unreachableMessage,
   type ClusterCache,
   type KubeConfig,
   type KubernetesObject,
@@ -20,6 +21,20 @@ export interface TaskDeps {
   readonly clusterKc: KubeConfig;
   /** The destination cluster's watch cache. */
   readonly cache: ClusterCache;
+  /** The destination cluster's name and server, for messages. */
+  readonly cluster?: { readonly name: string; readonly server: string };
+}
+
+/**
+ * Why the destination cannot be used now (its watch cache saw it stop
+ * answering), or undefined while it answers.
+ */
+export function destinationDown(deps: Pick<TaskDeps, 'cache' | 'cluster'>): string | undefined {
+  const down = deps.cache.unreachable();
+  if (!down) return undefined;
+  return deps.cluster
+    ? unreachableMessage(deps.cluster, down.error)
+    : `the destination cluster is unreachable: ${down.error.message}`;
 }
 
 const propagation = (task: SyncTask) => {

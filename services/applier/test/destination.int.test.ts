@@ -4,7 +4,8 @@
 // remote-cluster.int.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, rawRequest } from '@flotilla/kube';
-import { startApplierHarness, type ApplierHarness } from './harness.js';
+import { freePort } from '@flotilla/runtime';
+import { RENDERED, startApplierHarness, type ApplierHarness } from './harness.js';
 import { configMap } from './objects.js';
 
 describe('the applier and destination clusters', () => {
@@ -74,6 +75,42 @@ describe('the applier and destination clusters', () => {
     );
     expect(state?.message).not.toContain('not-a-real-token');
     expect(await localConfigMap(dest, 'cm-far')).toBe(false);
+  });
+
+  it('retries a sync into a cluster that never answered, by its retry policy, naming the cluster', async () => {
+    const dest = await h.env.kube.namespace('dest');
+    const server = `https://127.0.0.1:${await freePort()}`;
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await rawRequest(h.env.kube.kc, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${h.ns}/secrets`,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'cluster-closed', labels: { 'flotilla.dev/secret-type': 'cluster' } },
+        data: {
+          name: b64('closed'),
+          server: b64(server),
+          config: b64(JSON.stringify({ bearerToken: 'closed-port-token' })),
+        },
+      },
+    });
+    await h.createApp('closed', [configMap('cm-closed')], {
+      destination: { name: 'closed', namespace: dest },
+    });
+    // No cache of that cluster was ever filled: the attempt ends on its first request, and
+    // the app's retry policy (not the applier's fault attempts) decides what follows.
+    await h.requestSync('closed', {
+      sync: { revision: RENDERED },
+      retry: { limit: 2, backoff: { duration: '1s', factor: 1 } },
+    });
+    const state = (await h.finished('closed')).status?.operationState;
+    expect(state?.phase).toBe('Error');
+    expect(state?.message).toContain(`cluster closed (${server}) is unreachable: `);
+    expect(state?.message).toContain('ECONNREFUSED');
+    expect(state?.message).toMatch(/\(retried 2 times\)\.$/);
+    expect(state?.message).not.toContain('closed-port-token');
+    expect(await localConfigMap(dest, 'cm-closed')).toBe(false);
   });
 
   it('syncs a destination given by the in-cluster name', async () => {

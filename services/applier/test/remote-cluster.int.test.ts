@@ -1,10 +1,13 @@
 // Syncs into a second control plane named by an Argo CD-style cluster Secret
 // (bearer token and CA): the same phases, hooks and prune as in-cluster, and
-// nothing written to the applier's own cluster.
+// nothing written to the applier's own cluster. Then its apiserver stops
+// while a sync waits in wave 0: a manual sync (no retries) ends in Error
+// naming the cluster, and the next one after it returns completes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
 import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { userCacheDir } from '@flotilla/runtime';
+import { waitFor } from '@flotilla/testing';
 import { RENDERED, startApplierHarness, type ApplierHarness } from './harness.js';
 import { configMap, job } from './objects.js';
 
@@ -116,5 +119,62 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     );
     expect(await exists(remote, cm('fleet-b'))).toBe(false);
     expect(await exists(remote, cm('fleet-a'))).toBe(true);
+  });
+
+  it('ends the attempt when the cluster stops answering mid-sync, naming it', async () => {
+    const dest2 = 'fleet-outage';
+    // Progressing until its status has an ingress point, which only this test gives it.
+    const edge = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'edge', annotations: { 'argocd.argoproj.io/sync-wave': '0' } },
+      spec: { type: 'LoadBalancer', selector: { app: 'edge' }, ports: [{ port: 80 }] },
+    };
+    await h.createApp(
+      'outage',
+      [edge, configMap('late', { 'argocd.argoproj.io/sync-wave': '1' })],
+      {
+        destination: { name: 'second', namespace: dest2 },
+        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+      },
+    );
+    const waitingOnEdge = () =>
+      waitFor(
+        'the sync waiting in wave 0 for the edge Service',
+        async () => {
+          const s = (await h.app('outage')).status?.operationState;
+          return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
+        },
+        { timeoutMs: 60_000, intervalMs: 200 },
+      );
+    await h.requestSync('outage');
+    await waitingOnEdge();
+
+    await cluster.stop('kube-apiserver');
+    const failed = (await h.finished('outage')).status?.operationState;
+    // A manual sync without `retry` is not retried: Error, saying which cluster and why,
+    // at once rather than after the applier's fault attempts.
+    expect(failed?.phase).toBe('Error');
+    expect(failed?.message).toContain(`cluster second (${cluster.server}) is unreachable: `);
+    expect(failed?.message).not.toMatch(/^operation failed/);
+    expect(failed?.retryCount).toBeUndefined();
+
+    await cluster.start('kube-apiserver');
+    const svc = `/api/v1/namespaces/${dest2}/services/edge`;
+    expect(await exists(remote, svc)).toBe(true);
+    // Wave 1 never ran.
+    expect(await exists(remote, `/api/v1/namespaces/${dest2}/configmaps/late`)).toBe(false);
+    await h.requestSync('outage');
+    await waitingOnEdge();
+    await rawRequest(remote, {
+      method: 'PATCH',
+      path: `${svc}/status`,
+      contentType: 'application/merge-patch+json',
+      body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } },
+    });
+    const done = (await h.finished('outage')).status?.operationState;
+    expect({ phase: done?.phase, message: done?.message }).toMatchObject({ phase: 'Succeeded' });
+    expect(await exists(remote, `/api/v1/namespaces/${dest2}/configmaps/late`)).toBe(true);
+    expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest2}`)).toBe(false);
   });
 });

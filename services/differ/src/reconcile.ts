@@ -31,7 +31,13 @@ import {
   type ProjectDenial,
   type ProjectView,
 } from '@flotilla/gitops';
-import { ApiError, compareApp, rawRequest, type ClusterCache } from '@flotilla/kube';
+import {
+  ApiError,
+  compareApp,
+  rawRequest,
+  unreachableMessage,
+  type ClusterCache,
+} from '@flotilla/kube';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
 import { carryTransitionTimes, sortResources, statusDigest } from './status.js';
 import { desiredOptOuts, resourceHealth, type DifferHealth } from './app-health.js';
@@ -186,9 +192,7 @@ export class Reconciler {
       // live state may be stale or empty, so nothing is Synced, Missing or pruned.
       const unreachable = (t: Destination) => {
         const down = t.cache.unreachable();
-        return down
-          ? new Error(`cluster ${t.name} (${t.server}) is unreachable: ${down.error.message}`)
-          : undefined;
+        return down ? new Error(unreachableMessage(t, down.error)) : undefined;
       };
       if (!(target instanceof Error)) {
         const compared = unreachable(target)

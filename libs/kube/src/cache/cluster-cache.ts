@@ -205,16 +205,41 @@ export class ClusterCache {
     clearTimeout(this.probe);
     const delay = Math.min(10_000, 500 * 2 ** this.probes++);
     this.probe = setTimeout(() => {
-      rawRequest(this.kc, { method: 'GET', path: '/version', timeoutMs: 5_000 }).then(
-        () => this.noteSuccess(),
-        (err: unknown) => {
-          if (!this.down || this.stopped) return;
-          if (isClusterConnectionError(err)) this.noteFailure(err);
-          this.scheduleProbe();
-        },
-      );
+      void this.probeNow().then((answered) => {
+        if (!answered && this.down && !this.stopped) this.scheduleProbe();
+      });
     }, delay);
     this.probe.unref?.();
+  }
+
+  /**
+   * Asks the apiserver for its version now and notes the outcome: an answer
+   * ends an outage (the watches resume at once), a connection error starts
+   * one. True when it answered. For a caller that must know before acting,
+   * rather than wait for the watches or the next scheduled probe to tell.
+   */
+  probeNow(): Promise<boolean> {
+    return rawRequest(this.kc, { method: 'GET', path: '/version', timeoutMs: 5_000 }).then(
+      () => {
+        this.noteSuccess();
+        return true;
+      },
+      (err: unknown) => {
+        // Any other error is an answer: the cluster is there and takes the credentials.
+        if (!isClusterConnectionError(err)) {
+          this.noteSuccess();
+          return true;
+        }
+        this.noteFailure(err);
+        return false;
+      },
+    );
+  }
+
+  /** Whether the cluster answers: at once while it is known to, else after {@link probeNow}. */
+  async reachableNow(): Promise<boolean> {
+    if (!this.down) return true;
+    return this.probeNow();
   }
 
   /** Set while the cluster cannot be reached (or refuses the credentials): the error and since when. */

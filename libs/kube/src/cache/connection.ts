@@ -53,3 +53,14 @@ export function describeConnectionError(err: unknown): string {
   const reason = /reason: (.*)$/s.exec(message)?.[1];
   return (reason ?? message).replace(/https?:\/\/\S+/g, '').trim() || 'connection failed';
 }
+
+/**
+ * How a destination that does not answer is named in status: the cluster,
+ * its server and the reason, the same text for the differ and the applier.
+ */
+export function unreachableMessage(
+  cluster: { readonly name: string; readonly server: string },
+  error: Error,
+): string {
+  return `cluster ${cluster.name} (${cluster.server}) is unreachable: ${error.message}`;
+}

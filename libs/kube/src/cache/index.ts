@@ -7,4 +7,8 @@ export {
   type CacheStats,
   type ClusterUnreachable,
 } from './cluster-cache.js';
-export { describeConnectionError, isClusterConnectionError } from './connection.js';
+export {
+  describeConnectionError,
+  isClusterConnectionError,
+  unreachableMessage,
+} from './connection.js';

@@ -1,0 +1,328 @@
+// A fleet of two clusters with all five roles: one Application on the shared
+// test cluster (in-cluster) and one on a second control plane of its own,
+// named by an Argo CD-style cluster Secret. The second cluster's
+// kube-apiserver is stopped while a sync of its app waits in wave 0 for a
+// LoadBalancer Service this test alone makes healthy (nothing else gives it an
+// ingress), and started again on the same port and etcd data. While it is
+// down its app is Unknown with a condition naming it, the operation retries
+// (status says so) and nothing is pruned; the other app stays Synced and
+// Healthy. Once it answers, the operation completes by itself. Nothing of
+// either app ever lands in the other's cluster.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Application } from '@flotilla/api';
+import { connectBus } from '@flotilla/bus';
+import { Streams } from '@flotilla/contracts';
+import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
+import { ApiError, installCrds, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
+import { userCacheDir } from '@flotilla/runtime';
+import {
+  startEnv,
+  startRoles,
+  streamMessages,
+  waitFor,
+  type RunningRoles,
+  type TestEnv,
+} from '@flotilla/testing';
+import {
+  IN_CLUSTER,
+  autoSyncedApp,
+  deleteNamespaces,
+  describeStatus,
+  isSyncedHealthy,
+  readApp,
+} from './support/apps.js';
+import { ALL_ROLES, testRoleEnv } from './support/roles.js';
+
+const CLI = join(import.meta.dirname, '..', '..', 'cli', 'bin', 'flotilla.mjs');
+
+const settings = (version: string, wave?: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: {
+    name: 'settings',
+    ...(wave ? { annotations: { 'argocd.argoproj.io/sync-wave': wave } } : {}),
+  },
+  data: { version },
+});
+
+// Progressing until its status has an ingress point: the second cluster runs no
+// load-balancer controller, so only this test gives it one.
+const loadBalancer = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'edge', annotations: { 'argocd.argoproj.io/sync-wave': '0' } },
+  spec: { type: 'LoadBalancer', selector: { app: 'edge' }, ports: [{ port: 80 }] },
+};
+
+/** What `flotilla cluster get -o json` prints (docs/clusters.md). */
+interface ClusterView {
+  readonly name: string;
+  readonly reachable: boolean;
+  readonly apps: string[];
+  readonly version?: string;
+  readonly error?: string;
+}
+
+interface Live {
+  metadata: { uid: string };
+  data?: Record<string, string>;
+}
+
+/** GET `path` on `kc`; undefined on 404. */
+const get = (kc: KubeConfig, path: string) =>
+  rawRequest<Live>(kc, { method: 'GET', path }).catch((err: unknown) => {
+    if (err instanceof ApiError && err.status === 404) return undefined;
+    throw err;
+  });
+
+describe('two clusters, the second one down in the middle of a sync', () => {
+  let env: TestEnv;
+  let ns: string;
+  let second: TemporaryCluster;
+  let remote: KubeConfig;
+  let roles: RunningRoles | undefined;
+  let nc: NatsConnection;
+  let homeDest: string;
+  let farDest: string;
+  let farRepo: Awaited<ReturnType<TestEnv['git']['repo']>>;
+  let home: Application | undefined;
+  let far: Application | undefined;
+
+  const cluster = (...args: string[]) =>
+    new Promise<{ code: number; view: ClusterView }>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [CLI, 'cluster', ...args, '-o', 'json', '--kubeconfig', env.kube.kubeconfigPath, '-n', ns],
+        (err, stdout, stderr) => {
+          const code = err ? Number((err as { code?: unknown }).code ?? -1) : 0;
+          try {
+            resolve({ code, view: JSON.parse(stdout) as ClusterView });
+          } catch {
+            reject(new Error(`flotilla cluster ${args.join(' ')} exited ${code}: ${stderr}`));
+          }
+        },
+      );
+    });
+  const until = (what: string, check: () => Promise<boolean>, timeoutMs = 120_000) =>
+    waitFor(what, check, { timeoutMs, intervalMs: 250 }).catch((err: Error) => {
+      throw new Error(
+        `${err.message}; far ${describeStatus(far)} ${JSON.stringify(far?.status?.operationState?.retryCount)}; home ${describeStatus(home)}`,
+      );
+    });
+  const readFar = async () => (far = await readApp(env.kube.kc, ns, 'far'));
+  const readHome = async () => (home = await readApp(env.kube.kc, ns, 'home'));
+  const farPath = (kind: 'configmaps' | 'services', name: string) =>
+    `/api/v1/namespaces/${farDest}/${kind}/${name}`;
+  const homePath = () => `/api/v1/namespaces/${homeDest}/configmaps/settings`;
+
+  beforeAll(async () => {
+    env = await startEnv({ nats: true, redis: true, kube: true, git: true });
+    await installCrds(env.kube.kc);
+    ns = await env.kube.namespace('fleet');
+    homeDest = `home-${ns.slice(-8)}`;
+    farDest = `far-${ns.slice(-8)}`;
+    second = await temporaryCluster({ cacheDir: userCacheDir(process.env), env: process.env });
+    remote = loadKubeConfig(second.kubeconfig);
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    await rawRequest(env.kube.kc, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: {
+        metadata: {
+          name: 'cluster-second',
+          labels: { 'argocd.argoproj.io/secret-type': 'cluster' },
+        },
+        data: {
+          name: b64('second'),
+          server: b64(second.server),
+          config: b64(
+            JSON.stringify({
+              bearerToken: remote.getCurrentUser()!.token,
+              tlsClientConfig: { caData: remote.getCurrentCluster()!.caData },
+            }),
+          ),
+        },
+      },
+    });
+    const homeRepo = await env.git.repo('home');
+    await homeRepo.commit({ 'app/settings.yaml': stringify(settings('home-1')) }, 'home');
+    farRepo = await env.git.repo('far');
+    await farRepo.commit({ 'app/settings.yaml': stringify(settings('far-1', '1')) }, 'far');
+    nc = await connectBus({ servers: env.nats.url, name: 'test' });
+    roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
+    await env.kube.objects.create(
+      autoSyncedApp({
+        namespace: ns,
+        name: 'home',
+        repoURL: homeRepo.url,
+        path: 'app',
+        destination: homeDest,
+        syncOptions: ['CreateNamespace=true'],
+      }),
+    );
+    const farApp = autoSyncedApp({
+      namespace: ns,
+      name: 'far',
+      repoURL: farRepo.url,
+      path: 'app',
+      destination: farDest,
+      syncOptions: ['CreateNamespace=true'],
+    });
+    farApp.spec.destination = { name: 'second', namespace: farDest };
+    // Unlimited retries, so how long the outage lasts cannot end the operation.
+    farApp.spec.syncPolicy!.retry = {
+      limit: -1,
+      backoff: { duration: '1s', factor: 2, maxDuration: '4s' },
+    };
+    await env.kube.objects.create(farApp);
+  });
+  afterAll(async () => {
+    await roles?.stop();
+    await nc?.close();
+    await second?.[Symbol.asyncDispose]();
+    if (env && homeDest) await deleteNamespaces(env.kube.kc, [homeDest]);
+    await env?.[Symbol.asyncDispose]();
+  });
+
+  it('syncs each app into its own cluster', async () => {
+    await until('both apps Synced and Healthy', async () => {
+      await Promise.all([readHome(), readFar()]);
+      return isSyncedHealthy(home) && isSyncedHealthy(far);
+    });
+    expect((await get(env.kube.kc, homePath()))?.data).toEqual({ version: 'home-1' });
+    expect((await get(remote, farPath('configmaps', 'settings')))?.data).toEqual({
+      version: 'far-1',
+    });
+    // Neither wrote into the other's cluster.
+    expect(await get(remote, `/api/v1/namespaces/${homeDest}`)).toBeUndefined();
+    expect(await get(env.kube.kc, `/api/v1/namespaces/${farDest}`)).toBeUndefined();
+    const listed = await cluster('get', 'second');
+    expect(listed.code).toBe(0);
+    expect(listed.view).toMatchObject({ reachable: true, apps: ['far'] });
+  }, 240_000);
+
+  it('retries the sync while the cluster is down, prunes nothing, and completes when it is back', async () => {
+    const before = await get(remote, farPath('configmaps', 'settings'));
+    const homeBefore = await get(env.kube.kc, homePath());
+    const revision = await farRepo.commit(
+      {
+        'app/settings.yaml': stringify(settings('far-2', '1')),
+        'app/edge.yaml': stringify(loadBalancer),
+      },
+      'an edge Service in wave 0',
+    );
+    await until('the sync waiting in wave 0 for the edge Service', async () => {
+      const s = (await readFar())?.status?.operationState;
+      return (
+        s?.phase === 'Running' &&
+        s.syncResult?.revision === revision &&
+        (s.syncResult.resources ?? []).some((r) => r.kind === 'Service' && r.status === 'Synced') &&
+        s.message?.includes('Service/edge') === true
+      );
+    });
+    const edge = await get(remote, farPath('services', 'edge'));
+    expect(edge).toBeDefined();
+
+    await second.stop('kube-apiserver');
+
+    // The attempt ends on the outage and the operation retries, saying why.
+    await until('the operation retrying on the unreachable cluster', async () => {
+      const s = (await readFar())?.status?.operationState;
+      return (
+        s?.phase === 'Running' &&
+        (s.retryCount ?? 0) >= 1 &&
+        s.message?.includes(`cluster second (${second.server}) is unreachable`) === true
+      );
+    });
+    expect(far?.status?.operationState?.message).toMatch(/Retrying attempt #\d+ at /);
+    // Its comparison is Unknown with a condition naming the cluster.
+    await until('far Unknown with a ComparisonError', async () => {
+      const s = (await readFar())?.status;
+      return (
+        s?.sync?.status === 'Unknown' &&
+        s.conditions?.some(
+          (c) =>
+            c.type === 'ComparisonError' &&
+            c.message?.includes(`cluster second (${second.server}) is unreachable`) === true,
+        ) === true
+      );
+    });
+    // Its resources are kept as last seen: nothing is Missing or about to be pruned.
+    expect(far?.status?.resources?.map((r) => `${r.kind}/${r.name}`).sort()).toEqual(
+      expect.arrayContaining(['ConfigMap/settings']),
+    );
+    // Retries go on while it stays down: the operation is still Running, a later attempt.
+    const retries = far?.status?.operationState?.retryCount ?? 0;
+    await until('another retry', async () => {
+      const s = (await readFar())?.status?.operationState;
+      return s?.phase === 'Running' && (s.retryCount ?? 0) > retries;
+    });
+    // flotilla cluster says it does not answer, and why.
+    const down = await cluster('get', 'second');
+    expect(down.code).toBe(1);
+    expect(down.view).toMatchObject({ reachable: false, apps: ['far'] });
+    expect(down.view.error).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up|timed out/);
+    // The app on the first cluster is untouched.
+    home = await readHome();
+    expect(isSyncedHealthy(home), describeStatus(home)).toBe(true);
+    expect(home?.status?.conditions?.filter((c) => c.type === 'ComparisonError') ?? []).toEqual([]);
+    expect((await get(env.kube.kc, homePath()))?.metadata.uid).toBe(homeBefore?.metadata.uid);
+    // Nothing of far was written to the first cluster.
+    expect(await get(env.kube.kc, `/api/v1/namespaces/${farDest}`)).toBeUndefined();
+
+    await second.start('kube-apiserver');
+
+    // A retry plans afresh and waits in wave 0 again, on the same Service.
+    await until('a retry waiting for the edge Service again', async () => {
+      const s = (await readFar())?.status?.operationState;
+      return (
+        s?.phase === 'Running' &&
+        (s.syncResult?.resources ?? []).some(
+          (r) => r.kind === 'Service' && r.status === 'Synced',
+        ) &&
+        s.message?.includes('Service/edge') === true &&
+        !s.message.includes('unreachable')
+      );
+    });
+    await rawRequest(remote, {
+      method: 'PATCH',
+      path: `${farPath('services', 'edge')}/status`,
+      contentType: 'application/merge-patch+json',
+      body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.10' }] } } },
+    });
+    await until('far Synced and Healthy at the new commit', async () => {
+      await readFar();
+      return (
+        isSyncedHealthy(far, revision) &&
+        !far?.status?.conditions?.some((c) => c.type === 'ComparisonError')
+      );
+    });
+    expect(far?.status?.operationState?.retryCount ?? 0).toBeGreaterThan(0);
+    // The same objects, updated in place: nothing was deleted on the way.
+    const after = await get(remote, farPath('configmaps', 'settings'));
+    expect(after?.data).toEqual({ version: 'far-2' });
+    expect(after?.metadata.uid).toBe(before?.metadata.uid);
+    expect((await get(remote, farPath('services', 'edge')))?.metadata.uid).toBe(edge?.metadata.uid);
+    const pruned = await streamMessages(
+      nc,
+      Streams.Events,
+      `flotilla.events.${ns}.far.resource.pruned`,
+    );
+    expect(pruned).toEqual([]);
+    // Still nothing in the wrong cluster, either way.
+    expect(await get(env.kube.kc, `/api/v1/namespaces/${farDest}`)).toBeUndefined();
+    expect(await get(remote, `/api/v1/namespaces/${homeDest}`)).toBeUndefined();
+    home = await readHome();
+    expect(isSyncedHealthy(home), describeStatus(home)).toBe(true);
+    expect(home?.spec.destination.server).toBe(IN_CLUSTER);
+
+    const back = await cluster('get', 'second');
+    expect(back.code).toBe(0);
+    expect(back.view).toMatchObject({ reachable: true, apps: ['far'] });
+    expect(back.view.error).toBeUndefined();
+  }, 300_000);
+});
