@@ -4,7 +4,7 @@ import { lstat, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepoCredential } from '@flotilla/git';
-import { startEnv, tarGz, type TestEnv } from '@flotilla/testing';
+import { startEnv, tarGz, type ArtifactEntry, type TestEnv } from '@flotilla/testing';
 import { ChartClient, isRenderError, Renderer, type RenderError } from '../src/index.js';
 import { realTools } from './tools.js';
 
@@ -170,11 +170,12 @@ describe('bad artifacts: each a clear error, credentials never echoed', () => {
   });
 
   it('a symlink out of the tree is PathEscape, also through another link', async () => {
-    for (const [i, entries] of [
+    const cases: Record<string, ArtifactEntry>[] = [
       { 'a.yaml': 'x: 1\n', out: { symlink: '../../etc' } },
       { 'a.yaml': 'x: 1\n', abs: { symlink: '/etc/passwd' } },
       { 'a.yaml': 'x: 1\n', d: { symlink: '.' }, 'sub/x': { symlink: '../d/..' } },
-    ].entries()) {
+    ];
+    for (const [i, entries] of cases.entries()) {
       const err = await bad(`bad/link${i}`, entries);
       expect(err.code).toBe('PathEscape');
       expect(err.message).toMatch(/out of the artifact/);

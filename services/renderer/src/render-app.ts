@@ -12,6 +12,7 @@ import {
 } from '@flotilla/git';
 import {
   isDigest,
+  isOciArtifactSource,
   mergeManifestSets,
   RenderError,
   type ChartClient,
@@ -145,6 +146,14 @@ export class AppRenderer {
       return Promise.all(
         sources.map((s, i) => {
           const revision = given[i] ?? '';
+          // An OCI artifact's revision is its manifest digest; a tag is looked up.
+          if (isOciArtifactSource(s))
+            return isDigest(revision)
+              ? Promise.resolve(revision)
+              : this.charts().resolveArtifact({
+                  repoURL: s.repoURL,
+                  targetRevision: revision || (s.targetRevision ?? ''),
+                });
           if (!s.chart) return Promise.resolve(revision);
           const picked = revision !== '' && revision !== (s.targetRevision ?? '').trim();
           return picked || isDigest(revision)
@@ -156,6 +165,11 @@ export class AppRenderer {
     return Promise.all(
       sources.map(async (s, i) => {
         const target = wanted?.[i] || s.targetRevision;
+        if (isOciArtifactSource(s))
+          return this.charts().resolveArtifact({
+            repoURL: s.repoURL,
+            targetRevision: target ?? '',
+          });
         if (s.chart)
           return this.charts().resolve({ ...s, chart: s.chart, targetRevision: target ?? '' });
         if (target && isCommitSha(target)) return target.toLowerCase();
@@ -173,10 +187,12 @@ export class AppRenderer {
     cmd: RenderCommand,
     override?: { readonly sources: ApplicationSource[]; readonly revisions: readonly string[] },
   ): Promise<AppRender> {
-    // A chart's version is its targetRevision: an asked-for version replaces it.
+    // A chart's version (an artifact's digest) is its targetRevision: an asked-for one replaces it.
     const sources =
       override?.sources.map((s, i) =>
-        s.chart && override.revisions[i] ? { ...s, targetRevision: override.revisions[i] } : s,
+        (s.chart || isOciArtifactSource(s)) && override.revisions[i]
+          ? { ...s, targetRevision: override.revisions[i] }
+          : s,
       ) ?? sourcesOf(app);
     if (sources.length === 0) throw new Error('the Application has no source');
     const revisions = await this.resolve(sources, cmd, override?.revisions);
@@ -222,6 +238,12 @@ export class AppRenderer {
     return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
   }
 
+  // An OCI artifact's tree, pulled at its manifest digest into the same store.
+  private async artifactDir(source: ApplicationSource, revision: string) {
+    const pulled = await this.charts().pullArtifact({ repoURL: source.repoURL }, revision);
+    return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
+  }
+
   private async renderSources(
     app: Application,
     sources: ApplicationSource[],
@@ -233,7 +255,9 @@ export class AppRenderer {
       sources.map((s, i) =>
         s.chart
           ? this.chartDir(s, revisions[i] ?? '')
-          : this.deps.git.tree(s.repoURL, revisions[i] ?? ''),
+          : isOciArtifactSource(s)
+            ? this.artifactDir(s, revisions[i] ?? '')
+            : this.deps.git.tree(s.repoURL, revisions[i] ?? ''),
       ),
     );
     try {

@@ -9,9 +9,19 @@ export interface PolledSource {
   readonly targetRevision?: string;
   readonly path?: string;
   readonly chart?: string;
+  /** Set only on the pseudo-source of a manifest lookup ({@link ChartWatch.manifest}): ask the digest `targetRevision` (a tag) names. */
+  readonly manifest?: true;
 }
 
-/** What the poller needs to know of one Application. */
+/**
+ * True for an OCI artifact source (Argo CD's `type: oci`): an `oci://`
+ * repoURL without `chart`. Its revision is a manifest digest.
+ */
+export function isOciArtifact(s: PolledSource): boolean {
+  return !s.chart && /^oci:\/\//i.test(s.repoURL.trim());
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 export interface PolledApp {
   readonly ref: AppRef;
   readonly sources: readonly PolledSource[];
@@ -41,8 +51,15 @@ export type ChartVersions = Readonly<Record<string, readonly string[]>>;
 export interface ChartWatch {
   /** The listing a chart source is resolved against (`key` shared by all sources reading it), or undefined for an exact version or digest. */
   listing(source: PolledSource): { key: string; oci?: { host: string; repo: string } } | undefined;
-  /** The exact version a source's targetRevision means in its listing; throws when none matches. */
+  /** The exact version (an artifact's tag) a source's targetRevision means in its listing; throws when none matches. */
   pick(versions: ChartVersions, source: PolledSource): string;
+  /**
+   * For an OCI artifact source: the lookup of the digest `tag` names now (one
+   * manifest HEAD), `key` shared by every source asking for that tag.
+   */
+  manifest?(source: PolledSource, tag: string): { key: string; source: PolledSource };
+  /** The registry host and repository an OCI source reads (what a push notification names). */
+  repository?(source: PolledSource): { host: string; repo: string } | undefined;
 }
 
 /** Hash of an app's sources (repo, revision, path, chart) as specified. */
@@ -63,7 +80,8 @@ export function groupByRepo(
   const repos = new Map<string, { url: string; apps: PolledApp[] }>();
   for (const app of apps) {
     for (const src of app.sources) {
-      if (src.chart) continue; // Helm repository charts are versioned by the chart, not by Git.
+      // Charts and OCI artifacts are versioned by their registry, not by Git.
+      if (src.chart || isOciArtifact(src)) continue;
       const key = normalizeRepoUrl(src.repoURL);
       const entry = repos.get(key) ?? { url: src.repoURL, apps: [] };
       // Apps come one at a time, so a repeat can only be the last one added (no scan of a monorepo's list).
@@ -102,7 +120,7 @@ export function chartListingKey(
   src: PolledSource,
   watch: ChartWatch | undefined,
 ): string | undefined {
-  if (!src.chart || !watch) return undefined;
+  if ((!src.chart && !isOciArtifact(src)) || !watch) return undefined;
   try {
     return watch.listing(src)?.key;
   } catch {
@@ -113,7 +131,7 @@ export function chartListingKey(
 /** Everything a round must list to resolve an app: its Git repositories and polled chart listings. */
 export function listingKeys(app: PolledApp, watch: ChartWatch | undefined): string[] {
   return app.sources.flatMap((s) => {
-    if (!s.chart) return [normalizeRepoUrl(s.repoURL)];
+    if (!s.chart && !isOciArtifact(s)) return [normalizeRepoUrl(s.repoURL)];
     const key = chartListingKey(s, watch);
     return key === undefined ? [] : [key];
   });
@@ -127,9 +145,26 @@ export function listingKeys(app: PolledApp, watch: ChartWatch | undefined): stri
 export function resolveApp(
   app: PolledApp,
   refs: ReadonlyMap<string, RemoteRefs | Error>,
-  charts?: { watch: ChartWatch; listings: ReadonlyMap<string, ChartVersions | Error> },
+  charts?: {
+    watch: ChartWatch;
+    listings: ReadonlyMap<string, ChartVersions | Error>;
+    /** Manifest digests looked up this round, by {@link ChartWatch.manifest} key. */
+    digests?: ReadonlyMap<string, ChartVersions | Error>;
+  },
 ): string[] {
   return app.sources.map((s) => {
+    if (isOciArtifact(s)) {
+      const target = (s.targetRevision ?? '').trim();
+      if (!charts?.watch.manifest) return target;
+      const tag = artifactTag(s, charts.watch, charts.listings);
+      if (tag === undefined) return target;
+      const looked = charts.digests?.get(charts.watch.manifest(s, tag).key);
+      if (looked === undefined) throw new Error(`tag ${tag} was not looked up this round`);
+      if (looked instanceof Error) throw looked;
+      const digest = looked['digest']?.[0];
+      if (!digest) throw new Error(`tag ${tag} has no digest`);
+      return digest;
+    }
     if (s.chart) {
       const key = chartListingKey(s, charts?.watch);
       if (key === undefined || !charts) return s.targetRevision ?? '';
@@ -143,6 +178,27 @@ export function resolveApp(
     if (r instanceof Error) throw r;
     return resolveRevision(r, s.targetRevision, s.repoURL);
   });
+}
+
+/**
+ * The tag an OCI artifact source reads this round: its targetRevision, or
+ * for a constraint the tag picked from the listing read this round;
+ * undefined for a digest (it cannot move). Throws when the listing failed
+ * or nothing matches.
+ */
+export function artifactTag(
+  s: PolledSource,
+  watch: ChartWatch,
+  listings: ReadonlyMap<string, ChartVersions | Error>,
+): string | undefined {
+  const target = (s.targetRevision ?? '').trim();
+  if (DIGEST.test(target)) return undefined;
+  const key = chartListingKey(s, watch);
+  if (key === undefined) return target;
+  const listed = listings.get(key);
+  if (listed === undefined) throw new Error(`${s.repoURL} was not listed this round`);
+  if (listed instanceof Error) throw listed;
+  return watch.pick(listed, s);
 }
 
 /** Whether the app needs a render: a new revision, a changed spec, a refresh, or a new error. */
@@ -224,6 +280,16 @@ export function appsForChartPush(
   const host = push.host?.toLowerCase();
   return apps.filter((app) =>
     app.sources.some((s) => {
+      // An artifact at a tag is looked at too: a tag pushed again is news.
+      if (isOciArtifact(s) && !DIGEST.test((s.targetRevision ?? '').trim())) {
+        let oci: { host: string; repo: string } | undefined;
+        try {
+          oci = watch.repository?.(s);
+        } catch {
+          return false;
+        }
+        return !!oci && oci.repo === repo && (!host || oci.host.toLowerCase() === host);
+      }
       if (chartListingKey(s, watch) === undefined) return false;
       const oci = watch.listing(s)?.oci;
       return !!oci && oci.repo === repo && (!host || oci.host.toLowerCase() === host);
@@ -239,7 +305,11 @@ export function appsForPush(
   const repos = new Set(push.repoUrls.map(repoIdentity));
   return apps.filter((app) =>
     app.sources.some(
-      (s) => !s.chart && repos.has(repoIdentity(s.repoURL)) && refMatches(s.targetRevision, push),
+      (s) =>
+        !s.chart &&
+        !isOciArtifact(s) &&
+        repos.has(repoIdentity(s.repoURL)) &&
+        refMatches(s.targetRevision, push),
     ),
   );
 }
