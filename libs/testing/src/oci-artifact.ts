@@ -37,10 +37,12 @@ export async function tarGz(entries: Readonly<Record<string, ArtifactEntry>>): P
     p.on('error', reject);
   });
   for (const [name, e] of Object.entries(entries)) {
-    if (typeof e === 'string') p.entry({ name, mode: 0o644 }, e);
-    else if ('symlink' in e) p.entry({ name, type: 'symlink', linkname: e.symlink });
-    else if ('hardlink' in e) p.entry({ name, type: 'link', linkname: e.hardlink });
-    else p.entry({ name, type: 'directory', mode: 0o755 });
+    // A fixed time: the same entries make the same archive (and digest).
+    const mtime = new Date(0);
+    if (typeof e === 'string') p.entry({ name, mode: 0o644, mtime }, e);
+    else if ('symlink' in e) p.entry({ name, type: 'symlink', linkname: e.symlink, mtime });
+    else if ('hardlink' in e) p.entry({ name, type: 'link', linkname: e.hardlink, mtime });
+    else p.entry({ name, type: 'directory', mode: 0o755, mtime });
   }
   p.finalize();
   await done;
