@@ -2,7 +2,8 @@
 // re-resolved against its Helm repository's index or OCI tag list like a
 // branch against its refs; exact versions and digests are never polled.
 // OCI artifacts (Argo CD's `type: oci`) are resolved to the digest their tag
-// names now: a tag list for a constraint, then one manifest HEAD per tag.
+// names now: a tag list for a constraint, then one manifest HEAD per tag; an
+// OCI chart's version is asked its digest too, so a version pushed again is news.
 import type { ChartVersions, ChartWatch, PolledSource } from '@flotilla/git';
 import {
   isDigest,
@@ -37,18 +38,33 @@ export function chartWatch(charts: ChartClient): ChartWatch {
       isOciArtifactSource(s)
         ? charts.pickArtifactTag(versions['tags'] ?? [], s)
         : charts.pick(versions, spec(s)),
-    manifest: (s, tag) => ({
-      key: `manifest:${charts.artifactListing(s).key}:${tag}`,
-      source: { repoURL: s.repoURL, targetRevision: tag, manifest: true },
-    }),
+    manifest(s, tag) {
+      if (isOciArtifactSource(s))
+        return {
+          key: `manifest:${charts.artifactListing(s).key}:${tag}`,
+          source: { repoURL: s.repoURL, targetRevision: tag, manifest: true },
+        };
+      // A chart: only a registry's tags can be pushed again.
+      const listing = charts.listing(spec(s));
+      if (!listing.oci) return undefined;
+      return {
+        key: `manifest:${listing.key}:${tag}`,
+        source: { repoURL: s.repoURL, chart: s.chart ?? '', targetRevision: tag, manifest: true },
+      };
+    },
     repository: (s) => charts.artifactListing(s).oci,
   };
 }
 
 /** One remote call for a polled listing: a chart listing, an artifact's tags, or a tag's digest. */
 export async function listChart(charts: ChartClient, s: PolledSource): Promise<ChartVersions> {
-  if (s.manifest)
-    return { digest: [await charts.artifactDigest(s, (s.targetRevision ?? '').trim())] };
+  if (s.manifest) {
+    const tag = (s.targetRevision ?? '').trim();
+    const digest = s.chart
+      ? await charts.chartDigest(spec(s), tag)
+      : await charts.artifactDigest(s, tag);
+    return { digest: digest ? [digest] : [] };
+  }
   if (isOciArtifactSource(s)) return { tags: await charts.artifactTags(s) };
   return charts.versions({ repoURL: s.repoURL, chart: s.chart ?? '' });
 }

@@ -38,6 +38,8 @@ export interface ResolvedState {
   readonly specHash: string;
   /** Set when resolving failed; a new error message is published once. */
   readonly error?: string;
+  /** Per source, the manifest digest an OCI chart's version (tag) names ('' for others); only when one has one. */
+  readonly digests?: readonly string[];
 }
 
 /** Chart versions of one listing, by chart name (a Helm index holds many charts, an OCI repository one). */
@@ -54,10 +56,11 @@ export interface ChartWatch {
   /** The exact version (an artifact's tag) a source's targetRevision means in its listing; throws when none matches. */
   pick(versions: ChartVersions, source: PolledSource): string;
   /**
-   * For an OCI artifact source: the lookup of the digest `tag` names now (one
-   * manifest HEAD), `key` shared by every source asking for that tag.
+   * For an OCI artifact, or an OCI chart at a version: the lookup of the
+   * digest `tag` names now (one manifest HEAD), `key` shared by every source
+   * asking for that tag; undefined for a Helm repository's chart.
    */
-  manifest?(source: PolledSource, tag: string): { key: string; source: PolledSource };
+  manifest?(source: PolledSource, tag: string): { key: string; source: PolledSource } | undefined;
   /** The registry host and repository an OCI source reads (what a push notification names). */
   repository?(source: PolledSource): { host: string; repo: string } | undefined;
 }
@@ -158,7 +161,9 @@ export function resolveApp(
       if (!charts?.watch.manifest) return target;
       const tag = artifactTag(s, charts.watch, charts.listings);
       if (tag === undefined) return target;
-      const looked = charts.digests?.get(charts.watch.manifest(s, tag).key);
+      const lookup = charts.watch.manifest(s, tag);
+      if (!lookup) return target;
+      const looked = charts.digests?.get(lookup.key);
       if (looked === undefined) throw new Error(`tag ${tag} was not looked up this round`);
       if (looked instanceof Error) throw looked;
       const digest = looked['digest']?.[0];
@@ -201,6 +206,54 @@ export function artifactTag(
   return watch.pick(listed, s);
 }
 
+/**
+ * The version an OCI chart source reads this round (its targetRevision or
+ * the version picked from the listing), to ask its tag's digest; undefined
+ * for a digest and for a listing that failed (the resolution reports it).
+ */
+export function chartTag(
+  s: PolledSource,
+  watch: ChartWatch,
+  listings: ReadonlyMap<string, ChartVersions | Error>,
+): string | undefined {
+  const target = (s.targetRevision ?? '').trim();
+  if (!s.chart || DIGEST.test(target)) return undefined;
+  const key = chartListingKey(s, watch);
+  if (key === undefined) return target;
+  const listed = listings.get(key);
+  if (listed === undefined || listed instanceof Error) return undefined;
+  try {
+    return watch.pick(listed, s);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Per source, the manifest digest the version of an OCI chart names this
+ * round ('' for other sources, or when it could not be looked up); undefined
+ * when no source has one. A chart version pushed again changes it.
+ */
+export function chartDigests(
+  app: PolledApp,
+  charts:
+    | {
+        watch: ChartWatch;
+        listings: ReadonlyMap<string, ChartVersions | Error>;
+        digests?: ReadonlyMap<string, ChartVersions | Error>;
+      }
+    | undefined,
+): string[] | undefined {
+  if (!charts?.watch.manifest) return undefined;
+  const out = app.sources.map((s) => {
+    const tag = chartTag(s, charts.watch, charts.listings);
+    const lookup = tag === undefined ? undefined : charts.watch.manifest!(s, tag);
+    const looked = lookup && charts.digests?.get(lookup.key);
+    return looked && !(looked instanceof Error) ? (looked['digest']?.[0] ?? '') : '';
+  });
+  return out.some(Boolean) ? out : undefined;
+}
+
 /** Whether the app needs a render: a new revision, a changed spec, a refresh, or a new error. */
 export function needsRender(
   app: PolledApp,
@@ -213,7 +266,10 @@ export function needsRender(
   return (
     previous.error !== undefined ||
     previous.specHash !== next.specHash ||
-    previous.revisions.join(',') !== next.revisions.join(',')
+    previous.revisions.join(',') !== next.revisions.join(',') ||
+    // An OCI chart version pushed again (or first seen); a digest that could not be read
+    // this round is no news.
+    (next.digests ?? []).some((d, i) => d !== '' && d !== previous.digests?.[i])
   );
 }
 

@@ -5,6 +5,8 @@ import type { RemoteRefs } from '../revision.js';
 import { normalizeRepoUrl, stripCredentials } from '../url.js';
 import {
   artifactTag,
+  chartDigests,
+  chartTag,
   groupByChartListing,
   isOciArtifact,
   listingKeys,
@@ -25,6 +27,8 @@ export interface RenderDecision {
   readonly app: AppRef;
   readonly reason: string;
   readonly revisions?: string[];
+  /** With revisions: per source, the manifest digest an OCI chart version names ('' for others). */
+  readonly digests?: string[];
   readonly previousRevisions?: string[];
   readonly refresh?: 'normal' | 'hard';
   readonly changedFiles?: string[];
@@ -120,25 +124,24 @@ export class Poller {
       if (appKeys.length === 0 && !charts) return false;
       return appKeys.every((k) => polled.has(k));
     });
-    // OCI artifacts at a tag (or a tag picked from a listing above) are resolved to the
-    // digest the tag names now: one manifest HEAD per tag, shared like a listing, so a
-    // tag pushed again is a new revision.
+    // OCI artifacts and OCI charts at a tag (or one picked from a listing above) are
+    // asked the digest the tag names now: one manifest HEAD per tag, shared like a
+    // listing, so a tag pushed again is news (an artifact's revision is its digest).
     const digests = new Map<string, ChartVersions | Error>();
     const manifests = new Map<string, PolledSource>();
     const watch = charts?.watch;
     if (watch?.manifest) {
       for (const app of due) {
         for (const s of app.sources) {
-          if (!isOciArtifact(s)) continue;
           let tag: string | undefined;
           try {
-            tag = artifactTag(s, watch, listings);
+            tag = isOciArtifact(s) ? artifactTag(s, watch, listings) : chartTag(s, watch, listings);
           } catch {
             continue; // the app's resolution reports it
           }
           if (tag === undefined) continue;
           const m = watch.manifest(s, tag);
-          if (!manifests.has(m.key)) manifests.set(m.key, m.source);
+          if (m && !manifests.has(m.key)) manifests.set(m.key, m.source);
         }
       }
     }
@@ -213,7 +216,12 @@ export class Poller {
     const hash = specHash(app);
     let next: ResolvedState;
     try {
-      next = { revisions: resolveApp(app, refs, charts), specHash: hash };
+      const digests = chartDigests(app, charts);
+      next = {
+        revisions: resolveApp(app, refs, charts),
+        specHash: hash,
+        ...(digests ? { digests } : {}),
+      };
     } catch (err) {
       next = {
         revisions: previous?.revisions ?? [],
@@ -234,8 +242,16 @@ export class Poller {
             ? 'first resolution'
             : previous.specHash !== hash
               ? 'sources changed'
-              : `new revision ${next.revisions.map(shortRevision).join(',')}`,
-      ...(next.error ? { error: next.error } : { revisions: [...next.revisions] }),
+              : previous.revisions.join(',') === next.revisions.join(',') &&
+                  previous.error === undefined
+                ? `new chart digest ${(next.digests ?? []).filter(Boolean).map(shortRevision).join(',')}`
+                : `new revision ${next.revisions.map(shortRevision).join(',')}`,
+      ...(next.error
+        ? { error: next.error }
+        : {
+            revisions: [...next.revisions],
+            ...(next.digests ? { digests: [...next.digests] } : {}),
+          }),
       ...(previous && sameSpec ? { previousRevisions: [...previous.revisions] } : {}),
       ...(app.refresh ? { refresh: app.refresh } : {}),
       // Files only help when the push is the whole difference since the last render.

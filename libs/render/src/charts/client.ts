@@ -367,22 +367,47 @@ export class ChartClient {
       this.announced.delete(this.announced.keys().next().value!);
   }
 
-  /** Fetches the chart at an exact version (or OCI digest) into the store, once per digest. */
-  async pull(spec: ChartSpec, revision: string, signal?: AbortSignal): Promise<PulledChart> {
+  /**
+   * For an OCI chart at an exact version: the digest of the manifest its tag
+   * names now (one HEAD), so a version pushed again is told apart; undefined
+   * for a Helm repository's chart or a digest revision (neither moves).
+   */
+  async chartDigest(
+    spec: ChartSpec,
+    revision: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     const cred = this.credential(spec.repoURL);
     const loc = this.locate(spec, cred);
-    const key = `${loc.shown}@${revision}`;
-    const known = this.digests.get(key);
+    if (loc.kind !== 'oci' || isDigest(revision)) return undefined;
+    return this.registry(loc, cred, signal).digest(loc.repo, revision.replace(/\+/g, '_'));
+  }
+
+  /**
+   * Fetches the chart at an exact version (or OCI digest) into the store,
+   * once per digest. An OCI version is looked up afresh (its tag may have
+   * been pushed again) unless `manifestDigest`, what {@link chartDigest}
+   * gave, says which manifest it is.
+   */
+  async pull(
+    spec: ChartSpec,
+    revision: string,
+    signal?: AbortSignal,
+    manifestDigest?: string,
+  ): Promise<PulledChart> {
+    const cred = this.credential(spec.repoURL);
+    const loc = this.locate(spec, cred);
+    const pinned = loc.kind === 'oci' ? (isDigest(revision) ? revision : manifestDigest) : revision;
+    let key = pinned === undefined ? undefined : `${loc.shown}@${pinned}`;
+    const known = key === undefined ? undefined : this.digests.get(key);
     const hit = known ? await this.store.get(known) : undefined;
     if (hit) return { ...hit, revision };
     const what = `chart ${loc.shown} ${revision}`;
     let stored: StoredChart;
     if (loc.kind === 'oci') {
       const reg = this.registry(loc, cred, signal);
-      const manifest = await reg.manifest(
-        loc.repo,
-        isDigest(revision) ? revision : revision.replace(/\+/g, '_'),
-      );
+      const manifest = await reg.manifest(loc.repo, pinned ?? revision.replace(/\+/g, '_'));
+      key = `${loc.shown}@${manifest.digest}`;
       if (manifest.layer.size > this.limits.archive) {
         throw new RenderError(
           'TooLarge',
@@ -399,7 +424,7 @@ export class ChartClient {
         ));
     } else {
       const entry =
-        this.announced.get(key) ??
+        this.announced.get(`${loc.shown}@${revision}`) ??
         this.entries(await this.index(loc, cred, signal), spec, loc).find(
           (e) => e.version === revision,
         );
@@ -418,7 +443,7 @@ export class ChartClient {
           signal,
         ));
     }
-    this.digests.set(key, stored.digest);
+    if (key !== undefined) this.digests.set(key, stored.digest);
     return { ...stored, revision };
   }
 
