@@ -52,7 +52,8 @@ export function chartWatch(charts: ChartClient): ChartWatch {
         source: { repoURL: s.repoURL, chart: s.chart ?? '', targetRevision: tag, manifest: true },
       };
     },
-    repository: (s) => charts.artifactListing(s).oci,
+    repository: (s) =>
+      isOciArtifactSource(s) ? charts.artifactListing(s).oci : charts.listing(spec(s)).oci,
   };
 }
 

@@ -336,8 +336,10 @@ export function appsForChartPush(
   const host = push.host?.toLowerCase();
   return apps.filter((app) =>
     app.sources.some((s) => {
-      // An artifact at a tag is looked at too: a tag pushed again is news.
-      if (isOciArtifact(s) && !DIGEST.test((s.targetRevision ?? '').trim())) {
+      // A source at a tag (an artifact's, or an OCI chart's exact version) is looked at
+      // too: a tag pushed again is news.
+      const target = (s.targetRevision ?? '').trim();
+      if ((s.chart || isOciArtifact(s)) && !DIGEST.test(target) && watch.repository) {
         let oci: { host: string; repo: string } | undefined;
         try {
           oci = watch.repository?.(s);
