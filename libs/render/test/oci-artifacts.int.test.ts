@@ -4,7 +4,7 @@ import { lstat, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepoCredential } from '@flotilla/git';
-import { startEnv, tarGz, type ArtifactEntry, type TestEnv } from '@flotilla/testing';
+import { startEnv, tarGz, writeChart, type ArtifactEntry, type TestEnv } from '@flotilla/testing';
 import { ChartClient, isRenderError, Renderer, type RenderError } from '../src/index.js';
 import { realTools } from './tools.js';
 
@@ -119,6 +119,27 @@ describe('OCI artifacts (type: oci)', () => {
     });
     expect(kustomized.sourceType).toBe('Kustomize');
     expect(names(kustomized.objects)).toEqual(['prod-base']);
+  });
+
+  it('an artifact whose layer is a Helm chart renders as a chart at path .', async () => {
+    const pushed = await env.registry.push(
+      await writeChart(join(env.tmpDir, 'chart-src'), { name: 'site', version: '0.3.0' }),
+      'packaged',
+    );
+    const c = client();
+    const spec = { repoURL: pushed.ref, targetRevision: '0.x' };
+    const digest = await c.resolveArtifact(spec);
+    expect(digest).toBe(pushed.digest);
+    const pulled = await c.pullArtifact(spec, digest);
+    const out = await new Renderer(tools).render({
+      appName: 'site',
+      namespace: 'site',
+      source: { ...spec, path: '.' },
+      repoDir: pulled.dir,
+      revision: pulled.digest,
+    });
+    expect(out.sourceType).toBe('Helm');
+    expect(out.objects[0]).toMatchObject({ data: { chartVersion: '0.3.0' } });
   });
 
   it('a re-pushed tag resolves to its new digest', async () => {
