@@ -5,14 +5,15 @@
 // content-addressed store: resolve, download, unpack, render) and Flotilla
 // warm (the store already holds the digest: resolve, store hit, render),
 // all in the same run. The manifest cache is off, so every Flotilla case
-// runs helm template.
+// runs helm template. Then an OCI artifact (Argo CD's `type: oci`) holding
+// the compat kustomize-guestbook tree, cold and warm (no raw tool to compare).
 //   npx tsx bench/render/charts.ts [iterations=10]
-import { cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChartClient, Renderer, type ChartSpec } from '@flotilla/render';
 import { userCacheDir } from '@flotilla/runtime';
-import { compatDir, startEnv, testHelm } from '@flotilla/testing';
+import { compatDir, startEnv, tarGz, testHelm } from '@flotilla/testing';
 import { resolveTool } from '@flotilla/toolchain';
 
 const iterations = Number(process.argv[2] ?? 10);
@@ -134,4 +135,39 @@ for (const [kind, spec, pullArgs] of sources) {
     `${kind}: cold / raw ${(cold / rawMs).toFixed(2)}x   warm / raw ${(warm / rawMs).toFixed(2)}x`,
   );
 }
+
+// An OCI artifact: the kustomize-guestbook tree as one tar+gzip layer, resolved by tag.
+const treeDir = join(compatDir(), 'kustomize-guestbook');
+const entries: Record<string, string> = {};
+for (const f of await readdir(treeDir, { recursive: true, withFileTypes: true })) {
+  if (!f.isFile()) continue;
+  const full = join(f.parentPath, f.name);
+  entries[full.slice(treeDir.length + 1)] = await readFile(full, 'utf8');
+}
+await env.registry.pushArtifact('manifests/guestbook', '0.1.0', await tarGz(entries));
+const artifact = {
+  repoURL: `oci://${env.registry.host}/manifests/guestbook`,
+  targetRevision: '0.x',
+};
+async function fromArtifact(client: ChartClient) {
+  const digest = await client.resolveArtifact(artifact);
+  const pulled = await client.pullArtifact(artifact, digest);
+  return renderer.render({
+    appName: 'guestbook',
+    namespace: 'guestbook',
+    source: { ...artifact, path: '.' },
+    repoDir: pulled.dir,
+    revision: pulled.digest,
+    immutable: true,
+  });
+}
+const artifactCold = await time('OCI artifact (kustomize): flotilla cold (pull + render)', (i) =>
+  fromArtifact(store(`cold-artifact-${i}`)),
+);
+const artifactClient = store('warm-artifact');
+const artifactWarm = await time(
+  'OCI artifact (kustomize): flotilla warm (store hit + render)',
+  () => fromArtifact(artifactClient),
+);
+console.log(`OCI artifact: warm / cold ${(artifactWarm / artifactCold).toFixed(2)}x`);
 await rm(work, { recursive: true, force: true });

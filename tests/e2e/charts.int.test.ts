@@ -173,4 +173,35 @@ describe('a chart from an OCI registry with values from Git, staging on 1.x and 
     expect(prod.history).toHaveLength(prodHistory!);
     expect(await configMap('prod')).toEqual({ greeting: 'hello prod', chartVersion: '1.0.0' });
   });
+
+  it('1.0.0 pushed again with other content re-renders production, still at 1.0.0', async () => {
+    const head = await repo.revParse('main');
+    const prodHistory = (await status('prod')).history?.length ?? 0;
+    await env.registry.push(
+      await writeChart(join(charts, '1.0.0-again'), {
+        name: 'webapp',
+        version: '1.0.0',
+        values: { greeting: 'default' },
+        templates: {
+          'cm.yaml':
+            'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-{{ .Chart.Name }}\n' +
+            'data:\n  greeting: {{ .Values.greeting | quote }}\n  chartVersion: {{ .Chart.Version | quote }}\n' +
+            '  pushedAgain: "yes"\n',
+        },
+      }),
+    );
+    await waitFor(
+      'prod follows the tag',
+      async () =>
+        (await syncedAt('prod', ['1.0.0', head])) &&
+        (await configMap('prod'))?.['pushedAgain'] === 'yes',
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect(await configMap('prod')).toEqual({
+      greeting: 'hello prod',
+      chartVersion: '1.0.0',
+      pushedAgain: 'yes',
+    });
+    expect((await status('prod')).history?.length).toBeGreaterThan(prodHistory);
+  });
 });

@@ -58,6 +58,12 @@ export const RenderCommand = base(WorkKind.Render, 'Render the manifests of an A
       description: 'The revisions the app was last rendered at, when known.',
     }),
   ),
+  digests: Type.Optional(
+    Type.Array(Type.String(), {
+      description:
+        'One per source, with revisions: the manifest digest an OCI chart version (its tag) named when it was resolved, empty for other sources. A version pushed again has a new digest, and the render is not served from the old one.',
+    }),
+  ),
   changedFiles: Type.Optional(
     Type.Array(Type.String(), {
       description:

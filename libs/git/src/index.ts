@@ -24,6 +24,8 @@ export {
   chartListingKey,
   listingKeys,
   appsForChartPush,
+  artifactTag,
+  isOciArtifact,
   resolveApp,
   needsRender,
   pushTouchesApp,

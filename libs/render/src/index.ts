@@ -63,13 +63,16 @@ export { redactMessage } from './sanitize.js';
 export { DesiredStore, type DesiredState } from './desired-store.js';
 export {
   ChartClient,
+  isOciArtifactSource,
+  type ArtifactSpec,
   type ChartClientOptions,
   type ChartSpec,
+  type PulledArtifact,
   type PulledChart,
 } from './charts/client.js';
 export { ChartStore, sha256, type StoredChart } from './charts/store.js';
-export { pickVersion, isDigest, isExactVersion } from './charts/versions.js';
-export { unpackChart, type UnpackedChart } from './charts/tarball.js';
+export { pickVersion, isDigest, isExactVersion, isTagConstraint } from './charts/versions.js';
+export { unpackChart, unpackTree, type UnpackedChart } from './charts/tarball.js';
 export { parseIndex, type IndexEntry } from './charts/index.js';
 export {
   chartDependencies,

@@ -6,6 +6,7 @@ import { freePort, run, userCacheDir } from '@flotilla/runtime';
 import type { KubernetesObject, KubernetesObjectApi } from '@flotilla/kube';
 import { provisionRegistry, resolveTool } from '@flotilla/toolchain';
 import type { BasicAuth } from './git-server.js';
+import { artifactPusher, type PushedArtifact } from './oci-artifact.js';
 import { ownedServer, type TestServer } from './servers.js';
 import type { TestCa } from './tls.js';
 
@@ -25,6 +26,13 @@ export interface TestRegistry extends TestServer {
   readonly auth: BasicAuth;
   /** Packages `chartDir` with the real helm and pushes it under `oci://host/<repo>`. */
   push(chartDir: string, repo?: string): Promise<PushedChart>;
+  /** Pushes a one-layer OCI artifact (a tar+gzip of manifests, as `oras push` makes) as `repo:tag`. */
+  pushArtifact(
+    repo: string,
+    tag: string,
+    layer: Buffer,
+    options?: { mediaType?: string; layers?: number },
+  ): Promise<PushedArtifact>;
 }
 
 /** Settings of a test registry. */
@@ -115,9 +123,11 @@ export async function startTestRegistry(
   });
   const host = `127.0.0.1:${port}`;
   const helm = await testHelm(join(dir, 'helm-home'));
+  const artifacts = artifactPusher(host, auth, ca.caPem);
   return Object.assign(server, {
     host,
     auth,
+    pushArtifact: artifacts.push,
     async push(chartDir: string, repo = 'charts'): Promise<PushedChart> {
       const out = join(dir, 'packages');
       const packaged = await helm(['package', chartDir, '--destination', out]);

@@ -1,8 +1,18 @@
 // Chart sources in the poller: a constraint (`1.x`, `>=1.2 <2`) or a tag is
 // re-resolved against its Helm repository's index or OCI tag list like a
 // branch against its refs; exact versions and digests are never polled.
-import type { ChartWatch, PolledSource } from '@flotilla/git';
-import { isDigest, isExactVersion, type ChartClient, type ChartSpec } from '@flotilla/render';
+// OCI artifacts (Argo CD's `type: oci`) are resolved to the digest their tag
+// names now: a tag list for a constraint, then one manifest HEAD per tag; an
+// OCI chart's version is asked its digest too, so a version pushed again is news.
+import type { ChartVersions, ChartWatch, PolledSource } from '@flotilla/git';
+import {
+  isDigest,
+  isExactVersion,
+  isOciArtifactSource,
+  isTagConstraint,
+  type ChartClient,
+  type ChartSpec,
+} from '@flotilla/render';
 
 const spec = (s: PolledSource): ChartSpec => ({
   repoURL: s.repoURL,
@@ -15,9 +25,47 @@ export function chartWatch(charts: ChartClient): ChartWatch {
   return {
     listing(s) {
       const target = (s.targetRevision ?? '').trim();
+      if (isOciArtifactSource(s)) {
+        if (!isTagConstraint(target)) return undefined;
+        // Apart from a chart's listing of the same repository: the values differ.
+        const { key, oci } = charts.artifactListing(s);
+        return { key: `tags:${key}`, oci };
+      }
       if (isDigest(target) || isExactVersion(target)) return undefined;
       return charts.listing(spec(s));
     },
-    pick: (versions, s) => charts.pick(versions, spec(s)),
+    pick: (versions, s) =>
+      isOciArtifactSource(s)
+        ? charts.pickArtifactTag(versions['tags'] ?? [], s)
+        : charts.pick(versions, spec(s)),
+    manifest(s, tag) {
+      if (isOciArtifactSource(s))
+        return {
+          key: `manifest:${charts.artifactListing(s).key}:${tag}`,
+          source: { repoURL: s.repoURL, targetRevision: tag, manifest: true },
+        };
+      // A chart: only a registry's tags can be pushed again.
+      const listing = charts.listing(spec(s));
+      if (!listing.oci) return undefined;
+      return {
+        key: `manifest:${listing.key}:${tag}`,
+        source: { repoURL: s.repoURL, chart: s.chart ?? '', targetRevision: tag, manifest: true },
+      };
+    },
+    repository: (s) =>
+      isOciArtifactSource(s) ? charts.artifactListing(s).oci : charts.listing(spec(s)).oci,
   };
+}
+
+/** One remote call for a polled listing: a chart listing, an artifact's tags, or a tag's digest. */
+export async function listChart(charts: ChartClient, s: PolledSource): Promise<ChartVersions> {
+  if (s.manifest) {
+    const tag = (s.targetRevision ?? '').trim();
+    const digest = s.chart
+      ? await charts.chartDigest(spec(s), tag)
+      : await charts.artifactDigest(s, tag);
+    return { digest: digest ? [digest] : [] };
+  }
+  if (isOciArtifactSource(s)) return { tags: await charts.artifactTags(s) };
+  return charts.versions({ repoURL: s.repoURL, chart: s.chart ?? '' });
 }

@@ -20,6 +20,7 @@ export function decisionPublisher(
         app: d.app,
         reason: d.reason,
         ...(d.revisions ? { revisions: d.revisions } : {}),
+        ...(d.revisions && d.digests ? { digests: d.digests } : {}),
         ...(d.previousRevisions ? { previousRevisions: d.previousRevisions } : {}),
         ...(d.refresh ? { refresh: d.refresh } : {}),
         ...(d.changedFiles ? { changedFiles: d.changedFiles } : {}),

@@ -34,7 +34,7 @@ import { ChartClient } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import type { AppRef } from '@flotilla/contracts';
 import { PolledViews } from './changes.js';
-import { chartWatch } from './charts.js';
+import { chartWatch, listChart } from './charts.js';
 import { clearRefresh, toPolledApp } from './apps.js';
 import { freshBatcher, manualSyncWatch } from './fresh.js';
 import { compileGitPollerOptions } from './options.js';
@@ -121,9 +121,7 @@ export const gitPollerRole: Role = {
       refs: sharedRefs(redis, replicaId, (url) => git.lsRemote(url)),
       charts: {
         watch,
-        versions: sharedChartVersions(redis, replicaId, (s) =>
-          charts.versions({ repoURL: s.repoURL, chart: s.chart ?? '' }),
-        ),
+        versions: sharedChartVersions(redis, replicaId, (s) => listChart(charts, s)),
       },
       store,
       publish: async (d) => {

@@ -15,7 +15,7 @@ import {
 import { ChartClient } from '@flotilla/render';
 import { createLogger } from '@flotilla/runtime';
 import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
-import { chartWatch } from '../src/charts.js';
+import { chartWatch, listChart } from '../src/charts.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 const INTERVAL = 120_000;
@@ -53,8 +53,10 @@ describe('the poller watching chart repositories (real registry, Helm repository
       charts: {
         watch: chartWatch(charts),
         versions: sharedChartVersions(redis, replica, (s): Promise<ChartVersions> => {
-          listed.push(`${s.repoURL} ${s.chart}`);
-          return charts.versions({ repoURL: s.repoURL, chart: s.chart ?? '' });
+          listed.push(
+            `${s.manifest ? 'HEAD ' : ''}${s.repoURL} ${s.chart}${s.manifest ? `:${s.targetRevision}` : ''}`,
+          );
+          return listChart(charts, s);
         }),
       },
     });
@@ -102,11 +104,17 @@ describe('the poller watching chart repositories (real registry, Helm repository
       a.round(fleet, { intervalMs: INTERVAL }),
       b.round(fleet, { intervalMs: INTERVAL }),
     ]);
+    // And one manifest HEAD per OCI version read (exact or picked): a version pushed again is news.
     expect(listed.sort()).toEqual(
-      [`oci://${env.registry.host}/charts podinfo`, `${env.helmRepo.url} guestbook`].sort(),
+      [
+        `oci://${env.registry.host}/charts podinfo`,
+        `${env.helmRepo.url} guestbook`,
+        `HEAD oci://${env.registry.host}/charts podinfo:1.0.0`,
+        `HEAD oci://${env.registry.host}/charts podinfo:1.1.0`,
+      ].sort(),
     );
     expect((env.helmRepo.requests.get('/index.yaml') ?? 0) - indexBefore).toBe(1);
-    expect(reports.map((r) => r.repos)).toEqual([2, 2]);
+    expect(reports.map((r) => r.repos)).toEqual([4, 4]);
     const byApp = new Map(reports[0]!.decisions.map((d) => [d.app.name, d]));
     expect(byApp.get('staging-0')?.revisions).toEqual(['1.1.0']);
     expect(byApp.get('range')?.revisions).toEqual(['1.0.0']);
@@ -143,6 +151,28 @@ describe('the poller watching chart repositories (real registry, Helm repository
       ['staging', ['1.2.0'], ['1.1.0'], 'new revision 1.2.0'],
       ['web', ['0.2.0'], ['0.1.0'], 'new revision 0.2.0'],
     ]);
+  });
+
+  it('a version pushed again with other content is a new decision carrying its digest', async () => {
+    const published: RenderDecision[] = [];
+    const p = poller('e', published);
+    const fleet = [app('pinned', oci('1.0.0')), app('web', http('0.*'))];
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    const before = published.find((d) => d.app.name === 'pinned')!.digests?.[0];
+    expect(before).toMatch(/^sha256:/);
+    published.length = 0;
+    const again = await env.registry.push(
+      await writeChart(join(chartsDir, 'oci-1.0.0-again'), {
+        name: 'podinfo',
+        version: '1.0.0',
+        values: { greeting: 'pushed again' },
+      }),
+    );
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    expect(published.map((d) => [d.app.name, d.revisions, d.digests, d.reason])).toEqual([
+      ['pinned', ['1.0.0'], [again.digest], `new chart digest ${again.digest.slice(0, 19)}`],
+    ]);
+    expect(again.digest).not.toBe(before);
   });
 
   it('a constraint nothing matches is a decision carrying the error, published once', async () => {

@@ -6,7 +6,14 @@ import { connectBus, provisionBus, startWorker, type Worker } from '@flotilla/bu
 import type { RenderCommand } from '@flotilla/contracts';
 import { ProjectClient, installCrds } from '@flotilla/kube';
 import { compileRuntimeConfig, createLogger, freePort, type RoleHandle } from '@flotilla/runtime';
-import { addRegistryAccess, startEnv, waitFor, writeChart, type TestEnv } from '@flotilla/testing';
+import {
+  addRegistryAccess,
+  startEnv,
+  tarGz,
+  waitFor,
+  writeChart,
+  type TestEnv,
+} from '@flotilla/testing';
 import { gitPollerRole } from '../src/role.js';
 
 const SECRET = 'registry-webhook-secret';
@@ -127,6 +134,42 @@ describe('the git-poller and a registry that notifies it of pushes', () => {
     });
     // The pinned app: its first render only.
     expect(rendersOf('prod')).toHaveLength(1);
+  });
+
+  it('an OCI artifact tag pushed again is a render command at its new digest at once', async () => {
+    const push = async (version: string) =>
+      (
+        await env.registry.pushArtifact(
+          'charts/site',
+          'latest',
+          await tarGz({
+            'cm.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: site-${version}\n`,
+          }),
+        )
+      ).digest;
+    const first = await push('1');
+    await env.kube.objects.create({
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { name: 'site', namespace: ns },
+      spec: {
+        project: 'default',
+        source: {
+          repoURL: `oci://${env.registry.host}/charts/site`,
+          targetRevision: 'latest',
+          path: '.',
+        },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'web' },
+      },
+    } as Application);
+    await waitFor('first resolution', () => rendersOf('site').length > 0, { timeoutMs: 30_000 });
+    expect(rendersOf('site')[0]).toMatchObject({ revisions: [first] });
+    const second = await push('2');
+    await waitFor(
+      'render after the registry notification',
+      () => rendersOf('site').some((r) => r.revisions?.[0] === second),
+      { timeoutMs: 30_000 },
+    );
   });
 
   it('refuses a notification without the secret', async () => {

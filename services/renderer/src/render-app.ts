@@ -12,6 +12,7 @@ import {
 } from '@flotilla/git';
 import {
   isDigest,
+  isOciArtifactSource,
   mergeManifestSets,
   RenderError,
   type ChartClient,
@@ -95,6 +96,7 @@ export class AppRenderer {
     app: Application,
     sources: ApplicationSource[],
     revisions: readonly string[],
+    pins: readonly (string | undefined)[],
   ): string {
     const digest = createHash('sha256')
       .update(
@@ -104,6 +106,8 @@ export class AppRenderer {
           app.spec?.destination?.namespace ?? '',
           sources,
           revisions,
+          // Only when a source has one, so other apps keep their memo keys.
+          ...(pins.some(Boolean) ? [pins.map((p) => p ?? '')] : []),
         ]),
       )
       .digest('hex');
@@ -145,6 +149,14 @@ export class AppRenderer {
       return Promise.all(
         sources.map((s, i) => {
           const revision = given[i] ?? '';
+          // An OCI artifact's revision is its manifest digest; a tag is looked up.
+          if (isOciArtifactSource(s))
+            return isDigest(revision)
+              ? Promise.resolve(revision)
+              : this.charts().resolveArtifact({
+                  repoURL: s.repoURL,
+                  targetRevision: revision || (s.targetRevision ?? ''),
+                });
           if (!s.chart) return Promise.resolve(revision);
           const picked = revision !== '' && revision !== (s.targetRevision ?? '').trim();
           return picked || isDigest(revision)
@@ -156,6 +168,11 @@ export class AppRenderer {
     return Promise.all(
       sources.map(async (s, i) => {
         const target = wanted?.[i] || s.targetRevision;
+        if (isOciArtifactSource(s))
+          return this.charts().resolveArtifact({
+            repoURL: s.repoURL,
+            targetRevision: target ?? '',
+          });
         if (s.chart)
           return this.charts().resolve({ ...s, chart: s.chart, targetRevision: target ?? '' });
         if (target && isCommitSha(target)) return target.toLowerCase();
@@ -173,14 +190,17 @@ export class AppRenderer {
     cmd: RenderCommand,
     override?: { readonly sources: ApplicationSource[]; readonly revisions: readonly string[] },
   ): Promise<AppRender> {
-    // A chart's version is its targetRevision: an asked-for version replaces it.
+    // A chart's version (an artifact's digest) is its targetRevision: an asked-for one replaces it.
     const sources =
       override?.sources.map((s, i) =>
-        s.chart && override.revisions[i] ? { ...s, targetRevision: override.revisions[i] } : s,
+        (s.chart || isOciArtifactSource(s)) && override.revisions[i]
+          ? { ...s, targetRevision: override.revisions[i] }
+          : s,
       ) ?? sourcesOf(app);
     if (sources.length === 0) throw new Error('the Application has no source');
     const revisions = await this.resolve(sources, cmd, override?.revisions);
-    const key = this.memoKey(app, sources, revisions);
+    const pins = await this.chartPins(sources, revisions, cmd);
+    const key = this.memoKey(app, sources, revisions, pins);
     if (cmd.refresh !== 'hard') {
       const memo = await this.memoGet(key);
       if (memo) return { ...memo, revisions, via: 'memo' };
@@ -196,7 +216,7 @@ export class AppRenderer {
             app.metadata?.annotations?.['argocd.argoproj.io/manifest-generate-paths'],
         };
         const previous = polled.manifestGeneratePaths
-          ? await this.memoGet(this.memoKey(app, sources, cmd.previousRevisions))
+          ? await this.memoGet(this.memoKey(app, sources, cmd.previousRevisions, pins))
           : undefined;
         if (previous && !pushTouchesApp(polled, cmd.changedFiles)) {
           await this.memoSet(key, previous);
@@ -204,7 +224,7 @@ export class AppRenderer {
         }
       }
     }
-    const rendered = await this.renderSources(app, sources, revisions, cmd.refresh);
+    const rendered = await this.renderSources(app, sources, revisions, pins, cmd.refresh);
     await this.memoSet(key, rendered);
     return { ...rendered, revisions, via: 'rendered' };
   }
@@ -216,9 +236,45 @@ export class AppRenderer {
     return this.deps.charts;
   }
 
+  /**
+   * Per source, the manifest digest an OCI chart's version (its tag) names:
+   * the one the git-poller read with the revisions it sent, else one HEAD. A
+   * version pushed again then misses the memo and the store, as it must.
+   */
+  private async chartPins(
+    sources: readonly ApplicationSource[],
+    revisions: readonly string[],
+    cmd: RenderCommand,
+  ): Promise<(string | undefined)[]> {
+    const given =
+      cmd.digests?.length === sources.length &&
+      cmd.revisions?.length === sources.length &&
+      cmd.revisions.every((r, i) => r === revisions[i])
+        ? cmd.digests
+        : undefined;
+    return Promise.all(
+      sources.map((s, i) => {
+        if (!s.chart) return undefined;
+        if (given?.[i]) return given[i];
+        return this.charts().chartDigest({ ...s, chart: s.chart }, revisions[i] ?? '');
+      }),
+    );
+  }
+
   // A chart source's files: the chart pulled into the content-addressed store.
-  private async chartDir(source: ApplicationSource, revision: string) {
-    const pulled = await this.charts().pull({ ...source, chart: source.chart ?? '' }, revision);
+  private async chartDir(source: ApplicationSource, revision: string, pin?: string) {
+    const pulled = await this.charts().pull(
+      { ...source, chart: source.chart ?? '' },
+      revision,
+      undefined,
+      pin,
+    );
+    return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
+  }
+
+  // An OCI artifact's tree, pulled at its manifest digest into the same store.
+  private async artifactDir(source: ApplicationSource, revision: string) {
+    const pulled = await this.charts().pullArtifact({ repoURL: source.repoURL }, revision);
     return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
   }
 
@@ -226,14 +282,17 @@ export class AppRenderer {
     app: Application,
     sources: ApplicationSource[],
     revisions: string[],
+    pins: readonly (string | undefined)[],
     refresh: RenderCommand['refresh'],
   ): Promise<Memo> {
     // Shared, read-only trees: no copy per app; only what a render edits is copied.
     const leases = await Promise.allSettled(
       sources.map((s, i) =>
         s.chart
-          ? this.chartDir(s, revisions[i] ?? '')
-          : this.deps.git.tree(s.repoURL, revisions[i] ?? ''),
+          ? this.chartDir(s, revisions[i] ?? '', pins[i])
+          : isOciArtifactSource(s)
+            ? this.artifactDir(s, revisions[i] ?? '')
+            : this.deps.git.tree(s.repoURL, revisions[i] ?? ''),
       ),
     );
     try {

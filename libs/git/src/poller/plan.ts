@@ -9,9 +9,19 @@ export interface PolledSource {
   readonly targetRevision?: string;
   readonly path?: string;
   readonly chart?: string;
+  /** Set only on the pseudo-source of a manifest lookup ({@link ChartWatch.manifest}): ask the digest `targetRevision` (a tag) names. */
+  readonly manifest?: true;
 }
 
-/** What the poller needs to know of one Application. */
+/**
+ * True for an OCI artifact source (Argo CD's `type: oci`): an `oci://`
+ * repoURL without `chart`. Its revision is a manifest digest.
+ */
+export function isOciArtifact(s: PolledSource): boolean {
+  return !s.chart && /^oci:\/\//i.test(s.repoURL.trim());
+}
+
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 export interface PolledApp {
   readonly ref: AppRef;
   readonly sources: readonly PolledSource[];
@@ -28,6 +38,8 @@ export interface ResolvedState {
   readonly specHash: string;
   /** Set when resolving failed; a new error message is published once. */
   readonly error?: string;
+  /** Per source, the manifest digest an OCI chart's version (tag) names ('' for others); only when one has one. */
+  readonly digests?: readonly string[];
 }
 
 /** Chart versions of one listing, by chart name (a Helm index holds many charts, an OCI repository one). */
@@ -41,8 +53,16 @@ export type ChartVersions = Readonly<Record<string, readonly string[]>>;
 export interface ChartWatch {
   /** The listing a chart source is resolved against (`key` shared by all sources reading it), or undefined for an exact version or digest. */
   listing(source: PolledSource): { key: string; oci?: { host: string; repo: string } } | undefined;
-  /** The exact version a source's targetRevision means in its listing; throws when none matches. */
+  /** The exact version (an artifact's tag) a source's targetRevision means in its listing; throws when none matches. */
   pick(versions: ChartVersions, source: PolledSource): string;
+  /**
+   * For an OCI artifact, or an OCI chart at a version: the lookup of the
+   * digest `tag` names now (one manifest HEAD), `key` shared by every source
+   * asking for that tag; undefined for a Helm repository's chart.
+   */
+  manifest?(source: PolledSource, tag: string): { key: string; source: PolledSource } | undefined;
+  /** The registry host and repository an OCI source reads (what a push notification names). */
+  repository?(source: PolledSource): { host: string; repo: string } | undefined;
 }
 
 /** Hash of an app's sources (repo, revision, path, chart) as specified. */
@@ -63,7 +83,8 @@ export function groupByRepo(
   const repos = new Map<string, { url: string; apps: PolledApp[] }>();
   for (const app of apps) {
     for (const src of app.sources) {
-      if (src.chart) continue; // Helm repository charts are versioned by the chart, not by Git.
+      // Charts and OCI artifacts are versioned by their registry, not by Git.
+      if (src.chart || isOciArtifact(src)) continue;
       const key = normalizeRepoUrl(src.repoURL);
       const entry = repos.get(key) ?? { url: src.repoURL, apps: [] };
       // Apps come one at a time, so a repeat can only be the last one added (no scan of a monorepo's list).
@@ -102,7 +123,7 @@ export function chartListingKey(
   src: PolledSource,
   watch: ChartWatch | undefined,
 ): string | undefined {
-  if (!src.chart || !watch) return undefined;
+  if ((!src.chart && !isOciArtifact(src)) || !watch) return undefined;
   try {
     return watch.listing(src)?.key;
   } catch {
@@ -113,7 +134,7 @@ export function chartListingKey(
 /** Everything a round must list to resolve an app: its Git repositories and polled chart listings. */
 export function listingKeys(app: PolledApp, watch: ChartWatch | undefined): string[] {
   return app.sources.flatMap((s) => {
-    if (!s.chart) return [normalizeRepoUrl(s.repoURL)];
+    if (!s.chart && !isOciArtifact(s)) return [normalizeRepoUrl(s.repoURL)];
     const key = chartListingKey(s, watch);
     return key === undefined ? [] : [key];
   });
@@ -127,9 +148,28 @@ export function listingKeys(app: PolledApp, watch: ChartWatch | undefined): stri
 export function resolveApp(
   app: PolledApp,
   refs: ReadonlyMap<string, RemoteRefs | Error>,
-  charts?: { watch: ChartWatch; listings: ReadonlyMap<string, ChartVersions | Error> },
+  charts?: {
+    watch: ChartWatch;
+    listings: ReadonlyMap<string, ChartVersions | Error>;
+    /** Manifest digests looked up this round, by {@link ChartWatch.manifest} key. */
+    digests?: ReadonlyMap<string, ChartVersions | Error>;
+  },
 ): string[] {
   return app.sources.map((s) => {
+    if (isOciArtifact(s)) {
+      const target = (s.targetRevision ?? '').trim();
+      if (!charts?.watch.manifest) return target;
+      const tag = artifactTag(s, charts.watch, charts.listings);
+      if (tag === undefined) return target;
+      const lookup = charts.watch.manifest(s, tag);
+      if (!lookup) return target;
+      const looked = charts.digests?.get(lookup.key);
+      if (looked === undefined) throw new Error(`tag ${tag} was not looked up this round`);
+      if (looked instanceof Error) throw looked;
+      const digest = looked['digest']?.[0];
+      if (!digest) throw new Error(`tag ${tag} has no digest`);
+      return digest;
+    }
     if (s.chart) {
       const key = chartListingKey(s, charts?.watch);
       if (key === undefined || !charts) return s.targetRevision ?? '';
@@ -145,6 +185,75 @@ export function resolveApp(
   });
 }
 
+/**
+ * The tag an OCI artifact source reads this round: its targetRevision, or
+ * for a constraint the tag picked from the listing read this round;
+ * undefined for a digest (it cannot move). Throws when the listing failed
+ * or nothing matches.
+ */
+export function artifactTag(
+  s: PolledSource,
+  watch: ChartWatch,
+  listings: ReadonlyMap<string, ChartVersions | Error>,
+): string | undefined {
+  const target = (s.targetRevision ?? '').trim();
+  if (DIGEST.test(target)) return undefined;
+  const key = chartListingKey(s, watch);
+  if (key === undefined) return target;
+  const listed = listings.get(key);
+  if (listed === undefined) throw new Error(`${s.repoURL} was not listed this round`);
+  if (listed instanceof Error) throw listed;
+  return watch.pick(listed, s);
+}
+
+/**
+ * The version an OCI chart source reads this round (its targetRevision or
+ * the version picked from the listing), to ask its tag's digest; undefined
+ * for a digest and for a listing that failed (the resolution reports it).
+ */
+export function chartTag(
+  s: PolledSource,
+  watch: ChartWatch,
+  listings: ReadonlyMap<string, ChartVersions | Error>,
+): string | undefined {
+  const target = (s.targetRevision ?? '').trim();
+  if (!s.chart || DIGEST.test(target)) return undefined;
+  const key = chartListingKey(s, watch);
+  if (key === undefined) return target;
+  const listed = listings.get(key);
+  if (listed === undefined || listed instanceof Error) return undefined;
+  try {
+    return watch.pick(listed, s);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Per source, the manifest digest the version of an OCI chart names this
+ * round ('' for other sources, or when it could not be looked up); undefined
+ * when no source has one. A chart version pushed again changes it.
+ */
+export function chartDigests(
+  app: PolledApp,
+  charts:
+    | {
+        watch: ChartWatch;
+        listings: ReadonlyMap<string, ChartVersions | Error>;
+        digests?: ReadonlyMap<string, ChartVersions | Error>;
+      }
+    | undefined,
+): string[] | undefined {
+  if (!charts?.watch.manifest) return undefined;
+  const out = app.sources.map((s) => {
+    const tag = chartTag(s, charts.watch, charts.listings);
+    const lookup = tag === undefined ? undefined : charts.watch.manifest!(s, tag);
+    const looked = lookup && charts.digests?.get(lookup.key);
+    return looked && !(looked instanceof Error) ? (looked['digest']?.[0] ?? '') : '';
+  });
+  return out.some(Boolean) ? out : undefined;
+}
+
 /** Whether the app needs a render: a new revision, a changed spec, a refresh, or a new error. */
 export function needsRender(
   app: PolledApp,
@@ -157,7 +266,10 @@ export function needsRender(
   return (
     previous.error !== undefined ||
     previous.specHash !== next.specHash ||
-    previous.revisions.join(',') !== next.revisions.join(',')
+    previous.revisions.join(',') !== next.revisions.join(',') ||
+    // An OCI chart version pushed again (or first seen); a digest that could not be read
+    // this round is no news.
+    (next.digests ?? []).some((d, i) => d !== '' && d !== previous.digests?.[i])
   );
 }
 
@@ -224,6 +336,18 @@ export function appsForChartPush(
   const host = push.host?.toLowerCase();
   return apps.filter((app) =>
     app.sources.some((s) => {
+      // A source at a tag (an artifact's, or an OCI chart's exact version) is looked at
+      // too: a tag pushed again is news.
+      const target = (s.targetRevision ?? '').trim();
+      if ((s.chart || isOciArtifact(s)) && !DIGEST.test(target) && watch.repository) {
+        let oci: { host: string; repo: string } | undefined;
+        try {
+          oci = watch.repository?.(s);
+        } catch {
+          return false;
+        }
+        return !!oci && oci.repo === repo && (!host || oci.host.toLowerCase() === host);
+      }
       if (chartListingKey(s, watch) === undefined) return false;
       const oci = watch.listing(s)?.oci;
       return !!oci && oci.repo === repo && (!host || oci.host.toLowerCase() === host);
@@ -239,7 +363,11 @@ export function appsForPush(
   const repos = new Set(push.repoUrls.map(repoIdentity));
   return apps.filter((app) =>
     app.sources.some(
-      (s) => !s.chart && repos.has(repoIdentity(s.repoURL)) && refMatches(s.targetRevision, push),
+      (s) =>
+        !s.chart &&
+        !isOciArtifact(s) &&
+        repos.has(repoIdentity(s.repoURL)) &&
+        refMatches(s.targetRevision, push),
     ),
   );
 }

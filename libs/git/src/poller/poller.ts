@@ -4,7 +4,11 @@ import type { Logger } from '@flotilla/runtime';
 import type { RemoteRefs } from '../revision.js';
 import { normalizeRepoUrl, stripCredentials } from '../url.js';
 import {
+  artifactTag,
+  chartDigests,
+  chartTag,
   groupByChartListing,
+  isOciArtifact,
   listingKeys,
   groupByRepo,
   needsRender,
@@ -13,6 +17,7 @@ import {
   type ChartVersions,
   type ChartWatch,
   type PolledApp,
+  type PolledSource,
   type ResolvedState,
 } from './plan.js';
 import type { ChartVersionsProvider, RefsProvider, ResolvedStore } from './store.js';
@@ -22,6 +27,8 @@ export interface RenderDecision {
   readonly app: AppRef;
   readonly reason: string;
   readonly revisions?: string[];
+  /** With revisions: per source, the manifest digest an OCI chart version names ('' for others). */
+  readonly digests?: string[];
   readonly previousRevisions?: string[];
   readonly refresh?: 'normal' | 'hard';
   readonly changedFiles?: string[];
@@ -96,7 +103,9 @@ export class Poller {
         listings.set(
           key,
           await this.listed(
-            `${stripCredentials(source.repoURL)} chart ${source.chart}`,
+            source.chart
+              ? `${stripCredentials(source.repoURL)} chart ${source.chart}`
+              : stripCredentials(source.repoURL),
             errors,
             () => charts!.versions.versions(key, source, options.intervalMs, fresh),
           ),
@@ -115,10 +124,44 @@ export class Poller {
       if (appKeys.length === 0 && !charts) return false;
       return appKeys.every((k) => polled.has(k));
     });
+    // OCI artifacts and OCI charts at a tag (or one picked from a listing above) are
+    // asked the digest the tag names now: one manifest HEAD per tag, shared like a
+    // listing, so a tag pushed again is news (an artifact's revision is its digest).
+    const digests = new Map<string, ChartVersions | Error>();
+    const manifests = new Map<string, PolledSource>();
+    const watch = charts?.watch;
+    if (watch?.manifest) {
+      for (const app of due) {
+        for (const s of app.sources) {
+          let tag: string | undefined;
+          try {
+            tag = isOciArtifact(s) ? artifactTag(s, watch, listings) : chartTag(s, watch, listings);
+          } catch {
+            continue; // the app's resolution reports it
+          }
+          if (tag === undefined) continue;
+          const m = watch.manifest(s, tag);
+          if (m && !manifests.has(m.key)) manifests.set(m.key, m.source);
+        }
+      }
+    }
+    await inParallel(
+      [...manifests].map(([key, source]) => async () => {
+        digests.set(
+          key,
+          await this.listed(
+            `${stripCredentials(source.repoURL)}:${source.targetRevision ?? ''}`,
+            errors,
+            () => charts!.versions.versions(key, source, options.intervalMs, fresh),
+          ),
+        );
+      }),
+      concurrency,
+    );
     // What was last published for every app of the round, in one round trip: an idle
     // round then costs one read, not one per app.
     const previous = await this.deps.store.getMany(due.map((app) => app.ref));
-    const chartListings = charts ? { watch: charts.watch, listings } : undefined;
+    const chartListings = charts ? { watch: charts.watch, listings, digests } : undefined;
     const planned = due.flatMap((app, i) => {
       const p = this.decide(app, refs, chartListings, options, previous[i]);
       return p ? [p] : [];
@@ -143,7 +186,7 @@ export class Poller {
     await this.deps.store.setMany(published.map(({ decision, next }) => [decision.app, next]));
     if (failure !== undefined) throw failure;
     const decisions = published.map((p) => p.decision);
-    return { repos: keys.length + chartKeys.length, decisions, errors };
+    return { repos: keys.length + chartKeys.length + manifests.size, decisions, errors };
   }
 
   // One listing: its result, or its error recorded for the round.
@@ -173,7 +216,12 @@ export class Poller {
     const hash = specHash(app);
     let next: ResolvedState;
     try {
-      next = { revisions: resolveApp(app, refs, charts), specHash: hash };
+      const digests = chartDigests(app, charts);
+      next = {
+        revisions: resolveApp(app, refs, charts),
+        specHash: hash,
+        ...(digests ? { digests } : {}),
+      };
     } catch (err) {
       next = {
         revisions: previous?.revisions ?? [],
@@ -194,8 +242,16 @@ export class Poller {
             ? 'first resolution'
             : previous.specHash !== hash
               ? 'sources changed'
-              : `new revision ${next.revisions.map(shortRevision).join(',')}`,
-      ...(next.error ? { error: next.error } : { revisions: [...next.revisions] }),
+              : previous.revisions.join(',') === next.revisions.join(',') &&
+                  previous.error === undefined
+                ? `new chart digest ${(next.digests ?? []).filter(Boolean).map(shortRevision).join(',')}`
+                : `new revision ${next.revisions.map(shortRevision).join(',')}`,
+      ...(next.error
+        ? { error: next.error }
+        : {
+            revisions: [...next.revisions],
+            ...(next.digests ? { digests: [...next.digests] } : {}),
+          }),
       ...(previous && sameSpec ? { previousRevisions: [...previous.revisions] } : {}),
       ...(app.refresh ? { refresh: app.refresh } : {}),
       // Files only help when the push is the whole difference since the last render.
@@ -218,8 +274,9 @@ async function inParallel(jobs: readonly (() => Promise<void>)[], limit: number)
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
 }
 
-// A commit is shown by its first 7 characters; a chart version as it is.
+// A commit is shown by its first 7 characters, a digest by its first 12; a chart version as it is.
 function shortRevision(r: string): string {
+  if (/^sha256:[0-9a-f]{64}$/.test(r)) return r.slice(0, 19);
   return /^[0-9a-f]{40}$/i.test(r) ? r.slice(0, 7) : r;
 }
 

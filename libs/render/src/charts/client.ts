@@ -3,9 +3,9 @@ import { matchChartCredential, type RepoCredential } from '@flotilla/git';
 import { RenderError } from '../errors.js';
 import { basicAuth, httpGet, shownUrl, statusError, type RepoTls } from './http.js';
 import { parseIndex, type IndexEntry } from './index.js';
-import { OciRegistry } from './oci.js';
+import { CHART_LAYER, OciRegistry, TREE_LAYER } from './oci.js';
 import { ChartStore, sha256, type StoredChart } from './store.js';
-import { isDigest, pickVersion } from './versions.js';
+import { isDigest, isTagConstraint, pickVersion } from './versions.js';
 
 /** A chart to fetch: Argo CD's `repoURL` + `chart` + `targetRevision`. */
 export interface ChartSpec {
@@ -18,6 +18,27 @@ export interface ChartSpec {
 export interface PulledChart extends StoredChart {
   /** The version (tag) pulled, or the digest asked for. */
   readonly revision: string;
+}
+
+/** An OCI artifact source (Argo CD 3.1's `type: oci`): `oci://host/repo` at a tag, constraint or digest. */
+export interface ArtifactSpec {
+  readonly repoURL: string;
+  readonly targetRevision?: string;
+}
+
+/** A pulled OCI artifact: its unpacked tree, and the manifest digest it was pulled at. */
+export interface PulledArtifact extends StoredChart {
+  /** The manifest's digest (`sha256:...`): the source's revision. */
+  readonly revision: string;
+}
+
+/**
+ * True for a source that is an OCI artifact holding manifests, a Kustomize
+ * tree or a chart at its `path` (Argo CD's `type: oci`): an `oci://`
+ * repoURL without `chart`.
+ */
+export function isOciArtifactSource(source: { repoURL: string; chart?: string }): boolean {
+  return !source.chart && /^oci:\/\//i.test(source.repoURL.trim());
 }
 
 /** Settings of a {@link ChartClient}. */
@@ -53,6 +74,8 @@ type Location =
  */
 export class ChartClient {
   readonly store: ChartStore;
+  /** OCI artifacts' trees, by layer digest, beside the charts. */
+  readonly trees: ChartStore;
   /** Digest of each (repository, chart, version) seen, so a known chart is not downloaded again. */
   private readonly digests = new Map<string, string>();
   /**
@@ -65,6 +88,7 @@ export class ChartClient {
 
   constructor(private readonly o: ChartClientOptions) {
     this.store = new ChartStore(join(o.cacheDir, 'charts'));
+    this.trees = new ChartStore(join(o.cacheDir, 'artifacts'), 'tree');
   }
 
   private get limits() {
@@ -92,9 +116,12 @@ export class ChartClient {
     };
   }
 
-  private locate(spec: ChartSpec, cred: RepoCredential | undefined): Location {
+  private locate(spec: ChartSpec, cred: RepoCredential | undefined, artifact = false): Location {
     const url = spec.repoURL.trim();
-    if (!spec.chart || /[\s\\]|\.\./.test(spec.chart) || spec.chart.startsWith('/')) {
+    if (
+      !artifact &&
+      (!spec.chart || /[\s\\]|\.\./.test(spec.chart) || spec.chart.startsWith('/'))
+    ) {
       throw new RenderError('InvalidSource', `chart name ${JSON.stringify(spec.chart)} is invalid`);
     }
     const oci =
@@ -110,6 +137,11 @@ export class ChartClient {
           `repoURL ${JSON.stringify(shownUrl(`oci://${rest}`))} names no registry host`,
         );
       }
+      if (artifact && (!path || /\.\.|[\s\\]/.test(path)))
+        throw new RenderError(
+          'InvalidSource',
+          `repoURL ${JSON.stringify(shownUrl(`oci://${rest}`))} names no repository`,
+        );
       const scheme = cred?.insecureOCIForceHttp ? 'http' : 'https';
       const repo = [path, spec.chart].filter(Boolean).join('/').toLowerCase();
       return { kind: 'oci', base: `${scheme}://${host}`, repo, shown: `oci://${host}/${repo}` };
@@ -224,6 +256,110 @@ export class ChartClient {
     return this.pick(await this.versions(spec, signal), spec);
   }
 
+  private locateArtifact(spec: ArtifactSpec) {
+    const cred = this.credential(spec.repoURL);
+    const loc = this.locate({ repoURL: spec.repoURL, chart: '' }, cred, true);
+    if (loc.kind !== 'oci')
+      throw new RenderError('InvalidSource', `${loc.shown} is not an oci:// repository`);
+    return { loc, cred };
+  }
+
+  /** The tag listing an artifact source is picked from (one per OCI repository, shared with charts). */
+  artifactListing(spec: ArtifactSpec): { key: string; oci: { host: string; repo: string } } {
+    const { loc } = this.locateArtifact(spec);
+    return { key: loc.shown, oci: { host: new URL(loc.base).host, repo: loc.repo } };
+  }
+
+  /** Every tag of an artifact's repository: one call. */
+  async artifactTags(spec: ArtifactSpec, signal?: AbortSignal): Promise<string[]> {
+    const { loc, cred } = this.locateArtifact(spec);
+    return this.registry(loc, cred, signal).tags(loc.repo);
+  }
+
+  /**
+   * The tag an artifact's targetRevision names: itself, or for a semver
+   * constraint (`1.x`, `>=1.0 <2`, empty or `*`) the highest tag matching it.
+   */
+  pickArtifactTag(tags: readonly string[], spec: ArtifactSpec): string {
+    const target = spec.targetRevision?.trim() ?? '';
+    if (!isTagConstraint(target)) return target;
+    return pickVersion(tags, target, this.locateArtifact(spec).loc.shown);
+  }
+
+  /** The digest of the manifest `tag` names now: one HEAD. */
+  async artifactDigest(spec: ArtifactSpec, tag: string, signal?: AbortSignal): Promise<string> {
+    const { loc, cred } = this.locateArtifact(spec);
+    try {
+      return await this.registry(loc, cred, signal).digest(loc.repo, tag);
+    } catch (err) {
+      if (err instanceof RenderError && err.code === 'ChartNotFound')
+        throw new RenderError('ChartNotFound', `${loc.shown} has no tag ${JSON.stringify(tag)}`);
+      throw err;
+    }
+  }
+
+  /**
+   * The manifest digest an artifact source means now: a digest as it is; a
+   * tag's current digest (one HEAD); for a constraint, a tag listing first.
+   */
+  async resolveArtifact(spec: ArtifactSpec, signal?: AbortSignal): Promise<string> {
+    const target = spec.targetRevision?.trim() ?? '';
+    if (isDigest(target)) return target;
+    const tag = isTagConstraint(target)
+      ? this.pickArtifactTag(await this.artifactTags(spec, signal), spec)
+      : target;
+    return this.artifactDigest(spec, tag, signal);
+  }
+
+  /**
+   * Fetches an artifact at a manifest digest into the store, once per layer
+   * digest: a tar+gzip tree (`application/vnd.oci.image.layer.v1.tar+gzip`)
+   * or a Helm chart, its only layer, as Argo CD reads it.
+   */
+  async pullArtifact(
+    spec: ArtifactSpec,
+    digest: string,
+    signal?: AbortSignal,
+  ): Promise<PulledArtifact> {
+    const { loc, cred } = this.locateArtifact(spec);
+    if (!isDigest(digest))
+      throw new RenderError(
+        'InvalidSource',
+        `${loc.shown}: ${JSON.stringify(digest)} is not a digest`,
+      );
+    const known = this.digests.get(`${loc.shown}@${digest}`);
+    const hit = known ? await this.trees.get(known) : undefined;
+    if (hit) return { ...hit, revision: digest };
+    const what = `artifact ${loc.shown}@${digest}`;
+    const reg = this.registry(loc, cred, signal);
+    let manifest;
+    try {
+      manifest = await reg.artifact(loc.repo, digest, [TREE_LAYER, CHART_LAYER]);
+    } catch (err) {
+      if (err instanceof RenderError && err.code === 'ChartNotFound')
+        throw new RenderError('ChartNotFound', `${loc.shown} has no manifest ${digest}`);
+      throw err;
+    }
+    if (manifest.layer.size > this.limits.archive) {
+      throw new RenderError(
+        'TooLarge',
+        `${what} is ${manifest.layer.size} bytes, over the limit of ${this.limits.archive}`,
+      );
+    }
+    // A chart in an artifact is unpacked as a chart (minus its top directory).
+    const into = manifest.mediaType === CHART_LAYER ? this.store : this.trees;
+    const stored =
+      (await into.get(manifest.layer.digest)) ??
+      (await into.put(
+        manifest.layer.digest,
+        await reg.blob(loc.repo, manifest.layer.digest, this.limits.archive),
+        this.limits.chart,
+        what,
+      ));
+    if (into === this.trees) this.digests.set(`${loc.shown}@${digest}`, stored.digest);
+    return { ...stored, revision: digest };
+  }
+
   private remember(key: string, entry: IndexEntry): void {
     this.announced.delete(key);
     this.announced.set(key, entry);
@@ -231,22 +367,47 @@ export class ChartClient {
       this.announced.delete(this.announced.keys().next().value!);
   }
 
-  /** Fetches the chart at an exact version (or OCI digest) into the store, once per digest. */
-  async pull(spec: ChartSpec, revision: string, signal?: AbortSignal): Promise<PulledChart> {
+  /**
+   * For an OCI chart at an exact version: the digest of the manifest its tag
+   * names now (one HEAD), so a version pushed again is told apart; undefined
+   * for a Helm repository's chart or a digest revision (neither moves).
+   */
+  async chartDigest(
+    spec: ChartSpec,
+    revision: string,
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
     const cred = this.credential(spec.repoURL);
     const loc = this.locate(spec, cred);
-    const key = `${loc.shown}@${revision}`;
-    const known = this.digests.get(key);
+    if (loc.kind !== 'oci' || isDigest(revision)) return undefined;
+    return this.registry(loc, cred, signal).digest(loc.repo, revision.replace(/\+/g, '_'));
+  }
+
+  /**
+   * Fetches the chart at an exact version (or OCI digest) into the store,
+   * once per digest. An OCI version is looked up afresh (its tag may have
+   * been pushed again) unless `manifestDigest`, what {@link chartDigest}
+   * gave, says which manifest it is.
+   */
+  async pull(
+    spec: ChartSpec,
+    revision: string,
+    signal?: AbortSignal,
+    manifestDigest?: string,
+  ): Promise<PulledChart> {
+    const cred = this.credential(spec.repoURL);
+    const loc = this.locate(spec, cred);
+    const pinned = loc.kind === 'oci' ? (isDigest(revision) ? revision : manifestDigest) : revision;
+    let key = pinned === undefined ? undefined : `${loc.shown}@${pinned}`;
+    const known = key === undefined ? undefined : this.digests.get(key);
     const hit = known ? await this.store.get(known) : undefined;
     if (hit) return { ...hit, revision };
     const what = `chart ${loc.shown} ${revision}`;
     let stored: StoredChart;
     if (loc.kind === 'oci') {
       const reg = this.registry(loc, cred, signal);
-      const manifest = await reg.manifest(
-        loc.repo,
-        isDigest(revision) ? revision : revision.replace(/\+/g, '_'),
-      );
+      const manifest = await reg.manifest(loc.repo, pinned ?? revision.replace(/\+/g, '_'));
+      key = `${loc.shown}@${manifest.digest}`;
       if (manifest.layer.size > this.limits.archive) {
         throw new RenderError(
           'TooLarge',
@@ -263,7 +424,7 @@ export class ChartClient {
         ));
     } else {
       const entry =
-        this.announced.get(key) ??
+        this.announced.get(`${loc.shown}@${revision}`) ??
         this.entries(await this.index(loc, cred, signal), spec, loc).find(
           (e) => e.version === revision,
         );
@@ -282,7 +443,7 @@ export class ChartClient {
           signal,
         ));
     }
-    this.digests.set(key, stored.digest);
+    if (key !== undefined) this.digests.set(key, stored.digest);
     return { ...stored, revision };
   }
 

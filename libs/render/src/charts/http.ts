@@ -22,6 +22,8 @@ export interface GetOptions {
   readonly signal?: AbortSignal;
   /** What is fetched, for messages ("index.yaml of https://host/charts"). */
   readonly what: string;
+  /** `HEAD` asks for the headers only (an OCI manifest's digest); GET unless set. */
+  readonly method?: 'GET' | 'HEAD';
 }
 
 /** An HTTP answer, body read in full. */
@@ -52,7 +54,7 @@ function once(url: URL, o: GetOptions): Promise<GetResult> {
     const req = request(
       url,
       {
-        method: 'GET',
+        method: o.method ?? 'GET',
         headers: { 'user-agent': 'flotilla', ...o.headers },
         timeout: o.timeoutMs,
         ...(o.signal ? { signal: o.signal } : {}),

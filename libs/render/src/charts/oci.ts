@@ -31,7 +31,9 @@ const MANIFEST_TYPES = [
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',
 ].join(', ');
-const CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+export const CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
+/** The layer type of a directory packed as a tar+gzip (what `oras push <dir>` writes). */
+export const TREE_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const SMALL = 4 * 1024 * 1024;
 
 function challenge(
@@ -66,6 +68,7 @@ export class OciRegistry {
     what: string,
     maxBytes: number,
     accept?: string,
+    method: 'GET' | 'HEAD' = 'GET',
   ): Promise<GetResult> {
     const url = `${this.a.base}${path}`;
     const send = () =>
@@ -78,6 +81,7 @@ export class OciRegistry {
         maxBytes,
         timeoutMs: this.a.timeoutMs,
         what,
+        method,
         ...(this.a.signal ? { signal: this.a.signal } : {}),
       });
     let res = await send();
@@ -150,6 +154,71 @@ export class OciRegistry {
   /** The manifest of `repo` at a tag or digest, and its chart layer. */
   async manifest(repo: string, reference: string): Promise<ChartManifest> {
     const what = `manifest ${repo}:${reference}`;
+    const { digest, layers } = await this.layers(repo, reference, what);
+    const layer = layers.find((l) => l.mediaType === CHART_LAYER);
+    if (!layer?.digest) {
+      throw new RenderError(
+        'InvalidRepository',
+        `${what} is not a Helm chart (no ${CHART_LAYER} layer)`,
+      );
+    }
+    return { digest, layer: { digest: layer.digest, size: layer.size ?? 0 } };
+  }
+
+  /**
+   * The manifest of an OCI artifact (Argo CD's `type: oci`): it must hold
+   * one layer of a type in `accepted` (a tar+gzip of the tree, or a Helm
+   * chart), as Argo CD expects. A digest reference is checked against the
+   * manifest's content.
+   */
+  async artifact(
+    repo: string,
+    reference: string,
+    accepted: readonly string[],
+  ): Promise<ChartManifest & { readonly mediaType: string }> {
+    const what = `manifest ${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
+    const { digest, layers } = await this.layers(repo, reference, what);
+    const usable = layers.filter((l) => accepted.includes(l.mediaType ?? ''));
+    if (usable.length !== 1 || !usable[0]!.digest) {
+      throw new RenderError(
+        'InvalidRepository',
+        usable.length === 0
+          ? `${what} has no layer of a type Flotilla reads (${accepted.join(', ')}); it has ${
+              layers.map((l) => l.mediaType ?? '?').join(', ') || 'none'
+            }`
+          : `${what} has ${usable.length} layers; an artifact must hold its tree in one layer`,
+      );
+    }
+    const layer = usable[0]!;
+    return {
+      digest,
+      mediaType: layer.mediaType!,
+      layer: { digest: layer.digest!, size: layer.size ?? 0 },
+    };
+  }
+
+  /**
+   * The digest of the manifest a tag names now: one HEAD, what a poller asks
+   * to tell a re-pushed tag. A registry that gives no digest header is asked
+   * with a GET and the manifest hashed.
+   */
+  async digest(repo: string, reference: string): Promise<string> {
+    const what = `manifest ${repo}:${reference}`;
+    const path = `/v2/${repo}/manifests/${encodeURIComponent(reference)}`;
+    const res = await this.get(path, what, SMALL, MANIFEST_TYPES, 'HEAD');
+    const header = res.headers['docker-content-digest'];
+    if (typeof header === 'string' && /^sha256:[0-9a-f]{64}$/.test(header)) return header;
+    return (await this.layers(repo, reference, what)).digest;
+  }
+
+  private async layers(
+    repo: string,
+    reference: string,
+    what: string,
+  ): Promise<{
+    digest: string;
+    layers: { mediaType?: string; digest?: string; size?: number }[];
+  }> {
     const res = await this.get(
       `/v2/${repo}/manifests/${encodeURIComponent(reference)}`,
       what,
@@ -159,19 +228,16 @@ export class OciRegistry {
     const body = parseJson(res.body, what) as {
       layers?: { mediaType?: string; digest?: string; size?: number }[];
     };
-    const layer = body.layers?.find((l) => l.mediaType === CHART_LAYER);
-    if (!layer?.digest) {
+    const computed = `sha256:${createHash('sha256').update(res.body).digest('hex')}`;
+    if (/^sha256:[0-9a-f]{64}$/.test(reference) && computed !== reference) {
       throw new RenderError(
         'InvalidRepository',
-        `${what} is not a Helm chart (no ${CHART_LAYER} layer)`,
+        `${what} has digest ${computed}, not the one asked for`,
       );
     }
     const header = res.headers['docker-content-digest'];
-    const digest =
-      typeof header === 'string'
-        ? header
-        : `sha256:${createHash('sha256').update(res.body).digest('hex')}`;
-    return { digest, layer: { digest: layer.digest, size: layer.size ?? 0 } };
+    const digest = typeof header === 'string' ? header : computed;
+    return { digest, layers: Array.isArray(body.layers) ? body.layers : [] };
   }
 
   /** A blob, refused when larger than `maxBytes`. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RenderError } from '../errors.js';
-import { unpackChart } from './tarball.js';
+import { unpackChart, unpackTree } from './tarball.js';
 
 /** A chart in the store: its unpacked directory and its archive. */
 export interface StoredChart {
@@ -27,7 +27,14 @@ export function sha256(data: Buffer): string {
 export class ChartStore {
   private readonly pending = new Map<string, Promise<StoredChart>>();
 
-  constructor(private readonly root: string) {}
+  /**
+   * `unpack: 'tree'` keeps OCI artifacts (Argo CD's `type: oci`): the
+   * archive's root is the tree's root, and links inside it are kept.
+   */
+  constructor(
+    private readonly root: string,
+    private readonly unpack: 'chart' | 'tree' = 'chart',
+  ) {}
 
   private paths(digest: string): StoredChart {
     const hex = digest.replace(/^sha256:/, '');
@@ -81,7 +88,12 @@ export class ChartStore {
     const staging = `${base}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     await mkdir(join(staging, 'chart'), { recursive: true });
     try {
-      await unpackChart(archive, join(staging, 'chart'), { maxBytes }, what);
+      await (this.unpack === 'tree' ? unpackTree : unpackChart)(
+        archive,
+        join(staging, 'chart'),
+        { maxBytes },
+        what,
+      );
       await writeFile(join(staging, 'chart.tgz'), archive);
       await writeFile(join(staging, '.complete'), `${digest}\n`);
       await rename(staging, base).catch(async (err: unknown) => {

@@ -1,5 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, posix } from 'node:path';
+import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join, posix, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { extract } from 'tar-stream';
 import { RenderError } from '../errors.js';
@@ -33,7 +33,7 @@ function gunzip(archive: Buffer, maxBytes: number, what: string): Buffer {
 }
 
 // A name inside the archive, checked: relative, no `..`, under one top directory.
-function entryPath(name: string, what: string): string[] {
+function entryPath(name: string, what: string, inside = 'chart'): string[] {
   const parts = name
     .replace(/\\/g, '/')
     .split('/')
@@ -41,7 +41,7 @@ function entryPath(name: string, what: string): string[] {
   if (name.startsWith('/') || parts.includes('..') || parts.length === 0) {
     throw new RenderError(
       'PathEscape',
-      `${what} holds ${JSON.stringify(name)}, which leaves the chart`,
+      `${what} holds ${JSON.stringify(name)}, which leaves the ${inside}`,
     );
   }
   return parts;
@@ -130,4 +130,113 @@ export async function unpackChart(
   if (top === undefined || files === 0)
     throw new RenderError('InvalidRepository', `${what} is empty`);
   return { top, files, bytes };
+}
+
+/**
+ * Unpacks an OCI artifact's tree (a tar+gzip of a directory, its root the
+ * artifact's root, as `tar -czf a.tgz -C dir .` or `oras push` make it) into
+ * `dest`, refusing names with `..` or absolute paths, symlinks and hard
+ * links whose target leaves the tree (`PathEscape`), devices and FIFOs, and
+ * more than `maxBytes` unpacked. Symlinks inside the tree are kept: they are
+ * made after every file is written (so no file is written through one) and
+ * each is resolved on disk to check it stays inside.
+ */
+export async function unpackTree(
+  archive: Buffer,
+  dest: string,
+  limits: { maxBytes: number },
+  what: string,
+): Promise<{ files: number; bytes: number }> {
+  const tar = gunzip(archive, limits.maxBytes, what);
+  const ex = extract();
+  ex.end(tar);
+  let files = 0;
+  let bytes = 0;
+  const links: { path: string[]; target: string }[] = [];
+  const leaves = (name: string, target: string) =>
+    new RenderError(
+      'PathEscape',
+      `${what} holds a link ${JSON.stringify(name)} to ${JSON.stringify(target)}, out of the artifact`,
+    );
+  try {
+    for await (const entry of ex) {
+      const h = entry.header;
+      // `tar -C dir .` starts with the root itself (`./`).
+      if (h.type === 'directory' && /^(\.?\/)*\.?$/.test(h.name) && !h.name.startsWith('/')) {
+        entry.resume();
+        continue;
+      }
+      const parts = entryPath(h.name, what, 'artifact');
+      if (h.type === 'symlink' || h.type === 'link') {
+        const target = h.linkname ?? '';
+        const from = h.type === 'link' ? '' : posix.dirname(parts.join('/'));
+        const resolved = posix.normalize(posix.join(from, target));
+        if (target.startsWith('/') || resolved === '..' || resolved.startsWith('../'))
+          throw leaves(h.name, target);
+        if (h.type === 'link')
+          throw new RenderError(
+            'InvalidRepository',
+            `${what} holds a hard link ${JSON.stringify(h.name)}; write a file or a symlink`,
+          );
+        links.push({ path: parts, target });
+        entry.resume();
+        continue;
+      }
+      if (h.type === 'directory') {
+        await mkdir(join(dest, ...parts), { recursive: true });
+        entry.resume();
+        continue;
+      }
+      if (h.type !== 'file' && h.type !== 'contiguous-file') {
+        throw new RenderError(
+          'InvalidRepository',
+          `${what} holds ${JSON.stringify(h.name)} of type ${h.type}`,
+        );
+      }
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      bytes += body.length;
+      files++;
+      const file = join(dest, ...parts);
+      await mkdir(dirname(file), { recursive: true });
+      await writeFile(file, body, { mode: 0o644 });
+    }
+  } catch (err) {
+    ex.destroy();
+    if (err instanceof RenderError) throw err;
+    throw new RenderError(
+      'InvalidRepository',
+      `${what} is not a valid tar archive: ${(err as Error).message}`,
+    );
+  }
+  const root = await realpath(dest);
+  for (const link of links) {
+    const file = join(dest, ...link.path);
+    await mkdir(dirname(file), { recursive: true });
+    try {
+      await symlink(link.target, file);
+    } catch (err) {
+      throw new RenderError(
+        'InvalidRepository',
+        `${what} holds ${JSON.stringify(link.path.join('/'))} twice (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  // Links through links can leave a tree each one stays in on paper: ask the disk.
+  for (const link of links) {
+    const name = link.path.join('/');
+    let real: string;
+    try {
+      real = await realpath(join(dest, ...link.path));
+    } catch {
+      throw new RenderError(
+        'InvalidRepository',
+        `${what} holds a link ${JSON.stringify(name)} to ${JSON.stringify(link.target)}, which does not exist`,
+      );
+    }
+    if (real !== root && !real.startsWith(`${root}${sep}`)) throw leaves(name, link.target);
+  }
+  if (files === 0) throw new RenderError('InvalidRepository', `${what} is empty`);
+  return { files, bytes };
 }

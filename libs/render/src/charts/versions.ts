@@ -8,6 +8,20 @@ export function isDigest(revision: string): boolean {
   return DIGEST.test(revision);
 }
 
+/**
+ * True when an OCI artifact's targetRevision is a semver constraint picked
+ * from the tag list (`1.x`, `1.2.*`, `^1`, `>=1.0 <2`, empty or `*`), not a
+ * tag (`latest`, `1.0.0`, `stable`) or a digest.
+ */
+export function isTagConstraint(revision: string): boolean {
+  const r = revision.trim();
+  if (r === '' || r === '*') return true;
+  if (isDigest(r) || semver.valid(r) !== null) return false;
+  return /[*^~<>=|\s]/.test(r) || /(^|\.)[xX](\.|$)/.test(r)
+    ? semver.validRange(r) !== null
+    : false;
+}
+
 /** True when a targetRevision names one version exactly (`1.2.3`, `v1.2.3`): never re-resolved. */
 export function isExactVersion(revision: string): boolean {
   return semver.valid(revision.trim()) !== null;
