@@ -27,3 +27,9 @@ export {
   type Accepted,
   type Mail,
 } from './receivers.js';
+export {
+  parseExportedSpans,
+  startTestCollector,
+  type ExportedSpan,
+  type TestCollector,
+} from './otel-collector.js';
