@@ -28,3 +28,22 @@ export {
   type AppMetricRow,
   type ClusterProbe,
 } from './app-metrics.js';
+export {
+  activeSpan,
+  activeTraceparent,
+  contextOfTraceparent,
+  failSpan,
+  inSpan,
+  runInSpan,
+  startChildSpan,
+  SpanAttr,
+  startTracing,
+  tracer,
+  tracingSettings,
+  TracingConfigError,
+  type Span,
+  type SpanOptions,
+  type Tracing,
+  type TracingLoader,
+  type TracingSettings,
+} from './tracing.js';
