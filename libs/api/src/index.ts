@@ -92,4 +92,8 @@ export {
   isManifestParseError,
   isStatusPatchError,
 } from './errors.js';
-export { REFRESH_ANNOTATIONS, REFRESHED_REVISIONS_ANNOTATION } from './annotations.js';
+export {
+  OPERATION_TRACEPARENT_ANNOTATION,
+  REFRESH_ANNOTATIONS,
+  REFRESHED_REVISIONS_ANNOTATION,
+} from './annotations.js';

@@ -115,9 +115,15 @@ export class ApplicationClient {
     ref: AppRef,
     operation: Operation | null,
     resourceVersion?: string,
+    /** Annotations written in the same patch (the operation's trace context). */
+    annotations?: Record<string, string>,
   ): Promise<Application> {
+    const metadata = {
+      ...(resourceVersion ? { resourceVersion } : {}),
+      ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
+    };
     return this.mergePatch(ref, {
-      ...(resourceVersion ? { metadata: { resourceVersion } } : {}),
+      ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
       operation,
     });
   }

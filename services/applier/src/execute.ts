@@ -20,6 +20,14 @@ import {
 import type { HealthResult } from '@flotilla/gitops';
 import type { KubernetesObject } from '@flotilla/kube';
 import { liveObject, nextChange } from '@flotilla/sync-exec';
+import {
+  failSpan,
+  inSpan,
+  runInSpan,
+  SpanAttr,
+  startChildSpan,
+  type Span,
+} from '@flotilla/runtime';
 import { ProgressWriter } from './progress-writer.js';
 import {
   applyTask,
@@ -185,9 +193,25 @@ export async function executePlan(
       // Hooks go to the hook-runner; they run while this batch's resources apply.
       await deps.hookDriver.start(handOver);
       for (const t of handOver) set(applyResult(t, { message: 'handed to the hook-runner' }));
-      const out = await mapBounded(applies, deps.applyParallelism, (t) =>
-        t.unchanged ? Promise.resolve(unchangedResult(t)) : applyTask(deps, t),
-      );
+      const out =
+        applies.length === 0
+          ? []
+          : await inSpan(
+              'applier.apply',
+              { attributes: { [SpanAttr.resources]: applies.length } },
+              async (span) => {
+                const done = await mapBounded(applies, deps.applyParallelism, (t) =>
+                  t.unchanged ? Promise.resolve(unchangedResult(t)) : applyTask(deps, t),
+                );
+                const failed = done.filter((r) => r?.status === ResultCode.SyncFailed);
+                span.setAttribute(
+                  SpanAttr.result,
+                  failed.length > 0 ? `${failed.length} failed` : 'applied',
+                );
+                if (failed.length > 0) failSpan(span, failed.map((r) => r?.message).join('; '));
+                return done;
+              },
+            );
       out.forEach((r) => set(r));
       // Nothing was applied to an unchanged resource: no event says it was.
       await Promise.all(
@@ -206,75 +230,105 @@ export async function executePlan(
     };
   };
   let lastStep: { phase: string; wave: number; count: number; index: number } | undefined;
-  for (;;) {
-    if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
-    if (signals.terminate.aborted) {
-      const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
-      await deps.hookDriver.cancel(toDelete);
-      await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
-      await writer.flush();
-      return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
-    }
-    const next = syncProgress(active, results);
-    if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {
-      if (next.kind !== 'wait') {
-        await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
-        lastStep = undefined;
+  // One span per sync wave, from its first apply until the next step begins
+  // (its resources healthy, its hooks done) or the operation ends.
+  let waveSpan: Span | undefined;
+  const endWave = (result: string, failure?: string) => {
+    if (!waveSpan) return;
+    waveSpan.setAttribute(SpanAttr.result, result);
+    if (failure !== undefined) failSpan(waveSpan, failure);
+    waveSpan.end();
+    waveSpan = undefined;
+  };
+  try {
+    const end = await steps();
+    endWave(end.phase, end.phase === OperationPhase.Succeeded ? undefined : end.message);
+    return end;
+  } catch (err) {
+    endWave('stopped', (err as Error).message);
+    throw err;
+  }
+
+  async function steps(): Promise<ExecutionEnd> {
+    for (;;) {
+      if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
+      if (signals.terminate.aborted) {
+        const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
+        await deps.hookDriver.cancel(toDelete);
+        await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
+        await writer.flush();
+        return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
       }
-    }
-    switch (next.kind) {
-      case 'run-step': {
-        const refused = await hooks.beforeStep?.(next.tasks);
-        if (refused !== undefined) {
-          await writer.flush();
-          const where = `${next.step.phase} wave ${next.step.wave}`;
-          return {
-            phase: OperationPhase.Failed,
-            message: `stopped before ${where}: ${refused}`,
-            results,
-          };
+      const next = syncProgress(active, results);
+      if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {
+        if (next.kind !== 'wait') {
+          await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
+          endWave('completed');
+          lastStep = undefined;
         }
-        progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
-        lastStep = {
-          phase: next.step.phase,
-          wave: next.step.wave,
-          count: next.step.tasks.length,
-          index: next.step.index,
-        };
-        await runTasks(next.tasks);
-        break;
       }
-      case 'run-sync-fail':
-        await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
-        progress(`SyncFail: ${next.message}`);
-        await runTasks(next.tasks);
-        break;
-      case 'await-prune-confirmation':
-      case 'wait': {
-        if (next.kind === 'await-prune-confirmation' && (await hooks.pruneConfirmed?.())) {
-          active = { ...active, pruneConfirmed: true };
+      switch (next.kind) {
+        case 'run-step': {
+          const refused = await hooks.beforeStep?.(next.tasks);
+          if (refused !== undefined) {
+            await writer.flush();
+            const where = `${next.step.phase} wave ${next.step.wave}`;
+            return {
+              phase: OperationPhase.Failed,
+              message: `stopped before ${where}: ${refused}`,
+              results,
+            };
+          }
+          progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
+          lastStep = {
+            phase: next.step.phase,
+            wave: next.step.wave,
+            count: next.step.tasks.length,
+            index: next.step.index,
+          };
+          endWave('completed');
+          waveSpan = startChildSpan('applier.wave', {
+            [SpanAttr.role]: 'applier',
+            [SpanAttr.phase]: next.step.phase,
+            [SpanAttr.wave]: next.step.wave,
+            [SpanAttr.resources]: next.step.tasks.length,
+          });
+          const wave = waveSpan;
+          await runInSpan(wave, () => runTasks(next.tasks));
           break;
         }
-        const at = next.tasks[0];
-        const where = at ? `${at.phase} wave ${at.wave}: ` : '';
-        progress(`${where}${next.message}`);
-        const changed = await observe(deps, next.tasks, results, set);
-        if (!changed) {
-          await nextChange(
-            deps.cache,
-            next.tasks.map((t) => t.key),
-            AbortSignal.any([signals.terminate, signals.stop]),
-            undefined,
-            10_000,
-            wakeOn,
-          );
+        case 'run-sync-fail':
+          await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
+          progress(`SyncFail: ${next.message}`);
+          await runTasks(next.tasks);
+          break;
+        case 'await-prune-confirmation':
+        case 'wait': {
+          if (next.kind === 'await-prune-confirmation' && (await hooks.pruneConfirmed?.())) {
+            active = { ...active, pruneConfirmed: true };
+            break;
+          }
+          const at = next.tasks[0];
+          const where = at ? `${at.phase} wave ${at.wave}: ` : '';
+          progress(`${where}${next.message}`);
+          const changed = await observe(deps, next.tasks, results, set);
+          if (!changed) {
+            await nextChange(
+              deps.cache,
+              next.tasks.map((t) => t.key),
+              AbortSignal.any([signals.terminate, signals.stop]),
+              undefined,
+              10_000,
+              wakeOn,
+            );
+          }
+          break;
         }
-        break;
+        case 'finished':
+          await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
+          await writer.flush();
+          return { phase: next.phase, message: next.message, results };
       }
-      case 'finished':
-        await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
-        await writer.flush();
-        return { phase: next.phase, message: next.message, results };
     }
   }
 }

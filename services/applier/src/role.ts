@@ -1,6 +1,6 @@
-import { redisClientOptions } from '@flotilla/runtime';
+import { inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
-import type { Application } from '@flotilla/api';
+import { OPERATION_TRACEPARENT_ANNOTATION, type Application } from '@flotilla/api';
 import { projectNameOf } from '@flotilla/gitops';
 import {
   LeaseManager,
@@ -222,59 +222,74 @@ export const applierRole: Role = {
         terminations.set(k, new AbortController());
         const beat = setInterval(() => ctx.working(), 5_000);
         const current = await readApp(kc, cmd.app).catch(() => undefined);
-        // An unknown destination falls back to the own cluster's cache only to
-        // reach the check that ends the operation before anything is written.
-        const cluster = await clusters
-          .forDestination(current?.spec?.destination)
-          .catch(() => clusters.own);
-        const writer = identity(current, cluster);
-        const deps = {
-          kc,
-          clusterKc: writer.kc,
-          cache: cluster.cache,
-          desired,
-          bus,
-          logger,
-          terminated,
-          watchApp,
-          destinationProblem,
-          watchedApp: (ref: AppRef) => informer.get(ref.name, ref.namespace),
-          projectGate: gate,
-          windowCheck: windows,
-          applyParallelism: options.applyParallelism,
-          hooksFor: (app: AppRef, operationId: string) =>
-            busHookDriver(
-              nc,
+        return inSpan(
+          'applier.operation',
+          {
+            parent: operationParent(current, ctx.traceparent),
+            attributes: {
+              [SpanAttr.role]: 'applier',
+              [SpanAttr.app]: `${cmd.app.namespace}/${cmd.app.name}`,
+              [SpanAttr.reason]: cmd.reason,
+              ...(cmd.revision ? { [SpanAttr.revision]: cmd.revision } : {}),
+            },
+          },
+          async () => {
+            // An unknown destination falls back to the own cluster's cache only to
+            // reach the check that ends the operation before anything is written.
+            const cluster = await clusters
+              .forDestination(current?.spec?.destination)
+              .catch(() => clusters.own);
+            const writer = identity(current, cluster);
+            const deps = {
+              kc,
+              clusterKc: writer.kc,
+              cache: cluster.cache,
+              desired,
               bus,
-              hookStore,
-              app,
-              operationId,
-              cluster.own ? undefined : { name: cluster.name, server: cluster.server },
-              writer.user,
-            ),
-          health: (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]),
-        };
-        try {
-          if (current && isDeletionPending(current)) {
-            await runDeletion(deps, cmd.app, lease, ctx.signal);
-          } else await runOperation(deps, cmd.app, lease, ctx.signal, current ?? null);
-        } catch (err) {
-          // Stopping or losing the lease leaves the operation Running for the next holder.
-          if (ctx.signal.aborted || lease.lost.aborted) {
-            return Outcomes.wait(options.leaseBusyDelayMs, 'handed over');
-          }
-          const fault = !isWaiting(err);
-          if (fault && ctx.deliveryCount >= options.faultAttempts) {
-            const message = `operation failed: ${(err as Error).message}`;
-            await errorOperation(deps, cmd.app, message);
-            return;
-          }
-          throw err;
-        } finally {
-          clearInterval(beat);
-          terminations.delete(k);
-          await lease.release();
-        }
+              logger,
+              terminated,
+              watchApp,
+              destinationProblem,
+              watchedApp: (ref: AppRef) => informer.get(ref.name, ref.namespace),
+              projectGate: gate,
+              windowCheck: windows,
+              applyParallelism: options.applyParallelism,
+              hooksFor: (app: AppRef, operationId: string) =>
+                busHookDriver(
+                  nc,
+                  bus,
+                  hookStore,
+                  app,
+                  operationId,
+                  cluster.own ? undefined : { name: cluster.name, server: cluster.server },
+                  writer.user,
+                ),
+              health: (o: KubernetesObject) =>
+                health.assess(o as Parameters<typeof health.assess>[0]),
+            };
+            try {
+              if (current && isDeletionPending(current)) {
+                await runDeletion(deps, cmd.app, lease, ctx.signal);
+              } else await runOperation(deps, cmd.app, lease, ctx.signal, current ?? null);
+            } catch (err) {
+              // Stopping or losing the lease leaves the operation Running for the next holder.
+              if (ctx.signal.aborted || lease.lost.aborted) {
+                return Outcomes.wait(options.leaseBusyDelayMs, 'handed over');
+              }
+              const fault = !isWaiting(err);
+              if (fault && ctx.deliveryCount >= options.faultAttempts) {
+                const message = `operation failed: ${(err as Error).message}`;
+                await errorOperation(deps, cmd.app, message);
+                return;
+              }
+              throw err;
+            } finally {
+              clearInterval(beat);
+              terminations.delete(k);
+              await lease.release();
+            }
+          },
+        );
       },
     });
 
@@ -293,3 +308,18 @@ export const applierRole: Role = {
     };
   },
 };
+
+/**
+ * Where an operation's span hangs: an automated sync's operation carries the
+ * trace of the comparison that wrote it (the command for it may be the
+ * applier's own, sent when it saw the operation arrive); anything else
+ * continues the command's trace.
+ */
+function operationParent(
+  app: Application | undefined,
+  traceparent: string | undefined,
+): string | null {
+  const carried = app?.metadata?.annotations?.[OPERATION_TRACEPARENT_ANNOTATION];
+  if (carried && app?.operation?.initiatedBy?.automated) return carried;
+  return traceparent ?? null;
+}

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
 import type { BusPublisher } from '@flotilla/bus';
 import { operationCommandId, type AppRef } from '@flotilla/contracts';
-import type { Application } from '@flotilla/api';
+import { OPERATION_TRACEPARENT_ANNOTATION, type Application } from '@flotilla/api';
 import type { AutoSyncDecision } from '@flotilla/gitops';
 import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
-import type { Logger } from '@flotilla/runtime';
+import { activeTraceparent, type Logger } from '@flotilla/runtime';
 
 const key = (app: AppRef) => `flotilla:self-heal:${app.namespace}/${app.name}`;
 
@@ -51,10 +51,14 @@ export async function actOnAutoSync(deps: {
   }
   let written: string | undefined;
   try {
+    // With traces on, the operation carries the comparison's trace to the applier,
+    // whichever of the two commands for it (this one, the applier's own) arrives.
+    const tp = activeTraceparent();
     const patched = await new ApplicationClient(deps.kc).patchOperation(
       app,
       decision.operation,
       deps.resourceVersion,
+      tp ? { [OPERATION_TRACEPARENT_ANNOTATION]: tp } : undefined,
     );
     written = (patched.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
     deps.wrote?.(app, patched);
