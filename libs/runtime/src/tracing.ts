@@ -1,19 +1,23 @@
-// OpenTelemetry traces. Spans are made through `@opentelemetry/api` alone,
-// which is a no-op until a tracer provider is registered; the SDK and the
-// OTLP exporter are imported only when OTEL_TRACES_EXPORTER asks for them, so
-// with tracing off nothing of the SDK is loaded and no span is recorded.
-import {
-  context,
-  ROOT_CONTEXT,
+// OpenTelemetry traces. While tracing is off nothing of OpenTelemetry is
+// loaded, not even `@opentelemetry/api` (so `flotilla --help` and every
+// command start as before), and each span is one shared no-op object. Only
+// when OTEL_TRACES_EXPORTER asks for export are the API, the SDK and the
+// OTLP exporter imported, and the tracer provider registered.
+import type {
+  Attributes,
+  Context,
+  Span,
+  SpanContext,
   SpanStatusCode,
-  trace,
   TraceFlags,
-  type Attributes,
-  type Context,
-  type Span,
 } from '@opentelemetry/api';
 
 export type { Span };
+
+type OtelApi = typeof import('@opentelemetry/api');
+
+/** The API, once {@link startTracing} has registered a provider; undefined while tracing is off. */
+let api: OtelApi | undefined;
 
 /** Attribute names on Flotilla's spans (besides OpenTelemetry's own). */
 export const SpanAttr = {
@@ -37,28 +41,51 @@ export const SpanAttr = {
 } as const;
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+const SAMPLED = 1 as TraceFlags;
+const STATUS_ERROR = 2 as SpanStatusCode;
 
-/** The tracer every role makes its spans with (a no-op one while tracing is off). */
-export function tracer() {
-  return trace.getTracer('flotilla');
+const INVALID_SPAN_CONTEXT: SpanContext = {
+  traceId: '0'.repeat(32),
+  spanId: '0'.repeat(16),
+  traceFlags: 0 as TraceFlags,
+};
+
+/** The span every call gets while tracing is off: records nothing, costs nothing. */
+const NOOP_SPAN: Span = {
+  spanContext: () => INVALID_SPAN_CONTEXT,
+  setAttribute: () => NOOP_SPAN,
+  setAttributes: () => NOOP_SPAN,
+  addEvent: () => NOOP_SPAN,
+  addLink: () => NOOP_SPAN,
+  addLinks: () => NOOP_SPAN,
+  setStatus: () => NOOP_SPAN,
+  updateName: () => NOOP_SPAN,
+  end: () => undefined,
+  isRecording: () => false,
+  recordException: () => undefined,
+};
+
+/** The span context a W3C `traceparent` names, or undefined when it is absent or malformed. */
+export function parseTraceparent(traceparent: string | undefined): SpanContext | undefined {
+  const m = traceparent ? TRACEPARENT.exec(traceparent) : null;
+  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return undefined;
+  return {
+    traceId: m[1]!,
+    spanId: m[2]!,
+    traceFlags: (parseInt(m[3]!, 16) & SAMPLED) as TraceFlags,
+    isRemote: true,
+  };
+}
+
+function contextOf(otel: OtelApi, traceparent: string | undefined): Context {
+  const sc = parseTraceparent(traceparent);
+  return sc ? otel.trace.setSpanContext(otel.ROOT_CONTEXT, sc) : otel.ROOT_CONTEXT;
 }
 
 /** The span active now (undefined with tracing off), to add what a callee learns to its caller's span. */
 export function activeSpan(): Span | undefined {
-  const span = trace.getActiveSpan();
+  const span = api?.trace.getActiveSpan();
   return span?.isRecording() ? span : undefined;
-}
-
-/** A context whose remote parent is `traceparent`, or the root context when it is absent or malformed. */
-export function contextOfTraceparent(traceparent: string | undefined): Context {
-  const m = traceparent ? TRACEPARENT.exec(traceparent) : null;
-  if (!m || /^0+$/.test(m[1]!) || /^0+$/.test(m[2]!)) return ROOT_CONTEXT;
-  return trace.setSpanContext(ROOT_CONTEXT, {
-    traceId: m[1]!,
-    spanId: m[2]!,
-    traceFlags: parseInt(m[3]!, 16) & TraceFlags.SAMPLED,
-    isRemote: true,
-  });
 }
 
 /**
@@ -66,16 +93,16 @@ export function contextOfTraceparent(traceparent: string | undefined): Context {
  * (tracing is on); undefined otherwise, so callers keep their own.
  */
 export function activeTraceparent(): string | undefined {
-  const span = trace.getSpan(context.active());
-  if (!span?.isRecording()) return undefined;
+  const span = activeSpan();
+  if (!span) return undefined;
   const sc = span.spanContext();
-  const flags = (sc.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, '0');
+  const flags = (sc.traceFlags & SAMPLED).toString(16).padStart(2, '0');
   return `00-${sc.traceId}-${sc.spanId}-${flags}`;
 }
 
 /** Marks a span failed with a message that names no secret (callers pass what they would log). */
 export function failSpan(span: Span, message: string): void {
-  span.setStatus({ code: SpanStatusCode.ERROR, message: message.slice(0, 512) });
+  span.setStatus({ code: STATUS_ERROR, message: message.slice(0, 512) });
 }
 
 /**
@@ -83,17 +110,21 @@ export function failSpan(span: Span, message: string): void {
  * fit one call (a sync wave: applied, then waited on); the caller ends it.
  */
 export function startChildSpan(name: string, attributes?: Attributes): Span {
-  return tracer().startSpan(name, attributes ? { attributes } : {}, context.active());
+  if (!api) return NOOP_SPAN;
+  return api.trace
+    .getTracer('flotilla')
+    .startSpan(name, attributes ? { attributes } : {}, api.context.active());
 }
 
 /** Runs `fn` with `span` active, so spans and messages it starts hang under it. */
 export function runInSpan<T>(span: Span, fn: () => Promise<T>): Promise<T> {
-  return context.with(trace.setSpan(context.active(), span), fn);
+  if (!api || !span.isRecording()) return fn();
+  return api.context.with(api.trace.setSpan(api.context.active(), span), fn);
 }
 
 /** Where a span hangs: a `traceparent` from a message, or (undefined) the span active now. */
 export interface SpanOptions {
-  /** The `traceparent` a message came with; a malformed or absent one starts a new trace. */
+  /** The `traceparent` a message came with; null, malformed or absent starts a new trace. */
   readonly parent?: string | null;
   readonly attributes?: Attributes;
 }
@@ -102,30 +133,34 @@ export interface SpanOptions {
  * Runs `fn` in a new span, active for everything `fn` awaits (so messages
  * it publishes carry it). A throw ends the span with error status and is
  * rethrown; `fn` may also call {@link failSpan} for failures it returns.
- * With tracing off this costs a no-op span and nothing else.
+ * With tracing off `fn` gets the no-op span and nothing else happens.
  */
 export async function inSpan<T>(
   name: string,
   options: SpanOptions,
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  const otel = api;
+  if (!otel) return fn(NOOP_SPAN);
   const parent =
-    options.parent === undefined ? context.active() : contextOfTraceparent(options.parent ?? '');
-  return tracer().startActiveSpan(
-    name,
-    options.attributes ? { attributes: options.attributes } : {},
-    parent,
-    async (span) => {
-      try {
-        return await fn(span);
-      } catch (err) {
-        failSpan(span, err instanceof Error ? err.message : String(err));
-        throw err;
-      } finally {
-        span.end();
-      }
-    },
-  );
+    options.parent === undefined ? otel.context.active() : contextOf(otel, options.parent ?? '');
+  return otel.trace
+    .getTracer('flotilla')
+    .startActiveSpan(
+      name,
+      options.attributes ? { attributes: options.attributes } : {},
+      parent,
+      async (span) => {
+        try {
+          return await fn(span);
+        } catch (err) {
+          failSpan(span, err instanceof Error ? err.message : String(err));
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
 }
 
 /** Tracing of one process, from {@link startTracing}. */
@@ -236,13 +271,19 @@ export interface TracingLoader {
 
 /** Loads the SDK and the OTLP/HTTP exporter and registers them process-wide. */
 const loadSdk: TracingLoader = async (settings, env) => {
-  const [{ NodeTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, resources, semconv] =
-    await Promise.all([
-      import('@opentelemetry/sdk-trace-node'),
-      import('@opentelemetry/exporter-trace-otlp-proto'),
-      import('@opentelemetry/resources'),
-      import('@opentelemetry/semantic-conventions'),
-    ]);
+  const [
+    otel,
+    { NodeTracerProvider, BatchSpanProcessor },
+    { OTLPTraceExporter },
+    resources,
+    semconv,
+  ] = await Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/exporter-trace-otlp-proto'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/semantic-conventions'),
+  ]);
   const exporter = new OTLPTraceExporter({
     url: settings.url,
     headers: settings.headers,
@@ -257,13 +298,17 @@ const loadSdk: TracingLoader = async (settings, env) => {
     ),
     spanProcessors: [new BatchSpanProcessor(exporter)],
   });
+  // Registers the provider, an AsyncLocalStorage context manager and the W3C propagator.
   provider.register();
+  api = otel;
   return {
     enabled: true,
     async shutdown() {
       await provider.shutdown();
-      trace.disable();
-      context.disable();
+      api = undefined;
+      otel.trace.disable();
+      otel.context.disable();
+      otel.propagation.disable();
     },
   };
 };
