@@ -11,10 +11,11 @@ import type {
   SpanStatusCode,
   TraceFlags,
 } from '@opentelemetry/api';
+import type * as OtelApiModule from '@opentelemetry/api';
 
 export type { Span };
 
-type OtelApi = typeof import('@opentelemetry/api');
+type OtelApi = typeof OtelApiModule;
 
 /** The API, once {@link startTracing} has registered a provider; undefined while tracing is off. */
 let api: OtelApi | undefined;
