@@ -49,7 +49,9 @@ describe('traces: one commit, one trace across every role, in a real collector',
       'add a PreSync hook',
     );
     roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
-  });
+    // A limit, not an expectation: the collector's first build (once per version) takes
+    // 3 to 20 minutes on 2 shared cores.
+  }, 30 * 60_000);
   afterAll(async () => {
     await roles?.stop();
     await tracing?.shutdown();
