@@ -203,4 +203,33 @@ describe('traces: one commit, one trace across every role, in a real collector',
     );
     expect(elsewhere.map((s) => s.name)).toEqual([]);
   });
+
+  it('a commit that cannot be rendered ends its render and comparison spans with error status', async () => {
+    const broken = await repo.commit(
+      { 'guestbook/broken.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: [unclosed\n' },
+      'break it',
+    );
+    let trace: ExportedSpan[] = [];
+    await waitFor(
+      'the failed render in the collector',
+      async () => {
+        const spans = await collector.spans();
+        const root = spans.find(
+          (s) => s.name === 'git-poller.commit' && s.attributes['flotilla.revision'] === broken,
+        );
+        trace = root ? spans.filter((s) => s.traceId === root.traceId) : [];
+        return trace.some((s) => s.name === 'differ.compare');
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const render = trace.find((s) => s.name === 'renderer.render')!;
+    expect(render).toMatchObject({ status: 'error', attributes: { 'flotilla.result': 'failed' } });
+    expect(render.statusMessage).toContain('broken.yaml');
+    const compare = trace.find((s) => s.name === 'differ.compare')!;
+    expect(compare.parentSpanId).toBe(render.spanId);
+    expect(compare.status).toBe('error');
+    expect(compare.statusMessage).toMatch(/^ComparisonError: /);
+    // Nothing was synced from it.
+    expect(trace.filter((s) => s.name.startsWith('applier.'))).toEqual([]);
+  });
 });
