@@ -232,4 +232,63 @@ describe('traces: one commit, one trace across every role, in a real collector',
     // Nothing was synced from it.
     expect(trace.filter((s) => s.name.startsWith('applier.'))).toEqual([]);
   });
+
+  it('a failing hook ends the hook, its wave and the operation with error status', async () => {
+    const job = await readFile(join(compatDir(), 'pre-post-sync', 'pre-sync-job.yaml'), 'utf8');
+    // The local cluster fails the pods of a Job whose template carries this annotation.
+    const failing = job.replace(
+      '  template:\n    spec:',
+      "  template:\n    metadata:\n      annotations:\n        flotilla.dev/test-fail: 'true'\n    spec:",
+    );
+    expect(failing).not.toBe(job);
+    // A hook alone is not compared: the Deployment changes too, so the commit is synced.
+    const deployment = await readFile(
+      join(compatDir(), 'guestbook', 'guestbook-ui-deployment.yaml'),
+      'utf8',
+    );
+    const commit = await repo.commit(
+      {
+        'guestbook/broken.yaml': null,
+        'guestbook/pre-sync-job.yaml': failing,
+        'guestbook/guestbook-ui-deployment.yaml': deployment.replace('replicas: 1', 'replicas: 3'),
+      },
+      'a hook that fails',
+    );
+    let trace: ExportedSpan[] = [];
+    await waitFor(
+      'the failed operation in the collector',
+      async () => {
+        const spans = await collector.spans();
+        const root = spans.find(
+          (s) => s.name === 'git-poller.commit' && s.attributes['flotilla.revision'] === commit,
+        );
+        trace = root ? spans.filter((s) => s.traceId === root.traceId) : [];
+        return trace.some((s) => s.name === 'applier.operation' && s.status === 'error');
+      },
+      { timeoutMs: 90_000, intervalMs: 250 },
+    );
+    const operation = trace.find((s) => s.name === 'applier.operation' && s.status === 'error')!;
+    // The app retries automated syncs: each attempt is a span of the same trace.
+    expect(operation.attributes['flotilla.result']).toMatch(/^Failed/);
+    expect(operation.statusMessage).toContain('one or more synchronization tasks');
+    const hook = trace.find((s) => s.name === 'hook-runner.hook' && s.status === 'error')!;
+    expect(hook).toMatchObject({
+      status: 'error',
+      attributes: { 'flotilla.hook': 'Job/before', 'flotilla.result': 'Failed' },
+    });
+    const wave = trace.find((s) => s.spanId === hook.parentSpanId)!;
+    expect(wave).toMatchObject({
+      name: 'applier.wave',
+      status: 'error',
+      attributes: { 'flotilla.sync.phase': 'PreSync' },
+    });
+    const attempt = trace.find((s) => s.spanId === wave.parentSpanId)!;
+    expect(attempt).toMatchObject({ name: 'applier.operation', status: 'error' });
+    // The Sync wave never started.
+    expect(
+      trace.filter(
+        (s) => s.name === 'applier.wave' && s.attributes['flotilla.sync.phase'] === 'Sync',
+      ),
+    ).toEqual([]);
+  });
 });

@@ -128,6 +128,8 @@ export interface SpanOptions {
   /** The `traceparent` a message came with; null, malformed or absent starts a new trace. */
   readonly parent?: string | null;
   readonly attributes?: Attributes;
+  /** Errors that are no failure (work handed back to be done later): thrown on, status left alone. */
+  readonly notFailure?: (err: unknown) => boolean;
 }
 
 /**
@@ -155,7 +157,8 @@ export async function inSpan<T>(
         try {
           return await fn(span);
         } catch (err) {
-          failSpan(span, err instanceof Error ? err.message : String(err));
+          if (!options.notFailure?.(err))
+            failSpan(span, err instanceof Error ? err.message : String(err));
           throw err;
         } finally {
           span.end();

@@ -233,6 +233,23 @@ export async function executePlan(
   // One span per sync wave, from its first apply until the next step begins
   // (its resources healthy, its hooks done) or the operation ends.
   let waveSpan: Span | undefined;
+  let waveTasks: readonly SyncTask[] = [];
+  // What failed in the wave that just ended, from its tasks' results.
+  const waveFailure = (): string | undefined => {
+    const index = indexResults(results);
+    const failed = waveTasks
+      .map((t) => index.get(resultId(t.key, t.phase)))
+      .filter(
+        (r) =>
+          r &&
+          (r.status === ResultCode.SyncFailed ||
+            r.hookPhase === OperationPhase.Failed ||
+            r.hookPhase === OperationPhase.Error),
+      );
+    return failed.length > 0
+      ? failed.map((r) => `${r?.key.kind}/${r?.key.name}: ${r?.message ?? 'failed'}`).join('; ')
+      : undefined;
+  };
   const endWave = (result: string, failure?: string) => {
     if (!waveSpan) return;
     waveSpan.setAttribute(SpanAttr.result, result);
@@ -242,7 +259,11 @@ export async function executePlan(
   };
   try {
     const end = await steps();
-    endWave(end.phase, end.phase === OperationPhase.Succeeded ? undefined : end.message);
+    const failure = waveFailure();
+    endWave(
+      failure ? 'failed' : end.phase,
+      failure ?? (end.phase === OperationPhase.Succeeded ? undefined : end.message),
+    );
     return end;
   } catch (err) {
     endWave('stopped', (err as Error).message);
@@ -263,7 +284,8 @@ export async function executePlan(
       if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {
         if (next.kind !== 'wait') {
           await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
-          endWave('completed');
+          const failure = waveFailure();
+          endWave(failure ? 'failed' : 'completed', failure);
           lastStep = undefined;
         }
       }
@@ -287,6 +309,7 @@ export async function executePlan(
             index: next.step.index,
           };
           endWave('completed');
+          waveTasks = next.tasks;
           waveSpan = startChildSpan('applier.wave', {
             [SpanAttr.role]: 'applier',
             [SpanAttr.phase]: next.step.phase,

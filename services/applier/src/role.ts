@@ -226,6 +226,8 @@ export const applierRole: Role = {
           'applier.operation',
           {
             parent: operationParent(current, ctx.traceparent),
+            // A retry's backoff or a handed-over lease: the attempt's own end was recorded.
+            notFailure: isWaiting,
             attributes: {
               [SpanAttr.role]: 'applier',
               [SpanAttr.app]: `${cmd.app.namespace}/${cmd.app.name}`,
