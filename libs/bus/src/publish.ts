@@ -9,13 +9,17 @@ import {
   type FlotillaEvent,
   type AppRef,
 } from '@flotilla/contracts';
-import { traceparent } from './trace.js';
+import { activeTraceparent } from '@flotilla/runtime';
+import { isTraceparent, traceparent } from './trace.js';
 
 /** Options of one publish. */
 export interface PublishOptions {
   /** `Nats-Msg-Id`: a repeat within the duplicate window is dropped by the server. */
   readonly msgId?: string;
-  /** W3C trace context of the caller; a new trace starts when absent. */
+  /**
+   * W3C trace context to send as it is (a message carried on). Absent: the
+   * span active now when tracing is on, else a new trace.
+   */
   readonly traceparent?: string;
 }
 
@@ -39,7 +43,11 @@ export function createPublisher(
 ): BusPublisher {
   const raw = (subject: string, data: Uint8Array, options: PublishOptions = {}) => {
     const h = natsHeaders();
-    h.set('traceparent', traceparent(options.traceparent));
+    const given = options.traceparent;
+    h.set(
+      'traceparent',
+      given && isTraceparent(given) ? given : (activeTraceparent() ?? traceparent()),
+    );
     return js.publish(subject, data, {
       headers: h,
       ...(options.msgId ? { msgID: options.msgId } : {}),

@@ -28,3 +28,21 @@ export {
   type AppMetricRow,
   type ClusterProbe,
 } from './app-metrics.js';
+export {
+  activeSpan,
+  activeTraceparent,
+  failSpan,
+  inSpan,
+  parseTraceparent,
+  runInSpan,
+  startChildSpan,
+  SpanAttr,
+  startTracing,
+  tracingSettings,
+  TracingConfigError,
+  type Span,
+  type SpanOptions,
+  type Tracing,
+  type TracingLoader,
+  type TracingSettings,
+} from './tracing.js';

@@ -4,6 +4,7 @@ import { createLogger } from './logger.js';
 import { userCacheDir } from './paths.js';
 import { startOpsServer } from './ops.js';
 import { installShutdown, type Shutdown, type ShutdownHook } from './shutdown.js';
+import { startTracing, type Tracing } from './tracing.js';
 
 /** What a role gets when it starts. */
 export interface RoleContext {
@@ -57,8 +58,11 @@ export async function runRoles(
   afterStop?: ShutdownHook,
 ): Promise<Shutdown> {
   let config: RuntimeConfig;
+  let tracing: Tracing;
   try {
     config = compileRuntimeConfig(env, { cacheDir: userCacheDir(env) });
+    // Off unless OTEL_TRACES_EXPORTER=otlp: then the SDK loads before any role makes a span.
+    tracing = await startTracing(env, processName);
   } catch (err) {
     process.stderr.write(`${processName}: ${(err as Error).message}\n`);
     process.exit(2);
@@ -69,6 +73,9 @@ export async function runRoles(
   const keepAlive = setInterval(() => undefined, 3_600_000);
   shutdown.add(() => clearInterval(keepAlive));
   if (afterStop) shutdown.add(afterStop);
+  // Hooks run in reverse: this one runs after every role has stopped, sending their last spans.
+  shutdown.add(() => tracing.shutdown());
+  if (tracing.enabled) logger.info('exporting traces over OTLP');
   let started = 0;
   const ops = await startOpsServer({
     addr: env['FLOTILLA_OPS_ADDR'] ?? '0.0.0.0:9090',

@@ -28,3 +28,9 @@ export {
   type Accepted,
   type Mail,
 } from './receivers.js';
+export {
+  parseExportedSpans,
+  startTestCollector,
+  type ExportedSpan,
+  type TestCollector,
+} from './otel-collector.js';

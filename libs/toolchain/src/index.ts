@@ -10,6 +10,7 @@ export {
 export { goModulesDir, type GoBuildOptions } from './go-build.js';
 export { provisionRegistry, registryBinary } from './registry.js';
 export { provisionPromtool } from './promtool.js';
+export { provisionOtelcol } from './otelcol.js';
 export {
   provisionControlPlane,
   controlPlaneBinaries,

@@ -12,4 +12,10 @@ export const VERSIONS = {
   registry: 'v3.1.2',
   /** Go module version of Prometheus (v0.316.0 is release 3.16), for `promtool`. */
   prometheus: 'v0.316.0',
+  /**
+   * OpenTelemetry Collector release, built for the trace tests. Core and
+   * contrib modules sit at this one release: the contrib file exporter is
+   * served at it, not at later ones.
+   */
+  otelcol: 'v0.161.0',
 } as const;

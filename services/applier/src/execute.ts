@@ -20,6 +20,14 @@ import {
 import type { HealthResult } from '@flotilla/gitops';
 import type { KubernetesObject } from '@flotilla/kube';
 import { liveObject, nextChange } from '@flotilla/sync-exec';
+import {
+  failSpan,
+  inSpan,
+  runInSpan,
+  SpanAttr,
+  startChildSpan,
+  type Span,
+} from '@flotilla/runtime';
 import { ProgressWriter } from './progress-writer.js';
 import {
   applyTask,
@@ -186,9 +194,25 @@ export async function executePlan(
       // Hooks go to the hook-runner; they run while this batch's resources apply.
       await deps.hookDriver.start(handOver);
       for (const t of handOver) set(applyResult(t, { message: 'handed to the hook-runner' }));
-      const out = await mapBounded(applies, deps.applyParallelism, (t) =>
-        t.unchanged ? Promise.resolve(unchangedResult(t)) : applyTask(deps, t),
-      );
+      const out =
+        applies.length === 0
+          ? []
+          : await inSpan(
+              'applier.apply',
+              { attributes: { [SpanAttr.resources]: applies.length } },
+              async (span) => {
+                const done = await mapBounded(applies, deps.applyParallelism, (t) =>
+                  t.unchanged ? Promise.resolve(unchangedResult(t)) : applyTask(deps, t),
+                );
+                const failed = done.filter((r) => r?.status === ResultCode.SyncFailed);
+                span.setAttribute(
+                  SpanAttr.result,
+                  failed.length > 0 ? `${failed.length} failed` : 'applied',
+                );
+                if (failed.length > 0) failSpan(span, failed.map((r) => r?.message).join('; '));
+                return done;
+              },
+            );
       out.forEach((r) => set(r));
       // Nothing was applied to an unchanged resource: no event says it was.
       await Promise.all(
@@ -210,87 +234,140 @@ export async function executePlan(
     };
   };
   let lastStep: { phase: string; wave: number; count: number; index: number } | undefined;
-  for (;;) {
-    if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
-    if (signals.terminate.aborted) {
-      const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
-      await deps.hookDriver.cancel(toDelete);
-      await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
-      await writer.flush();
-      return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
-    }
-    // A cluster that stopped answering ends this attempt: its health and hooks cannot be
-    // seen (the cache holds what it last saw), and writes would fail one by one. The
-    // operation retries by its retry policy, each attempt planning afresh once it answers.
-    // One probe first: a blip the cache saw is over by the time it answers.
-    const down =
-      destinationDown(deps) !== undefined && !(await deps.cache.reachableNow())
-        ? destinationDown(deps)
-        : undefined;
-    if (down !== undefined) {
-      await writer.flush();
-      return { phase: OperationPhase.Error, message: down, results };
-    }
-    const next = syncProgress(active, results);
-    if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {
-      if (next.kind !== 'wait') {
-        await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
-        lastStep = undefined;
+  // One span per sync wave, from its first apply until the next step begins
+  // (its resources healthy, its hooks done) or the operation ends.
+  let waveSpan: Span | undefined;
+  let waveTasks: readonly SyncTask[] = [];
+  // What failed in the wave that just ended, from its tasks' results.
+  const waveFailure = (): string | undefined => {
+    const index = indexResults(results);
+    const failed = waveTasks
+      .map((t) => index.get(resultId(t.key, t.phase)))
+      .filter(
+        (r) =>
+          r &&
+          (r.status === ResultCode.SyncFailed ||
+            r.hookPhase === OperationPhase.Failed ||
+            r.hookPhase === OperationPhase.Error),
+      );
+    return failed.length > 0
+      ? failed.map((r) => `${r?.key.kind}/${r?.key.name}: ${r?.message ?? 'failed'}`).join('; ')
+      : undefined;
+  };
+  const endWave = (result: string, failure?: string) => {
+    if (!waveSpan) return;
+    waveSpan.setAttribute(SpanAttr.result, result);
+    if (failure !== undefined) failSpan(waveSpan, failure);
+    waveSpan.end();
+    waveSpan = undefined;
+  };
+  try {
+    const end = await steps();
+    const failure = waveFailure();
+    endWave(
+      failure ? 'failed' : end.phase,
+      failure ?? (end.phase === OperationPhase.Succeeded ? undefined : end.message),
+    );
+    return end;
+  } catch (err) {
+    endWave('stopped', (err as Error).message);
+    throw err;
+  }
+
+  async function steps(): Promise<ExecutionEnd> {
+    for (;;) {
+      if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
+      if (signals.terminate.aborted) {
+        const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
+        await deps.hookDriver.cancel(toDelete);
+        await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
+        await writer.flush();
+        return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
       }
-    }
-    switch (next.kind) {
-      case 'run-step': {
-        const refused = await hooks.beforeStep?.(next.tasks);
-        if (refused !== undefined) {
-          await writer.flush();
-          const where = `${next.step.phase} wave ${next.step.wave}`;
-          return {
-            phase: OperationPhase.Failed,
-            message: `stopped before ${where}: ${refused}`,
-            results,
-          };
+      // A cluster that stopped answering ends this attempt: its health and hooks cannot be
+      // seen (the cache holds what it last saw), and writes would fail one by one. The
+      // operation retries by its retry policy, each attempt planning afresh once it answers.
+      // One probe first: a blip the cache saw is over by the time it answers.
+      const down =
+        destinationDown(deps) !== undefined && !(await deps.cache.reachableNow())
+          ? destinationDown(deps)
+          : undefined;
+      if (down !== undefined) {
+        await writer.flush();
+        return { phase: OperationPhase.Error, message: down, results };
+      }
+      const next = syncProgress(active, results);
+      if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {
+        if (next.kind !== 'wait') {
+          await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
+          const failure = waveFailure();
+          endWave(failure ? 'failed' : 'completed', failure);
+          lastStep = undefined;
         }
-        progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
-        lastStep = {
-          phase: next.step.phase,
-          wave: next.step.wave,
-          count: next.step.tasks.length,
-          index: next.step.index,
-        };
-        await runTasks(next.tasks);
-        break;
       }
-      case 'run-sync-fail':
-        await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
-        progress(`SyncFail: ${next.message}`);
-        await runTasks(next.tasks);
-        break;
-      case 'await-prune-confirmation':
-      case 'wait': {
-        if (next.kind === 'await-prune-confirmation' && (await hooks.pruneConfirmed?.())) {
-          active = { ...active, pruneConfirmed: true };
+      switch (next.kind) {
+        case 'run-step': {
+          const refused = await hooks.beforeStep?.(next.tasks);
+          if (refused !== undefined) {
+            await writer.flush();
+            const where = `${next.step.phase} wave ${next.step.wave}`;
+            return {
+              phase: OperationPhase.Failed,
+              message: `stopped before ${where}: ${refused}`,
+              results,
+            };
+          }
+          progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
+          lastStep = {
+            phase: next.step.phase,
+            wave: next.step.wave,
+            count: next.step.tasks.length,
+            index: next.step.index,
+          };
+          endWave('completed');
+          waveTasks = next.tasks;
+          waveSpan = startChildSpan('applier.wave', {
+            [SpanAttr.role]: 'applier',
+            [SpanAttr.phase]: next.step.phase,
+            [SpanAttr.wave]: next.step.wave,
+            [SpanAttr.resources]: next.step.tasks.length,
+          });
+          const wave = waveSpan;
+          await runInSpan(wave, () => runTasks(next.tasks));
           break;
         }
-        const at = next.tasks[0];
-        const where = at ? `${at.phase} wave ${at.wave}: ` : '';
-        progress(`${where}${next.message}`);
-        const changed = await observe(deps, next.tasks, results, set);
-        if (!changed) {
-          await nextChange(
-            deps.cache,
-            next.tasks.map((t) => t.key),
-            AbortSignal.any([signals.terminate, signals.stop]),
-            undefined,
-            10_000,
-            wakeOn,
-          );
+        case 'run-sync-fail':
+          await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
+          progress(`SyncFail: ${next.message}`);
+          await runTasks(next.tasks);
+          break;
+        case 'await-prune-confirmation':
+        case 'wait': {
+          if (next.kind === 'await-prune-confirmation' && (await hooks.pruneConfirmed?.())) {
+            active = { ...active, pruneConfirmed: true };
+            break;
+          }
+          const at = next.tasks[0];
+          const where = at ? `${at.phase} wave ${at.wave}: ` : '';
+          progress(`${where}${next.message}`);
+          const changed = await observe(deps, next.tasks, results, set);
+          if (!changed) {
+            await nextChange(
+              deps.cache,
+              next.tasks.map((t) => t.key),
+              AbortSignal.any([signals.terminate, signals.stop]),
+              undefined,
+              10_000,
+              wakeOn,
+            );
+          }
+          break;
         }
-        break;
+        case 'finished':
+          await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
+          await writer.flush();
+          return { phase: next.phase, message: next.message, results };
       }
-      case 'finished':
-        await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
-        await writer.flush();
-        return { phase: next.phase, message: next.message, results };
     }
   }
 }

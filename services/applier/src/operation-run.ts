@@ -18,7 +18,15 @@ import {
   type SyncResourceResult,
 } from '@flotilla/gitops';
 import { ApplicationClient, type KubeConfig } from '@flotilla/kube';
-import { appMetrics, failureReason, metrics, type Logger } from '@flotilla/runtime';
+import {
+  activeSpan,
+  appMetrics,
+  failSpan,
+  failureReason,
+  metrics,
+  SpanAttr,
+  type Logger,
+} from '@flotilla/runtime';
 import { writeApplierStatus } from './app-io.js';
 import { appEvents } from './emit.js';
 import type { syncedSources } from './operation-desired.js';
@@ -172,6 +180,16 @@ export class OperationRun {
 export function countFinished(s: OperationState, app: Application): void {
   const trigger = s.operation?.initiatedBy?.automated ? 'automated' : 'operation';
   metrics.syncOperations.inc({ phase: s.phase, trigger });
+  // The operation's span (active while it runs, with traces on) ends with its phase.
+  const span = activeSpan();
+  if (span) {
+    const revision = s.syncResult?.revision ?? s.syncResult?.revisions?.join(',');
+    span.setAttributes({
+      [SpanAttr.result]: s.phase,
+      ...(revision ? { [SpanAttr.revision]: revision } : {}),
+    });
+    if (s.phase !== OperationPhase.Succeeded) failSpan(span, s.message ?? s.phase);
+  }
   const ref = { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
   appMetrics.syncs.inc({ ...ref, project: app.spec?.project || 'default', phase: s.phase });
   if (s.phase !== OperationPhase.Succeeded)

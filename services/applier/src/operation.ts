@@ -18,7 +18,7 @@ import {
 } from '@flotilla/gitops';
 import { isClusterConnectionError, resourceVersionAtLeast, type KubeConfig } from '@flotilla/kube';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
-import type { Logger } from '@flotilla/runtime';
+import { activeSpan, failSpan, SpanAttr, type Logger } from '@flotilla/runtime';
 import { readApp } from './app-io.js';
 import { isDestinationUnreachableError, isPlanningError, isSharedResourceError } from './errors.js';
 import { executePlan, type ExecutionDeps, type ExecutionEnd, type HookDriver } from './execute.js';
@@ -107,6 +107,7 @@ export async function runOperation(
       : undefined;
   if (resuming && Date.parse(resuming.startedAt) > Date.now()) {
     // A retry waits for its backoff.
+    activeSpan()?.setAttribute(SpanAttr.result, 'waiting for the retry backoff');
     throw new WaitingError('retry backoff', Date.parse(resuming.startedAt) - Date.now());
   }
   const run = new OperationRun(
@@ -367,6 +368,12 @@ async function concludeStep(
     terminated,
   });
   if (decision.retry && !terminated) {
+    // This attempt failed: its span says so, and the next attempt gets a span of its own.
+    const span = activeSpan();
+    if (span) {
+      span.setAttribute(SpanAttr.result, `${end.phase}, retry ${decision.retryCount} planned`);
+      failSpan(span, end.message);
+    }
     // The next attempt starts at retryAt with fresh results; the command comes back then.
     await run.write({
       ...run.state(OperationPhase.Running, decision.message, end.results),

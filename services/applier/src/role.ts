@@ -1,4 +1,4 @@
-import { redisClientOptions } from '@flotilla/runtime';
+import { inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import type { Application, Operation } from '@flotilla/api';
 import { projectNameOf } from '@flotilla/gitops';
@@ -257,61 +257,78 @@ export const applierRole: Role = {
             }
           : undefined;
         if (current?.operation) carriedRuns.delete(k);
-        // An unknown destination falls back to the own cluster's cache only to
-        // reach the check that ends the operation before anything is written.
-        const cluster = await clusters
-          .forDestination(current?.spec?.destination)
-          .catch(() => clusters.own);
-        const writer = identity(current, cluster);
-        const deps = {
-          kc,
-          clusterKc: writer.kc,
-          cache: cluster.cache,
-          desired,
-          bus,
-          logger,
-          terminated,
-          watchApp,
-          destinationProblem: destinationProblem(cluster),
-          cluster: { name: cluster.name, server: cluster.server },
-          watchedApp: (ref: AppRef) => informer.get(ref.name, ref.namespace),
-          projectGate: gate,
-          windowCheck: windows,
-          applyParallelism: options.applyParallelism,
-          hooksFor: (app: AppRef, operationId: string) =>
-            busHookDriver(
-              nc,
+        return inSpan(
+          'applier.operation',
+          {
+            parent: ctx.traceparent ?? null,
+            // A retry's backoff or a handed-over lease: the attempt's own end was recorded.
+            notFailure: isWaiting,
+            attributes: {
+              [SpanAttr.role]: 'applier',
+              [SpanAttr.app]: `${cmd.app.namespace}/${cmd.app.name}`,
+              [SpanAttr.reason]: cmd.reason,
+              ...(cmd.revision ? { [SpanAttr.revision]: cmd.revision } : {}),
+            },
+          },
+          async () => {
+            // An unknown destination falls back to the own cluster's cache only to
+            // reach the check that ends the operation before anything is written.
+            const cluster = await clusters
+              .forDestination(current?.spec?.destination)
+              .catch(() => clusters.own);
+            const writer = identity(current, cluster);
+            const deps = {
+              kc,
+              clusterKc: writer.kc,
+              cache: cluster.cache,
+              desired,
               bus,
-              hookStore,
-              app,
-              operationId,
-              cluster.own ? undefined : { name: cluster.name, server: cluster.server },
-              writer.user,
-            ),
-          health: (o: KubernetesObject) => health.assess(o as Parameters<typeof health.assess>[0]),
-        };
-        try {
-          if (current && isDeletionPending(current)) {
-            await runDeletion(deps, cmd.app, lease, ctx.signal);
-          } else await runOperation(deps, cmd.app, lease, ctx.signal, current ?? null, carried);
-        } catch (err) {
-          // Stopping or losing the lease leaves the operation Running for the next holder.
-          if (ctx.signal.aborted || lease.lost.aborted) {
-            return Outcomes.wait(options.leaseBusyDelayMs, 'handed over');
-          }
-          const fault = !isWaiting(err);
-          if (fault && ctx.deliveryCount >= options.faultAttempts) {
-            const message = `operation failed: ${(err as Error).message}`;
-            await errorOperation(deps, cmd.app, message, carried?.operation);
-            return;
-          }
-          throw err;
-        } finally {
-          clearInterval(beat);
-          terminations.delete(k);
-          carriedRuns.delete(k);
-          await lease.release();
-        }
+              logger,
+              terminated,
+              watchApp,
+              destinationProblem: destinationProblem(cluster),
+              cluster: { name: cluster.name, server: cluster.server },
+              watchedApp: (ref: AppRef) => informer.get(ref.name, ref.namespace),
+              projectGate: gate,
+              windowCheck: windows,
+              applyParallelism: options.applyParallelism,
+              hooksFor: (app: AppRef, operationId: string) =>
+                busHookDriver(
+                  nc,
+                  bus,
+                  hookStore,
+                  app,
+                  operationId,
+                  cluster.own ? undefined : { name: cluster.name, server: cluster.server },
+                  writer.user,
+                ),
+              health: (o: KubernetesObject) =>
+                health.assess(o as Parameters<typeof health.assess>[0]),
+            };
+            try {
+              if (current && isDeletionPending(current)) {
+                await runDeletion(deps, cmd.app, lease, ctx.signal);
+              } else await runOperation(deps, cmd.app, lease, ctx.signal, current ?? null, carried);
+            } catch (err) {
+              // Stopping or losing the lease leaves the operation Running for the next holder.
+              if (ctx.signal.aborted || lease.lost.aborted) {
+                return Outcomes.wait(options.leaseBusyDelayMs, 'handed over');
+              }
+              const fault = !isWaiting(err);
+              if (fault && ctx.deliveryCount >= options.faultAttempts) {
+                const message = `operation failed: ${(err as Error).message}`;
+                await errorOperation(deps, cmd.app, message, carried?.operation);
+                return;
+              }
+              throw err;
+            } finally {
+              clearInterval(beat);
+              terminations.delete(k);
+              carriedRuns.delete(k);
+              await lease.release();
+            }
+          },
+        );
       },
     });
 

@@ -1,4 +1,4 @@
-import { redisClientOptions } from '@flotilla/runtime';
+import { failSpan, inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import type { Application } from '@flotilla/api';
@@ -95,45 +95,72 @@ export const differRole: Role = {
       kind: 'diff',
       logger,
       concurrency: options.concurrency,
-      handler: async (cmd) => {
-        const started = performance.now();
-        const r = await reconciler.reconcile(cmd.app, cmd.appResourceVersion);
-        if (r)
-          appMetrics.reconcileSeconds.observe(
-            { dest_server: r.app.spec?.destination?.server ?? r.app.spec?.destination?.name ?? '' },
-            (performance.now() - started) / 1000,
-          );
-        if (!r) {
-          clusters.forget(cmd.app);
-          return;
-        }
-        if (r.needsRender) {
-          await bus.command({
-            version: 1,
-            kind: 'render',
-            app: cmd.app,
-            reason: 'no desired state yet',
-          });
-        }
-        // The automated sync need not wait for the events of the comparison that decided it.
-        await Promise.all([
-          r.changed ? publishChanges(bus, cmd.app, r) : undefined,
-          r.changed && r.denials ? publishDenials(bus, cmd.app, r.denials) : undefined,
-          r.changed && r.window ? publishWindowBlock(bus, cmd.app, r.window, false) : undefined,
-          r.autoSync &&
-            actOnAutoSync({
-              bus,
-              logger,
-              counter,
-              app: cmd.app,
-              resourceVersion: r.resourceVersion,
-              lastOperationStartedAt: r.previous?.operationState?.startedAt,
-              revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
-              decision: r.autoSync,
-              later,
-            }),
-        ]);
-      },
+      handler: (cmd, ctx) =>
+        inSpan(
+          'differ.compare',
+          {
+            parent: ctx.traceparent ?? null,
+            attributes: {
+              [SpanAttr.role]: 'differ',
+              [SpanAttr.app]: `${cmd.app.namespace}/${cmd.app.name}`,
+              [SpanAttr.reason]: cmd.reason,
+            },
+          },
+          async (span) => {
+            const started = performance.now();
+            const r = await reconciler.reconcile(cmd.app, cmd.appResourceVersion);
+            if (r) {
+              const sync = r.status.sync;
+              const revision = sync?.revision ?? sync?.revisions?.join(',');
+              span.setAttributes({
+                ...(revision ? { [SpanAttr.revision]: revision } : {}),
+                [SpanAttr.result]: `${sync?.status ?? 'Unknown'}/${r.status.health?.status ?? 'Unknown'}`,
+                'flotilla.autosync': Boolean(r.autoSync?.sync),
+              });
+              // A comparison that could not be made (render failed, project refused...) is a failure.
+              const error = r.status.conditions?.find((c) => c.type.endsWith('Error'));
+              if (error) failSpan(span, `${error.type}: ${error.message}`);
+            } else span.setAttribute(SpanAttr.result, 'app gone');
+            if (r)
+              appMetrics.reconcileSeconds.observe(
+                {
+                  dest_server:
+                    r.app.spec?.destination?.server ?? r.app.spec?.destination?.name ?? '',
+                },
+                (performance.now() - started) / 1000,
+              );
+            if (!r) {
+              clusters.forget(cmd.app);
+              return;
+            }
+            if (r.needsRender) {
+              await bus.command({
+                version: 1,
+                kind: 'render',
+                app: cmd.app,
+                reason: 'no desired state yet',
+              });
+            }
+            // The automated sync need not wait for the events of the comparison that decided it.
+            await Promise.all([
+              r.changed ? publishChanges(bus, cmd.app, r) : undefined,
+              r.changed && r.denials ? publishDenials(bus, cmd.app, r.denials) : undefined,
+              r.changed && r.window ? publishWindowBlock(bus, cmd.app, r.window, false) : undefined,
+              r.autoSync &&
+                actOnAutoSync({
+                  bus,
+                  logger,
+                  counter,
+                  app: cmd.app,
+                  resourceVersion: r.resourceVersion,
+                  lastOperationStartedAt: r.previous?.operationState?.startedAt,
+                  revision: r.status.sync?.revision ?? r.status.sync?.revisions?.[0] ?? '',
+                  decision: r.autoSync,
+                  later,
+                }),
+            ]);
+          },
+        ),
     });
 
     // Safety net: every app is compared again on a timer, each at its own moment of the

@@ -1,17 +1,41 @@
 import type { BusPublisher } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
+import { failSpan, inSpan, SpanAttr } from '@flotilla/runtime';
 import { stripCredentials, type PolledApp, type RenderDecision } from '@flotilla/git';
 
 const SOURCE = '/flotilla/git-poller';
 
-/** Publishes a render command for a decision, and `source.changed` when the revisions moved. */
+/**
+ * Publishes a render command for a decision, and `source.changed` when the
+ * revisions moved, in a `git-poller.commit` span: the root of the change's
+ * trace, or the child of the webhook's span that asked.
+ */
 export function decisionPublisher(
   bus: BusPublisher,
   appOf: (ref: AppRef) => PolledApp | undefined,
   /** The app's resourceVersion as the poller's watch holds it: the renderer reads one at least as new. */
   resourceVersionOf: (ref: AppRef) => string | undefined = () => undefined,
 ) {
-  return async (d: RenderDecision): Promise<void> => {
+  return (d: RenderDecision): Promise<void> =>
+    inSpan(
+      'git-poller.commit',
+      {
+        attributes: {
+          [SpanAttr.role]: 'git-poller',
+          [SpanAttr.app]: `${d.app.namespace}/${d.app.name}`,
+          [SpanAttr.reason]: stripCredentials(d.reason),
+          ...(d.revisions ? { [SpanAttr.revision]: d.revisions.join(',') } : {}),
+          [SpanAttr.result]: d.error ? 'unresolved' : 'render requested',
+        },
+      },
+      async (span) => {
+        // A source that cannot be resolved still goes to the renderer, which reports it.
+        if (d.error) failSpan(span, stripCredentials(d.error));
+        await publishDecision(d);
+      },
+    );
+
+  async function publishDecision(d: RenderDecision): Promise<void> {
     const rv = resourceVersionOf(d.app);
     await bus.command(
       {
@@ -46,5 +70,5 @@ export function decisionPublisher(
       { source: SOURCE, id: `source-${d.id}` },
     );
     await bus.event('source.changed', d.app, event);
-  };
+  }
 }

@@ -1,4 +1,4 @@
-import { redisClientOptions } from '@flotilla/runtime';
+import { inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
@@ -281,13 +281,25 @@ export const gitPollerRole: Role = {
         const changedFiles = push.changedFiles
           ? new Map([...repos].map((r) => [r, push.changedFiles!]))
           : undefined;
-        const report = await poller.round(matched, {
-          intervalMs: options.intervalMs,
-          fresh: true,
-          repos,
-          ...(changedFiles ? { changedFiles } : {}),
-        });
-        return report.decisions.length;
+        // The push starts the trace of every change it brings: each app's
+        // `git-poller.commit` span is a child of this one.
+        return inSpan(
+          'git-poller.webhook',
+          {
+            parent: null,
+            attributes: { [SpanAttr.role]: 'git-poller', [SpanAttr.reason]: 'push webhook' },
+          },
+          async (span) => {
+            const report = await poller.round(matched, {
+              intervalMs: options.intervalMs,
+              fresh: true,
+              repos,
+              ...(changedFiles ? { changedFiles } : {}),
+            });
+            span.setAttribute(SpanAttr.result, `${report.decisions.length} render(s) requested`);
+            return report.decisions.length;
+          },
+        );
       },
     });
     // A registry's push notification looks at the apps reading the pushed repository at once.

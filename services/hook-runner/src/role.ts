@@ -1,4 +1,4 @@
-import { redisClientOptions } from '@flotilla/runtime';
+import { failSpan, inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import { Outcomes, connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import {
@@ -82,49 +82,69 @@ export const hookRunnerRole: Role = {
         const beat = setInterval(() => ctx.working(), 5_000);
         try {
           await Promise.all(
-            cmd.hooks.map(async (key) => {
-              const id = `${cmd.operationId}:${resourceKeyString(key)}`;
-              if (await store.verdict(cmd.operationId, key)) return;
-              const spec = await store.spec(cmd.operationId, key);
-              const base = {
-                operationId: cmd.operationId,
-                hook: key,
-                hookType: cmd.phase,
-                wave: cmd.wave,
-              };
-              const target = spec?.cluster
-                ? await clusters.forDestination({ server: spec.cluster.server })
-                : clusters.own;
-              const verdict: HookVerdict = spec
-                ? await runHook(
-                    {
-                      kc: target.kc,
-                      // Sync impersonation: the hook is written as the project's ServiceAccount.
-                      ...(spec.impersonate
-                        ? { writeKc: impersonating(target.kc, spec.impersonate) }
-                        : {}),
-                      cache: target.cache,
-                      health: assess,
-                    },
-                    spec,
-                    ctx.signal,
-                    () => emit('hook.started', cmd.app, base, `${id}:started`),
-                    async () => (await store.verdict(cmd.operationId, key)) !== undefined,
-                  )
-                : { phase: 'Failed', message: 'the hook was not handed over by the applier' };
-              await store.putVerdict(cmd.operationId, key, verdict);
-              const tail = verdict.logTail ? { logTail: verdict.logTail } : {};
-              if (verdict.phase === 'Succeeded') {
-                await emit('hook.succeeded', cmd.app, { ...base, ...tail }, `${id}:succeeded`);
-              } else {
-                await emit(
-                  'hook.failed',
-                  cmd.app,
-                  { ...base, message: verdict.message, ...tail },
-                  `${id}:failed`,
-                );
-              }
-            }),
+            cmd.hooks.map((key) =>
+              inSpan(
+                'hook-runner.hook',
+                {
+                  parent: ctx.traceparent ?? null,
+                  attributes: {
+                    [SpanAttr.role]: 'hook-runner',
+                    [SpanAttr.app]: `${cmd.app.namespace}/${cmd.app.name}`,
+                    [SpanAttr.hook]: `${key.kind}/${key.name}`,
+                    [SpanAttr.phase]: cmd.phase,
+                    [SpanAttr.wave]: cmd.wave,
+                  },
+                },
+                async (span) => {
+                  const id = `${cmd.operationId}:${resourceKeyString(key)}`;
+                  if (await store.verdict(cmd.operationId, key)) {
+                    span.setAttribute(SpanAttr.result, 'already ended');
+                    return;
+                  }
+                  const spec = await store.spec(cmd.operationId, key);
+                  const base = {
+                    operationId: cmd.operationId,
+                    hook: key,
+                    hookType: cmd.phase,
+                    wave: cmd.wave,
+                  };
+                  const target = spec?.cluster
+                    ? await clusters.forDestination({ server: spec.cluster.server })
+                    : clusters.own;
+                  const verdict: HookVerdict = spec
+                    ? await runHook(
+                        {
+                          kc: target.kc,
+                          // Sync impersonation: the hook is written as the project's ServiceAccount.
+                          ...(spec.impersonate
+                            ? { writeKc: impersonating(target.kc, spec.impersonate) }
+                            : {}),
+                          cache: target.cache,
+                          health: assess,
+                        },
+                        spec,
+                        ctx.signal,
+                        () => emit('hook.started', cmd.app, base, `${id}:started`),
+                        async () => (await store.verdict(cmd.operationId, key)) !== undefined,
+                      )
+                    : { phase: 'Failed', message: 'the hook was not handed over by the applier' };
+                  await store.putVerdict(cmd.operationId, key, verdict);
+                  span.setAttribute(SpanAttr.result, verdict.phase);
+                  if (verdict.phase !== 'Succeeded') failSpan(span, verdict.message);
+                  const tail = verdict.logTail ? { logTail: verdict.logTail } : {};
+                  if (verdict.phase === 'Succeeded') {
+                    await emit('hook.succeeded', cmd.app, { ...base, ...tail }, `${id}:succeeded`);
+                  } else {
+                    await emit(
+                      'hook.failed',
+                      cmd.app,
+                      { ...base, message: verdict.message, ...tail },
+                      `${id}:failed`,
+                    );
+                  }
+                },
+              ),
+            ),
           );
         } catch (err) {
           // Stopping: the command comes back to this or another hook-runner, which finds the hooks by name.

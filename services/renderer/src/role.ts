@@ -1,4 +1,4 @@
-import { metrics, redisClientOptions } from '@flotilla/runtime';
+import { failSpan, inSpan, metrics, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -119,124 +119,150 @@ export const rendererRole: Role = {
       kind: 'render',
       logger,
       concurrency: options.concurrency,
-      handler: async (cmd) => {
-        const app = await watched.read(cmd.app, cmd.appResourceVersion);
-        if (!app) return; // deleted since: nothing to render
-        // A render a sync operation asked for is stored apart under its
-        // request: the app's desired state stays, and no diff follows.
-        const op = cmd.operation;
-        const marker = op ? { forOperation: true } : {};
-        // The differ compares a copy of the app at least as new as the one rendered.
-        const seen = (app.metadata as { resourceVersion?: string } | undefined)?.resourceVersion;
-        const appResourceVersion = seen ? { appResourceVersion: seen } : {};
-        // The project is checked before any Git or Helm work, against the sources
-        // this render would read (an operation's own, such as a rollback's).
-        const repos = op ? op.sources.map((s) => String(s['repoURL'] ?? '')) : undefined;
-        // A missing `default` is waited for (the differ creates it), not refused.
-        const denials = sourceDenials(
-          await projects.current(projectNameOf(app)),
-          app,
-          config.namespace,
-          repos,
-        );
-        if (denials.length > 0) {
-          const message = denialMessage(denials);
-          logger.warn({ app: cmd.app, err: message, ...marker }, 'render refused by project');
-          for (const d of denials) {
-            const data = deniedEventData(d, 'render');
-            await bus.event(
-              'project.denied',
-              cmd.app,
-              createEvent('project.denied', cmd.app, data, { source: SOURCE }),
+      handler: (cmd, ctx) =>
+        inSpan(
+          'renderer.render',
+          {
+            parent: ctx.traceparent ?? null,
+            attributes: {
+              [SpanAttr.role]: 'renderer',
+              [SpanAttr.app]: `${cmd.app.namespace}/${cmd.app.name}`,
+              [SpanAttr.reason]: cmd.reason,
+              ...(cmd.revisions ? { [SpanAttr.revision]: cmd.revisions.join(',') } : {}),
+            },
+          },
+          async (span) => {
+            const app = await watched.read(cmd.app, cmd.appResourceVersion);
+            if (!app) {
+              span.setAttribute(SpanAttr.result, 'app gone');
+              return; // deleted since: nothing to render
+            }
+            // A render a sync operation asked for is stored apart under its
+            // request: the app's desired state stays, and no diff follows.
+            const op = cmd.operation;
+            const marker = op ? { forOperation: true } : {};
+            // The differ compares a copy of the app at least as new as the one rendered.
+            const seen = (app.metadata as { resourceVersion?: string } | undefined)
+              ?.resourceVersion;
+            const appResourceVersion = seen ? { appResourceVersion: seen } : {};
+            // The project is checked before any Git or Helm work, against the sources
+            // this render would read (an operation's own, such as a rollback's).
+            const repos = op ? op.sources.map((s) => String(s['repoURL'] ?? '')) : undefined;
+            // A missing `default` is waited for (the differ creates it), not refused.
+            const denials = sourceDenials(
+              await projects.current(projectNameOf(app)),
+              app,
+              config.namespace,
+              repos,
             );
-          }
-          // An operation learns why at once; the app's own desired state is left as it was
-          // and the differ reports the refusal as an InvalidSpecError.
-          if (op) await desired.setForOperation(cmd.app, op.request, { error: message });
-          else
-            await bus.command({
-              version: 1,
-              kind: 'diff',
-              app: cmd.app,
-              reason: 'render refused by project',
-              ...appResourceVersion,
-            });
-          return;
-        }
-        const started = Date.now();
-        try {
-          const r = await apps.render(
-            app,
-            cmd,
-            op ? { sources: operationSources(op.sources), revisions: op.revisions } : undefined,
-          );
-          const state = {
-            revisions: r.revisions,
-            hash: r.hash,
-            objects: r.objects,
-            warnings: r.warnings,
-            renderedAt: new Date().toISOString(),
-          };
-          if (op) await desired.setForOperation(cmd.app, op.request, state);
-          else await desired.setRendered(cmd.app, state);
-          const durationMs = Date.now() - started;
-          metrics.renders.inc({ result: 'completed' });
-          logger.info(
-            { app: cmd.app, via: r.via, resources: r.objects.length, durationMs, ...marker },
-            'rendered',
-          );
-          await bus.event(
-            'render.completed',
-            cmd.app,
-            createEvent(
-              'render.completed',
-              cmd.app,
-              {
+            if (denials.length > 0) {
+              const message = denialMessage(denials);
+              span.setAttribute(SpanAttr.result, 'refused');
+              failSpan(span, message);
+              logger.warn({ app: cmd.app, err: message, ...marker }, 'render refused by project');
+              for (const d of denials) {
+                const data = deniedEventData(d, 'render');
+                await bus.event(
+                  'project.denied',
+                  cmd.app,
+                  createEvent('project.denied', cmd.app, data, { source: SOURCE }),
+                );
+              }
+              // An operation learns why at once; the app's own desired state is left as it was
+              // and the differ reports the refusal as an InvalidSpecError.
+              if (op) await desired.setForOperation(cmd.app, op.request, { error: message });
+              else
+                await bus.command({
+                  version: 1,
+                  kind: 'diff',
+                  app: cmd.app,
+                  reason: 'render refused by project',
+                  ...appResourceVersion,
+                });
+              return;
+            }
+            const started = Date.now();
+            try {
+              const r = await apps.render(
+                app,
+                cmd,
+                op ? { sources: operationSources(op.sources), revisions: op.revisions } : undefined,
+              );
+              const state = {
                 revisions: r.revisions,
+                hash: r.hash,
+                objects: r.objects,
+                warnings: r.warnings,
+                renderedAt: new Date().toISOString(),
+              };
+              if (op) await desired.setForOperation(cmd.app, op.request, state);
+              else await desired.setRendered(cmd.app, state);
+              const durationMs = Date.now() - started;
+              span.setAttributes({
+                [SpanAttr.revision]: r.revisions.join(','),
+                [SpanAttr.result]: r.via,
+                [SpanAttr.resources]: r.objects.length,
+              });
+              metrics.renders.inc({ result: 'completed' });
+              logger.info(
+                { app: cmd.app, via: r.via, resources: r.objects.length, durationMs, ...marker },
+                'rendered',
+              );
+              await bus.event(
+                'render.completed',
+                cmd.app,
+                createEvent(
+                  'render.completed',
+                  cmd.app,
+                  {
+                    revisions: r.revisions,
+                    manifestsHash: r.hash,
+                    resourceCount: r.objects.length,
+                    cached: r.via !== 'rendered',
+                    durationMs,
+                    ...marker,
+                  },
+                  { source: SOURCE },
+                ),
+              );
+              if (op) return;
+              await bus.command({
+                version: 1,
+                kind: 'diff',
+                app: cmd.app,
+                reason: `rendered ${r.hash.slice(0, 19)}`,
                 manifestsHash: r.hash,
-                resourceCount: r.objects.length,
-                cached: r.via !== 'rendered',
-                durationMs,
-                ...marker,
-              },
-              { source: SOURCE },
-            ),
-          );
-          if (op) return;
-          await bus.command({
-            version: 1,
-            kind: 'diff',
-            app: cmd.app,
-            reason: `rendered ${r.hash.slice(0, 19)}`,
-            manifestsHash: r.hash,
-            ...appResourceVersion,
-          });
-        } catch (err) {
-          const message = stripCredentials((err as Error).message);
-          metrics.renders.inc({ result: 'failed' });
-          logger.warn({ app: cmd.app, err: message, ...marker }, 'render failed');
-          if (op) await desired.setForOperation(cmd.app, op.request, { error: message });
-          else await desired.setError(cmd.app, message, cmd.revisions);
-          await bus.event(
-            'render.failed',
-            cmd.app,
-            createEvent(
-              'render.failed',
-              cmd.app,
-              { ...(cmd.revisions ? { revisions: cmd.revisions } : {}), message, ...marker },
-              { source: SOURCE },
-            ),
-          );
-          if (op) return;
-          await bus.command({
-            version: 1,
-            kind: 'diff',
-            app: cmd.app,
-            reason: 'render failed',
-            ...appResourceVersion,
-          });
-        }
-      },
+                ...appResourceVersion,
+              });
+            } catch (err) {
+              const message = stripCredentials((err as Error).message);
+              span.setAttribute(SpanAttr.result, 'failed');
+              failSpan(span, message);
+              metrics.renders.inc({ result: 'failed' });
+              logger.warn({ app: cmd.app, err: message, ...marker }, 'render failed');
+              if (op) await desired.setForOperation(cmd.app, op.request, { error: message });
+              else await desired.setError(cmd.app, message, cmd.revisions);
+              await bus.event(
+                'render.failed',
+                cmd.app,
+                createEvent(
+                  'render.failed',
+                  cmd.app,
+                  { ...(cmd.revisions ? { revisions: cmd.revisions } : {}), message, ...marker },
+                  { source: SOURCE },
+                ),
+              );
+              if (op) return;
+              await bus.command({
+                version: 1,
+                kind: 'diff',
+                app: cmd.app,
+                reason: 'render failed',
+                ...appResourceVersion,
+              });
+            }
+          },
+        ),
     });
 
     return {
