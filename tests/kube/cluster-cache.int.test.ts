@@ -57,6 +57,47 @@ describe('the watch-based cluster cache', () => {
     expect(cache.stats().bytes).toBeGreaterThan(0);
   });
 
+  it("finds an app's objects by its tracking id, following edits and deletes", async () => {
+    await cache.ensureKind('apps', 'Deployment');
+    const app = { namespace: 'flotilla', name: 'app' };
+    // The first case's `tracked` is this app's too.
+    const names = () =>
+      cache
+        .trackedBy(app)
+        .map((o) => o.metadata?.name ?? '')
+        .filter((n) => n.startsWith('owned-'))
+        .sort();
+    await serverSideApply(env.kube.objects, deployment(ns, 'owned-a', true));
+    await serverSideApply(env.kube.objects, deployment(ns, 'owned-b', true));
+    await waitFor('both indexed', () => names().join() === 'owned-a,owned-b', {
+      timeoutMs: 10_000,
+    });
+    // Another app's id moves the object out of this app's index.
+    const moved = deployment(ns, 'owned-b', true);
+    moved.metadata.annotations = {
+      'flotilla.dev/tracking-id': `flotilla_other:apps/Deployment:${ns}/owned-b`,
+    };
+    await serverSideApply(env.kube.objects, moved);
+    await waitFor('moved to the other app', () => names().join() === 'owned-a', {
+      timeoutMs: 10_000,
+    });
+    expect(
+      cache.trackedBy({ namespace: 'flotilla', name: 'other' }).map((o) => o.metadata?.name),
+    ).toEqual(['owned-b']);
+    await rawRequest(env.kube.kc, {
+      method: 'DELETE',
+      path: `/apis/apps/v1/namespaces/${ns}/deployments/owned-a`,
+    });
+    await waitFor('deleted', () => names().length === 0, { timeoutMs: 10_000 });
+    // Lookups by key and by tracking id together, each object once.
+    const key = { group: 'apps', kind: 'Deployment', namespace: ns, name: 'owned-b' };
+    expect(
+      cache
+        .among([key], { app: { namespace: 'flotilla', name: 'other' }, accept: () => true })
+        .map((o) => o.metadata?.name),
+    ).toEqual(['owned-b']);
+  });
+
   it('sees a manual edit of a managed object from the watch', async () => {
     const key = { group: 'apps', kind: 'Deployment', namespace: ns, name: 'tracked' };
     await rawRequest(env.kube.kc, {

@@ -55,7 +55,10 @@ export async function compareApp(input: CompareAppInput): Promise<AppDiff> {
   const keys = cache.keysOf(desired as KubernetesObject[], destinationNamespace);
   const fetched = cache.want(keys);
   await (input.tolerateFetchErrors ? fetched.catch(() => undefined) : fetched);
-  const live = cache.among(keys, (obj) => isTrackedBy(obj as DiffObject, ref)) as DiffObject[];
+  const live = cache.among(keys, {
+    app: ref,
+    accept: (obj) => isTrackedBy(obj as DiffObject, ref),
+  }) as DiffObject[];
   const dryRun: ServerSideDryRun = async (obj) => {
     try {
       return (await applyObject(kc, cache.discovery, obj as never, {

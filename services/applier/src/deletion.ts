@@ -103,6 +103,7 @@ export async function runDeletion(
   });
   const live = (): LiveResource[] =>
     deps.cache
+      .trackedBy(ref)
       .filter((o) => isTrackedBy(o as DiffObject, ref))
       .map((o) => ({ key: keyOf(o), object: o as SyncObject }));
 

@@ -139,6 +139,7 @@ export async function planOperation(
     : undefined;
 
   const live = cache
+    .trackedBy(ref)
     .filter((o) => isTrackedBy(o as DiffObject, ref))
     .map((o) => ({ object: o as DiffObject }));
   const plan = planSync({

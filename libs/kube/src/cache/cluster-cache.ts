@@ -1,6 +1,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { TRACKING_ANNOTATIONS } from '@flotilla/api';
-import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
+import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import { ownerOf, type DiffObject } from '@flotilla/gitops';
 import { appMetrics, registerClusterProbe } from '@flotilla/runtime';
 import { ApiError, rawRequest } from '../raw.js';
 import { describeConnectionError, isClusterConnectionError } from './connection.js';
@@ -68,6 +69,14 @@ export class ClusterCache {
    * string → key): what could be orphaned, answered without a list.
    */
   private readonly topLevel = new Map<string, Map<string, ResourceKey>>();
+  /**
+   * Cached objects by the app their tracking id names (`namespace/name` →
+   * key strings), so an app's live objects are found without a scan of the
+   * whole cache: a scan per comparison parsed every object's tracking id, and
+   * made a comparison O(objects in the cluster).
+   */
+  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly ownerOfKey = new Map<string, string>();
   private readonly listeners = new Set<(e: CacheEvent) => void>();
   private readonly connectionListeners = new Set<(down: ClusterUnreachable | undefined) => void>();
   private down?: { error: Error; since: Date };
@@ -107,6 +116,7 @@ export class ClusterCache {
     const bytes = JSON.stringify(obj).length;
     this.bytes += bytes - (previous?.bytes ?? 0);
     this.objects.set(k, { obj, bytes });
+    this.track(k, obj);
     // A relist (after 410 Gone or an apiserver restart) hands back every object;
     // only those that changed since are news.
     const version = obj.metadata?.resourceVersion;
@@ -126,8 +136,41 @@ export class ClusterCache {
     const previous = this.objects.get(k);
     if (!previous) return;
     this.objects.delete(k);
+    this.track(k, undefined);
     this.bytes -= previous.bytes;
     if (emit) this.emit({ type: 'DELETED', key, object: previous.obj, previous: previous.obj });
+  }
+
+  /** Notes which app (if any) the object's tracking id names, or that it is gone. */
+  private track(k: string, obj: KubernetesObject | undefined): void {
+    const owner = obj ? ownerOf(obj as DiffObject) : undefined;
+    const next = owner ? `${owner.app.namespace}/${owner.app.name}` : undefined;
+    const prev = this.ownerOfKey.get(k);
+    if (prev === next) return;
+    if (prev !== undefined) {
+      const set = this.byOwner.get(prev);
+      if (set?.delete(k) && set.size === 0) this.byOwner.delete(prev);
+      this.ownerOfKey.delete(k);
+    }
+    if (next !== undefined) {
+      let set = this.byOwner.get(next);
+      if (!set) this.byOwner.set(next, (set = new Set()));
+      set.add(k);
+      this.ownerOfKey.set(k, next);
+    }
+  }
+
+  /**
+   * The cached objects whose tracking id names `app` (not checked further:
+   * callers apply their own test, such as the id naming the object itself).
+   */
+  trackedBy(app: AppRef): KubernetesObject[] {
+    const out: KubernetesObject[] = [];
+    for (const k of this.byOwner.get(`${app.namespace}/${app.name}`) ?? []) {
+      const v = this.objects.get(k);
+      if (v) out.push(v.obj);
+    }
+    return out;
   }
 
   /** Notes a watched object in the namespace index: top-level or not, or gone. */
@@ -272,13 +315,27 @@ export class ClusterCache {
     return out;
   }
 
-  /** The cached objects among `keys`, and any other cached object `also` accepts. */
+  /**
+   * The cached objects among `keys`, and those tracked by `tracked.app` that
+   * `tracked.accept` takes: looked up, not scanned.
+   */
   among(
     keys: readonly ResourceKey[],
-    also: (obj: KubernetesObject) => boolean = () => false,
+    tracked?: { app: AppRef; accept: (obj: KubernetesObject) => boolean },
   ): KubernetesObject[] {
-    const wanted = new Set(keys.map(resourceKeyString));
-    return this.filter((obj) => wanted.has(resourceKeyString(keyOf(obj))) || also(obj));
+    const out = new Map<string, KubernetesObject>();
+    for (const key of keys) {
+      const k = resourceKeyString(key);
+      const v = this.objects.get(k);
+      if (v) out.set(k, v.obj);
+    }
+    if (tracked) {
+      for (const obj of this.trackedBy(tracked.app)) {
+        const k = resourceKeyString(keyOf(obj));
+        if (!out.has(k) && tracked.accept(obj)) out.set(k, obj);
+      }
+    }
+    return [...out.values()];
   }
 
   /**
