@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Application } from '@flotilla/api';
-import { DryRunCache, trackingId, type AppDiff, type DiffObject } from '@flotilla/gitops';
+import { Redis } from 'ioredis';
+import type { ResourceKey } from '@flotilla/contracts';
+import {
+  DryRunCache,
+  desiredHash,
+  trackingId,
+  type AppDiff,
+  type DiffObject,
+} from '@flotilla/gitops';
+import { AppliedMarks } from '@flotilla/render';
+import { metrics } from '@flotilla/runtime';
 import { ClusterCache, Discovery, applyObject, compareApp } from '@flotilla/kube';
 import { startEnv, type TestEnv } from '@flotilla/testing';
 
@@ -42,7 +52,7 @@ describe('compareApp against the apiserver', () => {
 
   let desired: DiffObject[];
   beforeAll(async () => {
-    env = await startEnv({ kube: true });
+    env = await startEnv({ kube: true, redis: true });
     ns = await env.kube.namespace();
     app = {
       apiVersion: 'flotilla.dev/v1alpha1',
@@ -96,5 +106,41 @@ describe('compareApp against the apiserver', () => {
     const second = await compareApp({ kc: env.kube.kc, cache, app, ref, desired, dryRuns });
     expect(dryRuns.size).toBe(kept);
     expect(second).toEqual(first);
+  });
+
+  it("makes no dry run of an object the applier's marks say an apply just left", async () => {
+    const redis = new Redis(env.redis.url);
+    try {
+      const marks = new AppliedMarks(redis);
+      const server = env.kube.kc.getCurrentCluster()?.server ?? '';
+      // The applier's mark for `same`: the hash of the manifest applied, the version it left.
+      const seen: string[] = [];
+      const appliedAs = async (key: ResourceKey, d: DiffObject, live: DiffObject) => {
+        seen.push(key.name);
+        const rv = String((live['metadata'] as { resourceVersion?: string }).resourceVersion);
+        if (key.name === 'same') await marks.mark(server, key, desiredHash(d), rv);
+        return marks.applied(server, key, desiredHash(d), rv);
+      };
+      const dryRuns = async () =>
+        (await metrics.kubeRequests.get()).values.find(
+          (v) => v.labels['method'] === 'PATCH' && v.labels['resource'] === 'configmaps',
+        )?.value ?? 0;
+      const before = await dryRuns();
+      const diff = await compareApp({ kc: env.kube.kc, cache, app, ref, desired, appliedAs });
+      // `drifted` was dry-run; `same` was not, and is still Synced.
+      expect((await dryRuns()) - before).toBe(1);
+      expect(seen).toEqual(expect.arrayContaining(['same', 'drifted']));
+      expect(find(diff, 'ConfigMap', 'same')).toMatchObject({ status: 'Synced', diff: '' });
+      expect(find(diff, 'ConfigMap', 'drifted').status).toBe('OutOfSync');
+      // Another hash or another version is no mark.
+      const key = { group: '', kind: 'ConfigMap', namespace: ns, name: 'same' };
+      await marks.mark(server, key, 'h1', '10');
+      expect(await marks.applied(server, key, 'h1', '10')).toBe(true);
+      expect(await marks.applied(server, key, 'h2', '10')).toBe(false);
+      expect(await marks.applied(server, key, 'h1', '11')).toBe(false);
+      expect(await marks.applied('https://elsewhere', key, 'h1', '10')).toBe(false);
+    } finally {
+      redis.disconnect();
+    }
   });
 });

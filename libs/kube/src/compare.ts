@@ -1,7 +1,7 @@
 // One app's comparison: live state from the watch cache, server-side dry runs
 // of the desired objects, then the pure diff of `@flotilla/gitops`.
 import { RESOURCE_FIELD_MANAGER, type Application } from '@flotilla/api';
-import type { AppRef } from '@flotilla/contracts';
+import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import {
   cachedDryRun,
   diffApp,
@@ -33,6 +33,15 @@ export interface CompareAppInput {
    */
   readonly dryRuns?: DryRunCache;
   /**
+   * Whether `live` is what a server-side apply of `desired` returned (the
+   * applier's marks): then no dry run is made, live being the prediction.
+   */
+  readonly appliedAs?: (
+    key: ResourceKey,
+    desired: DiffObject,
+    live: DiffObject,
+  ) => Promise<boolean>;
+  /**
    * Compare with what the cache holds when fetching named objects fails,
    * for a caller that checks `cache.unreachable()` afterwards and discards
    * the result. By default the failure is thrown: a missing fetch would
@@ -59,7 +68,9 @@ export async function compareApp(input: CompareAppInput): Promise<AppDiff> {
     app: ref,
     accept: (obj) => isTrackedBy(obj as DiffObject, ref),
   }) as DiffObject[];
-  const dryRun: ServerSideDryRun = async (obj) => {
+  const dryRun: ServerSideDryRun = async (obj, liveObj, key) => {
+    // What an apply of this very manifest just left needs no dry run: it predicts itself.
+    if (liveObj && (await input.appliedAs?.(key, obj, liveObj))) return liveObj;
     try {
       return (await applyObject(kc, cache.discovery, obj as never, {
         fieldManager: RESOURCE_FIELD_MANAGER,

@@ -61,6 +61,7 @@ export {
 } from './redis-cache.js';
 export { redactMessage } from './sanitize.js';
 export { DesiredStore, type DesiredState } from './desired-store.js';
+export { AppliedMarks } from './applied-marks.js';
 export {
   ChartClient,
   isOciArtifactSource,

@@ -1,7 +1,7 @@
 import { inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import type { Application, Operation } from '@flotilla/api';
-import { projectNameOf } from '@flotilla/gitops';
+import { desiredHash, projectNameOf, type DiffObject } from '@flotilla/gitops';
 import {
   LeaseManager,
   isWaiting,
@@ -11,7 +11,7 @@ import {
   provisionBus,
   startWorker,
 } from '@flotilla/bus';
-import { appKey, operationCommandId, type AppRef } from '@flotilla/contracts';
+import { appKey, operationCommandId, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import {
   ClusterCache,
   ClusterConnections,
@@ -23,7 +23,7 @@ import {
   watchHealthConfig,
   type KubernetesObject,
 } from '@flotilla/kube';
-import { DesiredStore } from '@flotilla/render';
+import { AppliedMarks, DesiredStore } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
 import { HookStore } from '@flotilla/sync-exec';
@@ -109,6 +109,7 @@ export const applierRole: Role = {
     });
     const desired = new DesiredStore(redis);
     const hookStore = new HookStore(redis);
+    const marks = new AppliedMarks(redis);
 
     // Terminate: the operation withdrawn from the Application while it runs.
     const terminations = new Map<string, AbortController>();
@@ -302,6 +303,11 @@ export const applierRole: Role = {
                   cluster.own ? undefined : { name: cluster.name, server: cluster.server },
                   writer.user,
                 ),
+              // What was applied, so the comparison that follows makes no dry run of it.
+              applied: (key: ResourceKey, target: KubernetesObject, live: KubernetesObject) => {
+                const rv = live.metadata?.resourceVersion;
+                if (rv) void marks.mark(cluster.server, key, desiredHash(target as DiffObject), rv);
+              },
               health: (o: KubernetesObject) =>
                 health.assess(o as Parameters<typeof health.assess>[0]),
             };

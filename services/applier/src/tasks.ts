@@ -14,6 +14,7 @@ import {
   type KubernetesObject,
 } from '@flotilla/kube';
 import { clientSideApply, waitGone } from '@flotilla/sync-exec';
+import type { ResourceKey } from '@flotilla/contracts';
 
 /** What the task primitives need. */
 export interface TaskDeps {
@@ -23,6 +24,8 @@ export interface TaskDeps {
   readonly cache: ClusterCache;
   /** The destination cluster's name and server, for messages. */
   readonly cluster?: { readonly name: string; readonly server: string };
+  /** Told of each object server-side applied, with the object as the apply returned it. */
+  readonly applied?: (key: ResourceKey, target: KubernetesObject, live: KubernetesObject) => void;
 }
 
 /**
@@ -128,10 +131,11 @@ export async function applyTask(deps: TaskDeps, task: SyncTask): Promise<SyncRes
       });
       return verb;
     }
-    await applyObject(deps.clusterKc, deps.cache.discovery, target, {
+    const live = await applyObject(deps.clusterKc, deps.cache.discovery, target, {
       fieldManager: RESOURCE_FIELD_MANAGER,
       force: true,
     });
+    if (task.type !== 'hook') deps.applied?.(task.key, target, live);
     return task.type === 'hook' ? 'created' : 'serverside-applied';
   };
   try {

@@ -10,7 +10,7 @@ import {
   type ApplicationStatus,
   type DifferStatus,
 } from '@flotilla/api';
-import type { AppRef } from '@flotilla/contracts';
+import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import {
   aggregateHealth,
   decideAutoSync,
@@ -24,6 +24,7 @@ import {
   type WindowVerdict,
   DryRunCache,
   ResourceDiffStatus,
+  desiredHash,
   type AppDiff,
   type AutoSyncDecision,
   type DiffObject,
@@ -38,7 +39,7 @@ import {
   unreachableMessage,
   type ClusterCache,
 } from '@flotilla/kube';
-import type { DesiredState, DesiredStore } from '@flotilla/render';
+import type { AppliedMarks, DesiredState, DesiredStore } from '@flotilla/render';
 import { carryTransitionTimes, sortResources, statusDigest } from './status.js';
 import { desiredOptOuts, resourceHealth, type DifferHealth } from './app-health.js';
 import { unknownStatus } from './unknown-status.js';
@@ -104,6 +105,8 @@ export class Reconciler {
       readApp?: (ref: AppRef, minResourceVersion?: string) => Promise<Application | undefined>;
       /** Told of the differ's own writes, which are newer than a lagging watch. */
       wrote?: (ref: AppRef, app: Application) => void;
+      /** What the applier just applied: objects that need no dry run. */
+      applied?: AppliedMarks;
     },
   ) {}
 
@@ -382,6 +385,20 @@ export class Reconciler {
       ref,
       desired,
       dryRuns: this.dryRuns,
+      ...(this.deps.applied
+        ? {
+            appliedAs: (key: ResourceKey, d: DiffObject, live: DiffObject) =>
+              this.deps.applied!.applied(
+                target.server,
+                key,
+                desiredHash(d),
+                String(
+                  (live['metadata'] as { resourceVersion?: string } | undefined)?.resourceVersion ??
+                    '',
+                ),
+              ),
+          }
+        : {}),
       // A failed fetch is caught by the reachability check that follows the comparison.
       tolerateFetchErrors: true,
     });

@@ -4,7 +4,7 @@ import { connectBus, createPublisher, provisionBus, startWorker } from '@flotill
 import type { Application } from '@flotilla/api';
 import { projectNameOf, sourceDenials } from '@flotilla/gitops';
 import { watchApplications, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
-import { DesiredStore } from '@flotilla/render';
+import { AppliedMarks, DesiredStore } from '@flotilla/render';
 import { appMetrics, registerAppSource, type Role } from '@flotilla/runtime';
 import { appMetricRow } from './app-metrics.js';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
@@ -75,6 +75,7 @@ export const differRole: Role = {
       project: (name) => projects.get(name),
       controlNamespace: config.namespace,
       desired: new DesiredStore(redis),
+      applied: new AppliedMarks(redis),
       health: health.assessor,
       selfHealAttempts: (app, revision) => counter.get(app, revision),
     });
