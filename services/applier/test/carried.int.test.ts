@@ -105,7 +105,7 @@ describe('automated syncs carried by their command', () => {
         { timeoutMs: 10_000 },
       );
     } finally {
-      informer.stop();
+      await informer.stop();
     }
   });
 
