@@ -78,7 +78,8 @@ beforeAll(async () => {
   });
   dir = await mkdtemp(join(tmpdir(), 'flotilla-alerts-'));
   await copyFile(unitTests, join(dir, 'alerts.test.yaml'));
-});
+  // The first run on a machine builds promtool from its Go modules: about 15 min on 2 cores.
+}, 30 * 60_000);
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
