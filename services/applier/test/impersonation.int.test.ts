@@ -143,10 +143,12 @@ describe('sync impersonation', () => {
     expect(await exists('ConfigMap', 'settings', dest)).toBe(false);
   });
 
-  it('keeps its own identity for a project that lists no ServiceAccount', async () => {
+  it('refuses a project that lists no ServiceAccount, as Argo CD does, and writes nothing', async () => {
     const { dest } = await h.createApp('own', [secret('token')]);
-    expect((await sync('own'))?.phase).toBe('Succeeded');
-    expect(await exists('Secret', 'token', dest)).toBe(true);
+    const state = await sync('own');
+    expect(state?.phase).toBe('Failed');
+    expect(state?.message).toContain('lists no destinationServiceAccounts');
+    expect(await exists('Secret', 'token', dest)).toBe(false);
   });
 
   it('refuses a destination no entry matches, naming it, and writes nothing', async () => {

@@ -17,16 +17,17 @@ export interface ServiceAccountDestination {
 }
 
 /**
- * The user a sync to `destination` impersonates: `{ user }` from the first
- * matching entry, `{}` when the project lists none (Flotilla's own identity),
- * or a denial naming the destination when it lists some and none matches.
+ * The user a sync to `destination` impersonates (asked only while sync
+ * impersonation is on): `{ user }` from the first matching entry, or a denial
+ * naming the destination when no entry matches, the project listing none
+ * included, as in Argo CD: with impersonation on, no sync falls back to
+ * Flotilla's own rights.
  */
 export function destinationServiceAccount(
   project: ProjectView,
   destination: ServiceAccountDestination,
 ): { readonly user?: string; readonly denial?: ProjectDenial } {
   const entries = project.spec.destinationServiceAccounts ?? [];
-  if (entries.length === 0) return {};
   for (const e of entries) {
     if (!projectGlobMatch(e.server, destination.server)) continue;
     if (!projectGlobMatch(e.namespace ?? '', destination.namespace)) continue;
@@ -43,7 +44,10 @@ export function destinationServiceAccount(
       project: project.name,
       rule: ProjectRule.DestinationServiceAccounts,
       subject,
-      message: `no service account of project '${project.name}' (destinationServiceAccounts) matches destination server '${destination.server}' and namespace '${destination.namespace}'`,
+      message:
+        entries.length === 0
+          ? `project '${project.name}' lists no destinationServiceAccounts: with sync impersonation on, a sync to destination server '${destination.server}' and namespace '${destination.namespace}' needs one`
+          : `no service account of project '${project.name}' (destinationServiceAccounts) matches destination server '${destination.server}' and namespace '${destination.namespace}'`,
     },
   };
 }

@@ -18,8 +18,11 @@ describe('destinationServiceAccount', () => {
     ],
   };
 
-  it('names no user when the project lists none', () => {
-    expect(destinationServiceAccount(project({}), dest('https://x', 'a'))).toEqual({});
+  it('refuses when the project lists none, as Argo CD does with impersonation on', () => {
+    const { user, denial } = destinationServiceAccount(project({}), dest('https://x', 'a'));
+    expect(user).toBeUndefined();
+    expect(denial?.message).toContain('lists no destinationServiceAccounts');
+    expect(denial?.message).toContain("namespace 'a'");
   });
 
   it('takes the first match; a bare name lives in the destination namespace', () => {
