@@ -78,7 +78,8 @@ export const EventCatalog = {
     },
   },
   'app.sync-changed': {
-    description: 'The sync status changed.',
+    description:
+      'The sync status changed: published by the differ after a comparison, or by the applier when a sync end says the app is Synced (source `/flotilla/applier`).',
     data: Type.Object({
       from: Type.String(),
       to: Type.String(),
@@ -91,7 +92,8 @@ export const EventCatalog = {
     },
   },
   'app.health-changed': {
-    description: 'The health status changed.',
+    description:
+      'The health status changed: published by the differ after a comparison, or by the applier with a sync end that says what the app became.',
     data: Type.Object({
       from: Type.String(),
       to: Type.String(),

@@ -6,3 +6,4 @@ export * from './health/index.js';
 export * from './sync/index.js';
 export * from './diff/index.js';
 export * from './project/index.js';
+export * from './status/index.js';

@@ -95,6 +95,34 @@ export class ApplicationClient {
   }
 
   /**
+   * Writes whole status fields as `fieldManager` in one request: each field
+   * replaced as a unit (a JSON patch `add` per field), whoever wrote it before,
+   * while other fields stay as they are. An app with no status yet (`hasStatus`
+   * false) gets them by a merge patch, as a JSON patch cannot add below a
+   * missing `status`. Undefined fields are left alone. Returns the Application
+   * as stored.
+   */
+  replaceStatusFields(
+    ref: AppRef,
+    fields: Readonly<Record<string, unknown>>,
+    fieldManager: string,
+    hasStatus: boolean,
+  ): Promise<Application> {
+    const set = Object.entries(fields).filter(([, v]) => v !== undefined);
+    return rawRequest<Application>(this.kc, {
+      method: 'PATCH',
+      path: applicationStatusPath(ref.namespace, ref.name),
+      query: { fieldManager },
+      ...(hasStatus
+        ? {
+            contentType: JSON_PATCH,
+            body: set.map(([k, value]) => ({ op: 'add', path: `/status/${k}`, value })),
+          }
+        : { contentType: MERGE_PATCH, body: { status: Object.fromEntries(set) } }),
+    });
+  }
+
+  /**
    * A JSON merge patch of the Application. Put `metadata.resourceVersion` in
    * `patch` to make it conditional: a changed app is then a 409 {@link ApiError}.
    */

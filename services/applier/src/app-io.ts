@@ -6,6 +6,7 @@ import {
   type Application,
   type ApplierStatus,
 } from '@flotilla/api';
+import type { ComparedStatus } from '@flotilla/gitops';
 import type { AppRef } from '@flotilla/contracts';
 import { ApplicationClient, type KubeConfig } from '@flotilla/kube';
 
@@ -26,5 +27,26 @@ export function writeApplierStatus(
   return new ApplicationClient(kc).applyStatus(
     applierStatusPatch({ metadata: ref }, status),
     APPLIER_FIELD_MANAGER,
+  );
+}
+
+/**
+ * An operation's end together with what the next comparison will find (the
+ * differ's sync, health and resources, predicted): one write instead of the
+ * end's and the comparison's. Each field is replaced whole, so what the
+ * differ writes later replaces it in turn; returns the Application as stored.
+ */
+export function writeApplierEnd(
+  kc: KubeConfig,
+  ref: AppRef,
+  status: ApplierStatus,
+  compared: ComparedStatus & { reconciledAt: string },
+  hasStatus: boolean,
+): Promise<Application> {
+  return new ApplicationClient(kc).replaceStatusFields(
+    ref,
+    { ...status, ...compared },
+    APPLIER_FIELD_MANAGER,
+    hasStatus,
   );
 }

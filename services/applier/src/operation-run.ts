@@ -14,6 +14,7 @@ import {
   appendHistory,
   historyEntryFor,
   jsonEqual,
+  statusChanges,
   toResourceResults,
   type SyncResourceResult,
 } from '@flotilla/gitops';
@@ -27,7 +28,8 @@ import {
   SpanAttr,
   type Logger,
 } from '@flotilla/runtime';
-import { writeApplierStatus } from './app-io.js';
+import { writeApplierEnd, writeApplierStatus } from './app-io.js';
+import type { Prediction } from './prediction.js';
 import { appEvents } from './emit.js';
 import type { syncedSources } from './operation-desired.js';
 
@@ -100,14 +102,27 @@ export class OperationRun {
     };
   }
 
-  /** Writes `s` (and history) as the applier's status while the lease is held. */
-  async write(s: OperationState, history = this.app.status?.history): Promise<Application> {
+  /**
+   * Writes `s` (and history) as the applier's status while the lease is held;
+   * with `predicted`, what the next comparison will find goes in the same write.
+   */
+  async write(
+    s: OperationState,
+    history = this.app.status?.history,
+    predicted?: Prediction,
+  ): Promise<Application> {
     await this.lease.renew();
     if (this.lease.lost.aborted) throw new WaitingError('lease lost', 1_000);
-    const stored = await writeApplierStatus(this.deps.kc, this.ref, {
-      operationState: s,
-      ...(history ? { history } : {}),
-    });
+    const own = { operationState: s, ...(history ? { history } : {}) };
+    const stored = predicted
+      ? await writeApplierEnd(
+          this.deps.kc,
+          this.ref,
+          own,
+          predicted.compared,
+          predicted.previous !== undefined,
+        )
+      : await writeApplierStatus(this.deps.kc, this.ref, own);
     if (s.finishedAt) countFinished(s, this.app);
     return stored;
   }
@@ -149,17 +164,28 @@ export class OperationRun {
     phase: EndPhase,
     message: string,
     results: readonly SyncResourceResult[] = [],
-    options: { announce?: boolean; startedFirst?: boolean } = {},
+    options: { announce?: boolean; startedFirst?: boolean; predicted?: Prediction } = {},
   ): Promise<void> {
     const final = this.state(phase, message, results, true);
     const entry = phase === OperationPhase.Succeeded ? historyEntryFor(final) : undefined;
     const history = this.app.status?.history;
+    const predicted = options.predicted;
     const stored = await this.write(
       final,
       entry
         ? appendHistory(history, entry, this.app.spec?.revisionHistoryLimit ?? undefined)
         : history,
+      predicted,
     );
+    // The sync and health changes that write made are announced here: the
+    // comparison that follows finds them made and announces nothing.
+    if (predicted) {
+      await Promise.all(
+        statusChanges(predicted.previous, predicted.compared).map((c) =>
+          this.emit(c.type, c.data, `${this.opId}:${c.type}`),
+        ),
+      );
+    }
     if (options.startedFirst) await this.started();
     const event = phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
     // The end is announced while `operation` is cleared: both follow the final state.

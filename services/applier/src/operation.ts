@@ -32,6 +32,7 @@ import {
   syncedSources,
 } from './operation-desired.js';
 import { planOperation, writtenKeys } from './operation-plan.js';
+import { AppliedObjects, predictCompared } from './prediction.js';
 import { destinationDown } from './tasks.js';
 import { OperationRun, endOperation, same } from './operation-run.js';
 import {
@@ -124,12 +125,20 @@ export async function runOperation(
   if (!resolved) return;
   const plan = await planStep(deps, run, resolved.desired, resolved.appDesired);
   if (!plan) return;
-  const end = await executeStep(deps, run, plan, lease, stopping).catch(async (err: unknown) => {
-    const down = await unreachableAfter(deps, err);
-    if (down === undefined) throw err;
-    return { phase: OperationPhase.Error, message: down, results: [] } satisfies ExecutionEnd;
-  });
-  await concludeStep(deps, run, end);
+  const applied = new AppliedObjects();
+  const end = await executeStep(deps, run, plan, lease, stopping, applied).catch(
+    async (err: unknown) => {
+      const down = await unreachableAfter(deps, err);
+      if (down === undefined) throw err;
+      return { phase: OperationPhase.Error, message: down, results: [] } satisfies ExecutionEnd;
+    },
+  );
+  await concludeStep(
+    deps,
+    run,
+    end,
+    resolved.appDesired ? { plan, desired: resolved.desired, applied } : undefined,
+  );
 }
 
 /** An automated sync's operation carried by its command, and what the deciding comparison saw. */
@@ -256,6 +265,7 @@ async function executeStep(
   plan: SyncPlan,
   lease: Lease,
   stopping: AbortSignal,
+  applied: AppliedObjects,
 ): Promise<ExecutionEnd> {
   const { ref, opId, startedAt } = run;
   const resumed = run.resumed
@@ -291,6 +301,10 @@ async function executeStep(
       ...deps,
       hookDriver: deps.hooksFor(ref, opId),
       ...(watchApp ? { appChanged: (wake: () => void) => watchApp(ref, wake) } : {}),
+      applied: (key, target, live) => {
+        deps.applied?.(key, target, live);
+        applied.record(key, live);
+      },
     },
     plan,
     resumed,
@@ -346,14 +360,33 @@ async function executeStep(
   );
 }
 
-/** Finishes the operation as it ended, or schedules its retry. */
+/**
+ * Finishes the operation as it ended, or schedules its retry. A success of
+ * the app's own desired state (`synced`) carries what the next comparison
+ * will find, when the sync settles it.
+ */
 async function concludeStep(
   deps: OperationDeps,
   run: OperationRun,
   end: ExecutionEnd,
+  synced?: { plan: SyncPlan; desired: DesiredState; applied: AppliedObjects },
 ): Promise<void> {
   if (end.phase === OperationPhase.Succeeded) {
-    await run.finish(OperationPhase.Succeeded, end.message, end.results);
+    const predicted = synced
+      ? await predictCompared({
+          ref: run.ref,
+          app: deps.watchedApp ? newer(deps.watchedApp(run.ref), run.app) : run.app,
+          operation: run.operation,
+          ...synced,
+          results: end.results,
+          cache: deps.cache,
+          health: deps.health,
+          now: new Date().toISOString(),
+        })
+      : undefined;
+    await run.finish(OperationPhase.Succeeded, end.message, end.results, {
+      ...(predicted ? { predicted } : {}),
+    });
     return;
   }
   const terminated = deps.terminated(run.ref).aborted;

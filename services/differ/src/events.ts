@@ -1,6 +1,11 @@
 import type { BusPublisher } from '@flotilla/bus';
 import { createEvent, type AppRef } from '@flotilla/contracts';
-import { deniedEventData, type ProjectDenial, type WindowVerdict } from '@flotilla/gitops';
+import {
+  deniedEventData,
+  statusChanges,
+  type ProjectDenial,
+  type WindowVerdict,
+} from '@flotilla/gitops';
 import { appMetrics } from '@flotilla/runtime';
 import type { Reconciled } from './reconcile.js';
 
@@ -15,34 +20,8 @@ export async function publishChanges(bus: BusPublisher, ref: AppRef, r: Reconcil
   const sent: Promise<unknown>[] = [];
   const before = r.previous;
   const after = r.status;
-  const revision = after.sync?.revision ?? after.sync?.revisions?.[0];
-  if (before?.sync?.status !== after.sync?.status && after.sync?.status) {
-    const data = {
-      from: before?.sync?.status ?? 'Unknown',
-      to: after.sync.status,
-      ...(revision ? { revision } : {}),
-    };
-    sent.push(
-      bus.event(
-        'app.sync-changed',
-        ref,
-        createEvent('app.sync-changed', ref, data, { source: SOURCE }),
-      ),
-    );
-  }
-  if (before?.health?.status !== after.health?.status && after.health?.status) {
-    const data = {
-      from: before?.health?.status ?? 'Unknown',
-      to: after.health.status,
-      ...(after.health.message ? { message: after.health.message } : {}),
-    };
-    sent.push(
-      bus.event(
-        'app.health-changed',
-        ref,
-        createEvent('app.health-changed', ref, data, { source: SOURCE }),
-      ),
-    );
+  for (const c of statusChanges(before, after)) {
+    sent.push(bus.event(c.type, ref, createEvent(c.type, ref, c.data, { source: SOURCE })));
   }
   // Drift: a resource that was Synced and now differs, at the same revision.
   const wasSynced = new Set(

@@ -12,7 +12,7 @@ import {
 } from '@flotilla/api';
 import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import {
-  aggregateHealth,
+  comparedStatus,
   decideAutoSync,
   denialMessage,
   evaluateAppProject,
@@ -28,20 +28,21 @@ import {
   type AppDiff,
   type AutoSyncDecision,
   type DiffObject,
-  type HealthResult,
   type ProjectDenial,
   type ProjectView,
+  type StatusHealth,
+  desiredOptOuts,
 } from '@flotilla/gitops';
 import {
   ApiError,
   compareApp,
   rawRequest,
+  resourceVersionAtLeast,
   unreachableMessage,
   type ClusterCache,
 } from '@flotilla/kube';
 import type { AppliedMarks, DesiredState, DesiredStore } from '@flotilla/render';
-import { carryTransitionTimes, sortResources, statusDigest } from './status.js';
-import { desiredOptOuts, resourceHealth, type DifferHealth } from './app-health.js';
+import { carryTransitionTimes, statusDigest } from './status.js';
 import { unknownStatus } from './unknown-status.js';
 
 /** What a comparison found, for events and automated-sync decisions. */
@@ -77,7 +78,7 @@ export interface Destination {
  * then writes the differ's part of the status, only when it changed.
  */
 export class Reconciler {
-  private readonly written = new Map<string, string>();
+  private readonly written = new Map<string, { digest: string; resourceVersion: string }>();
   /** The comparison under way (or queued last) per app. */
   private readonly running = new Map<string, Promise<unknown>>();
   /** Server-side dry runs by (desired hash, live resourceVersion): the steady state costs no API call. */
@@ -94,7 +95,7 @@ export class Reconciler {
       ) => Promise<{ server: string; name: string; project?: string }>;
       desired: DesiredStore;
       /** Health checks: the library's assessor, reloaded when the customizations change. */
-      health: DifferHealth;
+      health: StatusHealth;
       /** Self-heal syncs already made for an app's current revision. */
       selfHealAttempts: (app: AppRef, revision: string) => Promise<number>;
       /** The AppProject of that name, as the project watch last saw it. */
@@ -336,10 +337,18 @@ export class Reconciler {
   ): Promise<Reconciled> {
     const digest = statusDigest(status);
     const key = `${ref.namespace}/${ref.name}`;
-    const changed =
-      this.written.get(key) !== digest || statusDigest(pickDiffer(previous)) !== digest;
     let resourceVersion = (app.metadata as { resourceVersion?: string } | undefined)
       ?.resourceVersion;
+    // Unchanged from what the app shows, no write. The app may show the applier's
+    // prediction of this comparison (written with a sync's end), so the status read
+    // decides, not this process's last write; that one decides only while the copy
+    // read is older than it.
+    const mine = this.written.get(key);
+    const changed =
+      statusDigest(pickDiffer(previous)) !== digest ||
+      (mine !== undefined &&
+        mine.digest !== digest &&
+        !resourceVersionAtLeast(resourceVersion, mine.resourceVersion));
     // The first comparison of an app (nothing known yet) that starts an automated sync
     // writes nothing: the operation's end asks for the next one, which writes what the
     // sync made of the app. One Application write fewer per new app (each also goes to
@@ -358,7 +367,7 @@ export class Reconciler {
       this.deps.wrote?.(ref, written);
       resourceVersion = (written.metadata as { resourceVersion?: string } | undefined)
         ?.resourceVersion;
-      this.written.set(key, digest);
+      this.written.set(key, { digest, resourceVersion: resourceVersion ?? '' });
     }
     return {
       app,
@@ -411,49 +420,23 @@ export class Reconciler {
     revisions: readonly string[],
     previous: ApplicationStatus | undefined,
     now: string,
-    optedOut: (r: AppDiff['resources'][number]) => boolean,
+    optedOut: (r: Pick<AppDiff['resources'][number], 'key'>) => boolean,
   ): Promise<DifferStatus> {
-    const resources: NonNullable<ApplicationStatus['resources']> = [];
-    const contributions: HealthResult[] = [];
-    for (const r of diff.resources) {
-      if (r.status === ResourceDiffStatus.Shared) continue;
-      const live = cache.get(r.key) as DiffObject | undefined;
-      const { row: h, contribution } = await resourceHealth(this.deps.health, r, live, optedOut(r));
-      if (contribution) contributions.push(contribution);
-      resources.push({
-        group: r.key.group,
-        version: versionOf(live),
-        kind: r.key.kind,
-        namespace: r.key.namespace,
-        name: r.key.name,
-        status:
-          r.status === ResourceDiffStatus.Synced
-            ? SyncStatusCode.Synced
-            : r.status === ResourceDiffStatus.Error
-              ? SyncStatusCode.Unknown
-              : SyncStatusCode.OutOfSync,
-        ...(h
-          ? { health: { status: h.status, ...(h.message ? { message: h.message } : {}) } }
-          : {}),
-        ...(r.requiresPruning ? { requiresPruning: true } : {}),
-      });
-    }
-    const health = aggregateHealth(contributions).status;
-    const multi = (app.spec?.sources?.length ?? 0) > 0;
+    const compared = await comparedStatus({
+      health: this.deps.health,
+      resources: diff.resources.map((r) => ({
+        diff: r,
+        live: cache.get(r.key) as DiffObject | undefined,
+      })),
+      optedOut,
+      syncStatus: diff.summary.status,
+      revisions,
+      multiSource: (app.spec?.sources?.length ?? 0) > 0,
+      previous,
+      now,
+    });
     return {
-      sync: {
-        status: diff.summary.status,
-        ...(multi ? { revisions: [...revisions] } : revisions[0] ? { revision: revisions[0] } : {}),
-      },
-      health: {
-        status: health,
-        ...(health !== previous?.health?.status
-          ? { lastTransitionTime: now }
-          : previous?.health?.lastTransitionTime
-            ? { lastTransitionTime: previous.health.lastTransitionTime }
-            : {}),
-      },
-      resources: sortResources(resources),
+      ...compared,
       conditions: carryTransitionTimes(
         diff.summary.conditions.map((c) => ({ type: c.type, message: c.message })),
         previous?.conditions,
@@ -462,11 +445,6 @@ export class Reconciler {
       reconciledAt: now,
     };
   }
-}
-
-function versionOf(o: DiffObject | undefined): string {
-  const v = String(o?.['apiVersion'] ?? '');
-  return v.includes('/') ? (v.split('/')[1] ?? '') : v;
 }
 
 function pickDiffer(status: ApplicationStatus | undefined): DifferStatus {

@@ -2,8 +2,6 @@ import { createHash } from 'node:crypto';
 import type { ApplicationStatus, DifferStatus } from '@flotilla/api';
 import { canonicalJson } from '@flotilla/render';
 
-type Resources = NonNullable<ApplicationStatus['resources']>;
-
 /** A digest of the differ's status without its timestamps and key order: unchanged digest, no write. */
 export function statusDigest(status: DifferStatus): string {
   const { reconciledAt: _r, observedAt: _o, ...rest } = status;
@@ -24,11 +22,4 @@ export function carryTransitionTimes(
     const same = previous?.find((p) => p.type === c.type && p.message === c.message);
     return { ...c, lastTransitionTime: same?.lastTransitionTime ?? now };
   });
-}
-
-/** Sorts status resources as Argo CD lists them: group, kind, namespace, name. */
-export function sortResources(resources: Resources): Resources {
-  const k = (r: Resources[number]) =>
-    `${r.group ?? ''}/${r.kind ?? ''}/${r.namespace ?? ''}/${r.name ?? ''}`;
-  return [...resources].sort((a, b) => k(a).localeCompare(k(b)));
 }

@@ -8,7 +8,7 @@ import {
   SyncPhase,
   SyncStatusCode,
 } from '../enums.js';
-import { bool, int64, list, obj, oneOf, opt, str, strings, time } from './build.js';
+import { atomicObj, bool, int64, list, obj, oneOf, opt, str, strings, time } from './build.js';
 import { ApplicationDestination, OperationInitiator } from './common.js';
 import { OperationRecord } from './operation.js';
 import { ResourceIgnoreDifferences } from './application-spec.js';
@@ -18,7 +18,7 @@ import { ManagedNamespaceMetadata } from './sync-policy.js';
 const sources = (description: string) => Type.Array(ApplicationSource, { description });
 
 /** Health of the app or of one resource. */
-export const HealthStatus = obj('Health of the app or resource.', {
+export const HealthStatus = atomicObj('Health of the app or resource.', {
   status: opt(
     oneOf(HealthStatusCode, 'Healthy, Suspended, Progressing, Missing, Degraded or Unknown.'),
   ),
@@ -37,7 +37,7 @@ export const ComparedTo = obj('The spec the last comparison used.', {
 });
 
 /** How live state compares with the sources. */
-export const SyncStatus = obj('How live state compares with the sources.', {
+export const SyncStatus = atomicObj('How live state compares with the sources.', {
   status: oneOf(SyncStatusCode, 'Synced, OutOfSync or Unknown.'),
   comparedTo: opt(ComparedTo),
   revision: opt(str('Revision (commit SHA or chart version) compared against.')),

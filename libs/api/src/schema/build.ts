@@ -36,6 +36,19 @@ export function obj<P extends TProperties>(description: string, props: P): TObje
   return Type.Object(props, { description, additionalProperties: false });
 }
 
+/**
+ * An object with known fields only that server-side apply treats as one
+ * value: a manager that applies it owns all of it, so a field it leaves out
+ * is gone, whoever set it.
+ */
+export function atomicObj<P extends TProperties>(description: string, props: P): TObject<P> {
+  return Type.Object(props, {
+    description,
+    additionalProperties: false,
+    'x-kubernetes-map-type': 'atomic',
+  });
+}
+
 /** A string field. */
 export function str(description: string, options: StringOptions = {}): TString {
   return Type.String({ ...options, description });
