@@ -1,6 +1,7 @@
 // Role processes for the scale bench: `flotilla run <role>` children, each
 // with its own ops port, sampled for CPU seconds and RSS from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from '@flotilla/runtime';
@@ -31,6 +32,8 @@ export async function startRole(
   roles: readonly string[],
   env: Record<string, string>,
   nodeArgs: readonly string[] = [],
+  /** A file that gets the role's whole log (stdout and stderr). */
+  logFile?: string,
 ): Promise<RoleProc> {
   const opsPort = await freePort();
   const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', ...roles], {
@@ -48,6 +51,12 @@ export async function startRole(
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  if (logFile) {
+    const out = createWriteStream(logFile);
+    child.stdout.pipe(out, { end: false });
+    child.stderr.pipe(out, { end: false });
+    child.once('exit', () => out.end());
+  }
   await waitFor(
     `${label} ready`,
     async () => {

@@ -57,6 +57,8 @@ const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
   --timeout S           give up waiting after S seconds (default 600 + N / 5)
   --no-floor            skip the floor measurements
   --label L             name of the results file (default: a description of the case)
+  --logs DIR            write each role's log to DIR/<role>.log (with --role-env
+                        FLOTILLA_LOG_LEVEL=debug for more than warnings)
   -h, --help
 
 Needs the local control plane (npx flotilla dev cluster up) or KUBECONFIG.
@@ -73,6 +75,7 @@ const { values: o } = parseArgs({
     'create-concurrency': { type: 'string', default: '16' },
     'cpu-prof': { type: 'boolean', default: false },
     'role-env': { type: 'string', multiple: true, default: [] },
+    logs: { type: 'string' },
     timeout: { type: 'string' },
     'no-floor': { type: 'boolean', default: false },
     label: { type: 'string' },
@@ -191,7 +194,9 @@ await using _stopRoles = {
 };
 for (const [name, role] of specs) {
   const args = nodeArgs.map((a) => a.replace('%LABEL%', name));
-  procs.push(await startRole(name, [role], roleEnv(name), args));
+  if (o.logs) await mkdir(o.logs, { recursive: true });
+  const logFile = o.logs ? join(o.logs, `${name}.log`) : undefined;
+  procs.push(await startRole(name, [role], roleEnv(name), args, logFile));
 }
 log(`roles up: ${procs.map((p) => p.label).join(', ')}`);
 

@@ -113,7 +113,9 @@ describe('an automated sync ends with one Application write', () => {
       },
     ]);
     // The write that carried the comparison is the applier's.
-    const writers = (after.metadata?.managedFields ?? [])
+    type Managed = { manager?: string; operation?: string; subresource?: string };
+    const managed = (after.metadata as { managedFields?: Managed[] }).managedFields ?? [];
+    const writers = managed
       .filter((f) => f.subresource === 'status')
       .map((f) => `${f.manager}:${f.operation}`);
     expect(writers).toContain('flotilla-applier:Update');
@@ -200,5 +202,26 @@ describe('an automated sync ends with one Application write', () => {
       T,
     );
     await waitFor('synced again', async () => (await app()).status?.sync?.status === 'Synced', T);
+  });
+
+  it('a manual sync after those runs as itself: nothing of the last end stays in its state', async () => {
+    const client = new ApplicationClient(env.kube.kc);
+    const before = (await app()).status?.operationState?.startedAt;
+    await client.patchOperation(ref(), {
+      sync: { prune: true },
+      initiatedBy: { username: 'someone' },
+    });
+    await waitFor(
+      'the manual sync ended',
+      async () => {
+        const s = (await app()).status?.operationState;
+        return s?.startedAt !== before && s?.phase === 'Succeeded';
+      },
+      T,
+    );
+    const s = (await app()).status?.operationState;
+    expect(s?.operation.initiatedBy).toEqual({ username: 'someone' });
+    expect(s?.operation.sync?.revision).toBeUndefined();
+    expect(s?.message).not.toMatch(/waiting/);
   });
 });

@@ -4,12 +4,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   API_VERSION,
+  APPLIER_FIELD_MANAGER,
   DIFFER_FIELD_MANAGER,
   differStatusPatch,
   type Application,
 } from '@flotilla/api';
-import { ApiError, ApplicationClient, installCrds } from '@flotilla/kube';
-import { startEnv, type TestEnv } from '@flotilla/testing';
+import { ApiError, ApplicationClient, installCrds, watchApplications } from '@flotilla/kube';
+import { metrics } from '@flotilla/runtime';
+import { startEnv, waitFor, type TestEnv } from '@flotilla/testing';
 
 const appNamed = (name: string): Application =>
   ({
@@ -109,6 +111,70 @@ describe('ApplicationClient', () => {
       stored.metadata as { managedFields?: { manager?: string }[] }
     ).managedFields?.map((m) => m.manager);
     expect(managers).toContain(DIFFER_FIELD_MANAGER);
+  });
+
+  it('replaces whole status fields in one write, over another owner, leaving the rest', async () => {
+    await apps.create(ns, appNamed('replaced'));
+    const ref = { namespace: ns, name: 'replaced' };
+    // No status yet: the fields are set all the same.
+    const first = await apps.replaceStatusFields(
+      ref,
+      { operationState: undefined, reconciledAt: '2026-01-01T00:00:00Z' },
+      APPLIER_FIELD_MANAGER,
+      false,
+    );
+    expect(first.status?.reconciledAt).toBe('2026-01-01T00:00:00Z');
+    await apps.applyStatus(
+      differStatusPatch(first, {
+        sync: { status: 'OutOfSync', revision: 'a'.repeat(40) },
+        health: { status: 'Progressing', message: 'rolling out' },
+        conditions: [{ type: 'SyncError', message: 'kept' }],
+      }),
+      DIFFER_FIELD_MANAGER,
+    );
+    const stored = await apps.replaceStatusFields(
+      ref,
+      { sync: { status: 'Synced', revisions: ['b'.repeat(40)] }, health: { status: 'Healthy' } },
+      APPLIER_FIELD_MANAGER,
+      true,
+    );
+    // Whole values: no key of the old sync or health survives.
+    expect(stored.status?.sync).toEqual({ status: 'Synced', revisions: ['b'.repeat(40)] });
+    expect(stored.status?.health).toEqual({ status: 'Healthy' });
+    expect(stored.status?.conditions).toEqual([{ type: 'SyncError', message: 'kept' }]);
+    // The differ's next apply takes sync and health back whole (atomic maps).
+    const again = await apps.applyStatus(
+      differStatusPatch(stored, { sync: { status: 'OutOfSync', revision: 'c'.repeat(40) } }),
+      DIFFER_FIELD_MANAGER,
+    );
+    expect(again.status?.sync).toEqual({ status: 'OutOfSync', revision: 'c'.repeat(40) });
+  });
+
+  it('a watched read waits for the watch to deliver a newer version instead of a GET', async () => {
+    await apps.create(ns, appNamed('watched'));
+    const ref = { namespace: ns, name: 'watched' };
+    const watch = await watchApplications(env.kube.kc, ns);
+    try {
+      await waitFor('the app in the watch', async () => watch.view.get(ref) !== undefined, {
+        timeoutMs: 10_000,
+      });
+      const gets = async () =>
+        (await metrics.kubeRequests.get()).values
+          .filter((v) => v.labels['method'] === 'GET' && v.labels['resource'] === 'applications')
+          .reduce((n, v) => n + v.value, 0);
+      for (let i = 0; i < 5; i++) {
+        // Another writer's version, named as a command names it.
+        const written = await apps.mergePatch(ref, {
+          metadata: { annotations: { step: String(i) } },
+        });
+        const before = await gets();
+        const read = await watch.read(ref, rvOf(written));
+        expect(read?.metadata?.annotations?.['step']).toBe(String(i));
+        expect(await gets()).toBe(before);
+      }
+    } finally {
+      await watch.stop();
+    }
   });
 
   it('deletes an Application', async () => {

@@ -81,6 +81,9 @@ export interface ApplicationWatch {
   stop(): Promise<void>;
 }
 
+/** How long a read waits for the watch to deliver a version before it asks the apiserver. */
+const DELIVERY_WAIT_MS = 500;
+
 /**
  * Starts a watch of the Applications of `namespace` (restarted 2 s after it
  * fails) and returns it with a view that serves reads from it.
@@ -93,8 +96,15 @@ export async function watchApplications(
   const informer = client.informer(namespace);
   const view = new AppView((ref) => informer.get(ref.name, ref.namespace));
   let stopping = false;
-  informer.on('add', (a) => view.delivered(a));
-  informer.on('update', (a) => view.delivered(a));
+  // Reads waiting for the watch to reach a version, woken by each delivery of their app.
+  const waiting = new Map<string, Set<() => void>>();
+  const delivered = (a: Application) => {
+    view.delivered(a);
+    const k = appKey({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' });
+    for (const wake of waiting.get(k) ?? []) wake();
+  };
+  informer.on('add', delivered);
+  informer.on('update', delivered);
   informer.on('delete', (a) =>
     view.forget({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' }),
   );
@@ -102,11 +112,37 @@ export async function watchApplications(
     if (!stopping) setTimeout(() => void informer.start().catch(() => undefined), 2_000);
   });
   await informer.start();
+  /**
+   * A version the watch has not delivered yet usually arrives within
+   * milliseconds of the write that made it (another role's, named by its
+   * command): waiting for it saves a GET. Only for an app the watch holds.
+   */
+  const delivery = (ref: AppRef, min: string | undefined): Promise<Application | undefined> => {
+    if (min === undefined || !view.get(ref)) return Promise.resolve(undefined);
+    const k = appKey(ref);
+    return new Promise((resolve) => {
+      const set = waiting.get(k) ?? new Set<() => void>();
+      waiting.set(k, set);
+      const done = (app: Application | undefined) => {
+        clearTimeout(timer);
+        set.delete(wake);
+        if (set.size === 0) waiting.delete(k);
+        resolve(app);
+      };
+      const wake = () => {
+        const app = view.get(ref, min);
+        if (app) done(app);
+      };
+      const timer = setTimeout(() => done(undefined), DELIVERY_WAIT_MS);
+      set.add(wake);
+    });
+  };
   return {
     informer,
     view,
     async read(ref, minResourceVersion) {
-      const known = view.get(ref, minResourceVersion);
+      const known =
+        view.get(ref, minResourceVersion) ?? (await delivery(ref, minResourceVersion));
       if (known) return known;
       const app = await client.get(ref);
       view.read(ref);

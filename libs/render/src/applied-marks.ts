@@ -35,6 +35,12 @@ export class AppliedMarks {
       .catch(() => undefined);
   }
 
+  /** Whether an apply (of any manifest) left the object at `resourceVersion`. */
+  async leftAt(server: string, key: ResourceKey, resourceVersion: string): Promise<boolean> {
+    const v = await this.redis.get(this.key(server, key)).catch(() => null);
+    return v !== null && v.endsWith(` ${resourceVersion}`);
+  }
+
   /** Whether the object at `resourceVersion` is what applying `desiredHash` left. */
   async applied(
     server: string,

@@ -384,8 +384,10 @@ async function concludeStep(
           now: new Date().toISOString(),
         })
       : undefined;
+    if (typeof predicted === 'string')
+      deps.logger.debug({ app: run.ref, why: predicted }, 'no prediction of the next comparison');
     await run.finish(OperationPhase.Succeeded, end.message, end.results, {
-      ...(predicted ? { predicted } : {}),
+      ...(predicted && typeof predicted !== 'string' ? { predicted } : {}),
     });
     return;
   }

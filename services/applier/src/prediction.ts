@@ -67,24 +67,26 @@ export interface Prediction {
 }
 
 /**
- * The differ's sync, health and resources after a successful sync, or
- * undefined when the sync's outcome does not settle them.
+ * The differ's sync, health and resources after a successful sync, or why
+ * the sync's outcome does not settle them.
  */
-export async function predictCompared(input: PredictionInput): Promise<Prediction | undefined> {
+export async function predictCompared(input: PredictionInput): Promise<Prediction | string> {
   const { plan, desired, app, ref } = input;
   const sync = input.operation.sync;
-  if (plan.dryRun || sync?.resources?.length || plan.syncFailTasks.length > 0) return undefined;
-  if (plan.dropped.length > 0 || plan.tasks.length !== desired.objects.length) return undefined;
-  if (plan.tasks.some((t) => t.type !== SyncTaskType.Apply)) return undefined;
+  if (plan.dryRun || sync?.resources?.length) return 'a dry run or a selective sync';
+  if (plan.syncFailTasks.length > 0 || plan.tasks.some((t) => t.type !== SyncTaskType.Apply))
+    return 'hooks or prunes';
+  if (plan.dropped.length > 0 || plan.tasks.length !== desired.objects.length)
+    return 'the plan is not the desired state';
   const results = indexResults(input.results);
   const resources: { diff: { key: ResourceKey; status: ResourceDiffStatus }; live: DiffObject }[] =
     [];
   const planned = new Set<string>();
   for (const t of plan.tasks) {
     const r = results.get(resultId(t.key, t.phase));
-    if (r?.status !== ResultCode.Synced) return undefined;
+    if (r?.status !== ResultCode.Synced) return `${t.key.kind}/${t.key.name} not synced`;
     const live = input.applied.get(t.key) ?? (t.unchanged ? liveIn(input.cache, t.key) : undefined);
-    if (!live) return undefined;
+    if (!live) return `${t.key.kind}/${t.key.name} not server-side applied`;
     planned.add(resourceKeyString(t.key));
     resources.push({ diff: { key: t.key, status: ResourceDiffStatus.Synced }, live });
   }
@@ -92,7 +94,7 @@ export async function predictCompared(input: PredictionInput): Promise<Predictio
   const extra = input.cache
     .trackedBy(ref)
     .some((o) => isTrackedBy(o as DiffObject, ref) && !planned.has(resourceKeyString(keyOf(o))));
-  if (extra) return undefined;
+  if (extra) return 'the app tracks other objects';
   const compared = await comparedStatus({
     health: { assess: input.health, missing: () => undefined },
     resources,

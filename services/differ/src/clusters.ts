@@ -1,6 +1,7 @@
 import type { Application } from '@flotilla/api';
 import type { BusPublisher } from '@flotilla/bus';
 import { ClusterCache, ClusterRegistry, type KubeConfig } from '@flotilla/kube';
+import type { AppliedMarks } from '@flotilla/render';
 import type { Logger } from '@flotilla/runtime';
 import { watchDrift } from './drift.js';
 
@@ -25,6 +26,8 @@ export function differClusters(deps: {
   bus: BusPublisher;
   logger: Logger;
   driftDebounceMs: number;
+  /** What the applier's syncs applied: their own watch events are not drift. */
+  applied?: AppliedMarks;
 }) {
   const registry = new ClusterRegistry(deps.kc, deps.namespace);
   const caches = new Map<
@@ -55,6 +58,9 @@ export function differClusters(deps: {
                 deps.logger.warn({ err: err.message }, 'could not publish drift'),
               );
           },
+          deps.applied
+            ? (key, rv) => deps.applied!.leftAt(target.server, key, rv)
+            : undefined,
         );
         const apps = new Map<string, { namespace: string; name: string }>();
         const cluster = { cluster: target.name, server: target.server };

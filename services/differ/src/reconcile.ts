@@ -344,11 +344,16 @@ export class Reconciler {
     // decides, not this process's last write; that one decides only while the copy
     // read is older than it.
     const mine = this.written.get(key);
+    // A new app not rendered yet (no status, no desired state, no error) has nothing to
+    // say that an empty status does not: its render is asked for, and the comparison
+    // after it (or the sync's end) writes the first status.
+    const unrendered = previous === undefined && !state && (status.conditions ?? []).length === 0;
     const changed =
-      statusDigest(pickDiffer(previous)) !== digest ||
-      (mine !== undefined &&
-        mine.digest !== digest &&
-        !resourceVersionAtLeast(resourceVersion, mine.resourceVersion));
+      !unrendered &&
+      (statusDigest(pickDiffer(previous)) !== digest ||
+        (mine !== undefined &&
+          mine.digest !== digest &&
+          !resourceVersionAtLeast(resourceVersion, mine.resourceVersion)));
     // The first comparison of an app (nothing known yet) that starts an automated sync
     // writes nothing: the operation's end asks for the next one, which writes what the
     // sync made of the app. One Application write fewer per new app (each also goes to
@@ -356,6 +361,7 @@ export class Reconciler {
     // send it once. An app that was known Synced shows OutOfSync first, as ever: drift
     // stays visible while the sync waits for an applier.
     const firstLook = !previous?.sync?.status || previous.sync.status === SyncStatusCode.Unknown;
+
     if (changed && !(autoSync?.sync && firstLook)) {
       const written = await rawRequest<Application>(this.deps.kc, {
         method: 'PATCH',

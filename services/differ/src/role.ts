@@ -37,12 +37,14 @@ export const differRole: Role = {
     });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
+    const applied = new AppliedMarks(redis);
     const clusters = differClusters({
       kc,
       namespace: config.namespace,
       bus,
       logger,
       driftDebounceMs: options.driftDebounceMs,
+      applied,
     });
     // Loaded before the first comparison, so none runs without the user's checks;
     // when they change, every app is compared (and so its health assessed) again.
@@ -75,7 +77,7 @@ export const differRole: Role = {
       project: (name) => projects.get(name),
       controlNamespace: config.namespace,
       desired: new DesiredStore(redis),
-      applied: new AppliedMarks(redis),
+      applied,
       health: health.assessor,
       selfHealAttempts: (app, revision) => counter.get(app, revision),
     });

@@ -112,7 +112,7 @@ export const SyncOperationResult = obj('What the sync did.', {
 });
 
 /** State of the current or last operation. */
-export const OperationState = obj('State of the running or last operation.', {
+export const OperationState = atomicObj('State of the running or last operation.', {
   operation: OperationRecord,
   phase: oneOf(OperationPhase, 'Running, Terminating, Failed, Error or Succeeded.'),
   message: opt(str('Progress or failure message.')),
