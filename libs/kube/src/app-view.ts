@@ -141,8 +141,7 @@ export async function watchApplications(
     informer,
     view,
     async read(ref, minResourceVersion) {
-      const known =
-        view.get(ref, minResourceVersion) ?? (await delivery(ref, minResourceVersion));
+      const known = view.get(ref, minResourceVersion) ?? (await delivery(ref, minResourceVersion));
       if (known) return known;
       const app = await client.get(ref);
       view.read(ref);

@@ -58,9 +58,7 @@ export function differClusters(deps: {
                 deps.logger.warn({ err: err.message }, 'could not publish drift'),
               );
           },
-          deps.applied
-            ? (key, rv) => deps.applied!.leftAt(target.server, key, rv)
-            : undefined,
+          deps.applied ? (key, rv) => deps.applied!.leftAt(target.server, key, rv) : undefined,
         );
         const apps = new Map<string, { namespace: string; name: string }>();
         const cluster = { cluster: target.name, server: target.server };
