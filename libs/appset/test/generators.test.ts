@@ -442,10 +442,13 @@ describe('pullRequest generator, gitRefs mode (no API token)', () => {
     expect(sets.map((s) => s['number'])).toEqual(['1']);
   });
 
-  it('says the API modes are not built yet', async () => {
+  it('refuses a generator that sets an API mode and gitRefs', async () => {
     await expect(
-      runGenerator({ pullRequest: { github: { owner: 'o', repo: 'r' } } }, refsCtx({})),
-    ).rejects.toThrow(/github mode is not supported yet; use gitRefs/);
+      runGenerator(
+        { pullRequest: { github: { owner: 'o', repo: 'r' }, gitRefs: { repoURL: REPO } } },
+        refsCtx({}),
+      ),
+    ).rejects.toThrow('pullRequest sets github and gitRefs: set exactly one');
   });
 });
 

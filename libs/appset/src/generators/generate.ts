@@ -7,6 +7,12 @@ import type { GeneratorContext } from './context.js';
 import { gitDirectoryParams, gitFileParams } from './git.js';
 import { listParams } from './list.js';
 import { pullRequestsFromRefs } from './pull-request.js';
+import {
+  DEFAULT_PULL_REQUEST_REQUEUE_SECONDS,
+  PULL_REQUEST_APIS,
+  pullRequestApi,
+  pullRequestsFromApi,
+} from './pull-request-api.js';
 import { appendValues } from './values.js';
 
 /** The parameter sets of one top-level generator, with its own template overrides. */
@@ -25,6 +31,15 @@ const KINDS = [...SUPPORTED, 'scmProvider', 'clusterDecisionResource', 'plugin']
 export class TooManyParamsError extends Error {
   override readonly name = 'TooManyParamsError';
 }
+
+// Fields of a pullRequest generator that are not a mode.
+const PULL_REQUEST_FIELDS = [
+  'requeueAfterSeconds',
+  'template',
+  'filters',
+  'values',
+  'continueOnRepoNotFoundError',
+];
 
 /** Default requeue of a Git generator, as Argo CD's (3 minutes). */
 export const DEFAULT_GIT_REQUEUE_SECONDS = 180;
@@ -96,21 +111,28 @@ async function paramsOf(kind: string, body: Gen, ctx: GeneratorContext): Promise
       return appendValues(sets, values, ctx.templates, ctx);
     }
     case 'pullRequest': {
-      const mode = body['gitRefs'];
-      if (!isObject(mode) || typeof mode['repoURL'] !== 'string')
+      const api = pullRequestApi(body);
+      const gitRefs = body['gitRefs'];
+      if (api && gitRefs !== undefined)
+        throw new Error(`pullRequest sets ${api} and gitRefs: set exactly one`);
+      if (api)
+        return appendValues(await pullRequestsFromApi(api, body, ctx), values, ctx.templates, ctx);
+      if (!isObject(gitRefs) || typeof gitRefs['repoURL'] !== 'string')
         throw new Error(
-          `the pullRequest generator's ${
-            Object.keys(body)
-              .filter((k) => !['requeueAfterSeconds', 'template', 'filters'].includes(k))
-              .join(', ') || '(empty)'
-          } mode is not supported yet; use gitRefs: {repoURL}, which reads open pull requests from the repository's refs`,
+          `the pullRequest generator needs one of ${[...PULL_REQUEST_APIS, 'gitRefs'].join(', ')}${
+            Object.keys(body).some((k) => !PULL_REQUEST_FIELDS.includes(k))
+              ? ` (found ${Object.keys(body)
+                  .filter((k) => !PULL_REQUEST_FIELDS.includes(k))
+                  .join(', ')})`
+              : ''
+          }`,
         );
       if (!ctx.refs)
         throw new Error(
           'the pullRequest generator needs a Git source this controller was not given',
         );
       return appendValues(
-        pullRequestsFromRefs(await ctx.refs(mode['repoURL'])),
+        pullRequestsFromRefs(await ctx.refs(gitRefs['repoURL'])),
         values,
         ctx.templates,
         ctx,
@@ -220,9 +242,11 @@ export function requeueAfterSeconds(
       const secs =
         typeof own === 'number'
           ? own
-          : kind === 'git' || kind === 'pullRequest'
-            ? DEFAULT_GIT_REQUEUE_SECONDS
-            : undefined;
+          : kind === 'pullRequest' && pullRequestApi(body)
+            ? DEFAULT_PULL_REQUEST_REQUEUE_SECONDS
+            : kind === 'git' || kind === 'pullRequest'
+              ? DEFAULT_GIT_REQUEUE_SECONDS
+              : undefined;
       if (secs !== undefined && secs > 0 && (best === undefined || secs < best)) best = secs;
       if (Array.isArray(body['generators']))
         for (const n of body['generators']) if (isObject(n)) visit(n);

@@ -1,0 +1,251 @@
+import { ScmErrorKind, isScmError } from '../errors.js';
+import { isObject, type Params } from '../params.js';
+import { listBitbucketServerPulls } from '../scm/bitbucket-server.js';
+import { listGiteaPulls } from '../scm/gitea.js';
+import { listGithubPulls } from '../scm/github.js';
+import { listGitlabMergeRequests } from '../scm/gitlab.js';
+import type { ScmHttpOptions } from '../scm/http.js';
+import type { PullRequest } from '../scm/types.js';
+import { branchSlug } from '../slug.js';
+import type { GeneratorContext } from './context.js';
+
+type Gen = Record<string, unknown>;
+
+/** The pullRequest generator's provider modes Flotilla runs, beside `gitRefs`. */
+export const PULL_REQUEST_APIS = ['github', 'gitlab', 'gitea', 'bitbucketServer'] as const;
+const NOT_BUILT = ['bitbucket', 'azuredevops'];
+
+/** Default requeue of the pullRequest generator's API modes, as Argo CD's (30 minutes). */
+export const DEFAULT_PULL_REQUEST_REQUEUE_SECONDS = 1800;
+
+/** Time allowed for one answer of a provider's API when the context sets none. */
+export const DEFAULT_SCM_TIMEOUT_MS = 30_000;
+
+/** The API mode a pullRequest generator sets, if it sets one. */
+export function pullRequestApi(body: Gen): string | undefined {
+  return [...PULL_REQUEST_APIS, ...NOT_BUILT].find(
+    (k) => body[k] !== undefined && body[k] !== null,
+  );
+}
+
+function text(o: Gen, field: string, mode: string, required: boolean): string {
+  const v = o[field];
+  if (v === undefined || v === null || v === '') {
+    if (required) throw new Error(`pullRequest.${mode}.${field} is required`);
+    return '';
+  }
+  if (typeof v !== 'string') throw new Error(`pullRequest.${mode}.${field} must be a string`);
+  return v;
+}
+
+function strings(o: Gen, field: string, mode: string): string[] {
+  const v = o[field];
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+    throw new Error(`pullRequest.${mode}.${field} must be a list of strings`);
+  return v as string[];
+}
+
+/** A `{secretName, key}` reference read from the set's namespace; '' when not set. */
+async function secretRef(ref: unknown, where: string, ctx: GeneratorContext): Promise<string> {
+  if (ref === undefined || ref === null) return '';
+  if (!isObject(ref) || typeof ref['secretName'] !== 'string' || typeof ref['key'] !== 'string')
+    throw new Error(`${where} must be {secretName, key}`);
+  if (!ctx.secretKey) throw new Error(`${where}: this controller was given no way to read Secrets`);
+  return ctx.secretKey(ref['secretName'], ref['key']);
+}
+
+/** Extra CA certificates from a `{configMapName, key}` reference. */
+async function caRef(
+  ref: unknown,
+  where: string,
+  ctx: GeneratorContext,
+): Promise<string | undefined> {
+  if (ref === undefined || ref === null) return undefined;
+  if (!isObject(ref) || typeof ref['configMapName'] !== 'string' || typeof ref['key'] !== 'string')
+    throw new Error(`${where} must be {configMapName, key}`);
+  if (!ctx.configMapKey)
+    throw new Error(`${where}: this controller was given no way to read ConfigMaps`);
+  return ctx.configMapKey(ref['configMapName'], ref['key']);
+}
+
+async function httpOf(p: Gen, mode: string, ctx: GeneratorContext): Promise<ScmHttpOptions> {
+  const ca = await caRef(p['caRef'], `pullRequest.${mode}.caRef`, ctx);
+  const extra = [ctx.scmRootCa, ca].filter((c): c is string => !!c);
+  return {
+    timeoutMs: ctx.scmTimeoutMs ?? DEFAULT_SCM_TIMEOUT_MS,
+    ...(extra.length ? { ca: extra.join('\n') } : {}),
+    ...(p['insecure'] === true ? { insecure: true } : {}),
+  };
+}
+
+/** Lists the pull requests of the provider a generator names, credentials read from Secrets. */
+async function listPulls(mode: string, p: Gen, ctx: GeneratorContext): Promise<PullRequest[]> {
+  const at = (f: string) => `pullRequest.${mode}.${f}`;
+  switch (mode) {
+    case 'github': {
+      if (p['appSecretName'])
+        throw new Error(
+          'pullRequest.github.appSecretName (GitHub App authentication) is not supported yet; use tokenRef',
+        );
+      const token = await secretRef(p['tokenRef'], at('tokenRef'), ctx);
+      return listGithubPulls(
+        {
+          owner: text(p, 'owner', mode, true),
+          repo: text(p, 'repo', mode, true),
+          api: text(p, 'api', mode, false),
+          labels: strings(p, 'labels', mode),
+          token,
+        },
+        await httpOf(p, mode, ctx),
+      );
+    }
+    case 'gitlab': {
+      const token = await secretRef(p['tokenRef'], at('tokenRef'), ctx);
+      return listGitlabMergeRequests(
+        {
+          project: text(p, 'project', mode, true),
+          api: text(p, 'api', mode, false),
+          labels: strings(p, 'labels', mode),
+          state: text(p, 'pullRequestState', mode, false),
+          token,
+        },
+        await httpOf(p, mode, ctx),
+      );
+    }
+    case 'gitea': {
+      const token = await secretRef(p['tokenRef'], at('tokenRef'), ctx);
+      return listGiteaPulls(
+        {
+          owner: text(p, 'owner', mode, true),
+          repo: text(p, 'repo', mode, true),
+          api: text(p, 'api', mode, true),
+          labels: strings(p, 'labels', mode),
+          token,
+        },
+        await httpOf(p, mode, ctx),
+      );
+    }
+    case 'bitbucketServer': {
+      const bearer = isObject(p['bearerToken'])
+        ? await secretRef(p['bearerToken']['tokenRef'], at('bearerToken.tokenRef'), ctx)
+        : '';
+      const basic = isObject(p['basicAuth']) ? p['basicAuth'] : undefined;
+      const password =
+        !bearer && basic
+          ? await secretRef(basic['passwordRef'], at('basicAuth.passwordRef'), ctx)
+          : '';
+      return listBitbucketServerPulls(
+        {
+          project: text(p, 'project', mode, true),
+          repo: text(p, 'repo', mode, true),
+          api: text(p, 'api', mode, true),
+          ...(bearer ? { bearerToken: bearer } : {}),
+          ...(!bearer && basic
+            ? {
+                basicAuth: {
+                  username: text(basic, 'username', `${mode}.basicAuth`, true),
+                  password,
+                },
+              }
+            : {}),
+        },
+        await httpOf(p, mode, ctx),
+      );
+    }
+    default:
+      throw new Error(`the pullRequest generator's ${mode} mode is not supported yet`);
+  }
+}
+
+/** Go's inline flags at the start of a pattern (`(?i)`), as JavaScript flags. */
+function goRegExp(pattern: string, field: string): RegExp {
+  const m = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
+  const flags = m?.[1] ?? '';
+  try {
+    if ([...flags].some((f) => !'ims'.includes(f)))
+      throw new Error(`flag ${flags} is not supported`);
+    return new RegExp(m ? pattern.slice(m[0].length) : pattern, flags);
+  } catch (e) {
+    throw new Error(
+      `error compiling ${field} regexp ${JSON.stringify(pattern)}: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+}
+
+/**
+ * Compiles a generator's `filters` into a test: a pull request passes when
+ * any filter has all its conditions hold (every one passes when there are
+ * none). Patterns search, unanchored, as Go's MatchString.
+ */
+export function compilePullRequestFilters(filters: unknown): (pr: PullRequest) => boolean {
+  if (filters === undefined || filters === null) return () => true;
+  if (!Array.isArray(filters)) throw new Error('pullRequest.filters must be a list');
+  const compiled = filters.map((f: unknown) => {
+    if (!isObject(f)) throw new Error('pullRequest.filters entries must be objects');
+    const re = (k: string, name: string) =>
+      typeof f[k] === 'string' ? goRegExp(f[k], name) : undefined;
+    return {
+      branch: re('branchMatch', 'BranchMatch'),
+      target: re('targetBranchMatch', 'TargetBranchMatch'),
+      title: re('titleMatch', 'TitleMatch'),
+    };
+  });
+  if (compiled.length === 0) return () => true;
+  return (p) =>
+    compiled.some(
+      (f) =>
+        (!f.branch || f.branch.test(p.branch)) &&
+        (!f.target || f.target.test(p.targetBranch)) &&
+        (!f.title || f.title.test(p.title)),
+    );
+}
+
+/** Argo CD's parameters of one pull request; `labels` (a list) only with goTemplate. */
+export function pullRequestParams(pr: PullRequest, goTemplate: boolean): Params {
+  return {
+    number: String(pr.number),
+    title: pr.title,
+    branch: pr.branch,
+    branch_slug: branchSlug(pr.branch),
+    target_branch: pr.targetBranch,
+    target_branch_slug: branchSlug(pr.targetBranch),
+    head_sha: pr.headSha,
+    head_short_sha: pr.headSha.slice(0, 8),
+    head_short_sha_7: pr.headSha.slice(0, 7),
+    author: pr.author,
+    ...(goTemplate ? { labels: [...pr.labels] } : {}),
+  };
+}
+
+/**
+ * The parameter sets of a pullRequest generator in an API mode: the
+ * provider's open pull requests (GitLab: those of `pullRequestState`),
+ * filtered. With `continueOnRepoNotFoundError`, a repository the provider
+ * does not know gives no sets instead of an error.
+ */
+export async function pullRequestsFromApi(
+  mode: string,
+  body: Gen,
+  ctx: GeneratorContext,
+): Promise<Params[]> {
+  const p = body[mode];
+  if (!isObject(p)) throw new Error(`pullRequest.${mode} must be an object`);
+  const keep = compilePullRequestFilters(body['filters']);
+  let pulls: PullRequest[];
+  try {
+    pulls = await listPulls(mode, p, ctx);
+  } catch (e) {
+    if (
+      isScmError(e) &&
+      e.kind === ScmErrorKind.NotFound &&
+      body['continueOnRepoNotFoundError'] === true
+    )
+      return [];
+    throw e;
+  }
+  return pulls.filter(keep).map((pr) => pullRequestParams(pr, ctx.goTemplate));
+}
