@@ -453,6 +453,30 @@ describe('pullRequest generator, gitRefs mode (no API token)', () => {
 });
 
 describe('generatorRepos', () => {
+  it('names the web URL of the repository of each pullRequest provider mode', () => {
+    expect(
+      generatorRepos([
+        { pullRequest: { github: { owner: 'o', repo: 'r' } } },
+        { pullRequest: { github: { owner: 'o', repo: 'e', api: 'https://ghe.example.com/' } } },
+        { pullRequest: { gitlab: { project: 'group/app' } } },
+        { pullRequest: { gitlab: { project: '42', api: 'https://gl.example.com' } } },
+        { pullRequest: { gitea: { owner: 'o', repo: 'r', api: 'https://gitea.example.com/' } } },
+        {
+          pullRequest: {
+            bitbucketServer: { project: 'PRJ', repo: 'app', api: 'https://bb.example.com/rest' },
+          },
+        },
+      ] as ApplicationSetGenerator[]),
+    ).toEqual([
+      'https://github.com/o/r',
+      'https://ghe.example.com/o/e',
+      'https://gitlab.com/group/app',
+      'https://gitea.example.com/o/r',
+      'https://bb.example.com/scm/prj/app',
+      'https://bb.example.com/scm/PRJ/app',
+    ]);
+  });
+
   it('lists the repositories of Git and pullRequest generators, nested ones too', () => {
     expect(
       generatorRepos([

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Application } from '@flotilla/api';
 import { GoTemplateClient, Templates, rawMeta } from '@flotilla/appset';
-import { installCrds } from '@flotilla/kube';
+import { installCrds, rawRequest } from '@flotilla/kube';
 import { userCacheDir } from '@flotilla/runtime';
-import { startEnv, type TestEnv } from '@flotilla/testing';
+import { startEnv, startFakeScm, type TestEnv } from '@flotilla/testing';
 import { provisionGoTemplate } from '@flotilla/toolchain';
 import { AppSetReconciler } from '../src/reconcile.js';
+import { readSecretKey } from '../src/sources.js';
 import { ARGO_REPO, EXAMPLE_CLUSTERS, argoRepoTree, loadExamples, type Example } from './compat.js';
 import { cond, createSet, dropFinalizers, getSet, listApps } from './helpers.js';
 
@@ -20,6 +21,8 @@ const clusterGuestbooks = apps('production-guestbook', 'staging-guestbook', 'in-
 const addons = apps('argo-workflows', 'prometheus-operator');
 const unsupported = error('ApplicationParamsGenerationError');
 const unreachableRepo = error('ApplicationParamsGenerationError');
+// Its token Secret (github-token) does not exist here; the last test gives it one.
+const noTokenSecret = error('ApplicationParamsGenerationError');
 
 const EXPECTED: Record<string, Want> = {
   'applications-sync-policies/create-only.yaml': guestbookDevProd,
@@ -124,8 +127,8 @@ const EXPECTED: Record<string, Want> = {
       `${c}-guestbook-prod`,
     ]),
   ),
-  'pull-request-generator/pull-request-example-fasttemplate.yaml': unsupported,
-  'pull-request-generator/pull-request-example.yaml': unsupported,
+  'pull-request-generator/pull-request-example-fasttemplate.yaml': noTokenSecret,
+  'pull-request-generator/pull-request-example.yaml': noTokenSecret,
   'scm-provider-generator/scm-provider-example-fasttemplate-gitlab.yaml': unsupported,
   'scm-provider-generator/scm-provider-example-fasttemplate.yaml': unsupported,
   'scm-provider-generator/scm-provider-example.yaml': unsupported,
@@ -155,6 +158,7 @@ describe('Argo CD’s ApplicationSet examples', () => {
         if (url !== ARGO_REPO) throw new Error(`repository ${url} is not reachable`);
         return tree;
       },
+      secretKey: (ns, name, key) => readSecretKey(env.kube.kc, ns, name, key),
     });
     examples = await loadExamples('placeholder');
   }, 900_000);
@@ -189,5 +193,54 @@ describe('Argo CD’s ApplicationSet examples', () => {
       expect(cond(status, 'ErrorOccurred')).toMatchObject({ status: 'True', reason: want.error });
       if (want.error === 'ApplicationParamsGenerationError') expect(owned).toEqual([]);
     }
+  });
+
+  it('runs the pullRequest example once its API and token Secret exist', async () => {
+    // The example's only change: its GitHub Enterprise URL (git.example.com)
+    // points at the fake GitHub API of @flotilla/testing.
+    await using scm = await startFakeScm();
+    scm.setAuth({ token: 'example-token' });
+    scm.setPulls('myorg/myrepo', [
+      {
+        number: 7,
+        title: 'preview me',
+        branch: 'feat-a',
+        targetBranch: 'main',
+        headSha: 'f'.repeat(40),
+        labels: ['preview'],
+      },
+      {
+        number: 8,
+        title: 'not labelled',
+        branch: 'feat-b',
+        targetBranch: 'main',
+        headSha: 'e'.repeat(40),
+      },
+    ]);
+    const ns = await env.kube.namespace('compat-pr');
+    await rawRequest(env.kube.kc, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'github-token' },
+        stringData: { token: 'example-token' },
+      },
+    });
+    const ex = examples.find((e) => e.file === 'pull-request-generator/pull-request-example.yaml')!;
+    const set = structuredClone(ex.set);
+    set.metadata.namespace = ns;
+    const github = (set.spec.generators[0]!.pullRequest as { github: { api: string } }).github;
+    expect(github.api).toBe('https://git.example.com/');
+    github.api = scm.baseUrl;
+    await createSet(env.kube.kc, set);
+    await reconciler.reconcile({ namespace: ns, name: set.metadata.name ?? '' });
+    await dropFinalizers(env.kube.kc, ns);
+    const [app, ...rest] = await listApps(env.kube.kc, ns);
+    expect(rest).toEqual([]);
+    expect(app?.metadata).toMatchObject({ name: 'myapp-feat-a-7', labels: { key1: 'preview' } });
+    expect(app?.spec.source?.targetRevision).toBe('f'.repeat(40));
+    expect(app?.spec.destination.namespace).toBe('feat-a-7');
   });
 });

@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { bool, freeform, int64, list, obj, opt, str, stringMap, strings } from './build.js';
+import { pullRequestGenerator } from './pull-request-generator.js';
 
 /** A requirement on one label (`metav1.LabelSelectorRequirement`). */
 export const LabelSelectorRequirement = obj('A requirement on one label.', {
@@ -107,7 +108,7 @@ const plain = {
   list: opt(ListGenerator),
   clusters: opt(ClusterGenerator),
   git: opt(GitGenerator),
-  pullRequest: opt(freeform('Parameter sets from a host’s open pull requests.')),
+  pullRequest: opt(pullRequestGenerator(GeneratorTemplate)),
   scmProvider: opt(freeform('Not supported: parameter sets from an SCM organisation.')),
   clusterDecisionResource: opt(
     freeform('Not supported: parameter sets from a duck-typed resource.'),

@@ -11,6 +11,7 @@ import {
   DEFAULT_PULL_REQUEST_REQUEUE_SECONDS,
   PULL_REQUEST_APIS,
   pullRequestApi,
+  pullRequestRepoUrls,
   pullRequestsFromApi,
 } from './pull-request-api.js';
 import { appendValues } from './values.js';
@@ -258,7 +259,8 @@ export function requeueAfterSeconds(
 
 /**
  * The repositories a set's generators read (Git generators and the
- * pullRequest generator's `gitRefs`, nested ones included), as written: a
+ * pullRequest generator's `gitRefs` or provider repository, nested ones
+ * included), as written: a
  * webhook for one of them runs the set's generators again.
  */
 export function generatorRepos(generators: readonly ApplicationSetGenerator[]): string[] {
@@ -269,6 +271,7 @@ export function generatorRepos(generators: readonly ApplicationSetGenerator[]): 
     const pr = g['pullRequest'];
     if (isObject(pr) && isObject(pr['gitRefs']) && typeof pr['gitRefs']['repoURL'] === 'string')
       out.add(pr['gitRefs']['repoURL']);
+    if (isObject(pr)) for (const u of pullRequestRepoUrls(pr)) out.add(u);
     for (const kind of ['matrix', 'merge']) {
       const body = g[kind];
       if (isObject(body) && Array.isArray(body['generators']))

@@ -249,3 +249,49 @@ export async function pullRequestsFromApi(
   }
   return pulls.filter(keep).map((pr) => pullRequestParams(pr, ctx.goTemplate));
 }
+
+const trimmed = (u: string) => u.replace(/\/+$/, '');
+
+/**
+ * The web URLs of the repository an API-mode pullRequest generator reads,
+ * as webhooks name it (GitHub's, GitLab's, Gitea's `html_url`/`web_url`,
+ * Bitbucket Server's clone links): a pull-request webhook for it runs the
+ * set's generators at once. Empty when they cannot be told (a GitLab project
+ * given by ID).
+ */
+export function pullRequestRepoUrls(body: Gen): string[] {
+  const mode = pullRequestApi(body);
+  const p = mode ? body[mode] : undefined;
+  if (!mode || !isObject(p)) return [];
+  const s = (k: string) => (typeof p[k] === 'string' ? p[k] : '');
+  try {
+    switch (mode) {
+      case 'github': {
+        const host = s('api') ? new URL(s('api')).origin : 'https://github.com';
+        return s('owner') && s('repo') ? [`${host}/${s('owner')}/${s('repo')}`] : [];
+      }
+      case 'gitlab': {
+        const base = trimmed(s('api') || 'https://gitlab.com').replace(/\/api\/v4$/, '');
+        return /^\d+$/.test(s('project')) || !s('project') ? [] : [`${base}/${s('project')}`];
+      }
+      case 'gitea':
+        return s('api') && s('owner') && s('repo')
+          ? [`${trimmed(s('api'))}/${s('owner')}/${s('repo')}`]
+          : [];
+      case 'bitbucketServer': {
+        const base = trimmed(s('api')).replace(/\/rest$/, '');
+        const project = s('project');
+        return base && project && s('repo')
+          ? [...new Set([project.toLowerCase(), project])].map(
+              (k) => `${base}/scm/${k}/${s('repo')}`,
+            )
+          : [];
+      }
+      default:
+        return [];
+    }
+  } catch {
+    // A URL that does not parse names no repository.
+    return [];
+  }
+}
