@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,17 +65,22 @@ const PULLS: FakePull[] = [
   },
 ];
 
+const appKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+const pem = (k: typeof appKey.privateKey) => k.export({ type: 'pkcs8', format: 'pem' }).toString();
+const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 const secrets: Record<string, Record<string, string>> = {
+  'gh-app': { githubAppID: '42', githubAppPrivateKey: pem(appKey.privateKey) },
+  'gh-app-wrong-key': { githubAppID: '42', githubAppPrivateKey: pem(otherKey) },
   'scm-token': { token: TOKEN },
   'bb-password': { password: 'pw-77aa' },
 };
 function ctxWith(opts: { goTemplate?: boolean; configMaps?: Record<string, string> } = {}) {
   return {
     ...fakeContext({ goTemplate: opts.goTemplate ?? false }),
-    secretKey: async (name: string, key: string) => {
-      const v = secrets[name]?.[key];
-      if (v === undefined) throw new Error(`secret ${name} has no key ${key}`);
-      return v;
+    secret: async (name: string) => {
+      const data = secrets[name];
+      if (!data) throw new Error(`secret ${name} not found`);
+      return data;
     },
     configMapKey: async (name: string, key: string) => {
       const v = opts.configMaps?.[`${name}/${key}`];
@@ -214,8 +220,48 @@ describe('pullRequest github', () => {
 
   it('fails clearly when the token Secret is missing, asking the API nothing', async () => {
     const missing = gh({ tokenRef: { secretName: 'nope', key: 'token' } });
-    await expect(runGenerator(missing, ctxWith())).rejects.toThrow('secret nope has no key token');
+    await expect(runGenerator(missing, ctxWith())).rejects.toThrow('secret nope not found');
+    const noKey = gh({ tokenRef: { secretName: 'scm-token', key: 'nope' } });
+    await expect(runGenerator(noKey, ctxWith())).rejects.toThrow(
+      'pullRequest.github.tokenRef: key "nope" in secret scm-token not found',
+    );
     expect(scm.requests).toEqual([]);
+  });
+});
+
+describe('pullRequest github with a GitHub App (appSecretName)', () => {
+  const INSTALLATION_TOKEN = 'ghs-installation-81f2';
+  const gh = (appSecretName: string, owner = 'org') => ({
+    pullRequest: { github: { owner, repo: 'app', api: scm.baseUrl, appSecretName } },
+  });
+  beforeAll(() => {
+    scm.setGithubApp({
+      appId: '42',
+      publicKey: appKey.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      installations: [{ id: 7, account: 'Org' }],
+      token: INSTALLATION_TOKEN,
+    });
+  });
+  afterAll(() => scm.setGithubApp(undefined));
+
+  it('signs in as the app, finds its installation on the owner and reads with its token', async () => {
+    scm.setPulls('org/app', PULLS);
+    scm.setAuth({ token: INSTALLATION_TOKEN });
+    expect(numbers(await runGenerator(gh('gh-app'), ctxWith()))).toEqual(['3', '2', '1']);
+    expect(scm.requests.slice(0, 3)).toEqual([
+      '/api/v3/app/installations?per_page=100&page=1',
+      '/api/v3/app/installations/7/access_tokens',
+      '/api/v3/repos/org/app/pulls?state=open&per_page=100&page=1',
+    ]);
+  });
+
+  it('fails when GitHub refuses the app’s key or the app is not installed on the owner', async () => {
+    scm.setPulls('stranger/app', PULLS);
+    const refused = await failure(runGenerator(gh('gh-app-wrong-key'), ctxWith()));
+    expect(refused.message).toMatch(/app\/installations refused the credentials \(401\)/);
+    await expect(runGenerator(gh('gh-app', 'stranger'), ctxWith())).rejects.toThrow(
+      'the GitHub App has no installation for stranger',
+    );
   });
 });
 

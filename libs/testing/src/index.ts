@@ -3,6 +3,7 @@ export { startNatsServer, startRedisServer, type TestServer } from './servers.js
 export { startGitHttpServer, type GitHttpServer, type BasicAuth } from './git-server.js';
 export {
   startFakeScm,
+  type FakeGithubApp,
   type FakePull,
   type FakeScmOptions,
   type FakeScmServer,

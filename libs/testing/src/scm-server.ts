@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createVerify, timingSafeEqual } from 'node:crypto';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -44,6 +44,17 @@ export interface ScmAuth {
   readonly basic?: BasicAuth;
 }
 
+/** A GitHub App the fake GitHub knows; its JWTs are checked with `publicKey`. */
+export interface FakeGithubApp {
+  readonly appId: string;
+  /** PEM. */
+  readonly publicKey: string;
+  /** Accounts it is installed on. */
+  readonly installations: readonly { readonly id: number; readonly account: string }[];
+  /** The installation token it hands out (give it to `setAuth` to accept it). */
+  readonly token: string;
+}
+
 /**
  * A fake of the REST endpoints the pullRequest generator reads, as the
  * providers publish them: GitHub `GET /repos/{owner}/{repo}/pulls` (also
@@ -52,7 +63,9 @@ export interface ScmAuth {
  * `GET /api/v1/repos/{owner}/{repo}/pulls` and Bitbucket Server
  * `GET /rest/api/1.0/projects/{p}/repos/{r}/pull-requests`, with their
  * authentication, state filters, paging (Link, X-Next-Page, isLastPage) and
- * error bodies. No real SCM server can be run on the test machines.
+ * error bodies; and GitHub's `GET /app/installations` and
+ * `POST /app/installations/{id}/access_tokens` for a GitHub App. No real
+ * SCM server can be run on the test machines.
  */
 export interface FakeScmServer extends AsyncDisposable {
   /** `http(s)://127.0.0.1:<port>`. */
@@ -66,6 +79,7 @@ export interface FakeScmServer extends AsyncDisposable {
    */
   setPulls(repo: string, pulls: readonly FakePull[]): void;
   setAuth(auth: ScmAuth | undefined): void;
+  setGithubApp(app: FakeGithubApp | undefined): void;
   /** Answers every request with `failure` from now on; `undefined` heals. */
   fail(failure: ScmFailure | undefined): void;
   /** Stops listening (an outage); `start` listens again on the same port. */
@@ -186,6 +200,36 @@ function shape(provider: Provider, p: FakePull): unknown {
   }
 }
 
+/** True for an unexpired RS256 JWT of `app`, as GitHub checks an app's own token. */
+function validAppJwt(req: IncomingMessage, app: FakeGithubApp): boolean {
+  const jwt = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const [head, body, sig] = jwt.split('.');
+  if (!head || !body || !sig) return false;
+  const ok = createVerify('RSA-SHA256')
+    .update(`${head}.${body}`)
+    .verify(app.publicKey, Buffer.from(sig, 'base64url'));
+  const claims = JSON.parse(Buffer.from(body, 'base64url').toString()) as Record<string, unknown>;
+  return ok && String(claims['iss']) === app.appId && Number(claims['exp']) > Date.now() / 1000;
+}
+
+/** GitHub's App endpoints; undefined when the path is not one. */
+function appRoute(req: IncomingMessage, path: string, app: FakeGithubApp | undefined) {
+  const list = /^(?:\/api\/v3)?\/app\/installations$/.test(path) && req.method === 'GET';
+  const token = /^(?:\/api\/v3)?\/app\/installations\/(\d+)\/access_tokens$/.exec(path);
+  if (!list && !(token && req.method === 'POST')) return undefined;
+  if (!app || !validAppJwt(req, app))
+    return { status: 401, body: { message: 'A JSON web token could not be decoded' } };
+  if (list)
+    return {
+      status: 200,
+      body: app.installations.map((i) => ({ id: i.id, account: { login: i.account } })),
+    };
+  if (!app.installations.some((i) => String(i.id) === token![1]))
+    return { status: 404, body: { message: 'Not Found' } };
+  const expires = new Date(Date.now() + 3_600_000).toISOString();
+  return { status: 201, body: { token: app.token, expires_at: expires } };
+}
+
 function send(
   res: ServerResponse,
   status: number,
@@ -203,11 +247,14 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
   const requests: string[] = [];
   let auth: ScmAuth | undefined;
   let failure: ScmFailure | undefined;
+  let app: FakeGithubApp | undefined;
   const cap = options.maxPageSize ?? 100;
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(`${url.pathname}${url.search}`);
+    const appAnswer = appRoute(req, url.pathname, app);
+    if (appAnswer) return send(res, appAnswer.status, appAnswer.body);
     const route = ROUTES.map((r) => ({ ...r, m: r.re.exec(url.pathname) })).find((r) => r.m);
     if (!route?.m || req.method !== 'GET') return send(res, 404, { message: 'Not Found' });
     const { provider, m } = route;
@@ -300,6 +347,7 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
     requests,
     setPulls: (repo, pulls) => void repos.set(repo, [...pulls]),
     setAuth: (a) => void (auth = a),
+    setGithubApp: (a) => void (app = a),
     fail: (f) => void (failure = f),
     stop,
     start,

@@ -46,8 +46,8 @@ export interface ReconcilerDeps {
   clusters: GeneratorContext['clusters'];
   gitTree: GeneratorContext['gitTree'];
   refs?: GeneratorContext['refs'];
-  /** A key of a Secret of a set's namespace (SCM tokens). */
-  secretKey?: (namespace: string, name: string, key: string) => Promise<string>;
+  /** The decoded data of a Secret of a set's namespace (SCM tokens). */
+  secret?: (namespace: string, name: string) => Promise<Readonly<Record<string, string>>>;
   /** A key of a ConfigMap of a set's namespace (SCM CA certificates). */
   configMapKey?: (namespace: string, name: string, key: string) => Promise<string>;
   /** CA certificates trusted for every SCM provider's API. */
@@ -67,9 +67,9 @@ export interface ReconcileResult {
 
 /** What the pullRequest generator's API modes read, bound to the set's namespace. */
 function scmSources(deps: ReconcilerDeps, namespace: string): Partial<GeneratorContext> {
-  const { secretKey, configMapKey, scmRootCa, scmTimeoutMs } = deps;
+  const { secret, configMapKey, scmRootCa, scmTimeoutMs } = deps;
   return {
-    ...(secretKey ? { secretKey: (name, key) => secretKey(namespace, name, key) } : {}),
+    ...(secret ? { secret: (name) => secret(namespace, name) } : {}),
     ...(configMapKey ? { configMapKey: (name, key) => configMapKey(namespace, name, key) } : {}),
     ...(scmRootCa ? { scmRootCa } : {}),
     ...(scmTimeoutMs ? { scmTimeoutMs } : {}),

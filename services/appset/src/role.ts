@@ -21,7 +21,7 @@ import { provisionGoTemplate } from '@flotilla/toolchain';
 import { LazyTemplates } from './go-engine.js';
 import { compileAppSetOptions } from './options.js';
 import { AppSetReconciler } from './reconcile.js';
-import { GitTrees, listClusters, readConfigMapKey, readSecretKey } from './sources.js';
+import { GitTrees, listClusters, readConfigMapKey, readSecret } from './sources.js';
 
 type Ref = { namespace: string; name: string };
 const refOf = (o: { metadata?: { namespace?: string; name?: string } }): Ref => ({
@@ -74,7 +74,7 @@ export const appsetRole: Role = {
       gitTree: (url, rev) => git.tree(url, rev),
       refs: (url) => gitClient.lsRemote(url),
       // The pullRequest generator's tokens and CAs, from the set's namespace.
-      secretKey: (ns, name, key) => readSecretKey(kc, ns, name, key, options.scmTokenRefStrict),
+      secret: (ns, name) => readSecret(kc, ns, name, options.scmTokenRefStrict),
       configMapKey: (ns, name, key) => readConfigMapKey(kc, ns, name, key),
       scmTimeoutMs: options.scmTimeoutMs,
       ...(options.scmRootCaPath

@@ -114,18 +114,18 @@ export const SCM_CREDS_TYPE = 'scm-creds';
 const SECRET_TYPE_LABELS = ['argocd.argoproj.io/secret-type', 'flotilla.dev/secret-type'];
 
 /**
- * One key of a Secret of `namespace`, for an SCM provider's token. It is
- * listed by name (the role may list Secrets, not get them). With `strict`,
- * only a Secret labelled `secret-type: scm-creds` may be read, as Argo CD's
- * tokenRefStrictMode. Messages name the Secret and key, never a value.
+ * The decoded data of a Secret of `namespace`, for an SCM provider's
+ * credentials. It is listed by name (the role may list Secrets, not get
+ * them). With `strict`, only a Secret labelled `secret-type: scm-creds` may
+ * be read, as Argo CD's tokenRefStrictMode. Messages name the Secret, never
+ * a value.
  */
-export async function readSecretKey(
+export async function readSecret(
   kc: KubeConfig,
   namespace: string,
   name: string,
-  key: string,
   strict = false,
-): Promise<string> {
+): Promise<Record<string, string>> {
   const list = await rawRequest<{ items: SecretLike[] }>(kc, {
     method: 'GET',
     path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
@@ -138,9 +138,9 @@ export async function readSecretKey(
     throw new Error(
       `secret ${namespace}/${name} is not a valid SCM creds secret: it must have the label ${SECRET_TYPE_LABELS[0]}=${SCM_CREDS_TYPE}`,
     );
-  const value = decode(secret.data?.[key]);
-  if (value === undefined) throw new Error(`key "${key}" in secret ${namespace}/${name} not found`);
-  return value;
+  return Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([k, v]) => [k, decode(v) ?? '']),
+  );
 }
 
 /** One key of a ConfigMap of `namespace` (an SCM provider's CA certificates). */

@@ -6,7 +6,7 @@ import { userCacheDir } from '@flotilla/runtime';
 import { startEnv, startFakeScm, type TestEnv } from '@flotilla/testing';
 import { provisionGoTemplate } from '@flotilla/toolchain';
 import { AppSetReconciler } from '../src/reconcile.js';
-import { readSecretKey } from '../src/sources.js';
+import { readSecret } from '../src/sources.js';
 import { ARGO_REPO, EXAMPLE_CLUSTERS, argoRepoTree, loadExamples, type Example } from './compat.js';
 import { cond, createSet, dropFinalizers, getSet, listApps } from './helpers.js';
 
@@ -158,7 +158,7 @@ describe('Argo CD’s ApplicationSet examples', () => {
         if (url !== ARGO_REPO) throw new Error(`repository ${url} is not reachable`);
         return tree;
       },
-      secretKey: (ns, name, key) => readSecretKey(env.kube.kc, ns, name, key),
+      secret: (ns, name) => readSecret(env.kube.kc, ns, name),
     });
     examples = await loadExamples('placeholder');
   }, 900_000);

@@ -26,7 +26,11 @@ export const PullRequestGithub = obj('Open pull requests of a GitHub repository.
   repo: str('The repository.'),
   api: opt(str('GitHub Enterprise’s URL; https://api.github.com when unset.')),
   tokenRef: token('GitHub'),
-  appSecretName: opt(str('Not supported yet: GitHub App credentials; use tokenRef.')),
+  appSecretName: opt(
+    str(
+      'A Secret in the ApplicationSet’s namespace with GitHub App credentials (githubAppID, githubAppPrivateKey, optional githubAppInstallationID and githubAppEnterpriseBaseUrl); used instead of tokenRef.',
+    ),
+  ),
   labels: labels('filtered by Flotilla'),
 });
 

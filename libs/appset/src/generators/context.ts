@@ -31,10 +31,10 @@ export interface GeneratorContext extends Dialect {
   /** The refs of a repository (one listing, as the git-poller's), for the pullRequest generator's gitRefs mode. */
   refs?(repoURL: string): Promise<ReadonlyMap<string, string>>;
   /**
-   * A key of a Secret in the set's namespace (an SCM provider's token);
-   * rejects, naming the Secret and key but never a value, when either is missing.
+   * The data of a Secret in the set's namespace (an SCM provider's token),
+   * decoded; rejects, naming the Secret but never a value, when it is missing.
    */
-  secretKey?(name: string, key: string): Promise<string>;
+  secret?(name: string): Promise<Readonly<Record<string, string>>>;
   /** A key of a ConfigMap in the set's namespace (an SCM provider's CA certificates). */
   configMapKey?(name: string, key: string): Promise<string>;
   /** CA certificates (PEM) every SCM provider's API is trusted with, beside the system's. */

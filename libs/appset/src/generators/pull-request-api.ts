@@ -3,6 +3,7 @@ import { isObject, type Params } from '../params.js';
 import { listBitbucketServerPulls } from '../scm/bitbucket-server.js';
 import { listGiteaPulls } from '../scm/gitea.js';
 import { listGithubPulls } from '../scm/github.js';
+import { githubAppFrom, githubAppToken } from '../scm/github-app.js';
 import { listGitlabMergeRequests } from '../scm/gitlab.js';
 import type { ScmHttpOptions } from '../scm/http.js';
 import type { PullRequest } from '../scm/types.js';
@@ -51,8 +52,20 @@ async function secretRef(ref: unknown, where: string, ctx: GeneratorContext): Pr
   if (ref === undefined || ref === null) return '';
   if (!isObject(ref) || typeof ref['secretName'] !== 'string' || typeof ref['key'] !== 'string')
     throw new Error(`${where} must be {secretName, key}`);
-  if (!ctx.secretKey) throw new Error(`${where}: this controller was given no way to read Secrets`);
-  return ctx.secretKey(ref['secretName'], ref['key']);
+  const data = await secretData(ref['secretName'], where, ctx);
+  const value = data[ref['key']];
+  if (value === undefined)
+    throw new Error(`${where}: key "${ref['key']}" in secret ${ref['secretName']} not found`);
+  return value;
+}
+
+async function secretData(
+  name: string,
+  where: string,
+  ctx: GeneratorContext,
+): Promise<Readonly<Record<string, string>>> {
+  if (!ctx.secret) throw new Error(`${where}: this controller was given no way to read Secrets`);
+  return ctx.secret(name);
 }
 
 /** Extra CA certificates from a `{configMapName, key}` reference. */
@@ -84,20 +97,26 @@ async function listPulls(mode: string, p: Gen, ctx: GeneratorContext): Promise<P
   const at = (f: string) => `pullRequest.${mode}.${f}`;
   switch (mode) {
     case 'github': {
-      if (p['appSecretName'])
-        throw new Error(
-          'pullRequest.github.appSecretName (GitHub App authentication) is not supported yet; use tokenRef',
-        );
-      const token = await secretRef(p['tokenRef'], at('tokenRef'), ctx);
+      const owner = text(p, 'owner', mode, true);
+      const api = text(p, 'api', mode, false);
+      const http = await httpOf(p, mode, ctx);
+      // A GitHub App, when named, is used instead of tokenRef, as in Argo CD.
+      const appSecret = text(p, 'appSecretName', mode, false);
+      const app = appSecret
+        ? githubAppFrom(await secretData(appSecret, at('appSecretName'), ctx), appSecret)
+        : undefined;
+      const token = app
+        ? await githubAppToken(app, owner, api, http)
+        : await secretRef(p['tokenRef'], at('tokenRef'), ctx);
       return listGithubPulls(
         {
-          owner: text(p, 'owner', mode, true),
+          owner,
           repo: text(p, 'repo', mode, true),
-          api: text(p, 'api', mode, false),
+          api: api || app?.enterpriseBaseUrl,
           labels: strings(p, 'labels', mode),
           token,
         },
-        await httpOf(p, mode, ctx),
+        http,
       );
     }
     case 'gitlab': {

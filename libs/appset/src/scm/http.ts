@@ -129,15 +129,20 @@ interface Raw {
   readonly text: string;
 }
 
-function once(url: URL, call: ScmCall): Promise<Raw> {
+function once(url: URL, call: ScmCall, method: 'GET' | 'POST'): Promise<Raw> {
   const https = url.protocol === 'https:';
   const request = https ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = request(
       url,
       {
-        method: 'GET',
-        headers: { 'user-agent': 'flotilla', accept: 'application/json', ...call.headers },
+        method,
+        headers: {
+          'user-agent': 'flotilla',
+          accept: 'application/json',
+          ...(method === 'POST' ? { 'content-length': '0' } : {}),
+          ...call.headers,
+        },
         timeout: call.timeoutMs,
         // A fresh connection per page: a pooled one the server has since
         // closed would fail the listing with ECONNRESET.
@@ -189,14 +194,19 @@ function once(url: URL, call: ScmCall): Promise<Raw> {
 }
 
 /**
- * GETs one page of a provider's API and parses its JSON. Redirects are
- * followed on the same origin only, so credentials never go to another
- * host. A non-2xx answer becomes an {@link ScmError} that says why.
+ * GETs one page of a provider's API (or POSTs with no body) and parses its
+ * JSON. Redirects are followed on the same origin only, so credentials never
+ * go to another host. A non-2xx answer becomes an {@link ScmError} that
+ * says why.
  */
-export async function getJson(url: URL, call: ScmCall): Promise<ScmAnswer> {
+export async function getJson(
+  url: URL,
+  call: ScmCall,
+  method: 'GET' | 'POST' = 'GET',
+): Promise<ScmAnswer> {
   let at = url;
   for (let hop = 0; ; hop++) {
-    const raw = await once(at, call);
+    const raw = await once(at, call, method);
     if (raw.status >= 300 && raw.status < 400 && raw.headers.location) {
       const next = new URL(raw.headers.location, at);
       if (next.origin !== at.origin || hop >= MAX_REDIRECTS)
