@@ -449,6 +449,21 @@ describe('pullRequest generator', () => {
     ).toBe(60);
   });
 
+  it('refuses an api that is not an http(s) URL, and a provider without its required fields', async () => {
+    await expect(
+      runGenerator(
+        { pullRequest: { gitea: { owner: 'o', repo: 'r', api: 'file:///etc' } } },
+        ctxWith(),
+      ),
+    ).rejects.toThrow('pullRequest.gitea.api must be an http(s) URL');
+    await expect(
+      runGenerator({ pullRequest: { gitlab: { project: 'p', api: 'not a url' } } }, ctxWith()),
+    ).rejects.toThrow('pullRequest.gitlab.api must be an http(s) URL');
+    await expect(
+      runGenerator({ pullRequest: { bitbucketServer: { project: 'P', repo: 'r' } } }, ctxWith()),
+    ).rejects.toThrow('pullRequest.bitbucketServer.api is required');
+  });
+
   it('says which modes it knows when given none, and that Bitbucket Cloud is not built', async () => {
     await expect(runGenerator({ pullRequest: {} }, ctxWith())).rejects.toThrow(
       'the pullRequest generator needs one of github, gitlab, gitea, bitbucketServer, gitRefs',

@@ -39,6 +39,21 @@ function text(o: Gen, field: string, mode: string, required: boolean): string {
   return v;
 }
 
+/** The `api` field: an http(s) URL, or '' when optional and unset. */
+function apiUrl(o: Gen, mode: string, required: boolean): string {
+  const v = text(o, 'api', mode, required);
+  if (!v) return v;
+  let u: URL | undefined;
+  try {
+    u = new URL(v);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:'))
+    throw new Error(`pullRequest.${mode}.api must be an http(s) URL`);
+  return v;
+}
+
 function strings(o: Gen, field: string, mode: string): string[] {
   const v = o[field];
   if (v === undefined || v === null) return [];
@@ -98,7 +113,7 @@ async function listPulls(mode: string, p: Gen, ctx: GeneratorContext): Promise<P
   switch (mode) {
     case 'github': {
       const owner = text(p, 'owner', mode, true);
-      const api = text(p, 'api', mode, false);
+      const api = apiUrl(p, mode, false);
       const http = await httpOf(p, mode, ctx);
       // A GitHub App, when named, is used instead of tokenRef, as in Argo CD.
       const appSecret = text(p, 'appSecretName', mode, false);
@@ -124,7 +139,7 @@ async function listPulls(mode: string, p: Gen, ctx: GeneratorContext): Promise<P
       return listGitlabMergeRequests(
         {
           project: text(p, 'project', mode, true),
-          api: text(p, 'api', mode, false),
+          api: apiUrl(p, mode, false),
           labels: strings(p, 'labels', mode),
           state: text(p, 'pullRequestState', mode, false),
           token,
@@ -138,7 +153,7 @@ async function listPulls(mode: string, p: Gen, ctx: GeneratorContext): Promise<P
         {
           owner: text(p, 'owner', mode, true),
           repo: text(p, 'repo', mode, true),
-          api: text(p, 'api', mode, true),
+          api: apiUrl(p, mode, true),
           labels: strings(p, 'labels', mode),
           token,
         },
@@ -158,7 +173,7 @@ async function listPulls(mode: string, p: Gen, ctx: GeneratorContext): Promise<P
         {
           project: text(p, 'project', mode, true),
           repo: text(p, 'repo', mode, true),
-          api: text(p, 'api', mode, true),
+          api: apiUrl(p, mode, true),
           ...(bearer ? { bearerToken: bearer } : {}),
           ...(!bearer && basic
             ? {
