@@ -23,12 +23,12 @@ export { listParams } from './generators/list.js';
 export { pullRequestsFromRefs } from './generators/pull-request.js';
 export {
   DEFAULT_PULL_REQUEST_REQUEUE_SECONDS,
-  DEFAULT_SCM_TIMEOUT_MS,
   PULL_REQUEST_APIS,
   compilePullRequestFilters,
   pullRequestParams,
   pullRequestsFromApi,
 } from './generators/pull-request-api.js';
+export { DEFAULT_SCM_TIMEOUT_MS } from './generators/scm-inputs.js';
 export { branchSlug } from './slug.js';
 export type { PullRequest } from './scm/types.js';
 export { clusterParams } from './generators/clusters.js';

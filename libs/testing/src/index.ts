@@ -10,6 +10,7 @@ export {
   type ScmAuth,
   type ScmFailure,
 } from './scm-server.js';
+export type { FakeRepo } from './scm-repos.js';
 export { createGitFixtureRepo, type GitFixtureRepo, type FileChanges } from './git-repo.js';
 export { kubeContext, type KubeTestContext } from './kube.js';
 export { testKubeconfig } from './kubeconfig.js';

@@ -6,6 +6,8 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { BasicAuth } from './git-server.js';
+import { paged } from './scm-paging.js';
+import { repoRoute, type FakeRepo } from './scm-repos.js';
 import type { TlsPair } from './tls.js';
 
 /** One pull request the fake hosts serve, in every provider's shape. */
@@ -78,6 +80,11 @@ export interface FakeScmServer extends AsyncDisposable {
    * Bitbucket Server.
    */
   setPulls(repo: string, pulls: readonly FakePull[]): void;
+  /**
+   * Sets the repositories of an organisation (a GitLab group path, such as
+   * `group/sub`), for the scmProvider generator's endpoints.
+   */
+  setRepos(org: string, repos: readonly FakeRepo[]): void;
   setAuth(auth: ScmAuth | undefined): void;
   setGithubApp(app: FakeGithubApp | undefined): void;
   /** Answers every request with `failure` from now on; `undefined` heals. */
@@ -244,6 +251,7 @@ function send(
 /** Starts the fake SCM hosts on a free port of 127.0.0.1. */
 export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeScmServer> {
   const repos = new Map<string, readonly FakePull[]>();
+  const orgs = new Map<string, readonly FakeRepo[]>();
   const requests: string[] = [];
   let auth: ScmAuth | undefined;
   let failure: ScmFailure | undefined;
@@ -255,6 +263,17 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
     requests.push(`${url.pathname}${url.search}`);
     const appAnswer = appRoute(req, url.pathname, app);
     if (appAnswer) return send(res, appAnswer.status, appAnswer.body);
+    const host = `${options.tls ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
+    const repoHit = url.pathname.endsWith('/pulls')
+      ? undefined
+      : repoRoute(url, { orgs, host, cap });
+    if (repoHit) {
+      if (failure) return send(res, failure.status, failure.body ?? {}, { ...failure.headers });
+      if (!authorised(req, repoHit.provider, auth))
+        return send(res, 401, UNAUTHORIZED[repoHit.provider]);
+      const a = repoHit.answer();
+      return send(res, a.status, a.body, a.headers);
+    }
     const route = ROUTES.map((r) => ({ ...r, m: r.re.exec(url.pathname) })).find((r) => r.m);
     if (!route?.m || req.method !== 'GET') return send(res, 404, { message: 'Not Found' });
     const { provider, m } = route;
@@ -272,16 +291,8 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
       .filter((p) => inState(provider, q.get('state'), p))
       .filter((p) => wantLabels.every((l) => (p.labels ?? []).includes(l)))
       .sort((a, b) => b.number - a.number);
-    const sizeParam = {
-      github: 'per_page',
-      gitlab: 'per_page',
-      gitea: 'limit',
-      bitbucket: 'limit',
-    }[provider];
-    const dflt = { github: 30, gitlab: 20, gitea: 30, bitbucket: 25 }[provider];
-    const size = Math.min(cap, Math.max(1, Number(q.get(sizeParam) ?? dflt) || dflt));
-    const host = `${options.tls ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
     if (provider === 'bitbucket') {
+      const size = Math.min(cap, Math.max(1, Number(q.get('limit') ?? 25) || 25));
       const start = Math.max(0, Number(q.get('start') ?? 0) || 0);
       const values = all.slice(start, start + size).map((p) => shape(provider, p));
       const last = start + size >= all.length;
@@ -294,33 +305,14 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
         ...(last ? {} : { nextPageStart: start + size }),
       });
     }
-    const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
-    const pages = Math.max(1, Math.ceil(all.length / size));
-    const values = all.slice((page - 1) * size, page * size).map((p) => shape(provider, p));
-    const link = (n: number) => {
-      const u = new URL(`${url.pathname}${url.search}`, host);
-      u.searchParams.set('page', String(n));
-      u.searchParams.set(sizeParam, String(size));
-      return u.toString();
-    };
-    const rels = [
-      ...(page < pages ? [`<${link(page + 1)}>; rel="next"`, `<${link(pages)}>; rel="last"`] : []),
-      ...(page > 1 ? [`<${link(1)}>; rel="first"`, `<${link(page - 1)}>; rel="prev"`] : []),
-    ];
-    const headers: Record<string, string> = rels.length ? { link: rels.join(', ') } : {};
-    if (provider === 'gitlab')
-      Object.assign(headers, {
-        'x-page': String(page),
-        'x-per-page': String(size),
-        'x-next-page': page < pages ? String(page + 1) : '',
-        'x-prev-page': page > 1 ? String(page - 1) : '',
-        'x-total': String(all.length),
-        'x-total-pages': String(pages),
-      });
-    if (provider === 'gitea') headers['x-total-count'] = String(all.length);
-    if (provider === 'github')
-      Object.assign(headers, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999' });
-    return send(res, 200, values, headers);
+    const { body, headers } = paged(
+      provider,
+      all.map((p) => shape(provider, p)),
+      url,
+      host,
+      cap,
+    );
+    return send(res, 200, body, headers);
   };
 
   const server = options.tls
@@ -346,6 +338,7 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
     baseUrl: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     setPulls: (repo, pulls) => void repos.set(repo, [...pulls]),
+    setRepos: (org, list) => void orgs.set(org, [...list]),
     setAuth: (a) => void (auth = a),
     setGithubApp: (a) => void (app = a),
     fail: (f) => void (failure = f),

@@ -3,12 +3,11 @@ import { isObject, type Params } from '../params.js';
 import { listBitbucketServerPulls } from '../scm/bitbucket-server.js';
 import { listGiteaPulls } from '../scm/gitea.js';
 import { listGithubPulls } from '../scm/github.js';
-import { githubAppFrom, githubAppToken } from '../scm/github-app.js';
 import { listGitlabMergeRequests } from '../scm/gitlab.js';
-import type { ScmHttpOptions } from '../scm/http.js';
 import type { PullRequest } from '../scm/types.js';
 import { branchSlug } from '../slug.js';
 import type { GeneratorContext } from './context.js';
+import { apiUrl, githubAuth, goRegExp, httpOf, secretRef, strings, text } from './scm-inputs.js';
 
 type Gen = Record<string, unknown>;
 
@@ -19,9 +18,6 @@ const NOT_BUILT = ['bitbucket', 'azuredevops'];
 /** Default requeue of the pullRequest generator's API modes, as Argo CD's (30 minutes). */
 export const DEFAULT_PULL_REQUEST_REQUEUE_SECONDS = 1800;
 
-/** Time allowed for one answer of a provider's API when the context sets none. */
-export const DEFAULT_SCM_TIMEOUT_MS = 30_000;
-
 /** The API mode a pullRequest generator sets, if it sets one. */
 export function pullRequestApi(body: Gen): string | undefined {
   return [...PULL_REQUEST_APIS, ...NOT_BUILT].find(
@@ -29,184 +25,80 @@ export function pullRequestApi(body: Gen): string | undefined {
   );
 }
 
-function text(o: Gen, field: string, mode: string, required: boolean): string {
-  const v = o[field];
-  if (v === undefined || v === null || v === '') {
-    if (required) throw new Error(`pullRequest.${mode}.${field} is required`);
-    return '';
-  }
-  if (typeof v !== 'string') throw new Error(`pullRequest.${mode}.${field} must be a string`);
-  return v;
-}
-
-/** The `api` field: an http(s) URL, or '' when optional and unset. */
-function apiUrl(o: Gen, mode: string, required: boolean): string {
-  const v = text(o, 'api', mode, required);
-  if (!v) return v;
-  let u: URL | undefined;
-  try {
-    u = new URL(v);
-  } catch {
-    u = undefined;
-  }
-  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:'))
-    throw new Error(`pullRequest.${mode}.api must be an http(s) URL`);
-  return v;
-}
-
-function strings(o: Gen, field: string, mode: string): string[] {
-  const v = o[field];
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
-    throw new Error(`pullRequest.${mode}.${field} must be a list of strings`);
-  return v as string[];
-}
-
-/** A `{secretName, key}` reference read from the set's namespace; '' when not set. */
-async function secretRef(ref: unknown, where: string, ctx: GeneratorContext): Promise<string> {
-  if (ref === undefined || ref === null) return '';
-  if (!isObject(ref) || typeof ref['secretName'] !== 'string' || typeof ref['key'] !== 'string')
-    throw new Error(`${where} must be {secretName, key}`);
-  const data = await secretData(ref['secretName'], where, ctx);
-  const value = data[ref['key']];
-  if (value === undefined)
-    throw new Error(`${where}: key "${ref['key']}" in secret ${ref['secretName']} not found`);
-  return value;
-}
-
-async function secretData(
-  name: string,
-  where: string,
-  ctx: GeneratorContext,
-): Promise<Readonly<Record<string, string>>> {
-  if (!ctx.secret) throw new Error(`${where}: this controller was given no way to read Secrets`);
-  return ctx.secret(name);
-}
-
-/** Extra CA certificates from a `{configMapName, key}` reference. */
-async function caRef(
-  ref: unknown,
-  where: string,
-  ctx: GeneratorContext,
-): Promise<string | undefined> {
-  if (ref === undefined || ref === null) return undefined;
-  if (!isObject(ref) || typeof ref['configMapName'] !== 'string' || typeof ref['key'] !== 'string')
-    throw new Error(`${where} must be {configMapName, key}`);
-  if (!ctx.configMapKey)
-    throw new Error(`${where}: this controller was given no way to read ConfigMaps`);
-  return ctx.configMapKey(ref['configMapName'], ref['key']);
-}
-
-async function httpOf(p: Gen, mode: string, ctx: GeneratorContext): Promise<ScmHttpOptions> {
-  const ca = await caRef(p['caRef'], `pullRequest.${mode}.caRef`, ctx);
-  const extra = [ctx.scmRootCa, ca].filter((c): c is string => !!c);
-  return {
-    timeoutMs: ctx.scmTimeoutMs ?? DEFAULT_SCM_TIMEOUT_MS,
-    ...(extra.length ? { ca: extra.join('\n') } : {}),
-    ...(p['insecure'] === true ? { insecure: true } : {}),
-  };
-}
-
 /** Lists the pull requests of the provider a generator names, credentials read from Secrets. */
 async function listPulls(mode: string, p: Gen, ctx: GeneratorContext): Promise<PullRequest[]> {
-  const at = (f: string) => `pullRequest.${mode}.${f}`;
+  const at = `pullRequest.${mode}`;
   switch (mode) {
     case 'github': {
-      const owner = text(p, 'owner', mode, true);
-      const api = apiUrl(p, mode, false);
-      const http = await httpOf(p, mode, ctx);
-      // A GitHub App, when named, is used instead of tokenRef, as in Argo CD.
-      const appSecret = text(p, 'appSecretName', mode, false);
-      const app = appSecret
-        ? githubAppFrom(await secretData(appSecret, at('appSecretName'), ctx), appSecret)
-        : undefined;
-      const token = app
-        ? await githubAppToken(app, owner, api, http)
-        : await secretRef(p['tokenRef'], at('tokenRef'), ctx);
+      const owner = text(p, 'owner', at, true);
+      const http = await httpOf(p, at, ctx);
+      const { token, api } = await githubAuth(p, at, owner, http, ctx);
       return listGithubPulls(
         {
           owner,
-          repo: text(p, 'repo', mode, true),
-          api: api || app?.enterpriseBaseUrl,
-          labels: strings(p, 'labels', mode),
+          repo: text(p, 'repo', at, true),
+          api,
+          labels: strings(p, 'labels', at),
           token,
         },
         http,
       );
     }
     case 'gitlab': {
-      const token = await secretRef(p['tokenRef'], at('tokenRef'), ctx);
+      const token = await secretRef(p['tokenRef'], `${at}.tokenRef`, ctx);
       return listGitlabMergeRequests(
         {
-          project: text(p, 'project', mode, true),
-          api: apiUrl(p, mode, false),
-          labels: strings(p, 'labels', mode),
-          state: text(p, 'pullRequestState', mode, false),
+          project: text(p, 'project', at, true),
+          api: apiUrl(p, at, false),
+          labels: strings(p, 'labels', at),
+          state: text(p, 'pullRequestState', at, false),
           token,
         },
-        await httpOf(p, mode, ctx),
+        await httpOf(p, at, ctx),
       );
     }
     case 'gitea': {
-      const token = await secretRef(p['tokenRef'], at('tokenRef'), ctx);
+      const token = await secretRef(p['tokenRef'], `${at}.tokenRef`, ctx);
       return listGiteaPulls(
         {
-          owner: text(p, 'owner', mode, true),
-          repo: text(p, 'repo', mode, true),
-          api: apiUrl(p, mode, true),
-          labels: strings(p, 'labels', mode),
+          owner: text(p, 'owner', at, true),
+          repo: text(p, 'repo', at, true),
+          api: apiUrl(p, at, true),
+          labels: strings(p, 'labels', at),
           token,
         },
-        await httpOf(p, mode, ctx),
+        await httpOf(p, at, ctx),
       );
     }
     case 'bitbucketServer': {
       const bearer = isObject(p['bearerToken'])
-        ? await secretRef(p['bearerToken']['tokenRef'], at('bearerToken.tokenRef'), ctx)
+        ? await secretRef(p['bearerToken']['tokenRef'], `${at}.bearerToken.tokenRef`, ctx)
         : '';
       const basic = isObject(p['basicAuth']) ? p['basicAuth'] : undefined;
       const password =
         !bearer && basic
-          ? await secretRef(basic['passwordRef'], at('basicAuth.passwordRef'), ctx)
+          ? await secretRef(basic['passwordRef'], `${at}.basicAuth.passwordRef`, ctx)
           : '';
       return listBitbucketServerPulls(
         {
-          project: text(p, 'project', mode, true),
-          repo: text(p, 'repo', mode, true),
-          api: apiUrl(p, mode, true),
+          project: text(p, 'project', at, true),
+          repo: text(p, 'repo', at, true),
+          api: apiUrl(p, at, true),
           ...(bearer ? { bearerToken: bearer } : {}),
           ...(!bearer && basic
             ? {
                 basicAuth: {
-                  username: text(basic, 'username', `${mode}.basicAuth`, true),
+                  username: text(basic, 'username', `${at}.basicAuth`, true),
                   password,
                 },
               }
             : {}),
         },
-        await httpOf(p, mode, ctx),
+        await httpOf(p, at, ctx),
       );
     }
     default:
       throw new Error(`the pullRequest generator's ${mode} mode is not supported yet`);
-  }
-}
-
-/** Go's inline flags at the start of a pattern (`(?i)`), as JavaScript flags. */
-function goRegExp(pattern: string, field: string): RegExp {
-  const m = /^\(\?([a-zA-Z]+)\)/.exec(pattern);
-  const flags = m?.[1] ?? '';
-  try {
-    if ([...flags].some((f) => !'ims'.includes(f)))
-      throw new Error(`flag ${flags} is not supported`);
-    return new RegExp(m ? pattern.slice(m[0].length) : pattern, flags);
-  } catch (e) {
-    throw new Error(
-      `error compiling ${field} regexp ${JSON.stringify(pattern)}: ${(e as Error).message}`,
-      {
-        cause: e,
-      },
-    );
   }
 }
 

@@ -1,8 +1,8 @@
 import { createSign } from 'node:crypto';
 import { ScmError, ScmErrorKind } from '../errors.js';
-import { githubBase } from './github.js';
+import { githubBase } from './calls.js';
 import { getJson, shownUrl, type ScmCall, type ScmHttpOptions } from './http.js';
-import { asList, checkPage, nextLinkPage, str } from './types.js';
+import { allPages, str } from './types.js';
 
 /** A GitHub App's credentials, from a Secret in Argo CD's repo-creds format. */
 export interface GithubApp {
@@ -55,18 +55,13 @@ function appJwt(app: GithubApp, now: number): string {
 const tokens = new Map<string, { token: string; expiresAt: number }>();
 
 async function installationOf(base: URL, owner: string, call: ScmCall): Promise<string> {
-  for (let page: number | undefined = 1; page !== undefined;) {
-    const url = new URL('app/installations', base);
-    url.search = new URLSearchParams({ per_page: '100', page: String(page) }).toString();
-    checkPage(page, call, url);
-    const { body, headers } = await getJson(url, call);
-    const found = asList(body, url, call).find(
-      (i) => str(i, 'account', 'login').toLowerCase() === owner.toLowerCase(),
-    );
-    if (found) return str(found, 'id');
-    const next = nextLinkPage(headers);
-    page = next !== undefined && next > page ? next : undefined;
-  }
+  const installations = await allPages(new URL('app/installations', base), call, {
+    per_page: '100',
+  });
+  const found = installations.find(
+    (i) => str(i, 'account', 'login').toLowerCase() === owner.toLowerCase(),
+  );
+  if (found) return str(found, 'id');
   throw new ScmError(ScmErrorKind.NotFound, `the GitHub App has no installation for ${owner}`);
 }
 

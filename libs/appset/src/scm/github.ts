@@ -1,14 +1,6 @@
-import { getJson, type ScmCall, type ScmHttpOptions } from './http.js';
-import {
-  asList,
-  checkPage,
-  hasLabels,
-  labelNames,
-  nextLinkPage,
-  str,
-  withSlash,
-  type PullRequest,
-} from './types.js';
+import type { ScmHttpOptions } from './http.js';
+import { githubBase, githubCall } from './calls.js';
+import { allPages, hasLabels, pullsOf, withSlash, type PullRequest } from './types.js';
 
 /** Where a GitHub repository is and who reads it. */
 export interface GithubTarget {
@@ -22,63 +14,16 @@ export interface GithubTarget {
   readonly token?: string;
 }
 
-/**
- * The REST base of a GitHub host: api.github.com, or an Enterprise URL with
- * `/api/v3/` added unless it already ends so or is an `api.` host, as
- * GitHub's own clients do.
- */
-export function githubBase(api: string | undefined): URL {
-  if (!api) return new URL('https://api.github.com/');
-  const u = new URL(withSlash(api));
-  if (!u.pathname.endsWith('/api/v3/') && !u.host.startsWith('api.') && !u.host.includes('.api.'))
-    u.pathname += 'api/v3/';
-  return u;
-}
-
 /** The open pull requests of a GitHub repository, every page, filtered by labels. */
 export async function listGithubPulls(
   t: GithubTarget,
   http: ScmHttpOptions,
 ): Promise<PullRequest[]> {
-  const call: ScmCall = {
-    ...http,
-    provider: 'GitHub',
-    headers: {
-      accept: 'application/vnd.github+json',
-      'x-github-api-version': '2022-11-28',
-      ...(t.token ? { authorization: `Bearer ${t.token}` } : {}),
-    },
-    secrets: t.token ? [t.token] : [],
-  };
-  const base = githubBase(t.api);
-  const out: PullRequest[] = [];
-  for (let page: number | undefined = 1; page !== undefined;) {
-    const url = new URL(
-      `repos/${encodeURIComponent(t.owner)}/${encodeURIComponent(t.repo)}/pulls`,
-      base,
-    );
-    url.search = new URLSearchParams({
-      state: 'open',
-      per_page: '100',
-      page: String(page),
-    }).toString();
-    checkPage(page, call, url);
-    const { body, headers } = await getJson(url, call);
-    for (const p of asList(body, url, call)) {
-      const labels = labelNames(p['labels']);
-      if (!hasLabels(t.labels ?? [], labels)) continue;
-      out.push({
-        number: Number(p['number']),
-        title: str(p, 'title'),
-        branch: str(p, 'head', 'ref'),
-        targetBranch: str(p, 'base', 'ref'),
-        headSha: str(p, 'head', 'sha'),
-        labels,
-        author: str(p, 'user', 'login'),
-      });
-    }
-    const next = nextLinkPage(headers);
-    page = next !== undefined && next > page ? next : undefined;
-  }
-  return out;
+  const url = new URL(
+    `repos/${encodeURIComponent(t.owner)}/${encodeURIComponent(t.repo)}/pulls`,
+    githubBase(t.api),
+  );
+  url.searchParams.set('state', 'open');
+  const pulls = await allPages(url, githubCall(t.token, http), { per_page: '100' });
+  return pullsOf(pulls).filter((p) => hasLabels(t.labels ?? [], p.labels));
 }

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import parseLinkHeader from 'parse-link-header';
 import { ScmError, ScmErrorKind } from '../errors.js';
-import { responseHeader, shownUrl, type ScmCall } from './http.js';
+import { getJson, responseHeader, shownUrl, type ScmCall } from './http.js';
 
 /** One open pull (merge) request, as every provider's API describes it. */
 export interface PullRequest {
@@ -45,6 +45,19 @@ export function nextLinkPage(headers: IncomingHttpHeaders): number | undefined {
   return Number.isInteger(page) && page > 0 ? page : undefined;
 }
 
+/** Pull requests in the shape GitHub and Gitea share. */
+export function pullsOf(list: readonly Record<string, unknown>[]): PullRequest[] {
+  return list.map((p) => ({
+    number: Number(p['number']),
+    title: str(p, 'title'),
+    branch: str(p, 'head', 'ref'),
+    targetBranch: str(p, 'base', 'ref'),
+    headSha: str(p, 'head', 'sha'),
+    labels: labelNames(p['labels']),
+    author: str(p, 'user', 'login'),
+  }));
+}
+
 /** Label names of `[{name}]`. */
 export function labelNames(labels: unknown): string[] {
   return Array.isArray(labels) ? labels.map((l) => str(l, 'name')).filter((n) => n !== '') : [];
@@ -68,3 +81,71 @@ export function checkPage(page: number, call: ScmCall, url: URL): void {
       `${call.provider} API ${shownUrl(url)} gave more than ${MAX_PAGES} pages`,
     );
 }
+
+/** One branch of one repository, as the scmProvider generator lists them. */
+export interface ScmRepo {
+  readonly organization: string;
+  readonly repository: string;
+  /** The clone URL of the protocol asked for. */
+  readonly url: string;
+  readonly branch: string;
+  /** The branch's head commit ('' before branches are read). */
+  readonly sha: string;
+  readonly labels: readonly string[];
+  readonly repositoryId: number | string;
+}
+
+/** What the scmProvider generator asks of a provider. */
+export interface RepoProvider {
+  /** Every repository of the organisation, on its default branch. */
+  listRepos(cloneProtocol: string): Promise<ScmRepo[]>;
+  /** The repository on its default branch (with its commit), or on every branch. */
+  branches(repo: ScmRepo): Promise<ScmRepo[]>;
+  /** Whether a file or directory exists on the repository's branch. */
+  hasPath(repo: ScmRepo, path: string): Promise<boolean>;
+}
+
+/** The result, or undefined when the provider answered 404. */
+export async function unlessNotFound<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof ScmError && e.kind === ScmErrorKind.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/** Reads every page of a list that pages with `Link` or `X-Next-Page`. */
+export async function allPages(
+  first: URL,
+  call: ScmCall,
+  pageSize: Readonly<Record<string, string>>,
+  next: (headers: IncomingHttpHeaders) => number | undefined = nextLinkPage,
+): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (let page: number | undefined = 1; page !== undefined;) {
+    const url = new URL(first);
+    for (const [k, v] of Object.entries(pageSize)) url.searchParams.set(k, v);
+    url.searchParams.set('page', String(page));
+    checkPage(page, call, url);
+    const { body, headers } = await getJson(url, call);
+    out.push(...asList(body, url, call));
+    const n = next(headers);
+    page = n !== undefined && n > page ? n : undefined;
+  }
+  return out;
+}
+
+/** GitLab's next page (`X-Next-Page`, empty on the last). */
+export function gitlabNextPage(headers: IncomingHttpHeaders): number | undefined {
+  const n = Number(responseHeader(headers, 'x-next-page') || NaN);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** A repository path with each segment escaped, `/` kept. */
+export const pathOf = (path: string) =>
+  path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(encodeURIComponent)
+    .join('/');
