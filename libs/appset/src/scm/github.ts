@@ -1,6 +1,6 @@
 import type { ScmHttpOptions } from './http.js';
 import { githubBase, githubCall } from './calls.js';
-import { allPages, hasLabels, pullsOf, withSlash, type PullRequest } from './types.js';
+import { allPages, hasLabels, pullsOf, type PullRequest } from './types.js';
 
 /** Where a GitHub repository is and who reads it. */
 export interface GithubTarget {

@@ -1,6 +1,6 @@
 import type { ScmHttpOptions } from './http.js';
 import { gitlabBase, gitlabCall } from './calls.js';
-import { allPages, gitlabNextPage, str, withSlash, type PullRequest } from './types.js';
+import { allPages, gitlabNextPage, str, type PullRequest } from './types.js';
 
 /** Where a GitLab project is and who reads it. */
 export interface GitlabTarget {
