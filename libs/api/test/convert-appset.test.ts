@@ -75,13 +75,13 @@ describe('converting an Argo CD ApplicationSet', () => {
   });
 
   it('keeps generators Flotilla does not run and says so', () => {
-    const spec = { generators: [{ scmProvider: { github: { organization: 'o' } } }], template };
+    const spec = { generators: [{ plugin: { configMapRef: { name: 'p' } } }], template };
     const { object, warnings } = convertArgoManifest(argoSet(spec));
     expect(warnings).toContain(
-      'spec.generators[0].scmProvider: kept, but Flotilla does not run this generator',
+      'spec.generators[0].plugin: kept, but Flotilla does not run this generator',
     );
-    expect((object as any).spec.generators[0].scmProvider).toEqual({
-      github: { organization: 'o' },
+    expect((object as any).spec.generators[0].plugin).toEqual({
+      configMapRef: { name: 'p' },
     });
   });
 

@@ -29,6 +29,11 @@ export {
   pullRequestsFromApi,
 } from './generators/pull-request-api.js';
 export { DEFAULT_SCM_TIMEOUT_MS } from './generators/scm-inputs.js';
+export {
+  DEFAULT_SCM_PROVIDER_REQUEUE_SECONDS,
+  SCM_PROVIDERS,
+  scmProviderParams,
+} from './generators/scm-provider.js';
 export { branchSlug } from './slug.js';
 export type { PullRequest } from './scm/types.js';
 export { clusterParams } from './generators/clusters.js';

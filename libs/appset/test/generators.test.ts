@@ -366,8 +366,8 @@ describe('selectors, generation and requeue', () => {
   });
 
   it('rejects a generator Flotilla does not run, and one with two kinds', async () => {
-    await expect(generate([gen({ scmProvider: {} })], fakeContext())).rejects.toThrow(
-      /scmProvider generator is not supported/,
+    await expect(generate([gen({ plugin: {} })], fakeContext())).rejects.toThrow(
+      /plugin generator is not supported/,
     );
     await expect(
       generate([gen({ list: { elements: [] }, clusters: {} })], fakeContext()),

@@ -21,8 +21,10 @@ const clusterGuestbooks = apps('production-guestbook', 'staging-guestbook', 'in-
 const addons = apps('argo-workflows', 'prometheus-operator');
 const unsupported = error('ApplicationParamsGenerationError');
 const unreachableRepo = error('ApplicationParamsGenerationError');
-// Its token Secret (github-token) does not exist here; the last test gives it one.
+// Its token Secret (github-token) does not exist here; a test below gives it one.
 const noTokenSecret = error('ApplicationParamsGenerationError');
+// api.github.com and gitlab.com cannot be reached here; a test below runs one against the fake.
+const noScmHost = error('ApplicationParamsGenerationError');
 
 const EXPECTED: Record<string, Want> = {
   'applications-sync-policies/create-only.yaml': guestbookDevProd,
@@ -129,9 +131,9 @@ const EXPECTED: Record<string, Want> = {
   ),
   'pull-request-generator/pull-request-example-fasttemplate.yaml': noTokenSecret,
   'pull-request-generator/pull-request-example.yaml': noTokenSecret,
-  'scm-provider-generator/scm-provider-example-fasttemplate-gitlab.yaml': unsupported,
-  'scm-provider-generator/scm-provider-example-fasttemplate.yaml': unsupported,
-  'scm-provider-generator/scm-provider-example.yaml': unsupported,
+  'scm-provider-generator/scm-provider-example-fasttemplate-gitlab.yaml': noScmHost,
+  'scm-provider-generator/scm-provider-example-fasttemplate.yaml': noScmHost,
+  'scm-provider-generator/scm-provider-example.yaml': noScmHost,
   'template-override/template-overrides-example-fasttemplate.yaml': apps(
     'engineering-dev-guestbook',
   ),
@@ -242,5 +244,37 @@ describe('Argo CD’s ApplicationSet examples', () => {
     expect(app?.metadata).toMatchObject({ name: 'myapp-feat-a-7', labels: { key1: 'preview' } });
     expect(app?.spec.source?.targetRevision).toBe('f'.repeat(40));
     expect(app?.spec.destination.namespace).toBe('feat-a-7');
+  });
+
+  it('runs the scmProvider example against a GitHub API that has its organisation', async () => {
+    // The example's only change: an api (it reads api.github.com) pointing
+    // at the fake GitHub API of @flotilla/testing.
+    await using scm = await startFakeScm();
+    scm.setRepos('argoproj', [
+      { name: 'argo-cd', branches: { main: { sha: 'a'.repeat(40) } } },
+      {
+        name: 'argocd-example-apps',
+        defaultBranch: 'master',
+        branches: { master: { sha: 'b'.repeat(40), files: ['guestbook/guestbook-ui-svc.yaml'] } },
+      },
+    ]);
+    const ns = await env.kube.namespace('compat-scm');
+    const ex = examples.find((e) => e.file === 'scm-provider-generator/scm-provider-example.yaml')!;
+    const set = structuredClone(ex.set);
+    set.metadata.namespace = ns;
+    const github = (set.spec.generators[0]!.scmProvider as { github: Record<string, unknown> })
+      .github;
+    expect(github['api']).toBeUndefined();
+    github['api'] = scm.baseUrl;
+    await createSet(env.kube.kc, set);
+    await reconciler.reconcile({ namespace: ns, name: set.metadata.name ?? '' });
+    await dropFinalizers(env.kube.kc, ns);
+    const [app, ...rest] = await listApps(env.kube.kc, ns);
+    expect(rest).toEqual([]);
+    expect(app?.metadata.name).toBe('argocd-example-apps-guestbook');
+    expect(app?.spec.source).toMatchObject({
+      repoURL: `${scm.baseUrl}/argoproj/argocd-example-apps.git`,
+      targetRevision: 'master',
+    });
   });
 });

@@ -109,7 +109,11 @@ const plain = {
   clusters: opt(ClusterGenerator),
   git: opt(GitGenerator),
   pullRequest: opt(pullRequestGenerator(GeneratorTemplate)),
-  scmProvider: opt(freeform('Not supported: parameter sets from an SCM organisation.')),
+  scmProvider: opt(
+    freeform(
+      'Parameter sets from the repositories of an SCM organisation or group: github, gitlab or gitea (Argo CD’s fields).',
+    ),
+  ),
   clusterDecisionResource: opt(
     freeform('Not supported: parameter sets from a duck-typed resource.'),
   ),
@@ -142,7 +146,7 @@ const nested = obj('A generator inside a matrix or merge.', { ...plain, ...combi
 
 /** One generator of an ApplicationSet: exactly one kind field is set. */
 export const ApplicationSetGenerator = obj(
-  'A source of parameter sets: set exactly one of list, clusters, git, matrix, merge or pullRequest.',
+  'A source of parameter sets: set exactly one of list, clusters, git, matrix, merge, pullRequest or scmProvider.',
   { ...plain, ...combining(nested) },
 );
 /** One generator of an ApplicationSet. */

@@ -14,6 +14,7 @@ import {
   pullRequestRepoUrls,
   pullRequestsFromApi,
 } from './pull-request-api.js';
+import { DEFAULT_SCM_PROVIDER_REQUEUE_SECONDS, scmProviderParams } from './scm-provider.js';
 import { appendValues } from './values.js';
 
 /** The parameter sets of one top-level generator, with its own template overrides. */
@@ -25,8 +26,16 @@ export interface GeneratorOutput {
 type Gen = Record<string, unknown>;
 
 /** Generator kinds Flotilla runs. */
-export const SUPPORTED = ['list', 'clusters', 'git', 'matrix', 'merge', 'pullRequest'] as const;
-const KINDS = [...SUPPORTED, 'scmProvider', 'clusterDecisionResource', 'plugin'];
+export const SUPPORTED = [
+  'list',
+  'clusters',
+  'git',
+  'matrix',
+  'merge',
+  'pullRequest',
+  'scmProvider',
+] as const;
+const KINDS = [...SUPPORTED, 'clusterDecisionResource', 'plugin'];
 
 /** Too many parameter sets: more Applications than the configured maximum. */
 export class TooManyParamsError extends Error {
@@ -139,6 +148,8 @@ async function paramsOf(kind: string, body: Gen, ctx: GeneratorContext): Promise
         ctx,
       );
     }
+    case 'scmProvider':
+      return appendValues(await scmProviderParams(body, ctx), values, ctx.templates, ctx);
     case 'matrix':
       return matrix(body, ctx);
     case 'merge':
@@ -243,11 +254,13 @@ export function requeueAfterSeconds(
       const secs =
         typeof own === 'number'
           ? own
-          : kind === 'pullRequest' && pullRequestApi(body)
-            ? DEFAULT_PULL_REQUEST_REQUEUE_SECONDS
-            : kind === 'git' || kind === 'pullRequest'
-              ? DEFAULT_GIT_REQUEUE_SECONDS
-              : undefined;
+          : kind === 'scmProvider'
+            ? DEFAULT_SCM_PROVIDER_REQUEUE_SECONDS
+            : kind === 'pullRequest' && pullRequestApi(body)
+              ? DEFAULT_PULL_REQUEST_REQUEUE_SECONDS
+              : kind === 'git' || kind === 'pullRequest'
+                ? DEFAULT_GIT_REQUEUE_SECONDS
+                : undefined;
       if (secs !== undefined && secs > 0 && (best === undefined || secs < best)) best = secs;
       if (Array.isArray(body['generators']))
         for (const n of body['generators']) if (isObject(n)) visit(n);
