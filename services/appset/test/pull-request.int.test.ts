@@ -11,6 +11,7 @@ import {
   type TestEnv,
 } from '@flotilla/testing';
 import { appsetRole } from '../src/role.js';
+import { readSecret } from '../src/sources.js';
 import { cond, createSet, dropFinalizers, getApp, getSet, listApps, listSet } from './helpers.js';
 
 // The appset role with a pullRequest generator in GitHub mode, against the
@@ -128,6 +129,31 @@ describe('the pullRequest generator, GitHub mode', () => {
     await until(async () => (await previews()) === 'pr-1,pr-4');
     await until(
       async () => cond(await getSet(kc(), ns, 'previews'), 'ErrorOccurred')?.status === 'False',
+    );
+  });
+
+  it('reads a token Secret by name; in strict mode only one labelled scm-creds', async () => {
+    const secret = (name: string, labels: Record<string, string> = {}) =>
+      rawRequest(kc(), {
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/secrets`,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name, labels },
+          stringData: { token: TOKEN },
+        },
+      });
+    await secret('plain');
+    await secret('labelled', { 'argocd.argoproj.io/secret-type': 'scm-creds' });
+    expect(await readSecret(kc(), ns, 'plain')).toEqual({ token: TOKEN });
+    expect(await readSecret(kc(), ns, 'labelled', true)).toEqual({ token: TOKEN });
+    const refused = await readSecret(kc(), ns, 'plain', true).catch((e: Error) => e);
+    expect((refused as Error).message).toBe(
+      `secret ${ns}/plain is not a valid SCM creds secret: it must have the label argocd.argoproj.io/secret-type=scm-creds`,
+    );
+    await expect(readSecret(kc(), ns, 'missing')).rejects.toThrow(
+      `error fetching secret ${ns}/missing: not found`,
     );
   });
 });
