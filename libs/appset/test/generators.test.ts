@@ -457,6 +457,7 @@ describe('generatorRepos', () => {
     expect(
       generatorRepos([
         { pullRequest: { github: { owner: 'o', repo: 'r' } } },
+        { pullRequest: { github: { owner: 'o', repo: 'r', api: 'https://api.github.com/' } } },
         { pullRequest: { github: { owner: 'o', repo: 'e', api: 'https://ghe.example.com/' } } },
         { pullRequest: { gitlab: { project: 'group/app' } } },
         { pullRequest: { gitlab: { project: '42', api: 'https://gl.example.com' } } },

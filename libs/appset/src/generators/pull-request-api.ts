@@ -193,7 +193,8 @@ export function pullRequestRepoUrls(body: Gen): string[] {
   try {
     switch (mode) {
       case 'github': {
-        const host = s('api') ? new URL(s('api')).origin : 'https://github.com';
+        const api = s('api') ? new URL(s('api')).origin : '';
+        const host = !api || api === 'https://api.github.com' ? 'https://github.com' : api;
         return s('owner') && s('repo') ? [`${host}/${s('owner')}/${s('repo')}`] : [];
       }
       case 'gitlab': {
