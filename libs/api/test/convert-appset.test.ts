@@ -75,13 +75,68 @@ describe('converting an Argo CD ApplicationSet', () => {
   });
 
   it('keeps generators Flotilla does not run and says so', () => {
-    const spec = { generators: [{ scmProvider: { github: { organization: 'o' } } }], template };
+    const spec = { generators: [{ plugin: { configMapRef: { name: 'p' } } }], template };
     const { object, warnings } = convertArgoManifest(argoSet(spec));
     expect(warnings).toContain(
-      'spec.generators[0].scmProvider: kept, but Flotilla does not run this generator',
+      'spec.generators[0].plugin: kept, but Flotilla does not run this generator',
     );
-    expect((object as any).spec.generators[0].scmProvider).toEqual({
-      github: { organization: 'o' },
+    expect((object as any).spec.generators[0].plugin).toEqual({
+      configMapRef: { name: 'p' },
+    });
+  });
+
+  it('keeps every field of the pullRequest generator’s provider modes, without a warning', () => {
+    const tokenRef = { secretName: 'scm', key: 'token' };
+    const generators = [
+      {
+        pullRequest: {
+          github: { owner: 'o', repo: 'r', api: 'https://ghe/', tokenRef, labels: ['preview'] },
+          filters: [{ branchMatch: '.*-preview', targetBranchMatch: 'main', titleMatch: '^feat' }],
+          requeueAfterSeconds: 600,
+          continueOnRepoNotFoundError: true,
+        },
+      },
+      {
+        pullRequest: {
+          gitlab: {
+            project: 'g/p',
+            api: 'https://gl/',
+            tokenRef,
+            labels: ['a'],
+            pullRequestState: 'opened',
+            insecure: true,
+            caRef: { configMapName: 'certs', key: 'ca.crt' },
+          },
+        },
+      },
+      {
+        pullRequest: {
+          gitea: { owner: 'o', repo: 'r', api: 'https://gt/', tokenRef, insecure: true },
+        },
+      },
+      {
+        pullRequest: {
+          bitbucketServer: {
+            project: 'P',
+            repo: 'r',
+            api: 'https://bb/',
+            basicAuth: { username: 'u', passwordRef: tokenRef },
+            bearerToken: { tokenRef },
+          },
+        },
+      },
+    ];
+    const { object, warnings } = convertArgoManifest(
+      argoSet({ generators: structuredClone(generators), template }),
+    );
+    expect(warnings.filter((w) => w.startsWith('spec'))).toEqual([]);
+    expect((object as any).spec.generators).toEqual(generators);
+    expect(validateApplicationSet(object as any).ok).toBe(true);
+    const typo = structuredClone(object) as any;
+    typo.spec.generators[0].pullRequest.github.tokenref = tokenRef;
+    expect(validateApplicationSet(typo).errors).toContainEqual({
+      path: 'spec.generators[0].pullRequest.github.tokenref',
+      message: 'is not a known field',
     });
   });
 

@@ -1,4 +1,12 @@
-export { AppSetError, AppSetErrorReason, TemplateHelperError, isAppSetError } from './errors.js';
+export {
+  AppSetError,
+  AppSetErrorReason,
+  ScmError,
+  ScmErrorKind,
+  TemplateHelperError,
+  isAppSetError,
+  isScmError,
+} from './errors.js';
 export { fastRender, fastReplace, UnclosedTagError } from './fasttemplate.js';
 export { GoTemplateClient, type RenderResult } from './gotemplate.js';
 export { Templates, renderString, type Dialect, type TemplateEngine } from './templates.js';
@@ -13,6 +21,21 @@ export {
 } from './generators/context.js';
 export { listParams } from './generators/list.js';
 export { pullRequestsFromRefs } from './generators/pull-request.js';
+export {
+  DEFAULT_PULL_REQUEST_REQUEUE_SECONDS,
+  PULL_REQUEST_APIS,
+  compilePullRequestFilters,
+  pullRequestParams,
+  pullRequestsFromApi,
+} from './generators/pull-request-api.js';
+export { DEFAULT_SCM_TIMEOUT_MS } from './generators/scm-inputs.js';
+export {
+  DEFAULT_SCM_PROVIDER_REQUEUE_SECONDS,
+  SCM_PROVIDERS,
+  scmProviderParams,
+} from './generators/scm-provider.js';
+export { branchSlug } from './slug.js';
+export type { PullRequest } from './scm/types.js';
 export { clusterParams } from './generators/clusters.js';
 export {
   PathEscapeError,

@@ -366,8 +366,8 @@ describe('selectors, generation and requeue', () => {
   });
 
   it('rejects a generator Flotilla does not run, and one with two kinds', async () => {
-    await expect(generate([gen({ scmProvider: {} })], fakeContext())).rejects.toThrow(
-      /scmProvider generator is not supported/,
+    await expect(generate([gen({ plugin: {} })], fakeContext())).rejects.toThrow(
+      /plugin generator is not supported/,
     );
     await expect(
       generate([gen({ list: { elements: [] }, clusters: {} })], fakeContext()),
@@ -442,14 +442,42 @@ describe('pullRequest generator, gitRefs mode (no API token)', () => {
     expect(sets.map((s) => s['number'])).toEqual(['1']);
   });
 
-  it('says the API modes are not built yet', async () => {
+  it('refuses a generator that sets an API mode and gitRefs', async () => {
     await expect(
-      runGenerator({ pullRequest: { github: { owner: 'o', repo: 'r' } } }, refsCtx({})),
-    ).rejects.toThrow(/github mode is not supported yet; use gitRefs/);
+      runGenerator(
+        { pullRequest: { github: { owner: 'o', repo: 'r' }, gitRefs: { repoURL: REPO } } },
+        refsCtx({}),
+      ),
+    ).rejects.toThrow('pullRequest sets github and gitRefs: set exactly one');
   });
 });
 
 describe('generatorRepos', () => {
+  it('names the web URL of the repository of each pullRequest provider mode', () => {
+    expect(
+      generatorRepos([
+        { pullRequest: { github: { owner: 'o', repo: 'r' } } },
+        { pullRequest: { github: { owner: 'o', repo: 'r', api: 'https://api.github.com/' } } },
+        { pullRequest: { github: { owner: 'o', repo: 'e', api: 'https://ghe.example.com/' } } },
+        { pullRequest: { gitlab: { project: 'group/app' } } },
+        { pullRequest: { gitlab: { project: '42', api: 'https://gl.example.com' } } },
+        { pullRequest: { gitea: { owner: 'o', repo: 'r', api: 'https://gitea.example.com/' } } },
+        {
+          pullRequest: {
+            bitbucketServer: { project: 'PRJ', repo: 'app', api: 'https://bb.example.com/rest' },
+          },
+        },
+      ] as ApplicationSetGenerator[]),
+    ).toEqual([
+      'https://github.com/o/r',
+      'https://ghe.example.com/o/e',
+      'https://gitlab.com/group/app',
+      'https://gitea.example.com/o/r',
+      'https://bb.example.com/scm/prj/app',
+      'https://bb.example.com/scm/PRJ/app',
+    ]);
+  });
+
   it('lists the repositories of Git and pullRequest generators, nested ones too', () => {
     expect(
       generatorRepos([

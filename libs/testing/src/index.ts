@@ -1,6 +1,16 @@
 export { startEnv, type TestEnv, type EnvOptions, type GitTestContext } from './env.js';
 export { startNatsServer, startRedisServer, type TestServer } from './servers.js';
 export { startGitHttpServer, type GitHttpServer, type BasicAuth } from './git-server.js';
+export {
+  startFakeScm,
+  type FakeGithubApp,
+  type FakePull,
+  type FakeScmOptions,
+  type FakeScmServer,
+  type ScmAuth,
+  type ScmFailure,
+} from './scm-server.js';
+export type { FakeRepo } from './scm-repos.js';
 export { createGitFixtureRepo, type GitFixtureRepo, type FileChanges } from './git-repo.js';
 export { kubeContext, type KubeTestContext } from './kube.js';
 export { testKubeconfig } from './kubeconfig.js';

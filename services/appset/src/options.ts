@@ -12,6 +12,12 @@ export interface AppSetOptions {
   readonly concurrency: number;
   readonly repoCacheDir: string;
   readonly allowLocalRepos: boolean;
+  /** Time allowed for one answer of an SCM provider's API (pullRequest generator). */
+  readonly scmTimeoutMs: number;
+  /** A PEM file of CA certificates trusted for every SCM provider's API. */
+  readonly scmRootCaPath?: string;
+  /** Only Secrets labelled `secret-type: scm-creds` may hold SCM tokens. */
+  readonly scmTokenRefStrict: boolean;
   /** The Go template helper; built into the tool cache when unset. */
   readonly goTemplatePath?: string;
 }
@@ -39,6 +45,11 @@ export function compileAppSetOptions(
     ),
     repoCacheDir: env['FLOTILLA_REPO_CACHE_DIR'] ?? join(config.cacheDir, 'repos'),
     allowLocalRepos: env['FLOTILLA_ALLOW_LOCAL_REPOS'] === 'true',
+    scmTimeoutMs: positive(env, 'FLOTILLA_APPSET_SCM_TIMEOUT_SECONDS', 30) * 1000,
+    ...(env['FLOTILLA_APPSET_SCM_ROOT_CA']
+      ? { scmRootCaPath: env['FLOTILLA_APPSET_SCM_ROOT_CA'] }
+      : {}),
+    scmTokenRefStrict: env['FLOTILLA_APPSET_SCM_TOKEN_REF_STRICT'] === 'true',
     ...(env['FLOTILLA_GOTEMPLATE'] ? { goTemplatePath: env['FLOTILLA_GOTEMPLATE'] } : {}),
   };
 }

@@ -46,6 +46,13 @@ export interface ReconcilerDeps {
   clusters: GeneratorContext['clusters'];
   gitTree: GeneratorContext['gitTree'];
   refs?: GeneratorContext['refs'];
+  /** The decoded data of a Secret of a set's namespace (SCM tokens). */
+  secret?: (namespace: string, name: string) => Promise<Readonly<Record<string, string>>>;
+  /** A key of a ConfigMap of a set's namespace (SCM CA certificates). */
+  configMapKey?: (namespace: string, name: string, key: string) => Promise<string>;
+  /** CA certificates trusted for every SCM provider's API. */
+  scmRootCa?: string;
+  scmTimeoutMs?: number;
 }
 
 /** What one reconcile did. */
@@ -56,6 +63,17 @@ export interface ReconcileResult {
   readonly status: ApplicationSetStatus;
   /** Seconds until the generators should run again, when they ask. */
   readonly requeueAfterSeconds: number | undefined;
+}
+
+/** What the pullRequest generator's API modes read, bound to the set's namespace. */
+function scmSources(deps: ReconcilerDeps, namespace: string): Partial<GeneratorContext> {
+  const { secret, configMapKey, scmRootCa, scmTimeoutMs } = deps;
+  return {
+    ...(secret ? { secret: (name) => secret(namespace, name) } : {}),
+    ...(configMapKey ? { configMapKey: (name, key) => configMapKey(namespace, name, key) } : {}),
+    ...(scmRootCa ? { scmRootCa } : {}),
+    ...(scmTimeoutMs ? { scmTimeoutMs } : {}),
+  };
 }
 
 const now = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
@@ -98,6 +116,7 @@ export class AppSetReconciler {
       clusters: this.deps.clusters,
       gitTree: this.deps.gitTree,
       ...(this.deps.refs ? { refs: this.deps.refs } : {}),
+      ...scmSources(this.deps, ref.namespace),
     };
     const requeue = requeueAfterSeconds(set.spec.generators);
     let outputs;

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import {
   APPLICATION_SET,
   GROUP,
@@ -20,7 +21,7 @@ import { provisionGoTemplate } from '@flotilla/toolchain';
 import { LazyTemplates } from './go-engine.js';
 import { compileAppSetOptions } from './options.js';
 import { AppSetReconciler } from './reconcile.js';
-import { GitTrees, listClusters } from './sources.js';
+import { GitTrees, listClusters, readConfigMapKey, readSecret } from './sources.js';
 
 type Ref = { namespace: string; name: string };
 const refOf = (o: { metadata?: { namespace?: string; name?: string } }): Ref => ({
@@ -72,6 +73,13 @@ export const appsetRole: Role = {
       clusters: () => listClusters(kc, config.namespace),
       gitTree: (url, rev) => git.tree(url, rev),
       refs: (url) => gitClient.lsRemote(url),
+      // The pullRequest generator's tokens and CAs, from the set's namespace.
+      secret: (ns, name) => readSecret(kc, ns, name, options.scmTokenRefStrict),
+      configMapKey: (ns, name, key) => readConfigMapKey(kc, ns, name, key),
+      scmTimeoutMs: options.scmTimeoutMs,
+      ...(options.scmRootCaPath
+        ? { scmRootCa: await readFile(options.scmRootCaPath, 'utf8') }
+        : {}),
     });
     const timers = new Map<string, NodeJS.Timeout>();
     const ask = (ref: Ref, reason: string, msgId?: string) =>

@@ -2,7 +2,7 @@ import { readdir, readFile, realpath } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { checkRepoPath, type ClusterInfo, type GitTreeView } from '@flotilla/appset';
 import { resolveRevision, stripCredentials, type GitClient } from '@flotilla/git';
-import { CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
+import { ApiError, CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 type SecretLike = {
@@ -107,4 +107,62 @@ export class GitTrees {
       lease.release();
     }
   }
+}
+
+/** The label value that marks a Secret as SCM credentials (Argo CD's `scm-creds`). */
+export const SCM_CREDS_TYPE = 'scm-creds';
+const SECRET_TYPE_LABELS = ['argocd.argoproj.io/secret-type', 'flotilla.dev/secret-type'];
+
+/**
+ * The decoded data of a Secret of `namespace`, for an SCM provider's
+ * credentials. It is listed by name (the role may list Secrets, not get
+ * them). With `strict`, only a Secret labelled `secret-type: scm-creds` may
+ * be read, as Argo CD's tokenRefStrictMode. Messages name the Secret, never
+ * a value.
+ */
+export async function readSecret(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  strict = false,
+): Promise<Record<string, string>> {
+  const list = await rawRequest<{ items: SecretLike[] }>(kc, {
+    method: 'GET',
+    path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+    query: { fieldSelector: `metadata.name=${name}` },
+  });
+  const secret = list.items.find((s) => s.metadata?.name === name);
+  if (!secret) throw new Error(`error fetching secret ${namespace}/${name}: not found`);
+  const labels = secret.metadata?.labels ?? {};
+  if (strict && !SECRET_TYPE_LABELS.some((l) => labels[l] === SCM_CREDS_TYPE))
+    throw new Error(
+      `secret ${namespace}/${name} is not a valid SCM creds secret: it must have the label ${SECRET_TYPE_LABELS[0]}=${SCM_CREDS_TYPE}`,
+    );
+  return Object.fromEntries(
+    Object.entries(secret.data ?? {}).map(([k, v]) => [k, decode(v) ?? '']),
+  );
+}
+
+/** One key of a ConfigMap of `namespace` (an SCM provider's CA certificates). */
+export async function readConfigMapKey(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  key: string,
+): Promise<string> {
+  let cm: { data?: Record<string, string> };
+  try {
+    cm = await rawRequest(kc, {
+      method: 'GET',
+      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`,
+    });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404)
+      throw new Error(`configmap ${namespace}/${name} not found`, { cause: err });
+    throw err;
+  }
+  const value = cm.data?.[key];
+  if (value === undefined)
+    throw new Error(`key ${key} not found in ConfigMap ${namespace}/${name}`);
+  return value;
 }

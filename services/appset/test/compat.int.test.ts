@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Application } from '@flotilla/api';
 import { GoTemplateClient, Templates, rawMeta } from '@flotilla/appset';
-import { installCrds } from '@flotilla/kube';
+import { installCrds, rawRequest } from '@flotilla/kube';
 import { userCacheDir } from '@flotilla/runtime';
-import { startEnv, type TestEnv } from '@flotilla/testing';
+import { startEnv, startFakeScm, type TestEnv } from '@flotilla/testing';
 import { provisionGoTemplate } from '@flotilla/toolchain';
 import { AppSetReconciler } from '../src/reconcile.js';
+import { readSecret } from '../src/sources.js';
 import { ARGO_REPO, EXAMPLE_CLUSTERS, argoRepoTree, loadExamples, type Example } from './compat.js';
 import { cond, createSet, dropFinalizers, getSet, listApps } from './helpers.js';
 
@@ -20,6 +21,10 @@ const clusterGuestbooks = apps('production-guestbook', 'staging-guestbook', 'in-
 const addons = apps('argo-workflows', 'prometheus-operator');
 const unsupported = error('ApplicationParamsGenerationError');
 const unreachableRepo = error('ApplicationParamsGenerationError');
+// Its token Secret (github-token) does not exist here; a test below gives it one.
+const noTokenSecret = error('ApplicationParamsGenerationError');
+// api.github.com and gitlab.com cannot be reached here; a test below runs one against the fake.
+const noScmHost = error('ApplicationParamsGenerationError');
 
 const EXPECTED: Record<string, Want> = {
   'applications-sync-policies/create-only.yaml': guestbookDevProd,
@@ -124,11 +129,11 @@ const EXPECTED: Record<string, Want> = {
       `${c}-guestbook-prod`,
     ]),
   ),
-  'pull-request-generator/pull-request-example-fasttemplate.yaml': unsupported,
-  'pull-request-generator/pull-request-example.yaml': unsupported,
-  'scm-provider-generator/scm-provider-example-fasttemplate-gitlab.yaml': unsupported,
-  'scm-provider-generator/scm-provider-example-fasttemplate.yaml': unsupported,
-  'scm-provider-generator/scm-provider-example.yaml': unsupported,
+  'pull-request-generator/pull-request-example-fasttemplate.yaml': noTokenSecret,
+  'pull-request-generator/pull-request-example.yaml': noTokenSecret,
+  'scm-provider-generator/scm-provider-example-fasttemplate-gitlab.yaml': noScmHost,
+  'scm-provider-generator/scm-provider-example-fasttemplate.yaml': noScmHost,
+  'scm-provider-generator/scm-provider-example.yaml': noScmHost,
   'template-override/template-overrides-example-fasttemplate.yaml': apps(
     'engineering-dev-guestbook',
   ),
@@ -155,6 +160,7 @@ describe('Argo CD’s ApplicationSet examples', () => {
         if (url !== ARGO_REPO) throw new Error(`repository ${url} is not reachable`);
         return tree;
       },
+      secret: (ns, name) => readSecret(env.kube.kc, ns, name),
     });
     examples = await loadExamples('placeholder');
   }, 900_000);
@@ -189,5 +195,86 @@ describe('Argo CD’s ApplicationSet examples', () => {
       expect(cond(status, 'ErrorOccurred')).toMatchObject({ status: 'True', reason: want.error });
       if (want.error === 'ApplicationParamsGenerationError') expect(owned).toEqual([]);
     }
+  });
+
+  it('runs the pullRequest example once its API and token Secret exist', async () => {
+    // The example's only change: its GitHub Enterprise URL (git.example.com)
+    // points at the fake GitHub API of @flotilla/testing.
+    await using scm = await startFakeScm();
+    scm.setAuth({ token: 'example-token' });
+    scm.setPulls('myorg/myrepo', [
+      {
+        number: 7,
+        title: 'preview me',
+        branch: 'feat-a',
+        targetBranch: 'main',
+        headSha: 'f'.repeat(40),
+        labels: ['preview'],
+      },
+      {
+        number: 8,
+        title: 'not labelled',
+        branch: 'feat-b',
+        targetBranch: 'main',
+        headSha: 'e'.repeat(40),
+      },
+    ]);
+    const ns = await env.kube.namespace('compat-pr');
+    await rawRequest(env.kube.kc, {
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'github-token' },
+        stringData: { token: 'example-token' },
+      },
+    });
+    const ex = examples.find((e) => e.file === 'pull-request-generator/pull-request-example.yaml')!;
+    const set = structuredClone(ex.set);
+    set.metadata.namespace = ns;
+    const github = (set.spec.generators[0]!.pullRequest as { github: { api: string } }).github;
+    expect(github.api).toBe('https://git.example.com/');
+    github.api = scm.baseUrl;
+    await createSet(env.kube.kc, set);
+    await reconciler.reconcile({ namespace: ns, name: set.metadata.name ?? '' });
+    await dropFinalizers(env.kube.kc, ns);
+    const [app, ...rest] = await listApps(env.kube.kc, ns);
+    expect(rest).toEqual([]);
+    expect(app?.metadata).toMatchObject({ name: 'myapp-feat-a-7', labels: { key1: 'preview' } });
+    expect(app?.spec.source?.targetRevision).toBe('f'.repeat(40));
+    expect(app?.spec.destination.namespace).toBe('feat-a-7');
+  });
+
+  it('runs the scmProvider example against a GitHub API that has its organisation', async () => {
+    // The example's only change: an api (it reads api.github.com) pointing
+    // at the fake GitHub API of @flotilla/testing.
+    await using scm = await startFakeScm();
+    scm.setRepos('argoproj', [
+      { name: 'argo-cd', branches: { main: { sha: 'a'.repeat(40) } } },
+      {
+        name: 'argocd-example-apps',
+        defaultBranch: 'master',
+        branches: { master: { sha: 'b'.repeat(40), files: ['guestbook/guestbook-ui-svc.yaml'] } },
+      },
+    ]);
+    const ns = await env.kube.namespace('compat-scm');
+    const ex = examples.find((e) => e.file === 'scm-provider-generator/scm-provider-example.yaml')!;
+    const set = structuredClone(ex.set);
+    set.metadata.namespace = ns;
+    const github = (set.spec.generators[0]!.scmProvider as { github: Record<string, unknown> })
+      .github;
+    expect(github['api']).toBeUndefined();
+    github['api'] = scm.baseUrl;
+    await createSet(env.kube.kc, set);
+    await reconciler.reconcile({ namespace: ns, name: set.metadata.name ?? '' });
+    await dropFinalizers(env.kube.kc, ns);
+    const [app, ...rest] = await listApps(env.kube.kc, ns);
+    expect(rest).toEqual([]);
+    expect(app?.metadata.name).toBe('argocd-example-apps-guestbook');
+    expect(app?.spec.source).toMatchObject({
+      repoURL: `${scm.baseUrl}/argoproj/argocd-example-apps.git`,
+      targetRevision: 'master',
+    });
   });
 });

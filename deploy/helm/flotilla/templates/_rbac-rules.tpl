@@ -52,6 +52,8 @@ appset:
     - { apiGroups: [flotilla.dev], resources: [applicationsets/status], verbs: [patch] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, patch, delete] }
     - { apiGroups: [""], resources: [secrets], verbs: [list, watch] }
+    # The pullRequest generator's caRef.
+    - { apiGroups: [""], resources: [configmaps], verbs: [get] }
   managed: []
 notifier:
   namespaced:

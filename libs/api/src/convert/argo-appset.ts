@@ -6,7 +6,7 @@ import { isObject, pruneUnknown } from './prune.js';
 type Json = Record<string, unknown>;
 
 /** Generators Argo CD has and Flotilla does not run; kept, and reported by the controller. */
-export const UNSUPPORTED_GENERATORS = ['scmProvider', 'clusterDecisionResource', 'plugin'] as const;
+export const UNSUPPORTED_GENERATORS = ['clusterDecisionResource', 'plugin'] as const;
 
 const KIND = 'ApplicationSet';
 

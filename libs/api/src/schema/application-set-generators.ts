@@ -1,5 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { bool, freeform, int64, list, obj, opt, str, stringMap, strings } from './build.js';
+import { pullRequestGenerator } from './pull-request-generator.js';
 
 /** A requirement on one label (`metav1.LabelSelectorRequirement`). */
 export const LabelSelectorRequirement = obj('A requirement on one label.', {
@@ -107,8 +108,12 @@ const plain = {
   list: opt(ListGenerator),
   clusters: opt(ClusterGenerator),
   git: opt(GitGenerator),
-  pullRequest: opt(freeform('Parameter sets from a host’s open pull requests.')),
-  scmProvider: opt(freeform('Not supported: parameter sets from an SCM organisation.')),
+  pullRequest: opt(pullRequestGenerator(GeneratorTemplate)),
+  scmProvider: opt(
+    freeform(
+      'Parameter sets from the repositories of an SCM organisation or group: github, gitlab or gitea (Argo CD’s fields).',
+    ),
+  ),
   clusterDecisionResource: opt(
     freeform('Not supported: parameter sets from a duck-typed resource.'),
   ),
@@ -141,7 +146,7 @@ const nested = obj('A generator inside a matrix or merge.', { ...plain, ...combi
 
 /** One generator of an ApplicationSet: exactly one kind field is set. */
 export const ApplicationSetGenerator = obj(
-  'A source of parameter sets: set exactly one of list, clusters, git, matrix, merge or pullRequest.',
+  'A source of parameter sets: set exactly one of list, clusters, git, matrix, merge, pullRequest or scmProvider.',
   { ...plain, ...combining(nested) },
 );
 /** One generator of an ApplicationSet. */

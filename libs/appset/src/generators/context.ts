@@ -30,6 +30,17 @@ export interface GeneratorContext extends Dialect {
   gitTree(repoURL: string, revision: string): Promise<GitTreeView>;
   /** The refs of a repository (one listing, as the git-poller's), for the pullRequest generator's gitRefs mode. */
   refs?(repoURL: string): Promise<ReadonlyMap<string, string>>;
+  /**
+   * The data of a Secret in the set's namespace (an SCM provider's token),
+   * decoded; rejects, naming the Secret but never a value, when it is missing.
+   */
+  secret?(name: string): Promise<Readonly<Record<string, string>>>;
+  /** A key of a ConfigMap in the set's namespace (an SCM provider's CA certificates). */
+  configMapKey?(name: string, key: string): Promise<string>;
+  /** CA certificates (PEM) every SCM provider's API is trusted with, beside the system's. */
+  readonly scmRootCa?: string;
+  /** Time allowed for one answer of an SCM provider's API (30 s when unset). */
+  readonly scmTimeoutMs?: number;
   /** Most parameter sets one generator (a matrix included) may give. */
   readonly maxParams: number;
 }

@@ -7,6 +7,14 @@ import type { GeneratorContext } from './context.js';
 import { gitDirectoryParams, gitFileParams } from './git.js';
 import { listParams } from './list.js';
 import { pullRequestsFromRefs } from './pull-request.js';
+import {
+  DEFAULT_PULL_REQUEST_REQUEUE_SECONDS,
+  PULL_REQUEST_APIS,
+  pullRequestApi,
+  pullRequestRepoUrls,
+  pullRequestsFromApi,
+} from './pull-request-api.js';
+import { DEFAULT_SCM_PROVIDER_REQUEUE_SECONDS, scmProviderParams } from './scm-provider.js';
 import { appendValues } from './values.js';
 
 /** The parameter sets of one top-level generator, with its own template overrides. */
@@ -18,13 +26,30 @@ export interface GeneratorOutput {
 type Gen = Record<string, unknown>;
 
 /** Generator kinds Flotilla runs. */
-export const SUPPORTED = ['list', 'clusters', 'git', 'matrix', 'merge', 'pullRequest'] as const;
-const KINDS = [...SUPPORTED, 'scmProvider', 'clusterDecisionResource', 'plugin'];
+export const SUPPORTED = [
+  'list',
+  'clusters',
+  'git',
+  'matrix',
+  'merge',
+  'pullRequest',
+  'scmProvider',
+] as const;
+const KINDS = [...SUPPORTED, 'clusterDecisionResource', 'plugin'];
 
 /** Too many parameter sets: more Applications than the configured maximum. */
 export class TooManyParamsError extends Error {
   override readonly name = 'TooManyParamsError';
 }
+
+// Fields of a pullRequest generator that are not a mode.
+const PULL_REQUEST_FIELDS = [
+  'requeueAfterSeconds',
+  'template',
+  'filters',
+  'values',
+  'continueOnRepoNotFoundError',
+];
 
 /** Default requeue of a Git generator, as Argo CD's (3 minutes). */
 export const DEFAULT_GIT_REQUEUE_SECONDS = 180;
@@ -96,26 +121,35 @@ async function paramsOf(kind: string, body: Gen, ctx: GeneratorContext): Promise
       return appendValues(sets, values, ctx.templates, ctx);
     }
     case 'pullRequest': {
-      const mode = body['gitRefs'];
-      if (!isObject(mode) || typeof mode['repoURL'] !== 'string')
+      const api = pullRequestApi(body);
+      const gitRefs = body['gitRefs'];
+      if (api && gitRefs !== undefined)
+        throw new Error(`pullRequest sets ${api} and gitRefs: set exactly one`);
+      if (api)
+        return appendValues(await pullRequestsFromApi(api, body, ctx), values, ctx.templates, ctx);
+      if (!isObject(gitRefs) || typeof gitRefs['repoURL'] !== 'string')
         throw new Error(
-          `the pullRequest generator's ${
-            Object.keys(body)
-              .filter((k) => !['requeueAfterSeconds', 'template', 'filters'].includes(k))
-              .join(', ') || '(empty)'
-          } mode is not supported yet; use gitRefs: {repoURL}, which reads open pull requests from the repository's refs`,
+          `the pullRequest generator needs one of ${[...PULL_REQUEST_APIS, 'gitRefs'].join(', ')}${
+            Object.keys(body).some((k) => !PULL_REQUEST_FIELDS.includes(k))
+              ? ` (found ${Object.keys(body)
+                  .filter((k) => !PULL_REQUEST_FIELDS.includes(k))
+                  .join(', ')})`
+              : ''
+          }`,
         );
       if (!ctx.refs)
         throw new Error(
           'the pullRequest generator needs a Git source this controller was not given',
         );
       return appendValues(
-        pullRequestsFromRefs(await ctx.refs(mode['repoURL'])),
+        pullRequestsFromRefs(await ctx.refs(gitRefs['repoURL'])),
         values,
         ctx.templates,
         ctx,
       );
     }
+    case 'scmProvider':
+      return appendValues(await scmProviderParams(body, ctx), values, ctx.templates, ctx);
     case 'matrix':
       return matrix(body, ctx);
     case 'merge':
@@ -220,9 +254,13 @@ export function requeueAfterSeconds(
       const secs =
         typeof own === 'number'
           ? own
-          : kind === 'git' || kind === 'pullRequest'
-            ? DEFAULT_GIT_REQUEUE_SECONDS
-            : undefined;
+          : kind === 'scmProvider'
+            ? DEFAULT_SCM_PROVIDER_REQUEUE_SECONDS
+            : kind === 'pullRequest' && pullRequestApi(body)
+              ? DEFAULT_PULL_REQUEST_REQUEUE_SECONDS
+              : kind === 'git' || kind === 'pullRequest'
+                ? DEFAULT_GIT_REQUEUE_SECONDS
+                : undefined;
       if (secs !== undefined && secs > 0 && (best === undefined || secs < best)) best = secs;
       if (Array.isArray(body['generators']))
         for (const n of body['generators']) if (isObject(n)) visit(n);
@@ -234,7 +272,8 @@ export function requeueAfterSeconds(
 
 /**
  * The repositories a set's generators read (Git generators and the
- * pullRequest generator's `gitRefs`, nested ones included), as written: a
+ * pullRequest generator's `gitRefs` or provider repository, nested ones
+ * included), as written: a
  * webhook for one of them runs the set's generators again.
  */
 export function generatorRepos(generators: readonly ApplicationSetGenerator[]): string[] {
@@ -245,6 +284,7 @@ export function generatorRepos(generators: readonly ApplicationSetGenerator[]): 
     const pr = g['pullRequest'];
     if (isObject(pr) && isObject(pr['gitRefs']) && typeof pr['gitRefs']['repoURL'] === 'string')
       out.add(pr['gitRefs']['repoURL']);
+    if (isObject(pr)) for (const u of pullRequestRepoUrls(pr)) out.add(u);
     for (const kind of ['matrix', 'merge']) {
       const body = g[kind];
       if (isObject(body) && Array.isArray(body['generators']))

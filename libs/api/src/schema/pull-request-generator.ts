@@ -1,0 +1,121 @@
+import type { TSchema } from '@sinclair/typebox';
+import { bool, freeform, int64, list, obj, opt, str, stringMap, strings } from './build.js';
+
+const secretRef = (what: string) =>
+  obj(`A key of a Secret in the ApplicationSet’s namespace holding ${what}.`, {
+    secretName: str('Name of the Secret.'),
+    key: str('Key in the Secret’s data.'),
+  });
+
+const caRef = () =>
+  opt(
+    obj(
+      'A key of a ConfigMap in the ApplicationSet’s namespace holding PEM CA certificates to trust, beside the system’s.',
+      { configMapName: str('Name of the ConfigMap.'), key: str('Key in the ConfigMap’s data.') },
+    ),
+  );
+const insecure = () => opt(bool('Skip verifying the server’s TLS certificate.'));
+const labels = (who: string) =>
+  opt(strings(`Only pull requests carrying every one of these labels (${who}).`));
+const token = (host: string) =>
+  opt(secretRef(`a ${host} access token; requests are anonymous when unset`));
+
+/** Open pull requests of a GitHub (or GitHub Enterprise) repository. */
+export const PullRequestGithub = obj('Open pull requests of a GitHub repository.', {
+  owner: str('The organisation or user.'),
+  repo: str('The repository.'),
+  api: opt(str('GitHub Enterprise’s URL; https://api.github.com when unset.')),
+  tokenRef: token('GitHub'),
+  appSecretName: opt(
+    str(
+      'A Secret in the ApplicationSet’s namespace with GitHub App credentials (githubAppID, githubAppPrivateKey, optional githubAppInstallationID and githubAppEnterpriseBaseUrl); used instead of tokenRef.',
+    ),
+  ),
+  labels: labels('filtered by Flotilla'),
+});
+
+/** Merge requests of a GitLab project. */
+export const PullRequestGitlab = obj('Merge requests of a GitLab project.', {
+  project: str('The project’s numeric ID or full path (group/project).'),
+  api: opt(str('The GitLab URL; https://gitlab.com when unset.')),
+  tokenRef: token('GitLab'),
+  labels: labels('filtered by GitLab'),
+  pullRequestState: opt(str('opened, closed, merged or locked; every state when unset.')),
+  insecure: insecure(),
+  caRef: caRef(),
+});
+
+/** Open pull requests of a Gitea (or Forgejo) repository. */
+export const PullRequestGitea = obj('Open pull requests of a Gitea repository.', {
+  owner: str('The organisation or user.'),
+  repo: str('The repository.'),
+  api: str('The Gitea URL, such as https://gitea.example.com/.'),
+  tokenRef: token('Gitea'),
+  insecure: insecure(),
+  labels: labels('filtered by Flotilla'),
+});
+
+/** Open pull requests of a Bitbucket Server (Data Center) repository. */
+export const PullRequestBitbucketServer = obj(
+  'Open pull requests of a Bitbucket Server repository (it has no labels).',
+  {
+    project: str('The project key.'),
+    repo: str('The repository slug.'),
+    api: str('The server’s URL; /rest is added unless it ends so.'),
+    basicAuth: opt(
+      obj('User name and password.', {
+        username: str('The user name.'),
+        passwordRef: secretRef('the password'),
+      }),
+    ),
+    bearerToken: opt(
+      obj('An HTTP access token, used before basicAuth.', { tokenRef: secretRef('the token') }),
+    ),
+    insecure: insecure(),
+    caRef: caRef(),
+  },
+);
+
+/** One filter: every pattern it sets must match; a pull request passing any filter is kept. */
+export const PullRequestFilter = obj(
+  'Regular expressions (searched, unanchored) that must all match.',
+  {
+    branchMatch: opt(str('Matched against the source branch.')),
+    targetBranchMatch: opt(str('Matched against the target branch.')),
+    titleMatch: opt(str('Matched against the title.')),
+  },
+);
+
+/**
+ * Parameter sets from a host's open pull requests: set one provider (or
+ * gitRefs). `template` is the generator template schema (passed in, as it
+ * lives beside the other generators).
+ */
+export const pullRequestGenerator = <T extends TSchema>(template: T) =>
+  obj(
+    'One parameter set per open pull request (number, title, branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, author; labels with goTemplate). Set one of github, gitlab, gitea, bitbucketServer or gitRefs.',
+    {
+      github: opt(PullRequestGithub),
+      gitlab: opt(PullRequestGitlab),
+      gitea: opt(PullRequestGitea),
+      bitbucketServer: opt(PullRequestBitbucketServer),
+      bitbucket: opt(freeform('Not supported yet: Bitbucket Cloud.')),
+      azuredevops: opt(freeform('Not supported yet: Azure DevOps.')),
+      gitRefs: opt(
+        obj('Open pull requests read from the repository’s refs/pull/<n>/head refs, no API.', {
+          repoURL: str('Repository URL.'),
+        }),
+      ),
+      filters: opt(list('Pull requests passing any of these filters are kept.', PullRequestFilter)),
+      continueOnRepoNotFoundError: opt(
+        bool('Give no parameter sets, instead of an error, when the repository does not exist.'),
+      ),
+      requeueAfterSeconds: opt(
+        int64('How often to run the generator again, in seconds. Default 1800 (180 for gitRefs).'),
+      ),
+      values: opt(
+        stringMap('Extra parameters, available as values.<key>; they may use other parameters.'),
+      ),
+      template: opt(template),
+    },
+  );

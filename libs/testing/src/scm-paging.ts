@@ -1,0 +1,53 @@
+/** The providers whose lists page by `page` (GitHub, GitLab, Gitea). */
+export type PagedProvider = 'github' | 'gitlab' | 'gitea';
+
+const SIZE_PARAM: Record<PagedProvider, string> = {
+  github: 'per_page',
+  gitlab: 'per_page',
+  gitea: 'limit',
+};
+const DEFAULT_SIZE: Record<PagedProvider, number> = { github: 30, gitlab: 20, gitea: 30 };
+
+/**
+ * One page of `all`, as the provider's API gives it: the page its query
+ * asks for (at most `cap` items), with `Link` headers, and GitLab's
+ * `X-Next-Page`/`X-Total-Pages` or Gitea's `X-Total-Count`.
+ */
+export function paged(
+  provider: PagedProvider,
+  all: readonly unknown[],
+  url: URL,
+  host: string,
+  cap: number,
+): { body: unknown[]; headers: Record<string, string> } {
+  const q = url.searchParams;
+  const sizeParam = SIZE_PARAM[provider];
+  const dflt = DEFAULT_SIZE[provider];
+  const size = Math.min(cap, Math.max(1, Number(q.get(sizeParam) ?? dflt) || dflt));
+  const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+  const pages = Math.max(1, Math.ceil(all.length / size));
+  const link = (n: number) => {
+    const u = new URL(`${url.pathname}${url.search}`, host);
+    u.searchParams.set('page', String(n));
+    u.searchParams.set(sizeParam, String(size));
+    return u.toString();
+  };
+  const rels = [
+    ...(page < pages ? [`<${link(page + 1)}>; rel="next"`, `<${link(pages)}>; rel="last"`] : []),
+    ...(page > 1 ? [`<${link(1)}>; rel="first"`, `<${link(page - 1)}>; rel="prev"`] : []),
+  ];
+  const headers: Record<string, string> = rels.length ? { link: rels.join(', ') } : {};
+  if (provider === 'gitlab')
+    Object.assign(headers, {
+      'x-page': String(page),
+      'x-per-page': String(size),
+      'x-next-page': page < pages ? String(page + 1) : '',
+      'x-prev-page': page > 1 ? String(page - 1) : '',
+      'x-total': String(all.length),
+      'x-total-pages': String(pages),
+    });
+  if (provider === 'gitea') headers['x-total-count'] = String(all.length);
+  if (provider === 'github')
+    Object.assign(headers, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999' });
+  return { body: all.slice((page - 1) * size, page * size), headers };
+}

@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installCrds, rawRequest } from '@flotilla/kube';
+import {
+  startEnv,
+  startFakeScm,
+  startRoles,
+  waitFor,
+  type FakePull,
+  type FakeScmServer,
+  type RunningRoles,
+  type TestEnv,
+} from '@flotilla/testing';
+import { appsetRole } from '../src/role.js';
+import { readSecret } from '../src/sources.js';
+import { cond, createSet, dropFinalizers, getApp, getSet, listApps, listSet } from './helpers.js';
+
+// The appset role with a pullRequest generator in GitHub mode, against the
+// fake GitHub API of @flotilla/testing (no real SCM server runs here), a
+// token in a Secret of the set's namespace, and the real apiserver.
+describe('the pullRequest generator, GitHub mode', () => {
+  const TOKEN = 'ghp-int-5b0c2e';
+  let env: TestEnv;
+  let roles: RunningRoles;
+  let scm: FakeScmServer;
+  let ns: string;
+  const kc = () => env.kube.kc;
+  const until = (check: () => Promise<boolean>) =>
+    waitFor(check.toString().replace(/\s+/g, ' ').slice(0, 160), check, { timeoutMs: 60_000 });
+  const previews = async () =>
+    (await listApps(kc(), ns))
+      .filter((a) => !(a.metadata as Record<string, unknown>)['deletionTimestamp'])
+      .map((a) => a.metadata.name ?? '')
+      .filter((n) => n.startsWith('pr-'))
+      .join();
+  const pull = (n: number, state: FakePull['state'] = 'open'): FakePull => ({
+    number: n,
+    title: `change ${n}`,
+    branch: `feature/change_${n}`,
+    targetBranch: 'main',
+    headSha: String(n).repeat(40),
+    state,
+  });
+
+  beforeAll(async () => {
+    env = await startEnv({ nats: true, redis: true, kube: true });
+    await installCrds(env.kube.kc);
+    ns = await env.kube.namespace('appset-pr');
+    scm = await startFakeScm();
+    scm.setAuth({ token: TOKEN });
+    await rawRequest(kc(), {
+      method: 'POST',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      body: {
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name: 'github-token' },
+        stringData: { token: TOKEN },
+      },
+    });
+    roles = await startRoles(env, ns, [appsetRole]);
+  });
+  afterAll(async () => {
+    await roles?.stop();
+    if (env && ns) await dropFinalizers(env.kube.kc, ns);
+    await scm?.[Symbol.asyncDispose]();
+    await env?.[Symbol.asyncDispose]();
+  });
+
+  it('creates one Application per open pull request, removes a closed one, and keeps them while the API is down', async () => {
+    scm.setPulls('org/app', [pull(1), pull(2), pull(3, 'closed')]);
+    const set = listSet(ns, 'previews', []);
+    set.spec.generators = [
+      {
+        pullRequest: {
+          github: {
+            owner: 'org',
+            repo: 'app',
+            api: scm.baseUrl,
+            tokenRef: { secretName: 'github-token', key: 'token' },
+          },
+          requeueAfterSeconds: 2,
+        },
+      },
+    ];
+    set.spec.template.metadata.name = 'pr-{{number}}';
+    set.spec.template.metadata.labels = { branch: '{{branch_slug}}' };
+    (set.spec.template.spec as Record<string, unknown>)['source'] = {
+      repoURL: 'https://git.example.com/app.git',
+      path: 'deploy',
+      targetRevision: '{{head_sha}}',
+    };
+    await createSet(kc(), set);
+    await until(async () => (await previews()) === 'pr-1,pr-2');
+    const one = (await getApp(kc(), ns, 'pr-1'))!;
+    expect(one.spec.source?.targetRevision).toBe('1'.repeat(40));
+    expect(one.metadata.labels).toEqual({ branch: 'feature-change-1' });
+
+    // Pull request 2 is closed: the next run (requeueAfterSeconds) removes its Application.
+    scm.setPulls('org/app', [pull(1), pull(2, 'closed'), pull(3, 'closed')]);
+    await until(async () => (await previews()) === 'pr-1');
+
+    // The API fails while a new pull request opens: nothing is created or deleted.
+    scm.setPulls('org/app', [pull(1), pull(4)]);
+    scm.fail({ status: 503, body: { message: 'Service Unavailable' } });
+    await until(
+      async () => cond(await getSet(kc(), ns, 'previews'), 'ErrorOccurred')?.status === 'True',
+    );
+    const down = await getSet(kc(), ns, 'previews');
+    expect(cond(down, 'ErrorOccurred')).toMatchObject({
+      reason: 'ApplicationParamsGenerationError',
+      message: expect.stringContaining('failed (503): Service Unavailable') as string,
+    });
+    expect(cond(down, 'ParametersGenerated')?.status).toBe('False');
+    expect(await previews()).toBe('pr-1');
+
+    // Refused credentials: the same, and the token shows nowhere in the status.
+    scm.fail(undefined);
+    scm.setAuth({ token: 'rotated-elsewhere' });
+    await until(async () =>
+      (cond(await getSet(kc(), ns, 'previews'), 'ErrorOccurred')?.message ?? '').includes(
+        'refused the credentials (401)',
+      ),
+    );
+    expect(JSON.stringify(await getSet(kc(), ns, 'previews'))).not.toContain(TOKEN);
+    expect(await previews()).toBe('pr-1');
+
+    // The API answers again: the new pull request gets its Application.
+    scm.setAuth({ token: TOKEN });
+    await until(async () => (await previews()) === 'pr-1,pr-4');
+    await until(
+      async () => cond(await getSet(kc(), ns, 'previews'), 'ErrorOccurred')?.status === 'False',
+    );
+  });
+
+  it('reads a token Secret by name; in strict mode only one labelled scm-creds', async () => {
+    const secret = (name: string, labels: Record<string, string> = {}) =>
+      rawRequest(kc(), {
+        method: 'POST',
+        path: `/api/v1/namespaces/${ns}/secrets`,
+        body: {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: { name, labels },
+          stringData: { token: TOKEN },
+        },
+      });
+    await secret('plain');
+    await secret('labelled', { 'argocd.argoproj.io/secret-type': 'scm-creds' });
+    expect(await readSecret(kc(), ns, 'plain')).toEqual({ token: TOKEN });
+    expect(await readSecret(kc(), ns, 'labelled', true)).toEqual({ token: TOKEN });
+    const refused = await readSecret(kc(), ns, 'plain', true).catch((e: Error) => e);
+    expect((refused as Error).message).toBe(
+      `secret ${ns}/plain is not a valid SCM creds secret: it must have the label argocd.argoproj.io/secret-type=scm-creds`,
+    );
+    await expect(readSecret(kc(), ns, 'missing')).rejects.toThrow(
+      `error fetching secret ${ns}/missing: not found`,
+    );
+  });
+});
