@@ -6,6 +6,7 @@
 // write is newer than the watch until the watch delivers it.
 import type { Application } from '@flotilla/api';
 import { appKey, type AppRef } from '@flotilla/contracts';
+import { appNamespaceFilter, type AppNamespaceScope } from '@flotilla/gitops';
 import type { Informer, KubeConfig, ObjectCache } from '@kubernetes/client-node';
 import { ApplicationClient, resourceVersionAtLeast as atLeast } from './applications.js';
 
@@ -82,15 +83,18 @@ export interface ApplicationWatch {
 }
 
 /**
- * Starts a watch of the Applications of `namespace` (restarted 2 s after it
- * fails) and returns it with a view that serves reads from it.
+ * Starts a watch of the Applications of `scope` (restarted 2 s after it
+ * fails) and returns it with a view that serves reads from it. An app of a
+ * namespace the scope does not serve reads as absent: it is not this role's.
  */
 export async function watchApplications(
   kc: KubeConfig,
-  namespace: string,
+  scope: string | AppNamespaceScope,
 ): Promise<ApplicationWatch> {
   const client = new ApplicationClient(kc);
-  const informer = client.informer(namespace);
+  const informer = client.informer(scope);
+  const served =
+    typeof scope === 'string' ? (ns: string) => ns === scope : appNamespaceFilter(scope);
   const view = new AppView((ref) => informer.get(ref.name, ref.namespace));
   let stopping = false;
   informer.on('add', (a) => view.delivered(a));
@@ -106,6 +110,7 @@ export async function watchApplications(
     informer,
     view,
     async read(ref, minResourceVersion) {
+      if (!served(ref.namespace)) return undefined;
       const known = view.get(ref, minResourceVersion);
       if (known) return known;
       const app = await client.get(ref);

@@ -2,6 +2,7 @@ import { failSpan, inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtim
 import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import type { Application } from '@flotilla/api';
+import { appKey } from '@flotilla/contracts';
 import { projectNameOf, sourceDenials } from '@flotilla/gitops';
 import { watchApplications, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { AppliedMarks, DesiredStore } from '@flotilla/render';
@@ -64,7 +65,7 @@ export const differRole: Role = {
     });
     const counter = selfHealCounter(redis);
     // Comparisons read Applications from this watch, not one GET each.
-    const apps = await watchApplications(kc, config.namespace);
+    const apps = await watchApplications(kc, config);
     const { informer, view } = apps;
     const reconciler = new Reconciler({
       readApp: (ref, min) => apps.read(ref, min),
@@ -195,10 +196,7 @@ export const differRole: Role = {
       for (const a of informer.list()) {
         const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
         bus
-          .command(
-            { version: 1, kind: 'diff', app, reason },
-            { msgId: `${msgId}-${app.namespace}-${app.name}` },
-          )
+          .command({ version: 1, kind: 'diff', app, reason }, { msgId: `${msgId}-${appKey(app)}` })
           .catch(() => undefined);
       }
     }
@@ -227,7 +225,7 @@ export const differRole: Role = {
         void bus
           .command(
             { version: 1, kind: 'diff', app, reason: 'periodic resync' },
-            { msgId: `resync-${app.namespace}-${app.name}-${turn}` },
+            { msgId: `resync-${appKey(app)}-${turn}` },
           )
           .catch(() => undefined),
     });
