@@ -4,13 +4,13 @@ import type { AppRef, ResourceKey } from '@flotilla/contracts';
 
 /**
  * Turns live changes of managed objects into per-app triggers: every watch
- * event on an object carrying an app's tracking id asks for that app to be
- * compared, batched per app over `debounceMs`. Drift is noticed from watch
- * events, never from a timer.
+ * event on an object carrying the tracking id of an app of a namespace
+ * `served` accepts asks for that app to be compared, batched per app over
+ * `debounceMs`. Drift is noticed from watch events, never from a timer.
  */
 export function watchDrift(
   cache: ClusterCache,
-  namespace: string,
+  served: (namespace: string) => boolean,
   debounceMs: number,
   trigger: (app: AppRef, resources: ResourceKey[], reason: string) => void,
 ): () => void {
@@ -19,7 +19,7 @@ export function watchDrift(
     const owner =
       ownerOf(e.object as DiffObject) ??
       (e.previous ? ownerOf(e.previous as DiffObject) : undefined);
-    if (!owner || !owner.selfReferenced || owner.app.namespace !== namespace) return;
+    if (!owner || !owner.selfReferenced || !served(owner.app.namespace)) return;
     const id = `${owner.app.namespace}/${owner.app.name}`;
     const entry = pending.get(id);
     if (entry) {

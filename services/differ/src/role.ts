@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import type { Application } from '@flotilla/api';
 import { appKey } from '@flotilla/contracts';
-import { projectNameOf, sourceDenials } from '@flotilla/gitops';
+import { appNamespaceFilter, projectNameOf, sourceDenials } from '@flotilla/gitops';
 import { watchApplications, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { AppliedMarks, DesiredStore } from '@flotilla/render';
 import { appMetrics, registerAppSource, type Role } from '@flotilla/runtime';
@@ -41,6 +41,7 @@ export const differRole: Role = {
     const clusters = differClusters({
       kc,
       namespace: config.namespace,
+      servesApp: appNamespaceFilter(config),
       bus,
       logger,
       driftDebounceMs: options.driftDebounceMs,
