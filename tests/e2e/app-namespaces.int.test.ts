@@ -141,23 +141,28 @@ describe('Applications in namespaces other than the control namespace', () => {
         `${ns}_shop:apps/Deployment:${dest.get(ns)}/guestbook-ui`,
       );
     }
-    // A pruning sync of one of them, now that all three are deployed, leaves the others'.
-    const before = (await readApp(env.kube.kc, teamA, 'shop'))?.status?.operationState?.startedAt;
-    await new ApplicationClient(env.kube.kc).patchOperation(
-      { namespace: teamA, name: 'shop' },
-      { sync: { prune: true }, initiatedBy: { username: 'test' } },
+    // A commit all three sync, each with prune, now that all three are deployed: were the
+    // ids the same, each would take its namesakes' objects for its own and prune them.
+    const head = await repo.commit({
+      'guestbook/extra.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  a: "1"\n',
+    });
+    await Promise.all(
+      [control, teamA, teamB].map((ns) =>
+        waitApp(ns, `synced at ${head}`, (app) => isSyncedHealthy(app, head)),
+      ),
     );
-    await waitApp(
-      teamA,
-      'synced again with prune',
-      (app) =>
-        app?.status?.operationState?.startedAt !== before &&
-        app?.status?.operationState?.operation?.sync?.prune === true &&
-        isSyncedHealthy(app),
-    );
-    for (const ns of [control, teamB]) {
+    for (const ns of [control, teamA, teamB]) {
+      const app = await readApp(env.kube.kc, ns, 'shop');
+      expect(app?.status?.operationState?.operation?.sync?.prune).toBe(true);
+      expect(
+        app?.status?.resources?.map((r) => `${r.kind}:${r.namespace}/${r.name}`).sort(),
+      ).toEqual([
+        `ConfigMap:${dest.get(ns)}/extra`,
+        `Deployment:${dest.get(ns)}/guestbook-ui`,
+        `Service:${dest.get(ns)}/guestbook-ui`,
+      ]);
       expect(await deployment(dest.get(ns)!), `${ns}'s Deployment`).toBeDefined();
-      expect(isSyncedHealthy(await readApp(env.kube.kc, ns, 'shop'))).toBe(true);
     }
   }, 300_000);
 
