@@ -95,6 +95,9 @@ export async function watchApplications(
   const informer = client.informer(scope);
   const served =
     typeof scope === 'string' ? (ns: string) => ns === scope : appNamespaceFilter(scope);
+  // The watch never holds such an app, and a read does not fetch it.
+  const get = (ref: AppRef) =>
+    served(ref.namespace) ? client.get(ref) : Promise.resolve(undefined);
   const view = new AppView((ref) => informer.get(ref.name, ref.namespace));
   let stopping = false;
   informer.on('add', (a) => view.delivered(a));
@@ -110,10 +113,9 @@ export async function watchApplications(
     informer,
     view,
     async read(ref, minResourceVersion) {
-      if (!served(ref.namespace)) return undefined;
       const known = view.get(ref, minResourceVersion);
       if (known) return known;
-      const app = await client.get(ref);
+      const app = await get(ref);
       view.read(ref);
       return app;
     },

@@ -4,13 +4,14 @@ import type { AppRef, ResourceKey } from '@flotilla/contracts';
 
 /**
  * Turns live changes of managed objects into per-app triggers: every watch
- * event on an object carrying the tracking id of an app of a namespace
- * `served` accepts asks for that app to be compared, batched per app over
- * `debounceMs`. Drift is noticed from watch events, never from a timer.
+ * event on an object carrying an app's tracking id asks for that app to be
+ * compared, batched per app over `debounceMs`. Drift is noticed from watch
+ * events, never from a timer.
  */
 export function watchDrift(
   cache: ClusterCache,
-  served: (namespace: string) => boolean,
+  /** The namespace whose apps are served, or a test of it (see `appNamespaceFilter`). */
+  served: string | ((namespace: string) => boolean),
   debounceMs: number,
   trigger: (app: AppRef, resources: ResourceKey[], reason: string) => void,
 ): () => void {
@@ -19,7 +20,7 @@ export function watchDrift(
     const owner =
       ownerOf(e.object as DiffObject) ??
       (e.previous ? ownerOf(e.previous as DiffObject) : undefined);
-    if (!owner || !owner.selfReferenced || !served(owner.app.namespace)) return;
+    if (!owner || !owner.selfReferenced || !servedNamespace(served, owner.app.namespace)) return;
     const id = `${owner.app.namespace}/${owner.app.name}`;
     const entry = pending.get(id);
     if (entry) {
@@ -42,4 +43,8 @@ export function watchDrift(
     unsubscribe();
     for (const p of pending.values()) clearTimeout(p.timer);
   };
+}
+
+function servedNamespace(served: string | ((namespace: string) => boolean), ns: string): boolean {
+  return typeof served === 'string' ? ns === served : served(ns);
 }
