@@ -8,6 +8,7 @@ export interface RuntimeFlags {
   redisUrl?: string;
   kubeconfig?: string;
   namespace?: string;
+  applicationNamespaces?: string;
   logLevel?: string;
 }
 
@@ -25,6 +26,10 @@ export function withRuntimeFlags(cmd: Command): Command {
       'namespace of the Applications (env FLOTILLA_NAMESPACE; default flotilla)',
     )
     .option(
+      '--application-namespaces <patterns>',
+      'other namespaces whose Applications are served: comma-separated globs or /regexps/ (env FLOTILLA_APPLICATION_NAMESPACES; default none)',
+    )
+    .option(
       '--log-level <level>',
       'fatal, error, warn, info, debug, trace or silent (env FLOTILLA_LOG_LEVEL; default info)',
     );
@@ -39,6 +44,9 @@ export function applyFlags(ctx: CliContext, flags: RuntimeFlags): NodeJS.Process
     ...(flags.redisUrl ? { FLOTILLA_REDIS_URL: flags.redisUrl } : {}),
     ...(kubeconfig ? { KUBECONFIG: kubeconfig } : {}),
     ...(flags.namespace ? { FLOTILLA_NAMESPACE: flags.namespace } : {}),
+    ...(flags.applicationNamespaces !== undefined
+      ? { FLOTILLA_APPLICATION_NAMESPACES: flags.applicationNamespaces }
+      : {}),
     ...(flags.logLevel ? { FLOTILLA_LOG_LEVEL: flags.logLevel } : {}),
   };
 }

@@ -143,6 +143,52 @@ describe('flotilla app', () => {
     expect(help).toContain('"Last sync" is the last sync operation');
   });
 
+  it('reads an app outside the control namespace by -N or <namespace>/<name>, as argocd does', async () => {
+    const other = await env.kube.namespace('team');
+    await env.kube.objects.create({
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { name: 'guestbook', namespace: other },
+      spec: {
+        project: 'team',
+        source: { repoURL: 'https://git.example.com/team.git', path: 'guestbook' },
+        destination: { server: 'https://kubernetes.default.svc', namespace: 'team' },
+      },
+    } as Application);
+    const repoOf = (out: string) =>
+      (JSON.parse(out) as Application).spec.source?.repoURL ?? 'no source';
+    // The same name in the control namespace is another app.
+    expect(repoOf((await flotilla('get', 'guestbook', '-o', 'json')).stdout)).toBe(
+      'https://git.example.com/apps.git',
+    );
+    for (const args of [
+      ['get', 'guestbook', '-N', other],
+      ['get', `${other}/guestbook`],
+      ['get', `${other}/guestbook`, '--app-namespace', other],
+    ])
+      expect(repoOf((await flotilla(...args, '-o', 'json')).stdout), args.join(' ')).toBe(
+        'https://git.example.com/team.git',
+      );
+    const listed = JSON.parse(
+      (await flotilla('list', '-N', other, '-o', 'json')).stdout,
+    ) as Application[];
+    expect(listed.map((a) => `${a.metadata?.namespace}/${a.metadata?.name}`)).toEqual([
+      `${other}/guestbook`,
+    ]);
+    await flotilla('sync', `${other}/guestbook`);
+    const app = await rawRequest<Application>(env.kube.kc, {
+      method: 'GET',
+      path: applicationPath(other, 'guestbook'),
+    });
+    expect(app.operation?.sync).toEqual({});
+    const refused = await flotilla('get', `${other}/guestbook`, '-N', 'elsewhere').catch(
+      (e: unknown) => e,
+    );
+    expect(isCommandError(refused) && refused.stderr).toContain(
+      `${other}/guestbook names namespace ${other}, but -N says elsewhere`,
+    );
+  });
+
   it('exits 1 when a wait times out, and names a missing app', async () => {
     const err = await flotilla('wait', 'guestbook', '--sync', '--timeout', '1').catch(
       (e: unknown) => e,

@@ -119,6 +119,49 @@ describe('the Helm chart', () => {
     ).toEqual(expect.arrayContaining([expect.objectContaining({ resourceNames: ['other'] })]));
   });
 
+  it('watches Applications of other namespaces only when applicationNamespaces is set', async () => {
+    type Doc = {
+      kind: string;
+      metadata: { name: string };
+      rules?: { resources: string[]; verbs: string[] }[];
+      spec?: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+    };
+    const appRules = (docs: Doc[]) =>
+      Object.fromEntries(
+        docs
+          .filter((d) => d.kind === 'ClusterRole' && d.metadata.name.endsWith('-apps'))
+          .map((d) => [d.metadata.name, d.rules?.map((r) => `${r.resources}:${r.verbs}`)]),
+      );
+    const envOf = (docs: Doc[]) =>
+      docs
+        .filter((d) => d.kind === 'Deployment' && d.metadata.name.includes('differ'))
+        .flatMap((d) => d.spec!.template.spec.containers[0]!.env ?? [])
+        .find((e) => e.name === 'FLOTILLA_APPLICATION_NAMESPACES')?.value;
+    const plain = (await template()) as Doc[];
+    expect(appRules(plain)).toEqual({});
+    expect(envOf(plain)).toBeUndefined();
+    const wide = (await template('applicationNamespaces={team-*,/^qa$/}')) as Doc[];
+    expect(envOf(wide)).toBe('team-*,/^qa$/');
+    expect(appRules(wide)).toEqual({
+      'ns1-rel-flotilla-git-poller-apps': ['applications:get,list,watch,patch'],
+      'ns1-rel-flotilla-renderer-apps': ['applications:get,list,watch'],
+      'ns1-rel-flotilla-differ-apps': [
+        'applications:get,list,watch,patch',
+        'applications/status:patch',
+      ],
+      'ns1-rel-flotilla-applier-apps': [
+        'applications:get,list,watch,patch,update',
+        'applications/status:patch,update',
+        'events:create,patch',
+      ],
+      'ns1-rel-flotilla-notifier-apps': ['applications:get'],
+    });
+    const bindings = wide.filter(
+      (d) => d.kind === 'ClusterRoleBinding' && d.metadata.name.endsWith('-apps'),
+    );
+    expect(bindings.map((d) => d.metadata.name).sort()).toEqual(Object.keys(appRules(wide)).sort());
+  });
+
   it('names cluster-scoped objects after the namespace too, so two releases never collide', async () => {
     const docs = await template();
     const clusterScoped = docs.filter((d) => d.kind.startsWith('Cluster'));

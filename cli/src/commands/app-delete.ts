@@ -2,7 +2,14 @@ import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Finalizer, type Application } from '@flotilla/api';
 import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
-import { connect, findApp, getApp, withConnection, type ConnectionOpts } from '../apps.js';
+import {
+  connect,
+  findApp,
+  getApp,
+  withAppNamespace,
+  withConnection,
+  type ConnectionOpts,
+} from '../apps.js';
 import { ExitError, UsageError } from '../exit.js';
 import { parseSeconds } from '../parse.js';
 
@@ -92,10 +99,12 @@ async function waitGone(kc: KubeConfig, ns: string, name: string, timeoutS: numb
 
 /** `flotilla app delete NAME...`. */
 export function registerAppDelete(app: Command): void {
-  withConnection(
-    app
-      .command('delete')
-      .description('delete Applications; by default their resources are pruned too (cascade)'),
+  withAppNamespace(
+    withConnection(
+      app
+        .command('delete')
+        .description('delete Applications; by default their resources are pruned too (cascade)'),
+    ),
   )
     .argument('<name...>')
     .addOption(

@@ -4,7 +4,7 @@ import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import type { AppDiff, DiffObject, ResourceDiff } from '@flotilla/gitops';
 import type { KubeConfig } from '@flotilla/kube';
 import type { DesiredState } from '@flotilla/render';
-import { connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
+import { connect, getApp, withAppNamespace, withConnection, type ConnectionOpts } from '../apps.js';
 import { cliContext } from '../context.js';
 import { ExitError, exitCodesHelp } from '../exit.js';
 import { outputOption, print, useColor, type Output } from '../output.js';
@@ -132,12 +132,14 @@ function asRecord(r: ResourceDiff) {
 
 /** `flotilla app diff NAME`. */
 export function registerAppDiff(app: Command): void {
-  const cmd = withConnection(
-    app
-      .command('diff')
-      .description(
-        'show how live resources differ from the last rendered desired state, as the differ compares them',
-      ),
+  const cmd = withAppNamespace(
+    withConnection(
+      app
+        .command('diff')
+        .description(
+          'show how live resources differ from the last rendered desired state, as the differ compares them',
+        ),
+    ),
   )
     .argument('<name>')
     .option(

@@ -5,7 +5,7 @@ import { userInfo } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { OperationState } from '@flotilla/api';
 import { ApiError, ApplicationClient, type KubeConfig } from '@flotilla/kube';
-import { connect, getApp, withConnection } from '../apps.js';
+import { connect, getApp, withAppNamespace, withConnection } from '../apps.js';
 import { progress } from '../context.js';
 import { ExitCode, ExitError, exitCodesHelp } from '../exit.js';
 import { columns, outputOption, print, short, type Output } from '../output.js';
@@ -43,12 +43,14 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Registers `flotilla app rollback`. */
 export function registerAppRollback(app: Command): void {
-  const cmd = withConnection(
-    app
-      .command('rollback')
-      .description(
-        'sync back to a history entry: its revision and source, without hooks (refused while automated sync is on)',
-      ),
+  const cmd = withAppNamespace(
+    withConnection(
+      app
+        .command('rollback')
+        .description(
+          'sync back to a history entry: its revision and source, without hooks (refused while automated sync is on)',
+        ),
+    ),
   )
     .argument('<name>', 'the Application')
     .argument('<id>', 'the history entry to go back to (see flotilla app history)', historyId)

@@ -1,7 +1,14 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { ApplicationClient } from '@flotilla/kube';
-import { connect, getApp, withConnection, type ConnectionOpts } from '../apps.js';
+import {
+  appArgument,
+  connect,
+  getApp,
+  withAppNamespace,
+  withConnection,
+  type ConnectionOpts,
+} from '../apps.js';
 import { columns, outputOption, print, short, type Output } from '../output.js';
 import { parseSeconds } from '../parse.js';
 import { UsageError } from '../exit.js';
@@ -38,7 +45,9 @@ function lastSyncLines(app: Parameters<typeof lastSync>[0]): string[] {
 export function registerApp(program: Command): void {
   const app = program.command('app').description(summaryOf('app'));
 
-  withConnection(app.command('list').description('list Applications with sync and health'))
+  withAppNamespace(
+    withConnection(app.command('list').description('list Applications with sync and health')),
+  )
     .addOption(outputOption(['table', 'wide', 'json', 'yaml']))
     .action(async (opts: AppOpts) => {
       const { kc, ns } = connect(opts);
@@ -72,21 +81,23 @@ export function registerApp(program: Command): void {
       });
     });
 
-  withConnection(
-    app
-      .command('get')
-      .description(
-        'an Application with its resources, their sync and health, and the last operation',
-      )
-      .addHelpText(
-        'after',
-        `
+  withAppNamespace(
+    withConnection(
+      app
+        .command('get')
+        .description(
+          'an Application with its resources, their sync and health, and the last operation',
+        )
+        .addHelpText(
+          'after',
+          `
 "Last sync" is the last sync operation (or, after other operations, the newest
 history entry): its result, revision, finish time and duration. A failed sync
 also shows its reason, one of those flotilla_sync_failures_total counts
 (hook-failed, timeout, forbidden, invalid, conflict, render-failed, ...), and
 its message.`,
-      ),
+        ),
+    ),
   )
     .argument('<name>')
     .addOption(outputOption(['table', 'json', 'yaml']))
@@ -103,10 +114,11 @@ its message.`,
     )
     .action(
       async (
-        name: string,
+        arg: string,
         opts: AppOpts & { refresh?: boolean; hard?: boolean; timeout: number },
       ) => {
-        const { kc, ns } = connect(opts);
+        const { kc } = connect(opts);
+        const { ns, name } = appArgument(arg, opts);
         if (opts.hard && !opts.refresh) throw new UsageError('--hard needs --refresh');
         const app = opts.refresh
           ? await refreshApp(kc, ns, name, opts.hard ? 'hard' : 'normal', opts.timeout)
@@ -137,10 +149,12 @@ its message.`,
       },
     );
 
-  withConnection(
-    app
-      .command('sync')
-      .description('request a sync (written to Application.operation, as Argo CD does)'),
+  withAppNamespace(
+    withConnection(
+      app
+        .command('sync')
+        .description('request a sync (written to Application.operation, as Argo CD does)'),
+    ),
   )
     .argument('<name>')
     .option('--prune', 'delete resources Git no longer declares')
@@ -149,7 +163,7 @@ its message.`,
     .option('--resource <group:kind:name...>', 'only these resources (selective sync)')
     .action(
       async (
-        name: string,
+        arg: string,
         opts: AppOpts & {
           prune?: boolean;
           dryRun?: boolean;
@@ -157,7 +171,8 @@ its message.`,
           resource?: string[];
         },
       ) => {
-        const { kc, ns } = connect(opts);
+        const { kc } = connect(opts);
+        const { ns, name } = appArgument(arg, opts);
         await getApp(kc, ns, name);
         const resources = (opts.resource ?? []).map((r) => {
           const [group = '', kind = '', resName = ''] = r.split(':');
@@ -176,15 +191,17 @@ its message.`,
         };
         await new ApplicationClient(kc).patchOperation({ namespace: ns, name }, operation);
         process.stderr.write(
-          `sync of ${ns}/${name} requested; follow it with: flotilla app wait ${name} --sync --health\n`,
+          `sync of ${ns}/${name} requested; follow it with: flotilla app wait ${ns}/${name} --sync --health\n`,
         );
       },
     );
 
-  withConnection(
-    app
-      .command('wait')
-      .description('wait until the Application is synced and/or healthy and no operation runs'),
+  withAppNamespace(
+    withConnection(
+      app
+        .command('wait')
+        .description('wait until the Application is synced and/or healthy and no operation runs'),
+    ),
   )
     .argument('<name>')
     .option('--sync', 'wait for Synced')
@@ -192,10 +209,11 @@ its message.`,
     .option('--timeout <seconds>', 'give up after this long (exit code 1)', parseSeconds, 300)
     .action(
       async (
-        name: string,
+        arg: string,
         opts: AppOpts & { sync?: boolean; health?: boolean; timeout: number },
       ) => {
-        const { kc, ns } = connect(opts);
+        const { kc } = connect(opts);
+        const { ns, name } = appArgument(arg, opts);
         const deadline = Date.now() + opts.timeout * 1000;
         let last = '';
         for (;;) {
@@ -222,11 +240,14 @@ its message.`,
       },
     );
 
-  withConnection(app.command('history').description('successful syncs, newest last'))
+  withAppNamespace(
+    withConnection(app.command('history').description('successful syncs, newest last')),
+  )
     .argument('<name>')
     .addOption(outputOption(['table', 'json', 'yaml']))
-    .action(async (name: string, opts: AppOpts) => {
-      const { kc, ns } = connect(opts);
+    .action(async (arg: string, opts: AppOpts) => {
+      const { kc } = connect(opts);
+      const { ns, name } = appArgument(arg, opts);
       const history = (await getApp(kc, ns, name)).status?.history ?? [];
       print(history, opts.output, () =>
         columns([
@@ -242,14 +263,17 @@ its message.`,
 
   registerAppRollback(app);
 
-  withConnection(
-    app
-      .command('terminate-op')
-      .description('stop the running operation: its hooks are deleted and it ends Failed'),
+  withAppNamespace(
+    withConnection(
+      app
+        .command('terminate-op')
+        .description('stop the running operation: its hooks are deleted and it ends Failed'),
+    ),
   )
     .argument('<name>')
-    .action(async (name: string, opts: AppOpts) => {
-      const { kc, ns } = connect(opts);
+    .action(async (arg: string, opts: AppOpts) => {
+      const { kc } = connect(opts);
+      const { ns, name } = appArgument(arg, opts);
       await getApp(kc, ns, name);
       const running = await new ApplicationClient(kc).terminate({ namespace: ns, name });
       process.stderr.write(

@@ -37,6 +37,16 @@ export function automatedSyncCommandId(app: AppRef, resourceVersion: string): st
   return `automated:${appKey(app)}:${resourceVersion}`;
 }
 
+/**
+ * The id of one attempt of an operation (`op`) or a deletion (`del`) of the
+ * Application, started at `startedMs`: `<kind>-<namespace>_<name>-<seconds>`.
+ * Names never hold `_`, so apps of different namespaces never share an id
+ * (it keys their hooks in Redis and their events' message ids).
+ */
+export function operationIdOf(kind: 'op' | 'del', app: AppRef, startedMs: number): string {
+  return `${kind}-${app.namespace}_${app.name}-${Math.floor(startedMs / 1000)}`;
+}
+
 /** Group, kind, namespace and name: one resource everywhere. */
 export const ResourceKey = Type.Object({
   group: Type.String(),

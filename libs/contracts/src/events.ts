@@ -132,7 +132,7 @@ export const EventCatalog = {
       resourceCount: Type.Integer({ minimum: 0, description: 'Resources to delete.' }),
     }),
     example: {
-      operationId: 'del-flotilla-guestbook-1732478400',
+      operationId: 'del-flotilla_guestbook-1732478400',
       cascade: true,
       propagation: 'Foreground',
       resourceCount: 4,
@@ -143,7 +143,7 @@ export const EventCatalog = {
       'The deletion waits for an approval annotation (Delete=confirm); nothing was deleted.',
     data: Type.Object({ operationId, message: Type.String() }),
     example: {
-      operationId: 'del-flotilla-guestbook-1732478400',
+      operationId: 'del-flotilla_guestbook-1732478400',
       message: 'Waiting for deletion confirmation of /ConfigMap/settings',
     },
   },
@@ -152,7 +152,7 @@ export const EventCatalog = {
       'The deletion stopped (a PreDelete or PostDelete hook failed, or no rendered manifests): the finalizer stays.',
     data: Type.Object({ operationId, message: Type.String() }),
     example: {
-      operationId: 'del-flotilla-guestbook-1732478400',
+      operationId: 'del-flotilla_guestbook-1732478400',
       message: 'PreDelete hook(s) failed: demo/backup',
     },
   },
@@ -165,7 +165,7 @@ export const EventCatalog = {
       durationMs: Type.Number({ minimum: 0 }),
     }),
     example: {
-      operationId: 'del-flotilla-guestbook-1732478400',
+      operationId: 'del-flotilla_guestbook-1732478400',
       deletedCount: 4,
       keptCount: 1,
       durationMs: 5120,

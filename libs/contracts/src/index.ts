@@ -4,6 +4,7 @@ export {
   appKey,
   automatedSyncCommandId,
   operationCommandId,
+  operationIdOf,
   resourceKeyString,
 } from './app-ref.js';
 export {

@@ -6,6 +6,7 @@
 // write is newer than the watch until the watch delivers it.
 import type { Application } from '@flotilla/api';
 import { appKey, type AppRef } from '@flotilla/contracts';
+import { appNamespaceFilter, type AppNamespaceScope } from '@flotilla/gitops';
 import type { Informer, KubeConfig, ObjectCache } from '@kubernetes/client-node';
 import { ApplicationClient, resourceVersionAtLeast as atLeast } from './applications.js';
 
@@ -85,15 +86,21 @@ export interface ApplicationWatch {
 const DELIVERY_WAIT_MS = 500;
 
 /**
- * Starts a watch of the Applications of `namespace` (restarted 2 s after it
- * fails) and returns it with a view that serves reads from it.
+ * Starts a watch of the Applications of `scope` (restarted 2 s after it
+ * fails) and returns it with a view that serves reads from it. An app of a
+ * namespace the scope does not serve reads as absent: it is not this role's.
  */
 export async function watchApplications(
   kc: KubeConfig,
-  namespace: string,
+  scope: string | AppNamespaceScope,
 ): Promise<ApplicationWatch> {
   const client = new ApplicationClient(kc);
-  const informer = client.informer(namespace);
+  const informer = client.informer(scope);
+  const served =
+    typeof scope === 'string' ? (ns: string) => ns === scope : appNamespaceFilter(scope);
+  // The watch never holds such an app, and a read does not fetch it.
+  const get = (ref: AppRef) =>
+    served(ref.namespace) ? client.get(ref) : Promise.resolve(undefined);
   const view = new AppView((ref) => informer.get(ref.name, ref.namespace));
   let stopping = false;
   // Reads waiting for the watch to reach a version, woken by each delivery of their app.
@@ -143,7 +150,7 @@ export async function watchApplications(
     async read(ref, minResourceVersion) {
       const known = view.get(ref, minResourceVersion) ?? (await delivery(ref, minResourceVersion));
       if (known) return known;
-      const app = await client.get(ref);
+      const app = await get(ref);
       view.read(ref);
       return app;
     },

@@ -13,8 +13,13 @@ import {
   type StatusApplyPatch,
 } from '@flotilla/api';
 import type { AppRef } from '@flotilla/contracts';
+import {
+  appNamespaceFilter,
+  servesOtherNamespaces,
+  type AppNamespaceScope,
+} from '@flotilla/gitops';
 import type { Informer, KubeConfig, ObjectCache } from '@kubernetes/client-node';
-import { customResourceInformer } from './informer.js';
+import { customResourceInformer, namespaceFilteredInformer } from './informer.js';
 import { ApiError, rawRequest } from './raw.js';
 
 const MERGE_PATCH = 'application/merge-patch+json';
@@ -181,12 +186,20 @@ export class ApplicationClient {
     return true;
   }
 
-  /** A list-then-watch cache of the Applications of `namespace`; call `start()`. */
-  informer(namespace: string): Informer<Application> & ObjectCache<Application> {
-    return customResourceInformer<Application>(
-      this.kc,
-      { group: GROUP, version: VERSION, plural: APPLICATION.plural },
-      namespace,
+  /**
+   * A list-then-watch cache of the Applications a role serves; call `start()`.
+   * A namespace, or a scope without other namespaces, is watched in that
+   * namespace alone; a scope with other namespaces is watched cluster-wide
+   * and shows only the apps of the namespaces it serves.
+   */
+  informer(scope: string | AppNamespaceScope): Informer<Application> & ObjectCache<Application> {
+    const type = { group: GROUP, version: VERSION, plural: APPLICATION.plural };
+    if (typeof scope === 'string') return customResourceInformer<Application>(this.kc, type, scope);
+    if (!servesOtherNamespaces(scope))
+      return customResourceInformer<Application>(this.kc, type, scope.namespace);
+    return namespaceFilteredInformer(
+      customResourceInformer<Application>(this.kc, type, undefined),
+      appNamespaceFilter(scope),
     );
   }
 }

@@ -14,7 +14,11 @@ export {
   Watch,
   PatchStrategy,
 } from '@kubernetes/client-node';
-export { customResourceInformer, type CustomResourceType } from './informer.js';
+export {
+  customResourceInformer,
+  namespaceFilteredInformer,
+  type CustomResourceType,
+} from './informer.js';
 export {
   watchConfigMaps,
   type ConfigMapWatch,

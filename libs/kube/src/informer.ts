@@ -5,6 +5,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
   type ObjectCache,
+  type ObjectCallback,
 } from '@kubernetes/client-node';
 
 /** Identifies a namespaced custom resource type. */
@@ -15,16 +16,26 @@ export interface CustomResourceType {
 }
 
 /**
- * A list-then-watch cache of one custom resource type in one namespace
- * (re-lists on watch expiry). Call `start()`; read with `list()`/`get()`.
+ * A list-then-watch cache of one custom resource type in one namespace, or in
+ * every namespace when `namespace` is undefined (re-lists on watch expiry).
+ * Call `start()`; read with `list()`/`get()`.
  */
 export function customResourceInformer<T extends KubernetesObject>(
   kc: KubeConfig,
   type: CustomResourceType,
-  namespace: string,
+  namespace: string | undefined,
 ): Informer<T> & ObjectCache<T> {
   const api = kc.makeApiClient(CustomObjectsApi);
-  const path = `/apis/${type.group}/${type.version}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
+  const base = `/apis/${type.group}/${type.version}`;
+  if (namespace === undefined)
+    return makeInformer<T>(kc, `${base}/${type.plural}`, () =>
+      api.listClusterCustomObject({
+        group: type.group,
+        version: type.version,
+        plural: type.plural,
+      }),
+    );
+  const path = `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
   return makeInformer<T>(kc, path, () =>
     api.listNamespacedCustomObject({
       group: type.group,
@@ -33,4 +44,47 @@ export function customResourceInformer<T extends KubernetesObject>(
       plural: type.plural,
     }),
   );
+}
+
+type ObjectVerb = 'add' | 'update' | 'delete' | 'change';
+const OBJECT_VERBS: readonly string[] = ['add', 'update', 'delete', 'change'];
+
+/**
+ * The objects of `inner` in the namespaces `keep` accepts, and only those:
+ * `list`, `get` and the object events see nothing else. Errors and connects
+ * pass through. For a cluster-wide watch of which a role serves a few namespaces.
+ */
+export function namespaceFilteredInformer<T extends KubernetesObject>(
+  inner: Informer<T> & ObjectCache<T>,
+  keep: (namespace: string) => boolean,
+): Informer<T> & ObjectCache<T> {
+  const kept = (o: T | undefined) => o !== undefined && keep(o.metadata?.namespace ?? '');
+  // The filtering callback given to `inner` for each (verb, callback), so `off` finds it.
+  const wrapped = new Map<string, Map<ObjectCallback<T>, ObjectCallback<T>>>();
+  return {
+    on(verb: string, cb: ObjectCallback<T>) {
+      if (!OBJECT_VERBS.includes(verb)) return inner.on(verb as 'error', cb as () => void);
+      const byCb = wrapped.get(verb) ?? new Map<ObjectCallback<T>, ObjectCallback<T>>();
+      wrapped.set(verb, byCb);
+      const f = byCb.get(cb) ?? ((o: T) => (kept(o) ? cb(o) : undefined));
+      byCb.set(cb, f);
+      inner.on(verb as ObjectVerb, f);
+    },
+    off(verb: string, cb: ObjectCallback<T>) {
+      if (!OBJECT_VERBS.includes(verb)) return inner.off(verb as 'error', cb as () => void);
+      const f = wrapped.get(verb)?.get(cb);
+      if (!f) return;
+      wrapped.get(verb)?.delete(cb);
+      inner.off(verb as ObjectVerb, f);
+    },
+    get(name, namespace) {
+      const o = inner.get(name, namespace);
+      return kept(o) ? o : undefined;
+    },
+    list(namespace) {
+      return inner.list(namespace).filter(kept);
+    },
+    start: () => inner.start(),
+    stop: () => inner.stop(),
+  } as Informer<T> & ObjectCache<T>;
 }

@@ -17,8 +17,8 @@ import { subscriptionsOf } from './subscriptions.js';
 export interface NotifierSources {
   /** The Application, or undefined once it is gone. */
   app(namespace: string, name: string): Promise<Json | undefined>;
-  /** The AppProject, or undefined. */
-  project(namespace: string, name: string): Promise<Json | undefined>;
+  /** The AppProject (projects live in the control namespace, whatever the app's), or undefined. */
+  project(name: string): Promise<Json | undefined>;
   /** The parsed ConfigMap and the Secret's data (decoded). */
   settings(): Promise<{ config: NotifyConfig; secrets: Readonly<Record<string, string>> }>;
 }
@@ -120,7 +120,7 @@ export class Notifier {
       app = (await this.outbox.lastApp(key)) ?? { metadata: { namespace, name } };
     }
     const spec = (app['spec'] ?? {}) as Json;
-    const project = await this.sources.project(namespace, String(spec['project'] || 'default'));
+    const project = await this.sources.project(String(spec['project'] || 'default'));
     const env = { app: appAsOfEvent(app, event), event, context: config.context };
     const subs = subscriptionsOf(config, app as never, project as never);
     const { candidates, skipped } = judge(config, subs, env);

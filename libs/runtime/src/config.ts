@@ -11,8 +11,13 @@ export interface RuntimeConfig {
   readonly redisUrl: string;
   /** Kubeconfig path; undefined means in-cluster. */
   readonly kubeconfig?: string;
-  /** Namespace of the Applications. */
+  /** The control namespace: its Applications, projects, clusters and settings. */
   readonly namespace: string;
+  /**
+   * Other namespaces whose Applications are served (globs, or regular
+   * expressions between `/`); empty means the control namespace alone.
+   */
+  readonly applicationNamespaces: readonly string[];
   readonly logLevel: string;
   /** User cache dir (tools, repo cache). */
   readonly cacheDir: string;
@@ -48,6 +53,32 @@ function checkUrl(problems: string[], name: string, value: string, schemes: stri
   }
 }
 
+/** `a, b,,c` → `[a, b, c]`: a comma-separated list, blanks dropped. */
+const commaList = (v: string | undefined): string[] =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+
+/** Problems with the application namespace patterns: a `/regex/` must compile. */
+function checkNamespacePatterns(problems: string[], patterns: readonly string[]): void {
+  for (const p of patterns) {
+    if (p.length > 1 && p.startsWith('/') && p.endsWith('/')) {
+      try {
+        new RegExp(p.slice(1, -1));
+      } catch (err) {
+        problems.push(
+          `--application-namespaces / FLOTILLA_APPLICATION_NAMESPACES: ${JSON.stringify(p)} is not a regular expression (${(err as Error).message})`,
+        );
+      }
+    } else if (!/^[a-z0-9*?[\]{},!^-]+$/.test(p)) {
+      problems.push(
+        `--application-namespaces / FLOTILLA_APPLICATION_NAMESPACES: ${JSON.stringify(p)} is neither a namespace glob nor a /regular expression/`,
+      );
+    }
+  }
+}
+
 const secondsToMs = (v: string | undefined): number | undefined =>
   v === undefined || v === '' ? undefined : Number(v) * 1_000;
 
@@ -64,6 +95,8 @@ export function compileRuntimeConfig(
     redisUrl: flags.redisUrl ?? env['FLOTILLA_REDIS_URL'] ?? 'redis://127.0.0.1:6379',
     kubeconfig: flags.kubeconfig ?? (env['KUBECONFIG'] || undefined),
     namespace: flags.namespace ?? env['FLOTILLA_NAMESPACE'] ?? 'flotilla',
+    applicationNamespaces:
+      flags.applicationNamespaces ?? commaList(env['FLOTILLA_APPLICATION_NAMESPACES']),
     logLevel: flags.logLevel ?? env['FLOTILLA_LOG_LEVEL'] ?? 'info',
     cacheDir: flags.cacheDir,
   };
@@ -93,6 +126,7 @@ export function compileRuntimeConfig(
     problems.push(
       `--namespace / FLOTILLA_NAMESPACE: ${JSON.stringify(config.namespace)} is not a valid namespace name`,
     );
+  checkNamespacePatterns(problems, config.applicationNamespaces);
   if (!LEVELS.includes(config.logLevel))
     problems.push(`--log-level / FLOTILLA_LOG_LEVEL: must be one of ${LEVELS.join(', ')}`);
   if (problems.length > 0) throw new ConfigError(problems);

@@ -12,6 +12,7 @@ describe('compileRuntimeConfig', () => {
       redisUrl: 'redis://127.0.0.1:6379',
       kubeconfig: undefined,
       namespace: 'apps',
+      applicationNamespaces: [],
       logLevel: 'info',
       cacheDir: '/c',
     });
@@ -49,5 +50,39 @@ describe('compileRuntimeConfig', () => {
     expect(() =>
       compileRuntimeConfig({ FLOTILLA_WORK_ACK_WAIT_SECONDS: 'soon' }, { cacheDir: '/c' }),
     ).toThrow(/FLOTILLA_WORK_ACK_WAIT_SECONDS: "soon" must be a number of seconds/);
+  });
+
+  it('reads the application namespaces as a comma-separated list, flags first', () => {
+    expect(
+      compileRuntimeConfig(
+        { FLOTILLA_APPLICATION_NAMESPACES: ' team-*, /^qa-[0-9]+$/ ,,dev' },
+        { cacheDir: '/c' },
+      ).applicationNamespaces,
+    ).toEqual(['team-*', '/^qa-[0-9]+$/', 'dev']);
+    expect(
+      compileRuntimeConfig(
+        { FLOTILLA_APPLICATION_NAMESPACES: 'team-*' },
+        { cacheDir: '/c', applicationNamespaces: ['dev'] },
+      ).applicationNamespaces,
+    ).toEqual(['dev']);
+  });
+
+  it('refuses an application namespace pattern that cannot match a namespace', () => {
+    let err: unknown;
+    try {
+      compileRuntimeConfig(
+        { FLOTILLA_APPLICATION_NAMESPACES: '/([/,Team_A,ok-*' },
+        { cacheDir: '/c' },
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems;
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/"\/\(\[\/" is not a regular expression/);
+    expect(problems[1]).toMatch(
+      /"Team_A" is neither a namespace glob nor a \/regular expression\//,
+    );
   });
 });

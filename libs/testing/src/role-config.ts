@@ -12,20 +12,24 @@ import type { TestEnv } from './env.js';
 
 /**
  * The runtime config a role gets in a test: the env's private NATS and Redis,
- * its cluster, the given Applications namespace, and the user's tool cache.
+ * its cluster, the given control namespace, and the user's tool cache;
+ * `runtimeEnv` adds shared settings read from the environment (such as
+ * FLOTILLA_APPLICATION_NAMESPACES).
  */
-export function roleConfig(env: TestEnv, namespace: string, logLevel = 'warn'): RuntimeConfig {
-  return compileRuntimeConfig(
-    {},
-    {
-      natsUrl: env.nats.url,
-      redisUrl: env.redis.url,
-      kubeconfig: env.kube.kubeconfigPath,
-      namespace,
-      logLevel,
-      cacheDir: userCacheDir(process.env),
-    },
-  );
+export function roleConfig(
+  env: TestEnv,
+  namespace: string,
+  logLevel = 'warn',
+  runtimeEnv: Readonly<Record<string, string>> = {},
+): RuntimeConfig {
+  return compileRuntimeConfig(runtimeEnv, {
+    natsUrl: env.nats.url,
+    redisUrl: env.redis.url,
+    kubeconfig: env.kube.kubeconfigPath,
+    namespace,
+    logLevel,
+    cacheDir: userCacheDir(process.env),
+  });
 }
 
 /** Roles running in a test, stopped together. */
@@ -37,7 +41,8 @@ export interface RunningRoles {
 /**
  * Starts `roles` in order in this process with {@link roleConfig}, warn-level
  * logs, and repository cache and render work directories under the env's
- * tmpDir; `extraEnv` adds to (or overrides) that role environment.
+ * tmpDir; `extraEnv` adds to (or overrides) that role environment, and its
+ * shared settings (FLOTILLA_APPLICATION_NAMESPACES) reach the runtime config.
  */
 export async function startRoles(
   env: TestEnv,
@@ -46,6 +51,9 @@ export async function startRoles(
   extraEnv: Readonly<Record<string, string>> = {},
 ): Promise<RunningRoles> {
   const handles: RoleHandle[] = [];
+  const appNamespaces = extraEnv['FLOTILLA_APPLICATION_NAMESPACES'];
+  const sharedSettings: Record<string, string> =
+    appNamespaces === undefined ? {} : { FLOTILLA_APPLICATION_NAMESPACES: appNamespaces };
   // The differ makes the `default` project; without it, the test does.
   if (!roles.some((r) => r.name === 'differ')) {
     await new ProjectClient(env.kube.kc).ensureDefault(namespace);
@@ -55,7 +63,7 @@ export async function startRoles(
       await role.start({
         logger: createLogger({ name: role.name, level: 'warn' }),
         signal: new AbortController().signal,
-        config: roleConfig(env, namespace),
+        config: roleConfig(env, namespace, 'warn', sharedSettings),
         env: {
           FLOTILLA_REPO_CACHE_DIR: join(env.tmpDir, 'repos'),
           FLOTILLA_RENDER_WORK_DIR: join(env.tmpDir, 'work'),

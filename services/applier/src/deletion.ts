@@ -7,7 +7,12 @@
 // stopped. A failing hook or missing manifests stop it with the finalizer kept.
 import { HealthStatusCode, type Application } from '@flotilla/api';
 import { WaitingError, type Lease } from '@flotilla/bus';
-import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import {
+  operationIdOf,
+  resourceKeyString,
+  type AppRef,
+  type ResourceKey,
+} from '@flotilla/contracts';
 import {
   DeletionHookType,
   deniedEventData,
@@ -64,7 +69,7 @@ export async function runDeletion(
   const deletedAt = String(deletionTimestampOf(app));
   const startedMs = Date.parse(deletedAt);
   const mode = appDeletionMode(app.metadata?.finalizers);
-  const opId = `del-${ref.namespace}-${ref.name}-${Math.floor(startedMs / 1000)}`;
+  const opId = operationIdOf('del', ref, startedMs);
   const stop = AbortSignal.any([lease.lost, stopping]);
   const guard = () => {
     if (stopping.aborted) throw stopping.reason ?? new Error('stopped');

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Application, ApplicationSource, Operation, OperationState } from '@flotilla/api';
 import type { BusPublisher } from '@flotilla/bus';
-import type { AppRef } from '@flotilla/contracts';
+import { appKey, type AppRef } from '@flotilla/contracts';
 import type { DesiredState, DesiredStore } from '@flotilla/render';
 
 /** How long an operation waits for its render before it ends with Error. */
@@ -103,7 +103,7 @@ export async function operationRender(
         revisions: [...target.revisions],
       },
     },
-    { msgId: `operation-render-${request}` },
+    { msgId: `operation-render-${appKey(ref)}-${request}` },
   );
   return undefined;
 }

@@ -9,7 +9,7 @@ import {
   type OperationState,
 } from '@flotilla/api';
 import { WaitingError, type BusPublisher, type Lease } from '@flotilla/bus';
-import type { AppRef } from '@flotilla/contracts';
+import { operationIdOf, type AppRef } from '@flotilla/contracts';
 import {
   appendHistory,
   historyEntryFor,
@@ -71,7 +71,7 @@ export class OperationRun {
   ) {
     this.startedAt = resumed ? resumed.startedAt : new Date().toISOString();
     this.retryCount = resumed ? (resumed.retryCount ?? 0) : 0;
-    this.opId = `op-${ref.namespace}-${ref.name}-${Math.floor(Date.parse(this.startedAt) / 1000)}`;
+    this.opId = operationIdOf('op', ref, Date.parse(this.startedAt));
     this.emit = appEvents(deps, ref);
   }
 

@@ -1,7 +1,7 @@
 import { inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import type { Application, Operation } from '@flotilla/api';
-import { desiredHash, projectNameOf, type DiffObject } from '@flotilla/gitops';
+import { appNamespaceFilter, desiredHash, projectNameOf, type DiffObject } from '@flotilla/gitops';
 import {
   LeaseManager,
   isWaiting,
@@ -132,7 +132,8 @@ export const applierRole: Role = {
         if (set.size === 0 && appWatchers.get(k) === set) appWatchers.delete(k);
       };
     };
-    const informer = new ApplicationClient(kc).informer(config.namespace);
+    const informer = new ApplicationClient(kc).informer(config);
+    const served = appNamespaceFilter(config);
     // Every status write is an update: only an operation not yet picked up
     // becomes a command, and only when it arrives (a new generation: writing
     // `operation` moves it, status writes do not), so the applier's own
@@ -232,6 +233,11 @@ export const applierRole: Role = {
       concurrency: options.concurrency,
       source: '/flotilla/applier',
       handler: async (cmd, ctx) => {
+        // An app of a namespace not served is not Flotilla's: nothing is written to it.
+        if (!served(cmd.app.namespace)) {
+          logger.warn({ app: cmd.app }, 'sync of an app in a namespace not served: ignored');
+          return;
+        }
         const lease = await leases.tryAcquire(`sync:${appKey(cmd.app)}`, holder);
         if (!lease) return Outcomes.wait(options.leaseBusyDelayMs, 'operation runs elsewhere');
         const k = appKey(cmd.app);

@@ -23,6 +23,8 @@ export interface DifferCluster {
 export function differClusters(deps: {
   kc: KubeConfig;
   namespace: string;
+  /** Whether apps of a namespace are served, so drift of their resources counts. */
+  servesApp: (namespace: string) => boolean;
   bus: BusPublisher;
   logger: Logger;
   driftDebounceMs: number;
@@ -49,7 +51,7 @@ export function differClusters(deps: {
         );
         const stopDrift = watchDrift(
           cache,
-          deps.namespace,
+          deps.servesApp,
           deps.driftDebounceMs,
           (a, resources, reason) => {
             deps.bus

@@ -16,7 +16,8 @@ export type OwnWrite = (key: ResourceKey, resourceVersion: string) => Promise<bo
  */
 export function watchDrift(
   cache: ClusterCache,
-  namespace: string,
+  /** The namespace whose apps are served, or a test of it (see `appNamespaceFilter`). */
+  served: string | ((namespace: string) => boolean),
   debounceMs: number,
   trigger: (app: AppRef, resources: ResourceKey[], reason: string) => void,
   ownWrite?: OwnWrite,
@@ -39,7 +40,7 @@ export function watchDrift(
     const owner =
       ownerOf(e.object as DiffObject) ??
       (e.previous ? ownerOf(e.previous as DiffObject) : undefined);
-    if (!owner || !owner.selfReferenced || owner.app.namespace !== namespace) return;
+    if (!owner || !owner.selfReferenced || !servedNamespace(served, owner.app.namespace)) return;
     const id = `${owner.app.namespace}/${owner.app.name}`;
     // A deletion is never a sync's own apply.
     const seen: Seen = {
@@ -73,4 +74,8 @@ export function watchDrift(
     unsubscribe();
     for (const p of pending.values()) clearTimeout(p.timer);
   };
+}
+
+function servedNamespace(served: string | ((namespace: string) => boolean), ns: string): boolean {
+  return typeof served === 'string' ? ns === served : served(ns);
 }

@@ -2,7 +2,8 @@ import { failSpan, inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtim
 import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import type { Application } from '@flotilla/api';
-import { projectNameOf, sourceDenials } from '@flotilla/gitops';
+import { appKey } from '@flotilla/contracts';
+import { appNamespaceFilter, projectNameOf, sourceDenials } from '@flotilla/gitops';
 import { watchApplications, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
 import { AppliedMarks, DesiredStore } from '@flotilla/render';
 import { appMetrics, registerAppSource, type Role } from '@flotilla/runtime';
@@ -41,6 +42,7 @@ export const differRole: Role = {
     const clusters = differClusters({
       kc,
       namespace: config.namespace,
+      servesApp: appNamespaceFilter(config),
       bus,
       logger,
       driftDebounceMs: options.driftDebounceMs,
@@ -66,7 +68,7 @@ export const differRole: Role = {
     });
     const counter = selfHealCounter(redis);
     // Comparisons read Applications from this watch, not one GET each.
-    const apps = await watchApplications(kc, config.namespace);
+    const apps = await watchApplications(kc, config);
     const { informer, view } = apps;
     const reconciler = new Reconciler({
       readApp: (ref, min) => apps.read(ref, min),
@@ -197,10 +199,7 @@ export const differRole: Role = {
       for (const a of informer.list()) {
         const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
         bus
-          .command(
-            { version: 1, kind: 'diff', app, reason },
-            { msgId: `${msgId}-${app.namespace}-${app.name}` },
-          )
+          .command({ version: 1, kind: 'diff', app, reason }, { msgId: `${msgId}-${appKey(app)}` })
           .catch(() => undefined);
       }
     }
@@ -229,7 +228,7 @@ export const differRole: Role = {
         void bus
           .command(
             { version: 1, kind: 'diff', app, reason: 'periodic resync' },
-            { msgId: `resync-${app.namespace}-${app.name}-${turn}` },
+            { msgId: `resync-${appKey(app)}-${turn}` },
           )
           .catch(() => undefined),
     });

@@ -32,7 +32,7 @@ import {
 } from '@flotilla/kube';
 import { ChartClient } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
-import type { AppRef } from '@flotilla/contracts';
+import { appKey, type AppRef } from '@flotilla/contracts';
 import { PolledViews } from './changes.js';
 import { chartWatch, listChart } from './charts.js';
 import { clearRefresh, toPolledApp } from './apps.js';
@@ -91,7 +91,7 @@ export const gitPollerRole: Role = {
       allowLocal: options.allowLocalRepos,
       credentials: () => access.credentials(),
     });
-    const informer = new ApplicationClient(kc).informer(config.namespace);
+    const informer = new ApplicationClient(kc).informer(config);
     // An app whose project refuses its repositories (or that names no project) is
     // never polled: its repositories see no request from Flotilla.
     const projects = await ProjectStore.start({ kc, namespace: config.namespace, logger });
@@ -242,11 +242,10 @@ export const gitPollerRole: Role = {
         );
         if (!served) continue;
         freshLooks.add(p);
-        const { namespace, name } = p.ref;
         commands
           .command(
             { version: 1, kind: 'render', app: p.ref, reason: 'repository credentials changed' },
-            { msgId: `render-creds-${change.version}-${namespace}-${name}` },
+            { msgId: `render-creds-${change.version}-${appKey(p.ref)}` },
           )
           .catch((err: Error) => logger.warn({ err: err.message }, 'could not publish'));
       }

@@ -33,10 +33,11 @@ export function clusterSources(
   return {
     app: async (ns, name) =>
       (await apps.get({ namespace: ns, name })) as Record<string, unknown> | undefined,
-    project: (ns, name) =>
+    // An app outside the control namespace still uses a project of the control namespace.
+    project: (name) =>
       getOrUndefined(
         kc,
-        `/apis/${API_VERSION}/namespaces/${e(ns)}/${APP_PROJECT.plural}/${e(name)}`,
+        `/apis/${API_VERSION}/namespaces/${e(namespace)}/${APP_PROJECT.plural}/${e(name)}`,
       ),
     async settings() {
       if (cached && Date.now() - cached.at < options.settingsCacheMs) return cached.value;

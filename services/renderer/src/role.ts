@@ -105,7 +105,7 @@ export const rendererRole: Role = {
       toolKey: `${helm}|${kubectl}`,
     });
     // Renders read Applications from a watch, not one GET each.
-    const watched = await watchApplications(kc, config.namespace);
+    const watched = await watchApplications(kc, config);
 
     const projects = await ProjectStore.start({
       kc,

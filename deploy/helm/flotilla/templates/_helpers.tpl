@@ -85,6 +85,10 @@ app.kubernetes.io/component: {{ index . 1 }}
   value: {{ include "flotilla.redisUrl" . | quote }}
 - name: FLOTILLA_NAMESPACE
   value: {{ include "flotilla.appNamespace" . | quote }}
+{{- with .Values.applicationNamespaces }}
+- name: FLOTILLA_APPLICATION_NAMESPACES
+  value: {{ join "," . | quote }}
+{{- end }}
 - name: FLOTILLA_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 - name: FLOTILLA_SYNC_IMPERSONATION

@@ -2,7 +2,9 @@
 The rights of each role. docs/install.md has the same table with the reason for
 each rule; tests/install checks the apiserver's view of them against it.
 "namespaced": in the Applications namespace. "managed": on the cluster Flotilla runs
-in, as a destination (rbac.manageInCluster).
+in, as a destination (rbac.manageInCluster). "anyNamespace": on Applications of every
+namespace, granted only when applicationNamespaces is set (a glob cannot narrow RBAC;
+the roles themselves ignore apps of namespaces the setting does not list).
 */}}
 {{- define "flotilla.rbacRules" -}}
 git-poller:
@@ -12,6 +14,8 @@ git-poller:
     - { apiGroups: [""], resources: [configmaps], verbs: [list, watch] }
     - { apiGroups: [""], resources: [secrets], verbs: [list, watch] }
   managed: []
+  anyNamespace:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch] }
 renderer:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch] }
@@ -19,6 +23,8 @@ renderer:
     - { apiGroups: [""], resources: [configmaps], verbs: [list, watch] }
     - { apiGroups: [""], resources: [secrets], verbs: [list, watch] }
   managed: []
+  anyNamespace:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch] }
 differ:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch, create] }
@@ -28,6 +34,9 @@ differ:
     - { apiGroups: [""], resources: [secrets], verbs: [list] }
   managed:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, patch] }
+  anyNamespace:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch] }
+    - { apiGroups: [flotilla.dev], resources: [applications/status], verbs: [patch] }
 applier:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get, list, watch] }
@@ -39,6 +48,10 @@ applier:
   managed:
     - { apiGroups: ["*"], resources: ["*"], verbs: [get, list, watch, create, update, patch, delete] }
     - { apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate] }
+  anyNamespace:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, patch, update] }
+    - { apiGroups: [flotilla.dev], resources: [applications/status], verbs: [patch, update] }
+    - { apiGroups: [""], resources: [events], verbs: [create, patch] }
 hook-runner:
   namespaced:
     - { apiGroups: [""], resources: [configmaps], verbs: [get, list, watch] }
@@ -61,4 +74,6 @@ notifier:
     - { apiGroups: [""], resources: [configmaps], resourceNames: [{{ .Values.notifications.configMap | quote }}], verbs: [get] }
     - { apiGroups: [""], resources: [secrets], resourceNames: [{{ .Values.notifications.secret | quote }}], verbs: [get] }
   managed: []
+  anyNamespace:
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get] }
 {{- end -}}

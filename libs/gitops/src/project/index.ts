@@ -4,6 +4,12 @@
 export { projectGlobMatch, isDenyPattern, matchInList, negatableMatch } from './glob.js';
 export { normalizeRepoURL } from './repo-url.js';
 export {
+  appNamespaceFilter,
+  isAppNamespaceEnabled,
+  servesOtherNamespaces,
+  type AppNamespaceScope,
+} from './app-namespaces.js';
+export {
   groupKindVerdict,
   isAppNamespacePermitted,
   isDestinationPermitted,
