@@ -23,6 +23,9 @@ export async function connectBus(options: BusConnectionOptions): Promise<NatsCon
     maxReconnectAttempts: -1,
     reconnectTimeWait: 250,
     waitOnFirstConnect: false,
+    // Every request (each JetStream publish and double ack) otherwise builds an Error
+    // up front for the stack of a timeout that rarely comes: 6-7% of a busy role's CPU.
+    noAsyncTraces: true,
     ...securityOptions(options.security),
   });
   const logger = options.logger;
