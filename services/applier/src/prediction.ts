@@ -22,6 +22,7 @@ import {
   resultId,
   ResourceDiffStatus,
   SyncTaskType,
+  type ComparedResource,
   type ComparedStatus,
   type DiffObject,
   type HealthResult,
@@ -79,13 +80,14 @@ export async function predictCompared(input: PredictionInput): Promise<Predictio
   if (plan.dropped.length > 0 || plan.tasks.length !== desired.objects.length)
     return 'the plan is not the desired state';
   const results = indexResults(input.results);
-  const resources: { diff: { key: ResourceKey; status: ResourceDiffStatus }; live: DiffObject }[] =
-    [];
+  const resources: ComparedResource[] = [];
   const planned = new Set<string>();
   for (const t of plan.tasks) {
     const r = results.get(resultId(t.key, t.phase));
     if (r?.status !== ResultCode.Synced) return `${t.key.kind}/${t.key.name} not synced`;
-    const live = input.applied.get(t.key) ?? (t.unchanged ? liveIn(input.cache, t.key) : undefined);
+    const live =
+      input.applied.get(t.key) ??
+      (t.unchanged ? (input.cache.get(t.key) as DiffObject | undefined) : undefined);
     if (!live) return `${t.key.kind}/${t.key.name} not server-side applied`;
     planned.add(resourceKeyString(t.key));
     resources.push({ diff: { key: t.key, status: ResourceDiffStatus.Synced }, live });
@@ -106,8 +108,4 @@ export async function predictCompared(input: PredictionInput): Promise<Predictio
     now: input.now,
   });
   return { compared: { ...compared, reconciledAt: input.now }, previous: app.status };
-}
-
-function liveIn(cache: ClusterCache, key: ResourceKey): DiffObject | undefined {
-  return cache.get(key) as DiffObject | undefined;
 }
