@@ -56,6 +56,11 @@ export interface ExecutionHooks {
   beforeStep?(tasks: readonly SyncTask[]): Promise<string | undefined>;
   /** Whether `Prune=confirm` deletions are approved now (read while the plan waits for it). */
   pruneConfirmed?(): Promise<boolean>;
+  /**
+   * Hold new results this long before writing them, as a change of the message is held:
+   * for an operation nothing resumes from status (its command restarts it).
+   */
+  readonly progressDelayMs?: number;
 }
 
 /** Everything one execution needs. */
@@ -123,6 +128,7 @@ export async function executePlan(
   // Status holds the resumed results already (the caller wrote them with the Running state).
   const writer = new ProgressWriter((r, message) => hooks.progress(r, message), {
     written: results,
+    ...(hooks.progressDelayMs !== undefined ? { resultsDelayMs: hooks.progressDelayMs } : {}),
   });
   const progress = (message: string) => writer.report(results, message);
   const set = (r: SyncResourceResult) => {

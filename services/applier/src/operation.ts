@@ -43,6 +43,12 @@ import {
   type WindowCheck,
 } from './project-gate.js';
 
+/**
+ * How long a quiet operation (carried by its command, no hooks) holds its progress
+ * before writing it: longer than a one-wave sync takes on a saturated apiserver.
+ */
+const QUIET_PROGRESS_DELAY_MS = 3_000;
+
 /** What an operation run needs. */
 export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   /** The hook hand-over for one operation. */
@@ -282,7 +288,9 @@ async function executeStep(
   // An automated operation its command carries, with no hook, writes no Running state
   // first: a short one then costs one status write, its end. Its command is what resumes
   // it after a crash (from the start, as nothing was written; applies are idempotent),
-  // and the first progress with results (a wave waiting for health) writes Running.
+  // and its progress waits QUIET_PROGRESS_DELAY_MS before it is written: a wave still
+  // waiting for health by then writes Running; a short sync on a loaded apiserver, whose
+  // applies and cache are slow to answer, still writes only its end.
   const quiet =
     run.carried &&
     !run.resumed &&
@@ -310,6 +318,7 @@ async function executeStep(
     resumed,
     {
       progress: (results, message) => run.progress(message, results),
+      ...(quiet ? { progressDelayMs: QUIET_PROGRESS_DELAY_MS } : {}),
       applied: async (task, result) => {
         if (task.type === 'prune' && result.status === 'Pruned') {
           await run.emit('resource.pruned', {

@@ -17,6 +17,12 @@ export interface ProgressWriterOptions {
   readonly written?: readonly SyncResourceResult[];
   /** How long a change of the message alone waits; 1 s unless set. */
   readonly messageDelayMs?: number;
+  /**
+   * When set, new results wait this long too, like a change of the message: for an
+   * operation that nothing resumes from status (no hooks; its command restarts it), so
+   * a short one writes nothing before its end, however loaded the apiserver is.
+   */
+  readonly resultsDelayMs?: number;
 }
 
 /** A coalescing, ordered writer of progress; {@link flush} before the final status. */
@@ -30,6 +36,7 @@ export class ProgressWriter {
   private inFlight: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
   private readonly messageDelayMs: number;
+  private readonly resultsDelayMs: number | undefined;
 
   constructor(
     private readonly write: Write,
@@ -37,6 +44,7 @@ export class ProgressWriter {
   ) {
     this.writtenResults = options.written;
     this.messageDelayMs = options.messageDelayMs ?? 1_000;
+    this.resultsDelayMs = options.resultsDelayMs;
   }
 
   /**
@@ -50,16 +58,19 @@ export class ProgressWriter {
     if (this.failure) throw this.failure.error;
     if (this.last?.results === results && this.last.message === message) return;
     this.last = { results, message };
-    if (results === this.writtenResults) {
-      this.deferred = this.last;
-      this.timer ??= setTimeout(() => {
-        this.timer = undefined;
-        if (this.deferred) this.queue(this.deferred);
-      }, this.messageDelayMs);
-      this.timer.unref?.();
-      return;
-    }
-    this.queue(this.last);
+    if (results === this.writtenResults) this.defer(this.messageDelayMs);
+    else if (this.resultsDelayMs !== undefined) this.defer(this.resultsDelayMs);
+    else this.queue(this.last);
+  }
+
+  /** Keeps the newest report, to be written when the first deferral's delay is up. */
+  private defer(delayMs: number): void {
+    this.deferred = this.last;
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      if (this.deferred) this.queue(this.deferred);
+    }, delayMs);
+    this.timer.unref?.();
   }
 
   /**

@@ -45,6 +45,25 @@ describe('ProgressWriter', () => {
     expect(written).toEqual(['still waiting']);
   });
 
+  it('holds new results too when asked: a short quiet operation writes nothing before its end', async () => {
+    const written: { names: string[]; message: string }[] = [];
+    const write = async (r: readonly SyncResourceResult[], message: string) =>
+      void written.push({ names: r.map((x) => x.key.name), message });
+    const quick = new ProgressWriter(write, { written: [], resultsDelayMs: 60_000 });
+    quick.report([], 'Sync wave 0: applying');
+    quick.report([result('a')], 'Sync wave 0: waiting for healthy');
+    await quick.flush();
+    expect(written).toEqual([]);
+
+    // A slow one still shows its newest progress once the delay is up.
+    const slow = new ProgressWriter(write, { written: [], resultsDelayMs: 20 });
+    slow.report([result('a')], 'Sync wave 0: waiting for healthy');
+    slow.report([result('a'), result('b')], 'Sync wave 0: still waiting');
+    await new Promise((r) => setTimeout(r, 60));
+    await slow.flush();
+    expect(written).toEqual([{ names: ['a', 'b'], message: 'Sync wave 0: still waiting' }]);
+  });
+
   it('drops a waiting change of the message alone when flushed before the final status', async () => {
     const written: { names: string[]; message: string }[] = [];
     const results = [result('a')];
