@@ -60,6 +60,42 @@ export async function ssaFloor(
   return (performance.now() - t0) / 1000;
 }
 
+/**
+ * Seconds for the whole job of `n` apps done by a plain client, `concurrency` at a time:
+ * per app, `create` (the Application, as the bench creates it), a forced server-side
+ * apply of its ConfigMap into `dest`, and one status write (`status`, a merge patch) of
+ * what a sync records. The least any engine that keeps Applications must ask of the
+ * apiserver for this case.
+ */
+export async function appFloor(
+  kc: KubeConfig,
+  dest: string,
+  n: number,
+  concurrency: number,
+  create: (i: number) => Promise<string>,
+  status: (i: number) => Record<string, unknown>,
+): Promise<number> {
+  await createNamespace(kc, dest);
+  const t0 = performance.now();
+  await parallel(n, concurrency, async (i) => {
+    const path = await create(i);
+    await rawRequest(kc, {
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${dest}/configmaps/cm-${i}`,
+      query: { fieldManager: 'bench-floor', force: 'true' },
+      contentType: 'application/apply-patch+yaml',
+      body: configMap(i),
+    });
+    await rawRequest(kc, {
+      method: 'PATCH',
+      path: `${path}/status`,
+      contentType: 'application/merge-patch+json',
+      body: { status: status(i) },
+    });
+  });
+  return (performance.now() - t0) / 1000;
+}
+
 /** Seconds for one `kubectl apply --server-side -f` of all `n` ConfigMaps into `ns`. */
 export async function kubectlFloor(
   kc: KubeConfig,

@@ -107,7 +107,8 @@ export async function counters(p: RoleProc): Promise<Record<string, number>> {
   if (!res?.ok) return out;
   for (const line of (await res.text()).split('\n')) {
     const m = /^(flotilla_[a-z_]+_(?:total|sum|count))(\{[^}]*\})? ([0-9.e+-]+)$/.exec(line);
-    if (!m) continue;
+    // Per-app series (flotilla_app_*) would be N keys each; the role totals say enough.
+    if (!m || m[1]!.startsWith('flotilla_app_')) continue;
     const key = `${m[1]}${m[2] ?? ''}`;
     out[key] = (out[key] ?? 0) + Number(m[3]);
   }

@@ -1,5 +1,13 @@
 // Top self-time frames of a V8 `.cpuprofile` (written by `node --cpu-prof`).
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { userCacheDir } from '@flotilla/runtime';
+import { resolveTool } from '@flotilla/toolchain';
+
+const run = promisify(execFile);
 
 interface ProfileNode {
   id: number;
@@ -54,4 +62,24 @@ export async function topFrames(
       percent: Number(((hits / total) * 100).toFixed(1)),
     }));
   return { busyPercent: Number(((total / all) * 100).toFixed(1)), frames };
+}
+
+/**
+ * An S-second CPU profile of kube-apiserver through its `/debug/pprof` (the local
+ * control plane turns profiling on), as the top lines of `go tool pprof -top`.
+ */
+export async function apiserverProf(kubeconfig: string, seconds: number, dir: string) {
+  const kubectl = await resolveTool('kubectl', { cacheDir: userCacheDir(process.env) });
+  const file = join(dir, `kube-apiserver-${Date.now().toString(36)}.pprof`);
+  const { stdout } = await run(
+    kubectl,
+    ['--kubeconfig', kubeconfig, 'get', '--raw', `/debug/pprof/profile?seconds=${seconds}`],
+    { encoding: 'buffer', maxBuffer: 256 * 2 ** 20, timeout: (seconds + 60) * 1000 },
+  );
+  await writeFile(file, stdout);
+  const go = existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
+  const top = await run(go, ['tool', 'pprof', '-top', '-cum', '-nodecount=60', file], {
+    maxBuffer: 16 * 2 ** 20,
+  }).catch((e: Error) => ({ stdout: `go tool pprof failed (${e.message})` }));
+  return [`profile: ${file}`, ...String(top.stdout).trim().split('\n')];
 }

@@ -1,7 +1,9 @@
 // Scale: N Applications (automated sync), one ConfigMap each from its own
 // directory of Git, created at once and timed until all are Synced/Healthy,
-// next to the apiserver floor (the same ConfigMaps by a plain parallel
-// server-side-apply client and by one `kubectl apply --server-side`).
+// next to the apiserver floor: the whole job by a plain parallel client (each
+// Application created, its ConfigMap applied, one status write), and the same
+// ConfigMaps alone by a plain server-side-apply client and by one
+// `kubectl apply --server-side`.
 // Run `npx tsx bench/scale/scale.ts --help`.
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -23,6 +25,7 @@ import {
 import { resolveTool } from '@flotilla/toolchain';
 import {
   apiserverRequests,
+  appFloor,
   configMap,
   createNamespace,
   kubectlFloor,
@@ -39,7 +42,7 @@ import {
   stopRole,
   type RoleProc,
 } from './procs.js';
-import { topFrames } from './profile.js';
+import { apiserverProf, topFrames } from './profile.js';
 import { StageClock, percentiles } from './stages.js';
 
 const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
@@ -53,6 +56,8 @@ const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
                         (default: the applier's sync concurrency x P)
   --create-concurrency  parallel Application creates (default 16)
   --cpu-prof            write V8 CPU profiles of the role processes; print the top frames
+  --apiserver-prof S    take an S-second CPU profile of kube-apiserver (its /debug/pprof)
+                        once the creates start; print its top functions with go tool pprof
   --role-env K=V        extra environment for every role process (repeatable)
   --timeout S           give up waiting after S seconds (default 600 + N / 5)
   --no-floor            skip the floor measurements
@@ -74,6 +79,7 @@ const { values: o } = parseArgs({
     'floor-concurrency': { type: 'string' },
     'create-concurrency': { type: 'string', default: '16' },
     'cpu-prof': { type: 'boolean', default: false },
+    'apiserver-prof': { type: 'string', default: '0' },
     'role-env': { type: 'string', multiple: true, default: [] },
     logs: { type: 'string' },
     timeout: { type: 'string' },
@@ -90,7 +96,12 @@ const N = Number(o.apps);
 const REPOS = Number(o.repos);
 const P = Number(o.processes);
 const IDLE_S = Number(o.idle);
-if (![N, REPOS, P].every((x) => Number.isInteger(x) && x >= 1) || !(IDLE_S >= 0)) {
+const APISERVER_PROF_S = Number(o['apiserver-prof']);
+if (
+  ![N, REPOS, P].every((x) => Number.isInteger(x) && x >= 1) ||
+  !(IDLE_S >= 0) ||
+  !(APISERVER_PROF_S >= 0)
+) {
   console.error(`bad option values\n\n${HELP}`);
   process.exit(2);
 }
@@ -135,7 +146,7 @@ await createNamespace(kc, dest);
 const tmp = await mkdtemp(join(tmpdir(), 'bench-scale-'));
 await using _cleanup = {
   [Symbol.asyncDispose]: async () => {
-    for (const n of [ns, dest, `${dest}-ssa`, `${dest}-kubectl`]) {
+    for (const n of [ns, `${ns}-floor`, dest, `${dest}-app`, `${dest}-ssa`, `${dest}-kubectl`]) {
       await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${n}` }).catch(
         () => undefined,
       );
@@ -298,6 +309,11 @@ const snapshot = async () => ({
   redisCommands: Number(
     /total_commands_processed:(\d+)/.exec(await redisClient.info('stats'))?.[1],
   ),
+  redisCalls: Object.fromEntries(
+    [...(await redisClient.info('commandstats')).matchAll(/^cmdstat_([\w|]+):calls=(\d+)/gm)].map(
+      (m) => [m[1]!, Number(m[2])],
+    ),
+  ) as Record<string, number>,
   loadAvg: loadavg(),
 });
 type Snapshot = Awaited<ReturnType<typeof snapshot>>;
@@ -326,6 +342,7 @@ const between = (a: Snapshot, b: Snapshot) => ({
     uploadPack: b.git.uploadPack - a.git.uploadPack,
   },
   redisCommands: b.redisCommands - a.redisCommands,
+  redisCalls: requestDelta(a.redisCalls, b.redisCalls),
   loadAvgEnd: b.loadAvg,
 });
 
@@ -339,28 +356,37 @@ const results: Record<string, unknown> = {
 // Round 1: create every Application at once.
 target = new Map(Array.from({ length: N }, (_, i) => [appName(i), heads[repoOf(i)]!]));
 const before = await snapshot();
-await parallel(N, Number(o['create-concurrency']), async (i) => {
-  const name = appName(i);
-  clock.mark(name, 'created');
+const apiserverProfile =
+  APISERVER_PROF_S > 0
+    ? apiserverProf(kubeconfig, APISERVER_PROF_S, o.logs ?? tmpdir())
+    : undefined;
+/** Creates app `i` in `namespace` (deploying to `destination`); returns its path. */
+const createApp = async (i: number, namespace: string, destination: string) => {
+  const path = `/apis/${API_VERSION}/namespaces/${namespace}/${APPLICATION.plural}`;
   await rawRequest(kc, {
     method: 'POST',
-    path: `/apis/${API_VERSION}/namespaces/${ns}/${APPLICATION.plural}`,
+    path,
     body: {
       apiVersion: API_VERSION,
       kind: APPLICATION.kind,
-      metadata: { name, namespace: ns },
+      metadata: { name: appName(i), namespace },
       spec: {
         project: 'default',
         source: {
           repoURL: `${git.baseUrl}/fleet-${repoOf(i)}.git`,
           targetRevision: 'main',
-          path: name,
+          path: appName(i),
         },
-        destination: { server: 'https://kubernetes.default.svc', namespace: dest },
+        destination: { server: 'https://kubernetes.default.svc', namespace: destination },
         syncPolicy: { automated: { prune: true, selfHeal: true } },
       },
     },
   });
+  return `${path}/${appName(i)}`;
+};
+await parallel(N, Number(o['create-concurrency']), async (i) => {
+  clock.mark(appName(i), 'created');
+  await createApp(i, ns, dest);
 });
 log(`${N} Applications created`);
 await waitAll('create → Synced/Healthy');
@@ -378,6 +404,10 @@ logUsage(created.usage);
 /** CPU per process and Flotilla's apiserver requests per app (with their mean time) of a round. */
 function logUsage(u: ReturnType<typeof between>): void {
   log(`  CPU s: ${JSON.stringify({ ...u.cpuSeconds, ...u.controlPlaneCpuSeconds })}`);
+  const redis = Object.entries(u.redisCalls)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${(v / N).toFixed(2)}`);
+  log(`  Redis commands per app: ${redis.join(', ')}`);
   for (const [role, c] of Object.entries(u.flotillaCounters)) {
     const parts: string[] = [];
     for (const [k, v] of Object.entries(c)) {
@@ -394,6 +424,13 @@ function logUsage(u: ReturnType<typeof between>): void {
         `  ${role} per app: ${[...parts, ...(work.length ? [`work ${work.join(', ')}`] : [])].join('; ')}`,
       );
   }
+}
+
+if (apiserverProfile) {
+  const top = await apiserverProfile;
+  results['apiserverProfile'] = top;
+  log(`top functions of kube-apiserver over ${APISERVER_PROF_S} s (flat, cumulative):`);
+  for (const line of top) log(`  ${line}`);
 }
 
 if (o['commit-all']) {
@@ -466,10 +503,23 @@ if (o['cpu-prof']) {
 }
 
 if (!o['no-floor']) {
+  // The same Applications in a namespace no role watches (the roles are stopped too).
+  const floorNs = `${ns}-floor`;
+  await createNamespace(kc, floorNs);
+  const apps = await appFloor(
+    kc,
+    `${dest}-app`,
+    N,
+    floorConcurrency,
+    (i) => createApp(i, floorNs, `${dest}-app`),
+    (i) => syncedStatus(i, heads[repoOf(i)]!, `${dest}-app`),
+  );
   const ssa = await ssaFloor(kc, `${dest}-ssa`, N, floorConcurrency);
   const kubectl = await resolveTool('kubectl', { cacheDir: userCacheDir(process.env) });
   const one = await kubectlFloor(kc, kubectl, kubeconfig, `${dest}-kubectl`, N, tmp);
   results['floor'] = {
+    appSeconds: Number(apps.toFixed(2)),
+    appPerSecond: Number((N / apps).toFixed(1)),
     ssaSeconds: Number(ssa.toFixed(2)),
     ssaPerSecond: Number((N / ssa).toFixed(1)),
     ssaConcurrency: floorConcurrency,
@@ -481,11 +531,66 @@ if (!o['no-floor']) {
       `kubectl apply --server-side (one call): ${one.toFixed(2)} s = ${(N / one).toFixed(1)}/s`,
   );
   log(
-    `Flotilla ${created.appsPerSecond} apps/s = ${(N / ssa / created.appsPerSecond || 0).toFixed(1)}x below the SSA floor. ` +
+    `floor: the whole job by a plain client x${floorConcurrency} (Application created, ConfigMap ` +
+      `applied, one status write): ${N} in ${apps.toFixed(2)} s = ${(N / apps).toFixed(1)}/s`,
+  );
+  log(
+    `Flotilla ${created.appsPerSecond} apps/s = ${(N / apps / created.appsPerSecond || 0).toFixed(1)}x below ` +
+      `the whole-job floor, ${(N / ssa / created.appsPerSecond || 0).toFixed(1)}x below the ConfigMap SSA floor. ` +
       'Anchors: Argo CD 10,000 apps ~3 apps/s (defaults), ~21 apps/s (10 shards); Flux 1,000 Kustomizations ~4/s.',
   );
 }
 results['loadAvgEnd'] = loadavg();
+
+/** A status of the shape Flotilla's end write records for app `i` synced at `revision`. */
+function syncedStatus(i: number, revision: string, destination: string) {
+  const at = new Date().toISOString();
+  const source = {
+    repoURL: `${git.baseUrl}/fleet-${repoOf(i)}.git`,
+    targetRevision: 'main',
+    path: appName(i),
+  };
+  const resource = {
+    group: '',
+    version: 'v1',
+    kind: 'ConfigMap',
+    namespace: destination,
+    name: `cm-${i}`,
+    status: 'Synced',
+  };
+  return {
+    sync: { status: 'Synced', revision },
+    health: { status: 'Healthy', lastTransitionTime: at },
+    reconciledAt: at,
+    resources: [resource],
+    history: [
+      {
+        id: 0,
+        revision,
+        source,
+        deployStartedAt: at,
+        deployedAt: at,
+        initiatedBy: { automated: true },
+      },
+    ],
+    operationState: {
+      phase: 'Succeeded',
+      message: 'successfully synced (all tasks run)',
+      startedAt: at,
+      finishedAt: at,
+      operation: {
+        initiatedBy: { automated: true },
+        retry: { limit: 5 },
+        sync: { prune: true, revision },
+      },
+      syncResult: {
+        revision,
+        source,
+        resources: [{ ...resource, hookPhase: 'Running', syncPhase: 'Sync', message: 'applied' }],
+      },
+    },
+  };
+}
 
 const out = join(import.meta.dirname, 'results', `${label}.json`);
 await mkdir(join(import.meta.dirname, 'results'), { recursive: true });

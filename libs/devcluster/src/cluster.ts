@@ -168,7 +168,8 @@ function componentArgs(
         '--authorization-mode=RBAC',
         '--allow-privileged=true',
         '--enable-priority-and-fairness=false',
-        '--profiling=false',
+        // /debug/pprof, behind RBAC, for `bench/scale --apiserver-prof`: idle unless asked.
+        '--profiling=true',
         '--watch-cache=true',
         '--v=0',
       ];
