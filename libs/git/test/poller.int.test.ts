@@ -92,6 +92,41 @@ describe('the poller with a real Git server and Redis', () => {
     expect(new Set(published.map((d) => d.id)).size).toBe(20);
   });
 
+  it('overlapping rounds share the listing in flight, even once its claim expired', async () => {
+    const r = new Redis(env.redis.url);
+    redisClients.push(r);
+    let listings = 0;
+    let running = 0;
+    let most = 0;
+    const slow = async (u: string) => {
+      listings++;
+      most = Math.max(most, ++running);
+      // Longer than the claim (90 % of the 100 ms interval): each round used to list again.
+      await new Promise((res) => setTimeout(res, 400));
+      running--;
+      return git.lsRemote(u);
+    };
+    const poller = new Poller({
+      refs: sharedRefs(r, 'overlap', slow, { prefix: `overlap-${Date.now()}:` }),
+      store: memoryResolvedStore(),
+      publish: async () => undefined,
+      logger,
+    });
+    const rounds: Promise<unknown>[] = [];
+    for (let i = 0; i < 6; i++) {
+      rounds.push(poller.round(apps(3), { intervalMs: 100 }));
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    await Promise.all(rounds);
+    expect(listings).toBe(1);
+    // A fresh round (a webhook) lists at once; those that come during its listing wait for
+    // one more that starts after them, shared by all of them.
+    const fresh = [1, 2, 3].map(() => poller.round(apps(3), { intervalMs: 100, fresh: true }));
+    await Promise.all(fresh);
+    expect(listings).toBe(3);
+    expect(most).toBe(1);
+  });
+
   it('an idle round reads what was published for all its apps in one Redis call', async () => {
     const r = new Redis(env.redis.url);
     redisClients.push(r);

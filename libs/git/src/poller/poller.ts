@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import pLimit from 'p-limit';
 import type { AppRef } from '@flotilla/contracts';
 import type { Logger } from '@flotilla/runtime';
 import type { RemoteRefs } from '../revision.js';
@@ -71,10 +72,19 @@ export class Poller {
       logger: Logger;
       /** Chart sources at a constraint or tag, polled like Git refs; without it charts are left to the renderer. */
       charts?: { watch: ChartWatch; versions: ChartVersionsProvider };
-      /** Parallel remote calls per round; 8 unless set. */
+      /** Parallel remote calls, across every round at once; 8 unless set. */
       concurrency?: number;
     },
-  ) {}
+  ) {
+    this.remote = pLimit(deps.concurrency ?? 8);
+  }
+
+  /**
+   * The remote calls of every round go through one limit: rounds overlap (new apps
+   * start one every 50 ms), and a limit per round let 10,000 new apps over 100
+   * repositories run hundreds of `git ls-remote` at once on a loaded machine.
+   */
+  private readonly remote: pLimit.Limit;
 
   async round(apps: readonly PolledApp[], options: RoundOptions): Promise<RoundReport> {
     const grouped = groupByRepo(apps);
@@ -113,7 +123,7 @@ export class Poller {
       }),
     ];
     const concurrency = this.deps.concurrency ?? 8;
-    await inParallel(queue, concurrency);
+    await Promise.all(queue.map((job) => this.remote(job)));
 
     const polled = new Set([...keys, ...chartKeys]);
     // An app whose sources need no listing (charts at exact versions or digests) is
@@ -145,18 +155,19 @@ export class Poller {
         }
       }
     }
-    await inParallel(
-      [...manifests].map(([key, source]) => async () => {
-        digests.set(
-          key,
-          await this.listed(
-            `${stripCredentials(source.repoURL)}:${source.targetRevision ?? ''}`,
-            errors,
-            () => charts!.versions.versions(key, source, options.intervalMs, fresh),
-          ),
-        );
-      }),
-      concurrency,
+    await Promise.all(
+      [...manifests].map(([key, source]) =>
+        this.remote(async () => {
+          digests.set(
+            key,
+            await this.listed(
+              `${stripCredentials(source.repoURL)}:${source.targetRevision ?? ''}`,
+              errors,
+              () => charts!.versions.versions(key, source, options.intervalMs, fresh),
+            ),
+          );
+        }),
+      ),
     );
     // What was last published for every app of the round, in one round trip: an idle
     // round then costs one read, not one per app.

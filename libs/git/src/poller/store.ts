@@ -132,7 +132,31 @@ function sharedListing<A, T, S>(
       throw err;
     }
   };
-  return async (key: string, arg: A, intervalMs: number, fresh: boolean): Promise<T> => {
+  // One listing of a key at a time in this process: rounds overlap, and a claim that
+  // expired while a slow listing ran let each new round start another of the same key.
+  // A round joins the listing in flight; a fresh one joins the next listing to start.
+  const inFlight = new Map<string, Promise<T>>();
+  const nextFresh = new Map<string, Promise<T>>();
+  const listing = (key: string, arg: A, intervalMs: number, fresh: boolean): Promise<T> => {
+    const running = inFlight.get(key);
+    if (running && !fresh) return running;
+    if (running) {
+      const queued = nextFresh.get(key);
+      if (queued) return queued;
+      const after = running
+        .catch(() => undefined)
+        .then(() => {
+          nextFresh.delete(key);
+          return listing(key, arg, intervalMs, true);
+        });
+      nextFresh.set(key, after);
+      return after;
+    }
+    const started = listOnce(key, arg, intervalMs, fresh).finally(() => inFlight.delete(key));
+    inFlight.set(key, started);
+    return started;
+  };
+  const listOnce = async (key: string, arg: A, intervalMs: number, fresh: boolean): Promise<T> => {
     const ttl = Math.max(1, Math.floor(intervalMs * 0.9));
     if (fresh) {
       // The fresh listing serves the rest of the interval: other replicas and rounds reuse it.
@@ -154,6 +178,7 @@ function sharedListing<A, T, S>(
       await new Promise((r) => setTimeout(r, 100));
     }
   };
+  return listing;
 }
 
 /**
