@@ -47,7 +47,7 @@ import {
  * How long a quiet operation (carried by its command, no hooks) holds its progress
  * before writing it: longer than a one-wave sync takes on a saturated apiserver.
  */
-const QUIET_PROGRESS_DELAY_MS = 3_000;
+const QUIET_PROGRESS_DELAY_MS = 10_000;
 
 /** What an operation run needs. */
 export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
