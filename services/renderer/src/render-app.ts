@@ -261,7 +261,7 @@ export class AppRenderer {
     );
   }
 
-  // A chart source's files: the chart pulled into the content-addressed store.
+  // A chart source's files: the chart pulled into the content-addressed store, held until rendered.
   private async chartDir(source: ApplicationSource, revision: string, pin?: string) {
     const pulled = await this.charts().pull(
       { ...source, chart: source.chart ?? '' },
@@ -269,13 +269,13 @@ export class AppRenderer {
       undefined,
       pin,
     );
-    return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
+    return { dir: pulled.dir, digest: pulled.digest, release: pulled.release };
   }
 
   // An OCI artifact's tree, pulled at its manifest digest into the same store.
   private async artifactDir(source: ApplicationSource, revision: string) {
     const pulled = await this.charts().pullArtifact({ repoURL: source.repoURL }, revision);
-    return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
+    return { dir: pulled.dir, digest: pulled.digest, release: pulled.release };
   }
 
   private async renderSources(

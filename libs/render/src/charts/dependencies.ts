@@ -200,7 +200,11 @@ export async function vendorDependencies(opts: {
     }
     const spec = { repoURL: dep.repository, chart: dep.name };
     const pulled = await opts.charts.pull(spec, dep.version, opts.signal);
-    await copyFile(pulled.archive, join(copy, 'charts', `${dep.name}-${dep.version}.tgz`));
+    try {
+      await copyFile(pulled.archive, join(copy, 'charts', `${dep.name}-${dep.version}.tgz`));
+    } finally {
+      pulled.release();
+    }
     fetched.push(`${dep.name} ${dep.version}`);
   }
   return { dir: copy, fetched };
