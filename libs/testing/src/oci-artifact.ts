@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import type { BasicAuth } from './git-server.js';
@@ -59,7 +60,10 @@ interface Answer {
  * Pushes one-layer OCI artifacts to a registry with the distribution HTTP
  * API (a monolithic blob upload, then the manifest), as `oras push` does.
  */
-export function artifactPusher(host: string, auth: BasicAuth, caPem: string) {
+export function artifactPusher(host: string, auth: BasicAuth, caPem: string | undefined) {
+  // Without a CA the registry speaks plain HTTP.
+  const origin = caPem === undefined ? `http://${host}` : `https://${host}`;
+  const request = caPem === undefined ? httpRequest : httpsRequest;
   const authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   const call = (
     method: string,
@@ -69,8 +73,8 @@ export function artifactPusher(host: string, auth: BasicAuth, caPem: string) {
   ): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const req = request(
-        new URL(url, `https://${host}`),
-        { method, ca: caPem, headers: { authorization, ...headers } },
+        new URL(url, origin),
+        { method, ...(caPem ? { ca: caPem } : {}), headers: { authorization, ...headers } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -93,7 +97,7 @@ export function artifactPusher(host: string, auth: BasicAuth, caPem: string) {
     const location = started.headers['location'];
     if (started.status !== 202 || typeof location !== 'string')
       throw new Error(`blob upload to ${repo} was not started: ${started.status}`);
-    const url = new URL(location, `https://${host}`);
+    const url = new URL(location, origin);
     url.searchParams.set('digest', digest);
     const put = await call(
       'PUT',

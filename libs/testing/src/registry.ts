@@ -19,7 +19,7 @@ export interface PushedChart {
   readonly digest: string;
 }
 
-/** A CNCF distribution registry over TLS with htpasswd auth, owned by one suite. */
+/** A CNCF distribution registry over TLS (or plain HTTP) with htpasswd auth, owned by one suite. */
 export interface TestRegistry extends TestServer {
   /** `127.0.0.1:<port>`, what `oci://` URLs and Argo CD's host/path form start with. */
   readonly host: string;
@@ -39,6 +39,8 @@ export interface TestRegistry extends TestServer {
 export interface RegistryOptions {
   /** Where the registry sends its notifications of pushes (its `notifications.endpoints`). */
   readonly notify?: { readonly url: string; readonly headers?: Record<string, string> };
+  /** Serve plain HTTP instead of TLS (what Argo CD's `insecureOCIForceHttp` talks to). */
+  readonly plainHttp?: boolean;
 }
 
 const log = (m: string) => process.stderr.write(`[registry] ${m}\n`);
@@ -88,7 +90,9 @@ export async function startTestRegistry(
       http: {
         addr: `127.0.0.1:${port}`,
         secret: randomBytes(16).toString('hex'),
-        tls: { certificate: ca.server.certFile, key: ca.server.keyFile },
+        ...(options.plainHttp
+          ? {}
+          : { tls: { certificate: ca.server.certFile, key: ca.server.keyFile } }),
       },
       auth: { htpasswd: { realm: 'flotilla-test', path: htpasswd } },
       ...(options.notify
@@ -117,13 +121,13 @@ export async function startTestRegistry(
   const server = await ownedServer({
     name: 'registry',
     bin,
-    scheme: 'https',
+    scheme: options.plainHttp ? 'http' : 'https',
     port,
     args: () => ['serve', config],
   });
   const host = `127.0.0.1:${port}`;
   const helm = await testHelm(join(dir, 'helm-home'));
-  const artifacts = artifactPusher(host, auth, ca.caPem);
+  const artifacts = artifactPusher(host, auth, options.plainHttp ? undefined : ca.caPem);
   return Object.assign(server, {
     host,
     auth,
@@ -137,7 +141,7 @@ export async function startTestRegistry(
         'push',
         tgz,
         `oci://${host}/${repo}`,
-        `--ca-file=${ca.caFile}`,
+        options.plainHttp ? '--plain-http' : `--ca-file=${ca.caFile}`,
         `--username=${auth.username}`,
         `--password=${auth.password}`,
       ]);
