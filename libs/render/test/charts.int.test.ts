@@ -248,6 +248,55 @@ describe('chart dependencies', () => {
     expect(configMaps(after.objects)['ul-deplib']).toMatchObject({ chartVersion: '0.2.0' });
   });
 
+  it('a dependency version pushed again with other content misses the manifest cache, OCI even when locked', async () => {
+    const src = join(env.tmpDir, 'repushed-src');
+    const lib = (where: string, name: string, greeting: string) =>
+      writeChart(join(src, where), { name, version: '1.0.0', values: { greeting } });
+    await env.registry.push(await lib('oci-first', 'ocidep', 'first'));
+    await env.helmRepo.publish(await lib('http-first', 'httpdep', 'first'));
+    const root = join(env.tmpDir, 'repushed-repo');
+    const chartDir = await writeChart(root, {
+      name: 'parent',
+      version: '1.0.0',
+      templates: {},
+      dependencies: [
+        { name: 'ocidep', version: '1.0.0', repository: `oci://${env.registry.host}/charts` },
+        { name: 'httpdep', version: '1.x', repository: env.helmRepo.url },
+      ],
+    });
+    // The OCI dependency is pinned by the lock; the HTTP one is resolved from its index.
+    await writeFile(
+      join(chartDir, 'Chart.lock'),
+      `dependencies:\n- name: ocidep\n  repository: oci://${env.registry.host}/charts\n  version: 1.0.0\n`,
+    );
+    const renderer = new Renderer({ ...tools, charts: client(), cache: memoryManifestCache() });
+    const request = {
+      appName: 'rp',
+      namespace: 'rp',
+      source: { repoURL: 'https://git.example/repushed', path: 'parent' },
+      repoDir: root,
+      revision: 'c1',
+    };
+    const greetings = (objects: readonly Record<string, unknown>[]) => {
+      const cms = configMaps(objects);
+      return [cms['rp-ocidep']?.['greeting'], cms['rp-httpdep']?.['greeting']];
+    };
+    expect(greetings((await renderer.render(request)).objects)).toEqual(['first', 'first']);
+    expect((await renderer.render(request)).cached).toBe(true);
+
+    await env.registry.push(await lib('oci-second', 'ocidep', 'second'));
+    const afterOci = await renderer.render(request);
+    expect(afterOci.cached).toBe(false);
+    expect(greetings(afterOci.objects)).toEqual(['second', 'first']);
+
+    // `helm repo index` over the re-packaged archive announces its new digest.
+    await env.helmRepo.publish(await lib('http-second', 'httpdep', 'second'));
+    const afterHttp = await renderer.render(request);
+    expect(afterHttp.cached).toBe(false);
+    expect(greetings(afterHttp.objects)).toEqual(['second', 'second']);
+    expect((await renderer.render(request)).cached).toBe(true);
+  });
+
   it('a chart source at a constraint reads index.yaml once: the pull reuses what the resolve read', async () => {
     const c = client();
     const spec = { repoURL: env.helmRepo.url, chart: 'guestbook' };

@@ -495,6 +495,18 @@ export class ChartClient {
   }
 
   /**
+   * The archive digest a Helm repository's index announced for a version,
+   * when this client read that index last (a {@link resolve} just before);
+   * undefined otherwise, and for OCI (see {@link chartDigest}).
+   */
+  announcedDigest(spec: ChartSpec, version: string): string | undefined {
+    const loc = this.locate(spec, this.credential(spec.repoURL));
+    if (loc.kind !== 'http') return undefined;
+    const digest = this.announced.get(`${loc.shown}@${version}`)?.digest;
+    return digest ? `sha256:${digest.replace(/^sha256:/, '')}` : undefined;
+  }
+
+  /**
    * Fetches the chart at an exact version (or OCI digest) into the store,
    * once per digest. An OCI version is looked up afresh (its tag may have
    * been pushed again) unless `manifestDigest`, what {@link chartDigest}
@@ -510,7 +522,10 @@ export class ChartClient {
     const loc = this.locate(spec, cred);
     const pinned = loc.kind === 'oci' ? (isDigest(revision) ? revision : manifestDigest) : revision;
     let key = pinned === undefined ? undefined : `${loc.shown}@${pinned}`;
-    const known = key === undefined ? undefined : this.digests.get(key);
+    // A Helm repository's version is what its index last said: it may have been published again.
+    const known =
+      this.announcedDigest(spec, revision) ??
+      (key === undefined ? undefined : this.digests.get(key));
     const hit = known ? await this.stored(this.store, known) : undefined;
     if (hit) return { ...hit, revision };
     const what = `chart ${loc.shown} ${revision}`;
