@@ -71,7 +71,7 @@ describe('multi-source: a chart from an OCI registry with values from Git', () =
     r.objects[0]?.['data'] as Record<string, string> | undefined;
 
   beforeAll(async () => {
-    env = await startEnv({ redis: true, git: true, registry: true });
+    env = await startEnv({ redis: true, git: true, registry: true, helmRepo: true });
     await push('1.0.0');
     valuesRepo = await env.git.repo('values');
     await valuesRepo.commit({
@@ -90,10 +90,11 @@ describe('multi-source: a chart from an OCI registry with values from Git', () =
     })!;
     redis = new Redis(env.redis.url);
     const cacheDir = userCacheDir(process.env);
+    const { username, password } = env.helmRepo.auth!;
     const charts = new ChartClient({
       cacheDir: env.tmpDir,
-      credentials: () => [cred],
-      trustedCerts: () => ({ [env.registry.host]: env.ca.caPem }),
+      credentials: () => [cred, { urlPrefix: env.helmRepo.url, type: 'helm', username, password }],
+      trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
     });
     apps = new AppRenderer({
       git: new GitClient({ cacheDir: join(env.tmpDir, 'repos') }),
@@ -170,6 +171,37 @@ describe('multi-source: a chart from an OCI registry with values from Git', () =
     } finally {
       await env.registry.restart();
     }
+  });
+
+  it('a Helm repository version published again with other content renders again, past the memo', async () => {
+    const publish = async (greeting: string) =>
+      env.helmRepo.publish(
+        await writeChart(join(env.tmpDir, `http-web-${greeting}`), {
+          name: 'web',
+          version: '2.0.0',
+          templates: chartTemplate,
+          values: { greeting },
+        }),
+      );
+    const app = {
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { namespace: 'apps', name: 'from-index' },
+      spec: {
+        project: 'default',
+        destination: { namespace: 'from-index' },
+        source: { repoURL: env.helmRepo.url, chart: 'web', targetRevision: '2.0.0' },
+      },
+    } as Application;
+    await publish('first');
+    expect(data(await apps.render(app, command('from-index')))?.['greeting']).toBe('first');
+    expect((await apps.render(app, command('from-index'))).via).toBe('memo');
+    // `helm repo index` announces the re-packaged archive's digest under the same version.
+    await publish('second');
+    const again = await apps.render(app, command('from-index'));
+    expect(again.revisions).toEqual(['2.0.0']);
+    expect(again.via).toBe('rendered');
+    expect(data(again)?.['greeting']).toBe('second');
   });
 
   async function head(): Promise<string> {
