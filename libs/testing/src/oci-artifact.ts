@@ -18,6 +18,16 @@ export interface PushedArtifact {
   readonly digest: string;
   /** The layer's digest. */
   readonly layer: string;
+  /** The manifest's size in bytes, what an image index that names it records. */
+  readonly size: number;
+}
+
+/** One manifest an image index names, with the platform it is for. */
+export interface IndexedManifest {
+  readonly digest: string;
+  readonly size: number;
+  readonly platform?: { readonly os: string; readonly architecture: string };
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** The layer media type Argo CD (and `oras push <dir>`) use for a directory. */
@@ -108,6 +118,11 @@ export function artifactPusher(host: string, auth: BasicAuth, caPem: string | un
     if (put.status !== 201) throw new Error(`blob upload to ${repo} failed: ${put.status}`);
     return digest;
   };
+  const putManifest = async (repo: string, tag: string, type: string, body: Buffer) => {
+    const put = await call('PUT', `/v2/${repo}/manifests/${tag}`, { 'content-type': type }, body);
+    if (put.status !== 201)
+      throw new Error(`manifest ${repo}:${tag} was refused: ${put.status} ${put.body}`);
+  };
   return {
     /** Pushes `layer` (a tar+gzip unless `mediaType` says otherwise) as `repo:tag`. */
     async push(
@@ -137,15 +152,37 @@ export function artifactPusher(host: string, auth: BasicAuth, caPem: string | un
           layers: Array.from({ length: options.layers ?? 1 }, () => one),
         }),
       );
-      const put = await call(
-        'PUT',
-        `/v2/${repo}/manifests/${tag}`,
-        { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-        manifest,
+      await putManifest(repo, tag, 'application/vnd.oci.image.manifest.v1+json', manifest);
+      return {
+        ref: `oci://${host}/${repo}`,
+        tag,
+        digest: sha256(manifest),
+        layer: layerDigest,
+        size: manifest.length,
+      };
+    },
+    /**
+     * Pushes an OCI image index (what a multi-platform build makes) naming
+     * `manifests` already in `repo`, as `repo:tag`; returns its digest.
+     */
+    async pushIndex(
+      repo: string,
+      tag: string,
+      manifests: readonly IndexedManifest[],
+    ): Promise<string> {
+      const mediaType = 'application/vnd.oci.image.index.v1+json';
+      const index = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType,
+          manifests: manifests.map((m) => ({
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            ...m,
+          })),
+        }),
       );
-      if (put.status !== 201)
-        throw new Error(`manifest ${repo}:${tag} was refused: ${put.status} ${put.body}`);
-      return { ref: `oci://${host}/${repo}`, tag, digest: sha256(manifest), layer: layerDigest };
+      await putManifest(repo, tag, mediaType, index);
+      return sha256(index);
     },
   };
 }

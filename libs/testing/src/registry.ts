@@ -6,7 +6,7 @@ import { freePort, run, userCacheDir } from '@flotilla/runtime';
 import type { KubernetesObject, KubernetesObjectApi } from '@flotilla/kube';
 import { provisionRegistry, resolveTool } from '@flotilla/toolchain';
 import type { BasicAuth } from './git-server.js';
-import { artifactPusher, type PushedArtifact } from './oci-artifact.js';
+import { artifactPusher, type IndexedManifest, type PushedArtifact } from './oci-artifact.js';
 import { ownedServer, type TestServer } from './servers.js';
 import type { TestCa } from './tls.js';
 
@@ -33,6 +33,8 @@ export interface TestRegistry extends TestServer {
     layer: Buffer,
     options?: { mediaType?: string; layers?: number },
   ): Promise<PushedArtifact>;
+  /** Pushes an OCI image index naming manifests already in `repo` as `repo:tag`; its digest. */
+  pushIndex(repo: string, tag: string, manifests: readonly IndexedManifest[]): Promise<string>;
 }
 
 /** Settings of a test registry. */
@@ -132,6 +134,7 @@ export async function startTestRegistry(
     host,
     auth,
     pushArtifact: artifacts.push,
+    pushIndex: artifacts.pushIndex,
     async push(chartDir: string, repo = 'charts'): Promise<PushedChart> {
       const out = join(dir, 'packages');
       const packaged = await helm(['package', chartDir, '--destination', out]);
