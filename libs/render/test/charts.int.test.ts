@@ -5,13 +5,8 @@ import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialFromSecret, type RepoCredential } from '@flotilla/git';
 import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
-import {
-  ChartClient,
-  isRenderError,
-  memoryManifestCache,
-  Renderer,
-  type RenderError,
-} from '../src/index.js';
+import { ChartClient, memoryManifestCache, Renderer } from '../src/index.js';
+import { failure } from './failure.js';
 import { realTools } from './tools.js';
 
 let env: TestEnv;
@@ -25,15 +20,6 @@ function client(over: Partial<ConstructorParameters<typeof ChartClient>[0]> = {}
     trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
     ...over,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<RenderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRenderError(err)) throw new Error(`expected a RenderError, got ${String(err)}`);
-  return err;
 }
 
 async function tarball(

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepoCredential } from '@flotilla/git';
 import { startEnv, tarGz, writeChart, type ArtifactEntry, type TestEnv } from '@flotilla/testing';
-import { ChartClient, isRenderError, Renderer, type RenderError } from '../src/index.js';
+import { ChartClient, Renderer } from '../src/index.js';
+import { failure } from './failure.js';
 import { realTools } from './tools.js';
 
 let env: TestEnv;
@@ -19,15 +20,6 @@ function client(over: Partial<ConstructorParameters<typeof ChartClient>[0]> = {}
     trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
     ...over,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<RenderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRenderError(err)) throw new Error(`expected a RenderError, got ${String(err)}`);
-  return err;
 }
 
 const configMap = (name: string, data: Record<string, string>) =>

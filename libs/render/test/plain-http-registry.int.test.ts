@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialFromSecret, type RepoCredential } from '@flotilla/git';
 import { startEnv, tarGz, writeChart, type TestEnv } from '@flotilla/testing';
-import { ChartClient, isRenderError, Renderer, type RenderError } from '../src/index.js';
+import { ChartClient, Renderer } from '../src/index.js';
+import { failure } from './failure.js';
 import { realTools } from './tools.js';
 
 let env: TestEnv;
@@ -33,15 +34,6 @@ const chart = () => ({
   chart: 'plain',
   targetRevision: '1.x',
 });
-
-async function failure(p: Promise<unknown>): Promise<RenderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRenderError(err)) throw new Error(`expected a RenderError, got ${String(err)}`);
-  return err;
-}
 
 beforeAll(async () => {
   tools = await realTools();

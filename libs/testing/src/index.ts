@@ -50,3 +50,4 @@ export {
   type ExportedSpan,
   type TestCollector,
 } from './otel-collector.js';
+export { runOperation } from './operations.js';
