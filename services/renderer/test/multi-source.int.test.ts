@@ -204,6 +204,45 @@ describe('multi-source: a chart from an OCI registry with values from Git', () =
     expect(data(again)?.['greeting']).toBe('second');
   });
 
+  it('mixes all three kinds in one app: an OCI chart, a Helm repository chart and a Git directory, values by ref', async () => {
+    await valuesRepo.commit({
+      'plain/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-git\n',
+    });
+    const sources: ApplicationSource[] = [
+      {
+        repoURL: `oci://${env.registry.host}/charts`,
+        chart: 'web',
+        targetRevision: '1.0.0',
+        helm: { releaseName: 'oci', valueFiles: ['$values/envs/staging.yaml'] },
+      },
+      {
+        repoURL: env.helmRepo.url,
+        chart: 'web',
+        targetRevision: '2.x',
+        helm: { releaseName: 'http', valueFiles: ['$values/envs/production.yaml'] },
+      },
+      { repoURL: valuesRepo.url, targetRevision: 'main', path: 'plain' },
+      { repoURL: valuesRepo.url, targetRevision: 'main', ref: 'values' },
+    ];
+    const app = {
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { namespace: 'apps', name: 'mixed' },
+      spec: { project: 'default', destination: { namespace: 'mixed' }, sources },
+    } as Application;
+    const r = await apps.render(app, command('mixed'));
+    const sha = await valuesRepo.revParse('main');
+    expect(r.revisions).toEqual(['1.0.0', '2.0.0', sha, sha]);
+    const byName = Object.fromEntries(
+      r.objects.map((o) => [(o['metadata'] as { name: string }).name, o['data']]),
+    );
+    expect(byName).toEqual({
+      'oci-web': { greeting: 'staging-2', chartVersion: '1.0.0' },
+      'http-web': { greeting: 'production-1', chartVersion: '2.0.0' },
+      'from-git': undefined,
+    });
+  });
+
   async function head(): Promise<string> {
     const r = await apps.render(application('production', '1.0.0'), command('production'));
     return r.revisions[1] ?? '';
