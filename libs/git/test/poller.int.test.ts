@@ -67,6 +67,25 @@ describe('the poller with a real Git server and Redis', () => {
     expect(published.at(-1)).toMatchObject({ revisions: [next], previousRevisions: [head] });
   });
 
+  it('a spec edited and put back is decided again with a new id, not dropped as a repeat', async () => {
+    const published: RenderDecision[] = [];
+    const poller = new Poller({
+      refs: directRefs((u) => git.lsRemote(u)),
+      store: memoryResolvedStore(),
+      publish: async (d) => void published.push(d),
+      logger,
+    });
+    const first = await repo.revParse('main');
+    await repo.tag('edited');
+    await repo.commit({ 'apps/app-0/cm.yaml': 'kind: ConfigMap\ndata: {}\n' });
+    const main = await repo.revParse('main');
+    for (const revision of ['main', 'edited', 'main'])
+      await poller.round(apps(1, revision), { intervalMs: 120_000 });
+    expect(published.map((d) => d.revisions?.[0])).toEqual([main, first, main]);
+    // The bus drops a message whose id it saw within its window: each must be new.
+    expect(new Set(published.map((d) => d.id)).size).toBe(3);
+  });
+
   it('two replicas sharing Redis poll each repository once per interval', async () => {
     const redis = () => {
       const r = new Redis(env.redis.url);

@@ -256,8 +256,11 @@ export class Poller {
       ...(app.refresh ? { refresh: app.refresh } : {}),
       // Files only help when the push is the whole difference since the last render.
       ...(files && sameSpec && !app.refresh ? { changedFiles: files } : {}),
+      // The state it leaves too: a decision retried after a failed publish keeps its id
+      // (and is dropped as a repeat), but a return to an earlier state (a spec edited
+      // and put back, a branch reset) is news, not a repeat of the first decision.
       id: createHash('sha256')
-        .update(JSON.stringify([app.ref, next, app.refresh ?? '']))
+        .update(JSON.stringify([app.ref, previous ?? null, next, app.refresh ?? '']))
         .digest('hex')
         .slice(0, 32),
     };
