@@ -6,6 +6,7 @@ import type { RenderCommand } from '@flotilla/contracts';
 import { credentialFromSecret, GitClient } from '@flotilla/git';
 import {
   ChartClient,
+  chartDigestField,
   DesiredStore,
   isRenderError,
   RedisManifestCache,
@@ -202,6 +203,28 @@ describe('multi-source: a chart from an OCI registry with values from Git', () =
     expect(again.revisions).toEqual(['2.0.0']);
     expect(again.via).toBe('rendered');
     expect(data(again)?.['greeting']).toBe('second');
+
+    // An app on a range gets the version the git-poller picked and the archive digest the
+    // index announced: the renderer reads no index of its own, and renders what it names.
+    const ranged = {
+      ...app,
+      metadata: { namespace: 'apps', name: 'ranged-index' },
+      spec: { ...app.spec, source: { ...app.spec!.source!, targetRevision: '2.x' } },
+    } as Application;
+    expect(data(await apps.render(ranged, command('ranged-index')))?.['greeting']).toBe('second');
+    await publish('third');
+    const listing = await new ChartClient({
+      cacheDir: join(env.tmpDir, 'poller-view'),
+      credentials: () => [{ urlPrefix: env.helmRepo.url, ...env.helmRepo.auth! }],
+      trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
+    }).versions({ repoURL: env.helmRepo.url, chart: 'web' });
+    const digest = listing[chartDigestField('web', '2.0.0')]![0]!;
+    const third = await apps.render(
+      ranged,
+      command('ranged-index', { revisions: ['2.0.0'], digests: [digest] }),
+    );
+    expect(third.via).toBe('rendered');
+    expect(data(third)?.['greeting']).toBe('third');
   });
 
   it('mixes all three kinds in one app: an OCI chart, a Helm repository chart and a Git directory, values by ref', async () => {

@@ -145,6 +145,14 @@ export class Poller {
         }
       }
     }
+    // A lookup whose key was listed this round (a Helm repository's index) is that listing.
+    for (const [key] of manifests) {
+      const listed = listings.get(key);
+      if (listed !== undefined) {
+        digests.set(key, listed);
+        manifests.delete(key);
+      }
+    }
     await inParallel(
       [...manifests].map(([key, source]) => async () => {
         digests.set(

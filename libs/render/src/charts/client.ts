@@ -84,6 +84,15 @@ export interface ChartClientOptions {
   readonly keepUsedWithinMs?: number;
 }
 
+/**
+ * Where a Helm repository's listing ({@link ChartClient.versions}) gives the
+ * archive digest its index announces for a chart version: a name no chart
+ * can have.
+ */
+export function chartDigestField(chart: string, version: string): string {
+  return `digest:${chart}@${version}`;
+}
+
 // Index entries remembered between a resolve and its pull (and registry authorizations), oldest dropped first.
 const ANNOUNCED_KEPT = 2000;
 
@@ -247,7 +256,9 @@ export class ChartClient {
 
   /**
    * Every version of the listing a spec reads, by chart name: all charts of
-   * a Helm repository's index, or the spec's chart's OCI tags. One call.
+   * a Helm repository's index (with, under {@link chartDigestField}, the
+   * archive digest announced for each version), or the spec's chart's OCI
+   * tags. One call.
    */
   async versions(spec: ChartSpec, signal?: AbortSignal): Promise<Record<string, string[]>> {
     const cred = this.credential(spec.repoURL);
@@ -259,7 +270,14 @@ export class ChartClient {
     }
     const index = await this.index(loc, cred, signal);
     for (const e of index.get(spec.chart) ?? []) this.remember(`${loc.shown}@${e.version}`, e);
-    return Object.fromEntries([...index].map(([name, list]) => [name, list.map((e) => e.version)]));
+    const out: Record<string, string[]> = {};
+    for (const [name, list] of index) {
+      out[name] = list.map((e) => e.version);
+      for (const e of list)
+        if (e.digest)
+          out[chartDigestField(name, e.version)] = [`sha256:${e.digest.replace(/^sha256:/, '')}`];
+    }
+    return out;
   }
 
   /** The exact version a spec's targetRevision means in a listing {@link versions} returned. */
@@ -510,7 +528,9 @@ export class ChartClient {
    * Fetches the chart at an exact version (or OCI digest) into the store,
    * once per digest. An OCI version is looked up afresh (its tag may have
    * been pushed again) unless `manifestDigest`, what {@link chartDigest}
-   * gave, says which manifest it is.
+   * gave, says which manifest it is; for a Helm repository it names the
+   * archive (what the index announced), and an index that names another is
+   * read again.
    */
   async pull(
     spec: ChartSpec,
@@ -522,8 +542,10 @@ export class ChartClient {
     const loc = this.locate(spec, cred);
     const pinned = loc.kind === 'oci' ? (isDigest(revision) ? revision : manifestDigest) : revision;
     let key = pinned === undefined ? undefined : `${loc.shown}@${pinned}`;
-    // A Helm repository's version is what its index last said: it may have been published again.
+    // A Helm repository's version is the archive the caller names, else what its index
+    // last said: it may have been published again.
     const known =
+      (loc.kind === 'http' ? manifestDigest : undefined) ??
       this.announcedDigest(spec, revision) ??
       (key === undefined ? undefined : this.digests.get(key));
     const hit = known ? await this.stored(this.store, known) : undefined;
@@ -547,11 +569,15 @@ export class ChartClient {
         what,
       );
     } else {
-      const entry =
-        this.announced.get(`${loc.shown}@${revision}`) ??
-        this.entries(await this.index(loc, cred, signal), spec, loc).find(
-          (e) => e.version === revision,
-        );
+      const remembered = this.announced.get(`${loc.shown}@${revision}`);
+      // An index read before the version was published again names the old archive.
+      const current =
+        remembered && (!manifestDigest || this.announcedDigest(spec, revision) === manifestDigest);
+      const entry = current
+        ? remembered
+        : this.entries(await this.index(loc, cred, signal), spec, loc).find(
+            (e) => e.version === revision,
+          );
       const href = entry?.urls[0];
       if (!entry || !href)
         throw new RenderError('ChartNotFound', `${loc.shown} has no version ${revision}`);
