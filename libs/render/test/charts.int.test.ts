@@ -349,6 +349,31 @@ describe('bad input: each a clear error, credentials never echoed', () => {
     expect(await c.resolve({ ...spec, targetRevision: '1.0.0' })).toBe('1.0.0');
   });
 
+  it('credential templates (repo-creds Secrets, a URL prefix) open every chart under them', async () => {
+    const template = (url: string, auth: { username: string; password: string }) =>
+      credentialFromSecret({
+        metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repo-creds' } },
+        stringData: { type: 'helm', url, ...auth },
+      })!;
+    const c = client({
+      credentials: () => [
+        template(`oci://${env.registry.host}`, env.registry.auth),
+        template(env.helmRepo.url, env.helmRepo.auth!),
+      ],
+    });
+    expect(
+      await c.resolve({
+        repoURL: `oci://${env.registry.host}/charts`,
+        chart: 'podinfo',
+        targetRevision: '1.x',
+      }),
+    ).toBe('1.1.0');
+    const spec = { repoURL: env.helmRepo.url, chart: 'guestbook' };
+    const pulled = await c.pull(spec, await c.resolve({ ...spec, targetRevision: '0.1.0' }));
+    expect(await readFile(join(pulled.dir, 'Chart.yaml'), 'utf8')).toMatch(/version: 0\.1\.0/);
+    pulled.release();
+  });
+
   it('missing credentials: RepositoryAuth saying no Secret matches', async () => {
     const err = await failure(
       client({ credentials: () => [] }).resolve({
