@@ -46,7 +46,7 @@ export function compileRendererOptions(
     chartCacheDir: env['FLOTILLA_CHART_CACHE_DIR'] ?? config.cacheDir,
     maxChartArchiveBytes: Number(env['FLOTILLA_CHART_MAX_ARCHIVE_MB'] ?? 20) * 1024 * 1024,
     maxChartBytes: Number(env['FLOTILLA_CHART_MAX_UNPACKED_MB'] ?? 64) * 1024 * 1024,
-    maxChartCacheBytes: Number(env['FLOTILLA_CHART_CACHE_MAX_MB'] ?? 2048) * 1024 * 1024,
+    maxChartCacheBytes: Number(env['FLOTILLA_CHART_CACHE_MAX_MB'] ?? 1024) * 1024 * 1024,
     helmPath: env['FLOTILLA_HELM'],
     kubectlPath: env['FLOTILLA_KUBECTL'],
   };
