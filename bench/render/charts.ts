@@ -72,14 +72,16 @@ async function time(name: string, fn: (i: number) => Promise<unknown>) {
 async function flotilla(client: ChartClient, spec: ChartSpec) {
   const revision = await client.resolve(spec);
   const pulled = await client.pull(spec, revision);
-  return renderer.render({
-    appName: 'guestbook',
-    namespace: 'guestbook',
-    source: { ...spec, helm: { valueFiles: ['values-production.yaml'] } },
-    repoDir: pulled.dir,
-    revision: pulled.digest,
-    immutable: true,
-  });
+  return renderer
+    .render({
+      appName: 'guestbook',
+      namespace: 'guestbook',
+      source: { ...spec, helm: { valueFiles: ['values-production.yaml'] } },
+      repoDir: pulled.dir,
+      revision: pulled.digest,
+      immutable: true,
+    })
+    .finally(pulled.release);
 }
 
 async function raw(pullArgs: string[], tgz: string, i: number) {
@@ -152,14 +154,16 @@ const artifact = {
 async function fromArtifact(client: ChartClient) {
   const digest = await client.resolveArtifact(artifact);
   const pulled = await client.pullArtifact(artifact, digest);
-  return renderer.render({
-    appName: 'guestbook',
-    namespace: 'guestbook',
-    source: { ...artifact, path: '.' },
-    repoDir: pulled.dir,
-    revision: pulled.digest,
-    immutable: true,
-  });
+  return renderer
+    .render({
+      appName: 'guestbook',
+      namespace: 'guestbook',
+      source: { ...artifact, path: '.' },
+      repoDir: pulled.dir,
+      revision: pulled.digest,
+      immutable: true,
+    })
+    .finally(pulled.release);
 }
 const artifactCold = await time('OCI artifact (kustomize): flotilla cold (pull + render)', (i) =>
   fromArtifact(store(`cold-artifact-${i}`)),

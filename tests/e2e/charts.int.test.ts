@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_VERSION, type Application } from '@flotilla/api';
+import { API_VERSION, applicationPath, type Application } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
 import { Streams } from '@flotilla/contracts';
 import { installCrds, rawRequest } from '@flotilla/kube';
@@ -204,4 +204,53 @@ describe('a chart from an OCI registry with values from Git, staging on 1.x and 
     });
     expect((await status('prod')).history?.length).toBeGreaterThan(prodHistory);
   });
+
+  it('a constraint matching nothing and a registry that is down are ComparisonErrors that prune nothing', async () => {
+    const comparisonError = async () =>
+      (await status('staging')).conditions?.find((c) => c.type === 'ComparisonError')?.message;
+    const live = await configMap('staging');
+    expect(live).toBeDefined();
+    const target = async (targetRevision: string) => {
+      const a = (await readApp(env.kube.kc, ns, 'staging'))!;
+      const sources = a.spec!.sources!.map((s, i) => (i === 0 ? { ...s, targetRevision } : s));
+      await rawRequest(env.kube.kc, {
+        method: 'PATCH',
+        path: applicationPath(ns, 'staging'),
+        contentType: 'application/merge-patch+json',
+        body: { spec: { sources } },
+      });
+    };
+    await target('7.x');
+    await waitFor(
+      'no version matches: ComparisonError',
+      async () => /7\.x/.test((await comparisonError()) ?? ''),
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    expect(await configMap('staging')).toEqual(live);
+
+    await target('1.x');
+    await waitFor('matched again', async () => (await comparisonError()) === undefined, {
+      timeoutMs: 90_000,
+      intervalMs: 500,
+    });
+    await env.registry.stop();
+    try {
+      // A hard refresh makes the renderer ask the registry now, not its memo.
+      await rawRequest(env.kube.kc, {
+        method: 'PATCH',
+        path: applicationPath(ns, 'staging'),
+        contentType: 'application/merge-patch+json',
+        body: { metadata: { annotations: { 'argocd.argoproj.io/refresh': 'hard' } } },
+      });
+      await waitFor(
+        'registry down: ComparisonError',
+        async () => /could not be reached/.test((await comparisonError()) ?? ''),
+        { timeoutMs: 90_000, intervalMs: 500 },
+      );
+      expect(await configMap('staging')).toEqual(live);
+      expect(JSON.stringify(await status('staging'))).not.toContain(env.registry.auth.password);
+    } finally {
+      await env.registry.restart();
+    }
+  }, 400_000);
 });

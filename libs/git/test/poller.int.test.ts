@@ -27,6 +27,15 @@ describe('the poller with a real Git server and Redis', () => {
       sources: [{ repoURL: repo.url, targetRevision: revision, path: `apps/app-${i}` }],
     }));
 
+  /** A poller listing the repository itself, remembering in memory, publishing into `published`. */
+  const directPoller = (published: RenderDecision[]) =>
+    new Poller({
+      refs: directRefs((u) => git.lsRemote(u)),
+      store: memoryResolvedStore(),
+      publish: async (d) => void published.push(d),
+      logger,
+    });
+
   beforeAll(async () => {
     env = await startEnv({ git: true, redis: true });
     repo = await env.git.repo('monorepo');
@@ -40,12 +49,7 @@ describe('the poller with a real Git server and Redis', () => {
 
   it('100 apps on one repo cost one remote call per round', async () => {
     const published: RenderDecision[] = [];
-    const poller = new Poller({
-      refs: directRefs((u) => git.lsRemote(u)),
-      store: memoryResolvedStore(),
-      publish: async (d) => void published.push(d),
-      logger,
-    });
+    const poller = directPoller(published);
     const fleet = apps(100);
     const before = env.git.server.requests.infoRefs;
     const report = await poller.round(fleet, { intervalMs: 120_000 });
@@ -65,6 +69,20 @@ describe('the poller with a real Git server and Redis', () => {
     await poller.round(fleet, { intervalMs: 120_000 });
     expect(published).toHaveLength(200);
     expect(published.at(-1)).toMatchObject({ revisions: [next], previousRevisions: [head] });
+  });
+
+  it('a spec edited and put back is decided again with a new id, not dropped as a repeat', async () => {
+    const published: RenderDecision[] = [];
+    const poller = directPoller(published);
+    const first = await repo.revParse('main');
+    await repo.tag('edited');
+    await repo.commit({ 'apps/app-0/cm.yaml': 'kind: ConfigMap\ndata: {}\n' });
+    const main = await repo.revParse('main');
+    for (const revision of ['main', 'edited', 'main'])
+      await poller.round(apps(1, revision), { intervalMs: 120_000 });
+    expect(published.map((d) => d.revisions?.[0])).toEqual([main, first, main]);
+    // The bus drops a message whose id it saw within its window: each must be new.
+    expect(new Set(published.map((d) => d.id)).size).toBe(3);
   });
 
   it('two replicas sharing Redis poll each repository once per interval', async () => {
@@ -182,12 +200,7 @@ describe('the poller with a real Git server and Redis', () => {
 
   it('an unreachable repository gives one error decision, and a refresh always renders', async () => {
     const published: RenderDecision[] = [];
-    const poller = new Poller({
-      refs: directRefs((u) => git.lsRemote(u)),
-      store: memoryResolvedStore(),
-      publish: async (d) => void published.push(d),
-      logger,
-    });
+    const poller = directPoller(published);
     const broken: PolledApp = {
       ref: { namespace: 'flotilla', name: 'broken' },
       sources: [{ repoURL: `${env.git.server.baseUrl}/missing.git`, targetRevision: 'main' }],
@@ -206,12 +219,7 @@ describe('the poller with a real Git server and Redis', () => {
 
   it('a bad revision is reported, then recovers when the branch appears', async () => {
     const published: RenderDecision[] = [];
-    const poller = new Poller({
-      refs: directRefs((u) => git.lsRemote(u)),
-      store: memoryResolvedStore(),
-      publish: async (d) => void published.push(d),
-      logger,
-    });
+    const poller = directPoller(published);
     const app = apps(1, 'feature-x')[0]!;
     await poller.round([app], { intervalMs: 1000 });
     expect(published[0]?.error).toMatch(/feature-x/);

@@ -64,14 +64,16 @@ export { DesiredStore, type DesiredState } from './desired-store.js';
 export { AppliedMarks } from './applied-marks.js';
 export {
   ChartClient,
+  chartDigestField,
   isOciArtifactSource,
   type ArtifactSpec,
   type ChartClientOptions,
+  type ChartStoreGc,
   type ChartSpec,
   type PulledArtifact,
   type PulledChart,
 } from './charts/client.js';
-export { ChartStore, sha256, type StoredChart } from './charts/store.js';
+export { ChartStore, sha256, type StoreEntry, type StoredChart } from './charts/store.js';
 export { pickVersion, isDigest, isExactVersion, isTagConstraint } from './charts/versions.js';
 export { unpackChart, unpackTree, type UnpackedChart } from './charts/tarball.js';
 export { parseIndex, type IndexEntry } from './charts/index.js';

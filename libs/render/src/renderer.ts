@@ -138,7 +138,9 @@ export class Renderer {
         ...(dependencies?.length
           ? {
               dependencies: dependencies.map((d) =>
-                d.kind === 'chart' ? [d.name, d.repository, d.version] : [d.name, d.repository],
+                d.kind === 'chart'
+                  ? [d.name, d.repository, d.version, ...(d.digest ? [d.digest] : [])]
+                  : [d.name, d.repository],
               ),
             }
           : {}),

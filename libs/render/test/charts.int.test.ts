@@ -5,13 +5,8 @@ import { pack } from 'tar-stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialFromSecret, type RepoCredential } from '@flotilla/git';
 import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
-import {
-  ChartClient,
-  isRenderError,
-  memoryManifestCache,
-  Renderer,
-  type RenderError,
-} from '../src/index.js';
+import { ChartClient, memoryManifestCache, Renderer } from '../src/index.js';
+import { failure } from './failure.js';
 import { realTools } from './tools.js';
 
 let env: TestEnv;
@@ -25,15 +20,6 @@ function client(over: Partial<ConstructorParameters<typeof ChartClient>[0]> = {}
     trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
     ...over,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<RenderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRenderError(err)) throw new Error(`expected a RenderError, got ${String(err)}`);
-  return err;
 }
 
 async function tarball(
@@ -248,6 +234,55 @@ describe('chart dependencies', () => {
     expect(configMaps(after.objects)['ul-deplib']).toMatchObject({ chartVersion: '0.2.0' });
   });
 
+  it('a dependency version pushed again with other content misses the manifest cache, OCI even when locked', async () => {
+    const src = join(env.tmpDir, 'repushed-src');
+    const lib = (where: string, name: string, greeting: string) =>
+      writeChart(join(src, where), { name, version: '1.0.0', values: { greeting } });
+    await env.registry.push(await lib('oci-first', 'ocidep', 'first'));
+    await env.helmRepo.publish(await lib('http-first', 'httpdep', 'first'));
+    const root = join(env.tmpDir, 'repushed-repo');
+    const chartDir = await writeChart(root, {
+      name: 'parent',
+      version: '1.0.0',
+      templates: {},
+      dependencies: [
+        { name: 'ocidep', version: '1.0.0', repository: `oci://${env.registry.host}/charts` },
+        { name: 'httpdep', version: '1.x', repository: env.helmRepo.url },
+      ],
+    });
+    // The OCI dependency is pinned by the lock; the HTTP one is resolved from its index.
+    await writeFile(
+      join(chartDir, 'Chart.lock'),
+      `dependencies:\n- name: ocidep\n  repository: oci://${env.registry.host}/charts\n  version: 1.0.0\n`,
+    );
+    const renderer = new Renderer({ ...tools, charts: client(), cache: memoryManifestCache() });
+    const request = {
+      appName: 'rp',
+      namespace: 'rp',
+      source: { repoURL: 'https://git.example/repushed', path: 'parent' },
+      repoDir: root,
+      revision: 'c1',
+    };
+    const greetings = (objects: readonly Record<string, unknown>[]) => {
+      const cms = configMaps(objects);
+      return [cms['rp-ocidep']?.['greeting'], cms['rp-httpdep']?.['greeting']];
+    };
+    expect(greetings((await renderer.render(request)).objects)).toEqual(['first', 'first']);
+    expect((await renderer.render(request)).cached).toBe(true);
+
+    await env.registry.push(await lib('oci-second', 'ocidep', 'second'));
+    const afterOci = await renderer.render(request);
+    expect(afterOci.cached).toBe(false);
+    expect(greetings(afterOci.objects)).toEqual(['second', 'first']);
+
+    // `helm repo index` over the re-packaged archive announces its new digest.
+    await env.helmRepo.publish(await lib('http-second', 'httpdep', 'second'));
+    const afterHttp = await renderer.render(request);
+    expect(afterHttp.cached).toBe(false);
+    expect(greetings(afterHttp.objects)).toEqual(['second', 'second']);
+    expect((await renderer.render(request)).cached).toBe(true);
+  });
+
   it('a chart source at a constraint reads index.yaml once: the pull reuses what the resolve read', async () => {
     const c = client();
     const spec = { repoURL: env.helmRepo.url, chart: 'guestbook' };
@@ -312,6 +347,31 @@ describe('bad input: each a clear error, credentials never echoed', () => {
     );
     password = env.registry.auth.password;
     expect(await c.resolve({ ...spec, targetRevision: '1.0.0' })).toBe('1.0.0');
+  });
+
+  it('credential templates (repo-creds Secrets, a URL prefix) open every chart under them', async () => {
+    const template = (url: string, auth: { username: string; password: string }) =>
+      credentialFromSecret({
+        metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repo-creds' } },
+        stringData: { type: 'helm', url, ...auth },
+      })!;
+    const c = client({
+      credentials: () => [
+        template(`oci://${env.registry.host}`, env.registry.auth),
+        template(env.helmRepo.url, env.helmRepo.auth!),
+      ],
+    });
+    expect(
+      await c.resolve({
+        repoURL: `oci://${env.registry.host}/charts`,
+        chart: 'podinfo',
+        targetRevision: '1.x',
+      }),
+    ).toBe('1.1.0');
+    const spec = { repoURL: env.helmRepo.url, chart: 'guestbook' };
+    const pulled = await c.pull(spec, await c.resolve({ ...spec, targetRevision: '0.1.0' }));
+    expect(await readFile(join(pulled.dir, 'Chart.yaml'), 'utf8')).toMatch(/version: 0\.1\.0/);
+    pulled.release();
   });
 
   it('missing credentials: RepositoryAuth saying no Secret matches', async () => {

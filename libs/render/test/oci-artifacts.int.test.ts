@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepoCredential } from '@flotilla/git';
 import { startEnv, tarGz, writeChart, type ArtifactEntry, type TestEnv } from '@flotilla/testing';
-import { ChartClient, isRenderError, Renderer, type RenderError } from '../src/index.js';
+import { ChartClient, Renderer } from '../src/index.js';
+import { failure } from './failure.js';
 import { realTools } from './tools.js';
 
 let env: TestEnv;
@@ -19,15 +20,6 @@ function client(over: Partial<ConstructorParameters<typeof ChartClient>[0]> = {}
     trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
     ...over,
   });
-}
-
-async function failure(p: Promise<unknown>): Promise<RenderError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isRenderError(err)) throw new Error(`expected a RenderError, got ${String(err)}`);
-  return err;
 }
 
 const configMap = (name: string, data: Record<string, string>) =>
@@ -140,6 +132,66 @@ describe('OCI artifacts (type: oci)', () => {
     });
     expect(out.sourceType).toBe('Helm');
     expect(out.objects[0]).toMatchObject({ data: { chartVersion: '0.3.0' } });
+  });
+
+  it('an image index (a multi-platform build) is followed to the one content its platforms share', async () => {
+    const repo = 'manifests/multi';
+    const tree = await tarGz({ 'cm.yaml': configMap('multi', { from: 'index' }) });
+    // One manifest per platform, each pushed under its own tag first, all holding one layer.
+    const amd = await env.registry.pushArtifact(repo, 'amd64', tree);
+    const arm = await env.registry.pushArtifact(repo, 'arm64', tree);
+    const attestation = await env.registry.pushArtifact(repo, 'att', Buffer.from('{}'), {
+      mediaType: 'application/vnd.in-toto+json',
+    });
+    const index = await env.registry.pushIndex(repo, '1.0.0', [
+      { ...amd, platform: { os: 'linux', architecture: 'amd64' } },
+      { ...arm, platform: { os: 'linux', architecture: 'arm64' } },
+      {
+        ...attestation,
+        platform: { os: 'unknown', architecture: 'unknown' },
+        annotations: { 'vnd.docker.reference.type': 'attestation-manifest' },
+      },
+    ]);
+    const c = client();
+    const spec = { repoURL: repoURL(repo), targetRevision: '1.x' };
+    // The revision is what the tag names: the index.
+    const digest = await c.resolveArtifact(spec);
+    expect(digest).toBe(index);
+    const pulled = await c.pullArtifact(spec, digest);
+    expect(pulled.revision).toBe(index);
+    expect(pulled.digest).toBe(amd.layer);
+    const out = await new Renderer(tools)
+      .render({
+        appName: 'multi',
+        source: { ...spec, path: '.' },
+        repoDir: pulled.dir,
+        revision: pulled.digest,
+      })
+      .finally(pulled.release);
+    expect(out.objects[0]).toMatchObject({ data: { from: 'index' } });
+  });
+
+  it('an image index whose platforms hold different content is InvalidRepository; a manifest digest works', async () => {
+    const repo = 'manifests/split';
+    const one = await env.registry.pushArtifact(
+      repo,
+      'one',
+      await tarGz({ 'cm.yaml': configMap('split', { n: '1' }) }),
+    );
+    const two = await env.registry.pushArtifact(
+      repo,
+      'two',
+      await tarGz({ 'cm.yaml': configMap('split', { n: '2' }) }),
+    );
+    await env.registry.pushIndex(repo, '1.0.0', [one, two]);
+    const c = client();
+    const spec = { repoURL: repoURL(repo), targetRevision: '1.0.0' };
+    const err = await failure(c.resolveArtifact(spec).then((d) => c.pullArtifact(spec, d)));
+    expect(err.code).toBe('InvalidRepository');
+    expect(err.message).toMatch(/image index whose manifests hold different content/);
+    const pinned = await c.pullArtifact({ ...spec, targetRevision: two.digest }, two.digest);
+    expect(pinned.digest).toBe(two.layer);
+    pinned.release();
   });
 
   it('a re-pushed tag resolves to its new digest', async () => {

@@ -17,7 +17,7 @@ export interface EnvOptions {
   readonly kube?: boolean;
   /** Serve fixture repos over smart HTTP; `{ auth }` to require basic auth. */
   readonly git?: boolean | { auth?: BasicAuth };
-  /** An OCI registry (TLS from {@link TestEnv.ca}, htpasswd auth); `{ notify }` to send push notifications. */
+  /** An OCI registry (TLS from {@link TestEnv.ca}, htpasswd auth); `{ notify }` to send push notifications, `{ plainHttp }` for no TLS. */
   readonly registry?: boolean | RegistryOptions;
   /** A Helm chart repository over HTTPS with basic auth. */
   readonly helmRepo?: boolean | HelmRepoOptions;

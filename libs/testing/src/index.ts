@@ -28,7 +28,13 @@ export {
   type PushedChart,
   type RegistryOptions,
 } from './registry.js';
-export { tarGz, OCI_TAR_GZIP, type ArtifactEntry, type PushedArtifact } from './oci-artifact.js';
+export {
+  tarGz,
+  OCI_TAR_GZIP,
+  type ArtifactEntry,
+  type IndexedManifest,
+  type PushedArtifact,
+} from './oci-artifact.js';
 export { startHelmRepo, type TestHelmRepo, type HelmRepoOptions } from './helm-repo.js';
 export { writeChart, type ChartFixture } from './charts.js';
 export {
@@ -44,3 +50,4 @@ export {
   type ExportedSpan,
   type TestCollector,
 } from './otel-collector.js';
+export { runOperation } from './operations.js';

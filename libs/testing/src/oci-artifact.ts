@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { gzipSync } from 'node:zlib';
 import { pack } from 'tar-stream';
 import type { BasicAuth } from './git-server.js';
@@ -17,6 +18,16 @@ export interface PushedArtifact {
   readonly digest: string;
   /** The layer's digest. */
   readonly layer: string;
+  /** The manifest's size in bytes, what an image index that names it records. */
+  readonly size: number;
+}
+
+/** One manifest an image index names, with the platform it is for. */
+export interface IndexedManifest {
+  readonly digest: string;
+  readonly size: number;
+  readonly platform?: { readonly os: string; readonly architecture: string };
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** The layer media type Argo CD (and `oras push <dir>`) use for a directory. */
@@ -59,7 +70,10 @@ interface Answer {
  * Pushes one-layer OCI artifacts to a registry with the distribution HTTP
  * API (a monolithic blob upload, then the manifest), as `oras push` does.
  */
-export function artifactPusher(host: string, auth: BasicAuth, caPem: string) {
+export function artifactPusher(host: string, auth: BasicAuth, caPem: string | undefined) {
+  // Without a CA the registry speaks plain HTTP.
+  const origin = caPem === undefined ? `http://${host}` : `https://${host}`;
+  const request = caPem === undefined ? httpRequest : httpsRequest;
   const authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
   const call = (
     method: string,
@@ -69,8 +83,8 @@ export function artifactPusher(host: string, auth: BasicAuth, caPem: string) {
   ): Promise<Answer> =>
     new Promise((resolve, reject) => {
       const req = request(
-        new URL(url, `https://${host}`),
-        { method, ca: caPem, headers: { authorization, ...headers } },
+        new URL(url, origin),
+        { method, ...(caPem ? { ca: caPem } : {}), headers: { authorization, ...headers } },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
@@ -93,7 +107,7 @@ export function artifactPusher(host: string, auth: BasicAuth, caPem: string) {
     const location = started.headers['location'];
     if (started.status !== 202 || typeof location !== 'string')
       throw new Error(`blob upload to ${repo} was not started: ${started.status}`);
-    const url = new URL(location, `https://${host}`);
+    const url = new URL(location, origin);
     url.searchParams.set('digest', digest);
     const put = await call(
       'PUT',
@@ -103,6 +117,11 @@ export function artifactPusher(host: string, auth: BasicAuth, caPem: string) {
     );
     if (put.status !== 201) throw new Error(`blob upload to ${repo} failed: ${put.status}`);
     return digest;
+  };
+  const putManifest = async (repo: string, tag: string, type: string, body: Buffer) => {
+    const put = await call('PUT', `/v2/${repo}/manifests/${tag}`, { 'content-type': type }, body);
+    if (put.status !== 201)
+      throw new Error(`manifest ${repo}:${tag} was refused: ${put.status} ${put.body}`);
   };
   return {
     /** Pushes `layer` (a tar+gzip unless `mediaType` says otherwise) as `repo:tag`. */
@@ -133,15 +152,37 @@ export function artifactPusher(host: string, auth: BasicAuth, caPem: string) {
           layers: Array.from({ length: options.layers ?? 1 }, () => one),
         }),
       );
-      const put = await call(
-        'PUT',
-        `/v2/${repo}/manifests/${tag}`,
-        { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
-        manifest,
+      await putManifest(repo, tag, 'application/vnd.oci.image.manifest.v1+json', manifest);
+      return {
+        ref: `oci://${host}/${repo}`,
+        tag,
+        digest: sha256(manifest),
+        layer: layerDigest,
+        size: manifest.length,
+      };
+    },
+    /**
+     * Pushes an OCI image index (what a multi-platform build makes) naming
+     * `manifests` already in `repo`, as `repo:tag`; returns its digest.
+     */
+    async pushIndex(
+      repo: string,
+      tag: string,
+      manifests: readonly IndexedManifest[],
+    ): Promise<string> {
+      const mediaType = 'application/vnd.oci.image.index.v1+json';
+      const index = Buffer.from(
+        JSON.stringify({
+          schemaVersion: 2,
+          mediaType,
+          manifests: manifests.map((m) => ({
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            ...m,
+          })),
+        }),
       );
-      if (put.status !== 201)
-        throw new Error(`manifest ${repo}:${tag} was refused: ${put.status} ${put.body}`);
-      return { ref: `oci://${host}/${repo}`, tag, digest: sha256(manifest), layer: layerDigest };
+      await putManifest(repo, tag, mediaType, index);
+      return sha256(index);
     },
   };
 }

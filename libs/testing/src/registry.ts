@@ -6,7 +6,7 @@ import { freePort, run, userCacheDir } from '@flotilla/runtime';
 import type { KubernetesObject, KubernetesObjectApi } from '@flotilla/kube';
 import { provisionRegistry, resolveTool } from '@flotilla/toolchain';
 import type { BasicAuth } from './git-server.js';
-import { artifactPusher, type PushedArtifact } from './oci-artifact.js';
+import { artifactPusher, type IndexedManifest, type PushedArtifact } from './oci-artifact.js';
 import { ownedServer, type TestServer } from './servers.js';
 import type { TestCa } from './tls.js';
 
@@ -19,7 +19,7 @@ export interface PushedChart {
   readonly digest: string;
 }
 
-/** A CNCF distribution registry over TLS with htpasswd auth, owned by one suite. */
+/** A CNCF distribution registry over TLS (or plain HTTP) with htpasswd auth, owned by one suite. */
 export interface TestRegistry extends TestServer {
   /** `127.0.0.1:<port>`, what `oci://` URLs and Argo CD's host/path form start with. */
   readonly host: string;
@@ -33,12 +33,16 @@ export interface TestRegistry extends TestServer {
     layer: Buffer,
     options?: { mediaType?: string; layers?: number },
   ): Promise<PushedArtifact>;
+  /** Pushes an OCI image index naming manifests already in `repo` as `repo:tag`; its digest. */
+  pushIndex(repo: string, tag: string, manifests: readonly IndexedManifest[]): Promise<string>;
 }
 
 /** Settings of a test registry. */
 export interface RegistryOptions {
   /** Where the registry sends its notifications of pushes (its `notifications.endpoints`). */
   readonly notify?: { readonly url: string; readonly headers?: Record<string, string> };
+  /** Serve plain HTTP instead of TLS (what Argo CD's `insecureOCIForceHttp` talks to). */
+  readonly plainHttp?: boolean;
 }
 
 const log = (m: string) => process.stderr.write(`[registry] ${m}\n`);
@@ -88,7 +92,9 @@ export async function startTestRegistry(
       http: {
         addr: `127.0.0.1:${port}`,
         secret: randomBytes(16).toString('hex'),
-        tls: { certificate: ca.server.certFile, key: ca.server.keyFile },
+        ...(options.plainHttp
+          ? {}
+          : { tls: { certificate: ca.server.certFile, key: ca.server.keyFile } }),
       },
       auth: { htpasswd: { realm: 'flotilla-test', path: htpasswd } },
       ...(options.notify
@@ -117,17 +123,18 @@ export async function startTestRegistry(
   const server = await ownedServer({
     name: 'registry',
     bin,
-    scheme: 'https',
+    scheme: options.plainHttp ? 'http' : 'https',
     port,
     args: () => ['serve', config],
   });
   const host = `127.0.0.1:${port}`;
   const helm = await testHelm(join(dir, 'helm-home'));
-  const artifacts = artifactPusher(host, auth, ca.caPem);
+  const artifacts = artifactPusher(host, auth, options.plainHttp ? undefined : ca.caPem);
   return Object.assign(server, {
     host,
     auth,
     pushArtifact: artifacts.push,
+    pushIndex: artifacts.pushIndex,
     async push(chartDir: string, repo = 'charts'): Promise<PushedChart> {
       const out = join(dir, 'packages');
       const packaged = await helm(['package', chartDir, '--destination', out]);
@@ -137,7 +144,7 @@ export async function startTestRegistry(
         'push',
         tgz,
         `oci://${host}/${repo}`,
-        `--ca-file=${ca.caFile}`,
+        options.plainHttp ? '--plain-http' : `--ca-file=${ca.caFile}`,
         `--username=${auth.username}`,
         `--password=${auth.password}`,
       ]);

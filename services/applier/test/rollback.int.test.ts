@@ -12,6 +12,7 @@ import { planRollback } from '@flotilla/gitops';
 import { ApiError, installCrds, rawRequest } from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import {
+  runOperation,
   startEnv,
   startRoles,
   streamMessages,
@@ -103,25 +104,7 @@ describe('sync to a revision, and rollback', () => {
       body,
     });
   /** Writes the operation and waits until it ended. */
-  const run = async (operation: Operation) => {
-    const before = (await app()).status?.operationState?.startedAt;
-    await patchApp({ operation });
-    await waitFor(
-      'operation to end',
-      async () => {
-        const a = await app();
-        const s = a.status?.operationState;
-        return (
-          a.operation === undefined &&
-          s !== undefined &&
-          s.startedAt !== before &&
-          s.phase !== 'Running'
-        );
-      },
-      { timeoutMs: 120_000, intervalMs: 250 },
-    );
-    return app();
-  };
+  const run = (operation: Operation) => runOperation(env.kube.kc, ns, 'rb', operation);
   const live = async (name: string) => {
     try {
       const cm = await rawRequest<{ data: Record<string, string> }>(env.kube.kc, {

@@ -3,9 +3,12 @@
 // branch against its refs; exact versions and digests are never polled.
 // OCI artifacts (Argo CD's `type: oci`) are resolved to the digest their tag
 // names now: a tag list for a constraint, then one manifest HEAD per tag; an
-// OCI chart's version is asked its digest too, so a version pushed again is news.
+// OCI chart's version is asked its digest too, and a Helm repository chart's
+// version the archive digest its index announces (the same index read as the
+// listing), so a version pushed again is news.
 import type { ChartVersions, ChartWatch, PolledSource } from '@flotilla/git';
 import {
+  chartDigestField,
   isDigest,
   isExactVersion,
   isOciArtifactSource,
@@ -44,9 +47,14 @@ export function chartWatch(charts: ChartClient): ChartWatch {
           key: `manifest:${charts.artifactListing(s).key}:${tag}`,
           source: { repoURL: s.repoURL, targetRevision: tag, manifest: true },
         };
-      // A chart: only a registry's tags can be pushed again.
       const listing = charts.listing(spec(s));
-      if (!listing.oci) return undefined;
+      // A Helm repository's index says it: the listing itself, one read for both.
+      if (!listing.oci)
+        return {
+          key: listing.key,
+          source: { repoURL: s.repoURL, chart: s.chart ?? '', targetRevision: tag, manifest: true },
+          field: chartDigestField(s.chart ?? '', tag),
+        };
       return {
         key: `manifest:${listing.key}:${tag}`,
         source: { repoURL: s.repoURL, chart: s.chart ?? '', targetRevision: tag, manifest: true },
@@ -59,6 +67,9 @@ export function chartWatch(charts: ChartClient): ChartWatch {
 
 /** One remote call for a polled listing: a chart listing, an artifact's tags, or a tag's digest. */
 export async function listChart(charts: ChartClient, s: PolledSource): Promise<ChartVersions> {
+  // A Helm repository's version's digest is in its index: the same answer as its listing.
+  if (s.manifest && s.chart && !charts.listing(spec(s)).oci)
+    return charts.versions({ repoURL: s.repoURL, chart: s.chart });
   if (s.manifest) {
     const tag = (s.targetRevision ?? '').trim();
     const digest = s.chart

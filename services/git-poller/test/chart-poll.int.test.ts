@@ -114,6 +114,7 @@ describe('the poller watching chart repositories (real registry, Helm repository
       ].sort(),
     );
     expect((env.helmRepo.requests.get('/index.yaml') ?? 0) - indexBefore).toBe(1);
+    // Two listings and two OCI HEADs; the Helm repository's digests come with its listing.
     expect(reports.map((r) => r.repos)).toEqual([4, 4]);
     const byApp = new Map(reports[0]!.decisions.map((d) => [d.app.name, d]));
     expect(byApp.get('staging-0')?.revisions).toEqual(['1.1.0']);
@@ -173,6 +174,48 @@ describe('the poller watching chart repositories (real registry, Helm repository
       ['pinned', ['1.0.0'], [again.digest], `new chart digest ${again.digest.slice(0, 19)}`],
     ]);
     expect(again.digest).not.toBe(before);
+  });
+
+  it('a Helm repository version published again is a new decision carrying its archive digest, from one index read', async () => {
+    const published: RenderDecision[] = [];
+    const p = poller('f', published);
+    const shop = (targetRevision: string): PolledSource => ({
+      repoURL: env.helmRepo.url,
+      chart: 'shop',
+      targetRevision,
+    });
+    const publish = async (greeting: string) =>
+      env.helmRepo.publish(
+        await writeChart(join(chartsDir, `shop-${greeting}`), {
+          name: 'shop',
+          version: '1.0.0',
+          values: { greeting },
+        }),
+      );
+    await publish('first');
+    const fleet = [app('exact', shop('1.0.0')), app('ranged', shop('1.x'))];
+    const reads = () => env.helmRepo.requests.get('/index.yaml') ?? 0;
+    let before = reads();
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    expect(reads() - before).toBe(1);
+    const first = published.map((d) => d.digests?.[0]);
+    expect(first[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(first[1]).toBe(first[0]);
+    published.length = 0;
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    expect(published).toEqual([]);
+
+    await publish('second');
+    before = reads();
+    await p.round(fleet, { intervalMs: INTERVAL, fresh: true });
+    expect(reads() - before).toBe(1);
+    const digest = published[0]?.digests?.[0];
+    expect(digest).toMatch(/^sha256:/);
+    expect(digest).not.toBe(first[0]);
+    expect(published.map((d) => [d.app.name, d.revisions, d.digests, d.reason]).sort()).toEqual([
+      ['exact', ['1.0.0'], [digest], `new chart digest ${digest!.slice(0, 19)}`],
+      ['ranged', ['1.0.0'], [digest], `new chart digest ${digest!.slice(0, 19)}`],
+    ]);
   });
 
   it('a constraint nothing matches is a decision carrying the error, published once', async () => {

@@ -20,6 +20,8 @@ export interface RendererOptions {
   /** Largest chart archive pulled (compressed), and largest unpacked. */
   readonly maxChartArchiveBytes: number;
   readonly maxChartBytes: number;
+  /** Largest size of the chart store; least recently used charts no render holds go beyond it. */
+  readonly maxChartCacheBytes: number;
   readonly helmPath?: string;
   readonly kubectlPath?: string;
 }
@@ -44,6 +46,7 @@ export function compileRendererOptions(
     chartCacheDir: env['FLOTILLA_CHART_CACHE_DIR'] ?? config.cacheDir,
     maxChartArchiveBytes: Number(env['FLOTILLA_CHART_MAX_ARCHIVE_MB'] ?? 20) * 1024 * 1024,
     maxChartBytes: Number(env['FLOTILLA_CHART_MAX_UNPACKED_MB'] ?? 64) * 1024 * 1024,
+    maxChartCacheBytes: Number(env['FLOTILLA_CHART_CACHE_MAX_MB'] ?? 1024) * 1024 * 1024,
     helmPath: env['FLOTILLA_HELM'],
     kubectlPath: env['FLOTILLA_KUBECTL'],
   };
@@ -53,6 +56,8 @@ export function compileRendererOptions(
     throw new Error(
       'FLOTILLA_CHART_MAX_ARCHIVE_MB and FLOTILLA_CHART_MAX_UNPACKED_MB must be positive numbers',
     );
+  if (!(o.maxChartCacheBytes > 0))
+    throw new Error('FLOTILLA_CHART_CACHE_MAX_MB must be a positive number');
   if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_RENDER_CONCURRENCY must be at least 1');
   if (!(o.toolConcurrency >= 1))
     throw new Error('FLOTILLA_RENDER_TOOL_CONCURRENCY must be at least 1');

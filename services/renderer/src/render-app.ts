@@ -237,9 +237,11 @@ export class AppRenderer {
   }
 
   /**
-   * Per source, the manifest digest an OCI chart's version (its tag) names:
-   * the one the git-poller read with the revisions it sent, else one HEAD. A
-   * version pushed again then misses the memo and the store, as it must.
+   * Per source, what a chart's version holds now: the digest the git-poller
+   * read with the revisions it sent, else for OCI the manifest digest its tag
+   * names (one HEAD) and for a Helm repository the archive digest the index
+   * announced (read by the resolve just before: no call). A version pushed
+   * again then misses the memo and the store, as it must.
    */
   private async chartPins(
     sources: readonly ApplicationSource[],
@@ -256,12 +258,16 @@ export class AppRenderer {
       sources.map((s, i) => {
         if (!s.chart) return undefined;
         if (given?.[i]) return given[i];
-        return this.charts().chartDigest({ ...s, chart: s.chart }, revisions[i] ?? '');
+        const spec = { ...s, chart: s.chart };
+        return (
+          this.charts().announcedDigest(spec, revisions[i] ?? '') ??
+          this.charts().chartDigest(spec, revisions[i] ?? '')
+        );
       }),
     );
   }
 
-  // A chart source's files: the chart pulled into the content-addressed store.
+  // A chart source's files: the chart pulled into the content-addressed store, held until rendered.
   private async chartDir(source: ApplicationSource, revision: string, pin?: string) {
     const pulled = await this.charts().pull(
       { ...source, chart: source.chart ?? '' },
@@ -269,13 +275,13 @@ export class AppRenderer {
       undefined,
       pin,
     );
-    return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
+    return { dir: pulled.dir, digest: pulled.digest, release: pulled.release };
   }
 
   // An OCI artifact's tree, pulled at its manifest digest into the same store.
   private async artifactDir(source: ApplicationSource, revision: string) {
     const pulled = await this.charts().pullArtifact({ repoURL: source.repoURL }, revision);
-    return { dir: pulled.dir, digest: pulled.digest, release: () => undefined };
+    return { dir: pulled.dir, digest: pulled.digest, release: pulled.release };
   }
 
   private async renderSources(

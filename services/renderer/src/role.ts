@@ -71,6 +71,7 @@ export const rendererRole: Role = {
       trustedCerts: () => access.trustedCerts(),
       maxArchiveBytes: options.maxChartArchiveBytes,
       maxChartBytes: options.maxChartBytes,
+      maxCacheBytes: options.maxChartCacheBytes,
     });
     // Commit trees no render holds and repositories, unused for a day, leave the cache.
     const gc = setInterval(() => {

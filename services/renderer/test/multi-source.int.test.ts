@@ -6,6 +6,7 @@ import type { RenderCommand } from '@flotilla/contracts';
 import { credentialFromSecret, GitClient } from '@flotilla/git';
 import {
   ChartClient,
+  chartDigestField,
   DesiredStore,
   isRenderError,
   RedisManifestCache,
@@ -71,7 +72,7 @@ describe('multi-source: a chart from an OCI registry with values from Git', () =
     r.objects[0]?.['data'] as Record<string, string> | undefined;
 
   beforeAll(async () => {
-    env = await startEnv({ redis: true, git: true, registry: true });
+    env = await startEnv({ redis: true, git: true, registry: true, helmRepo: true });
     await push('1.0.0');
     valuesRepo = await env.git.repo('values');
     await valuesRepo.commit({
@@ -90,10 +91,11 @@ describe('multi-source: a chart from an OCI registry with values from Git', () =
     })!;
     redis = new Redis(env.redis.url);
     const cacheDir = userCacheDir(process.env);
+    const { username, password } = env.helmRepo.auth!;
     const charts = new ChartClient({
       cacheDir: env.tmpDir,
-      credentials: () => [cred],
-      trustedCerts: () => ({ [env.registry.host]: env.ca.caPem }),
+      credentials: () => [cred, { urlPrefix: env.helmRepo.url, type: 'helm', username, password }],
+      trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
     });
     apps = new AppRenderer({
       git: new GitClient({ cacheDir: join(env.tmpDir, 'repos') }),
@@ -170,6 +172,98 @@ describe('multi-source: a chart from an OCI registry with values from Git', () =
     } finally {
       await env.registry.restart();
     }
+  });
+
+  it('a Helm repository version published again with other content renders again, past the memo', async () => {
+    const publish = async (greeting: string) =>
+      env.helmRepo.publish(
+        await writeChart(join(env.tmpDir, `http-web-${greeting}`), {
+          name: 'web',
+          version: '2.0.0',
+          templates: chartTemplate,
+          values: { greeting },
+        }),
+      );
+    const app = {
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { namespace: 'apps', name: 'from-index' },
+      spec: {
+        project: 'default',
+        destination: { namespace: 'from-index' },
+        source: { repoURL: env.helmRepo.url, chart: 'web', targetRevision: '2.0.0' },
+      },
+    } as Application;
+    await publish('first');
+    expect(data(await apps.render(app, command('from-index')))?.['greeting']).toBe('first');
+    expect((await apps.render(app, command('from-index'))).via).toBe('memo');
+    // `helm repo index` announces the re-packaged archive's digest under the same version.
+    await publish('second');
+    const again = await apps.render(app, command('from-index'));
+    expect(again.revisions).toEqual(['2.0.0']);
+    expect(again.via).toBe('rendered');
+    expect(data(again)?.['greeting']).toBe('second');
+
+    // An app on a range gets the version the git-poller picked and the archive digest the
+    // index announced: the renderer reads no index of its own, and renders what it names.
+    const ranged = {
+      ...app,
+      metadata: { namespace: 'apps', name: 'ranged-index' },
+      spec: { ...app.spec, source: { ...app.spec!.source!, targetRevision: '2.x' } },
+    } as Application;
+    expect(data(await apps.render(ranged, command('ranged-index')))?.['greeting']).toBe('second');
+    await publish('third');
+    const listing = await new ChartClient({
+      cacheDir: join(env.tmpDir, 'poller-view'),
+      credentials: () => [{ urlPrefix: env.helmRepo.url, ...env.helmRepo.auth! }],
+      trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
+    }).versions({ repoURL: env.helmRepo.url, chart: 'web' });
+    const digest = listing[chartDigestField('web', '2.0.0')]![0]!;
+    const third = await apps.render(
+      ranged,
+      command('ranged-index', { revisions: ['2.0.0'], digests: [digest] }),
+    );
+    expect(third.via).toBe('rendered');
+    expect(data(third)?.['greeting']).toBe('third');
+  });
+
+  it('mixes all three kinds in one app: an OCI chart, a Helm repository chart and a Git directory, values by ref', async () => {
+    await valuesRepo.commit({
+      'plain/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-git\n',
+    });
+    const sources: ApplicationSource[] = [
+      {
+        repoURL: `oci://${env.registry.host}/charts`,
+        chart: 'web',
+        targetRevision: '1.0.0',
+        helm: { releaseName: 'oci', valueFiles: ['$values/envs/staging.yaml'] },
+      },
+      {
+        repoURL: env.helmRepo.url,
+        chart: 'web',
+        targetRevision: '2.x',
+        helm: { releaseName: 'http', valueFiles: ['$values/envs/production.yaml'] },
+      },
+      { repoURL: valuesRepo.url, targetRevision: 'main', path: 'plain' },
+      { repoURL: valuesRepo.url, targetRevision: 'main', ref: 'values' },
+    ];
+    const app = {
+      apiVersion: API_VERSION,
+      kind: 'Application',
+      metadata: { namespace: 'apps', name: 'mixed' },
+      spec: { project: 'default', destination: { namespace: 'mixed' }, sources },
+    } as Application;
+    const r = await apps.render(app, command('mixed'));
+    const sha = await valuesRepo.revParse('main');
+    expect(r.revisions).toEqual(['1.0.0', '2.0.0', sha, sha]);
+    const byName = Object.fromEntries(
+      r.objects.map((o) => [(o['metadata'] as { name: string }).name, o['data']]),
+    );
+    expect(byName).toEqual({
+      'oci-web': { greeting: 'staging-2', chartVersion: '1.0.0' },
+      'http-web': { greeting: 'production-1', chartVersion: '2.0.0' },
+      'from-git': undefined,
+    });
   });
 
   async function head(): Promise<string> {

@@ -38,7 +38,7 @@ export interface ResolvedState {
   readonly specHash: string;
   /** Set when resolving failed; a new error message is published once. */
   readonly error?: string;
-  /** Per source, the manifest digest an OCI chart's version (tag) names ('' for others); only when one has one. */
+  /** Per source, the digest a chart's version holds (OCI manifest, or Helm repository archive; '' for others); only when one has one. */
   readonly digests?: readonly string[];
 }
 
@@ -58,9 +58,14 @@ export interface ChartWatch {
   /**
    * For an OCI artifact, or an OCI chart at a version: the lookup of the
    * digest `tag` names now (one manifest HEAD), `key` shared by every source
-   * asking for that tag; undefined for a Helm repository's chart.
+   * asking for that tag. For a Helm repository's chart: its index (the
+   * listing's own key, so one read serves both), the digest in `field`
+   * ('digest' unless set) of what it gives.
    */
-  manifest?(source: PolledSource, tag: string): { key: string; source: PolledSource } | undefined;
+  manifest?(
+    source: PolledSource,
+    tag: string,
+  ): { key: string; source: PolledSource; field?: string } | undefined;
   /** The registry host and repository an OCI source reads (what a push notification names). */
   repository?(source: PolledSource): { host: string; repo: string } | undefined;
 }
@@ -166,7 +171,7 @@ export function resolveApp(
       const looked = charts.digests?.get(lookup.key);
       if (looked === undefined) throw new Error(`tag ${tag} was not looked up this round`);
       if (looked instanceof Error) throw looked;
-      const digest = looked['digest']?.[0];
+      const digest = looked[lookup.field ?? 'digest']?.[0];
       if (!digest) throw new Error(`tag ${tag} has no digest`);
       return digest;
     }
@@ -230,9 +235,10 @@ export function chartTag(
 }
 
 /**
- * Per source, the manifest digest the version of an OCI chart names this
- * round ('' for other sources, or when it could not be looked up); undefined
- * when no source has one. A chart version pushed again changes it.
+ * Per source, the digest the version of a chart holds this round (an OCI
+ * manifest's, or the archive's a Helm repository's index announces; '' for
+ * other sources, or when it could not be looked up); undefined when no
+ * source has one. A chart version pushed again changes it.
  */
 export function chartDigests(
   app: PolledApp,
@@ -249,7 +255,9 @@ export function chartDigests(
     const tag = chartTag(s, charts.watch, charts.listings);
     const lookup = tag === undefined ? undefined : charts.watch.manifest!(s, tag);
     const looked = lookup && charts.digests?.get(lookup.key);
-    return looked && !(looked instanceof Error) ? (looked['digest']?.[0] ?? '') : '';
+    return looked && !(looked instanceof Error)
+      ? (looked[lookup!.field ?? 'digest']?.[0] ?? '')
+      : '';
   });
   return out.some(Boolean) ? out : undefined;
 }

@@ -155,6 +155,14 @@ export class Poller {
         }
       }
     }
+    // A lookup whose key was listed this round (a Helm repository's index) is that listing.
+    for (const [key] of manifests) {
+      const listed = listings.get(key);
+      if (listed !== undefined) {
+        digests.set(key, listed);
+        manifests.delete(key);
+      }
+    }
     await Promise.all(
       [...manifests].map(([key, source]) =>
         this.remote(async () => {
@@ -267,8 +275,11 @@ export class Poller {
       ...(app.refresh ? { refresh: app.refresh } : {}),
       // Files only help when the push is the whole difference since the last render.
       ...(files && sameSpec && !app.refresh ? { changedFiles: files } : {}),
+      // The state it leaves too: a decision retried after a failed publish keeps its id
+      // (and is dropped as a repeat), but a return to an earlier state (a spec edited
+      // and put back, a branch reset) is news, not a repeat of the first decision.
       id: createHash('sha256')
-        .update(JSON.stringify([app.ref, next, app.refresh ?? '']))
+        .update(JSON.stringify([app.ref, previous ?? null, next, app.refresh ?? '']))
         .digest('hex')
         .slice(0, 32),
     };

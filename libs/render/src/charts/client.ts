@@ -4,7 +4,7 @@ import { RenderError } from '../errors.js';
 import { basicAuth, httpGet, shownUrl, statusError, type RepoTls } from './http.js';
 import { parseIndex, type IndexEntry } from './index.js';
 import { CHART_LAYER, OciRegistry, TREE_LAYER } from './oci.js';
-import { ChartStore, sha256, type StoredChart } from './store.js';
+import { ChartStore, sha256, type StoreEntry, type StoredChart } from './store.js';
 import { isDigest, isTagConstraint, pickVersion } from './versions.js';
 
 /** A chart to fetch: Argo CD's `repoURL` + `chart` + `targetRevision`. */
@@ -18,6 +18,11 @@ export interface ChartSpec {
 export interface PulledChart extends StoredChart {
   /** The version (tag) pulled, or the digest asked for. */
   readonly revision: string;
+  /**
+   * Lets the store's clean-up remove it again: until then it is held. Call
+   * it once the render that reads `dir` or `archive` is done.
+   */
+  release(): void;
 }
 
 /** An OCI artifact source (Argo CD 3.1's `type: oci`): `oci://host/repo` at a tag, constraint or digest. */
@@ -30,6 +35,15 @@ export interface ArtifactSpec {
 export interface PulledArtifact extends StoredChart {
   /** The manifest's digest (`sha256:...`): the source's revision. */
   readonly revision: string;
+  /** As {@link PulledChart.release}. */
+  release(): void;
+}
+
+/** What a {@link ChartClient.gc} removed, and what the store holds after it. */
+export interface ChartStoreGc {
+  readonly removed: number;
+  readonly removedBytes: number;
+  readonly bytes: number;
 }
 
 /**
@@ -57,6 +71,26 @@ export interface ChartClientOptions {
   readonly maxIndexBytes?: number;
   readonly timeoutMs?: number;
   readonly maxAliasCount?: number;
+  /**
+   * Largest size of the store (charts and artifacts, archives and unpacked):
+   * after a new entry, the least recently used entries no render holds go
+   * until it fits. Unbounded unless set.
+   */
+  readonly maxCacheBytes?: number;
+  /**
+   * Entries used this recently stay even over the limit, since a process
+   * sharing the directory may be reading them; 10 minutes unless set.
+   */
+  readonly keepUsedWithinMs?: number;
+}
+
+/**
+ * Where a Helm repository's listing ({@link ChartClient.versions}) gives the
+ * archive digest its index announces for a chart version: a name no chart
+ * can have.
+ */
+export function chartDigestField(chart: string, version: string): string {
+  return `digest:${chart}@${version}`;
 }
 
 // Index entries remembered between a resolve and its pull (and registry authorizations), oldest dropped first.
@@ -85,6 +119,8 @@ export class ChartClient {
   private readonly announced = new Map<string, IndexEntry>();
   /** The last `Authorization` each OCI repository accepted, by repository and credentials. */
   private readonly authorizations = new Map<string, string>();
+  private cleaning: Promise<ChartStoreGc> | undefined;
+  private cleanAgain = false;
 
   constructor(private readonly o: ChartClientOptions) {
     this.store = new ChartStore(join(o.cacheDir, 'charts'));
@@ -220,7 +256,9 @@ export class ChartClient {
 
   /**
    * Every version of the listing a spec reads, by chart name: all charts of
-   * a Helm repository's index, or the spec's chart's OCI tags. One call.
+   * a Helm repository's index (with, under {@link chartDigestField}, the
+   * archive digest announced for each version), or the spec's chart's OCI
+   * tags. One call.
    */
   async versions(spec: ChartSpec, signal?: AbortSignal): Promise<Record<string, string[]>> {
     const cred = this.credential(spec.repoURL);
@@ -232,7 +270,14 @@ export class ChartClient {
     }
     const index = await this.index(loc, cred, signal);
     for (const e of index.get(spec.chart) ?? []) this.remember(`${loc.shown}@${e.version}`, e);
-    return Object.fromEntries([...index].map(([name, list]) => [name, list.map((e) => e.version)]));
+    const out: Record<string, string[]> = {};
+    for (const [name, list] of index) {
+      out[name] = list.map((e) => e.version);
+      for (const e of list)
+        if (e.digest)
+          out[chartDigestField(name, e.version)] = [`sha256:${e.digest.replace(/^sha256:/, '')}`];
+    }
+    return out;
   }
 
   /** The exact version a spec's targetRevision means in a listing {@link versions} returned. */
@@ -328,7 +373,7 @@ export class ChartClient {
         `${loc.shown}: ${JSON.stringify(digest)} is not a digest`,
       );
     const known = this.digests.get(`${loc.shown}@${digest}`);
-    const hit = known ? await this.trees.get(known) : undefined;
+    const hit = known ? await this.stored(this.trees, known) : undefined;
     if (hit) return { ...hit, revision: digest };
     const what = `artifact ${loc.shown}@${digest}`;
     const reg = this.registry(loc, cred, signal);
@@ -348,16 +393,100 @@ export class ChartClient {
     }
     // A chart in an artifact is unpacked as a chart (minus its top directory).
     const into = manifest.mediaType === CHART_LAYER ? this.store : this.trees;
-    const stored =
-      (await into.get(manifest.layer.digest)) ??
-      (await into.put(
-        manifest.layer.digest,
-        await reg.blob(loc.repo, manifest.layer.digest, this.limits.archive),
-        this.limits.chart,
-        what,
-      ));
+    const stored = await this.stored(into, manifest.layer.digest, () =>
+      reg.blob(loc.repo, manifest.layer.digest, this.limits.archive),
+    );
     if (into === this.trees) this.digests.set(`${loc.shown}@${digest}`, stored.digest);
     return { ...stored, revision: digest };
+  }
+
+  /**
+   * The entry of `digest` in `store`, held for the caller: as it is, or
+   * stored from what `fetch` gives (then the store is cleaned up to its
+   * limit). Undefined when it is not there and there is no `fetch`.
+   */
+  private async stored(
+    store: ChartStore,
+    digest: string,
+  ): Promise<(StoredChart & { release(): void }) | undefined>;
+  private async stored(
+    store: ChartStore,
+    digest: string,
+    fetch: () => Promise<Buffer>,
+    what?: string,
+  ): Promise<StoredChart & { release(): void }>;
+  private async stored(
+    store: ChartStore,
+    digest: string,
+    fetch?: () => Promise<Buffer>,
+    what = `chart ${digest}`,
+  ): Promise<(StoredChart & { release(): void }) | undefined> {
+    const release = store.hold(digest);
+    try {
+      const have = await store.get(digest);
+      if (have) return { ...have, release };
+      if (!fetch) {
+        release();
+        return undefined;
+      }
+      const put = await store.put(digest, await fetch(), this.limits.chart, what);
+      if (this.o.maxCacheBytes !== undefined) await this.gc().catch(() => undefined);
+      return { ...put, release };
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /**
+   * Cleans the store up to `maxCacheBytes`: the least recently used entries
+   * (charts and artifacts alike) that no render holds and that were not used
+   * within `keepUsedWithinMs` are removed until the rest fits. Runs after
+   * every new entry; calls at the same time share one run.
+   */
+  gc(): Promise<ChartStoreGc> {
+    if (this.cleaning) {
+      this.cleanAgain = true;
+      return this.cleaning;
+    }
+    const run = async (): Promise<ChartStoreGc> => {
+      let result: ChartStoreGc;
+      do {
+        this.cleanAgain = false;
+        result = await this.clean();
+      } while (this.cleanAgain);
+      return result;
+    };
+    const cleaning = run().finally(() => {
+      if (this.cleaning === cleaning) this.cleaning = undefined;
+    });
+    this.cleaning = cleaning;
+    return cleaning;
+  }
+
+  private async clean(): Promise<ChartStoreGc> {
+    const max = this.o.maxCacheBytes ?? Number.POSITIVE_INFINITY;
+    const keepMs = this.o.keepUsedWithinMs ?? 10 * 60_000;
+    const listed = async (store: ChartStore) =>
+      (await store.entries()).map((entry): [ChartStore, StoreEntry] => [store, entry]);
+    const all = [...(await listed(this.store)), ...(await listed(this.trees))].sort(
+      (a, b) => a[1].lastUse - b[1].lastUse,
+    );
+    // A write under way takes seconds: what is left an hour later was interrupted.
+    for (const store of [this.store, this.trees])
+      await store.removeLeftovers(Math.max(keepMs, 3600_000));
+    let bytes = all.reduce((n, [, e]) => n + e.bytes, 0);
+    let removed = 0;
+    let removedBytes = 0;
+    const now = performance.timeOrigin + performance.now();
+    for (const [store, entry] of all) {
+      if (bytes <= max || now - entry.lastUse < keepMs) break;
+      if (!(await store.remove(entry.digest))) continue;
+      bytes -= entry.bytes;
+      removed++;
+      removedBytes += entry.bytes;
+    }
+    return { removed, removedBytes, bytes };
   }
 
   private remember(key: string, entry: IndexEntry): void {
@@ -384,10 +513,24 @@ export class ChartClient {
   }
 
   /**
+   * The archive digest a Helm repository's index announced for a version,
+   * when this client read that index last (a {@link resolve} just before);
+   * undefined otherwise, and for OCI (see {@link chartDigest}).
+   */
+  announcedDigest(spec: ChartSpec, version: string): string | undefined {
+    const loc = this.locate(spec, this.credential(spec.repoURL));
+    if (loc.kind !== 'http') return undefined;
+    const digest = this.announced.get(`${loc.shown}@${version}`)?.digest;
+    return digest ? `sha256:${digest.replace(/^sha256:/, '')}` : undefined;
+  }
+
+  /**
    * Fetches the chart at an exact version (or OCI digest) into the store,
    * once per digest. An OCI version is looked up afresh (its tag may have
    * been pushed again) unless `manifestDigest`, what {@link chartDigest}
-   * gave, says which manifest it is.
+   * gave, says which manifest it is; for a Helm repository it names the
+   * archive (what the index announced), and an index that names another is
+   * read again.
    */
   async pull(
     spec: ChartSpec,
@@ -399,11 +542,16 @@ export class ChartClient {
     const loc = this.locate(spec, cred);
     const pinned = loc.kind === 'oci' ? (isDigest(revision) ? revision : manifestDigest) : revision;
     let key = pinned === undefined ? undefined : `${loc.shown}@${pinned}`;
-    const known = key === undefined ? undefined : this.digests.get(key);
-    const hit = known ? await this.store.get(known) : undefined;
+    // A Helm repository's version is the archive the caller names, else what its index
+    // last said: it may have been published again.
+    const known =
+      (loc.kind === 'http' ? manifestDigest : undefined) ??
+      this.announcedDigest(spec, revision) ??
+      (key === undefined ? undefined : this.digests.get(key));
+    const hit = known ? await this.stored(this.store, known) : undefined;
     if (hit) return { ...hit, revision };
     const what = `chart ${loc.shown} ${revision}`;
-    let stored: StoredChart;
+    let stored: StoredChart & { release(): void };
     if (loc.kind === 'oci') {
       const reg = this.registry(loc, cred, signal);
       const manifest = await reg.manifest(loc.repo, pinned ?? revision.replace(/\+/g, '_'));
@@ -414,34 +562,34 @@ export class ChartClient {
           `${what} is ${manifest.layer.size} bytes, over the limit of ${this.limits.archive}`,
         );
       }
-      stored =
-        (await this.store.get(manifest.layer.digest)) ??
-        (await this.store.put(
-          manifest.layer.digest,
-          await reg.blob(loc.repo, manifest.layer.digest, this.limits.archive),
-          this.limits.chart,
-          what,
-        ));
+      stored = await this.stored(
+        this.store,
+        manifest.layer.digest,
+        () => reg.blob(loc.repo, manifest.layer.digest, this.limits.archive),
+        what,
+      );
     } else {
-      const entry =
-        this.announced.get(`${loc.shown}@${revision}`) ??
-        this.entries(await this.index(loc, cred, signal), spec, loc).find(
-          (e) => e.version === revision,
-        );
+      const remembered = this.announced.get(`${loc.shown}@${revision}`);
+      // An index read before the version was published again names the old archive.
+      const current =
+        remembered && (!manifestDigest || this.announcedDigest(spec, revision) === manifestDigest);
+      const entry = current
+        ? remembered
+        : this.entries(await this.index(loc, cred, signal), spec, loc).find(
+            (e) => e.version === revision,
+          );
       const href = entry?.urls[0];
       if (!entry || !href)
         throw new RenderError('ChartNotFound', `${loc.shown} has no version ${revision}`);
+      const url = new URL(href, `${loc.url}/`).toString();
+      const download = () => this.download(url, cred, what, signal);
       const announced = entry.digest ? `sha256:${entry.digest.replace(/^sha256:/, '')}` : undefined;
-      const have = announced ? await this.store.get(announced) : undefined;
-      stored =
-        have ??
-        (await this.download(
-          new URL(href, `${loc.url}/`).toString(),
-          cred,
-          announced,
-          what,
-          signal,
-        ));
+      if (announced) stored = await this.stored(this.store, announced, download, what);
+      else {
+        // Without a digest in the index, the archive names itself.
+        const body = await download();
+        stored = await this.stored(this.store, sha256(body), () => Promise.resolve(body), what);
+      }
     }
     if (key !== undefined) this.digests.set(key, stored.digest);
     return { ...stored, revision };
@@ -450,17 +598,15 @@ export class ChartClient {
   private async download(
     url: string,
     cred: RepoCredential | undefined,
-    announced: string | undefined,
     what: string,
     signal?: AbortSignal,
-  ): Promise<StoredChart> {
+  ): Promise<Buffer> {
     if (!/^https?:\/\//i.test(url))
       throw new RenderError(
         'InvalidRepository',
         `${what}: the index points at ${JSON.stringify(shownUrl(url))}`,
       );
-    const body = await this.repoGet(url, cred, this.limits.archive, what, signal);
-    return this.store.put(announced ?? sha256(body), body, this.limits.chart, what);
+    return this.repoGet(url, cred, this.limits.archive, what, signal);
   }
 
   // A GET from a Helm repository with its Basic auth and TLS settings; anything but 200 is an error.

@@ -98,6 +98,12 @@ export type PlannedDependency =
       readonly repository: string;
       /** The exact version: `Chart.lock`'s pin, else the highest matching the constraint. */
       readonly version: string;
+      /**
+       * What the version holds now: for OCI the manifest digest its tag names
+       * (a tag pushed again is another dependency), for a Helm repository the
+       * archive digest the index announced when the constraint was resolved.
+       */
+      readonly digest?: string;
     };
 
 /** What dependency vendoring did. */
@@ -149,13 +155,23 @@ export async function planDependencies(opts: {
       );
     }
     const pin = locked.find((l) => l.name === dep.name && (l.repository ?? '') === repo)?.version;
+    const spec = { repoURL: repo, chart: dep.name };
     const version =
       pin ??
-      (await opts.charts.resolve(
-        { repoURL: repo, chart: dep.name, targetRevision: dep.version ?? '' },
-        opts.signal,
-      ));
-    planned.push({ name: dep.name, kind: 'chart', repository: repo, version });
+      (await opts.charts.resolve({ ...spec, targetRevision: dep.version ?? '' }, opts.signal));
+    // One HEAD for OCI; free for a Helm repository whose index the resolve just read.
+    const digest = /^oci:/i.test(repo)
+      ? await opts.charts.chartDigest(spec, version, opts.signal)
+      : pin === undefined
+        ? opts.charts.announcedDigest(spec, version)
+        : undefined;
+    planned.push({
+      name: dep.name,
+      kind: 'chart',
+      repository: repo,
+      version,
+      ...(digest ? { digest } : {}),
+    });
   }
   return planned;
 }
@@ -199,8 +215,12 @@ export async function vendorDependencies(opts: {
       continue;
     }
     const spec = { repoURL: dep.repository, chart: dep.name };
-    const pulled = await opts.charts.pull(spec, dep.version, opts.signal);
-    await copyFile(pulled.archive, join(copy, 'charts', `${dep.name}-${dep.version}.tgz`));
+    const pulled = await opts.charts.pull(spec, dep.version, opts.signal, dep.digest);
+    try {
+      await copyFile(pulled.archive, join(copy, 'charts', `${dep.name}-${dep.version}.tgz`));
+    } finally {
+      pulled.release();
+    }
     fetched.push(`${dep.name} ${dep.version}`);
   }
   return { dir: copy, fetched };

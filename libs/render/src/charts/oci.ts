@@ -27,10 +27,17 @@ export interface ChartManifest {
   readonly layer: { readonly digest: string; readonly size: number };
 }
 
+const INDEX_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
 const MANIFEST_TYPES = [
   'application/vnd.oci.image.manifest.v1+json',
   'application/vnd.docker.distribution.manifest.v2+json',
+  ...INDEX_TYPES,
 ].join(', ');
+
+type Layer = { mediaType?: string; digest?: string; size?: number };
 export const CHART_LAYER = 'application/vnd.cncf.helm.chart.content.v1.tar+gzip';
 /** The layer type of a directory packed as a tar+gzip (what `oras push <dir>` writes). */
 export const TREE_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip';
@@ -154,7 +161,7 @@ export class OciRegistry {
   /** The manifest of `repo` at a tag or digest, and its chart layer. */
   async manifest(repo: string, reference: string): Promise<ChartManifest> {
     const what = `manifest ${repo}:${reference}`;
-    const { digest, layers } = await this.layers(repo, reference, what);
+    const { digest, layers } = await this.layers(repo, reference, what, [CHART_LAYER]);
     const layer = layers.find((l) => l.mediaType === CHART_LAYER);
     if (!layer?.digest) {
       throw new RenderError(
@@ -177,7 +184,7 @@ export class OciRegistry {
     accepted: readonly string[],
   ): Promise<ChartManifest & { readonly mediaType: string }> {
     const what = `manifest ${repo}${reference.startsWith('sha256:') ? '@' : ':'}${reference}`;
-    const { digest, layers } = await this.layers(repo, reference, what);
+    const { digest, layers } = await this.layers(repo, reference, what, accepted);
     const usable = layers.filter((l) => accepted.includes(l.mediaType ?? ''));
     if (usable.length !== 1 || !usable[0]!.digest) {
       throw new RenderError(
@@ -208,17 +215,23 @@ export class OciRegistry {
     const res = await this.get(path, what, SMALL, MANIFEST_TYPES, 'HEAD');
     const header = res.headers['docker-content-digest'];
     if (typeof header === 'string' && /^sha256:[0-9a-f]{64}$/.test(header)) return header;
-    return (await this.layers(repo, reference, what)).digest;
+    return (await this.layers(repo, reference, what, [])).digest;
   }
 
+  /**
+   * The digest of the manifest `reference` names and its layers. An image
+   * index (a multi-platform build) is followed to the manifests it names
+   * that hold a layer of an `accepted` type: they must all hold the same
+   * such layers (one content for every platform), else it is ambiguous.
+   * The digest stays the index's: it is what the tag names.
+   */
   private async layers(
     repo: string,
     reference: string,
     what: string,
-  ): Promise<{
-    digest: string;
-    layers: { mediaType?: string; digest?: string; size?: number }[];
-  }> {
+    accepted: readonly string[],
+    nested = false,
+  ): Promise<{ digest: string; layers: Layer[] }> {
     const res = await this.get(
       `/v2/${repo}/manifests/${encodeURIComponent(reference)}`,
       what,
@@ -226,7 +239,9 @@ export class OciRegistry {
       MANIFEST_TYPES,
     );
     const body = parseJson(res.body, what) as {
-      layers?: { mediaType?: string; digest?: string; size?: number }[];
+      mediaType?: string;
+      layers?: Layer[];
+      manifests?: { digest?: string; annotations?: Record<string, string> }[];
     };
     const computed = `sha256:${createHash('sha256').update(res.body).digest('hex')}`;
     if (/^sha256:[0-9a-f]{64}$/.test(reference) && computed !== reference) {
@@ -237,7 +252,38 @@ export class OciRegistry {
     }
     const header = res.headers['docker-content-digest'];
     const digest = typeof header === 'string' ? header : computed;
-    return { digest, layers: Array.isArray(body.layers) ? body.layers : [] };
+    const type = String(body.mediaType ?? res.headers['content-type'] ?? '');
+    if (!INDEX_TYPES.includes(type) && !(Array.isArray(body.manifests) && !body.layers))
+      return { digest, layers: Array.isArray(body.layers) ? body.layers : [] };
+    if (nested || accepted.length === 0) {
+      if (nested) throw new RenderError('InvalidRepository', `${what} nests an image index`);
+      return { digest, layers: [] };
+    }
+    return { digest, layers: await this.indexLayers(repo, body.manifests ?? [], what, accepted) };
+  }
+
+  private async indexLayers(
+    repo: string,
+    manifests: readonly { digest?: string; annotations?: Record<string, string> }[],
+    what: string,
+    accepted: readonly string[],
+  ): Promise<Layer[]> {
+    const found = new Map<string, Layer[]>();
+    for (const m of manifests) {
+      // BuildKit's attestations sit beside the images; they hold no tree.
+      if (!m.digest || m.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest')
+        continue;
+      const child = await this.layers(repo, m.digest, `${what} → ${m.digest}`, accepted, true);
+      const usable = child.layers.filter((l) => accepted.includes(l.mediaType ?? ''));
+      if (usable.length > 0) found.set(JSON.stringify(usable.map((l) => l.digest)), child.layers);
+    }
+    if (found.size === 1) return [...found.values()][0]!;
+    throw new RenderError(
+      'InvalidRepository',
+      found.size === 0
+        ? `${what} is an image index and none of its ${manifests.length} manifests has a layer of a type Flotilla reads (${accepted.join(', ')})`
+        : `${what} is an image index whose manifests hold different content (${found.size} kinds): write the digest of the manifest to use`,
+    );
   }
 
   /** A blob, refused when larger than `maxBytes`. */
