@@ -226,7 +226,14 @@ describe(`${APPS} apps through two differ and two applier processes, one of each
     }
 
     const events = await operations();
-    expect(operationOverlaps(events)).toEqual([]);
+    const overlaps = operationOverlaps(events);
+    // Each offending app's operation events, in stream order, to say what happened.
+    const story = [...new Set(overlaps.map((o) => o.slice(0, o.indexOf(':'))))].flatMap((app) =>
+      events
+        .filter((e) => eventApp(e) === app)
+        .map((e) => `${app} ${e.subject.split('.').slice(-2).join('.')} ${operationId(e)}`),
+    );
+    expect(overlaps, story.join('\n')).toEqual([]);
     const succeeded = new Set(
       events.filter((e) => e.subject.endsWith('.operation.succeeded')).map(eventApp),
     );
