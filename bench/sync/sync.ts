@@ -4,8 +4,10 @@
 // with no change by both, a 10-wave app against its single-wave twin, and a
 // re-sync of one changed object with and without ApplyOutOfSyncOnly=true.
 // Every sync goes to a fresh namespace, deleted (and waited for) afterwards.
+// `cmwaves` times the applier's own cost of a wave: 500 ConfigMaps (no health
+// check, so no wave waits on the cluster) in one wave and in 10.
 // Needs the local control plane: `npx flotilla dev cluster up` (or KUBECONFIG).
-//   npx tsx bench/sync/sync.ts [runs=3] [cases=fresh,kubectl,waves,outofsync]
+//   npx tsx bench/sync/sync.ts [runs=3] [cases=fresh,kubectl,waves,outofsync,cmwaves]
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -23,7 +25,14 @@ import {
 } from '@flotilla/api';
 import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import { createHealthAssessor } from '@flotilla/gitops';
-import { ApiError, ClusterCache, installCrds, loadKubeConfig, rawRequest } from '@flotilla/kube';
+import {
+  ApiError,
+  ClusterCache,
+  ProjectClient,
+  installCrds,
+  loadKubeConfig,
+  rawRequest,
+} from '@flotilla/kube';
 import { DesiredStore } from '@flotilla/render';
 import { compileRuntimeConfig, createLogger, run, userCacheDir } from '@flotilla/runtime';
 import { startNatsServer, startRedisServer } from '@flotilla/testing';
@@ -31,9 +40,25 @@ import { connectBus } from '@flotilla/bus';
 import { resolveTool } from '@flotilla/toolchain';
 import { applierRole } from '@flotilla/applier';
 
+const CASES = ['fresh', 'kubectl', 'waves', 'outofsync', 'cmwaves'] as const;
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(`usage: npx tsx bench/sync/sync.ts [runs=3] [cases=${CASES.join(',')}]
+
+Cases (each run does every chosen case; the order alternates between runs):
+  fresh      500 objects synced into a fresh namespace, then re-synced with no change,
+             then re-synced again after a (simulated) comparison found them in sync
+  kubectl    kubectl apply --server-side of the same objects, then again with no change
+  waves      the 500 objects in one wave and in 10 waves, to all Healthy
+  outofsync  one object of 500 changed: ApplyOutOfSyncOnly=true against every object
+  cmwaves    500 ConfigMaps in one wave and in 10 waves, to Succeeded: the applier's
+             own cost per extra wave (no health check to wait for)
+
+Writes bench/sync/RESULTS.md (keeping its "## Notes" section). KUBECONFIG, else
+.flotilla/kubeconfig of this checkout.`);
+  process.exit(0);
+}
 const runs = Number(process.argv[2] ?? 3);
 if (!(runs >= 1)) throw new Error('runs must be at least 1');
-const CASES = ['fresh', 'kubectl', 'waves', 'outofsync'] as const;
 const cases = new Set((process.argv[3] ?? CASES.join(',')).split(','));
 for (const c of cases) {
   if (!(CASES as readonly string[]).includes(c)) throw new Error(`unknown case ${c}`);
@@ -42,6 +67,7 @@ for (const c of cases) {
 const UNITS = 100;
 const WAVES = 10;
 const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const ms = (v: number) => `${Math.round(v)} ms`;
 const kubeconfig =
   process.env['KUBECONFIG'] ?? resolve(import.meta.dirname, '..', '..', '.flotilla', 'kubeconfig');
 const kc = loadKubeConfig(kubeconfig);
@@ -134,6 +160,27 @@ function manifests(waves = 1): Obj[] {
   return out;
 }
 
+/** 500 ConfigMaps (no health check: a wave of them is done once applied), in `waves` waves. */
+function configMaps(waves = 1): Obj[] {
+  const count = UNITS * 5;
+  return Array.from({ length: count }, (_, i) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: `cm-${String(i).padStart(3, '0')}`,
+      labels: { 'app.kubernetes.io/part-of': 'bench' },
+      ...(waves > 1
+        ? {
+            annotations: {
+              'argocd.argoproj.io/sync-wave': String(Math.floor((i * waves) / count)),
+            },
+          }
+        : {}),
+    },
+    data: { LOG_LEVEL: 'info', 'app.yaml': `name: cm-${i}\nworkers: ${1 + (i % 4)}\n` },
+  }));
+}
+
 const groupOf = (o: Obj) => {
   const v = String(o['apiVersion']);
   return v.includes('/') ? (v.split('/')[0] ?? '') : '';
@@ -149,6 +196,8 @@ await rawRequest(kc, {
   body: { metadata: { name: controlNs } },
 });
 await installCrds(kc);
+// The applier waits for the control namespace's `default` project, which the differ would create.
+await new ProjectClient(kc).ensureDefault(controlNs);
 await using nats = await startNatsServer();
 await using redisServer = await startRedisServer();
 const redis = new Redis(redisServer.url);
@@ -327,6 +376,7 @@ const profiles = {
   resync: [] as Profile[],
   resyncCompared: [] as Profile[],
   tenWaves: [] as Profile[],
+  cmTenWaves: [] as Profile[],
 };
 function profileOf(app: string, t0: number, end: number): Profile {
   const mine = events.filter((e) => e.app === app && e.at >= t0 && e.at <= end);
@@ -511,6 +561,8 @@ const results = {
   tenWaves: [] as Timing[],
   outOfSyncOnly: [] as Timing[],
   allApplied: [] as Timing[],
+  cmOneWave: [] as Timing[],
+  cmTenWaves: [] as Timing[],
 };
 const log = (label: string, t: Timing) =>
   console.error(`${label}: done ${sec(t.done)}, healthy ${sec(t.healthy)}`);
@@ -624,6 +676,43 @@ async function outOfSyncRound(label: string, flip: boolean) {
   });
 }
 
+/**
+ * 500 ConfigMaps into a fresh namespace in one wave and in ten, timed to
+ * Succeeded: no wave waits on the cluster's controllers, so the difference is
+ * the applier's own cost of the extra waves. Each round syncs one, ten, ten,
+ * one (odd rounds ten, one, one, ten), so a machine getting busier or quieter
+ * weighs on both alike.
+ */
+async function configMapWaveRound(label: string, flip: boolean) {
+  const one: { waves: number; into: Timing[]; profile?: Profile[] } = {
+    waves: 1,
+    into: results.cmOneWave,
+  };
+  const ten = { waves: WAVES, into: results.cmTenWaves, profile: profiles.cmTenWaves };
+  const order = flip ? [ten, one, one, ten] : [one, ten, ten, one];
+  for (const [i, c] of order.entries()) {
+    await retried(`${label}-${i}`, async (n) => {
+      const name = `${label}-${i}-${c.waves}-${n}`;
+      const ns = await freshNamespace(name);
+      const objects = configMaps(c.waves);
+      const ref = await createApp(name, ns, objects);
+      const keys = keysIn(objects, ns);
+      await cache.want(keys);
+      try {
+        // No Deployment waits on the node's heartbeat here: no window to end in.
+        const t = await flotillaSync(ref, keys, { health: false });
+        log(`${label} ${c.waves} wave(s) of ConfigMaps`, t);
+        c.into.push(t);
+        if (c.profile && lastProfile) c.profile.push(lastProfile);
+      } finally {
+        cache.unwant(keys);
+        await rawRequest(kc, { method: 'DELETE', path: appPath(ref.name) }).catch(() => undefined);
+        await dropNamespace(ns);
+      }
+    });
+  }
+}
+
 async function kubectlRound(label: string) {
   await retried(label, async (n) => {
     const ns = await freshNamespace(`${label}-${n}`);
@@ -670,12 +759,14 @@ for (let r = 0; r < runs; r++) {
     });
   // Alternate which goes first, so neither always meets a busier cluster.
   const outOfSync = () => outOfSyncRound(`o${r}`, r % 2 === 1);
+  const cmWaves = () => configMapWaveRound(`c${r}`, r % 2 === 1);
   const chosen: [string, () => Promise<void>][] = [
     ['fresh', fresh],
     ['kubectl', viaKubectl],
     ['waves', oneWave],
     ['waves', tenWaves],
     ['outofsync', outOfSync],
+    ['cmwaves', cmWaves],
   ];
   const order = chosen.filter(([c]) => cases.has(c)).map(([, step]) => step);
   if (r % 2 === 1) order.reverse();
@@ -726,10 +817,17 @@ const rows: [string, number[]][] = [
     'Flotilla re-sync, 1 of 500 changed, no comparison to go by: every object applied',
     col(results.allApplied, 'done'),
   ],
+  ['Flotilla, 500 ConfigMaps in one wave (→ Succeeded)', col(results.cmOneWave, 'done')],
+  [
+    `Flotilla, the same ConfigMaps in ${WAVES} waves (→ Succeeded)`,
+    col(results.cmTenWaves, 'done'),
+  ],
 ];
 const perWave =
   (median(col(results.tenWaves, 'healthy')) - median(col(results.oneWave, 'healthy'))) /
   (WAVES - 1);
+const cmPerWave =
+  (median(col(results.cmTenWaves, 'done')) - median(col(results.cmOneWave, 'done'))) / (WAVES - 1);
 const ratios: [string, string][] = [
   [
     'fresh sync, applied (kubectl / Flotilla)',
@@ -754,6 +852,10 @@ const ratios: [string, string][] = [
   [
     `${WAVES} waves / single wave`,
     ratio(col(results.tenWaves, 'healthy'), col(results.oneWave, 'healthy')),
+  ],
+  [
+    `ConfigMaps: ${WAVES} waves / one wave`,
+    ratio(col(results.cmTenWaves, 'done'), col(results.cmOneWave, 'done')),
   ],
 ];
 
@@ -801,6 +903,7 @@ const profileTable = [
   ),
 ];
 const gaps = profiles.tenWaves.flatMap((p) => p.waveGaps);
+const cmGaps = profiles.cmTenWaves.flatMap((p) => p.waveGaps);
 const report = [
   ...facts,
   '',
@@ -808,10 +911,19 @@ const report = [
   '',
   ...ratioTable,
   '',
-  `Per-wave overhead ((10-wave − single-wave) / ${WAVES - 1}): ${sec(perWave)}`,
+  results.tenWaves.length && results.oneWave.length
+    ? `Per-wave overhead ((10-wave − single-wave) / ${WAVES - 1}): ${sec(perWave)}`
+    : '',
   gaps.length
     ? `Time between consecutive operation.wave-completed events in the ${WAVES}-wave app: median ${sec(median(gaps))}, min ${sec(Math.min(...gaps))}, max ${sec(Math.max(...gaps))}`
     : '',
+  ...(results.cmTenWaves.length && results.cmOneWave.length
+    ? [
+        '',
+        `Per-wave overhead of the applier, ConfigMaps ((${WAVES} waves − one wave) / ${WAVES - 1}): ${ms(cmPerWave)}`,
+        `Time between consecutive operation.wave-completed events, ${WAVES} waves of 50 ConfigMaps: median ${ms(median(cmGaps))}, min ${ms(Math.min(...cmGaps))}, max ${ms(Math.max(...cmGaps))}`,
+      ]
+    : []),
   '',
   ...profileTable,
 ].join('\n');

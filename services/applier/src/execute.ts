@@ -7,7 +7,6 @@ import {
   applyResult,
   hookDeletionFailedResult,
   hooksToDeleteOnTerminate,
-  indexResults,
   pruneResult,
   resourceHealthResult,
   resultId,
@@ -28,6 +27,7 @@ import {
   startChildSpan,
   type Span,
 } from '@flotilla/runtime';
+import { FreshWrites } from './fresh-writes.js';
 import { ProgressWriter } from './progress-writer.js';
 import {
   applyTask,
@@ -105,6 +105,13 @@ export interface ExecutionEnd {
 /** The message of an operation stopped by a terminate request. */
 export const TERMINATED_MESSAGE = 'Operation terminated';
 
+/** What stops an execution, and what it waits for before its first write. */
+export interface ExecutionSignals {
+  readonly terminate: AbortSignal;
+  readonly stop: AbortSignal;
+  readonly running?: Promise<void>;
+}
+
 /**
  * Runs `plan` from `resumed` results (empty for a fresh run) until it ends.
  * `terminate` aborts when the operation is withdrawn: running hooks are
@@ -117,26 +124,79 @@ export async function executePlan(
   plan: SyncPlan,
   resumed: readonly SyncResourceResult[],
   hooks: ExecutionHooks,
-  signals: {
-    readonly terminate: AbortSignal;
-    readonly stop: AbortSignal;
-    readonly running?: Promise<void>;
-  },
+  signals: ExecutionSignals,
 ): Promise<ExecutionEnd> {
-  let results = [...resumed];
+  const writes = new FreshWrites(deps.cache);
+  // Events tell, they never decide: a step goes on while its events are sent (one
+  // connection keeps their order), and the execution ends once every one is. A failed
+  // publish is the publisher's to log; it stops nothing.
+  const sending = new Set<Promise<unknown>>();
+  const announce = (event: Promise<unknown>) => {
+    const sent = event.catch(() => undefined).finally(() => sending.delete(sent));
+    sending.add(sent);
+  };
+  try {
+    return await execute(
+      {
+        ...deps,
+        applied: (key, target, live) => {
+          writes.record(key, live);
+          deps.applied?.(key, target, live);
+        },
+      },
+      writes,
+      plan,
+      resumed,
+      {
+        ...hooks,
+        applied: async (task, result) => announce(hooks.applied(task, result)),
+        stepCompleted: async (phase, wave, count) =>
+          announce(hooks.stepCompleted(phase, wave, count)),
+      },
+      signals,
+    );
+  } finally {
+    writes.close();
+    await Promise.all(sending);
+  }
+}
+
+async function execute(
+  deps: ExecutionDeps,
+  writes: FreshWrites,
+  plan: SyncPlan,
+  resumed: readonly SyncResourceResult[],
+  hooks: ExecutionHooks,
+  signals: ExecutionSignals,
+): Promise<ExecutionEnd> {
+  // The results so far by id, in the order status lists them (a newer result of a task
+  // replaces its older one at the end); the list is made again only after a change.
+  const byId = new Map(resumed.map((r) => [resultId(r.key, r.syncPhase), r]));
+  let list: readonly SyncResourceResult[] | undefined;
+  const results = () => (list ??= [...byId.values()]);
   const all = [...plan.tasks, ...plan.syncFailTasks];
   // Status holds the resumed results already (the caller wrote them with the Running state).
   const writer = new ProgressWriter((r, message) => hooks.progress(r, message), {
-    written: results,
+    written: results(),
     ...(hooks.progressDelayMs !== undefined ? { resultsDelayMs: hooks.progressDelayMs } : {}),
   });
-  const progress = (message: string) => writer.report(results, message);
+  // Results of resources applied may reach status a little later (a resume applies them
+  // again); those of hooks, prunes and failures go at once.
+  let urgent = false;
+  const progress = (message: string) => {
+    writer.report(results(), message, urgent);
+    urgent = false;
+  };
   const set = (r: SyncResourceResult) => {
     const id = resultId(r.key, r.syncPhase);
-    results = [...results.filter((x) => resultId(x.key, x.syncPhase) !== id), r];
+    byId.delete(id);
+    byId.set(id, r);
+    list = undefined;
+    const failed = r.hookPhase === OperationPhase.Failed || r.hookPhase === OperationPhase.Error;
+    if (r.hookType !== undefined || r.status !== ResultCode.Synced || failed) urgent = true;
   };
 
-  if (results.length === 0) {
+  if (byId.size === 0) {
     const failures: SyncResourceResult[] = [];
     // Objects in a namespace this sync creates cannot be dry-run before it exists.
     const newNamespaces = new Set(
@@ -173,7 +233,11 @@ export async function executePlan(
         if (t.type === SyncTaskType.Prune) set(pruneResult(t, {}, true));
         else if (t.type !== SyncTaskType.DeleteBeforeHook) set(applyResult(t, {}, true));
       }
-      return { phase: OperationPhase.Succeeded, message: 'successfully synced (dry run)', results };
+      return {
+        phase: OperationPhase.Succeeded,
+        message: 'successfully synced (dry run)',
+        results: results(),
+      };
     }
   }
 
@@ -200,7 +264,7 @@ export async function executePlan(
       tasks: tasks.filter((t) => pending.has(t.id)),
     };
     for (const batch of applyBatches(step)) {
-      const fresh = batch.filter((t) => !indexResults(results).has(resultId(t.key, t.phase)));
+      const fresh = batch.filter((t) => !byId.has(resultId(t.key, t.phase)));
       const handOver = fresh.filter((t) => t.type === SyncTaskType.Hook);
       const applies = fresh.filter((t) => t.type !== SyncTaskType.Hook);
       // Hooks go to the hook-runner; they run while this batch's resources apply.
@@ -252,7 +316,7 @@ export async function executePlan(
   let waveTasks: readonly SyncTask[] = [];
   // What failed in the wave that just ended, from its tasks' results.
   const waveFailure = (): string | undefined => {
-    const index = indexResults(results);
+    const index = byId;
     const failed = waveTasks
       .map((t) => index.get(resultId(t.key, t.phase)))
       .filter(
@@ -290,11 +354,11 @@ export async function executePlan(
     for (;;) {
       if (signals.stop.aborted) throw signals.stop.reason ?? new Error('stopped');
       if (signals.terminate.aborted) {
-        const toDelete = hooksToDeleteOnTerminate(all, indexResults(results));
+        const toDelete = hooksToDeleteOnTerminate(all, byId);
         await deps.hookDriver.cancel(toDelete);
         await Promise.all(toDelete.map((t) => deleteHook(deps, t)));
         await writer.flush();
-        return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results };
+        return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results: results() };
       }
       // A cluster that stopped answering ends this attempt: its health and hooks cannot be
       // seen (the cache holds what it last saw), and writes would fail one by one. The
@@ -306,9 +370,9 @@ export async function executePlan(
           : undefined;
       if (down !== undefined) {
         await writer.flush();
-        return { phase: OperationPhase.Error, message: down, results };
+        return { phase: OperationPhase.Error, message: down, results: results() };
       }
-      const next = syncProgress(active, results);
+      const next = syncProgress(active, results());
       if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {
         if (next.kind !== 'wait') {
           await hooks.stepCompleted(lastStep.phase, lastStep.wave, lastStep.count);
@@ -326,7 +390,7 @@ export async function executePlan(
             return {
               phase: OperationPhase.Failed,
               message: `stopped before ${where}: ${refused}`,
-              results,
+              results: results(),
             };
           }
           progress(`${next.step.phase} wave ${next.step.wave}: ${next.message}`);
@@ -362,7 +426,7 @@ export async function executePlan(
           const at = next.tasks[0];
           const where = at ? `${at.phase} wave ${at.wave}: ` : '';
           progress(`${where}${next.message}`);
-          const changed = await observe(deps, next.tasks, results, set);
+          const changed = await observe(deps, writes, next.tasks, byId, set);
           if (!changed) {
             await nextChange(
               deps.cache,
@@ -378,45 +442,59 @@ export async function executePlan(
         case 'finished':
           await Promise.all(next.hooksToDelete.map((t) => deleteHook(deps, t)));
           await writer.flush();
-          return { phase: next.phase, message: next.message, results };
+          return { phase: next.phase, message: next.message, results: results() };
       }
     }
   }
 }
 
-/** Updates running results from live state and hook verdicts; true when any changed. */
+/**
+ * Updates running results from live state and hook verdicts, every task at
+ * once; true when any changed. A resource just applied is read as its apply
+ * returned it until the watch delivers that version.
+ */
 async function observe(
   deps: ExecutionDeps,
+  writes: FreshWrites,
   tasks: readonly SyncTask[],
-  results: readonly SyncResourceResult[],
+  index: ReadonlyMap<string, SyncResourceResult>,
   set: (r: SyncResourceResult) => void,
 ): Promise<boolean> {
-  const index = indexResults(results);
-  let changed = false;
-  for (const t of tasks) {
-    const current = index.get(resultId(t.key, t.phase));
-    if (!current) continue;
-    let next: SyncResourceResult;
-    if (t.type === SyncTaskType.Hook) {
-      const verdict = await deps.hookDriver.verdict(t);
-      next = verdict ? { ...current, hookPhase: verdict.phase, message: verdict.message } : current;
-    } else {
-      const live = await liveObject(deps.clusterKc, deps.cache, t.key);
-      if (t.type === SyncTaskType.Prune) next = live ? current : pruneResult(t);
-      else if (live) next = resourceHealthResult(current, await deps.health(live));
-      else {
-        next = {
-          ...current,
-          status: ResultCode.SyncFailed,
-          hookPhase: OperationPhase.Failed,
-          message: 'resource disappeared',
-        };
+  const updates = await Promise.all(
+    tasks.map(async (t): Promise<SyncResourceResult | undefined> => {
+      const current = index.get(resultId(t.key, t.phase));
+      if (!current) return undefined;
+      let next: SyncResourceResult;
+      if (t.type === SyncTaskType.Hook) {
+        const verdict = await deps.hookDriver.verdict(t);
+        next = verdict
+          ? { ...current, hookPhase: verdict.phase, message: verdict.message }
+          : current;
+      } else {
+        const live =
+          (t.type === SyncTaskType.Prune ? undefined : writes.get(t.key)) ??
+          (await liveObject(deps.clusterKc, deps.cache, t.key));
+        if (t.type === SyncTaskType.Prune) next = live ? current : pruneResult(t);
+        else if (live) next = resourceHealthResult(current, await deps.health(live));
+        else {
+          next = {
+            ...current,
+            status: ResultCode.SyncFailed,
+            hookPhase: OperationPhase.Failed,
+            message: 'resource disappeared',
+          };
+        }
       }
-    }
-    if (next.hookPhase !== current.hookPhase || next.message !== current.message) {
-      set(next);
-      changed = true;
-    }
+      return next.hookPhase !== current.hookPhase || next.message !== current.message
+        ? next
+        : undefined;
+    }),
+  );
+  let changed = false;
+  for (const next of updates) {
+    if (!next) continue;
+    set(next);
+    changed = true;
   }
   return changed;
 }

@@ -15,6 +15,11 @@ export interface ApplierOptions {
   readonly leaseTtlMs: number;
   /** How long a command waits before it is redelivered when another replica holds the lease. */
   readonly leaseBusyDelayMs: number;
+  /**
+   * How long a command waits for a busy lease to be released (holding a sync slot)
+   * before it goes back for {@link leaseBusyDelayMs}.
+   */
+  readonly leaseBusyWaitMs: number;
   /** Deliveries that fail with an unexpected fault before the operation ends with Error. */
   readonly faultAttempts: number;
   /** Apply, delete and prune as the project's destinationServiceAccounts (Argo CD's sync impersonation). */
@@ -31,11 +36,14 @@ export function compileApplierOptions(
     applyParallelism: Number(env['FLOTILLA_APPLY_PARALLELISM'] ?? 8),
     leaseTtlMs: Number(env['FLOTILLA_SYNC_LEASE_SECONDS'] ?? 15) * 1000,
     leaseBusyDelayMs: Number(env['FLOTILLA_SYNC_LEASE_BUSY_MS'] ?? 2000),
+    leaseBusyWaitMs: Number(env['FLOTILLA_SYNC_LEASE_WAIT_MS'] ?? 2000),
     faultAttempts: Number(env['FLOTILLA_SYNC_FAULT_ATTEMPTS'] ?? 3),
     syncImpersonation: env['FLOTILLA_SYNC_IMPERSONATION'] === 'true',
   };
   if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_SYNC_CONCURRENCY must be at least 1');
   if (!(o.applyParallelism >= 1)) throw new Error('FLOTILLA_APPLY_PARALLELISM must be at least 1');
   if (!(o.leaseTtlMs > 0)) throw new Error('FLOTILLA_SYNC_LEASE_SECONDS must be positive');
+  if (!(o.leaseBusyWaitMs >= 0))
+    throw new Error('FLOTILLA_SYNC_LEASE_WAIT_MS must not be negative');
   return o;
 }

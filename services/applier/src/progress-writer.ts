@@ -4,8 +4,13 @@
 // state is kept (status holds the whole state, so skipping one loses nothing).
 // A change of the message alone waits a little before it is written, and is
 // dropped when the final status comes first: a short sync then costs no write
-// between its Running state and its end, while every result (what a resume
-// after a crash reads) is still written at once.
+// between its Running state and its end. So do new results that are not
+// urgent (resources applied, as the executor tells): a resume after a crash
+// that misses them applies those resources again, which changes nothing, and a
+// sync of many waves writes its status about once a second, not once a wave.
+// Urgent results (hooks, prunes, failures) are written at once, except in an
+// operation nothing resumes from status (no hooks; its command restarts it),
+// which holds all of its progress for a longer delay.
 import type { SyncResourceResult } from '@flotilla/gitops';
 
 type Write = (results: readonly SyncResourceResult[], message: string) => Promise<void>;
@@ -50,16 +55,17 @@ export class ProgressWriter {
   /**
    * Queues `message` with `results` unless it is what was queued last (watch
    * events wake the executor far more often than anything changes). New
-   * results are written at once; the same results with another message wait
-   * for the message delay. Throws the error of an earlier write (a lost
-   * lease, say).
+   * results are written at once when `urgent`; the same results with another
+   * message, or new results that are not urgent, wait for the message delay.
+   * Throws the error of an earlier write (a lost lease, say).
    */
-  report(results: readonly SyncResourceResult[], message: string): void {
+  report(results: readonly SyncResourceResult[], message: string, urgent = true): void {
     if (this.failure) throw this.failure.error;
     if (this.last?.results === results && this.last.message === message) return;
     this.last = { results, message };
-    if (results === this.writtenResults) this.defer(this.messageDelayMs);
-    else if (this.resultsDelayMs !== undefined) this.defer(this.resultsDelayMs);
+    // A quiet operation holds everything for its own delay; otherwise only what is not urgent.
+    if (this.resultsDelayMs !== undefined) this.defer(this.resultsDelayMs);
+    else if (results === this.writtenResults || !urgent) this.defer(this.messageDelayMs);
     else this.queue(this.last);
   }
 

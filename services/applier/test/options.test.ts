@@ -10,4 +10,12 @@ describe('applier options', () => {
       'FLOTILLA_SYNC_CONCURRENCY',
     );
   });
+
+  it('waits 2 s for a busy lease unless set; 0 sends the command back at once', () => {
+    expect(compileApplierOptions({}).leaseBusyWaitMs).toBe(2000);
+    expect(compileApplierOptions({ FLOTILLA_SYNC_LEASE_WAIT_MS: '0' }).leaseBusyWaitMs).toBe(0);
+    expect(() => compileApplierOptions({ FLOTILLA_SYNC_LEASE_WAIT_MS: '-1' })).toThrow(
+      'FLOTILLA_SYNC_LEASE_WAIT_MS',
+    );
+  });
 });

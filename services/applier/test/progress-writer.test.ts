@@ -82,6 +82,28 @@ describe('ProgressWriter', () => {
     expect(written).toEqual([{ names: ['a', 'b'], message: 'Sync wave 0: waiting for healthy' }]);
   });
 
+  it('holds results that are not urgent for the delay, in one write, until urgent ones come', async () => {
+    const written: { names: string[]; message: string }[] = [];
+    const writer = new ProgressWriter(
+      async (r, message) => void written.push({ names: r.map((x) => x.key.name), message }),
+      { messageDelayMs: 20 },
+    );
+    writer.report([result('a')], 'Sync wave 0', false);
+    writer.report([result('a'), result('b')], 'Sync wave 1', false);
+    expect(written).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
+    await writer.flush();
+    expect(written).toEqual([{ names: ['a', 'b'], message: 'Sync wave 1' }]);
+    writer.report([result('a'), result('b'), result('c')], 'Sync wave 2', false);
+    writer.report([result('a'), result('b'), result('c'), result('hook')], 'Sync wave 2', true);
+    await writer.flush();
+    expect(written.map((w) => w.names.length)).toEqual([2, 4]);
+    // Flushed before the delay (the final status follows): nothing held back is written.
+    writer.report([result('d')], 'Sync wave 3', false);
+    await writer.flush();
+    expect(written).toHaveLength(2);
+  });
+
   it('rethrows a failed write on flush and on the next report', async () => {
     const writer = new ProgressWriter(() => Promise.reject(new Error('lease lost')));
     writer.report([], 'one');
