@@ -39,12 +39,14 @@ export function automatedSyncCommandId(app: AppRef, resourceVersion: string): st
 
 /**
  * The id of one attempt of an operation (`op`) or a deletion (`del`) of the
- * Application, started at `startedMs`: `<kind>-<namespace>_<name>-<seconds>`.
+ * Application, started at `startedMs`: `<kind>-<namespace>_<name>-<milliseconds>`.
  * Names never hold `_`, so apps of different namespaces never share an id
- * (it keys their hooks in Redis and their events' message ids).
+ * (it keys their hooks in Redis and their events' message ids). Milliseconds,
+ * not seconds: two quick operations of one app in the same second are two
+ * operations, and the message id of the second's start must not repeat the first's.
  */
 export function operationIdOf(kind: 'op' | 'del', app: AppRef, startedMs: number): string {
-  return `${kind}-${app.namespace}_${app.name}-${Math.floor(startedMs / 1000)}`;
+  return `${kind}-${app.namespace}_${app.name}-${Math.floor(startedMs)}`;
 }
 
 /** Group, kind, namespace and name: one resource everywhere. */

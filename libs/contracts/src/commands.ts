@@ -160,6 +160,13 @@ export const SyncCommand = base(
           'With `operation`: the `startedAt` of the last operation the deciding comparison saw (empty: none). An operation started since makes the decision stale.',
       }),
     ),
+    decidedAt: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          "With `operation`: when the comparison decided it (RFC 3339). The operation's `startedAt` and id, so a run restarted on another applier after a crash is the same operation.",
+      }),
+    ),
   },
 );
 /** Run or resume the app's sync operation. */

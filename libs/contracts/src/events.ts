@@ -2,7 +2,10 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import { ResourceKey } from './app-ref.js';
 
 const revisions = Type.Array(Type.String(), { description: 'Commit SHAs, one per source.' });
-const operationId = Type.String({ description: 'Identifies the sync operation.' });
+const operationId = Type.String({
+  description:
+    'Identifies the operation: `op-<namespace>_<name>-<start in ms since the epoch>` (`del-` for a deletion).',
+});
 const forOperation = Type.Boolean({
   description:
     "True for a render a sync operation asked for; the app's desired state is unchanged.",
@@ -181,7 +184,7 @@ export const EventCatalog = {
       prune: Type.Boolean(),
     }),
     example: {
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
       trigger: 'automated',
       revision: '3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
       dryRun: false,
@@ -196,7 +199,12 @@ export const EventCatalog = {
       wave: Type.Integer(),
       resourceCount: Type.Integer({ minimum: 0 }),
     }),
-    example: { operationId: 'op-1732478400-3f4c2a1', phase: 'Sync', wave: 1, resourceCount: 3 },
+    example: {
+      operationId: 'op-flotilla_guestbook-1732478400123',
+      phase: 'Sync',
+      wave: 1,
+      resourceCount: 3,
+    },
   },
   'operation.succeeded': {
     description: 'A sync operation ended Succeeded.',
@@ -207,7 +215,7 @@ export const EventCatalog = {
       durationMs: Type.Number(),
     }),
     example: {
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
       revision: '3f4c2a1e9b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a',
       message: 'successfully synced (all tasks run)',
       durationMs: 5230,
@@ -222,7 +230,7 @@ export const EventCatalog = {
       durationMs: Type.Number(),
     }),
     example: {
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
       message: 'one or more synchronization tasks completed unsuccessfully',
       durationMs: 2210,
     },
@@ -231,7 +239,7 @@ export const EventCatalog = {
     description: 'A hook resource was created.',
     data: Type.Object(hookFields),
     example: {
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
       hook: { group: 'batch', kind: 'Job', namespace: 'demo', name: 'db-migrate' },
       hookType: 'PreSync',
       wave: 0,
@@ -241,7 +249,7 @@ export const EventCatalog = {
     description: 'A hook finished successfully.',
     data: Type.Object({ ...hookFields, logTail: Type.Optional(Type.String()) }),
     example: {
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
       hook: { group: 'batch', kind: 'Job', namespace: 'demo', name: 'db-migrate' },
       hookType: 'PreSync',
       wave: 0,
@@ -256,7 +264,7 @@ export const EventCatalog = {
       logTail: Type.Optional(Type.String()),
     }),
     example: {
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
       hook: { group: 'batch', kind: 'Job', namespace: 'demo', name: 'db-migrate' },
       hookType: 'PreSync',
       wave: 0,
@@ -302,7 +310,7 @@ export const EventCatalog = {
       message:
         "rbac.authorization.k8s.io/ClusterRoleBinding admin: cluster-scoped kind rbac.authorization.k8s.io/ClusterRoleBinding is not listed in clusterResourceWhitelist of project 'team-a'",
       stage: 'sync',
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
     },
   },
   'resource.applied': {
@@ -315,7 +323,7 @@ export const EventCatalog = {
       message: Type.Optional(Type.String()),
     }),
     example: {
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
       resource: { group: '', kind: 'Service', namespace: 'demo', name: 'web' },
       phase: 'Sync',
       wave: 0,
@@ -327,7 +335,7 @@ export const EventCatalog = {
       'A resource was deleted: pruned because Git no longer declares it, or deleted with its Application.',
     data: Type.Object({ operationId, resource: ResourceKey, wave: Type.Integer() }),
     example: {
-      operationId: 'op-1732478400-3f4c2a1',
+      operationId: 'op-flotilla_guestbook-1732478400123',
       resource: { group: '', kind: 'ConfigMap', namespace: 'demo', name: 'old-config' },
       wave: 0,
     },

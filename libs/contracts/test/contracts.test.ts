@@ -15,10 +15,23 @@ import {
   subjectOfEvent,
   workSubject,
   eventType,
+  operationIdOf,
 } from '../src/index.js';
 
 const app = { namespace: 'flotilla', name: 'guestbook' };
 const docs = join(import.meta.dirname, '..', '..', '..', 'docs');
+
+describe('operation ids', () => {
+  it('tell apart two operations of one app started in the same second', () => {
+    const at = Date.parse('2026-12-03T10:00:00.100Z');
+    const a = operationIdOf('op', app, at);
+    expect(a).toBe(`op-flotilla_guestbook-${at}`);
+    expect(operationIdOf('op', app, at + 400)).not.toBe(a);
+    expect(operationIdOf('op', { namespace: 'flotilla-guestbook', name: 'x' }, at)).not.toBe(
+      operationIdOf('op', { namespace: 'flotilla', name: 'guestbook-x' }, at),
+    );
+  });
+});
 
 describe('work commands', () => {
   it('decode a valid command', () => {

@@ -68,8 +68,14 @@ export class OperationRun {
     private readonly lease: Lease,
     /** Carried by its command, not by `Application.operation`: nothing to clear at the end. */
     readonly carried = false,
+    /**
+     * When a fresh attempt started, if not now: a carried operation started
+     * when the comparison decided it, so a run restarted elsewhere after a
+     * crash, before it wrote any state, keeps its id.
+     */
+    startedAt?: string,
   ) {
-    this.startedAt = resumed ? resumed.startedAt : new Date().toISOString();
+    this.startedAt = resumed ? resumed.startedAt : (startedAt ?? new Date().toISOString());
     this.retryCount = resumed ? (resumed.retryCount ?? 0) : 0;
     this.opId = operationIdOf('op', ref, Date.parse(this.startedAt));
     this.emit = appEvents(deps, ref);

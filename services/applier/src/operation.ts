@@ -125,6 +125,7 @@ export async function runOperation(
     resuming,
     lease,
     !app.operation,
+    app.operation ? undefined : decidedAt(carried),
   );
 
   const resolved = await resolveDesired(deps, run);
@@ -152,6 +153,16 @@ export interface CarriedOperation {
   readonly operation: Operation;
   /** The `startedAt` of the last operation the comparison saw ('' for none). */
   readonly lastOperationStartedAt: string;
+  /** When the comparison decided it (RFC 3339), if the command says. */
+  readonly decidedAt?: string;
+}
+
+/** The decision time of a carried operation, when it is a valid time not in the future. */
+function decidedAt(carried: CarriedOperation | undefined): string | undefined {
+  const at = carried?.decidedAt;
+  if (!at) return undefined;
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) || ms > Date.now() ? undefined : new Date(ms).toISOString();
 }
 
 /**

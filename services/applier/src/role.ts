@@ -272,6 +272,7 @@ export const applierRole: Role = {
           ? {
               operation: cmd.operation as Operation,
               lastOperationStartedAt: cmd.lastOperationStartedAt ?? '',
+              ...(cmd.decidedAt ? { decidedAt: cmd.decidedAt } : {}),
             }
           : undefined;
         if (current?.operation) carriedRuns.delete(k);

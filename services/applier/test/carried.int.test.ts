@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
 import { createPublisher, startWorker } from '@flotilla/bus';
-import type { DiffCommand, SyncCommand } from '@flotilla/contracts';
+import { operationIdOf, type DiffCommand, type SyncCommand } from '@flotilla/contracts';
 import { ApplicationClient, customResourceInformer } from '@flotilla/kube';
 import { createLogger } from '@flotilla/runtime';
 import { waitFor } from '@flotilla/testing';
@@ -146,6 +146,26 @@ describe('automated syncs carried by their command', () => {
       { timeoutMs: 30_000 },
     );
     expect((await ended('stale')).status?.operationState?.phase).toBe('Succeeded');
+  });
+
+  it('starts when it was decided: a run restarted after a crash is the same operation', async () => {
+    await h.createApp('decided', [configMap('decided')], {
+      syncPolicy: { automated: { prune: true } },
+    });
+    // A decision that waited in the queue, or whose first run died before it wrote anything.
+    const decidedAt = new Date(Date.now() - 4_321).toISOString();
+    await send('decided', { decidedAt });
+    const state = (await ended('decided')).status?.operationState;
+    expect(state?.phase).toBe('Succeeded');
+    expect(state?.startedAt).toBe(decidedAt);
+    const events = await h.events('decided');
+    const id = operationIdOf('op', { namespace: h.ns, name: 'decided' }, Date.parse(decidedAt));
+    const ids = (name: string) =>
+      events
+        .filter((e) => e['name'] === name)
+        .map((e) => (e['data'] as Record<string, unknown>)['operationId']);
+    expect(ids('operation.started')).toEqual([id]);
+    expect(ids('operation.succeeded')).toEqual([id]);
   });
 
   it('terminate marks it Terminating and it ends Failed before its next wave', async () => {

@@ -73,6 +73,7 @@ export async function actOnAutoSync(deps: {
         : {}),
       operation: decision.operation as Record<string, unknown>,
       lastOperationStartedAt: deps.lastOperationStartedAt ?? '',
+      decidedAt: new Date().toISOString(),
       ...(deps.resourceVersion ? { appResourceVersion: deps.resourceVersion } : {}),
     },
     id,
