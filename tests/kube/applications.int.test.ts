@@ -177,6 +177,34 @@ describe('ApplicationClient', () => {
     }
   });
 
+  it('keeps watched Applications without managedFields, listed or delivered', async () => {
+    await apps.create(ns, appNamed('slim-listed'));
+    const informer = apps.informer(ns);
+    await informer.start();
+    try {
+      const listed = informer.get('slim-listed', ns);
+      expect(listed?.metadata?.name).toBe('slim-listed');
+      expect(listed?.metadata?.managedFields).toBeUndefined();
+      // The apiserver does send them: a read has them.
+      expect(
+        (await apps.get({ namespace: ns, name: 'slim-listed' }))?.metadata?.managedFields,
+      ).not.toHaveLength(0);
+      await apps.create(ns, appNamed('slim-watched'));
+      const written = await apps.mergePatch(
+        { namespace: ns, name: 'slim-watched' },
+        { metadata: { annotations: { step: '1' } } },
+      );
+      await waitFor(
+        'the edit in the watch',
+        async () => rvOf(informer.get('slim-watched', ns)) === rvOf(written),
+        { timeoutMs: 10_000 },
+      );
+      for (const a of informer.list(ns)) expect(a.metadata?.managedFields).toBeUndefined();
+    } finally {
+      informer.stop();
+    }
+  });
+
   it('deletes an Application', async () => {
     await apps.create(ns, appNamed('short-lived'));
     await apps.delete({ namespace: ns, name: 'short-lived' });

@@ -19,6 +19,10 @@ export interface CustomResourceType {
  * A list-then-watch cache of one custom resource type in one namespace, or in
  * every namespace when `namespace` is undefined (re-lists on watch expiry).
  * Call `start()`; read with `list()`/`get()`.
+ *
+ * The cached objects carry no `metadata.managedFields`: no role reads who wrote
+ * which field of Flotilla's own resources from a watch, and they are about a
+ * third of a synced Application's memory (16 MiB per role at 10,000 apps).
  */
 export function customResourceInformer<T extends KubernetesObject>(
   kc: KubeConfig,
@@ -27,23 +31,38 @@ export function customResourceInformer<T extends KubernetesObject>(
 ): Informer<T> & ObjectCache<T> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const base = `/apis/${type.group}/${type.version}`;
-  if (namespace === undefined)
-    return makeInformer<T>(kc, `${base}/${type.plural}`, () =>
-      api.listClusterCustomObject({
-        group: type.group,
-        version: type.version,
-        plural: type.plural,
-      }),
-    );
-  const path = `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
-  return makeInformer<T>(kc, path, () =>
-    api.listNamespacedCustomObject({
-      group: type.group,
-      version: type.version,
-      namespace,
-      plural: type.plural,
-    }),
-  );
+  const path =
+    namespace === undefined
+      ? `${base}/${type.plural}`
+      : `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
+  const list = () =>
+    (namespace === undefined
+      ? api.listClusterCustomObject({
+          group: type.group,
+          version: type.version,
+          plural: type.plural,
+        })
+      : api.listNamespacedCustomObject({
+          group: type.group,
+          version: type.version,
+          namespace,
+          plural: type.plural,
+        })
+    ).then((l: { items?: T[] }) => {
+      for (const o of l.items ?? []) withoutManagedFields(o);
+      return l;
+    });
+  const informer = makeInformer<T>(kc, path, list as Parameters<typeof makeInformer<T>>[2]);
+  // The informer stores a watched object before it calls back, and this
+  // callback is the first: what it drops is dropped from the cache too.
+  informer.on('add', withoutManagedFields);
+  informer.on('update', withoutManagedFields);
+  return informer;
+}
+
+/** Drops the object's managedFields in place (set to undefined, not deleted: V8 keeps the object's fast shape). */
+function withoutManagedFields(o: KubernetesObject): void {
+  if (o.metadata?.managedFields !== undefined) o.metadata.managedFields = undefined;
 }
 
 type ObjectVerb = 'add' | 'update' | 'delete' | 'change';
