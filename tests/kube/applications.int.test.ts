@@ -201,7 +201,7 @@ describe('ApplicationClient', () => {
       );
       for (const a of informer.list(ns)) expect(a.metadata?.managedFields).toBeUndefined();
     } finally {
-      informer.stop();
+      await informer.stop();
     }
   });
 
