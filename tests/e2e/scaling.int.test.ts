@@ -187,16 +187,19 @@ describe(`${APPS} apps through two differ and two applier processes, one of each
     // Kill once operations are under way: enough started, some still running, and both
     // appliers holding sync leases, so the one killed is in the middle of an operation.
     let openAtKill = 0; // operations started and not yet ended
+    let holders = 0; // appliers holding sync leases at the last look
     await waitFor(
       'operations under way on both appliers',
       async () => {
         openAtKill = open.size;
         if (started.size < 8 || openAtKill === 0) return false;
-        return (await syncLeaseHolders(env.redis.url)).size >= 2;
+        holders = (await syncLeaseHolders(env.redis.url)).size;
+        return holders >= 2;
       },
       { timeoutMs: 180_000, intervalMs: 100 },
     ).catch((err: Error) => {
-      throw new Error(`${err.message}\n${logs()}`);
+      const where = `${started.size} apps started, ${open.size} operations open, ${holders} lease holders at the last look`;
+      throw new Error(`${err.message}: ${where}\n${logs()}`);
     });
     const victims = procs.filter((p) => p.label === 'differ-1' || p.label === 'applier-1');
     await Promise.all(victims.map((p) => p.kill('SIGKILL')));
