@@ -100,6 +100,37 @@ export async function sampleAll(procs: readonly RoleProc[]): Promise<Record<stri
   return out;
 }
 
+/**
+ * Where a role's resident memory is, in MiB: anonymous pages (the V8 heap,
+ * malloc) against file pages (the node binary and libraries, shared), and
+ * what V8 says of its heap (committed, used) and of memory outside it.
+ */
+export async function memoryBreakdown(p: RoleProc): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const status = await readFile(`/proc/${p.pid}/status`, 'utf8').catch(() => '');
+  for (const field of ['VmRSS', 'RssAnon', 'RssFile']) {
+    const kib = new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1];
+    if (kib) out[field] = Number((Number(kib) / 1024).toFixed(1));
+  }
+  const res = await fetch(`http://127.0.0.1:${p.opsPort}/metrics`).catch(() => undefined);
+  const text = res?.ok ? await res.text() : '';
+  const gauges: [string, string][] = [
+    ['heapTotal', 'flotilla_nodejs_heap_size_total_bytes'],
+    ['heapUsed', 'flotilla_nodejs_heap_size_used_bytes'],
+    ['external', 'flotilla_nodejs_external_memory_bytes'],
+  ];
+  for (const [k, metric] of gauges) {
+    const v = new RegExp(`^${metric} ([0-9.e+-]+)$`, 'm').exec(text)?.[1];
+    if (v) out[k] = Number((Number(v) / 1048576).toFixed(1));
+  }
+  for (const m of text.matchAll(
+    /^flotilla_nodejs_heap_space_size_total_bytes\{space="(\w+)"\} ([0-9.e+-]+)$/gm,
+  )) {
+    out[`space ${m[1]}`] = Number((Number(m[2]) / 1048576).toFixed(1));
+  }
+  return out;
+}
+
 /** Counters of a role process's /metrics, by metric name and labels. */
 export async function counters(p: RoleProc): Promise<Record<string, number>> {
   const res = await fetch(`http://127.0.0.1:${p.opsPort}/metrics`).catch(() => undefined);

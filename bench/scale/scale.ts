@@ -6,7 +6,17 @@
 // `kubectl apply --server-side`.
 // Run `npx tsx bench/scale/scale.ts --help`.
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -36,12 +46,14 @@ import {
 import {
   controlPlanePids,
   counters,
+  memoryBreakdown,
   sample,
   sampleAll,
   startRole,
   stopRole,
   type RoleProc,
 } from './procs.js';
+import { formatHeap, summarizeHeap } from './heap.js';
 import { apiserverProf, topFrames } from './profile.js';
 import { StageClock, percentiles } from './stages.js';
 
@@ -56,6 +68,8 @@ const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
                         (default: the applier's sync concurrency x P)
   --create-concurrency  parallel Application creates (default 16)
   --cpu-prof            write V8 CPU profiles of the role processes; print the top frames
+  --heap-snapshot       at the end, write a V8 heap snapshot of each differ and applier
+                        and print what their heaps hold (bench/scale/heap.ts)
   --apiserver-prof S    take an S-second CPU profile of kube-apiserver (its /debug/pprof)
                         once the creates start; print its top functions with go tool pprof
   --role-env K=V        extra environment for every role process (repeatable)
@@ -79,6 +93,7 @@ const { values: o } = parseArgs({
     'floor-concurrency': { type: 'string' },
     'create-concurrency': { type: 'string', default: '16' },
     'cpu-prof': { type: 'boolean', default: false },
+    'heap-snapshot': { type: 'boolean', default: false },
     'apiserver-prof': { type: 'string', default: '0' },
     'role-env': { type: 'string', multiple: true, default: [] },
     logs: { type: 'string' },
@@ -193,7 +208,12 @@ const roleEnv = (name: string): Record<string, string> => ({
   FLOTILLA_RENDER_WORK_DIR: join(tmp, `work-${name}`),
   ...extraEnv,
 });
-const nodeArgs = o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, '%LABEL%')}`] : [];
+const nodeArgs = [
+  ...(o['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${join(profDir, '%LABEL%')}`] : []),
+  ...(o['heap-snapshot']
+    ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${join(profDir, '%LABEL%')}`]
+    : []),
+];
 const specs: [string, string][] = [['hook-runner', 'hook-runner']];
 for (let p = 1; p <= P; p++) {
   specs.push([`applier-${p}`, 'applier'], [`differ-${p}`, 'differ'], [`renderer-${p}`, 'renderer']);
@@ -473,11 +493,54 @@ results['memory'] = {
   rssMiB: Object.fromEntries(
     Object.entries(await sampleAll(procs)).map(([k, v]) => [k, Number(v.rssMiB.toFixed(1))]),
   ),
+  breakdownMiB: Object.fromEntries(
+    await Promise.all(
+      procs
+        .filter((p) => /^(differ|applier)-/.test(p.label))
+        .map(async (p) => [p.label, await memoryBreakdown(p)] as const),
+    ),
+  ),
   redisUsedMemoryBytes: Number(/used_memory:(\d+)/.exec(memInfo)?.[1]),
   redisKeys: await redisClient.dbsize(),
   jetstream: streams,
 };
 log(`memory: ${JSON.stringify(results['memory'])}`);
+
+if (o['heap-snapshot']) {
+  const heaps: Record<string, string[]> = {};
+  for (const p of procs.filter((p) => /^(differ|applier)-/.test(p.label))) {
+    const dir = join(profDir, p.label);
+    await mkdir(dir, { recursive: true });
+    process.kill(p.pid, 'SIGUSR2');
+    // The file appears when the snapshot starts; its size settles when it is written.
+    let file = '';
+    let size = -1;
+    for (let tries = 0; tries < 600; tries++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const name = (await readdir(dir)).find((f) => f.endsWith('.heapsnapshot'));
+      if (!name) continue;
+      const now = (await stat(join(dir, name))).size;
+      if (now > 0 && now === size) {
+        file = join(dir, name);
+        break;
+      }
+      size = now;
+    }
+    if (!file) throw new Error(`no heap snapshot from ${p.label}`);
+    const summary = summarizeHeap(JSON.parse(await readFile(file, 'utf8')));
+    const lines = formatHeap(summary, 25);
+    heaps[p.label] = lines;
+    // Kept for a closer look (retained sizes, in Chrome's DevTools or memlab).
+    const kept = join(tmpdir(), `flotilla-heap-${label}-${p.label}.heapsnapshot`);
+    await rename(file, kept).catch(() => copyFile(file, kept));
+    lines.push(`snapshot: ${kept}`);
+  }
+  results['heaps'] = heaps;
+  for (const [label, lines] of Object.entries(heaps)) {
+    log(`heap of ${label}:`);
+    for (const line of lines) log(`  ${line}`);
+  }
+}
 
 await informer.stop();
 clock.stop();
