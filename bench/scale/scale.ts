@@ -223,6 +223,17 @@ const procs: RoleProc[] = [];
 await using _stopRoles = {
   [Symbol.asyncDispose]: async () => void (await Promise.all(procs.map(stopRole))),
 };
+// Ctrl-C: what the scopes above would undo, undone before exiting.
+process.once('SIGINT', () => {
+  log('interrupted: stopping the roles and the servers, deleting the namespaces');
+  const undo = [_stopRoles, git, redis, nats, _cleanup];
+  void undo
+    .reduce<Promise<unknown>>(
+      (p, d) => p.then(() => d[Symbol.asyncDispose]()).catch(() => undefined),
+      Promise.resolve(),
+    )
+    .finally(() => process.exit(130));
+});
 for (const [name, role] of specs) {
   const args = nodeArgs.map((a) => a.replace('%LABEL%', name));
   if (o.logs) await mkdir(o.logs, { recursive: true });
