@@ -41,6 +41,20 @@ export const SpanAttr = {
   resources: 'flotilla.resources',
   /** The role that made the span. */
   role: 'flotilla.role',
+  /** The CloudEvent a span handles (`app.health-changed`, `operation.completed`...). */
+  event: 'flotilla.event',
+  /** Subscriptions of an app (annotations on it and its project, and the ConfigMap's). */
+  subscriptions: 'flotilla.notify.subscriptions',
+  /** Notifications an event decided on. */
+  notifications: 'flotilla.notify.notifications',
+  /** The trigger of a notification (`on-sync-succeeded`...). */
+  trigger: 'flotilla.notify.trigger',
+  /** The service name a subscription names (`slack`, `audit`...), never its URL. */
+  service: 'flotilla.notify.service',
+  /** The type of that service (`webhook`, `slack`, `teams`, `github`, `email`). */
+  serviceType: 'flotilla.notify.service_type',
+  /** The notification id receivers get (`X-Flotilla-Delivery`, the mail's Message-ID). */
+  notification: 'flotilla.notify.id',
 } as const;
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
