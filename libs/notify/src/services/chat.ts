@@ -3,32 +3,81 @@ import { send, setting } from './http.js';
 import { DELIVERY_HEADER } from './webhook.js';
 import type { Delivery } from './types.js';
 
-/**
- * Slack incoming webhook (`service.slack`: `url`, optional `username`,
- * `icon`). The recipient, when given, is sent as the channel.
- */
-export async function sendSlack(d: Delivery): Promise<void> {
-  const url = setting(d.settings, 'url', d.serviceName);
+/** Where the Slack Web API is unless `apiURL` says otherwise. */
+export const SLACK_API_URL = 'https://slack.com/api/';
+
+/** Slack Web API errors a later attempt can get past; any other `error` is permanent. */
+const SLACK_TRANSIENT = new Set([
+  'ratelimited',
+  'rate_limited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
+
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined;
+
+/** The message both Slack paths send: the template's `slack` part over the service's defaults. */
+function slackMessage(d: Delivery): Record<string, unknown> {
   const part = d.rendered.slack ?? {};
-  const icon = d.settings['icon'];
-  const payload = {
-    text:
-      typeof part['text'] === 'string' && part['text'] !== '' ? part['text'] : d.rendered.message,
+  const username = text(part['username']) ?? text(d.settings['username']);
+  const icon = text(part['icon']) ?? text(d.settings['icon']);
+  return {
+    text: text(part['text']) ?? d.rendered.message,
     ...(part['attachments'] ? { attachments: part['attachments'] } : {}),
     ...(part['blocks'] ? { blocks: part['blocks'] } : {}),
     ...(d.recipient ? { channel: d.recipient } : {}),
-    ...(typeof d.settings['username'] === 'string' ? { username: d.settings['username'] } : {}),
-    ...(typeof icon === 'string'
-      ? icon.startsWith('http')
-        ? { icon_url: icon }
-        : { icon_emoji: icon }
-      : {}),
+    ...(username ? { username } : {}),
+    ...(icon ? (/^https?:\/\//.test(icon) ? { icon_url: icon } : { icon_emoji: icon }) : {}),
+    ...(d.settings['disableUnfurl'] === true ? { unfurl_links: false, unfurl_media: false } : {}),
   };
-  await send(`slack ${d.serviceName}`, {
-    url,
-    headers: { 'Content-Type': 'application/json', [DELIVERY_HEADER]: d.id },
-    body: JSON.stringify(payload),
+}
+
+/**
+ * Slack (`service.slack`), the way Argo CD configures it: with `token` (a
+ * bot token) it posts through the Web API's `chat.postMessage` at `apiURL`
+ * (`https://slack.com/api/` unless set) to the recipient channel; with `url`
+ * instead, to an incoming webhook (the recipient, when given, as the channel).
+ * `username` and `icon` (an emoji like `:rocket:` or an image URL) come from the
+ * template's `slack` part or the service; `disableUnfurl` turns link previews off.
+ */
+export async function sendSlack(d: Delivery): Promise<void> {
+  const what = `slack ${d.serviceName}`;
+  const headers = { 'Content-Type': 'application/json; charset=utf-8', [DELIVERY_HEADER]: d.id };
+  if (d.settings['token'] === undefined) {
+    const url = setting(d.settings, 'url', d.serviceName);
+    await send(what, { url, headers, body: JSON.stringify(slackMessage(d)) });
+    return;
+  }
+  const token = setting(d.settings, 'token', d.serviceName);
+  if (!d.recipient)
+    throw new DeliveryError(
+      `${what}: a bot token posts to a channel: subscribe with the channel as the recipient`,
+      true,
+    );
+  const api = text(d.settings['apiURL']) ?? SLACK_API_URL;
+  if (!/^https?:\/\/[^/]/.test(api))
+    throw new DeliveryError(`${what}: setting apiURL is not an http(s) URL`, true);
+  const reply = await send(what, {
+    url: `${api.replace(/\/+$/, '')}/chat.postMessage`,
+    headers: { ...headers, Authorization: `Bearer ${token}` },
+    body: JSON.stringify(slackMessage(d)),
   });
+  // The Web API answers 200 to what it refuses, with `ok: false` and the reason.
+  let answer: { ok?: unknown; error?: unknown };
+  try {
+    answer = JSON.parse(reply) as typeof answer;
+  } catch {
+    throw new DeliveryError(`${what}: chat.postMessage answered something other than JSON`, false);
+  }
+  if (answer.ok === true) return;
+  const error = typeof answer.error === 'string' ? answer.error : 'no reason given';
+  throw new DeliveryError(
+    `${what}: chat.postMessage refused: ${error}`,
+    !SLACK_TRANSIENT.has(error),
+  );
 }
 
 /**
