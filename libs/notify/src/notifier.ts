@@ -126,6 +126,7 @@ export class Notifier {
             recipient: p.recipient,
             rendered: p.rendered,
             settings: resolveSecrets(service.settings, secrets),
+            memory: this.outbox.memory,
           });
           await this.outbox.markSent(p.id, 'sent');
           metrics.notifications.inc({ service_type: type, trigger: p.trigger, outcome: 'sent' });

@@ -18,6 +18,7 @@ import {
   parseNotifyConfig,
   SENDERS,
   type Delivery,
+  type DeliveryMemory,
 } from '../src/index.js';
 
 const TOKEN = 'xoxb-test-bot-token';
@@ -116,6 +117,54 @@ describe('Slack through the Web API with a bot token', () => {
     expect(slack.posts.filter((p) => p.channel === 'busy')).toHaveLength(1);
   });
 
+  it('threads the notifications of one groupingKey: replies, broadcasts, edits of the first', async () => {
+    const store = new Map<string, string>();
+    const memory: DeliveryMemory = {
+      get: async (k) => store.get(k),
+      setIfAbsent: async (k, v) => {
+        if (!store.has(k)) store.set(k, v);
+        return store.get(k)!;
+      },
+    };
+    const threaded = (part: Record<string, unknown>, key = 'shop'): Delivery => ({
+      ...delivery('threads', {}, { groupingKey: key, ...part }),
+      memory,
+    });
+    await SENDERS.slack(threaded({ text: 'started' }));
+    const first = slack.posts.at(-1)!;
+    expect(first.json).toEqual({ channel: 'threads', text: 'started' });
+
+    await SENDERS.slack(threaded({ text: 'synced', notifyBroadcast: true }));
+    expect(slack.posts.at(-1)!.json).toEqual({
+      channel: 'threads',
+      text: 'synced',
+      thread_ts: first.ts,
+      reply_broadcast: true,
+    });
+
+    await SENDERS.slack(threaded({ text: 'healthy', deliveryPolicy: 'PostAndUpdate' }));
+    expect(slack.posts.at(-1)!.json).toEqual({
+      channel: 'threads',
+      text: 'healthy',
+      thread_ts: first.ts,
+    });
+    // An edit names the channel by the id Slack answered, as chat.update requires.
+    expect(slack.updates.at(-1)!.json).toEqual({
+      channel: 'CTHREADS',
+      ts: first.ts,
+      text: 'healthy',
+    });
+
+    const posts = slack.posts.length;
+    await SENDERS.slack(threaded({ text: 'degraded', deliveryPolicy: 'Update' }));
+    expect(slack.posts).toHaveLength(posts);
+    expect(slack.updates.at(-1)!.json).toMatchObject({ ts: first.ts, text: 'degraded' });
+
+    // Another key starts its own thread.
+    await SENDERS.slack(threaded({ text: 'cart synced' }, 'cart'));
+    expect(slack.posts.at(-1)!.json).toEqual({ channel: 'threads', text: 'cart synced' });
+  });
+
   describe('from the ConfigMap and Secret, through the notifier', () => {
     let env: TestEnv;
     let redis: Redis;
@@ -140,11 +189,13 @@ describe('Slack through the Web API with a bot token', () => {
         spec: { project: 'default' },
         status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } },
       };
+      const outbox = new Outbox(redis, 3600, `flotilla:test:${Date.now()}`);
       const config = parseNotifyConfig({
         'service.slack': `token: $slack-token\napiURL: ${slack.apiURL}\nusername: flotilla`,
         'template.app-sync-succeeded': [
           'message: Synced {{.app.metadata.name}}',
           'slack:',
+          '  groupingKey: "{{.app.metadata.name}}"',
           '  attachments: |',
           '    [{"title": "{{.app.metadata.name}}", "color": "#18be52"}]',
         ].join('\n'),
@@ -156,7 +207,7 @@ describe('Slack through the Web API with a bot token', () => {
           project: () => Promise.resolve(undefined),
           settings: () => Promise.resolve({ config, secrets: { 'slack-token': TOKEN } }),
         },
-        new Outbox(redis, 3600, `flotilla:test:${Date.now()}`),
+        outbox,
         createLogger({ name: 'test', level: 'silent' }),
       );
       const event = {
@@ -182,6 +233,18 @@ describe('Slack through the Web API with a bot token', () => {
         attachments: [{ title: 'shop', color: '#18be52' }],
       });
       expect(post.headers.authorization).toBe(`Bearer ${TOKEN}`);
+      expect(post.json).not.toHaveProperty('groupingKey');
+
+      // The thread is in Redis, where every replica (and the next process) finds it.
+      expect(JSON.parse((await outbox.memory.get('slack:slack:team-a:shop'))!)).toEqual({
+        channel: 'CTEAM-A',
+        ts: post.ts,
+      });
+      await SENDERS.slack({
+        ...delivery('team-a', {}, { groupingKey: 'shop' }),
+        memory: outbox.memory,
+      });
+      expect(slack.posts.at(-1)!.json).toMatchObject({ channel: 'team-a', thread_ts: post.ts });
     });
   });
 });

@@ -178,11 +178,13 @@ export interface SlackPost {
   readonly headers: IncomingMessage['headers'];
 }
 
-/** A receiver answering like Slack's Web API (`chat.postMessage`) under `<url>/`. */
+/** A receiver answering like Slack's Web API (`chat.postMessage`, `chat.update`) under `<url>/`. */
 export interface SlackApiReceiver extends AsyncDisposable {
   /** What `apiURL` is set to: `http://127.0.0.1:<port>/api/`. */
   readonly apiURL: string;
   readonly posts: SlackPost[];
+  /** Edits of posted messages, `channel` being the id the post answered. */
+  readonly updates: SlackPost[];
   /** Requests answered `ok: false` (or 429), with the error it gave. */
   readonly refused: string[];
 }
@@ -192,10 +194,13 @@ export interface SlackApiReceiver extends AsyncDisposable {
  * does: HTTP 200 with `ok: false` and an `error` for a wrong bearer token
  * (`invalid_auth`), a missing channel (`channel_not_found`) or the channel
  * `archived` (`is_archived`); HTTP 429 with `Retry-After` the first time a
- * message goes to the channel `busy`; otherwise `ok: true` with the channel and a `ts`.
+ * message goes to the channel `busy`; otherwise `ok: true` with the channel's id
+ * (`C` and its name in capitals) and a `ts`. `POST /api/chat.update` edits a
+ * posted message named by that channel id and `ts` (else `message_not_found`).
  */
 export async function startSlackApiReceiver(token: string): Promise<SlackApiReceiver> {
   const posts: SlackPost[] = [];
+  const updates: SlackPost[] = [];
   const refused: string[] = [];
   const busySeen = new Set<string>();
   let seq = 0;
@@ -211,8 +216,11 @@ export async function startSlackApiReceiver(token: string): Promise<SlackApiRece
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      if (req.method !== 'POST' || req.url !== '/api/chat.postMessage')
-        return refuse(res, 'unknown_method', 404);
+      const method =
+        req.method === 'POST'
+          ? /^\/api\/(chat\.postMessage|chat\.update)$/.exec(req.url ?? '')?.[1]
+          : undefined;
+      if (!method) return refuse(res, 'unknown_method', 404);
       if (req.headers.authorization !== `Bearer ${token}`) return refuse(res, 'invalid_auth');
       if (!String(req.headers['content-type']).startsWith('application/json'))
         return refuse(res, 'invalid_form_data');
@@ -224,6 +232,14 @@ export async function startSlackApiReceiver(token: string): Promise<SlackApiRece
       }
       const channel = typeof json['channel'] === 'string' ? json['channel'] : '';
       if (!channel) return refuse(res, 'channel_not_found');
+      if (method === 'chat.update') {
+        const post = posts.find(
+          (p) => `C${p.channel.toUpperCase()}` === channel && p.ts === json['ts'],
+        );
+        if (!post) return refuse(res, 'message_not_found');
+        updates.push({ channel, ts: post.ts, json, headers: req.headers });
+        return reply(res, 200, { ok: true, channel, ts: post.ts, text: json['text'] });
+      }
       if (channel === 'archived') return refuse(res, 'is_archived');
       const id = String(req.headers['x-flotilla-delivery'] ?? '');
       if (channel === 'busy' && !busySeen.has(id)) {
@@ -240,6 +256,7 @@ export async function startSlackApiReceiver(token: string): Promise<SlackApiRece
   return {
     apiURL: `http://127.0.0.1:${port}/api/`,
     posts,
+    updates,
     refused,
     async [Symbol.asyncDispose]() {
       server.closeAllConnections();
