@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type Application, applicationPath } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
+import { notifierRole } from '@flotilla/notifier';
 import { startTracing, type Tracing } from '@flotilla/runtime';
 import {
   compatDir,
   startEnv,
+  startHttpReceiver,
   startRoles,
   startTestCollector,
   waitFor,
   type ExportedSpan,
+  type HttpReceiver,
   type RunningRoles,
   type TestCollector,
   type TestEnv,
@@ -19,7 +22,9 @@ import { ALL_ROLES, testRoleEnv } from './support/roles.js';
 
 // The roles run in this process, so this process's tracer provider sends
 // their spans; they are joined into one trace only by the `traceparent` each
-// bus message carries, as between separate processes.
+// bus message carries (commands, and the events the notifier reads), as
+// between separate processes.
+const HOOK_SECRET = 'trace-test-hmac-key';
 describe('traces: one commit, one trace across every role, in a real collector', () => {
   let collector: TestCollector;
   let tracing: Tracing | undefined;
@@ -28,6 +33,7 @@ describe('traces: one commit, one trace across every role, in a real collector',
   let dest: string;
   let repo: Awaited<ReturnType<TestEnv['git']['repo']>>;
   let roles: RunningRoles | undefined;
+  let receiver: HttpReceiver | undefined;
 
   beforeAll(async () => {
     collector = await startTestCollector();
@@ -48,12 +54,29 @@ describe('traces: one commit, one trace across every role, in a real collector',
       },
       'add a PreSync hook',
     );
-    roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
+    // A webhook the app subscribes to, so its syncs are notified.
+    receiver = await startHttpReceiver(HOOK_SECRET);
+    await env.kube.core.createNamespacedConfigMap({
+      namespace: ns,
+      body: {
+        metadata: { name: 'flotilla-notifications-cm' },
+        data: { 'service.webhook.audit': `url: ${receiver.url}/hook\nsignatureSecret: $audit-key` },
+      },
+    });
+    await env.kube.core.createNamespacedSecret({
+      namespace: ns,
+      body: {
+        metadata: { name: 'flotilla-notifications-secret' },
+        stringData: { 'audit-key': HOOK_SECRET },
+      },
+    });
+    roles = await startRoles(env, ns, [notifierRole, ...ALL_ROLES], testRoleEnv(env));
     // A limit, not an expectation: the collector's first build (once per version) takes
     // 3 to 20 minutes on 2 shared cores.
   }, 30 * 60_000);
   afterAll(async () => {
     await roles?.stop();
+    await receiver?.[Symbol.asyncDispose]();
     await tracing?.shutdown();
     if (env)
       await rawRequest(env.kube.kc, { method: 'DELETE', path: `/api/v1/namespaces/${dest}` }).catch(
@@ -84,12 +107,25 @@ describe('traces: one commit, one trace across every role, in a real collector',
     await env.kube.objects.create({
       apiVersion: API_VERSION,
       kind: 'Application',
-      metadata: { name: 'guestbook', namespace: ns },
+      metadata: {
+        name: 'guestbook',
+        namespace: ns,
+        annotations: {
+          'notifications.argoproj.io/subscribe.on-sync-succeeded.audit': '',
+          // A service the ConfigMap does not have: a failed sync's notification is rejected.
+          'notifications.argoproj.io/subscribe.on-sync-failed.pager': '',
+        },
+      },
       spec: {
         project: 'default',
         source: { repoURL: repo.url, targetRevision: 'main', path: 'guestbook' },
         destination: { server: 'https://kubernetes.default.svc', namespace: dest },
-        syncPolicy: { automated: { prune: true }, syncOptions: ['CreateNamespace=true'] },
+        syncPolicy: {
+          automated: { prune: true },
+          syncOptions: ['CreateNamespace=true'],
+          // One retry, soon: a failed sync ends (and is notified) within the test.
+          retry: { limit: 1, backoff: { duration: '1s', factor: 1 } },
+        },
       },
     } as Application);
     const first = await repo.revParse('main');
@@ -109,7 +145,8 @@ describe('traces: one commit, one trace across every role, in a real collector',
     });
 
     // The commit's trace is the one its poll span starts; wait until the
-    // collector has written the applier's end of it.
+    // collector has written the applier's end of it and the notifier's
+    // delivery of the sync's success.
     let trace: ExportedSpan[] = [];
     await waitFor(
       'the trace in the collector',
@@ -120,11 +157,14 @@ describe('traces: one commit, one trace across every role, in a real collector',
         );
         if (!root) return false;
         trace = spans.filter((s) => s.traceId === root.traceId);
-        return trace.some(
-          (s) => s.name === 'applier.operation' && s.attributes['flotilla.result'] === 'Succeeded',
+        return (
+          trace.some(
+            (s) =>
+              s.name === 'applier.operation' && s.attributes['flotilla.result'] === 'Succeeded',
+          ) && trace.some((s) => s.name === 'notifier.deliver')
         );
       },
-      { timeoutMs: 30_000, intervalMs: 250 },
+      { timeoutMs: 60_000, intervalMs: 250 },
     );
 
     const byId = new Map(trace.map((s) => [s.spanId, s]));
@@ -187,6 +227,52 @@ describe('traces: one commit, one trace across every role, in a real collector',
       'flotilla.sync.wave': 0,
       'flotilla.result': 'Succeeded',
     });
+
+    // The notifier's handling of the sync's success hangs under the operation
+    // that announced it: matching the subscriptions, then the delivery, which
+    // names the service and the outcome but not the URL or the secret.
+    const delivery = trace.find((s) => s.name === 'notifier.deliver')!;
+    expect(delivery.attributes).toMatchObject({
+      'flotilla.notify.trigger': 'on-sync-succeeded',
+      'flotilla.notify.service': 'audit',
+      'flotilla.notify.service_type': 'webhook',
+      'flotilla.result': 'sent',
+    });
+    const handled = byId.get(delivery.parentSpanId)!;
+    expect(handled).toMatchObject({
+      name: 'notifier.event',
+      attributes: {
+        'flotilla.role': 'notifier',
+        'flotilla.app': app,
+        'flotilla.event': expect.stringMatching(/^(operation|app)\./),
+        'flotilla.notify.notifications': 1,
+        'flotilla.result': '1 sent, 0 rejected, 0 to retry',
+      },
+    });
+    expect(ancestry(handled).slice(0, 4)).toEqual([
+      'git-poller.commit',
+      'renderer.render',
+      'differ.compare',
+      'applier.operation',
+    ]);
+    const match = trace.find(
+      (s) => s.name === 'notifier.match' && s.parentSpanId === handled.spanId,
+    );
+    expect(match?.attributes).toMatchObject({
+      'flotilla.notify.subscriptions': 2,
+      'flotilla.notify.notifications': 1,
+    });
+    // The receiver got the notification the span names.
+    const sent = receiver!.accepted.filter(
+      (a) => a.headers['x-flotilla-delivery'] === delivery.attributes['flotilla.notify.id'],
+    );
+    expect(sent).toHaveLength(1);
+    for (const s of trace.filter((x) => x.name.startsWith('notifier.')))
+      for (const v of Object.values(s.attributes)) {
+        expect(String(v)).not.toContain(receiver!.url);
+        expect(String(v)).not.toContain(HOOK_SECRET);
+      }
+
     expect(trace.filter((s) => s.status === 'error').map((s) => s.name)).toEqual([]);
     // No credentials in any attribute.
     for (const s of trace)
@@ -284,6 +370,32 @@ describe('traces: one commit, one trace across every role, in a real collector',
     });
     const attempt = trace.find((s) => s.spanId === wave.parentSpanId)!;
     expect(attempt).toMatchObject({ name: 'applier.operation', status: 'error' });
+    // The notification of the failure could not be sent: its delivery span says why.
+    await waitFor(
+      'the rejected notification in the collector',
+      async () => {
+        trace = (await collector.spans()).filter((s) => s.traceId === operation.traceId);
+        return trace.some((s) => s.name === 'notifier.deliver');
+      },
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const rejected = trace.find((s) => s.name === 'notifier.deliver')!;
+    expect(rejected).toMatchObject({
+      status: 'error',
+      statusMessage: 'service "pager" is not configured',
+      attributes: {
+        'flotilla.notify.trigger': 'on-sync-failed',
+        'flotilla.notify.service': 'pager',
+        'flotilla.notify.service_type': 'unknown',
+        'flotilla.result': 'rejected',
+      },
+    });
+    expect(trace.find((s) => s.spanId === rejected.parentSpanId)).toMatchObject({
+      name: 'notifier.event',
+      status: 'error',
+      attributes: { 'flotilla.result': '0 sent, 1 rejected, 0 to retry' },
+    });
+
     // The Sync wave never started.
     expect(
       trace.filter(

@@ -27,6 +27,7 @@ export {
   signature,
   repoSlug,
   type Delivery,
+  type DeliveryMemory,
 } from './services/index.js';
 export {
   ExprError,

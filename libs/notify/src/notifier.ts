@@ -3,7 +3,7 @@
 // of the event, record which fire in the outbox, then send what is not sent
 // yet. Called again for the same event, it sends only what is still unsent.
 import type { EventName, FlotillaEvent } from '@flotilla/contracts';
-import { metrics, type Logger } from '@flotilla/runtime';
+import { failSpan, inSpan, metrics, SpanAttr, type Logger, type Span } from '@flotilla/runtime';
 import { resolveSecrets, type NotifyConfig } from './config.js';
 import { isPermanent } from './errors.js';
 import { judge, notificationId, stateKey } from './plan.js';
@@ -45,11 +45,48 @@ export class Notifier {
     private readonly logger: Logger,
   ) {}
 
-  /** Handles one event; see {@link NotifyResult}. */
-  async handle(event: FlotillaEvent & { name: EventName }): Promise<NotifyResult> {
+  /**
+   * Handles one event; see {@link NotifyResult}. `traceparent` is the one the
+   * event came with: the span of the handling hangs under it.
+   */
+  async handle(
+    event: FlotillaEvent & { name: EventName },
+    traceparent?: string,
+  ): Promise<NotifyResult> {
     if (!EVALUATED_EVENTS.has(event.name)) return { sent: 0, rejected: [], failed: [] };
+    return inSpan(
+      'notifier.event',
+      {
+        parent: traceparent ?? null,
+        attributes: {
+          [SpanAttr.role]: 'notifier',
+          [SpanAttr.app]: event.subject,
+          [SpanAttr.event]: event.name,
+        },
+      },
+      async (span) => {
+        const result = await this.notify(event, span);
+        const { sent, rejected, failed } = result;
+        span.setAttribute(
+          SpanAttr.result,
+          `${sent} sent, ${rejected.length} rejected, ${failed.length} to retry`,
+        );
+        const failures = [...rejected.map((r) => r.reason), ...failed];
+        if (failures.length > 0) failSpan(span, failures.join('; '));
+        return result;
+      },
+    );
+  }
+
+  private async notify(
+    event: FlotillaEvent & { name: EventName },
+    span: Span,
+  ): Promise<NotifyResult> {
     const { config, secrets } = await this.sources.settings();
-    const plan = (await this.outbox.plan(event.id)) ?? (await this.decide(event, config));
+    const plan =
+      (await this.outbox.plan(event.id)) ??
+      (await inSpan('notifier.match', {}, (match) => this.decide(event, config, match)));
+    span.setAttribute(SpanAttr.notifications, plan.length);
     let sent = 0;
     const rejected: Rejection[] = [];
     const failed: string[] = [];
@@ -58,47 +95,60 @@ export class Notifier {
       if (await this.outbox.sent(p.id)) continue;
       const service = config.services.get(p.service);
       const type = service?.type ?? 'unknown';
-      const reject = async (reason: string) => {
-        await this.outbox.markSent(p.id, `rejected: ${reason}`);
-        metrics.notifications.inc({ service_type: type, trigger: p.trigger, outcome: 'rejected' });
-        rejected.push({ notification: p, reason });
+      // The service's name and type, never its URL, recipient or settings.
+      const attributes = {
+        [SpanAttr.trigger]: p.trigger,
+        [SpanAttr.service]: p.service,
+        [SpanAttr.serviceType]: type,
+        [SpanAttr.notification]: p.id,
       };
-      if (p.error || !p.rendered) {
-        await reject(p.error ?? 'nothing rendered');
-        continue;
-      }
-      if (!service) {
-        await reject(`service ${JSON.stringify(p.service)} is not configured`);
-        continue;
-      }
-      const end = metrics.notificationSeconds.startTimer({ service_type: type });
-      try {
-        await SENDERS[service.type]({
-          id: p.id,
-          trigger: p.trigger,
-          app: { namespace, name },
-          serviceName: p.service,
-          recipient: p.recipient,
-          rendered: p.rendered,
-          settings: resolveSecrets(service.settings, secrets),
-        });
-        await this.outbox.markSent(p.id, 'sent');
-        metrics.notifications.inc({ service_type: type, trigger: p.trigger, outcome: 'sent' });
-        sent++;
-        this.logger.info(
-          { id: p.id, trigger: p.trigger, service: p.service, app: event.subject },
-          'notification sent',
-        );
-      } catch (err) {
-        const message = (err as Error).message;
-        if (isPermanent(err)) await reject(message);
-        else {
-          metrics.notifications.inc({ service_type: type, trigger: p.trigger, outcome: 'retry' });
-          failed.push(`${p.trigger} → ${p.service}: ${message}`);
+      await inSpan('notifier.deliver', { attributes }, async (delivery) => {
+        const reject = async (reason: string) => {
+          await this.outbox.markSent(p.id, `rejected: ${reason}`);
+          metrics.notifications.inc({
+            service_type: type,
+            trigger: p.trigger,
+            outcome: 'rejected',
+          });
+          rejected.push({ notification: p, reason });
+          delivery.setAttribute(SpanAttr.result, 'rejected');
+          failSpan(delivery, reason);
+        };
+        if (p.error || !p.rendered) return reject(p.error ?? 'nothing rendered');
+        if (!service) return reject(`service ${JSON.stringify(p.service)} is not configured`);
+        const end = metrics.notificationSeconds.startTimer({ service_type: type });
+        try {
+          await SENDERS[service.type]({
+            id: p.id,
+            trigger: p.trigger,
+            app: { namespace, name },
+            serviceName: p.service,
+            recipient: p.recipient,
+            rendered: p.rendered,
+            settings: resolveSecrets(service.settings, secrets),
+            memory: this.outbox.memory,
+          });
+          await this.outbox.markSent(p.id, 'sent');
+          metrics.notifications.inc({ service_type: type, trigger: p.trigger, outcome: 'sent' });
+          sent++;
+          delivery.setAttribute(SpanAttr.result, 'sent');
+          this.logger.info(
+            { id: p.id, trigger: p.trigger, service: p.service, app: event.subject },
+            'notification sent',
+          );
+        } catch (err) {
+          const message = (err as Error).message;
+          if (isPermanent(err)) await reject(message);
+          else {
+            metrics.notifications.inc({ service_type: type, trigger: p.trigger, outcome: 'retry' });
+            failed.push(`${p.trigger} → ${p.service}: ${message}`);
+            delivery.setAttribute(SpanAttr.result, 'retry');
+            failSpan(delivery, message);
+          }
+        } finally {
+          end();
         }
-      } finally {
-        end();
-      }
+      });
     }
     return { sent, rejected, failed };
   }
@@ -106,6 +156,7 @@ export class Notifier {
   private async decide(
     event: FlotillaEvent & { name: EventName },
     config: NotifyConfig,
+    span: Span,
   ): Promise<PlannedNotification[]> {
     const [namespace = '', name = ''] = event.subject.split('/');
     const key = event.subject;
@@ -123,6 +174,11 @@ export class Notifier {
     const project = await this.sources.project(String(spec['project'] || 'default'));
     const env = { app: appAsOfEvent(app, event), event, context: config.context };
     const subs = subscriptionsOf(config, app as never, project as never);
+    span.setAttributes({
+      [SpanAttr.role]: 'notifier',
+      [SpanAttr.app]: key,
+      [SpanAttr.subscriptions]: subs.length,
+    });
     const { candidates, skipped } = judge(config, subs, env);
     for (const s of skipped)
       this.logger.warn(
@@ -158,6 +214,7 @@ export class Notifier {
         plan.push({ ...base, error: (err as Error).message });
       }
     }
+    span.setAttribute(SpanAttr.notifications, plan.length);
     return this.outbox.savePlan(event.id, plan);
   }
 }

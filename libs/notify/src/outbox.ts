@@ -4,6 +4,7 @@
 // event decided on, rendered (the outbox), and which of them were sent.
 import type { Redis } from 'ioredis';
 import type { Rendered } from './render.js';
+import type { DeliveryMemory } from './services/types.js';
 
 /** One notification an event decided on, rendered, ready to send again unchanged. */
 export interface PlannedNotification {
@@ -28,6 +29,16 @@ export class Outbox {
     private readonly ttlSeconds = 7 * DAY,
     private readonly prefix = 'flotilla:notify',
   ) {}
+
+  /** What services remember between notifications (a Slack thread per grouping key), 90 days. */
+  readonly memory: DeliveryMemory = {
+    get: async (key) => (await this.redis.get(`${this.prefix}:memory:${key}`)) ?? undefined,
+    setIfAbsent: async (key, value) => {
+      const k = `${this.prefix}:memory:${key}`;
+      const ok = await this.redis.set(k, value, 'EX', 90 * DAY, 'NX');
+      return ok ? value : ((await this.redis.get(k)) ?? value);
+    },
+  };
 
   /** The plan stored for an event, if it was decided already. */
   async plan(eventId: string): Promise<PlannedNotification[] | undefined> {

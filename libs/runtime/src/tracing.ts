@@ -2,7 +2,8 @@
 // loaded, not even `@opentelemetry/api` (so `flotilla --help` and every
 // command start as before), and each span is one shared no-op object. Only
 // when OTEL_TRACES_EXPORTER asks for export are the API, the SDK and the
-// OTLP exporter imported, and the tracer provider registered.
+// OTLP exporter of the chosen protocol (HTTP/protobuf or gRPC) imported, and
+// the tracer provider registered.
 import type {
   Attributes,
   Context,
@@ -12,6 +13,7 @@ import type {
   TraceFlags,
 } from '@opentelemetry/api';
 import type * as OtelApiModule from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 export type { Span };
 
@@ -39,6 +41,20 @@ export const SpanAttr = {
   resources: 'flotilla.resources',
   /** The role that made the span. */
   role: 'flotilla.role',
+  /** The CloudEvent a span handles (`app.health-changed`, `operation.completed`...). */
+  event: 'flotilla.event',
+  /** Subscriptions of an app (annotations on it and its project, and the ConfigMap's). */
+  subscriptions: 'flotilla.notify.subscriptions',
+  /** Notifications an event decided on. */
+  notifications: 'flotilla.notify.notifications',
+  /** The trigger of a notification (`on-sync-succeeded`...). */
+  trigger: 'flotilla.notify.trigger',
+  /** The service name a subscription names (`slack`, `audit`...), never its URL. */
+  service: 'flotilla.notify.service',
+  /** The type of that service (`webhook`, `slack`, `teams`, `github`, `email`). */
+  serviceType: 'flotilla.notify.service_type',
+  /** The notification id receivers get (`X-Flotilla-Delivery`, the mail's Message-ID). */
+  notification: 'flotilla.notify.id',
 } as const;
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -175,11 +191,19 @@ export interface Tracing {
   shutdown(): Promise<void>;
 }
 
+/** The OTLP transports Flotilla speaks, named as `OTEL_EXPORTER_OTLP_PROTOCOL` names them. */
+export type OtlpProtocol = 'http/protobuf' | 'grpc';
+
 /** The OTLP settings {@link startTracing} reads, from `OTEL_*` variables. */
 export interface TracingSettings {
   readonly serviceName: string;
-  /** Full URL spans are posted to (`.../v1/traces`). */
+  readonly protocol: OtlpProtocol;
+  /**
+   * http/protobuf: the full URL spans are posted to (`.../v1/traces`).
+   * grpc: `http://host:port` (plaintext) or `https://host:port` (TLS).
+   */
   readonly url: string;
+  /** HTTP headers, or gRPC metadata. */
   readonly headers: Record<string, string>;
   readonly timeoutMs?: number;
 }
@@ -189,7 +213,10 @@ export class TracingConfigError extends Error {
   override readonly name = 'TracingConfigError';
 }
 
-const DEFAULT_ENDPOINT = 'http://localhost:4318';
+const DEFAULT_ENDPOINT: Record<OtlpProtocol, string> = {
+  'http/protobuf': 'http://localhost:4318',
+  grpc: 'http://localhost:4317',
+};
 
 function parseHeaders(value: string | undefined, variable: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -207,6 +234,47 @@ function parseHeaders(value: string | undefined, variable: string): Record<strin
     }
   }
   return out;
+}
+
+/**
+ * The gRPC endpoint as the OTLP specification reads it: used as it is (no
+ * `/v1/traces`), its scheme choosing plaintext (`http`) or TLS (`https`); an
+ * endpoint without a scheme is TLS unless `OTEL_EXPORTER_OTLP_(TRACES_)INSECURE`
+ * is `true`. Returns `http(s)://host:port`.
+ */
+function grpcTarget(endpoint: string, env: Readonly<Record<string, string | undefined>>): string {
+  const insecure = (
+    env['OTEL_EXPORTER_OTLP_TRACES_INSECURE'] ||
+    env['OTEL_EXPORTER_OTLP_INSECURE'] ||
+    ''
+  )
+    .trim()
+    .toLowerCase();
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(endpoint)
+    ? endpoint
+    : `${insecure === 'true' ? 'http' : 'https'}://${endpoint}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(withScheme);
+  } catch {
+    throw new TracingConfigError(`OTLP gRPC endpoint ${endpoint} is not host:port or a URL`);
+  }
+  if (parsed.username || parsed.password) {
+    throw new TracingConfigError(
+      'OTLP gRPC endpoint has credentials in it: put them in OTEL_EXPORTER_OTLP_HEADERS',
+    );
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new TracingConfigError(
+      `OTLP gRPC endpoint ${endpoint}: use http:// (plaintext) or https:// (TLS)`,
+    );
+  }
+  if (parsed.pathname !== '/' || parsed.search) {
+    throw new TracingConfigError(
+      `OTLP gRPC endpoint ${endpoint} has a path: gRPC takes only the host and port (e.g. http://collector:4317)`,
+    );
+  }
+  return `${parsed.protocol}//${parsed.host}`;
 }
 
 /**
@@ -230,23 +298,29 @@ export function tracingSettings(
     );
   }
   if (!exporters.includes('otlp')) return undefined;
-  const protocol =
-    env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ??
-    env['OTEL_EXPORTER_OTLP_PROTOCOL'] ??
-    'http/protobuf';
-  if (protocol.trim() !== 'http/protobuf') {
+  const protocol = (
+    env['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL'] ||
+    env['OTEL_EXPORTER_OTLP_PROTOCOL'] ||
+    'http/protobuf'
+  ).trim();
+  if (protocol !== 'http/protobuf' && protocol !== 'grpc') {
     throw new TracingConfigError(
-      `OTLP protocol ${protocol} is not supported: Flotilla sends http/protobuf (port 4318)`,
+      `OTLP protocol ${protocol} is not supported: use http/protobuf (port 4318, the default) or grpc (port 4317)`,
     );
   }
   const tracesEndpoint = env['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT']?.trim();
-  const base = (env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || DEFAULT_ENDPOINT).replace(/\/+$/, '');
-  const url = tracesEndpoint || `${base}/v1/traces`;
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new TracingConfigError(`OTLP traces endpoint ${url} is not an http(s) URL`);
+  const endpoint = env['OTEL_EXPORTER_OTLP_ENDPOINT']?.trim() || DEFAULT_ENDPOINT[protocol];
+  const url =
+    protocol === 'grpc'
+      ? grpcTarget(tracesEndpoint || endpoint, env)
+      : tracesEndpoint || `${endpoint.replace(/\/+$/, '')}/v1/traces`;
+  if (protocol === 'http/protobuf') {
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+    } catch {
+      throw new TracingConfigError(`OTLP traces endpoint ${url} is not an http(s) URL`);
+    }
   }
   const timeout =
     env['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT'] ?? env['OTEL_EXPORTER_OTLP_TIMEOUT'] ?? undefined;
@@ -256,6 +330,7 @@ export function tracingSettings(
   }
   return {
     serviceName: env['OTEL_SERVICE_NAME']?.trim() || defaultServiceName,
+    protocol,
     url,
     headers: {
       ...parseHeaders(env['OTEL_EXPORTER_OTLP_HEADERS'], 'OTEL_EXPORTER_OTLP_HEADERS'),
@@ -273,26 +348,42 @@ export interface TracingLoader {
   (settings: TracingSettings, env: Readonly<Record<string, string | undefined>>): Promise<Tracing>;
 }
 
-/** Loads the SDK and the OTLP/HTTP exporter and registers them process-wide. */
+/** The span exporter for the settings' protocol, loading only that protocol's package. */
+async function loadExporter(settings: TracingSettings): Promise<SpanExporter> {
+  const timeout = settings.timeoutMs !== undefined ? { timeoutMillis: settings.timeoutMs } : {};
+  if (settings.protocol === 'grpc') {
+    const [{ OTLPTraceExporter }, { Metadata }] = await Promise.all([
+      import('@opentelemetry/exporter-trace-otlp-grpc'),
+      import('@grpc/grpc-js'),
+    ]);
+    const metadata = new Metadata();
+    for (const [key, value] of Object.entries(settings.headers)) {
+      try {
+        metadata.set(key, value);
+      } catch {
+        // The value may be a token: only the key is named.
+        throw new TracingConfigError(
+          `OTLP header ${key} cannot be sent as gRPC metadata (lowercase letters, digits, - _ . in keys; printable ASCII in values)`,
+        );
+      }
+    }
+    // An http:// URL gets plaintext, https:// TLS (with OTEL_EXPORTER_OTLP_CERTIFICATE...).
+    return new OTLPTraceExporter({ url: settings.url, metadata, ...timeout });
+  }
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter({ url: settings.url, headers: settings.headers, ...timeout });
+}
+
+/** Loads the SDK and the OTLP exporter and registers them process-wide. */
 const loadSdk: TracingLoader = async (settings, env) => {
-  const [
-    otel,
-    { NodeTracerProvider, BatchSpanProcessor },
-    { OTLPTraceExporter },
-    resources,
-    semconv,
-  ] = await Promise.all([
-    import('@opentelemetry/api'),
-    import('@opentelemetry/sdk-trace-node'),
-    import('@opentelemetry/exporter-trace-otlp-proto'),
-    import('@opentelemetry/resources'),
-    import('@opentelemetry/semantic-conventions'),
-  ]);
-  const exporter = new OTLPTraceExporter({
-    url: settings.url,
-    headers: settings.headers,
-    ...(settings.timeoutMs !== undefined ? { timeoutMillis: settings.timeoutMs } : {}),
-  });
+  const [otel, { NodeTracerProvider, BatchSpanProcessor }, exporter, resources, semconv] =
+    await Promise.all([
+      import('@opentelemetry/api'),
+      import('@opentelemetry/sdk-trace-node'),
+      loadExporter(settings),
+      import('@opentelemetry/resources'),
+      import('@opentelemetry/semantic-conventions'),
+    ]);
   const fromEnv = resources.resourceFromAttributes(
     parseResourceAttributes(env['OTEL_RESOURCE_ATTRIBUTES']),
   );

@@ -47,6 +47,7 @@ describe('startTracing', () => {
     expect(load).toHaveBeenCalledOnce();
     expect(load.mock.calls[0]?.[0]).toEqual({
       serviceName: 'flotilla-renderer',
+      protocol: 'http/protobuf',
       url: 'http://127.0.0.1:4318/v1/traces',
       headers: {},
     });
@@ -70,6 +71,7 @@ describe('tracingSettings', () => {
       ),
     ).toEqual({
       serviceName: 'fleet-a',
+      protocol: 'http/protobuf',
       url: 'https://otel.example:4318/custom/traces',
       headers: { 'x-tenant': 'b', authorization: 'Bearer t0k' },
       timeoutMs: 5000,
@@ -82,11 +84,93 @@ describe('tracingSettings', () => {
     );
   });
 
+  const otlp = { OTEL_TRACES_EXPORTER: 'otlp' };
+  it.each([
+    [
+      'defaults to localhost:4317',
+      { ...otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+      'http://localhost:4317',
+    ],
+    [
+      'uses the endpoint as it is, without /v1/traces',
+      {
+        ...otlp,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example:4317/',
+      },
+      'https://otel.example:4317',
+    ],
+    [
+      'takes the traces-specific protocol and endpoint first',
+      {
+        ...otlp,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://ignored:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://collector:4317',
+      },
+      'http://collector:4317',
+    ],
+    [
+      'reads an endpoint without a scheme as TLS',
+      {
+        ...otlp,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317',
+      },
+      'https://collector:4317',
+    ],
+    [
+      'reads one without a scheme as plaintext when OTEL_EXPORTER_OTLP_INSECURE=true',
+      {
+        ...otlp,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4317',
+        OTEL_EXPORTER_OTLP_INSECURE: 'true',
+      },
+      'http://collector:4317',
+    ],
+    [
+      'lets the scheme win over OTEL_EXPORTER_OTLP_TRACES_INSECURE',
+      {
+        ...otlp,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector:4317',
+        OTEL_EXPORTER_OTLP_TRACES_INSECURE: 'true',
+      },
+      'https://collector:4317',
+    ],
+  ])('with grpc %s', (_, env, url) => {
+    expect(tracingSettings(env, 'flotilla')).toMatchObject({ protocol: 'grpc', url });
+  });
+
+  it('keeps http/protobuf when the protocol variables are empty', () => {
+    expect(
+      tracingSettings({ ...otlp, OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: '' }, 'flotilla'),
+    ).toMatchObject({ protocol: 'http/protobuf', url: 'http://localhost:4318/v1/traces' });
+  });
+
   it.each([
     [{ OTEL_TRACES_EXPORTER: 'zipkin' }, /zipkin is not supported/],
     [
-      { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
-      /grpc is not supported/,
+      { OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+      /http\/json is not supported: use http\/protobuf .* or grpc/,
+    ],
+    [
+      {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/v1/traces',
+      },
+      /has a path/,
+    ],
+    [
+      {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'unix:///run/otel.sock',
+      },
+      /use http:\/\/ \(plaintext\) or https:\/\//,
     ],
     [{ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'collector' }, /not an http/],
     [{ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_HEADERS: 'novalue' }, /key=value/],
@@ -94,6 +178,16 @@ describe('tracingSettings', () => {
   ])('refuses %o with a clear error', (env, message) => {
     expect(() => tracingSettings(env, 'flotilla')).toThrow(TracingConfigError);
     expect(() => tracingSettings(env, 'flotilla')).toThrow(message);
+  });
+
+  it('names no credential of a gRPC endpoint in its error', () => {
+    const env = {
+      ...otlp,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'https://user:s3cret@collector:4317',
+    };
+    expect(() => tracingSettings(env, 'flotilla')).toThrow(/OTEL_EXPORTER_OTLP_HEADERS/);
+    expect(() => tracingSettings(env, 'flotilla')).not.toThrow(/s3cret/);
   });
 });
 

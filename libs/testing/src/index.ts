@@ -40,9 +40,12 @@ export { writeChart, type ChartFixture } from './charts.js';
 export {
   startHttpReceiver,
   startSmtpReceiver,
+  startSlackApiReceiver,
   type HttpReceiver,
   type Accepted,
   type Mail,
+  type SlackApiReceiver,
+  type SlackPost,
 } from './receivers.js';
 export {
   parseExportedSpans,

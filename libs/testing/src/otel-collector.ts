@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, userCacheDir } from '@flotilla/runtime';
+import { freePort, isListening, userCacheDir, waitFor } from '@flotilla/runtime';
 import { provisionOtelcol } from '@flotilla/toolchain';
 import { ownedServer, type TestServer } from './servers.js';
 
@@ -21,10 +21,12 @@ export interface ExportedSpan {
   readonly service: string;
 }
 
-/** An OpenTelemetry Collector that takes OTLP over HTTP and writes what it gets to a file. */
+/** An OpenTelemetry Collector that takes OTLP over HTTP and gRPC and writes what it gets to a file. */
 export interface TestCollector extends TestServer {
-  /** `OTEL_*` settings that send a process's spans here. */
+  /** `OTEL_*` settings that send a process's spans here over OTLP/HTTP (protobuf). */
   readonly otelEnv: Readonly<Record<string, string>>;
+  /** `OTEL_*` settings that send a process's spans here over OTLP/gRPC (plaintext). */
+  readonly grpcOtelEnv: Readonly<Record<string, string>>;
   /** Every span the collector has written so far. */
   spans(): Promise<ExportedSpan[]>;
 }
@@ -102,19 +104,27 @@ export function parseExportedSpans(text: string): ExportedSpan[] {
 
 /**
  * Starts the OpenTelemetry Collector (built from its Go modules on first
- * use) with an OTLP/HTTP receiver on a free port and the file exporter, so a
- * suite reads back exactly the spans a real receiver got.
+ * use) with its OTLP receiver on two free ports, HTTP and gRPC, and the file
+ * exporter, so a suite reads back exactly the spans a real receiver got.
  */
 export async function startTestCollector(): Promise<TestCollector> {
   const bin = await provisionOtelcol({ cacheDir: userCacheDir(process.env), log });
   const port = await freePort();
+  const grpcPort = await freePort();
   const dir = await mkdtemp(join(tmpdir(), 'flotilla-otelcol-'));
   const output = join(dir, 'traces.jsonl');
   const config = join(dir, 'config.json');
   await writeFile(
     config,
     JSON.stringify({
-      receivers: { otlp: { protocols: { http: { endpoint: `127.0.0.1:${port}` } } } },
+      receivers: {
+        otlp: {
+          protocols: {
+            http: { endpoint: `127.0.0.1:${port}` },
+            grpc: { endpoint: `127.0.0.1:${grpcPort}` },
+          },
+        },
+      },
       // Every batch as one line of OTLP/JSON, flushed at once.
       exporters: { file: { path: output, format: 'json', flush_interval: '100ms' } },
       service: {
@@ -131,11 +141,21 @@ export async function startTestCollector(): Promise<TestCollector> {
     port,
     args: () => ['--config', `file:${config}`],
   });
+  // The server is up once its HTTP port listens; the gRPC one opens alongside.
+  await waitFor(`otelcol gRPC on :${grpcPort}`, () => isListening(grpcPort), {
+    timeoutMs: 15_000,
+    intervalMs: 25,
+  });
   const dispose = server[Symbol.asyncDispose].bind(server);
   return Object.assign(server, {
     otelEnv: {
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_ENDPOINT: server.url,
+    },
+    grpcOtelEnv: {
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
     },
     async spans() {
       return parseExportedSpans(await readFile(output, 'utf8').catch(() => ''));

@@ -168,3 +168,99 @@ export async function startSmtpReceiver(): Promise<
     },
   };
 }
+
+/** One message the Slack-shaped Web API accepted. */
+export interface SlackPost {
+  readonly channel: string;
+  /** The `ts` it answered, as Slack names a message. */
+  readonly ts: string;
+  readonly json: Record<string, unknown>;
+  readonly headers: IncomingMessage['headers'];
+}
+
+/** A receiver answering like Slack's Web API (`chat.postMessage`, `chat.update`) under `<url>/`. */
+export interface SlackApiReceiver extends AsyncDisposable {
+  /** What `apiURL` is set to: `http://127.0.0.1:<port>/api/`. */
+  readonly apiURL: string;
+  readonly posts: SlackPost[];
+  /** Edits of posted messages, `channel` being the id the post answered. */
+  readonly updates: SlackPost[];
+  /** Requests answered `ok: false` (or 429), with the error it gave. */
+  readonly refused: string[];
+}
+
+/**
+ * Starts an HTTP server that answers `POST /api/chat.postMessage` as Slack
+ * does: HTTP 200 with `ok: false` and an `error` for a wrong bearer token
+ * (`invalid_auth`), a missing channel (`channel_not_found`) or the channel
+ * `archived` (`is_archived`); HTTP 429 with `Retry-After` the first time a
+ * message goes to the channel `busy`; otherwise `ok: true` with the channel's id
+ * (`C` and its name in capitals) and a `ts`. `POST /api/chat.update` edits a
+ * posted message named by that channel id and `ts` (else `message_not_found`).
+ */
+export async function startSlackApiReceiver(token: string): Promise<SlackApiReceiver> {
+  const posts: SlackPost[] = [];
+  const updates: SlackPost[] = [];
+  const refused: string[] = [];
+  const busySeen = new Set<string>();
+  let seq = 0;
+  const reply = (res: ServerResponse, status: number, body: object, headers = {}) =>
+    res
+      .writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers })
+      .end(JSON.stringify(body));
+  const refuse = (res: ServerResponse, error: string, status = 200, headers = {}) => {
+    refused.push(error);
+    reply(res, status, { ok: false, error }, headers);
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const method =
+        req.method === 'POST'
+          ? /^\/api\/(chat\.postMessage|chat\.update)$/.exec(req.url ?? '')?.[1]
+          : undefined;
+      if (!method) return refuse(res, 'unknown_method', 404);
+      if (req.headers.authorization !== `Bearer ${token}`) return refuse(res, 'invalid_auth');
+      if (!String(req.headers['content-type']).startsWith('application/json'))
+        return refuse(res, 'invalid_form_data');
+      let json: Record<string, unknown>;
+      try {
+        json = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return refuse(res, 'invalid_json');
+      }
+      const channel = typeof json['channel'] === 'string' ? json['channel'] : '';
+      if (!channel) return refuse(res, 'channel_not_found');
+      if (method === 'chat.update') {
+        const post = posts.find(
+          (p) => `C${p.channel.toUpperCase()}` === channel && p.ts === json['ts'],
+        );
+        if (!post) return refuse(res, 'message_not_found');
+        updates.push({ channel, ts: post.ts, json, headers: req.headers });
+        return reply(res, 200, { ok: true, channel, ts: post.ts, text: json['text'] });
+      }
+      if (channel === 'archived') return refuse(res, 'is_archived');
+      const id = String(req.headers['x-flotilla-delivery'] ?? '');
+      if (channel === 'busy' && !busySeen.has(id)) {
+        busySeen.add(id);
+        return refuse(res, 'ratelimited', 429, { 'Retry-After': '1' });
+      }
+      const ts = `${1_700_000_000 + ++seq}.000100`;
+      posts.push({ channel, ts, json, headers: req.headers });
+      reply(res, 200, { ok: true, channel: `C${channel.toUpperCase()}`, ts, message: json });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    apiURL: `http://127.0.0.1:${port}/api/`,
+    posts,
+    updates,
+    refused,
+    async [Symbol.asyncDispose]() {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}

@@ -39,7 +39,8 @@ describe('the git-poller traces a push webhook', () => {
 
   beforeAll(async () => {
     collector = await startTestCollector();
-    tracing = await startTracing(collector.otelEnv, 'flotilla-git-poller');
+    // Over OTLP/gRPC here; the end-to-end traces suite sends OTLP/HTTP.
+    tracing = await startTracing(collector.grpcOtelEnv, 'flotilla-git-poller');
     env = await startEnv({ nats: true, redis: true, kube: true, git: true });
     await installCrds(env.kube.kc);
     ns = await env.kube.namespace();

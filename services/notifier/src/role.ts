@@ -70,7 +70,9 @@ export const notifierRole: Role = {
       handler: async (event, ctx) => {
         const beat = setInterval(() => ctx.working(), 5_000);
         try {
-          const result = await inOrder(event.subject, () => notifier.handle(event));
+          const result = await inOrder(event.subject, () =>
+            notifier.handle(event, ctx.traceparent),
+          );
           for (const r of result.rejected) {
             logger.warn(
               {

@@ -13,6 +13,6 @@ export const SENDERS: Readonly<Record<ServiceType, (d: Delivery) => Promise<void
   github: sendGitHub,
   email: sendEmail,
 };
-export type { Delivery } from './types.js';
+export type { Delivery, DeliveryMemory } from './types.js';
 export { SIGNATURE_HEADER, DELIVERY_HEADER, signature } from './webhook.js';
 export { repoSlug } from './github.js';
