@@ -4,10 +4,11 @@
 // kube-apiserver is stopped while a sync of its app waits in wave 0 for a
 // LoadBalancer Service this test alone makes healthy (nothing else gives it an
 // ingress), and started again on the same port and etcd data. While it is
-// down its app is Unknown with a condition naming it, the operation retries
-// (status says so) and nothing is pruned; the other app stays Synced and
-// Healthy. Once it answers, the operation completes by itself. Nothing of
-// either app ever lands in the other's cluster.
+// down its app is Unknown with a condition naming it, the operation is held
+// (Running, waiting for the cluster it names, no retry spent) and nothing is
+// pruned; the other app stays Synced and Healthy. Once it answers, the same
+// attempt resumes and completes by itself. Nothing of either app ever lands
+// in the other's cluster.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,11 +174,7 @@ describe('two clusters, the second one down in the middle of a sync', () => {
       syncOptions: ['CreateNamespace=true'],
     });
     farApp.spec.destination = { name: 'second', namespace: farDest };
-    // Unlimited retries, so how long the outage lasts cannot end the operation.
-    farApp.spec.syncPolicy!.retry = {
-      limit: -1,
-      backoff: { duration: '1s', factor: 2, maxDuration: '4s' },
-    };
+    // The default retry policy: the outage is ridden out by the hold, not by retries.
     await env.kube.objects.create(farApp);
   });
   afterAll(async () => {
@@ -205,15 +202,19 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     expect(listed.view).toMatchObject({ reachable: true, apps: ['far'] });
   }, 240_000);
 
-  it('retries the sync while the cluster is down, prunes nothing, and completes when it is back', async () => {
+  it('holds the sync while the cluster is down, prunes nothing, and completes it when it is back', async () => {
     const before = await get(remote, farPath('configmaps', 'settings'));
     const homeBefore = await get(env.kube.kc, homePath());
     const revision = await farRepo.commit(
       {
         'app/settings.yaml': stringify(settings('far-2', '1')),
         'app/edge.yaml': stringify(loadBalancer),
+        'app/extra.yaml': stringify({
+          ...settings('far-2', '2'),
+          metadata: { name: 'extra', annotations: { 'argocd.argoproj.io/sync-wave': '2' } },
+        }),
       },
-      'an edge Service in wave 0',
+      'an edge Service in wave 0, an extra ConfigMap in wave 2',
     );
     await until('the sync waiting in wave 0 for the edge Service', async () => {
       const s = (await readFar())?.status?.operationState;
@@ -226,19 +227,19 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     });
     const edge = await get(remote, farPath('services', 'edge'));
     expect(edge).toBeDefined();
+    const startedAt = far?.status?.operationState?.startedAt;
 
     await second.stop('kube-apiserver');
 
-    // The attempt ends on the outage and the operation retries, saying why.
-    await until('the operation retrying on the unreachable cluster', async () => {
+    // The operation is held, saying for which cluster and why.
+    const waiting = `waiting for cluster second (${second.server}) since `;
+    await until('the operation held for the unreachable cluster', async () => {
       const s = (await readFar())?.status?.operationState;
-      return (
-        s?.phase === 'Running' &&
-        (s.retryCount ?? 0) >= 1 &&
-        s.message?.includes(`cluster second (${second.server}) is unreachable`) === true
-      );
+      return s?.phase === 'Running' && s.message?.startsWith(waiting) === true;
     });
-    expect(far?.status?.operationState?.message).toMatch(/Retrying attempt #\d+ at /);
+    // The same attempt, no retry spent.
+    expect(far?.status?.operationState?.startedAt).toBe(startedAt);
+    expect(far?.status?.operationState?.retryCount).toBeUndefined();
     // Its comparison is Unknown with a condition naming the cluster.
     await until('far Unknown with a ComparisonError', async () => {
       const s = (await readFar())?.status;
@@ -255,12 +256,6 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     expect(far?.status?.resources?.map((r) => `${r.kind}/${r.name}`).sort()).toEqual(
       expect.arrayContaining(['ConfigMap/settings']),
     );
-    // Retries go on while it stays down: the operation is still Running, a later attempt.
-    const retries = far?.status?.operationState?.retryCount ?? 0;
-    await until('another retry', async () => {
-      const s = (await readFar())?.status?.operationState;
-      return s?.phase === 'Running' && (s.retryCount ?? 0) > retries;
-    });
     // flotilla cluster says it does not answer, and why.
     const down = await cluster('get', 'second');
     expect(down.code).toBe(1);
@@ -276,8 +271,8 @@ describe('two clusters, the second one down in the middle of a sync', () => {
 
     await second.start('kube-apiserver');
 
-    // A retry plans afresh and waits in wave 0 again, on the same Service.
-    await until('a retry waiting for the edge Service again', async () => {
+    // The held attempt plans afresh and waits in wave 0 again, on the same Service.
+    await until('the sync waiting for the edge Service again', async () => {
       const s = (await readFar())?.status?.operationState;
       return (
         s?.phase === 'Running' &&
@@ -285,9 +280,11 @@ describe('two clusters, the second one down in the middle of a sync', () => {
           (r) => r.kind === 'Service' && r.status === 'Synced',
         ) &&
         s.message?.includes('Service/edge') === true &&
-        !s.message.includes('unreachable')
+        !s.message.startsWith(waiting)
       );
     });
+    // Nothing after wave 0 has run.
+    expect(await get(remote, farPath('configmaps', 'extra'))).toBeUndefined();
     await rawRequest(remote, {
       method: 'PATCH',
       path: `${farPath('services', 'edge')}/status`,
@@ -301,7 +298,14 @@ describe('two clusters, the second one down in the middle of a sync', () => {
         !far?.status?.conditions?.some((c) => c.type === 'ComparisonError')
       );
     });
-    expect(far?.status?.operationState?.retryCount ?? 0).toBeGreaterThan(0);
+    // The attempt that was held is the one that succeeded.
+    expect(far?.status?.operationState?.phase).toBe('Succeeded');
+    expect(far?.status?.operationState?.startedAt).toBe(startedAt);
+    expect(far?.status?.operationState?.retryCount).toBeUndefined();
+    expect((await get(remote, farPath('configmaps', 'extra')))?.data).toEqual({ version: 'far-2' });
+    expect(
+      await get(env.kube.kc, `/api/v1/namespaces/${homeDest}/configmaps/extra`),
+    ).toBeUndefined();
     // The same objects, updated in place: nothing was deleted on the way.
     const after = await get(remote, farPath('configmaps', 'settings'));
     expect(after?.data).toEqual({ version: 'far-2' });

@@ -1,8 +1,8 @@
 // Syncs into a second control plane named by an Argo CD-style cluster Secret
 // (bearer token and CA): the same phases, hooks and prune as in-cluster, and
 // nothing written to the applier's own cluster. Then its apiserver stops
-// while a sync waits in wave 0: a manual sync (no retries) ends in Error
-// naming the cluster, and the next one after it returns completes.
+// while a sync waits in wave 0: the sync is held (Running, waiting for the
+// cluster it names, no retry spent) and completes once it answers again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
 import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
@@ -121,7 +121,7 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     expect(await exists(remote, cm('fleet-a'))).toBe(true);
   });
 
-  it('ends the attempt when the cluster stops answering mid-sync, naming it', async () => {
+  it('holds a sync whose cluster stops answering mid-sync, and completes it when it is back', async () => {
     const dest2 = 'fleet-outage';
     // Progressing until its status has an ingress point, which only this test gives it.
     const edge = {
@@ -132,40 +132,64 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     };
     await h.createApp(
       'outage',
-      [edge, configMap('late', { 'argocd.argoproj.io/sync-wave': '1' })],
+      [
+        edge,
+        configMap('late', { 'argocd.argoproj.io/sync-wave': '1' }),
+        configMap('later', { 'argocd.argoproj.io/sync-wave': '2' }),
+      ],
       {
         destination: { name: 'second', namespace: dest2 },
         syncPolicy: { syncOptions: ['CreateNamespace=true'] },
       },
     );
-    const waitingOnEdge = () =>
-      waitFor(
-        'the sync waiting in wave 0 for the edge Service',
-        async () => {
-          const s = (await h.app('outage')).status?.operationState;
-          return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
-        },
-        { timeoutMs: 60_000, intervalMs: 200 },
-      );
+    const state = async () => (await h.app('outage')).status?.operationState;
+    // A manual sync without `retry`: before the hold, an outage ended it in Error at once.
     await h.requestSync('outage');
-    await waitingOnEdge();
+    await waitFor(
+      'the sync waiting in wave 0 for the edge Service',
+      async () => {
+        const s = await state();
+        return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const startedAt = (await state())?.startedAt;
 
     await cluster.stop('kube-apiserver');
-    const failed = (await h.finished('outage')).status?.operationState;
-    // A manual sync without `retry` is not retried: Error, saying which cluster and why,
-    // at once rather than after the applier's fault attempts.
-    expect(failed?.phase).toBe('Error');
-    expect(failed?.message).toContain(`cluster second (${cluster.server}) is unreachable: `);
-    expect(failed?.message).not.toMatch(/^operation failed/);
-    expect(failed?.retryCount).toBeUndefined();
+    const waiting = `waiting for cluster second (${cluster.server}) since `;
+    await waitFor(
+      'the operation held for the second cluster',
+      async () => (await state())?.message?.startsWith(waiting) === true,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const held = await state();
+    expect(held?.phase).toBe('Running');
+    expect(held?.message).toMatch(/, for up to 600 s: .*(ECONNREFUSED|ECONNRESET|socket hang up)/);
+    // The same attempt, no retry spent, and what wave 0 did is kept.
+    expect(held?.startedAt).toBe(startedAt);
+    expect(held?.retryCount).toBeUndefined();
+    expect(held?.syncResult?.resources?.map((r) => `${r.kind}/${r.name} ${r.status}`)).toContain(
+      'Service/edge Synced',
+    );
+    // It stays held while the cluster is down (the command comes back every 2 s).
+    await new Promise((r) => setTimeout(r, 5_000));
+    const still = await state();
+    expect(still?.phase).toBe('Running');
+    expect(still?.message?.startsWith(waiting)).toBe(true);
+    expect(still?.retryCount).toBeUndefined();
 
     await cluster.start('kube-apiserver');
+    await waitFor(
+      'the sync waiting in wave 0 again',
+      async () => {
+        const s = await state();
+        return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
     const svc = `/api/v1/namespaces/${dest2}/services/edge`;
-    expect(await exists(remote, svc)).toBe(true);
-    // Wave 1 never ran.
+    // Wave 1 has not run yet.
     expect(await exists(remote, `/api/v1/namespaces/${dest2}/configmaps/late`)).toBe(false);
-    await h.requestSync('outage');
-    await waitingOnEdge();
     await rawRequest(remote, {
       method: 'PATCH',
       path: `${svc}/status`,
@@ -174,7 +198,11 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     });
     const done = (await h.finished('outage')).status?.operationState;
     expect({ phase: done?.phase, message: done?.message }).toMatchObject({ phase: 'Succeeded' });
+    expect(done?.startedAt).toBe(startedAt);
+    expect(done?.retryCount).toBeUndefined();
     expect(await exists(remote, `/api/v1/namespaces/${dest2}/configmaps/late`)).toBe(true);
+    expect(await exists(remote, `/api/v1/namespaces/${dest2}/configmaps/later`)).toBe(true);
+    // Nothing of it in the applier's own cluster.
     expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest2}`)).toBe(false);
   });
 });
