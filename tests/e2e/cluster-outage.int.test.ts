@@ -66,6 +66,9 @@ interface ClusterView {
   readonly apps: string[];
   readonly version?: string;
   readonly error?: string;
+  readonly resourcesCached?: number;
+  readonly lastError?: string;
+  readonly lastErrorAt?: string;
 }
 
 interface Live {
@@ -97,7 +100,19 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     new Promise<{ code: number; view: ClusterView }>((resolve, reject) => {
       execFile(
         process.execPath,
-        [CLI, 'cluster', ...args, '-o', 'json', '--kubeconfig', env.kube.kubeconfigPath, '-n', ns],
+        [
+          CLI,
+          'cluster',
+          ...args,
+          '-o',
+          'json',
+          '--kubeconfig',
+          env.kube.kubeconfigPath,
+          '-n',
+          ns,
+          '--redis-url',
+          env.redis.url,
+        ],
         (err, stdout, stderr) => {
           const code = err ? Number((err as { code?: unknown }).code ?? -1) : 0;
           try {
@@ -154,7 +169,11 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     farRepo = await env.git.repo('far');
     await farRepo.commit({ 'app/settings.yaml': stringify(settings('far-1', '1')) }, 'far');
     nc = await connectBus({ servers: env.nats.url, name: 'test' });
-    roles = await startRoles(env, ns, ALL_ROLES, testRoleEnv(env));
+    // The differ reports its cluster caches every second, for `flotilla cluster`.
+    roles = await startRoles(env, ns, ALL_ROLES, {
+      ...testRoleEnv(env),
+      FLOTILLA_CLUSTER_REPORT_SECONDS: '1',
+    });
     await env.kube.objects.create(
       autoSyncedApp({
         namespace: ns,
@@ -197,9 +216,15 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     // Neither wrote into the other's cluster.
     expect(await get(remote, `/api/v1/namespaces/${homeDest}`)).toBeUndefined();
     expect(await get(env.kube.kc, `/api/v1/namespaces/${farDest}`)).toBeUndefined();
-    const listed = await cluster('get', 'second');
+    // The differ's cache of the second cluster holds far's objects, and no error so far.
+    let listed = await cluster('get', 'second');
+    await until('the differ reporting its cache of the second cluster', async () => {
+      listed = await cluster('get', 'second');
+      return (listed.view.resourcesCached ?? 0) >= 1;
+    });
     expect(listed.code).toBe(0);
     expect(listed.view).toMatchObject({ reachable: true, apps: ['far'] });
+    expect(listed.view.lastError).toBeUndefined();
   }, 240_000);
 
   it('holds the sync while the cluster is down, prunes nothing, and completes it when it is back', async () => {
@@ -261,6 +286,12 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     expect(down.code).toBe(1);
     expect(down.view).toMatchObject({ reachable: false, apps: ['far'] });
     expect(down.view.error).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up|timed out/);
+    // The differ's report names the outage too, and its cache is kept, not emptied.
+    await until('the differ reporting the outage', async () => {
+      const v = (await cluster('get', 'second')).view;
+      return /ECONNREFUSED|ECONNRESET|socket hang up/.test(v.lastError ?? '');
+    });
+    expect((await cluster('get', 'second')).view.resourcesCached).toBeGreaterThanOrEqual(1);
     // The app on the first cluster is untouched.
     home = await readHome();
     expect(isSyncedHealthy(home), describeStatus(home)).toBe(true);
@@ -328,5 +359,8 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     expect(back.code).toBe(0);
     expect(back.view).toMatchObject({ reachable: true, apps: ['far'] });
     expect(back.view.error).toBeUndefined();
+    // The last error stays in the report after the cluster is back, with when it began.
+    expect(back.view.lastError).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
+    expect(Date.parse(back.view.lastErrorAt ?? '')).not.toBeNaN();
   }, 300_000);
 });
