@@ -137,6 +137,16 @@ export async function runOperation(
     lease,
     !app.operation,
   );
+  // A held operation whose cluster still does not answer is held again at the cost of
+  // one probe: no render read, project read or planning every time its command returns.
+  if (resuming && HELD.test(resuming.message ?? '') && !(await deps.cache.reachableNow())) {
+    await holdForCluster(
+      deps,
+      run,
+      destinationDown(deps) ?? 'the destination cluster is unreachable',
+    );
+    return;
+  }
 
   const resolved = await resolveDesired(deps, run);
   if (!resolved) return;
@@ -243,12 +253,9 @@ async function holdForCluster(
   const message = `waiting for ${cluster} since ${since.toISOString()}, for up to ${Math.round(waitMs / 1000)} s: ${why}`;
   if (run.resumed?.message !== message) {
     const state = run.state(OperationPhase.Running, message, results ?? []);
-    const kept = run.resumed?.syncResult?.resources;
-    await run.write(
-      results || !kept || !state.syncResult
-        ? state
-        : { ...state, syncResult: { ...state.syncResult, resources: kept } },
-    );
+    // Without results of its own, the state it resumed keeps its results and revision.
+    const kept = run.resumed?.syncResult;
+    await run.write(results || !kept ? state : { ...state, syncResult: kept });
   }
   activeSpan()?.setAttribute(SpanAttr.result, 'waiting for the destination cluster');
   throw new WaitingError('waiting for the destination cluster', CLUSTER_WAIT_POLL_MS);
