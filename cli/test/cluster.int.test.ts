@@ -1,10 +1,13 @@
 // `flotilla cluster list|get` against the test cluster: the in-cluster destination
 // answers, a cluster Secret naming a closed port does not, and one using
 // execProviderConfig is named as not supported; apps are counted per cluster,
-// and no credential is printed.
+// and no credential is printed. With a Redis URL, each cluster's cache size
+// and last error come from the differ's reports.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, type Application } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
+import { ClusterReports } from '@flotilla/render';
 import { freePort } from '@flotilla/runtime';
 import { startEnv, type TestEnv } from '@flotilla/testing';
 import type { ClusterView } from '../src/commands/cluster.js';
@@ -43,7 +46,7 @@ describe('flotilla cluster', () => {
     } as Application);
 
   beforeAll(async () => {
-    env = await startEnv({ kube: true });
+    env = await startEnv({ kube: true, redis: true });
     await installCrds(env.kube.kc);
     ns = await env.kube.namespace('clusters');
     deadServer = `https://127.0.0.1:${await freePort()}`;
@@ -84,5 +87,75 @@ describe('flotilla cluster', () => {
     const none = await cli('get', 'nope');
     expect(none.code).toBe(1);
     expect(none.stderr).toContain('no cluster nope; known: in-cluster, dead, exec');
+  });
+
+  it("shows the differ's cache size and last error per cluster from Redis", async () => {
+    const redis = new Redis(env.redis.url);
+    try {
+      const at = new Date().toISOString();
+      const report = { reportedAt: at, intervalMs: 30_000, kinds: 2 };
+      await new ClusterReports(redis, ns).write([
+        {
+          ...report,
+          name: 'in-cluster',
+          server: 'https://kubernetes.default.svc',
+          resources: 12,
+          reachable: true,
+        },
+        {
+          ...report,
+          name: 'dead',
+          server: deadServer,
+          resources: 3,
+          reachable: false,
+          lastError: 'connect ECONNREFUSED',
+          lastErrorAt: at,
+        },
+      ]);
+      // A report older than three of its intervals is not believed.
+      await new ClusterReports(redis, ns).write([
+        {
+          reportedAt: new Date(Date.now() - 120_000).toISOString(),
+          intervalMs: 30_000,
+          kinds: 1,
+          name: 'exec',
+          server: 'https://exec.example.com',
+          resources: 99,
+          reachable: true,
+        },
+      ]);
+    } finally {
+      redis.disconnect();
+    }
+    const r = await cli('list', '-o', 'json', '--redis-url', env.redis.url);
+    expect(r.code).toBe(0);
+    const by = Object.fromEntries((JSON.parse(r.stdout) as ClusterView[]).map((c) => [c.name, c]));
+    expect(by['in-cluster']).toMatchObject({ resourcesCached: 12 });
+    expect(by['in-cluster']?.lastError).toBeUndefined();
+    expect(by['dead']).toMatchObject({ resourcesCached: 3, lastError: 'connect ECONNREFUSED' });
+    expect(by['exec']?.resourcesCached).toBeUndefined();
+    const table = await cli('list', '--redis-url', env.redis.url);
+    expect(table.stdout).toMatch(/NAME\s+SERVER\s+VERSION\s+STATUS\s+APPS\s+CACHED\s+MESSAGE/);
+    expect(table.stdout).toMatch(/in-cluster\s+\S+\s+v1\.\S+\s+Reachable\s+1\s+12\s/);
+    const get = await cli('get', 'in-cluster', '--redis-url', env.redis.url);
+    expect(get.stdout).toMatch(/Resources cached:\s+12/);
+    // FLOTILLA_REDIS_URL works as the flag does.
+    const fromEnv = await flotilla(
+      ['cluster', 'get', 'dead', '-o', 'json', '--kubeconfig', env.kube.kubeconfigPath, '-n', ns],
+      { env: { FLOTILLA_REDIS_URL: env.redis.url } },
+    );
+    expect(JSON.parse(fromEnv.stdout)).toMatchObject({ resourcesCached: 3 });
+  });
+
+  it('warns and shows the rest when Redis does not answer', async () => {
+    const closed = `redis://:not-shown@127.0.0.1:${await freePort()}`;
+    const r = await cli('list', '-o', 'json', '--redis-url', closed);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      "warning: cannot read the differ's cluster reports from Redis at 127.0.0.1:",
+    );
+    expect(r.stderr).not.toContain('not-shown');
+    const items = JSON.parse(r.stdout) as ClusterView[];
+    expect(items.find((c) => c.name === 'in-cluster')?.resourcesCached).toBeUndefined();
   });
 });

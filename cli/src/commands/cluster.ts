@@ -10,13 +10,16 @@ import {
   type ClusterTarget,
   type UnusableCluster,
 } from '@flotilla/kube';
+import type { ClusterReport } from '@flotilla/render';
 import { connect, withConnection, type ConnectionOpts } from '../apps.js';
+import { cliContext } from '../context.js';
 import { ExitError } from '../exit.js';
 import { columns, outputOption, print, type Output } from '../output.js';
 import { summaryOf } from './summaries.js';
 
 interface ClusterOpts extends ConnectionOpts {
   output?: Output;
+  redisUrl?: string;
 }
 
 /** One destination cluster as `flotilla cluster list|get` shows it. */
@@ -28,7 +31,57 @@ export interface ClusterView {
   apps: string[];
   /** Why it cannot be reached or used; never its credentials. */
   error?: string;
+  /** Objects in the differ's watch cache of the cluster, as the differ last reported. */
+  resourcesCached?: number;
+  /** The last connection error the differ met with the cluster, and when it began. */
+  lastError?: string;
+  lastErrorAt?: string;
 }
+
+/** The differ's reports by server, or why they could not be read; none without a Redis URL. */
+async function cacheReports(
+  opts: ClusterOpts,
+  ns: string,
+): Promise<{ reports?: Map<string, ClusterReport>; problem?: string }> {
+  const url = opts.redisUrl ?? cliContext().env['FLOTILLA_REDIS_URL'];
+  if (!url) return {};
+  const { Redis } = await import('ioredis');
+  const { ClusterReports } = await import('@flotilla/render');
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    connectTimeout: 5_000,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const read = await new ClusterReports(redis, ns).read();
+    return { reports: new Map([...read].map(([server, r]) => [trim(server), r])) };
+  } catch (err) {
+    // The host only: a Redis URL may carry a password.
+    const host = URL.canParse(url) ? new URL(url).host : 'the given URL';
+    return {
+      problem: `cannot read the differ's cluster reports from Redis at ${host}: ${(err as Error).message}`,
+    };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** What the differ reported of `c`'s cache, when it did. */
+function cached(c: ClusterView, report: ClusterReport | undefined): ClusterView {
+  if (!report) return c;
+  return {
+    ...c,
+    resourcesCached: report.resources,
+    ...(report.lastError ? { lastError: report.lastError } : {}),
+    ...(report.lastErrorAt ? { lastErrorAt: report.lastErrorAt } : {}),
+  };
+}
+
+/** The MESSAGE column: why it fails now, else the last error the differ met. */
+const messageOf = (c: ClusterView) =>
+  c.error ?? (c.lastError ? `last error at ${c.lastErrorAt ?? '?'}: ${c.lastError}` : '');
 
 const trim = (s: string) => s.replace(/\/+$/, '');
 
@@ -64,45 +117,60 @@ async function view(
 
 async function clusters(opts: ClusterOpts): Promise<ClusterView[]> {
   const { kc, ns } = connect(opts);
-  const [all, apps] = await Promise.all([
+  const [all, apps, { reports, problem }] = await Promise.all([
     new ClusterRegistry(kc, ns).list(),
     new ApplicationClient(kc).list(ns),
+    cacheReports(opts, ns),
   ]);
-  return Promise.all(all.map((c) => view(c, apps)));
+  if (problem) process.stderr.write(`warning: ${problem}\n`);
+  const views = await Promise.all(all.map((c) => view(c, apps)));
+  return views.map((v) => cached(v, reports?.get(trim(v.server))));
 }
+
+/** `--redis-url`, where the differ's cache reports are read. */
+const withRedis = (cmd: Command) =>
+  cmd.option(
+    '--redis-url <url>',
+    "read the differ's per-cluster cache reports (resources cached, last error) from this Redis (env FLOTILLA_REDIS_URL)",
+  );
 
 /** `flotilla cluster list|get`: the destination clusters and whether they answer. */
 export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description(summaryOf('cluster'));
 
-  withConnection(
-    cluster
-      .command('list')
-      .description('list destination clusters: in-cluster and those of cluster Secrets'),
+  withRedis(
+    withConnection(
+      cluster
+        .command('list')
+        .description('list destination clusters: in-cluster and those of cluster Secrets'),
+    ),
   )
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (opts: ClusterOpts) => {
       const items = await clusters(opts);
       print(items, opts.output, () =>
         columns([
-          ['NAME', 'SERVER', 'VERSION', 'STATUS', 'APPS', 'MESSAGE'],
+          ['NAME', 'SERVER', 'VERSION', 'STATUS', 'APPS', 'CACHED', 'MESSAGE'],
           ...items.map((c) => [
             c.name,
             c.server,
             c.version ?? '',
             c.reachable ? 'Reachable' : 'Unreachable',
             String(c.apps.length),
-            c.error ?? '',
+            c.resourcesCached === undefined ? '' : String(c.resourcesCached),
+            messageOf(c),
           ]),
         ]),
       );
     });
 
-  withConnection(
-    cluster
-      .command('get')
-      .description('one destination cluster, by name or server URL')
-      .argument('<cluster>', `name (${IN_CLUSTER_NAME} for Flotilla's own) or server URL`),
+  withRedis(
+    withConnection(
+      cluster
+        .command('get')
+        .description('one destination cluster, by name or server URL')
+        .argument('<cluster>', `name (${IN_CLUSTER_NAME} for Flotilla's own) or server URL`),
+    ),
   )
     .addOption(outputOption(['table', 'json', 'yaml']))
     .action(async (which: string, opts: ClusterOpts) => {
@@ -121,6 +189,8 @@ export function registerCluster(program: Command): void {
           ['Status:', c.reachable ? 'Reachable' : 'Unreachable'],
           ...(c.error ? [['Message:', c.error]] : []),
           ['Apps:', c.apps.join(', ')],
+          ['Resources cached:', c.resourcesCached === undefined ? '' : String(c.resourcesCached)],
+          ...(c.lastError ? [['Last error:', `${c.lastErrorAt ?? '?'}: ${c.lastError}`]] : []),
         ]),
       );
       if (!c.reachable) process.exitCode = 1;

@@ -62,6 +62,7 @@ export {
 export { redactMessage } from './sanitize.js';
 export { DesiredStore, type DesiredState } from './desired-store.js';
 export { AppliedMarks } from './applied-marks.js';
+export { ClusterReports, type ClusterReport } from './cluster-reports.js';
 export {
   ChartClient,
   chartDigestField,

@@ -100,6 +100,8 @@ export interface ExecutionEnd {
   readonly phase: OperationPhase;
   readonly message: string;
   readonly results: readonly SyncResourceResult[];
+  /** Set when the attempt stopped because its destination cluster does not answer. */
+  readonly unreachable?: true;
 }
 
 /** The message of an operation stopped by a terminate request. */
@@ -360,9 +362,9 @@ async function execute(
         await writer.flush();
         return { phase: OperationPhase.Failed, message: TERMINATED_MESSAGE, results: results() };
       }
-      // A cluster that stopped answering ends this attempt: its health and hooks cannot be
+      // A cluster that stopped answering stops this run: its health and hooks cannot be
       // seen (the cache holds what it last saw), and writes would fail one by one. The
-      // operation retries by its retry policy, each attempt planning afresh once it answers.
+      // operation is held until it answers (runOperation), then resumes from these results.
       // One probe first: a blip the cache saw is over by the time it answers.
       const down =
         destinationDown(deps) !== undefined && !(await deps.cache.reachableNow())
@@ -370,7 +372,12 @@ async function execute(
           : undefined;
       if (down !== undefined) {
         await writer.flush();
-        return { phase: OperationPhase.Error, message: down, results: results() };
+        return {
+          phase: OperationPhase.Error,
+          message: down,
+          results: results(),
+          unreachable: true,
+        };
       }
       const next = syncProgress(active, results());
       if (lastStep && (next.kind !== 'run-step' || next.step.index !== lastStep.index)) {

@@ -13,6 +13,7 @@ import {
   isDeletionApproved,
   isSyncOptionsError,
   SyncTaskType,
+  type SyncResourceResult,
   type SyncObject,
   type SyncPlan,
 } from '@flotilla/gitops';
@@ -49,6 +50,11 @@ import {
  */
 const QUIET_PROGRESS_DELAY_MS = 10_000;
 
+/** How long a sync waits for its cluster to answer again, unless the applier is told otherwise. */
+export const DEFAULT_CLUSTER_WAIT_MS = 600_000;
+/** How often a held operation asks again whether its cluster answers. */
+const CLUSTER_WAIT_POLL_MS = 2_000;
+
 /** What an operation run needs. */
 export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   /** The hook hand-over for one operation. */
@@ -72,6 +78,11 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
   readonly watchApp?: (ref: AppRef, wake: () => void) => () => void;
   /** The Application as the applier's watch holds it; without it, steps read it. */
   readonly watchedApp?: (ref: AppRef) => Application | undefined;
+  /**
+   * How long an operation whose cluster stopped answering is held for it, from
+   * the first time it found it down; {@link DEFAULT_CLUSTER_WAIT_MS} unless set.
+   */
+  readonly clusterWaitMs?: number;
 }
 
 /**
@@ -127,6 +138,16 @@ export async function runOperation(
     !app.operation,
     app.operation ? undefined : decidedAt(carried),
   );
+  // A held operation whose cluster still does not answer is held again at the cost of
+  // one probe: no render read, project read or planning every time its command returns.
+  if (resuming && HELD.test(resuming.message ?? '') && !(await deps.cache.reachableNow())) {
+    await holdForCluster(
+      deps,
+      run,
+      destinationDown(deps) ?? 'the destination cluster is unreachable',
+    );
+    return;
+  }
 
   const resolved = await resolveDesired(deps, run);
   if (!resolved) return;
@@ -137,9 +158,19 @@ export async function runOperation(
     async (err: unknown) => {
       const down = await unreachableAfter(deps, err);
       if (down === undefined) throw err;
-      return { phase: OperationPhase.Error, message: down, results: [] } satisfies ExecutionEnd;
+      return {
+        phase: OperationPhase.Error,
+        message: down,
+        results: [],
+        unreachable: true,
+      } satisfies ExecutionEnd;
     },
   );
+  if (end.unreachable) {
+    // What ran before the outage stays in status: the held operation resumes from it.
+    await holdForCluster(deps, run, end.message, end.results.length > 0 ? end.results : undefined);
+    return;
+  }
   await concludeStep(
     deps,
     run,
@@ -192,6 +223,53 @@ async function unreachableAfter(deps: OperationDeps, err: unknown): Promise<stri
   if (isDestinationUnreachableError(err)) return err.message;
   if (!isClusterConnectionError(err) || (await deps.cache.probeNow())) return undefined;
   return destinationDown(deps) ?? `the destination cluster is unreachable: ${String(err)}`;
+}
+
+/** The start of the hold `message` (an operation state's) says it is in, if it says so. */
+const HELD = /^waiting for .+ since (\S+), for up to \d+ s: /;
+
+/**
+ * Holds the operation while its destination does not answer (`down` says
+ * why): a Running state saying it waits for the cluster, and the command back
+ * every {@link CLUSTER_WAIT_POLL_MS}. Nothing is planned, applied or pruned
+ * meanwhile; once the cluster answers, the next delivery plans afresh and
+ * resumes from the results kept (`results`, else those of the state it
+ * resumed). A hold longer than the cluster wait ends the attempt in Error,
+ * and the app's retry policy decides what follows.
+ */
+async function holdForCluster(
+  deps: OperationDeps,
+  run: OperationRun,
+  down: string,
+  results?: readonly SyncResourceResult[],
+): Promise<void> {
+  await run.started();
+  const waitMs = deps.clusterWaitMs ?? DEFAULT_CLUSTER_WAIT_MS;
+  const held = HELD.exec(run.resumed?.message ?? '')?.[1];
+  const since = held && !Number.isNaN(Date.parse(held)) ? new Date(held) : new Date();
+  if (Date.now() - since.getTime() >= waitMs) {
+    const waited = waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s for it)` : '';
+    const end = {
+      phase: OperationPhase.Error,
+      message: `${down}${waited}`,
+      results: results ?? [],
+    };
+    await concludeStep(deps, run, end);
+    return;
+  }
+  const cluster = deps.cluster
+    ? `cluster ${deps.cluster.name} (${deps.cluster.server})`
+    : 'the destination cluster';
+  const why = deps.cache.unreachable()?.error.message ?? down;
+  const message = `waiting for ${cluster} since ${since.toISOString()}, for up to ${Math.round(waitMs / 1000)} s: ${why}`;
+  if (run.resumed?.message !== message) {
+    const state = run.state(OperationPhase.Running, message, results ?? []);
+    // Without results of its own, the state it resumed keeps its results and revision.
+    const kept = run.resumed?.syncResult;
+    await run.write(results || !kept ? state : { ...state, syncResult: kept });
+  }
+  activeSpan()?.setAttribute(SpanAttr.result, 'waiting for the destination cluster');
+  throw new WaitingError('waiting for the destination cluster', CLUSTER_WAIT_POLL_MS);
 }
 
 /**
@@ -259,9 +337,8 @@ async function planStep(
     }
     const down = await unreachableAfter(deps, err);
     if (down !== undefined) {
-      // A failed attempt, retried by the app's retry policy: not a fault of the applier's.
-      await run.started();
-      await concludeStep(deps, run, { phase: OperationPhase.Error, message: down, results: [] });
+      // Held until it answers (or the wait runs out): not a fault of the applier's.
+      await holdForCluster(deps, run, down);
       return undefined;
     }
     if (isSharedResourceError(err)) {

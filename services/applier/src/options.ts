@@ -24,6 +24,12 @@ export interface ApplierOptions {
   readonly faultAttempts: number;
   /** Apply, delete and prune as the project's destinationServiceAccounts (Argo CD's sync impersonation). */
   readonly syncImpersonation: boolean;
+  /**
+   * How long a sync whose destination cluster stopped answering is held
+   * (Running, waiting for it) before the attempt ends in Error and the app's
+   * retry policy decides; 0 ends it at once.
+   */
+  readonly clusterWaitMs: number;
 }
 
 /** Compiles options from the environment (passed in, never read here). */
@@ -39,11 +45,14 @@ export function compileApplierOptions(
     leaseBusyWaitMs: Number(env['FLOTILLA_SYNC_LEASE_WAIT_MS'] ?? 2000),
     faultAttempts: Number(env['FLOTILLA_SYNC_FAULT_ATTEMPTS'] ?? 3),
     syncImpersonation: env['FLOTILLA_SYNC_IMPERSONATION'] === 'true',
+    clusterWaitMs: Number(env['FLOTILLA_SYNC_CLUSTER_WAIT_SECONDS'] ?? 600) * 1000,
   };
   if (!(o.concurrency >= 1)) throw new Error('FLOTILLA_SYNC_CONCURRENCY must be at least 1');
   if (!(o.applyParallelism >= 1)) throw new Error('FLOTILLA_APPLY_PARALLELISM must be at least 1');
   if (!(o.leaseTtlMs > 0)) throw new Error('FLOTILLA_SYNC_LEASE_SECONDS must be positive');
   if (!(o.leaseBusyWaitMs >= 0))
     throw new Error('FLOTILLA_SYNC_LEASE_WAIT_MS must not be negative');
+  if (!(o.clusterWaitMs >= 0))
+    throw new Error('FLOTILLA_SYNC_CLUSTER_WAIT_SECONDS must not be negative');
   return o;
 }

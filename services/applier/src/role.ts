@@ -311,6 +311,7 @@ export const applierRole: Role = {
               projectGate: gate,
               windowCheck: windows,
               applyParallelism: options.applyParallelism,
+              clusterWaitMs: options.clusterWaitMs,
               hooksFor: (app: AppRef, operationId: string) =>
                 busHookDriver(
                   nc,

@@ -5,13 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, rawRequest } from '@flotilla/kube';
 import { freePort } from '@flotilla/runtime';
+import { waitFor } from '@flotilla/testing';
 import { RENDERED, startApplierHarness, type ApplierHarness } from './harness.js';
 import { configMap } from './objects.js';
 
 describe('the applier and destination clusters', () => {
   let h: ApplierHarness;
   beforeAll(async () => {
-    h = await startApplierHarness();
+    // A short wait for a cluster that does not answer, so the retry policy decides soon.
+    h = await startApplierHarness({ applierEnv: { FLOTILLA_SYNC_CLUSTER_WAIT_SECONDS: '2' } });
   });
   afterAll(async () => {
     await h?.close();
@@ -77,7 +79,7 @@ describe('the applier and destination clusters', () => {
     expect(await localConfigMap(dest, 'cm-far')).toBe(false);
   });
 
-  it('retries a sync into a cluster that never answered, by its retry policy, naming the cluster', async () => {
+  it('holds a sync into a cluster that never answered, then retries it by its retry policy, naming the cluster', async () => {
     const dest = await h.env.kube.namespace('dest');
     const server = `https://127.0.0.1:${await freePort()}`;
     const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -98,16 +100,26 @@ describe('the applier and destination clusters', () => {
     await h.createApp('closed', [configMap('cm-closed')], {
       destination: { name: 'closed', namespace: dest },
     });
-    // No cache of that cluster was ever filled: the attempt ends on its first request, and
-    // the app's retry policy (not the applier's fault attempts) decides what follows.
+    // No cache of that cluster was ever filled: the attempt is held on its first request
+    // for the cluster wait (2 s here), then ends, and the app's retry policy (not the
+    // applier's fault attempts) decides what follows.
     await h.requestSync('closed', {
       sync: { revision: RENDERED },
       retry: { limit: 2, backoff: { duration: '1s', factor: 1 } },
     });
+    await waitFor(
+      'the sync held for the cluster',
+      async () => {
+        const s = (await h.app('closed')).status?.operationState;
+        return s?.message?.startsWith(`waiting for cluster closed (${server}) since `) === true;
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const state = (await h.finished('closed')).status?.operationState;
     expect(state?.phase).toBe('Error');
     expect(state?.message).toContain(`cluster closed (${server}) is unreachable: `);
     expect(state?.message).toContain('ECONNREFUSED');
+    expect(state?.message).toContain('(waited 2 s for it)');
     expect(state?.message).toMatch(/\(retried 2 times\)\.$/);
     expect(state?.message).not.toContain('closed-port-token');
     expect(await localConfigMap(dest, 'cm-closed')).toBe(false);

@@ -18,4 +18,14 @@ describe('applier options', () => {
       'FLOTILLA_SYNC_LEASE_WAIT_MS',
     );
   });
+
+  it('holds a sync for its cluster 600 s unless set; 0 ends the attempt at once', () => {
+    expect(compileApplierOptions({}).clusterWaitMs).toBe(600_000);
+    expect(compileApplierOptions({ FLOTILLA_SYNC_CLUSTER_WAIT_SECONDS: '0' }).clusterWaitMs).toBe(
+      0,
+    );
+    expect(() => compileApplierOptions({ FLOTILLA_SYNC_CLUSTER_WAIT_SECONDS: '-1' })).toThrow(
+      'FLOTILLA_SYNC_CLUSTER_WAIT_SECONDS',
+    );
+  });
 });

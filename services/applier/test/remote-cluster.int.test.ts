@@ -1,8 +1,10 @@
 // Syncs into a second control plane named by an Argo CD-style cluster Secret
 // (bearer token and CA): the same phases, hooks and prune as in-cluster, and
 // nothing written to the applier's own cluster. Then its apiserver stops
-// while a sync waits in wave 0: a manual sync (no retries) ends in Error
-// naming the cluster, and the next one after it returns completes.
+// while a sync waits in wave 0, and again while a PreSync hook runs there: the
+// sync is held (Running, waiting for the cluster it names, no retry spent) and
+// completes once it answers again, the hook adopted rather than re-created.
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
 import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
@@ -121,7 +123,7 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     expect(await exists(remote, cm('fleet-a'))).toBe(true);
   });
 
-  it('ends the attempt when the cluster stops answering mid-sync, naming it', async () => {
+  it('holds a sync whose cluster stops answering mid-sync, and completes it when it is back', async () => {
     const dest2 = 'fleet-outage';
     // Progressing until its status has an ingress point, which only this test gives it.
     const edge = {
@@ -132,40 +134,81 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     };
     await h.createApp(
       'outage',
-      [edge, configMap('late', { 'argocd.argoproj.io/sync-wave': '1' })],
+      [
+        edge,
+        configMap('late', { 'argocd.argoproj.io/sync-wave': '1' }),
+        configMap('later', { 'argocd.argoproj.io/sync-wave': '2' }),
+      ],
       {
         destination: { name: 'second', namespace: dest2 },
         syncPolicy: { syncOptions: ['CreateNamespace=true'] },
       },
     );
-    const waitingOnEdge = () =>
-      waitFor(
-        'the sync waiting in wave 0 for the edge Service',
-        async () => {
-          const s = (await h.app('outage')).status?.operationState;
-          return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
-        },
-        { timeoutMs: 60_000, intervalMs: 200 },
-      );
+    const state = async () => (await h.app('outage')).status?.operationState;
+    // A manual sync without `retry`: before the hold, an outage ended it in Error at once.
     await h.requestSync('outage');
-    await waitingOnEdge();
+    await waitFor(
+      'the sync waiting in wave 0 for the edge Service',
+      async () => {
+        const s = await state();
+        return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const startedAt = (await state())?.startedAt;
 
     await cluster.stop('kube-apiserver');
-    const failed = (await h.finished('outage')).status?.operationState;
-    // A manual sync without `retry` is not retried: Error, saying which cluster and why,
-    // at once rather than after the applier's fault attempts.
-    expect(failed?.phase).toBe('Error');
-    expect(failed?.message).toContain(`cluster second (${cluster.server}) is unreachable: `);
-    expect(failed?.message).not.toMatch(/^operation failed/);
-    expect(failed?.retryCount).toBeUndefined();
+    const waiting = `waiting for cluster second (${cluster.server}) since `;
+    await waitFor(
+      'the operation held for the second cluster',
+      async () => (await state())?.message?.startsWith(waiting) === true,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const held = await state();
+    expect(held?.phase).toBe('Running');
+    expect(held?.message).toMatch(/, for up to 600 s: .*(ECONNREFUSED|ECONNRESET|socket hang up)/);
+    // The same attempt, no retry spent, and what wave 0 did is kept.
+    expect(held?.startedAt).toBe(startedAt);
+    expect(held?.retryCount).toBeUndefined();
+    expect(held?.syncResult?.resources?.map((r) => `${r.kind}/${r.name} ${r.status}`)).toContain(
+      'Service/edge Synced',
+    );
+    // It stays held while the cluster is down (the command comes back every 2 s), across
+    // a restart of the applier: the next one keeps counting from the same moment.
+    await h.stopApplier(0);
+    await h.startApplier();
+    const redis = new Redis(h.env.redis.url);
+    try {
+      const tokens = () => redis.get(`flotilla:lease:sync:${h.ns}/outage:token`).then(Number);
+      const before = await tokens();
+      await waitFor(
+        'the new applier to take the held operation twice',
+        async () => (await tokens()) >= before + 2,
+        {
+          timeoutMs: 60_000,
+          intervalMs: 200,
+        },
+      );
+    } finally {
+      redis.disconnect();
+    }
+    const still = await state();
+    expect(still?.phase).toBe('Running');
+    expect(still?.message).toBe(held?.message);
+    expect(still?.retryCount).toBeUndefined();
 
     await cluster.start('kube-apiserver');
+    await waitFor(
+      'the sync waiting in wave 0 again',
+      async () => {
+        const s = await state();
+        return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
     const svc = `/api/v1/namespaces/${dest2}/services/edge`;
-    expect(await exists(remote, svc)).toBe(true);
-    // Wave 1 never ran.
+    // Wave 1 has not run yet.
     expect(await exists(remote, `/api/v1/namespaces/${dest2}/configmaps/late`)).toBe(false);
-    await h.requestSync('outage');
-    await waitingOnEdge();
     await rawRequest(remote, {
       method: 'PATCH',
       path: `${svc}/status`,
@@ -174,7 +217,71 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     });
     const done = (await h.finished('outage')).status?.operationState;
     expect({ phase: done?.phase, message: done?.message }).toMatchObject({ phase: 'Succeeded' });
+    expect(done?.startedAt).toBe(startedAt);
+    expect(done?.retryCount).toBeUndefined();
     expect(await exists(remote, `/api/v1/namespaces/${dest2}/configmaps/late`)).toBe(true);
+    expect(await exists(remote, `/api/v1/namespaces/${dest2}/configmaps/later`)).toBe(true);
+    // Nothing of it in the applier's own cluster.
     expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest2}`)).toBe(false);
+  });
+
+  it('holds a sync whose cluster stops answering while a hook runs there, and adopts the hook after', async () => {
+    const dest3 = 'fleet-hook-outage';
+    await h.createApp(
+      'hooked',
+      [
+        job(
+          'slow-migrate',
+          { 'argocd.argoproj.io/hook': 'PreSync' },
+          { 'flotilla.dev/test-duration': '10s' },
+        ),
+        configMap('after-hook'),
+      ],
+      {
+        destination: { name: 'second', namespace: dest3 },
+        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+      },
+    );
+    const state = async () => (await h.app('hooked')).status?.operationState;
+    const jobPath = `/apis/batch/v1/namespaces/${dest3}/jobs/slow-migrate`;
+    await h.requestSync('hooked');
+    await waitFor(
+      'the sync waiting for its hook',
+      async () =>
+        (await state())?.message ===
+        'PreSync wave 0: waiting for completion of hook batch/Job/slow-migrate',
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const uid = (
+      await rawRequest<{ metadata: { uid: string } }>(remote, { method: 'GET', path: jobPath })
+    ).metadata.uid;
+
+    await cluster.stop('kube-apiserver');
+    await waitFor(
+      'the operation held for the second cluster',
+      async () =>
+        (await state())?.message?.startsWith(
+          `waiting for cluster second (${cluster.server}) since `,
+        ) === true,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    expect((await state())?.phase).toBe('Running');
+    await cluster.start('kube-apiserver');
+
+    const done = (await h.finished('hooked')).status?.operationState;
+    expect({ phase: done?.phase, message: done?.message }).toMatchObject({ phase: 'Succeeded' });
+    expect(done?.retryCount).toBeUndefined();
+    const hook = done?.syncResult?.resources?.find((r) => r.name === 'slow-migrate');
+    expect(hook?.hookPhase).toBe('Succeeded');
+    // The same Job: the hold did not create the hook again.
+    expect(
+      (await rawRequest<{ metadata: { uid: string } }>(remote, { method: 'GET', path: jobPath }))
+        .metadata.uid,
+    ).toBe(uid);
+    const names = (await h.events('hooked')).map((e) => e['name'] as string);
+    expect(names.filter((n) => n === 'hook.started')).toHaveLength(1);
+    expect(names.filter((n) => n === 'operation.started')).toHaveLength(1);
+    expect(await exists(remote, `/api/v1/namespaces/${dest3}/configmaps/after-hook`)).toBe(true);
+    expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest3}`)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import type { Application } from '@flotilla/api';
 import type { BusPublisher } from '@flotilla/bus';
 import { ClusterCache, ClusterRegistry, type KubeConfig } from '@flotilla/kube';
-import type { AppliedMarks } from '@flotilla/render';
+import type { AppliedMarks, ClusterReport } from '@flotilla/render';
 import type { Logger } from '@flotilla/runtime';
 import { watchDrift } from './drift.js';
 
@@ -30,11 +30,17 @@ export function differClusters(deps: {
   driftDebounceMs: number;
   /** What the applier's syncs applied: their own watch events are not drift. */
   applied?: AppliedMarks;
+  /** Told when a cluster stops answering or answers again. */
+  reachabilityChanged?: () => void;
 }) {
   const registry = new ClusterRegistry(deps.kc, deps.namespace);
   const caches = new Map<
     string,
-    DifferCluster & { stop: () => void; apps: Map<string, { namespace: string; name: string }> }
+    DifferCluster & {
+      stop: () => void;
+      apps: Map<string, { namespace: string; name: string }>;
+      lastError?: { message: string; at: string };
+    }
   >();
   return {
     /** The destination's name and server, from the cluster Secrets; watches nothing. */
@@ -65,9 +71,13 @@ export function differClusters(deps: {
         const apps = new Map<string, { namespace: string; name: string }>();
         const cluster = { cluster: target.name, server: target.server };
         const stopReachability = cache.onReachability((down) => {
-          if (down)
+          if (down) {
             deps.logger.warn({ ...cluster, err: down.error.message }, 'cluster unreachable');
-          else deps.logger.info(cluster, 'cluster reachable again');
+            const known = caches.get(target.server);
+            if (known)
+              known.lastError = { message: down.error.message, at: down.since.toISOString() };
+          } else deps.logger.info(cluster, 'cluster reachable again');
+          deps.reachabilityChanged?.();
           const reason = down
             ? `cluster ${target.name} unreachable`
             : `cluster ${target.name} reachable again`;
@@ -96,6 +106,26 @@ export function differClusters(deps: {
       const ref = { namespace: app.metadata?.namespace ?? '', name: app.metadata?.name ?? '' };
       entry.apps.set(`${ref.namespace}/${ref.name}`, ref);
       return entry;
+    },
+    /** Each cluster's cache as `flotilla cluster` shows it: size, reachability, last error. */
+    reports(intervalMs: number, now = new Date()): ClusterReport[] {
+      return [...caches.values()].map((c) => {
+        const down = c.cache.unreachable();
+        const last = down
+          ? { message: down.error.message, at: down.since.toISOString() }
+          : c.lastError;
+        const stats = c.cache.stats();
+        return {
+          name: c.name,
+          server: c.server,
+          resources: stats.objects,
+          kinds: stats.kinds,
+          reachable: !down,
+          ...(last ? { lastError: last.message, lastErrorAt: last.at } : {}),
+          reportedAt: now.toISOString(),
+          intervalMs,
+        };
+      });
     },
     /** Forgets an app that no longer exists: its clusters' transitions no longer concern it. */
     forget(app: { namespace: string; name: string }): void {

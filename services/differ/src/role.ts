@@ -5,7 +5,7 @@ import type { Application } from '@flotilla/api';
 import { appKey } from '@flotilla/contracts';
 import { appNamespaceFilter, projectNameOf, sourceDenials } from '@flotilla/gitops';
 import { watchApplications, ProjectStore, loadKubeConfig, watchHealthConfig } from '@flotilla/kube';
-import { AppliedMarks, DesiredStore } from '@flotilla/render';
+import { AppliedMarks, ClusterReports, DesiredStore } from '@flotilla/render';
 import { appMetrics, registerAppSource, type Role } from '@flotilla/runtime';
 import { appMetricRow } from './app-metrics.js';
 import { actOnAutoSync, selfHealCounter } from './autosync.js';
@@ -39,6 +39,15 @@ export const differRole: Role = {
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const applied = new AppliedMarks(redis);
+    // Each cluster's cache size, reachability and last error, for `flotilla cluster`:
+    // written every clusterReportMs, and at once when a cluster stops or starts answering.
+    const reports = new ClusterReports(redis, config.namespace);
+    const report = () =>
+      void reports
+        .write(clusters.reports(options.clusterReportMs))
+        .catch((err: Error) =>
+          logger.warn({ err: err.message }, 'could not write cluster reports'),
+        );
     const clusters = differClusters({
       kc,
       namespace: config.namespace,
@@ -47,7 +56,10 @@ export const differRole: Role = {
       logger,
       driftDebounceMs: options.driftDebounceMs,
       applied,
+      reachabilityChanged: report,
     });
+    const reporting = setInterval(report, options.clusterReportMs);
+    reporting.unref();
     // Loaded before the first comparison, so none runs without the user's checks;
     // when they change, every app is compared (and so its health assessed) again.
     let healthChanged = (_digest: string): void => undefined;
@@ -238,6 +250,7 @@ export const differRole: Role = {
       async stop() {
         unregisterApps();
         stopResync();
+        clearInterval(reporting);
         for (const t of timers) clearTimeout(t);
         clusters.stop();
         await apps.stop();

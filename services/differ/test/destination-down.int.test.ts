@@ -18,7 +18,7 @@ import {
   rawRequest,
   type KubeConfig,
 } from '@flotilla/kube';
-import { DesiredStore } from '@flotilla/render';
+import { ClusterReports, DesiredStore, type ClusterReport } from '@flotilla/render';
 import { createLogger, userCacheDir, type RoleHandle } from '@flotilla/runtime';
 import { roleConfig, startEnv, streamMessages, waitFor, type TestEnv } from '@flotilla/testing';
 import { differRole } from '../src/role.js';
@@ -57,6 +57,9 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
     streamMessages(nc, Streams.Events, `flotilla.events.${ns}.${app.name}.${suffix}`);
   const pending = (kind: 'diff' | 'sync') =>
     streamMessages(nc, Streams.Work, workSubject(kind, app));
+  /** What the differ last reported of the destination's cache (`flotilla cluster` shows it). */
+  const report = async (): Promise<ClusterReport | undefined> =>
+    (await new ClusterReports(redis, ns).read()).get(cluster.server);
   const liveValue = async () =>
     (
       await rawRequest<{ data?: { a?: string } }>(remote, {
@@ -130,7 +133,7 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
       logger: createLogger({ name: 'differ', level: 'silent' }),
       signal: new AbortController().signal,
       config: roleConfig(env, ns),
-      env: { FLOTILLA_RESYNC_SECONDS: '3600' },
+      env: { FLOTILLA_RESYNC_SECONDS: '3600', FLOTILLA_CLUSTER_REPORT_SECONDS: '1' },
     });
     await diff();
     await waitFor('Synced', async () => (await status()).sync?.status === 'Synced', {
@@ -144,6 +147,19 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
     redis?.disconnect();
     await cluster?.[Symbol.asyncDispose]();
     await env?.[Symbol.asyncDispose]();
+  });
+
+  it('reports the cache of the destination: its size, reachable, no error', async () => {
+    await waitFor('a report of the cluster', async () => (await report()) !== undefined, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    const r = await report();
+    expect(r).toMatchObject({ name: 'restarting', server: cluster.server, reachable: true });
+    // The ConfigMap at least, in a cache that watches its kind.
+    expect(r?.resources).toBeGreaterThanOrEqual(1);
+    expect(r?.kinds).toBeGreaterThanOrEqual(1);
+    expect(r?.lastError).toBeUndefined();
   });
 
   it('says the cluster is unreachable, sync Unknown, once, and decides nothing', async () => {
@@ -181,6 +197,15 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
       expect.objectContaining({ from: 'Synced', to: 'Unknown' }),
     ]);
     expect(await pending('sync')).toEqual([]);
+    // The report says so too, with the error, and keeps what the cache held.
+    await waitFor('a report of the outage', async () => (await report())?.reachable === false, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    const r = await report();
+    expect(r?.lastError).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
+    expect(Date.parse(r?.lastErrorAt ?? '')).not.toBeNaN();
+    expect(r?.resources).toBeGreaterThanOrEqual(1);
   });
 
   it('recovers when the apiserver is back, and still sees a manual edit as drift', async () => {
@@ -197,6 +222,12 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
       { timeoutMs: 90_000, intervalMs: 200 },
     );
     expect(await liveValue()).toBe('1');
+    // Reachable again in the report, which still names the last error.
+    await waitFor('a report of the recovery', async () => (await report())?.reachable === true, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+    });
+    expect((await report())?.lastError).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
 
     // An edit by another field manager after the restart, seen from the re-established watch.
     await rawRequest(remote, {
