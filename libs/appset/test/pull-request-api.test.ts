@@ -178,7 +178,9 @@ describe('pullRequest github', () => {
     expect(primary).toMatchObject({ kind: ScmErrorKind.RateLimited, status: 403 });
     expect(primary.retryAfterSeconds).toBeGreaterThan(0);
     expect(primary.retryAfterSeconds).toBeLessThanOrEqual(120);
-    expect(primary.message).toMatch(/is rate-limited \(403\), for \d+ s more: API rate limit/);
+    expect(primary.message).toMatch(
+      /is rate-limited \(403\); not asked again for \d+ s, until [0-9TZ:-]+: API rate limit/,
+    );
     scm.fail({ status: 429, headers: { 'retry-after': '30' }, body: { message: 'slow down' } });
     const secondary = await failure(runGenerator(gh(), ctxWith()));
     expect(secondary).toMatchObject({ kind: ScmErrorKind.RateLimited, retryAfterSeconds: 30 });

@@ -12,7 +12,16 @@ import {
 } from '@flotilla/testing';
 import { appsetRole } from '../src/role.js';
 import { readSecret } from '../src/sources.js';
-import { cond, createSet, dropFinalizers, getApp, getSet, listApps, listSet } from './helpers.js';
+import {
+  cond,
+  createSet,
+  dropFinalizers,
+  getApp,
+  getSet,
+  listApps,
+  listSet,
+  patchSet,
+} from './helpers.js';
 
 // The appset role with a pullRequest generator in GitHub mode, against the
 // fake GitHub API of @flotilla/testing (no real SCM server runs here), a
@@ -129,6 +138,67 @@ describe('the pullRequest generator, GitHub mode', () => {
     await until(async () => (await previews()) === 'pr-1,pr-4');
     await until(
       async () => cond(await getSet(kc(), ns, 'previews'), 'ErrorOccurred')?.status === 'False',
+    );
+  });
+
+  it('waits out a rate limit: no request until the wait it gave is over, Applications kept', async () => {
+    scm.setPulls('other/app', [pull(1)]);
+    const set = listSet(ns, 'limited', []);
+    set.spec.generators = [
+      {
+        pullRequest: {
+          github: {
+            owner: 'other',
+            repo: 'app',
+            api: scm.baseUrl,
+            tokenRef: { secretName: 'github-token', key: 'token' },
+          },
+          // Every second, were it not for the rate limit.
+          requeueAfterSeconds: 1,
+        },
+      },
+    ];
+    set.spec.template.metadata.name = 'rl-{{number}}';
+    await createSet(kc(), set);
+    const limited = async () =>
+      (await listApps(kc(), ns))
+        .map((a) => a.metadata.name ?? '')
+        .filter((n) => n.startsWith('rl-'))
+        .join();
+    await until(async () => (await limited()) === 'rl-1');
+    const asked = () => scm.requests.filter((r) => r.includes('/repos/other/app/')).length;
+
+    scm.setPulls('other/app', [pull(1), pull(5)]);
+    scm.fail({ status: 429, headers: { 'retry-after': '20' }, body: { message: 'slow down' } });
+    await until(async () =>
+      (cond(await getSet(kc(), ns, 'limited'), 'ErrorOccurred')?.message ?? '').includes(
+        'rate-limited (429)',
+      ),
+    );
+    const during = asked();
+    const status = await getSet(kc(), ns, 'limited');
+    expect(cond(status, 'ErrorOccurred')).toMatchObject({
+      status: 'True',
+      reason: 'ApplicationParamsGenerationError',
+      message: expect.stringMatching(
+        /is rate-limited \(429\); not asked again for 20 s, until \S+Z: slow down$/,
+      ) as string,
+    });
+    // The API heals at once, and a change to the set runs it again; still,
+    // for the wait nothing is asked and the Application stays as it was.
+    scm.fail(undefined);
+    await patchSet(kc(), ns, 'limited', {
+      spec: { template: { metadata: { labels: { poke: '1' } } } },
+    });
+    await new Promise((r) => setTimeout(r, 8_000));
+    expect(asked()).toBe(during);
+    expect(await limited()).toBe('rl-1');
+
+    // After the wait the set is run again (without any other trigger) and catches up.
+    await until(async () => (await limited()) === 'rl-1,rl-5');
+    expect(asked()).toBeGreaterThan(during);
+    await until(
+      async () => cond(await getSet(kc(), ns, 'limited'), 'ErrorOccurred')?.status === 'False',
     );
   });
 

@@ -94,6 +94,7 @@ export async function httpOf(p: Gen, at: string, ctx: GeneratorContext): Promise
     timeoutMs: ctx.scmTimeoutMs ?? DEFAULT_SCM_TIMEOUT_MS,
     ...(extra.length ? { ca: extra.join('\n') } : {}),
     ...(p['insecure'] === true ? { insecure: true } : {}),
+    ...(ctx.scmRateLimits ? { limits: ctx.scmRateLimits } : {}),
   };
 }
 
