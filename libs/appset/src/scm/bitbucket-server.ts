@@ -1,6 +1,6 @@
-import { ScmError, ScmErrorKind } from '../errors.js';
-import { getJson, shownUrl, type ScmCall, type ScmHttpOptions } from './http.js';
-import { checkPage, str, withSlash, type PullRequest } from './types.js';
+import { bitbucketAuth, type BasicCredentials } from './calls.js';
+import { getJson, type ScmCall, type ScmHttpOptions } from './http.js';
+import { checkPage, pageItems, str, withSlash, type PullRequest } from './types.js';
 
 /** Where a Bitbucket Server (Data Center) repository is and who reads it. */
 export interface BitbucketServerTarget {
@@ -8,7 +8,7 @@ export interface BitbucketServerTarget {
   readonly repo: string;
   /** The server's URL; `/rest` is added unless it ends so. */
   readonly api: string;
-  readonly basicAuth?: { readonly username: string; readonly password: string };
+  readonly basicAuth?: BasicCredentials;
   readonly bearerToken?: string;
 }
 
@@ -27,24 +27,13 @@ export async function listBitbucketServerPulls(
   t: BitbucketServerTarget,
   http: ScmHttpOptions,
 ): Promise<PullRequest[]> {
-  const basic = t.basicAuth
-    ? Buffer.from(`${t.basicAuth.username}:${t.basicAuth.password}`).toString('base64')
-    : undefined;
+  const auth = bitbucketAuth(t.basicAuth, t.bearerToken);
   const call: ScmCall = {
     ...http,
     provider: 'Bitbucket Server',
-    headers: {
-      // Bitbucket's XSRF check, which API clients skip this way.
-      'x-atlassian-token': 'no-check',
-      ...(t.bearerToken
-        ? { authorization: `Bearer ${t.bearerToken}` }
-        : basic
-          ? { authorization: `Basic ${basic}` }
-          : {}),
-    },
-    secrets: [t.bearerToken, t.basicAuth?.password, basic].filter(
-      (s): s is string => s !== undefined,
-    ),
+    // Bitbucket's XSRF check, which API clients skip this way.
+    headers: { 'x-atlassian-token': 'no-check', ...auth.headers },
+    secrets: auth.secrets,
   };
   const base = bitbucketServerBase(t.api);
   const out: PullRequest[] = [];
@@ -60,13 +49,8 @@ export async function listBitbucketServerPulls(
     }).toString();
     checkPage(pages, call, url);
     const { body } = await getJson(url, call);
-    const page = body as Record<string, unknown> | null;
-    if (typeof page !== 'object' || page === null || !Array.isArray(page['values']))
-      throw new ScmError(
-        ScmErrorKind.BadResponse,
-        `${call.provider} API ${shownUrl(url)} answered a page without values`,
-      );
-    for (const p of page['values'] as unknown[])
+    const page = body as Record<string, unknown>;
+    for (const p of pageItems(body, 'values', url, call))
       out.push({
         number: Number(str(p, 'id')),
         title: str(p, 'title'),
