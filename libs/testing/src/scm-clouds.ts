@@ -1,3 +1,4 @@
+import { bitbucketCloudPage } from './scm-paging.js';
 import type { FakePull } from './scm-server.js';
 
 // The pull-request listings of Bitbucket Cloud (api.bitbucket.org/2.0) and
@@ -116,23 +117,8 @@ export function cloudPullRoute(
           const name = s === 'open' ? 'OPEN' : s === 'merged' ? 'MERGED' : 'DECLINED';
           return want.includes(name);
         });
-        const size = Math.min(cap, 50, Math.max(1, Number(q.get('pagelen') ?? 10) || 10));
-        const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
-        const values = all
-          .slice((page - 1) * size, page * size)
-          .map((p) => bitbucketCloudPull(p, host, a, b));
-        const next = new URL(`${url.pathname}${url.search}`, host);
-        next.searchParams.set('page', String(page + 1));
-        return {
-          status: 200,
-          body: {
-            size: all.length,
-            page,
-            pagelen: size,
-            values,
-            ...(page * size < all.length ? { next: next.toString() } : {}),
-          },
-        };
+        const items = all.map((p) => bitbucketCloudPull(p, host, a, b));
+        return { status: 200, body: bitbucketCloudPage(items, url, host, cap, 50) };
       },
     };
   return {

@@ -7,7 +7,8 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { BasicAuth } from './git-server.js';
 import { CLOUD_ERRORS, cloudPullRoute, type CloudProvider } from './scm-clouds.js';
-import { paged } from './scm-paging.js';
+import { bitbucketServerPage, paged } from './scm-paging.js';
+import { cloudRepoRoute } from './scm-repos-clouds.js';
 import { repoRoute, type FakeRepo } from './scm-repos.js';
 import type { TlsPair } from './tls.js';
 
@@ -146,6 +147,8 @@ const UNAUTHORIZED: Record<Listed, unknown> = {
     errors: [{ context: null, message: 'Authentication failed.', exceptionName: null }],
   },
 };
+const unauthorized = (p: Provider): unknown =>
+  p === 'bitbucketCloud' || p === 'azure' ? CLOUD_ERRORS[p].unauthorized : UNAUTHORIZED[p];
 const NOT_FOUND: Record<Listed, unknown> = {
   github: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
   gitlab: { message: '404 Project Not Found' },
@@ -274,13 +277,14 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
     const appAnswer = appRoute(req, url.pathname, app);
     if (appAnswer) return send(res, appAnswer.status, appAnswer.body);
     const host = `${options.tls ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
-    const repoHit = url.pathname.endsWith('/pulls')
-      ? undefined
-      : repoRoute(url, { orgs, host, cap });
+    const store = { orgs, host, cap };
+    const repoHit =
+      cloudRepoRoute(url, store) ??
+      (url.pathname.endsWith('/pulls') ? undefined : repoRoute(url, store));
     if (repoHit) {
       if (failure) return send(res, failure.status, failure.body ?? {}, { ...failure.headers });
       if (!authorised(req, repoHit.provider, auth))
-        return send(res, 401, UNAUTHORIZED[repoHit.provider]);
+        return send(res, 401, unauthorized(repoHit.provider));
       const a = repoHit.answer();
       return send(res, a.status, a.body, a.headers);
     }
@@ -288,7 +292,7 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
     if (cloud && req.method === 'GET') {
       if (failure) return send(res, failure.status, failure.body ?? {}, { ...failure.headers });
       if (!authorised(req, cloud.provider, auth))
-        return send(res, 401, CLOUD_ERRORS[cloud.provider].unauthorized);
+        return send(res, 401, unauthorized(cloud.provider));
       const a = cloud.answer();
       return send(res, a.status, a.body);
     }
@@ -309,20 +313,16 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
       .filter((p) => inState(provider, q.get('state'), p))
       .filter((p) => wantLabels.every((l) => (p.labels ?? []).includes(l)))
       .sort((a, b) => b.number - a.number);
-    if (provider === 'bitbucket') {
-      const size = Math.min(cap, Math.max(1, Number(q.get('limit') ?? 25) || 25));
-      const start = Math.max(0, Number(q.get('start') ?? 0) || 0);
-      const values = all.slice(start, start + size).map((p) => shape(provider, p));
-      const last = start + size >= all.length;
-      return send(res, 200, {
-        size: values.length,
-        limit: size,
-        start,
-        isLastPage: last,
-        values,
-        ...(last ? {} : { nextPageStart: start + size }),
-      });
-    }
+    if (provider === 'bitbucket')
+      return send(
+        res,
+        200,
+        bitbucketServerPage(
+          all.map((p) => shape(provider, p)),
+          q,
+          cap,
+        ),
+      );
     const { body, headers } = paged(
       provider,
       all.map((p) => shape(provider, p)),
