@@ -160,7 +160,10 @@ describe('the pullRequest generator, GitHub mode', () => {
     ];
     set.spec.template.metadata.name = 'rl-{{number}}';
     set.spec.template.metadata.labels = { pr: '{{number}}' };
-    set.spec.template.spec.destination.namespace = 'rl-{{number}}';
+    (set.spec.template.spec as Record<string, unknown>)['destination'] = {
+      server: 'https://kubernetes.default.svc',
+      namespace: 'rl-{{number}}',
+    };
     await createSet(kc(), set);
     const limited = async () =>
       (await listApps(kc(), ns))
