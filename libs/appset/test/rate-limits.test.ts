@@ -7,8 +7,8 @@ import {
   generate,
   rateLimitWait,
   runGenerator,
+  ScmError,
   type GeneratorContext,
-  type ScmError,
 } from '../src/index.js';
 import { fakeContext } from './fakes.js';
 
@@ -133,6 +133,13 @@ describe('rate limits', () => {
       /^generator 1 \(matrix\): failed to get params for second generator in the matrix generator: GitHub API .* is rate-limited \(429\); not asked again for 90 s/,
     );
     expect(rateLimitWait(err)).toBe(90);
+    // A limit that is over and never asked about again goes with the next one.
+    const { limits, pass } = clocked();
+    const limited = new ScmError(ScmErrorKind.RateLimited, 'limited', 429, 5);
+    limits.hold('a', limited);
+    pass(6);
+    limits.hold('b', limited);
+    expect(limits.size).toBe(1);
     expect(rateLimitWait(new Error('other', { cause: new Error('deeper') }))).toBeUndefined();
   });
 });

@@ -50,8 +50,11 @@ export class ScmRateLimits {
 
   /** Records a rate-limit answer: nothing goes to `key` for the wait it gives. */
   hold(key: string, error: ScmError): void {
+    const now = this.now();
+    // Limits that are over and were never checked again go now.
+    for (const [k, h] of this.holds) if (h.until <= now) this.holds.delete(k);
     const secs = error.retryAfterSeconds ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS;
-    this.holds.set(key, { until: this.now() + secs * 1000, error });
+    this.holds.set(key, { until: now + secs * 1000, error });
   }
 
   /** How many keys are waiting (for tests and metrics). */
