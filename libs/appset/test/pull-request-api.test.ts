@@ -14,6 +14,7 @@ import {
 import {
   ScmError,
   ScmErrorKind,
+  ScmRateLimits,
   branchSlug,
   generatorRepos,
   requeueAfterSeconds,
@@ -263,6 +264,26 @@ describe('pullRequest github with a GitHub App (appSecretName)', () => {
       '/api/v3/app/installations/7/access_tokens',
       '/api/v3/repos/org/app/pulls?state=open&per_page=100&page=1',
     ]);
+  });
+
+  it('holds a rate limit of the app’s own calls for the app, though each call signs a new JWT', async () => {
+    scm.setPulls('org/app', PULLS);
+    // Who each request is limited as: the app, not its JWT of the moment.
+    const limits = new (class extends ScmRateLimits {
+      readonly who: string[][] = [];
+      override key(url: URL, secrets: readonly string[]) {
+        this.who.push([...secrets]);
+        return super.key(url, secrets);
+      }
+    })();
+    const ctx = { ...ctxWith(), scmRateLimits: limits };
+    scm.fail({ status: 429, headers: { 'retry-after': '60' } });
+    for (let i = 0; i < 3; i++)
+      await expect(runGenerator(gh('gh-app'), ctx)).rejects.toMatchObject({
+        kind: ScmErrorKind.RateLimited,
+      });
+    expect(scm.requests).toEqual(['/api/v3/app/installations?per_page=100&page=1']);
+    expect(limits.who).toEqual([['github-app:42'], ['github-app:42'], ['github-app:42']]);
   });
 
   it('fails when GitHub refuses the app’s key or the app is not installed on the owner', async () => {

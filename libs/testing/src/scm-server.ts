@@ -275,6 +275,8 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(`${url.pathname}${url.search}`);
     const appAnswer = appRoute(req, url.pathname, app);
+    if (appAnswer && failure)
+      return send(res, failure.status, failure.body ?? {}, { ...failure.headers });
     if (appAnswer) return send(res, appAnswer.status, appAnswer.body);
     const host = `${options.tls ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
     const store = { orgs, host, cap };

@@ -26,6 +26,11 @@ export interface ScmCall extends ScmHttpOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Credentials sent, removed from any message built from an answer. */
   readonly secrets: readonly string[];
+  /**
+   * Who is rate-limited, when not the credentials sent (a GitHub App's JWT
+   * changes with every call; its limit is the app's).
+   */
+  readonly limitedAs?: string;
 }
 
 /** A 2xx answer, its JSON body parsed. */
@@ -231,7 +236,10 @@ export async function getJson(
   let at = url;
   for (let hop = 0; ; hop++) {
     // While a rate limit of this host and these credentials lasts, nothing is sent.
-    const key = call.limits?.key(at, call.secrets);
+    const key = call.limits?.key(
+      at,
+      call.limitedAs !== undefined ? [call.limitedAs] : call.secrets,
+    );
     if (key) call.limits!.check(key);
     const raw = await once(at, call, method);
     if (raw.status >= 300 && raw.status < 400 && raw.headers.location) {
