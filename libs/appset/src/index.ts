@@ -36,6 +36,12 @@ export {
 } from './generators/scm-provider.js';
 export { branchSlug } from './slug.js';
 export type { PullRequest } from './scm/types.js';
+export {
+  DEFAULT_RATE_LIMIT_WAIT_SECONDS,
+  MAX_RATE_LIMIT_WAIT_SECONDS,
+  ScmRateLimits,
+  rateLimitWait,
+} from './scm/rate-limits.js';
 export { clusterParams } from './generators/clusters.js';
 export {
   PathEscapeError,

@@ -14,7 +14,9 @@ import {
 import {
   ScmError,
   ScmErrorKind,
+  ScmRateLimits,
   branchSlug,
+  generatorRepos,
   requeueAfterSeconds,
   runGenerator,
   type GeneratorContext,
@@ -65,6 +67,20 @@ const PULLS: FakePull[] = [
   },
 ];
 
+/** Argo CD's parameters of the first pull request. */
+const FIRST_PARAMS = {
+  number: '1',
+  title: 'feat: one',
+  branch: 'feature/One_Thing',
+  branch_slug: 'feature-one-thing',
+  target_branch: 'main',
+  target_branch_slug: 'main',
+  head_sha: sha('a'),
+  head_short_sha: 'aaaaaaaa',
+  head_short_sha_7: 'aaaaaaa',
+  author: 'ana',
+};
+
 const appKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const pem = (k: typeof appKey.privateKey) => k.export({ type: 'pkcs8', format: 'pem' }).toString();
 const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
@@ -90,6 +106,7 @@ function ctxWith(opts: { goTemplate?: boolean; configMaps?: Record<string, strin
   } satisfies GeneratorContext;
 }
 const tokenRef = { secretName: 'scm-token', key: 'token' };
+const basicAuth = { username: 'bot', passwordRef: { secretName: 'bb-password', key: 'password' } };
 /** The error a generator run fails with; a run that succeeds fails the test. */
 const failure = (p: Promise<unknown>): Promise<ScmError> =>
   p.then(
@@ -99,6 +116,9 @@ const failure = (p: Promise<unknown>): Promise<ScmError> =>
     (e: unknown) => e as ScmError,
   );
 const numbers = (sets: Record<string, unknown>[]) => sets.map((s) => s['number']);
+/** With continueOnRepoNotFoundError, the generator that failed with a 404 gives no sets. */
+const tolerated = (g: { pullRequest: Record<string, unknown> }) =>
+  runGenerator({ pullRequest: { ...g.pullRequest, continueOnRepoNotFoundError: true } }, ctxWith());
 
 let scm: FakeScmServer;
 beforeAll(async () => {
@@ -124,18 +144,7 @@ describe('pullRequest github', () => {
     scm.setAuth({ token: TOKEN });
     const sets = await runGenerator(gh({ tokenRef }), ctxWith());
     expect(numbers(sets)).toEqual(['3', '2', '1']);
-    expect(sets[2]).toEqual({
-      number: '1',
-      title: 'feat: one',
-      branch: 'feature/One_Thing',
-      branch_slug: 'feature-one-thing',
-      target_branch: 'main',
-      target_branch_slug: 'main',
-      head_sha: sha('a'),
-      head_short_sha: 'aaaaaaaa',
-      head_short_sha_7: 'aaaaaaa',
-      author: 'ana',
-    });
+    expect(sets[2]).toEqual(FIRST_PARAMS);
     // GitHub Enterprise's /api/v3 base; open ones, 100 asked, 2 given: two pages.
     expect(scm.requests).toEqual([
       '/api/v3/repos/org/app/pulls?state=open&per_page=100&page=1',
@@ -178,7 +187,9 @@ describe('pullRequest github', () => {
     expect(primary).toMatchObject({ kind: ScmErrorKind.RateLimited, status: 403 });
     expect(primary.retryAfterSeconds).toBeGreaterThan(0);
     expect(primary.retryAfterSeconds).toBeLessThanOrEqual(120);
-    expect(primary.message).toMatch(/is rate-limited \(403\), for \d+ s more: API rate limit/);
+    expect(primary.message).toMatch(
+      /is rate-limited \(403\); not asked again for \d+ s, until [0-9TZ:-]+: API rate limit/,
+    );
     scm.fail({ status: 429, headers: { 'retry-after': '30' }, body: { message: 'slow down' } });
     const secondary = await failure(runGenerator(gh(), ctxWith()));
     expect(secondary).toMatchObject({ kind: ScmErrorKind.RateLimited, retryAfterSeconds: 30 });
@@ -253,6 +264,26 @@ describe('pullRequest github with a GitHub App (appSecretName)', () => {
       '/api/v3/app/installations/7/access_tokens',
       '/api/v3/repos/org/app/pulls?state=open&per_page=100&page=1',
     ]);
+  });
+
+  it('holds a rate limit of the app’s own calls for the app, though each call signs a new JWT', async () => {
+    scm.setPulls('org/app', PULLS);
+    // Who each request is limited as: the app, not its JWT of the moment.
+    const limits = new (class extends ScmRateLimits {
+      readonly who: string[][] = [];
+      override key(url: URL, secrets: readonly string[]) {
+        this.who.push([...secrets]);
+        return super.key(url, secrets);
+      }
+    })();
+    const ctx = { ...ctxWith(), scmRateLimits: limits };
+    scm.fail({ status: 429, headers: { 'retry-after': '60' } });
+    for (let i = 0; i < 3; i++)
+      await expect(runGenerator(gh('gh-app'), ctx)).rejects.toMatchObject({
+        kind: ScmErrorKind.RateLimited,
+      });
+    expect(scm.requests).toEqual(['/api/v3/app/installations?per_page=100&page=1']);
+    expect(limits.who).toEqual([['github-app:42'], ['github-app:42'], ['github-app:42']]);
   });
 
   it('fails when GitHub refuses the app’s key or the app is not installed on the owner', async () => {
@@ -363,10 +394,6 @@ describe('pullRequest bitbucketServer', () => {
   const bb = (auth: Record<string, unknown>, api = scm.baseUrl) => ({
     pullRequest: { bitbucketServer: { project: 'PRJ', repo: 'app', api, ...auth } },
   });
-  const basicAuth = {
-    username: 'bot',
-    passwordRef: { secretName: 'bb-password', key: 'password' },
-  };
 
   it('reads every open pull request (isLastPage) with basic auth or a bearer token', async () => {
     scm.setPulls('PRJ/app', PULLS);
@@ -392,6 +419,135 @@ describe('pullRequest bitbucketServer', () => {
     await expect(runGenerator(bb({ basicAuth }), ctxWith())).rejects.toThrow(
       /Bitbucket Server API .* refused the credentials \(401\): Authentication failed/,
     );
+  });
+});
+
+describe('pullRequest bitbucket (Cloud)', () => {
+  const bb = (auth: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+    pullRequest: {
+      bitbucket: { owner: 'team', repo: 'app', api: `${scm.baseUrl}/2.0`, ...auth },
+      ...extra,
+    },
+  });
+
+  it('reads every open pull request (next) with an app password or a bearer token', async () => {
+    scm.setPulls('team/app', PULLS);
+    scm.setAuth({ basic: { username: 'bot', password: 'pw-77aa' } });
+    const sets = await runGenerator(bb({ basicAuth }), ctxWith());
+    expect(numbers(sets)).toEqual(['3', '2', '1']);
+    // Bitbucket Cloud's listing gives 12-character hashes; Argo CD passes them on.
+    expect(sets[1]).toEqual({
+      number: '2',
+      title: 'fix: two',
+      branch: 'fix-two',
+      branch_slug: 'fix-two',
+      target_branch: 'release/1.x',
+      target_branch_slug: 'release-1-x',
+      head_sha: 'b'.repeat(12),
+      head_short_sha: 'bbbbbbbb',
+      head_short_sha_7: 'bbbbbbb',
+      author: 'bo',
+    });
+    expect(scm.requests).toEqual([
+      '/2.0/repositories/team/app/pullrequests?state=OPEN&pagelen=50',
+      '/2.0/repositories/team/app/pullrequests?state=OPEN&pagelen=50&page=2',
+    ]);
+    // A bearer token is used before basicAuth; no labels, even with goTemplate.
+    scm.setAuth({ token: TOKEN });
+    const bearer = await runGenerator(
+      bb({ bearerToken: { tokenRef }, basicAuth }, { filters: [{ branchMatch: '^feature/' }] }),
+      ctxWith({ goTemplate: true }),
+    );
+    expect(bearer).toEqual([expect.objectContaining({ number: '1', labels: [] })]);
+    const refused = await failure(runGenerator(bb({ basicAuth }), ctxWith()));
+    expect(refused).toMatchObject({ kind: ScmErrorKind.Unauthorized });
+    expect(refused.message).toMatch(
+      /^Bitbucket Cloud API http:\/\/127\.0\.0\.1:\d+\/2\.0\/repositories\/team\/app\/pullrequests refused the credentials \(401\): Invalid or expired credentials$/,
+    );
+    expect(refused.message).not.toContain('pw-77aa');
+  });
+
+  it('fails on an unknown repository unless continueOnRepoNotFoundError', async () => {
+    const ghost = {
+      pullRequest: { bitbucket: { owner: 'team', repo: 'ghost', api: scm.baseUrl } },
+    };
+    await expect(runGenerator(ghost, ctxWith())).rejects.toThrow(
+      /found no such repository \(404\): Repository not found/,
+    );
+    expect(await tolerated(ghost)).toEqual([]);
+  });
+
+  it('reads api.bitbucket.org when api is unset, and names the repository for webhooks', async () => {
+    const g = { pullRequest: { bitbucket: { owner: 'team', repo: 'app' } } };
+    expect(generatorRepos([g])).toEqual(['https://bitbucket.org/team/app']);
+    expect(
+      generatorRepos([{ pullRequest: { bitbucket: { owner: 't', repo: 'r', api: scm.baseUrl } } }]),
+    ).toEqual([]);
+  });
+});
+
+describe('pullRequest azuredevops', () => {
+  const ado = (extra: Record<string, unknown> = {}) => ({
+    pullRequest: {
+      azuredevops: {
+        organization: 'myorg',
+        project: 'proj',
+        repo: 'app',
+        api: scm.baseUrl,
+        tokenRef,
+        ...extra,
+      },
+    },
+  });
+
+  it('reads the project’s active pull requests of the repository, every page, with the PAT', async () => {
+    scm.setPulls('myorg/proj/app', PULLS);
+    scm.setPulls('myorg/proj/other', [{ ...PULLS[0]!, number: 9 }]);
+    scm.setAuth({ token: TOKEN });
+    const sets = await runGenerator(ado(), ctxWith({ goTemplate: true }));
+    expect(numbers(sets)).toEqual(['3', '2', '1']);
+    expect(sets[2]).toEqual({ ...FIRST_PARAMS, labels: ['preview'] });
+    // Two a page from the fake: $skip moves on until a page comes back empty.
+    expect(scm.requests).toEqual(
+      [0, 2, 4].map(
+        (skip) =>
+          `/myorg/proj/_apis/git/pullrequests?searchCriteria.status=active&api-version=7.1&%24top=100&%24skip=${skip}`,
+      ),
+    );
+    expect(numbers(await runGenerator(ado({ labels: ['preview', 'big'] }), ctxWith()))).toEqual([
+      '2',
+    ]);
+  });
+
+  it('fails on refused credentials and an unknown project, as Azure DevOps words them', async () => {
+    scm.setPulls('myorg/proj/app', PULLS);
+    scm.setAuth({ token: 'another' });
+    const refused = await failure(runGenerator(ado(), ctxWith()));
+    expect(refused.message).toContain(
+      'refused the credentials (401): TF400813: The user is not authorized',
+    );
+    expect(refused.message).not.toContain(TOKEN);
+    scm.setAuth(undefined);
+    const ghost = ado({ project: 'ghost' });
+    await expect(runGenerator(ghost, ctxWith())).rejects.toThrow(
+      /Azure DevOps API .*\/myorg\/ghost\/_apis\/git\/pullrequests found no such repository \(404\): TF200016: The following project does not exist: ghost/,
+    );
+    expect(await tolerated(ghost)).toEqual([]);
+  });
+
+  it('needs organization, project and repo; names the repository for webhooks', async () => {
+    await expect(
+      runGenerator({ pullRequest: { azuredevops: { organization: 'o', repo: 'r' } } }, ctxWith()),
+    ).rejects.toThrow('pullRequest.azuredevops.project is required');
+    await expect(runGenerator(ado({ useWorkloadIdentity: true }), ctxWith())).rejects.toThrow(
+      'pullRequest.azuredevops.useWorkloadIdentity is not supported by Flotilla',
+    );
+    expect(scm.requests).toEqual([]);
+    expect(
+      generatorRepos([
+        { pullRequest: { azuredevops: { organization: 'o', project: 'p', repo: 'r' } } },
+      ]),
+    ).toEqual(['https://dev.azure.com/o/p/_git/r']);
   });
 });
 
@@ -464,13 +620,10 @@ describe('pullRequest generator', () => {
     ).rejects.toThrow('pullRequest.bitbucketServer.api is required');
   });
 
-  it('says which modes it knows when given none, and that Bitbucket Cloud is not built', async () => {
+  it('says which modes it knows when given none', async () => {
     await expect(runGenerator({ pullRequest: {} }, ctxWith())).rejects.toThrow(
-      'the pullRequest generator needs one of github, gitlab, gitea, bitbucketServer, gitRefs',
+      'the pullRequest generator needs one of github, gitlab, gitea, bitbucketServer, bitbucket, azuredevops, gitRefs',
     );
-    await expect(
-      runGenerator({ pullRequest: { bitbucket: { owner: 'o', repo: 'r' } } }, ctxWith()),
-    ).rejects.toThrow("the pullRequest generator's bitbucket mode is not supported yet");
   });
 });
 

@@ -48,6 +48,9 @@ let scm: FakeScmServer;
 beforeAll(async () => {
   scm = await startFakeScm({ maxPageSize: 2 });
   scm.setRepos('acme', REPOS);
+  scm.setRepos('PRJ', REPOS);
+  scm.setRepos('team', REPOS.slice(0, 3));
+  scm.setRepos('myorg/proj', REPOS);
   scm.setRepos('acme/platform', [
     { name: 'infra', branches: { main: { sha: sha('e'), files: ['deploy/x.yaml'] } } },
   ]);
@@ -197,6 +200,169 @@ describe('scmProvider gitea', () => {
   });
 });
 
+describe('scmProvider bitbucketServer', () => {
+  const bbs = (extra: Record<string, unknown> = {}, body: Record<string, unknown> = {}) => ({
+    scmProvider: {
+      bitbucketServer: {
+        project: 'PRJ',
+        api: scm.baseUrl,
+        basicAuth: { username: 'bot', passwordRef: tokenRef },
+        ...extra,
+      },
+      ...body,
+    },
+  });
+
+  it('lists the project’s repositories on their default branch, leaving out one without', async () => {
+    scm.setAuth({ basic: { username: 'bot', password: TOKEN } });
+    const sets = await runGenerator(bbs({}, { cloneProtocol: 'https' }), ctx());
+    expect(names(sets)).toEqual(['api@trunk', 'old@main', 'web@main']);
+    expect(sets.find((s) => s['repository'] === 'web')).toEqual({
+      organization: 'PRJ',
+      repository: 'web',
+      repository_id: 100,
+      url: `${scm.baseUrl}/scm/prj/web.git`,
+      branch: 'main',
+      sha: sha('a'),
+      short_sha: 'aaaaaaaa',
+      short_sha_7: 'aaaaaaa',
+      labels: '',
+      branchNormalized: 'main',
+    });
+    // Four repositories, two a page; then each one's default branch.
+    expect(scm.requests.slice(0, 3)).toEqual([
+      '/rest/api/1.0/projects/PRJ/repos?limit=100&start=0',
+      '/rest/api/1.0/projects/PRJ/repos?limit=100&start=2',
+      '/rest/api/1.0/projects/PRJ/repos/web/branches/default',
+    ]);
+    const ssh = await runGenerator(bbs(), ctx());
+    expect(ssh.find((s) => s['repository'] === 'web')?.['url']).toBe(
+      'ssh://git@127.0.0.1:7999/prj/web.git',
+    );
+  });
+
+  it('lists every branch with allBranches and checks paths on the branch (browse)', async () => {
+    const run = async (filters: unknown[]) =>
+      names(await runGenerator(bbs({ allBranches: true }, { filters }), ctx()));
+    expect(await run([])).toEqual(['api@trunk', 'old@main', 'web@feature_x', 'web@main']);
+    expect(await run([{ pathsExist: ['deploy'] }])).toEqual(['api@trunk', 'web@main']);
+    expect(scm.requests).toContain(
+      '/rest/api/1.0/projects/PRJ/repos/web/browse/deploy?at=feature_x&limit=100&type=true',
+    );
+  });
+
+  it('fails on refused credentials without showing them', async () => {
+    scm.setAuth({ token: 'other' });
+    const err = (await runGenerator(bbs(), ctx()).catch((e: unknown) => e)) as Error;
+    expect(err).toMatchObject({ kind: ScmErrorKind.Unauthorized });
+    expect(err.message).toMatch(/^Bitbucket Server API .* refused the credentials \(401\)/);
+    expect(err.message).not.toContain(TOKEN);
+  });
+});
+
+describe('scmProvider bitbucket (Cloud)', () => {
+  const bbc = (extra: Record<string, unknown> = {}, body: Record<string, unknown> = {}) => ({
+    scmProvider: {
+      bitbucket: {
+        owner: 'team',
+        user: 'bot',
+        appPasswordRef: tokenRef,
+        api: `${scm.baseUrl}/2.0`,
+        ...extra,
+      },
+      ...body,
+    },
+  });
+
+  it('lists the workspace’s repositories on their main branch with the app password', async () => {
+    scm.setAuth({ basic: { username: 'bot', password: TOKEN } });
+    const sets = await runGenerator(bbc(), ctx());
+    expect(names(sets)).toEqual(['api@trunk', 'old@main', 'web@main']);
+    expect(sets.find((s) => s['repository'] === 'web')).toMatchObject({
+      organization: 'team',
+      repository_id: '{repo-100}',
+      url: 'git@127.0.0.1:team/web.git',
+      sha: sha('a'),
+      labels: '',
+    });
+    expect(scm.requests.slice(0, 3)).toEqual([
+      '/2.0/repositories/team?role=member',
+      '/2.0/repositories/team?role=member&page=2',
+      '/2.0/repositories/team/web/refs/branches/main',
+    ]);
+    const https = await runGenerator(bbc({}, { cloneProtocol: 'https' }), ctx());
+    expect(https.find((s) => s['repository'] === 'api')?.['url']).toBe(
+      `${scm.baseUrl}/team/api.git`,
+    );
+    await expect(runGenerator(bbc({}, { cloneProtocol: 'git' }), ctx())).rejects.toThrow(
+      'unknown clone protocol for Bitbucket cloud git',
+    );
+  });
+
+  it('lists every branch with allBranches and checks paths at the branch’s commit', async () => {
+    const sets = await runGenerator(
+      bbc({ allBranches: true }, { filters: [{ pathsDoNotExist: ['deploy/app.yaml'] }] }),
+      ctx(),
+    );
+    expect(names(sets)).toEqual(['old@main', 'web@feature_x']);
+    expect(scm.requests).toContain(
+      `/2.0/repositories/team/web/src/${sha('b')}/deploy/app.yaml?format=meta`,
+    );
+  });
+});
+
+describe('scmProvider azureDevOps', () => {
+  const ado = (extra: Record<string, unknown> = {}, body: Record<string, unknown> = {}) => ({
+    scmProvider: {
+      azureDevOps: {
+        organization: 'myorg',
+        teamProject: 'proj',
+        api: scm.baseUrl,
+        accessTokenRef: tokenRef,
+        ...extra,
+      },
+      ...body,
+    },
+  });
+
+  it('lists the team project’s repositories with their remote URL and default branch', async () => {
+    scm.setAuth({ token: TOKEN });
+    const sets = await runGenerator(ado(), ctx());
+    expect(names(sets)).toEqual(['api@trunk', 'old@main', 'web@main']);
+    expect(sets.find((s) => s['repository'] === 'web')).toMatchObject({
+      organization: 'myorg',
+      repository_id: '0000-100',
+      url: `${scm.baseUrl}/myorg/proj/_git/web`,
+      sha: sha('a'),
+      branchNormalized: 'main',
+    });
+    expect(scm.requests.slice(0, 2)).toEqual([
+      '/myorg/proj/_apis/git/repositories?api-version=7.1',
+      '/myorg/proj/_apis/git/repositories/web/stats/branches?name=main&api-version=7.1',
+    ]);
+  });
+
+  it('lists every branch with allBranches and checks paths with the items API', async () => {
+    const sets = await runGenerator(
+      ado({ allBranches: true }, { filters: [{ pathsExist: ['kustomization.yaml'] }] }),
+      ctx(),
+    );
+    expect(names(sets)).toEqual(['api@trunk']);
+    expect(scm.requests).toContain(
+      '/myorg/proj/_apis/git/repositories/0000-100/items?path=kustomization.yaml&versionDescriptor.version=feature_x&api-version=7.1',
+    );
+  });
+
+  it('needs an access token, and fails on an unknown project', async () => {
+    await expect(runGenerator(ado({ accessTokenRef: undefined }), ctx())).rejects.toThrow(
+      'scmProvider.azureDevOps: no access token provided (accessTokenRef)',
+    );
+    await expect(runGenerator(ado({ teamProject: 'ghost' }), ctx())).rejects.toThrow(
+      /found no such repository \(404\): TF200016: The following project does not exist: ghost/,
+    );
+  });
+});
+
 describe('scmProvider generator', () => {
   it('asks to run again every 30 minutes, and says which providers it lacks', async () => {
     expect(
@@ -205,10 +371,12 @@ describe('scmProvider generator', () => {
       ]),
     ).toBe(1800);
     await expect(
-      runGenerator({ scmProvider: { bitbucketServer: { project: 'P' } } }, ctx()),
-    ).rejects.toThrow("the scmProvider generator's bitbucketServer provider is not supported yet");
+      runGenerator({ scmProvider: { awsCodeCommit: { region: 'eu-west-1' } } }, ctx()),
+    ).rejects.toThrow(
+      "the scmProvider generator's awsCodeCommit provider is not supported by Flotilla",
+    );
     await expect(runGenerator({ scmProvider: {} }, ctx())).rejects.toThrow(
-      'the scmProvider generator needs one of github, gitlab, gitea',
+      'the scmProvider generator needs one of github, gitlab, gitea, bitbucketServer, bitbucket, azureDevOps',
     );
   });
 });

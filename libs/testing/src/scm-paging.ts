@@ -51,3 +51,45 @@ export function paged(
     Object.assign(headers, { 'x-ratelimit-limit': '5000', 'x-ratelimit-remaining': '4999' });
   return { body: all.slice((page - 1) * size, page * size), headers };
 }
+
+/** Bitbucket Server's page of `all` (`start`, `limit`, `isLastPage`, `nextPageStart`). */
+export function bitbucketServerPage(
+  all: readonly unknown[],
+  q: URLSearchParams,
+  cap: number,
+): unknown {
+  const size = Math.min(cap, Math.max(1, Number(q.get('limit') ?? 25) || 25));
+  const start = Math.max(0, Number(q.get('start') ?? 0) || 0);
+  const values = all.slice(start, start + size);
+  const last = start + size >= all.length;
+  return {
+    size: values.length,
+    limit: size,
+    start,
+    isLastPage: last,
+    values,
+    ...(last ? {} : { nextPageStart: start + size }),
+  };
+}
+
+/** Bitbucket Cloud's page of `all` (`page`, `pagelen` up to `max`, a `next` URL). */
+export function bitbucketCloudPage(
+  all: readonly unknown[],
+  url: URL,
+  host: string,
+  cap: number,
+  max = 100,
+): unknown {
+  const q = url.searchParams;
+  const size = Math.min(cap, max, Math.max(1, Number(q.get('pagelen') ?? 10) || 10));
+  const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+  const next = new URL(`${url.pathname}${url.search}`, host);
+  next.searchParams.set('page', String(page + 1));
+  return {
+    size: all.length,
+    page,
+    pagelen: size,
+    values: all.slice((page - 1) * size, page * size),
+    ...(page * size < all.length ? { next: next.toString() } : {}),
+  };
+}

@@ -6,7 +6,9 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { BasicAuth } from './git-server.js';
-import { paged } from './scm-paging.js';
+import { CLOUD_ERRORS, cloudPullRoute, type CloudProvider } from './scm-clouds.js';
+import { bitbucketServerPage, paged } from './scm-paging.js';
+import { cloudRepoRoute } from './scm-repos-clouds.js';
 import { repoRoute, type FakeRepo } from './scm-repos.js';
 import type { TlsPair } from './tls.js';
 
@@ -62,10 +64,12 @@ export interface FakeGithubApp {
  * providers publish them: GitHub `GET /repos/{owner}/{repo}/pulls` (also
  * under `/api/v3`, as GitHub Enterprise), GitLab
  * `GET /api/v4/projects/{id}/merge_requests`, Gitea
- * `GET /api/v1/repos/{owner}/{repo}/pulls` and Bitbucket Server
- * `GET /rest/api/1.0/projects/{p}/repos/{r}/pull-requests`, with their
- * authentication, state filters, paging (Link, X-Next-Page, isLastPage) and
- * error bodies; and GitHub's `GET /app/installations` and
+ * `GET /api/v1/repos/{owner}/{repo}/pulls`, Bitbucket Server
+ * `GET /rest/api/1.0/projects/{p}/repos/{r}/pull-requests`, Bitbucket Cloud
+ * `GET /2.0/repositories/{workspace}/{repo}/pullrequests` and Azure DevOps
+ * `GET /{org}/{project}/_apis/git/pullrequests`, with their
+ * authentication, state filters, paging (Link, X-Next-Page, isLastPage,
+ * next, $skip) and error bodies; and GitHub's `GET /app/installations` and
  * `POST /app/installations/{id}/access_tokens` for a GitHub App. No real
  * SCM server can be run on the test machines.
  */
@@ -75,9 +79,10 @@ export interface FakeScmServer extends AsyncDisposable {
   /** Paths of the API requests served so far (query included), in order. */
   readonly requests: string[];
   /**
-   * Sets the pull requests of one repository: `owner/repo` for GitHub and
-   * Gitea, the project path (or numeric ID) for GitLab, `PROJECT/repo` for
-   * Bitbucket Server.
+   * Sets the pull requests of one repository: `owner/repo` for GitHub,
+   * Gitea and Bitbucket Cloud (the workspace), the project path (or numeric
+   * ID) for GitLab, `PROJECT/repo` for Bitbucket Server,
+   * `organization/project/repo` for Azure DevOps.
    */
   setPulls(repo: string, pulls: readonly FakePull[]): void;
   /**
@@ -94,9 +99,10 @@ export interface FakeScmServer extends AsyncDisposable {
   start(): Promise<void>;
 }
 
-type Provider = 'github' | 'gitlab' | 'gitea' | 'bitbucket';
+type Listed = 'github' | 'gitlab' | 'gitea' | 'bitbucket';
+type Provider = Listed | CloudProvider;
 
-const ROUTES: { provider: Provider; re: RegExp }[] = [
+const ROUTES: { provider: Listed; re: RegExp }[] = [
   { provider: 'github', re: /^(?:\/api\/v3)?\/repos\/([^/]+)\/([^/]+)\/pulls$/ },
   { provider: 'gitlab', re: /^\/api\/v4\/projects\/([^/]+)\/merge_requests$/ },
   { provider: 'gitea', re: /^\/api\/v1\/repos\/([^/]+)\/([^/]+)\/pulls$/ },
@@ -112,10 +118,15 @@ const same = (a: string, b: string) =>
 function authorised(req: IncomingMessage, provider: Provider, auth: ScmAuth | undefined): boolean {
   if (!auth?.token && !auth?.basic) return true;
   const h = req.headers.authorization ?? '';
+  const bitbucket = provider === 'bitbucket' || provider === 'bitbucketCloud';
   if (auth.token) {
     const given = /^(?:bearer|token)\s+(.+)$/i.exec(h)?.[1];
-    if (given !== undefined && (provider !== 'bitbucket' || /^bearer/i.test(h)))
-      return same(given, auth.token);
+    if (given !== undefined && (!bitbucket || /^bearer/i.test(h))) return same(given, auth.token);
+    // Azure DevOps takes a personal access token as the password of Basic auth.
+    if (provider === 'azure' && h.startsWith('Basic ')) {
+      const decoded = Buffer.from(h.slice(6), 'base64').toString();
+      return same(decoded.slice(decoded.indexOf(':') + 1), auth.token);
+    }
     const privateToken = req.headers['private-token'];
     if (provider === 'gitlab' && typeof privateToken === 'string')
       return same(privateToken, auth.token);
@@ -128,7 +139,7 @@ function authorised(req: IncomingMessage, provider: Provider, auth: ScmAuth | un
   return false;
 }
 
-const UNAUTHORIZED: Record<Provider, unknown> = {
+const UNAUTHORIZED: Record<Listed, unknown> = {
   github: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' },
   gitlab: { message: '401 Unauthorized' },
   gitea: { message: 'user does not exist', url: '/api/swagger' },
@@ -136,7 +147,9 @@ const UNAUTHORIZED: Record<Provider, unknown> = {
     errors: [{ context: null, message: 'Authentication failed.', exceptionName: null }],
   },
 };
-const NOT_FOUND: Record<Provider, unknown> = {
+const unauthorized = (p: Provider): unknown =>
+  p === 'bitbucketCloud' || p === 'azure' ? CLOUD_ERRORS[p].unauthorized : UNAUTHORIZED[p];
+const NOT_FOUND: Record<Listed, unknown> = {
   github: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' },
   gitlab: { message: '404 Project Not Found' },
   gitea: { message: 'The target couldn’t be found.', errors: [] },
@@ -146,7 +159,7 @@ const NOT_FOUND: Record<Provider, unknown> = {
 };
 
 /** Whether a pull is in the state a request asks for, in each API's words. */
-function inState(provider: Provider, state: string | null, p: FakePull): boolean {
+function inState(provider: Listed, state: string | null, p: FakePull): boolean {
   const s = p.state ?? 'open';
   switch (provider) {
     case 'github':
@@ -166,7 +179,7 @@ function inState(provider: Provider, state: string | null, p: FakePull): boolean
   }
 }
 
-function shape(provider: Provider, p: FakePull): unknown {
+function shape(provider: Listed, p: FakePull): unknown {
   const labels = p.labels ?? [];
   const author = p.author ?? 'someone';
   const state = p.state ?? 'open';
@@ -262,17 +275,28 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(`${url.pathname}${url.search}`);
     const appAnswer = appRoute(req, url.pathname, app);
+    if (appAnswer && failure)
+      return send(res, failure.status, failure.body ?? {}, { ...failure.headers });
     if (appAnswer) return send(res, appAnswer.status, appAnswer.body);
     const host = `${options.tls ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}`;
-    const repoHit = url.pathname.endsWith('/pulls')
-      ? undefined
-      : repoRoute(url, { orgs, host, cap });
+    const store = { orgs, host, cap };
+    const repoHit =
+      cloudRepoRoute(url, store) ??
+      (url.pathname.endsWith('/pulls') ? undefined : repoRoute(url, store));
     if (repoHit) {
       if (failure) return send(res, failure.status, failure.body ?? {}, { ...failure.headers });
       if (!authorised(req, repoHit.provider, auth))
-        return send(res, 401, UNAUTHORIZED[repoHit.provider]);
+        return send(res, 401, unauthorized(repoHit.provider));
       const a = repoHit.answer();
       return send(res, a.status, a.body, a.headers);
+    }
+    const cloud = cloudPullRoute(url, repos, host, cap);
+    if (cloud && req.method === 'GET') {
+      if (failure) return send(res, failure.status, failure.body ?? {}, { ...failure.headers });
+      if (!authorised(req, cloud.provider, auth))
+        return send(res, 401, unauthorized(cloud.provider));
+      const a = cloud.answer();
+      return send(res, a.status, a.body);
     }
     const route = ROUTES.map((r) => ({ ...r, m: r.re.exec(url.pathname) })).find((r) => r.m);
     if (!route?.m || req.method !== 'GET') return send(res, 404, { message: 'Not Found' });
@@ -291,20 +315,16 @@ export async function startFakeScm(options: FakeScmOptions = {}): Promise<FakeSc
       .filter((p) => inState(provider, q.get('state'), p))
       .filter((p) => wantLabels.every((l) => (p.labels ?? []).includes(l)))
       .sort((a, b) => b.number - a.number);
-    if (provider === 'bitbucket') {
-      const size = Math.min(cap, Math.max(1, Number(q.get('limit') ?? 25) || 25));
-      const start = Math.max(0, Number(q.get('start') ?? 0) || 0);
-      const values = all.slice(start, start + size).map((p) => shape(provider, p));
-      const last = start + size >= all.length;
-      return send(res, 200, {
-        size: values.length,
-        limit: size,
-        start,
-        isLastPage: last,
-        values,
-        ...(last ? {} : { nextPageStart: start + size }),
-      });
-    }
+    if (provider === 'bitbucket')
+      return send(
+        res,
+        200,
+        bitbucketServerPage(
+          all.map((p) => shape(provider, p)),
+          q,
+          cap,
+        ),
+      );
     const { body, headers } = paged(
       provider,
       all.map((p) => shape(provider, p)),

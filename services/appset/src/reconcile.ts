@@ -15,6 +15,8 @@ import {
   isOwnedBy,
   isRollingSync,
   jqIgnoredPaths,
+  rateLimitWait,
+  ScmRateLimits,
   planAppSet,
   planRollout,
   rolloutApp,
@@ -53,6 +55,8 @@ export interface ReconcilerDeps {
   /** CA certificates trusted for every SCM provider's API. */
   scmRootCa?: string;
   scmTimeoutMs?: number;
+  /** Rate limits answered by SCM providers (one per controller when unset). */
+  scmRateLimits?: ScmRateLimits;
 }
 
 /** What one reconcile did. */
@@ -66,9 +70,14 @@ export interface ReconcileResult {
 }
 
 /** What the pullRequest generator's API modes read, bound to the set's namespace. */
-function scmSources(deps: ReconcilerDeps, namespace: string): Partial<GeneratorContext> {
+function scmSources(
+  deps: ReconcilerDeps,
+  namespace: string,
+  scmRateLimits: ScmRateLimits,
+): Partial<GeneratorContext> {
   const { secret, configMapKey, scmRootCa, scmTimeoutMs } = deps;
   return {
+    scmRateLimits,
     ...(secret ? { secret: (name) => secret(namespace, name) } : {}),
     ...(configMapKey ? { configMapKey: (name, key) => configMapKey(namespace, name, key) } : {}),
     ...(scmRootCa ? { scmRootCa } : {}),
@@ -86,9 +95,11 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
  */
 export class AppSetReconciler {
   private readonly apps: ApplicationClient;
+  private readonly limits: ScmRateLimits;
 
   constructor(private readonly deps: ReconcilerDeps) {
     this.apps = new ApplicationClient(deps.kc);
+    this.limits = deps.scmRateLimits ?? new ScmRateLimits();
   }
 
   async get(ref: AppRef): Promise<ApplicationSet | undefined> {
@@ -116,7 +127,7 @@ export class AppSetReconciler {
       clusters: this.deps.clusters,
       gitTree: this.deps.gitTree,
       ...(this.deps.refs ? { refs: this.deps.refs } : {}),
-      ...scmSources(this.deps, ref.namespace),
+      ...scmSources(this.deps, ref.namespace, this.limits),
     };
     const requeue = requeueAfterSeconds(set.spec.generators);
     let outputs;
@@ -133,7 +144,16 @@ export class AppSetReconciler {
         errors: [],
         owned,
       };
-      return this.finish(set, outcome, byName, { created: 0, updated: 0, deleted: 0 }, requeue);
+      // A rate-limited provider is asked again when its wait is over, not before
+      // (earlier runs fail at once without asking it) and not much later.
+      const wait = rateLimitWait(err);
+      return this.finish(
+        set,
+        outcome,
+        byName,
+        { created: 0, updated: 0, deleted: 0 },
+        wait !== undefined ? wait + 1 : requeue,
+      );
     }
     const rendered = await renderApplications(set, outputs, this.deps.templates);
     const errors: { reason: string; message: string }[] = [];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApplicationSetGenerator } from '@flotilla/api';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import {
   startEnv,
@@ -12,7 +13,16 @@ import {
 } from '@flotilla/testing';
 import { appsetRole } from '../src/role.js';
 import { readSecret } from '../src/sources.js';
-import { cond, createSet, dropFinalizers, getApp, getSet, listApps, listSet } from './helpers.js';
+import {
+  cond,
+  createSet,
+  dropFinalizers,
+  getApp,
+  getSet,
+  listApps,
+  listSet,
+  patchSet,
+} from './helpers.js';
 
 // The appset role with a pullRequest generator in GitHub mode, against the
 // fake GitHub API of @flotilla/testing (no real SCM server runs here), a
@@ -26,12 +36,31 @@ describe('the pullRequest generator, GitHub mode', () => {
   const kc = () => env.kube.kc;
   const until = (check: () => Promise<boolean>) =>
     waitFor(check.toString().replace(/\s+/g, ' ').slice(0, 160), check, { timeoutMs: 60_000 });
-  const previews = async () =>
+  /** The names of the live Applications starting with `prefix-`, comma-separated. */
+  const appsNamed = async (prefix: string) =>
     (await listApps(kc(), ns))
       .filter((a) => !(a.metadata as Record<string, unknown>)['deletionTimestamp'])
       .map((a) => a.metadata.name ?? '')
-      .filter((n) => n.startsWith('pr-'))
+      .filter((n) => n.startsWith(`${prefix}-`))
       .join();
+  const previews = () => appsNamed('pr');
+  /** A set of one Application per pull request, `prefix-<number>`, at its head commit. */
+  const pullSet = (name: string, prefix: string, generators: ApplicationSetGenerator[]) => {
+    const set = listSet(ns, name, []);
+    set.spec.generators = generators;
+    set.spec.template.metadata.name = `${prefix}-{{number}}`;
+    set.spec.template.metadata.labels = { branch: '{{branch_slug}}' };
+    (set.spec.template.spec as Record<string, unknown>)['source'] = {
+      repoURL: 'https://git.example.com/app.git',
+      path: 'deploy',
+      targetRevision: '{{head_sha}}',
+    };
+    (set.spec.template.spec as Record<string, unknown>)['destination'] = {
+      server: 'https://kubernetes.default.svc',
+      namespace: `${prefix}-{{number}}`,
+    };
+    return set;
+  };
   const pull = (n: number, state: FakePull['state'] = 'open'): FakePull => ({
     number: n,
     title: `change ${n}`,
@@ -68,8 +97,7 @@ describe('the pullRequest generator, GitHub mode', () => {
 
   it('creates one Application per open pull request, removes a closed one, and keeps them while the API is down', async () => {
     scm.setPulls('org/app', [pull(1), pull(2), pull(3, 'closed')]);
-    const set = listSet(ns, 'previews', []);
-    set.spec.generators = [
+    const set = pullSet('previews', 'pr', [
       {
         pullRequest: {
           github: {
@@ -81,14 +109,7 @@ describe('the pullRequest generator, GitHub mode', () => {
           requeueAfterSeconds: 2,
         },
       },
-    ];
-    set.spec.template.metadata.name = 'pr-{{number}}';
-    set.spec.template.metadata.labels = { branch: '{{branch_slug}}' };
-    (set.spec.template.spec as Record<string, unknown>)['source'] = {
-      repoURL: 'https://git.example.com/app.git',
-      path: 'deploy',
-      targetRevision: '{{head_sha}}',
-    };
+    ]);
     await createSet(kc(), set);
     await until(async () => (await previews()) === 'pr-1,pr-2');
     const one = (await getApp(kc(), ns, 'pr-1'))!;
@@ -130,6 +151,97 @@ describe('the pullRequest generator, GitHub mode', () => {
     await until(
       async () => cond(await getSet(kc(), ns, 'previews'), 'ErrorOccurred')?.status === 'False',
     );
+  });
+
+  it('waits out a rate limit: no request until the wait it gave is over, Applications kept', async () => {
+    scm.setPulls('other/app', [pull(1)]);
+    const set = pullSet('limited', 'rl', [
+      {
+        pullRequest: {
+          github: {
+            owner: 'other',
+            repo: 'app',
+            api: scm.baseUrl,
+            tokenRef: { secretName: 'github-token', key: 'token' },
+          },
+          // Every second, were it not for the rate limit.
+          requeueAfterSeconds: 1,
+        },
+      },
+    ]);
+    await createSet(kc(), set);
+    const limited = () => appsNamed('rl');
+    await until(async () => (await limited()) === 'rl-1');
+    const asked = () => scm.requests.filter((r) => r.includes('/repos/other/app/')).length;
+
+    scm.setPulls('other/app', [pull(1), pull(5)]);
+    scm.fail({ status: 429, headers: { 'retry-after': '20' }, body: { message: 'slow down' } });
+    await until(async () =>
+      (cond(await getSet(kc(), ns, 'limited'), 'ErrorOccurred')?.message ?? '').includes(
+        'rate-limited (429)',
+      ),
+    );
+    const during = asked();
+    const status = await getSet(kc(), ns, 'limited');
+    expect(cond(status, 'ErrorOccurred')).toMatchObject({
+      status: 'True',
+      reason: 'ApplicationParamsGenerationError',
+      message: expect.stringMatching(
+        /is rate-limited \(429\); not asked again for 20 s, until \S+Z: slow down$/,
+      ) as string,
+    });
+    // The API heals at once, and a change to the set runs it again; still,
+    // for the wait nothing is asked and the Application stays as it was.
+    scm.fail(undefined);
+    await patchSet(kc(), ns, 'limited', {
+      spec: { template: { metadata: { labels: { poke: '1' } } } },
+    });
+    await new Promise((r) => setTimeout(r, 8_000));
+    expect(asked()).toBe(during);
+    expect(await limited()).toBe('rl-1');
+
+    // After the wait the set is run again (without any other trigger) and catches up.
+    await until(async () => (await limited()) === 'rl-1,rl-5');
+    expect(asked()).toBeGreaterThan(during);
+    await until(
+      async () => cond(await getSet(kc(), ns, 'limited'), 'ErrorOccurred')?.status === 'False',
+    );
+  });
+
+  it('runs the Azure DevOps and Bitbucket Cloud modes through the apiserver’s schema', async () => {
+    const token = { secretName: 'github-token', key: 'token' };
+    scm.setPulls('myorg/proj/app', [pull(7), pull(9, 'closed')]);
+    scm.setPulls('team/app', [pull(8)]);
+    const set = pullSet('clouds', 'cloud', [
+      {
+        pullRequest: {
+          azuredevops: {
+            organization: 'myorg',
+            project: 'proj',
+            repo: 'app',
+            api: scm.baseUrl,
+            tokenRef: token,
+            labels: [],
+          },
+        },
+      },
+      {
+        pullRequest: {
+          bitbucket: {
+            owner: 'team',
+            repo: 'app',
+            api: scm.baseUrl,
+            bearerToken: { tokenRef: token },
+          },
+        },
+      },
+    ]);
+    await createSet(kc(), set);
+    const clouds = () => appsNamed('cloud');
+    await until(async () => (await clouds()) === 'cloud-7,cloud-8');
+    expect((await getApp(kc(), ns, 'cloud-7'))!.spec.source?.targetRevision).toBe('7'.repeat(40));
+    // Bitbucket Cloud's listing gives 12-character hashes.
+    expect((await getApp(kc(), ns, 'cloud-8'))!.spec.source?.targetRevision).toBe('8'.repeat(12));
   });
 
   it('reads a token Secret by name; in strict mode only one labelled scm-creds', async () => {

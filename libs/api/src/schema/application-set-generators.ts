@@ -111,7 +111,7 @@ const plain = {
   pullRequest: opt(pullRequestGenerator(GeneratorTemplate)),
   scmProvider: opt(
     freeform(
-      'Parameter sets from the repositories of an SCM organisation or group: github, gitlab or gitea (Argo CD’s fields).',
+      'Parameter sets from the repositories of an SCM organisation or group: github, gitlab, gitea, bitbucketServer, bitbucket or azureDevOps (Argo CD’s fields).',
     ),
   ),
   clusterDecisionResource: opt(

@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox';
-import { bool, freeform, int64, list, obj, opt, str, stringMap, strings } from './build.js';
+import { bool, int64, list, obj, opt, str, stringMap, strings } from './build.js';
 
 const secretRef = (what: string) =>
   obj(`A key of a Secret in the ApplicationSet’s namespace holding ${what}.`, {
@@ -55,6 +55,16 @@ export const PullRequestGitea = obj('Open pull requests of a Gitea repository.',
   labels: labels('filtered by Flotilla'),
 });
 
+const basicAuth = (password: string) =>
+  opt(
+    obj(`User name and ${password}.`, {
+      username: str('The user name.'),
+      passwordRef: secretRef(`the ${password}`),
+    }),
+  );
+const bearerToken = (what: string) =>
+  opt(obj(`${what}, used before basicAuth.`, { tokenRef: secretRef('the token') }));
+
 /** Open pull requests of a Bitbucket Server (Data Center) repository. */
 export const PullRequestBitbucketServer = obj(
   'Open pull requests of a Bitbucket Server repository (it has no labels).',
@@ -62,19 +72,39 @@ export const PullRequestBitbucketServer = obj(
     project: str('The project key.'),
     repo: str('The repository slug.'),
     api: str('The server’s URL; /rest is added unless it ends so.'),
-    basicAuth: opt(
-      obj('User name and password.', {
-        username: str('The user name.'),
-        passwordRef: secretRef('the password'),
-      }),
-    ),
-    bearerToken: opt(
-      obj('An HTTP access token, used before basicAuth.', { tokenRef: secretRef('the token') }),
-    ),
+    basicAuth: basicAuth('password'),
+    bearerToken: bearerToken('An HTTP access token'),
     insecure: insecure(),
     caRef: caRef(),
   },
 );
+
+/** Open pull requests of a Bitbucket Cloud repository. */
+export const PullRequestBitbucketCloud = obj(
+  'Open pull requests of a Bitbucket Cloud repository (it has no labels).',
+  {
+    owner: str('The workspace.'),
+    repo: str('The repository slug.'),
+    api: opt(str('The REST API’s URL; https://api.bitbucket.org/2.0 when unset.')),
+    basicAuth: basicAuth('app password'),
+    bearerToken: bearerToken('A repository, project or workspace access token'),
+  },
+);
+
+/** Active pull requests of an Azure DevOps repository. */
+export const PullRequestAzureDevOps = obj('Active pull requests of an Azure DevOps repository.', {
+  organization: str('The organisation (or collection).'),
+  project: str('The project.'),
+  repo: str('The repository name.'),
+  api: opt(str('The server’s URL; https://dev.azure.com when unset.')),
+  tokenRef: opt(
+    secretRef('an Azure DevOps personal access token; requests are anonymous when unset'),
+  ),
+  labels: labels('filtered by Flotilla'),
+  useWorkloadIdentity: opt(
+    bool('Azure workload identity; not supported by Flotilla (the generator fails saying so).'),
+  ),
+});
 
 /** One filter: every pattern it sets must match; a pull request passing any filter is kept. */
 export const PullRequestFilter = obj(
@@ -93,14 +123,14 @@ export const PullRequestFilter = obj(
  */
 export const pullRequestGenerator = <T extends TSchema>(template: T) =>
   obj(
-    'One parameter set per open pull request (number, title, branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, author; labels with goTemplate). Set one of github, gitlab, gitea, bitbucketServer or gitRefs.',
+    'One parameter set per open pull request (number, title, branch, branch_slug, target_branch, target_branch_slug, head_sha, head_short_sha, head_short_sha_7, author; labels with goTemplate). Set one of github, gitlab, gitea, bitbucketServer, bitbucket, azuredevops or gitRefs.',
     {
       github: opt(PullRequestGithub),
       gitlab: opt(PullRequestGitlab),
       gitea: opt(PullRequestGitea),
       bitbucketServer: opt(PullRequestBitbucketServer),
-      bitbucket: opt(freeform('Not supported yet: Bitbucket Cloud.')),
-      azuredevops: opt(freeform('Not supported yet: Azure DevOps.')),
+      bitbucket: opt(PullRequestBitbucketCloud),
+      azuredevops: opt(PullRequestAzureDevOps),
       gitRefs: opt(
         obj('Open pull requests read from the repository’s refs/pull/<n>/head refs, no API.', {
           repoURL: str('Repository URL.'),

@@ -1,3 +1,4 @@
+import type { ScmRateLimits } from '../scm/rate-limits.js';
 import type { Dialect, TemplateEngine } from '../templates.js';
 
 /** A cluster registered as a Secret (`flotilla.dev/secret-type: cluster` or Argo CD's label). */
@@ -41,6 +42,12 @@ export interface GeneratorContext extends Dialect {
   readonly scmRootCa?: string;
   /** Time allowed for one answer of an SCM provider's API (30 s when unset). */
   readonly scmTimeoutMs?: number;
+  /**
+   * Rate limits SCM providers answered with, shared by every set: while one
+   * lasts, that host is not asked again with those credentials. Unset, each
+   * run asks.
+   */
+  readonly scmRateLimits?: ScmRateLimits;
   /** Most parameter sets one generator (a matrix included) may give. */
   readonly maxParams: number;
 }

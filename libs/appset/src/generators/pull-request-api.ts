@@ -1,5 +1,7 @@
 import { ScmErrorKind, isScmError } from '../errors.js';
 import { isObject, type Params } from '../params.js';
+import { listAzureDevOpsPulls, AZURE_DEVOPS_API } from '../scm/azure-devops.js';
+import { listBitbucketCloudPulls } from '../scm/bitbucket-cloud.js';
 import { listBitbucketServerPulls } from '../scm/bitbucket-server.js';
 import { listGiteaPulls } from '../scm/gitea.js';
 import { listGithubPulls } from '../scm/github.js';
@@ -7,22 +9,35 @@ import { listGitlabMergeRequests } from '../scm/gitlab.js';
 import type { PullRequest } from '../scm/types.js';
 import { branchSlug } from '../slug.js';
 import type { GeneratorContext } from './context.js';
-import { apiUrl, githubAuth, goRegExp, httpOf, secretRef, strings, text } from './scm-inputs.js';
+import {
+  apiUrl,
+  bitbucketCredentials,
+  githubAuth,
+  goRegExp,
+  httpOf,
+  secretRef,
+  strings,
+  text,
+} from './scm-inputs.js';
 
 type Gen = Record<string, unknown>;
 
 /** The pullRequest generator's provider modes Flotilla runs, beside `gitRefs`. */
-export const PULL_REQUEST_APIS = ['github', 'gitlab', 'gitea', 'bitbucketServer'] as const;
-const NOT_BUILT = ['bitbucket', 'azuredevops'];
+export const PULL_REQUEST_APIS = [
+  'github',
+  'gitlab',
+  'gitea',
+  'bitbucketServer',
+  'bitbucket',
+  'azuredevops',
+] as const;
 
 /** Default requeue of the pullRequest generator's API modes, as Argo CD's (30 minutes). */
 export const DEFAULT_PULL_REQUEST_REQUEUE_SECONDS = 1800;
 
 /** The API mode a pullRequest generator sets, if it sets one. */
 export function pullRequestApi(body: Gen): string | undefined {
-  return [...PULL_REQUEST_APIS, ...NOT_BUILT].find(
-    (k) => body[k] !== undefined && body[k] !== null,
-  );
+  return PULL_REQUEST_APIS.find((k) => body[k] !== undefined && body[k] !== null);
 }
 
 /** Lists the pull requests of the provider a generator names, credentials read from Secrets. */
@@ -70,33 +85,42 @@ async function listPulls(mode: string, p: Gen, ctx: GeneratorContext): Promise<P
         await httpOf(p, at, ctx),
       );
     }
-    case 'bitbucketServer': {
-      const bearer = isObject(p['bearerToken'])
-        ? await secretRef(p['bearerToken']['tokenRef'], `${at}.bearerToken.tokenRef`, ctx)
-        : '';
-      const basic = isObject(p['basicAuth']) ? p['basicAuth'] : undefined;
-      const password =
-        !bearer && basic
-          ? await secretRef(basic['passwordRef'], `${at}.basicAuth.passwordRef`, ctx)
-          : '';
+    case 'bitbucketServer':
       return listBitbucketServerPulls(
         {
           project: text(p, 'project', at, true),
           repo: text(p, 'repo', at, true),
           api: apiUrl(p, at, true),
-          ...(bearer ? { bearerToken: bearer } : {}),
-          ...(!bearer && basic
-            ? {
-                basicAuth: {
-                  username: text(basic, 'username', `${at}.basicAuth`, true),
-                  password,
-                },
-              }
-            : {}),
+          ...(await bitbucketCredentials(p, at, ctx)),
         },
         await httpOf(p, at, ctx),
       );
-    }
+    case 'bitbucket':
+      return listBitbucketCloudPulls(
+        {
+          owner: text(p, 'owner', at, true),
+          repo: text(p, 'repo', at, true),
+          api: apiUrl(p, at, false),
+          ...(await bitbucketCredentials(p, at, ctx)),
+        },
+        await httpOf(p, at, ctx),
+      );
+    case 'azuredevops':
+      if (p['useWorkloadIdentity'] === true)
+        throw new Error(
+          `${at}.useWorkloadIdentity is not supported by Flotilla: give a personal access token with tokenRef`,
+        );
+      return listAzureDevOpsPulls(
+        {
+          organization: text(p, 'organization', at, true),
+          project: text(p, 'project', at, true),
+          repo: text(p, 'repo', at, true),
+          api: apiUrl(p, at, false),
+          labels: strings(p, 'labels', at),
+          token: await secretRef(p['tokenRef'], `${at}.tokenRef`, ctx),
+        },
+        await httpOf(p, at, ctx),
+      );
     default:
       throw new Error(`the pullRequest generator's ${mode} mode is not supported yet`);
   }
@@ -205,6 +229,19 @@ export function pullRequestRepoUrls(body: Gen): string[] {
         return s('api') && s('owner') && s('repo')
           ? [`${trimmed(s('api'))}/${s('owner')}/${s('repo')}`]
           : [];
+      case 'bitbucket': {
+        // The web host of Bitbucket Cloud's API; a self-chosen api names no web URL.
+        const api = s('api') ? trimmed(s('api')) : 'https://api.bitbucket.org/2.0';
+        return api === 'https://api.bitbucket.org/2.0' && s('owner') && s('repo')
+          ? [`https://bitbucket.org/${s('owner')}/${s('repo')}`]
+          : [];
+      }
+      case 'azuredevops': {
+        const base = trimmed(s('api') || AZURE_DEVOPS_API);
+        return s('organization') && s('project') && s('repo')
+          ? [`${base}/${s('organization')}/${s('project')}/_git/${s('repo')}`]
+          : [];
+      }
       case 'bitbucketServer': {
         const base = trimmed(s('api')).replace(/\/rest$/, '');
         const project = s('project');

@@ -1,4 +1,5 @@
 import { isObject } from '../params.js';
+import type { BasicCredentials } from '../scm/calls.js';
 import { githubAppFrom, githubAppToken } from '../scm/github-app.js';
 import type { ScmHttpOptions } from '../scm/http.js';
 import type { GeneratorContext } from './context.js';
@@ -94,6 +95,7 @@ export async function httpOf(p: Gen, at: string, ctx: GeneratorContext): Promise
     timeoutMs: ctx.scmTimeoutMs ?? DEFAULT_SCM_TIMEOUT_MS,
     ...(extra.length ? { ca: extra.join('\n') } : {}),
     ...(p['insecure'] === true ? { insecure: true } : {}),
+    ...(ctx.scmRateLimits ? { limits: ctx.scmRateLimits } : {}),
   };
 }
 
@@ -134,5 +136,29 @@ export async function githubAuth(
   return {
     token: await githubAppToken(app, owner, api, http),
     api: api || (app.enterpriseBaseUrl ?? ''),
+  };
+}
+
+/**
+ * Bitbucket's (Server or Cloud) credentials: `bearerToken.tokenRef` when
+ * set (used first, as in Argo CD), else `basicAuth` (`username`,
+ * `passwordRef`), else none.
+ */
+export async function bitbucketCredentials(
+  p: Gen,
+  at: string,
+  ctx: GeneratorContext,
+): Promise<{ bearerToken?: string; basicAuth?: BasicCredentials }> {
+  if (isObject(p['bearerToken'])) {
+    const token = await secretRef(p['bearerToken']['tokenRef'], `${at}.bearerToken.tokenRef`, ctx);
+    if (token) return { bearerToken: token };
+  }
+  const basic = p['basicAuth'];
+  if (!isObject(basic)) return {};
+  return {
+    basicAuth: {
+      username: text(basic, 'username', `${at}.basicAuth`, true),
+      password: await secretRef(basic['passwordRef'], `${at}.basicAuth.passwordRef`, ctx),
+    },
   };
 }

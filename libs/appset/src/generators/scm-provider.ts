@@ -1,16 +1,33 @@
 import { isObject, sanitizeName, type Params } from '../params.js';
+import { azureDevOpsRepos } from '../scm/repos-azure-devops.js';
+import { bitbucketCloudRepos, bitbucketServerRepos } from '../scm/repos-bitbucket.js';
 import { giteaRepos } from '../scm/repos-gitea.js';
 import { githubRepos } from '../scm/repos-github.js';
 import { gitlabRepos } from '../scm/repos-gitlab.js';
 import type { RepoProvider, ScmRepo } from '../scm/types.js';
 import type { GeneratorContext } from './context.js';
-import { apiUrl, githubAuth, goRegExp, httpOf, secretRef, text } from './scm-inputs.js';
+import {
+  apiUrl,
+  bitbucketCredentials,
+  githubAuth,
+  goRegExp,
+  httpOf,
+  secretRef,
+  text,
+} from './scm-inputs.js';
 
 type Gen = Record<string, unknown>;
 
 /** The scmProvider generator's providers Flotilla runs. */
-export const SCM_PROVIDERS = ['github', 'gitlab', 'gitea'] as const;
-const NOT_BUILT = ['bitbucket', 'bitbucketServer', 'azureDevOps', 'awsCodeCommit'];
+export const SCM_PROVIDERS = [
+  'github',
+  'gitlab',
+  'gitea',
+  'bitbucketServer',
+  'bitbucket',
+  'azureDevOps',
+] as const;
+const NOT_BUILT = ['awsCodeCommit'];
 
 /** Default requeue of the scmProvider generator, as Argo CD's (30 minutes). */
 export const DEFAULT_SCM_PROVIDER_REQUEUE_SECONDS = 1800;
@@ -63,8 +80,44 @@ async function providerOf(body: Gen, ctx: GeneratorContext): Promise<RepoProvide
         },
         await httpOf(p, at, ctx),
       );
+    case 'bitbucketServer':
+      return bitbucketServerRepos(
+        {
+          project: text(p, 'project', at, true),
+          api: apiUrl(p, at, true),
+          ...(await bitbucketCredentials(p, at, ctx)),
+          allBranches: flag(p, 'allBranches'),
+        },
+        await httpOf(p, at, ctx),
+      );
+    case 'bitbucket':
+      return bitbucketCloudRepos(
+        {
+          owner: text(p, 'owner', at, true),
+          // Not Argo CD's: api.bitbucket.org unless set.
+          api: apiUrl(p, at, false),
+          user: text(p, 'user', at, true),
+          appPassword: await secretRef(p['appPasswordRef'], `${at}.appPasswordRef`, ctx),
+          allBranches: flag(p, 'allBranches'),
+        },
+        await httpOf(p, at, ctx),
+      );
+    case 'azureDevOps': {
+      const accessToken = await secretRef(p['accessTokenRef'], `${at}.accessTokenRef`, ctx);
+      if (!accessToken) throw new Error(`${at}: no access token provided (accessTokenRef)`);
+      return azureDevOpsRepos(
+        {
+          organization: text(p, 'organization', at, true),
+          teamProject: text(p, 'teamProject', at, true),
+          api: apiUrl(p, at, false),
+          accessToken,
+          allBranches: flag(p, 'allBranches'),
+        },
+        await httpOf(p, at, ctx),
+      );
+    }
     default:
-      throw new Error(`the scmProvider generator's ${mode} provider is not supported yet`);
+      throw new Error(`the scmProvider generator's ${mode} provider is not supported by Flotilla`);
   }
 }
 

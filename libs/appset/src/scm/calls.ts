@@ -54,3 +54,24 @@ export function giteaCall(token: string | undefined, http: ScmHttpOptions): ScmC
     secrets: token ? [token] : [],
   };
 }
+
+/** Basic credentials (a user and a password, app password or token). */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+/**
+ * The authorization of a Bitbucket (Server or Cloud) call: the bearer
+ * token when given, else Basic credentials, else none.
+ */
+export function bitbucketAuth(
+  basicAuth: BasicCredentials | undefined,
+  bearerToken: string | undefined,
+): { headers: Record<string, string>; secrets: string[] } {
+  if (bearerToken)
+    return { headers: { authorization: `Bearer ${bearerToken}` }, secrets: [bearerToken] };
+  if (!basicAuth) return { headers: {}, secrets: [] };
+  const basic = Buffer.from(`${basicAuth.username}:${basicAuth.password}`).toString('base64');
+  return { headers: { authorization: `Basic ${basic}` }, secrets: [basicAuth.password, basic] };
+}

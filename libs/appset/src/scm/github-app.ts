@@ -83,6 +83,7 @@ export async function githubAppToken(
     provider: 'GitHub',
     headers: { accept: 'application/vnd.github+json', authorization: `Bearer ${jwt}` },
     secrets: [jwt],
+    limitedAs: `github-app:${app.appId}`,
   };
   const installation = app.installationId ?? (await installationOf(base, owner, call));
   const key = `${base.href}|${app.appId}|${installation}`;

@@ -1,6 +1,11 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { ScmError, ScmErrorKind } from '../errors.js';
+import {
+  DEFAULT_RATE_LIMIT_WAIT_SECONDS,
+  MAX_RATE_LIMIT_WAIT_SECONDS,
+  type ScmRateLimits,
+} from './rate-limits.js';
 
 /** How to reach one provider's API. */
 export interface ScmHttpOptions {
@@ -10,6 +15,8 @@ export interface ScmHttpOptions {
   readonly insecure?: boolean;
   /** Time allowed for one answer. */
   readonly timeoutMs: number;
+  /** Rate limits answered so far: no request goes where one still lasts. */
+  readonly limits?: ScmRateLimits;
 }
 
 /** One provider's calls: who it is, what it sends, what it must never show. */
@@ -19,6 +26,11 @@ export interface ScmCall extends ScmHttpOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** Credentials sent, removed from any message built from an answer. */
   readonly secrets: readonly string[];
+  /**
+   * Who is rate-limited, when not the credentials sent (a GitHub App's JWT
+   * changes with every call; its limit is the app's).
+   */
+  readonly limitedAs?: string;
 }
 
 /** A 2xx answer, its JSON body parsed. */
@@ -47,20 +59,25 @@ function header(h: IncomingHttpHeaders, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Seconds to wait, from `retry-after` or an epoch-seconds reset header. */
+/**
+ * Seconds to wait, from `retry-after` (seconds or a date), else a reset
+ * header: `x-ratelimit-reset` (GitHub, Azure DevOps) or `ratelimit-reset`
+ * (GitLab), epoch seconds, or seconds from now when too small to be a time.
+ */
 function retryAfter(h: IncomingHttpHeaders, now: number): number | undefined {
   const after = header(h, 'retry-after');
   if (after !== undefined) {
     const secs = Number(after);
-    if (Number.isFinite(secs)) return Math.max(0, Math.ceil(secs));
+    if (after.trim() !== '' && Number.isFinite(secs)) return Math.max(0, Math.ceil(secs));
     const at = Date.parse(after);
     if (!Number.isNaN(at)) return Math.max(0, Math.ceil((at - now) / 1000));
   }
-  const reset = header(h, 'x-ratelimit-reset') ?? header(h, 'ratelimit-reset');
-  if (reset !== undefined && Number.isFinite(Number(reset)))
-    return Math.max(0, Math.ceil(Number(reset) - now / 1000));
-  return undefined;
+  const reset = Number(header(h, 'x-ratelimit-reset') ?? header(h, 'ratelimit-reset') ?? NaN);
+  if (!Number.isFinite(reset)) return undefined;
+  return Math.max(0, Math.ceil(reset > 1e9 ? reset - now / 1000 : reset));
 }
+
+const isoSeconds = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
 /** The provider's own explanation in an error body (GitHub, Gitea, GitLab, Bitbucket). */
 function explanation(text: string): string | undefined {
@@ -74,7 +91,13 @@ function explanation(text: string): string | undefined {
   const b = body as Record<string, unknown>;
   const errors = b['errors'];
   const first = Array.isArray(errors) ? (errors[0] as Record<string, unknown> | undefined) : {};
-  const msg = b['message'] ?? b['error'] ?? first?.['message'];
+  // Bitbucket Cloud: {"type": "error", "error": {"message": ...}}.
+  const nested = typeof b['error'] === 'object' && b['error'] !== null ? b['error'] : {};
+  const msg =
+    b['message'] ??
+    (nested as Record<string, unknown>)['message'] ??
+    b['error'] ??
+    first?.['message'];
   return typeof msg === 'string' ? msg.slice(0, 300) : undefined;
 }
 
@@ -90,18 +113,24 @@ export function answerError(
   const why = explanation(text);
   const tail = why ? `: ${redact(why, call.secrets)}` : '';
   const where = `${call.provider} API ${shownUrl(url)}`;
-  const wait = retryAfter(h, now);
   const limited =
     status === 429 ||
     (status === 403 &&
-      (header(h, 'x-ratelimit-remaining') === '0' || header(h, 'retry-after') !== undefined));
-  if (limited)
+      ((header(h, 'x-ratelimit-remaining') ?? header(h, 'ratelimit-remaining')) === '0' ||
+        header(h, 'retry-after') !== undefined));
+  if (limited) {
+    // The wait the provider asks for (a minute when it says nothing), at most an hour.
+    const wait = Math.min(
+      MAX_RATE_LIMIT_WAIT_SECONDS,
+      retryAfter(h, now) ?? DEFAULT_RATE_LIMIT_WAIT_SECONDS,
+    );
     return new ScmError(
       ScmErrorKind.RateLimited,
-      `${where} is rate-limited (${status})${wait !== undefined ? `, for ${wait} s more` : ''}${tail}`,
+      `${where} is rate-limited (${status}); not asked again for ${wait} s, until ${isoSeconds(now + wait * 1000)}${tail}`,
       status,
       wait,
     );
+  }
   const kind =
     status === 401
       ? ScmErrorKind.Unauthorized
@@ -206,6 +235,12 @@ export async function getJson(
 ): Promise<ScmAnswer> {
   let at = url;
   for (let hop = 0; ; hop++) {
+    // While a rate limit of this host and these credentials lasts, nothing is sent.
+    const key = call.limits?.key(
+      at,
+      call.limitedAs !== undefined ? [call.limitedAs] : call.secrets,
+    );
+    if (key) call.limits!.check(key);
     const raw = await once(at, call, method);
     if (raw.status >= 300 && raw.status < 400 && raw.headers.location) {
       const next = new URL(raw.headers.location, at);
@@ -218,8 +253,11 @@ export async function getJson(
       at = next;
       continue;
     }
-    if (raw.status < 200 || raw.status >= 300)
-      throw answerError(raw.status, raw.headers, raw.text, at, call);
+    if (raw.status < 200 || raw.status >= 300) {
+      const err = answerError(raw.status, raw.headers, raw.text, at, call);
+      if (key && err.kind === ScmErrorKind.RateLimited) call.limits!.hold(key, err);
+      throw err;
+    }
     try {
       return { body: JSON.parse(raw.text) as unknown, headers: raw.headers };
     } catch {

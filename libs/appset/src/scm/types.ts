@@ -30,6 +30,25 @@ export function asList(body: unknown, url: URL, call: ScmCall): Record<string, u
   return body.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null);
 }
 
+/** The list a page object holds under `field` (`values`, `value`), or a clear error. */
+export function pageItems(
+  body: unknown,
+  field: string,
+  url: URL,
+  call: ScmCall,
+): Record<string, unknown>[] {
+  const items =
+    typeof body === 'object' && body !== null
+      ? (body as Record<string, unknown>)[field]
+      : undefined;
+  if (!Array.isArray(items))
+    throw new ScmError(
+      ScmErrorKind.BadResponse,
+      `${call.provider} API ${shownUrl(url)} answered a page without ${field}`,
+    );
+  return items.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null);
+}
+
 /** A nested field as a string ('' when absent). */
 export function str(o: unknown, ...path: string[]): string {
   let v: unknown = o;
