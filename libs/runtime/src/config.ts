@@ -79,6 +79,20 @@ function checkNamespacePatterns(problems: string[], patterns: readonly string[])
   }
 }
 
+/**
+ * The patterns of FLOTILLA_APPLICATION_NAMESPACES (or the flag) as a list, for
+ * tools that read the setting without the rest of the runtime config; a
+ * pattern that is neither a namespace glob nor a regular expression is a
+ * {@link ConfigError}.
+ */
+export function parseApplicationNamespaces(value: string | undefined): string[] {
+  const patterns = commaList(value);
+  const problems: string[] = [];
+  checkNamespacePatterns(problems, patterns);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return patterns;
+}
+
 const secondsToMs = (v: string | undefined): number | undefined =>
   v === undefined || v === '' ? undefined : Number(v) * 1_000;
 
