@@ -48,6 +48,12 @@ export interface ReconcilerDeps {
   refs?: GeneratorContext['refs'];
   /** The decoded data of a Secret of a set's namespace (SCM tokens). */
   secret?: (namespace: string, name: string) => Promise<Readonly<Record<string, string>>>;
+  /**
+   * Whether the roles serve Applications of a namespace (the control namespace
+   * and FLOTILLA_APPLICATION_NAMESPACES); a set of another namespace generates
+   * nothing. Every namespace when unset.
+   */
+  appNamespaceServed?: (namespace: string) => boolean;
   /** A key of a ConfigMap of a set's namespace (SCM CA certificates). */
   configMapKey?: (namespace: string, name: string, key: string) => Promise<string>;
   /** CA certificates trusted for every SCM provider's API. */
@@ -108,6 +114,21 @@ export class AppSetReconciler {
     if (!set || rawMeta(set)['deletionTimestamp']) return undefined;
     const existing = await this.apps.list(ref.namespace);
     const byName = new Map(existing.map((a) => [a.metadata.name ?? '', a]));
+    const requeue = requeueAfterSeconds(set.spec.generators);
+    const owned = () => existing.filter((a) => isOwnedBy(a, set)).map((a) => a.metadata.name ?? '');
+    // Generated Applications live in the set's namespace; when no role serves
+    // Applications there, generating them would only make apps nothing acts on.
+    if (this.deps.appNamespaceServed && !this.deps.appNamespaceServed(ref.namespace)) {
+      const outcome: Outcome = {
+        generationError: {
+          reason: AppSetErrorReason.InvalidSpec,
+          message: `the Applications of an ApplicationSet live in its namespace, and Applications in namespace '${ref.namespace}' are not served: FLOTILLA_APPLICATION_NAMESPACES does not name it`,
+        },
+        errors: [],
+        owned: owned(),
+      };
+      return this.finish(set, outcome, byName, { created: 0, updated: 0, deleted: 0 }, requeue);
+    }
     const ctx: GeneratorContext = {
       goTemplate: set.spec.goTemplate === true,
       goTemplateOptions: set.spec.goTemplateOptions ?? [],
@@ -118,7 +139,6 @@ export class AppSetReconciler {
       ...(this.deps.refs ? { refs: this.deps.refs } : {}),
       ...scmSources(this.deps, ref.namespace),
     };
-    const requeue = requeueAfterSeconds(set.spec.generators);
     let outputs;
     try {
       outputs = await generate(set.spec.generators, ctx);
@@ -127,11 +147,10 @@ export class AppSetReconciler {
         err instanceof TooManyParamsError
           ? AppSetErrorReason.TooManyApplications
           : AppSetErrorReason.ParamsGeneration;
-      const owned = existing.filter((a) => isOwnedBy(a, set)).map((a) => a.metadata.name ?? '');
       const outcome: Outcome = {
         generationError: { reason, message: message(err) },
         errors: [],
-        owned,
+        owned: owned(),
       };
       return this.finish(set, outcome, byName, { created: 0, updated: 0, deleted: 0 }, requeue);
     }
