@@ -177,11 +177,14 @@ describe('the Helm chart with Applications and ApplicationSets in other namespac
       kind: APPLICATION_SET.kind,
       metadata: { name: 'shop', namespace: team },
       spec: {
-        generators: [{ list: { elements: [{ env: 'qa' }] } }],
+        // A Git generator: the appset role reads the project first, on its own token.
+        generators: [
+          { git: { repoURL: repo.url, revision: 'main', directories: [{ path: 'demo' }] } },
+        ],
         // No resources finalizer: no applier is left to honour it when the test ends.
         syncPolicy: { preserveResourcesOnDeletion: true },
         template: {
-          metadata: { name: '{{env}}-shop' },
+          metadata: { name: 'qa-{{path.basename}}' },
           spec: {
             project: 'teams',
             source: { repoURL: repo.url, path: 'demo', targetRevision: 'main' },
@@ -211,15 +214,24 @@ describe('the Helm chart with Applications and ApplicationSets in other namespac
     });
     // The generated app is compared by the differ like any other: its status shows it.
     await waitFor(
-      `${team}/qa-shop generated and compared`,
-      async () => (await readApp(env.kube.kc, team, 'qa-shop'))?.status?.sync?.status !== undefined,
+      `${team}/qa-demo generated and compared`,
+      async () => (await readApp(env.kube.kc, team, 'qa-demo'))?.status?.sync?.status !== undefined,
       { timeoutMs: 120_000, intervalMs: 500 },
-    );
-    const generated = await readApp(env.kube.kc, team, 'qa-shop');
+    ).catch(async (err: Error) => {
+      const stored = await rawRequest<ApplicationSet>(env.kube.kc, {
+        method: 'GET',
+        path: `/apis/${API_VERSION}/namespaces/${team}/${APPLICATION_SET.plural}/shop`,
+      });
+      throw new Error(
+        `${err.message}; set conditions ${JSON.stringify(stored.status?.conditions)}; refused: ${procs.flatMap(forbidden).join('\n')}`,
+      );
+    });
+    const generated = await readApp(env.kube.kc, team, 'qa-demo');
     expect((generated?.status?.conditions ?? []).filter((c) => /Error$/.test(c.type))).toEqual([]);
     expect(
       (generated?.metadata as { ownerReferences?: { name: string }[] }).ownerReferences,
     ).toEqual([expect.objectContaining({ name: 'shop' })]);
     expect(procs.flatMap(forbidden)).toEqual([]);
-  }, 240_000);
+    // The two waits above give up after 180 s and 120 s with what they saw; the test outlives both.
+  }, 330_000);
 });

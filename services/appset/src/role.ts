@@ -13,10 +13,12 @@ import { GitClient, credentialFromSecret, normalizeRepoUrl } from '@flotilla/git
 import { appNamespaceFilter, isAppNamespaceEnabled, servesOtherNamespaces } from '@flotilla/gitops';
 import {
   ApplicationClient,
+  ProjectClient,
   RepoAccessStore,
   customResourceInformer,
   loadKubeConfig,
   namespaceFilteredInformer,
+  projectView,
 } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { provisionGoTemplate } from '@flotilla/toolchain';
@@ -87,6 +89,14 @@ export const appsetRole: Role = {
       configMapKey: (ns, name, key) => readConfigMapKey(kc, ns, name, key),
       // A set may only generate Applications the roles serve (its own namespace's).
       appNamespaceServed: (ns) => isAppNamespaceEnabled(config, ns),
+      // Sets of other namespaces read Git only for what their project allows.
+      projects: {
+        namespace: config.namespace,
+        get: async (name) => {
+          const p = await new ProjectClient(kc).get(config.namespace, name);
+          return p && projectView(p);
+        },
+      },
       scmTimeoutMs: options.scmTimeoutMs,
       ...(options.scmRootCaPath
         ? { scmRootCa: await readFile(options.scmRootCaPath, 'utf8') }

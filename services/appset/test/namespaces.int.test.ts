@@ -2,11 +2,13 @@
 // namespace"): the appset role reconciles the sets of the namespaces
 // FLOTILLA_APPLICATIONSET_NAMESPACES names, their Applications always land in the
 // set's own namespace whatever the template or templatePatch says, a set of a
-// namespace whose Applications are not served generates nothing and says why, and
-// a set of a namespace not named is left alone.
+// namespace whose Applications are not served generates nothing and says why, a set
+// of a namespace not named is left alone, and such a set's Git generators read only
+// repositories its project allows (a refused one never gets a request).
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installCrds } from '@flotilla/kube';
+import { API_VERSION, APP_PROJECT } from '@flotilla/api';
+import { ProjectClient, installCrds } from '@flotilla/kube';
 import { startEnv, startRoles, waitFor, type RunningRoles, type TestEnv } from '@flotilla/testing';
 import { appsetRole } from '../src/role.js';
 import { cond, createSet, dropFinalizers, getSet, listApps, listSet } from './helpers.js';
@@ -27,7 +29,7 @@ describe('ApplicationSets in other namespaces', () => {
   const names = async (ns: string) => (await listApps(kc(), ns)).map((a) => a.metadata.name);
 
   beforeAll(async () => {
-    env = await startEnv({ nats: true, redis: true, kube: true });
+    env = await startEnv({ nats: true, redis: true, kube: true, git: true });
     await installCrds(env.kube.kc);
     control = await env.kube.namespace('appset-control');
     teamA = await env.kube.namespace(`${prefix}-a`);
@@ -36,6 +38,7 @@ describe('ApplicationSets in other namespaces', () => {
     roles = await startRoles(env, control, [appsetRole], {
       FLOTILLA_APPLICATION_NAMESPACES: `${prefix}-a-*,${prefix}-b-*`,
       FLOTILLA_APPLICATIONSET_NAMESPACES: `${prefix}-a-*,/^${prefix}-c-/`,
+      FLOTILLA_ALLOW_LOCAL_REPOS: 'true',
     });
   });
   afterAll(async () => {
@@ -92,5 +95,66 @@ describe('ApplicationSets in other namespaces', () => {
     });
     expect((await getSet(kc(), teamB, 'shop')).status).toBeUndefined();
     expect(await names(teamB)).toEqual([]);
+  });
+
+  it('lets a set of another namespace read only the repositories its project allows', async () => {
+    const allowed = await env.git.repo('allowed');
+    await allowed.commit({ 'addons/logging/cm.yaml': 'kind: ConfigMap' });
+    const secret = await env.git.repo('secret');
+    await secret.commit({ 'addons/payroll/cm.yaml': 'kind: ConfigMap' });
+    await new ProjectClient(kc()).create(control, {
+      apiVersion: API_VERSION,
+      kind: APP_PROJECT.kind,
+      metadata: { name: 'teams', namespace: control },
+      spec: {
+        sourceRepos: [allowed.url],
+        destinations: [{ server: '*', namespace: '*' }],
+        sourceNamespaces: [`${prefix}-a-*`],
+      },
+    });
+    const gitSet = (name: string, repoURL: string, project: string) => {
+      const set = listSet(teamA, name, [], {
+        generators: [{ git: { repoURL, revision: 'main', directories: [{ path: 'addons/*' }] } }],
+      });
+      set.spec.template.metadata = { name: `${name}-{{path.basename}}` };
+      const spec = set.spec.template.spec as Record<string, unknown>;
+      spec['project'] = project;
+      spec['source'] = { repoURL, path: '{{path}}', targetRevision: 'main' };
+      spec['destination'] = { server: 'https://kubernetes.default.svc', namespace: 'addons' };
+      return set;
+    };
+    const error = async (name: string) => {
+      let message = '';
+      await waitFor(
+        `the set ${name} to report its error`,
+        async () => {
+          const c = cond(await getSet(kc(), teamA, name), 'ErrorOccurred');
+          message = c?.status === 'True' ? (c.message ?? '') : '';
+          return message !== '';
+        },
+        { timeoutMs: 60_000 },
+      );
+      return message;
+    };
+    await createSet(kc(), gitSet('ok', allowed.url, 'teams'));
+    await createSet(kc(), gitSet('leak', secret.url, 'teams'));
+    await createSet(kc(), gitSet('unlisted', allowed.url, 'default'));
+    await waitFor(
+      `ok-logging in ${teamA}`,
+      async () => (await names(teamA)).includes('ok-logging'),
+      {
+        timeoutMs: 60_000,
+      },
+    );
+    expect(await error('leak')).toContain(
+      `repository ${secret.url} is not permitted in project 'teams' (sourceRepos)`,
+    );
+    expect(await error('unlisted')).toContain(
+      `Applications in namespace '${teamA}' may not use project 'default' (sourceNamespaces)`,
+    );
+    // Refused before any Git request.
+    expect(env.git.server.requestsByRepo.get('secret') ?? 0).toBe(0);
+    expect(env.git.server.requestsByRepo.get('allowed') ?? 0).toBeGreaterThan(0);
+    expect((await names(teamA)).filter((n) => /^(leak|unlisted)-/.test(n ?? ''))).toEqual([]);
   });
 });

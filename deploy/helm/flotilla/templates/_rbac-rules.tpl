@@ -63,6 +63,8 @@ hook-runner:
     - { apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate] }
 appset:
   namespaced:
+    # The project of a set outside this namespace, before its Git generators read.
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get] }
     - { apiGroups: [flotilla.dev], resources: [applicationsets], verbs: [get, list, watch] }
     - { apiGroups: [flotilla.dev], resources: [applicationsets/status], verbs: [patch] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, patch, delete] }
