@@ -189,6 +189,82 @@ describe('flotilla app', () => {
     );
   });
 
+  it('lists the apps of every served namespace with -A, the same name in two of them apart', async () => {
+    const teamA = await env.kube.namespace('shop-a');
+    const teamB = await env.kube.namespace('shop-b');
+    const unserved = await env.kube.namespace('shop-c');
+    for (const [where, path] of [
+      [ns, 'control'],
+      [teamA, 'team-a'],
+      [teamB, 'team-b'],
+      [unserved, 'unserved'],
+    ] as const)
+      await env.kube.objects.create({
+        apiVersion: API_VERSION,
+        kind: 'Application',
+        metadata: { name: 'shop', namespace: where },
+        spec: {
+          project: 'default',
+          source: { repoURL: 'https://git.example.com/shop.git', path },
+          destination: { server: 'https://kubernetes.default.svc', namespace: path },
+        },
+      } as Application);
+    // As the roles read FLOTILLA_APPLICATION_NAMESPACES: a glob and an exact name.
+    const served = `${teamA.replace(/-a-/, '-?-')},${teamB}`;
+    const table = await flotilla('list', '-A', '--application-namespaces', served);
+    const header = table.stdout.split('\n')[0] ?? '';
+    expect(header).toMatch(/^NAMESPACE\s+NAME\s+SYNC\s+HEALTH\s+REVISION$/);
+    const shops = table.stdout.split('\n').filter((l) => /^\S+\s+shop\s/.test(l));
+    expect(shops.map((l) => l.split(/\s+/)[0])).toEqual([ns, teamA, teamB].sort());
+    expect(table.stdout).toMatch(new RegExp(`^${ns}\\s+guestbook\\s+Unknown`, 'm'));
+    expect(table.stdout).not.toContain(unserved);
+    expect(table.stderr).toMatch(
+      /note: \d+ Application\(s\) in namespaces Flotilla does not serve/,
+    );
+    expect(table.stderr).toContain(unserved);
+
+    const where = (out: string) =>
+      (JSON.parse(out) as Application[])
+        .filter((a) => a.metadata?.name === 'shop')
+        .map((a) => `${a.metadata?.namespace}/${a.spec.source?.path}`);
+    const expected = [`${ns}/control`, `${teamA}/team-a`, `${teamB}/team-b`].sort();
+    expect(
+      where(
+        (await flotilla('list', '-A', '--application-namespaces', served, '-o', 'json')).stdout,
+      ),
+    ).toEqual(expected);
+    // The environment variable, as the roles take it; YAML carries the namespace too.
+    const yaml = await run(
+      process.execPath,
+      [bin, 'app', 'list', '-A', '-o', 'yaml', '--kubeconfig', env.kube.kubeconfigPath, '-n', ns],
+      { env: { ...process.env, FLOTILLA_APPLICATION_NAMESPACES: served } },
+    );
+    expect(yaml.stdout).toContain(`namespace: ${teamB}`);
+    expect(yaml.stdout).not.toContain(`namespace: ${unserved}`);
+    // Without other namespaces -A is the control namespace alone.
+    const control = await run(
+      process.execPath,
+      [bin, 'app', 'list', '-A', '-o', 'json', '--kubeconfig', env.kube.kubeconfigPath, '-n', ns],
+      { env: { ...process.env, FLOTILLA_APPLICATION_NAMESPACES: '' } },
+    );
+    expect(where(control.stdout)).toEqual([`${ns}/control`]);
+
+    for (const [args, message] of [
+      [['-A', '-N', teamA], 'use -A or -N, not both'],
+      [
+        ['-A', '--application-namespaces', 'Team_A'],
+        'is neither a namespace glob nor a /regular expression/',
+      ],
+    ] as const) {
+      const err = await flotilla('list', ...args).catch((e: unknown) => e);
+      expect(isCommandError(err) && err.exitCode, args.join(' ')).toBe(2);
+      expect(isCommandError(err) && err.stderr).toContain(message);
+    }
+    const help = (await run(process.execPath, [bin, 'app', 'list', '--help'])).stdout;
+    expect(help).toContain('-A, --all-namespaces');
+    expect(help).toContain('NAMESPACE column');
+  });
+
   it('exits 1 when a wait times out, and names a missing app', async () => {
     const err = await flotilla('wait', 'guestbook', '--sync', '--timeout', '1').catch(
       (e: unknown) => e,

@@ -162,6 +162,47 @@ describe('the Helm chart', () => {
     expect(bindings.map((d) => d.metadata.name).sort()).toEqual(Object.keys(appRules(wide)).sort());
   });
 
+  it('reconciles ApplicationSets of other namespaces only when applicationSetNamespaces is set', async () => {
+    type Doc = {
+      kind: string;
+      metadata: { name: string };
+      rules?: { resources: string[]; verbs: string[] }[];
+      spec?: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } };
+    };
+    const setRules = (docs: Doc[]) =>
+      Object.fromEntries(
+        docs
+          .filter((d) => d.kind.startsWith('Cluster') && d.metadata.name.endsWith('-sets'))
+          .map((d) => [
+            `${d.kind}/${d.metadata.name}`,
+            d.rules?.map((r) => `${r.resources}:${r.verbs}`),
+          ]),
+      );
+    const envOf = (docs: Doc[]) =>
+      docs
+        .filter((d) => d.kind === 'Deployment' && d.metadata.name.includes('appset'))
+        .flatMap((d) => d.spec!.template.spec.containers[0]!.env ?? [])
+        .find((e) => e.name === 'FLOTILLA_APPLICATIONSET_NAMESPACES')?.value;
+    const plain = (await template('applicationNamespaces={team-*}')) as Doc[];
+    expect(setRules(plain)).toEqual({});
+    expect(envOf(plain)).toBeUndefined();
+    const sets = (await template(
+      'applicationNamespaces={team-*}',
+      'applicationSetNamespaces={team-*}',
+    )) as Doc[];
+    expect(envOf(sets)).toBe('team-*');
+    expect(setRules(sets)).toEqual({
+      'ClusterRole/ns1-rel-flotilla-appset-sets': [
+        'applicationsets:get,list,watch',
+        'applicationsets/status:patch',
+        'applications:get,list,watch,create,update,patch,delete',
+        'secrets:list',
+        'configmaps:get',
+      ],
+      'ClusterRoleBinding/ns1-rel-flotilla-appset-sets': undefined,
+    });
+  });
+
   it('names cluster-scoped objects after the namespace too, so two releases never collide', async () => {
     const docs = await template();
     const clusterScoped = docs.filter((d) => d.kind.startsWith('Cluster'));

@@ -1,10 +1,14 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import type { Application } from '@flotilla/api';
+import { appNamespaceFilter } from '@flotilla/gitops';
 import { ApplicationClient } from '@flotilla/kube';
+import { parseApplicationNamespaces } from '@flotilla/runtime';
 import {
   appArgument,
   connect,
   getApp,
+  namespaceOf,
   withAppNamespace,
   withConnection,
   type ConnectionOpts,
@@ -19,9 +23,45 @@ import { registerAppCreate, registerAppImport } from './app-create.js';
 import { registerAppDelete } from './app-delete.js';
 import { registerAppDiff } from './app-diff.js';
 import { summaryOf } from './summaries.js';
+import { cliContext } from '../context.js';
 
 interface AppOpts extends ConnectionOpts {
   output?: Output;
+}
+
+interface AppListOpts extends AppOpts {
+  allNamespaces?: boolean;
+  applicationNamespaces?: string;
+}
+
+const nsOf = (a: Application) => a.metadata?.namespace ?? '';
+const nameOf = (a: Application) => a.metadata?.name ?? '';
+
+/**
+ * `app list -A`: the Applications of the namespaces the roles serve (the
+ * control namespace, and those the application namespace patterns name, read
+ * as the roles read FLOTILLA_APPLICATION_NAMESPACES), by namespace and name.
+ * The others are not Flotilla's: they are counted on stderr, not listed.
+ */
+async function listServedApps(client: ApplicationClient, opts: AppListOpts) {
+  if (opts.appNamespace !== undefined) throw new UsageError('use -A or -N, not both');
+  let applicationNamespaces: string[];
+  try {
+    applicationNamespaces = parseApplicationNamespaces(
+      opts.applicationNamespaces ?? cliContext().env['FLOTILLA_APPLICATION_NAMESPACES'],
+    );
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const served = appNamespaceFilter({ namespace: namespaceOf(opts), applicationNamespaces });
+  const all = await client.listAllNamespaces();
+  const items = all.filter((a) => served(nsOf(a)));
+  const skipped = [...new Set(all.map(nsOf))].filter((n) => !served(n));
+  if (skipped.length > 0)
+    process.stderr.write(
+      `note: ${all.length - items.length} Application(s) in namespaces Flotilla does not serve left out (${skipped.sort().join(', ')}); --application-namespaces or FLOTILLA_APPLICATION_NAMESPACES names the served ones\n`,
+    );
+  return items.sort((a, b) => nsOf(a).localeCompare(nsOf(b)) || nameOf(a).localeCompare(nameOf(b)));
 }
 
 /** The `Last sync:` lines of `app get`: result, revision, when and how long; why, when it failed. */
@@ -48,13 +88,32 @@ export function registerApp(program: Command): void {
   withAppNamespace(
     withConnection(app.command('list').description('list Applications with sync and health')),
   )
+    .option(
+      '-A, --all-namespaces',
+      'Applications of every namespace Flotilla serves: the control namespace and those --application-namespaces names',
+    )
+    .option(
+      '--application-namespaces <patterns>',
+      'with -A: the other namespaces Flotilla serves, comma-separated globs or /regexps/ as the roles are given them (env FLOTILLA_APPLICATION_NAMESPACES; default none)',
+    )
     .addOption(outputOption(['table', 'wide', 'json', 'yaml']))
-    .action(async (opts: AppOpts) => {
+    .addHelpText(
+      'after',
+      `
+With -A the table starts with a NAMESPACE column, and -o json/yaml items carry
+their metadata.namespace. Give -A the same --application-namespaces (or
+FLOTILLA_APPLICATION_NAMESPACES) the roles run with; Applications of other
+namespaces are not served, so they are left out and counted on stderr.`,
+    )
+    .action(async (opts: AppListOpts) => {
       const { kc, ns } = connect(opts);
-      const items = await new ApplicationClient(kc).list(ns);
+      const items = opts.allNamespaces
+        ? await listServedApps(new ApplicationClient(kc), opts)
+        : await new ApplicationClient(kc).list(ns);
       print(items, opts.output, () => {
         const wide = opts.output === 'wide';
         const head = [
+          ...(opts.allNamespaces ? ['NAMESPACE'] : []),
           'NAME',
           'SYNC',
           'HEALTH',
@@ -64,6 +123,7 @@ export function registerApp(program: Command): void {
         return columns([
           head,
           ...items.map((a) => [
+            ...(opts.allNamespaces ? [a.metadata?.namespace ?? ''] : []),
             a.metadata?.name ?? '',
             a.status?.sync?.status ?? 'Unknown',
             a.status?.health?.status ?? 'Unknown',

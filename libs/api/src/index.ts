@@ -59,7 +59,12 @@ export {
   DIFFER_FIELD_MANAGER,
   RESOURCE_FIELD_MANAGER,
 } from './field-managers.js';
-export { appProjectPath, applicationPath, applicationStatusPath } from './paths.js';
+export {
+  allApplicationsPath,
+  appProjectPath,
+  applicationPath,
+  applicationStatusPath,
+} from './paths.js';
 export { ARGO_TRACKING_ANNOTATION, TRACKING_ANNOTATION, TRACKING_ANNOTATIONS } from './tracking.js';
 export {
   APPLIER_STATUS_FIELDS,

@@ -11,6 +11,11 @@ export function applicationPath(namespace: string, name?: string): string {
   return name === undefined ? collection : `${collection}/${e(name)}`;
 }
 
+/** URL path of the Applications of every namespace. */
+export function allApplicationsPath(): string {
+  return `/apis/${GROUP}/${VERSION}/${APPLICATION.plural}`;
+}
+
 /** URL path of an Application's status subresource. */
 export function applicationStatusPath(namespace: string, name: string): string {
   return `${applicationPath(namespace, name)}/status`;

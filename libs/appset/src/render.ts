@@ -93,8 +93,13 @@ async function applyPatch(
   }
   if (!isObject(doc)) throw new Error('invalid templatePatch: not an object');
   const patched = mergePatch(app, doc) as Application;
-  // As Argo CD: a patch never moves an app to another project.
-  return { ...patched, spec: { ...patched.spec, project: app.spec.project } };
+  // As Argo CD: a patch never moves an app to another project, nor out of the
+  // set's namespace (the boundary of ApplicationSets in any namespace).
+  return {
+    ...patched,
+    metadata: { ...patched.metadata, namespace: app.metadata.namespace },
+    spec: { ...patched.spec, project: app.spec.project },
+  };
 }
 
 /**

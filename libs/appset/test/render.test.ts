@@ -95,16 +95,17 @@ describe('rendering Applications', () => {
     });
   });
 
-  it('applies templatePatch, but never to the project', async () => {
+  it('applies templatePatch, but never to the project nor the namespace', async () => {
     const [a] = await renderApplications(
       set({
         templatePatch:
-          'spec:\n  project: other\n  source:\n    targetRevision: "{{cluster}}-branch"\n',
+          'metadata:\n  namespace: flotilla\nspec:\n  project: other\n  source:\n    targetRevision: "{{cluster}}-branch"\n',
       }),
       [{ params: [{ cluster: 'x', url: 'https://x' }], template: undefined }],
       engine,
     );
     expect(a?.ok && a.app.spec.project).toBe('default');
+    expect(a?.ok && a.app.metadata.namespace).toBe('team-a');
     expect(a?.ok && a.app.spec.source?.targetRevision).toBe('x-branch');
   });
 

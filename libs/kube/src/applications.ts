@@ -4,6 +4,7 @@
 import {
   APPLICATION,
   GROUP,
+  allApplicationsPath,
   VERSION,
   applicationPath,
   applicationStatusPath,
@@ -72,6 +73,15 @@ export class ApplicationClient {
     const list = await rawRequest<{ items?: Application[] }>(this.kc, {
       method: 'GET',
       path: applicationPath(namespace),
+    });
+    return list.items ?? [];
+  }
+
+  /** Every Application of every namespace (needs the right to list them cluster-wide). */
+  async listAllNamespaces(): Promise<Application[]> {
+    const list = await rawRequest<{ items?: Application[] }>(this.kc, {
+      method: 'GET',
+      path: allApplicationsPath(),
     });
     return list.items ?? [];
   }

@@ -60,23 +60,41 @@ const commaList = (v: string | undefined): string[] =>
     .map((s) => s.trim())
     .filter((s) => s !== '');
 
-/** Problems with the application namespace patterns: a `/regex/` must compile. */
-function checkNamespacePatterns(problems: string[], patterns: readonly string[]): void {
+/** Problems with namespace patterns (`setting` names where they come from): a `/regex/` must compile. */
+function checkNamespacePatterns(
+  problems: string[],
+  patterns: readonly string[],
+  setting = '--application-namespaces / FLOTILLA_APPLICATION_NAMESPACES',
+): void {
   for (const p of patterns) {
     if (p.length > 1 && p.startsWith('/') && p.endsWith('/')) {
       try {
         new RegExp(p.slice(1, -1));
       } catch (err) {
         problems.push(
-          `--application-namespaces / FLOTILLA_APPLICATION_NAMESPACES: ${JSON.stringify(p)} is not a regular expression (${(err as Error).message})`,
+          `${setting}: ${JSON.stringify(p)} is not a regular expression (${(err as Error).message})`,
         );
       }
     } else if (!/^[a-z0-9*?[\]{},!^-]+$/.test(p)) {
       problems.push(
-        `--application-namespaces / FLOTILLA_APPLICATION_NAMESPACES: ${JSON.stringify(p)} is neither a namespace glob nor a /regular expression/`,
+        `${setting}: ${JSON.stringify(p)} is neither a namespace glob nor a /regular expression/`,
       );
     }
   }
+}
+
+/**
+ * The patterns of FLOTILLA_APPLICATION_NAMESPACES (or the flag, or another
+ * setting of namespace patterns, named by `setting`) as a list, for what reads
+ * the setting without the rest of the runtime config; a pattern that is neither
+ * a namespace glob nor a regular expression is a {@link ConfigError}.
+ */
+export function parseApplicationNamespaces(value: string | undefined, setting?: string): string[] {
+  const patterns = commaList(value);
+  const problems: string[] = [];
+  checkNamespacePatterns(problems, patterns, setting);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return patterns;
 }
 
 const secondsToMs = (v: string | undefined): number | undefined =>

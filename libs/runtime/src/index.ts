@@ -10,7 +10,12 @@ export { CommandError, isCommandError } from './errors.js';
 export { freePort, isListening, waitFor } from './net.js';
 export { userCacheDir } from './paths.js';
 export { runRoles, type Role, type RoleContext, type RoleHandle, type WorkCounts } from './role.js';
-export { compileRuntimeConfig, ConfigError, type RuntimeConfig } from './config.js';
+export {
+  compileRuntimeConfig,
+  ConfigError,
+  parseApplicationNamespaces,
+  type RuntimeConfig,
+} from './config.js';
 export {
   redisClientOptions,
   connectionSecurityFromEnv,

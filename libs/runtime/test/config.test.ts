@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, compileRuntimeConfig } from '../src/index.js';
+import { ConfigError, compileRuntimeConfig, parseApplicationNamespaces } from '../src/index.js';
 
 describe('compileRuntimeConfig', () => {
   it('takes flags over the environment over defaults', () => {
@@ -65,6 +65,16 @@ describe('compileRuntimeConfig', () => {
         { cacheDir: '/c', applicationNamespaces: ['dev'] },
       ).applicationNamespaces,
     ).toEqual(['dev']);
+  });
+
+  it('parses namespace patterns on their own, naming the setting they come from', () => {
+    expect(parseApplicationNamespaces(' team-*, /^qa-/ ,')).toEqual(['team-*', '/^qa-/']);
+    expect(parseApplicationNamespaces(undefined)).toEqual([]);
+    expect(() =>
+      parseApplicationNamespaces('Team_A', 'FLOTILLA_APPLICATIONSET_NAMESPACES'),
+    ).toThrow(
+      /FLOTILLA_APPLICATIONSET_NAMESPACES: "Team_A" is neither a namespace glob nor a \/regular expression\//,
+    );
   });
 
   it('refuses an application namespace pattern that cannot match a namespace', () => {

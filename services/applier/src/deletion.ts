@@ -15,6 +15,7 @@ import {
 } from '@flotilla/contracts';
 import {
   DeletionHookType,
+  appHash,
   deniedEventData,
   appDeletionMode,
   deletionConfirmationMessage,
@@ -128,6 +129,7 @@ export async function runDeletion(
     const p = planDeletionHooks(type, desiredResources, live(), {
       deletionStartedAt: deletedAt,
       revision: desired.revisions[0] ?? '',
+      app: ref,
       destinationNamespace: dest,
       isNamespaced,
     });
@@ -335,6 +337,24 @@ async function removeFinalizers(
 }
 
 /**
+ * The name of a deletion's Event: `<app>.<deletion start unix>.<hash>.deletion`,
+ * the hash of the app's namespace, name and uid, so a namesake in another
+ * namespace or an app of the same name made again never shares it; the app's
+ * name is cut so the whole stays a DNS subdomain of at most 253 characters.
+ */
+export function deletionEventName(app: Application, opId: string): string {
+  const meta = app.metadata as { name?: string; namespace?: string; uid?: string } | undefined;
+  const seconds = opId.slice(opId.lastIndexOf('-') + 1);
+  const hash = appHash({
+    namespace: meta?.namespace ?? '',
+    name: `${meta?.name ?? ''}/${meta?.uid ?? ''}`,
+  });
+  const suffix = `.${seconds}.${hash}.deletion`;
+  const base = (meta?.name ?? '').slice(0, 253 - suffix.length).replace(/[.-]+$/, '');
+  return `${base}${suffix}`;
+}
+
+/**
  * A Warning Event on the Application (`kubectl describe` shows it), one per
  * deletion: later failures of the same deletion update its message and count.
  */
@@ -345,7 +365,7 @@ async function recordKubeEvent(
   message: string,
 ): Promise<void> {
   const namespace = app.metadata?.namespace ?? '';
-  const name = `${app.metadata?.name ?? ''}.${opId.slice(opId.lastIndexOf('-') + 1)}.deletion`;
+  const name = deletionEventName(app, opId);
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
   const now = new Date().toISOString();
   const event = {

@@ -148,6 +148,7 @@ export async function planOperation(
     options: {
       operationStartedAt: startedAt,
       revision,
+      app: ref,
       destinationNamespace: dest,
       isNamespaced,
       prune: sync.prune ?? false,

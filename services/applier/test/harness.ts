@@ -42,11 +42,15 @@ export interface ApplierHarness {
   readonly ns: string;
   readonly nc: NatsConnection;
   readonly desired: DesiredStore;
-  /** Creates an app named `name` deploying to a fresh namespace, with `objects` as its desired state. */
+  /**
+   * Creates an app named `name` deploying to a fresh namespace (or `where.dest`),
+   * with `objects` as its desired state, in the control namespace (or `where.namespace`).
+   */
   createApp(
     name: string,
     objects: readonly Record<string, unknown>[],
     spec?: Partial<NonNullable<Application['spec']>>,
+    where?: { namespace?: string; dest?: string },
   ): Promise<{ dest: string }>;
   /** Writes `Application.operation`. */
   requestSync(name: string, operation?: Operation): Promise<void>;
@@ -77,7 +81,8 @@ export function compatObjects(...path: string[]): Record<string, unknown>[] {
  */
 export async function startApplierHarness(
   /** `applierEnv`: settings of the in-process applier (docs/configuration.md). */
-  options: { roles?: boolean; applierEnv?: Record<string, string> } = {},
+  /** `appNamespaces`: FLOTILLA_APPLICATION_NAMESPACES of both roles. */
+  options: { roles?: boolean; applierEnv?: Record<string, string>; appNamespaces?: string } = {},
 ): Promise<ApplierHarness> {
   const env = await startEnv({ nats: true, redis: true, kube: true });
   await installCrds(env.kube.kc);
@@ -89,6 +94,14 @@ export async function startApplierHarness(
   const redis = new Redis(env.redis.url);
   const desired = new DesiredStore(redis);
   const roles: RoleHandle[] = [];
+  const runtimeEnv: Record<string, string> =
+    options.appNamespaces === undefined
+      ? {}
+      : { FLOTILLA_APPLICATION_NAMESPACES: options.appNamespaces };
+  const config = () => ({
+    ...roleConfig(env, ns, 'warn', runtimeEnv),
+    workAckWaitMs: ACK_WAIT_MS,
+  });
   const processes: ServiceProcess[] = [];
   const stopped = new Set<RoleHandle>();
   const appPath = (name: string) => applicationPath(ns, name);
@@ -99,7 +112,7 @@ export async function startApplierHarness(
     const role = await applierRole.start({
       logger: createLogger({ name: 'applier', level: 'warn' }),
       signal: new AbortController().signal,
-      config: { ...roleConfig(env, ns), workAckWaitMs: ACK_WAIT_MS },
+      config: config(),
       env: { FLOTILLA_SYNC_LEASE_SECONDS: '3', ...options.applierEnv },
     });
     roles.push(role);
@@ -111,7 +124,7 @@ export async function startApplierHarness(
     ? await hookRunnerRole.start({
         logger: createLogger({ name: 'hook-runner', level: 'warn' }),
         signal: new AbortController().signal,
-        config: { ...roleConfig(env, ns), workAckWaitMs: ACK_WAIT_MS },
+        config: config(),
         env: {},
       })
     : undefined;
@@ -121,12 +134,13 @@ export async function startApplierHarness(
     ns,
     nc,
     desired,
-    async createApp(name, objects, spec = {}) {
-      const dest = await env.kube.namespace('dest');
+    async createApp(name, objects, spec = {}, where = {}) {
+      const dest = where.dest ?? (await env.kube.namespace('dest'));
+      const namespace = where.namespace ?? ns;
       await env.kube.objects.create({
         apiVersion: API_VERSION,
         kind: 'Application',
-        metadata: { name, namespace: ns },
+        metadata: { name, namespace },
         spec: {
           project: 'default',
           source: {
@@ -139,7 +153,7 @@ export async function startApplierHarness(
         },
       } as Application);
       await desired.setRendered(
-        { namespace: ns, name },
+        { namespace, name },
         {
           revisions: [RENDERED],
           hash: `sha256:${name}`,

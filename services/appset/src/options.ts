@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import type { RuntimeConfig } from '@flotilla/runtime';
+import { parseApplicationNamespaces, type RuntimeConfig } from '@flotilla/runtime';
 
 /** appset controller settings after defaults; see docs/configuration.md. */
 export interface AppSetOptions {
@@ -18,6 +18,11 @@ export interface AppSetOptions {
   readonly scmRootCaPath?: string;
   /** Only Secrets labelled `secret-type: scm-creds` may hold SCM tokens. */
   readonly scmTokenRefStrict: boolean;
+  /**
+   * Other namespaces whose ApplicationSets are reconciled (globs, or regular
+   * expressions between `/`); empty means the control namespace alone.
+   */
+  readonly applicationSetNamespaces: readonly string[];
   /** The Go template helper; built into the tool cache when unset. */
   readonly goTemplatePath?: string;
 }
@@ -50,6 +55,10 @@ export function compileAppSetOptions(
       ? { scmRootCaPath: env['FLOTILLA_APPSET_SCM_ROOT_CA'] }
       : {}),
     scmTokenRefStrict: env['FLOTILLA_APPSET_SCM_TOKEN_REF_STRICT'] === 'true',
+    applicationSetNamespaces: parseApplicationNamespaces(
+      env['FLOTILLA_APPLICATIONSET_NAMESPACES'],
+      'FLOTILLA_APPLICATIONSET_NAMESPACES',
+    ),
     ...(env['FLOTILLA_GOTEMPLATE'] ? { goTemplatePath: env['FLOTILLA_GOTEMPLATE'] } : {}),
   };
 }

@@ -29,6 +29,14 @@ import {
   type TemplateEngine,
 } from '@flotilla/appset';
 import type { AppRef } from '@flotilla/contracts';
+import {
+  checkSourceRepo,
+  isAppNamespacePermitted,
+  missingProjectDenial,
+  namespaceDenial,
+  projectNameOf,
+  type ProjectView,
+} from '@flotilla/gitops';
 import { ApiError, ApplicationClient, rawRequest } from '@flotilla/kube';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { statusFor, type Outcome } from './status.js';
@@ -50,6 +58,22 @@ export interface ReconcilerDeps {
   refs?: GeneratorContext['refs'];
   /** The decoded data of a Secret of a set's namespace (SCM tokens). */
   secret?: (namespace: string, name: string) => Promise<Readonly<Record<string, string>>>;
+  /**
+   * Whether the roles serve Applications of a namespace (the control namespace
+   * and FLOTILLA_APPLICATION_NAMESPACES); a set of another namespace generates
+   * nothing. Every namespace when unset.
+   */
+  appNamespaceServed?: (namespace: string) => boolean;
+  /**
+   * The control namespace and a reader of its AppProjects: a set of another
+   * namespace reads Git only for repositories its template's project allows
+   * (`sourceRepos`), a project that lets Applications of the set's namespace
+   * use it (`sourceNamespaces`). No check when unset.
+   */
+  projects?: {
+    readonly namespace: string;
+    get(name: string): Promise<ProjectView | undefined>;
+  };
   /** A key of a ConfigMap of a set's namespace (SCM CA certificates). */
   configMapKey?: (namespace: string, name: string, key: string) => Promise<string>;
   /** CA certificates trusted for every SCM provider's API. */
@@ -67,6 +91,38 @@ export interface ReconcileResult {
   readonly status: ApplicationSetStatus;
   /** Seconds until the generators should run again, when they ask. */
   readonly requeueAfterSeconds: number | undefined;
+}
+
+/**
+ * The check every Git read of a set outside the control namespace passes first
+ * (the Git generators and a pullRequest generator's `gitRefs`, templated URLs
+ * included, as the generator asks for them): the repository must be one its
+ * template's project allows, and the project must let the set's namespace use
+ * it. Undefined for a set of the control namespace. A refusal is the
+ * generator's failure: nothing is read, and the set's Applications stay.
+ */
+function gitGuard(
+  deps: ReconcilerDeps,
+  set: ApplicationSet,
+  namespace: string,
+): ((repoURL: string) => Promise<void>) | undefined {
+  const projects = deps.projects;
+  if (!projects || namespace === projects.namespace) return undefined;
+  const raw: unknown = set.spec.template?.spec?.project;
+  const name = projectNameOf({ spec: { project: typeof raw === 'string' ? raw : undefined } });
+  let read: Promise<ProjectView | undefined> | undefined;
+  return async (repoURL) => {
+    if (name.includes('{{'))
+      throw new Error(
+        `an ApplicationSet outside the control namespace reads Git only for repositories its project allows, so its template names the project as it is, not a template (${name})`,
+      );
+    const project = await (read ??= projects.get(name));
+    if (!project) throw new Error(missingProjectDenial(name).message);
+    if (!isAppNamespacePermitted(project.spec, namespace, projects.namespace))
+      throw new Error(namespaceDenial(project, namespace).message);
+    const denial = checkSourceRepo(project, repoURL);
+    if (denial) throw new Error(denial.message);
+  };
 }
 
 /** What the pullRequest generator's API modes read, bound to the set's namespace. */
@@ -119,17 +175,47 @@ export class AppSetReconciler {
     if (!set || rawMeta(set)['deletionTimestamp']) return undefined;
     const existing = await this.apps.list(ref.namespace);
     const byName = new Map(existing.map((a) => [a.metadata.name ?? '', a]));
+    const requeue = requeueAfterSeconds(set.spec.generators);
+    const owned = () => existing.filter((a) => isOwnedBy(a, set)).map((a) => a.metadata.name ?? '');
+    // Generated Applications live in the set's namespace; when no role serves
+    // Applications there, generating them would only make apps nothing acts on.
+    if (this.deps.appNamespaceServed && !this.deps.appNamespaceServed(ref.namespace)) {
+      const outcome: Outcome = {
+        generationError: {
+          reason: AppSetErrorReason.InvalidSpec,
+          message: `the Applications of an ApplicationSet live in its namespace, and Applications in namespace '${ref.namespace}' are not served: FLOTILLA_APPLICATION_NAMESPACES does not name it`,
+        },
+        errors: [],
+        owned: owned(),
+      };
+      return this.finish(set, outcome, byName, { created: 0, updated: 0, deleted: 0 }, requeue);
+    }
+    const guard = gitGuard(this.deps, set, ref.namespace);
+    const { gitTree, refs } = this.deps;
     const ctx: GeneratorContext = {
       goTemplate: set.spec.goTemplate === true,
       goTemplateOptions: set.spec.goTemplateOptions ?? [],
       templates: this.deps.templates,
       maxParams: this.deps.maxApplications,
       clusters: this.deps.clusters,
-      gitTree: this.deps.gitTree,
-      ...(this.deps.refs ? { refs: this.deps.refs } : {}),
+      gitTree: guard
+        ? async (url, rev) => {
+            await guard(url);
+            return gitTree(url, rev);
+          }
+        : gitTree,
+      ...(refs
+        ? {
+            refs: guard
+              ? async (url: string) => {
+                  await guard(url);
+                  return refs(url);
+                }
+              : refs,
+          }
+        : {}),
       ...scmSources(this.deps, ref.namespace, this.limits),
     };
-    const requeue = requeueAfterSeconds(set.spec.generators);
     let outputs;
     try {
       outputs = await generate(set.spec.generators, ctx);
@@ -138,11 +224,10 @@ export class AppSetReconciler {
         err instanceof TooManyParamsError
           ? AppSetErrorReason.TooManyApplications
           : AppSetErrorReason.ParamsGeneration;
-      const owned = existing.filter((a) => isOwnedBy(a, set)).map((a) => a.metadata.name ?? '');
       const outcome: Outcome = {
         generationError: { reason, message: message(err) },
         errors: [],
-        owned,
+        owned: owned(),
       };
       // A rate-limited provider is asked again when its wait is over, not before
       // (earlier runs fail at once without asking it) and not much later.

@@ -10,11 +10,15 @@ import { connectBus, createPublisher, provisionBus, startWorker } from '@flotill
 import { generatorRepos, isRollingSync, rawMeta } from '@flotilla/appset';
 import { SCM_CHANGED_SUBJECT, decodeScmChanged } from '@flotilla/contracts';
 import { GitClient, credentialFromSecret, normalizeRepoUrl } from '@flotilla/git';
+import { appNamespaceFilter, isAppNamespaceEnabled, servesOtherNamespaces } from '@flotilla/gitops';
 import {
   ApplicationClient,
+  ProjectClient,
   RepoAccessStore,
   customResourceInformer,
   loadKubeConfig,
+  namespaceFilteredInformer,
+  projectView,
 } from '@flotilla/kube';
 import type { Role } from '@flotilla/runtime';
 import { provisionGoTemplate } from '@flotilla/toolchain';
@@ -39,6 +43,13 @@ export const appsetRole: Role = {
   name: 'appset',
   async start({ logger, config, env }) {
     const options = compileAppSetOptions(env, config);
+    // The namespaces whose sets are reconciled: the control namespace, and those
+    // FLOTILLA_APPLICATIONSET_NAMESPACES names (Argo CD's applicationset namespaces).
+    const setScope = {
+      namespace: config.namespace,
+      applicationNamespaces: options.applicationSetNamespaces,
+    };
+    const setServed = appNamespaceFilter(setScope);
     const nc = await connectBus({ servers: config.natsUrl, name: 'appset', logger });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
@@ -76,6 +87,16 @@ export const appsetRole: Role = {
       // The pullRequest generator's tokens and CAs, from the set's namespace.
       secret: (ns, name) => readSecret(kc, ns, name, options.scmTokenRefStrict),
       configMapKey: (ns, name, key) => readConfigMapKey(kc, ns, name, key),
+      // A set may only generate Applications the roles serve (its own namespace's).
+      appNamespaceServed: (ns) => isAppNamespaceEnabled(config, ns),
+      // Sets of other namespaces read Git only for what their project allows.
+      projects: {
+        namespace: config.namespace,
+        get: async (name) => {
+          const p = await new ProjectClient(kc).get(config.namespace, name);
+          return p && projectView(p);
+        },
+      },
       scmTimeoutMs: options.scmTimeoutMs,
       ...(options.scmRootCaPath
         ? { scmRootCa: await readFile(options.scmRootCaPath, 'utf8') }
@@ -118,6 +139,7 @@ export const appsetRole: Role = {
       logger,
       concurrency: options.concurrency,
       handler: async (cmd) => {
+        if (!setServed(cmd.app.namespace)) return;
         const r = await serial(`${cmd.app.namespace}/${cmd.app.name}`, () =>
           reconciler.reconcile(cmd.app),
         );
@@ -131,12 +153,13 @@ export const appsetRole: Role = {
       },
     });
 
-    const sets = customResourceInformer<ApplicationSet & { metadata: object }>(
-      kc,
-      { group: GROUP, version: VERSION, plural: APPLICATION_SET.plural },
-      config.namespace,
-    );
-    const apps = new ApplicationClient(kc).informer(config.namespace);
+    const setType = { group: GROUP, version: VERSION, plural: APPLICATION_SET.plural };
+    type Set = ApplicationSet & { metadata: object };
+    const sets = servesOtherNamespaces(setScope)
+      ? namespaceFilteredInformer(customResourceInformer<Set>(kc, setType, undefined), setServed)
+      : customResourceInformer<Set>(kc, setType, config.namespace);
+    // The Applications of those namespaces: a change to one a set owns brings the set back.
+    const apps = new ApplicationClient(kc).informer(setScope);
     let stopping = false;
     for (const inf of [sets, apps] as {
       on: (e: string, f: (...a: unknown[]) => void) => void;

@@ -89,6 +89,10 @@ app.kubernetes.io/component: {{ index . 1 }}
 - name: FLOTILLA_APPLICATION_NAMESPACES
   value: {{ join "," . | quote }}
 {{- end }}
+{{- with .Values.applicationSetNamespaces }}
+- name: FLOTILLA_APPLICATIONSET_NAMESPACES
+  value: {{ join "," . | quote }}
+{{- end }}
 - name: FLOTILLA_LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
 - name: FLOTILLA_SYNC_IMPERSONATION

@@ -5,6 +5,8 @@ each rule; tests/install checks the apiserver's view of them against it.
 in, as a destination (rbac.manageInCluster). "anyNamespace": on Applications of every
 namespace, granted only when applicationNamespaces is set (a glob cannot narrow RBAC;
 the roles themselves ignore apps of namespaces the setting does not list).
+"anySetNamespace": likewise for ApplicationSets, granted only when
+applicationSetNamespaces is set.
 */}}
 {{- define "flotilla.rbacRules" -}}
 git-poller:
@@ -61,6 +63,8 @@ hook-runner:
     - { apiGroups: [""], resources: [serviceaccounts], verbs: [impersonate] }
 appset:
   namespaced:
+    # The project of a set outside this namespace, before its Git generators read.
+    - { apiGroups: [flotilla.dev], resources: [appprojects], verbs: [get] }
     - { apiGroups: [flotilla.dev], resources: [applicationsets], verbs: [get, list, watch] }
     - { apiGroups: [flotilla.dev], resources: [applicationsets/status], verbs: [patch] }
     - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, patch, delete] }
@@ -68,6 +72,13 @@ appset:
     # The pullRequest generator's caRef.
     - { apiGroups: [""], resources: [configmaps], verbs: [get] }
   managed: []
+  anySetNamespace:
+    - { apiGroups: [flotilla.dev], resources: [applicationsets], verbs: [get, list, watch] }
+    - { apiGroups: [flotilla.dev], resources: [applicationsets/status], verbs: [patch] }
+    - { apiGroups: [flotilla.dev], resources: [applications], verbs: [get, list, watch, create, update, patch, delete] }
+    # tokenRef and passwordRef Secrets, caRef ConfigMaps: in the set's own namespace.
+    - { apiGroups: [""], resources: [secrets], verbs: [list] }
+    - { apiGroups: [""], resources: [configmaps], verbs: [get] }
 notifier:
   namespaced:
     - { apiGroups: [flotilla.dev], resources: [applications, appprojects], verbs: [get] }

@@ -3,7 +3,7 @@
 // waits while any is Progressing, fails on a Degraded one, then deletes them by
 // their policies.
 import { HealthStatusCode } from '@flotilla/api';
-import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
+import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import type { HealthResult } from '../health/index.js';
 import { kindOrderIndex } from './kind-order.js';
 import { objectKey, type NamespacedLookup } from './keys.js';
@@ -42,6 +42,8 @@ export interface DeletionHookOptions {
   /** When the app's deletion started (its deletionTimestamp); names generateName-only hooks. */
   readonly deletionStartedAt: Date | string | number;
   readonly revision?: string;
+  /** The app deleted: generateName-only hooks get a suffix of its own (`hookObjectName`). */
+  readonly app?: AppRef;
   readonly destinationNamespace?: string;
   readonly isNamespaced?: NamespacedLookup;
   readonly defaultHookTimeoutMs?: number;
@@ -77,7 +79,7 @@ export function planDeletionHooks(
   for (const r of desired) {
     const ann = readResourceAnnotations(r.object, options.defaultHookTimeoutMs);
     if (!ann.deletionHooks.includes(hookType)) continue;
-    const name = hookObjectName(r.object, options.revision ?? '', hookType, unix);
+    const name = hookObjectName(r.object, options.revision ?? '', hookType, unix, options.app);
     const key = { ...(r.key ?? objectKey(r.object, ns, options.isNamespaced)), name };
     const id = resourceKeyString(key);
     const fields: Record<string, unknown> = { name };

@@ -121,7 +121,7 @@ function draftHooks(
 ): void {
   const syncOptions = effectiveSyncOptions(opts.appSyncOptions, ann.syncOptions.values);
   for (const phase of ann.phases) {
-    const name = hookObjectName(obj, opts.revision, phase, opts.startedAtUnix);
+    const name = hookObjectName(obj, opts.revision, phase, opts.startedAtUnix, opts.app);
     const key = { ...baseKey, name };
     const finalizers = hookFinalizers(obj, opts.hookFinalizer);
     const target = withMetadata(withNamespace(obj, key), { name, ...finalizers });

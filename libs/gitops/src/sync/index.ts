@@ -30,7 +30,7 @@ export {
   objectKey as syncResourceKey,
   type NamespacedLookup,
 } from './keys.js';
-export { hookObjectName } from './naming.js';
+export { appHash, hookObjectName } from './naming.js';
 export {
   DropReason,
   SyncTaskType,

@@ -1,6 +1,6 @@
 // What a sync plan is computed from, besides the objects, with its defaults.
 import type { SyncOperationResource } from '@flotilla/api';
-import type { ResourceKey } from '@flotilla/contracts';
+import type { AppRef, ResourceKey } from '@flotilla/contracts';
 import { SyncOptionsError } from './errors.js';
 import type { NamespacedLookup } from './keys.js';
 import { unixSeconds } from './naming.js';
@@ -24,6 +24,8 @@ export interface SyncPlanOptions {
   readonly operationStartedAt: Date | string | number;
   /** The resolved revision (commit SHA); hook names use its first 7 characters. */
   readonly revision?: string;
+  /** The app synced: generateName-only hooks get a suffix of its own (`hookObjectName`). */
+  readonly app?: AppRef;
   /** `spec.destination.namespace`: the namespace of namespaced objects that set none. */
   readonly destinationNamespace?: string;
   /** Discovery: whether a kind is namespaced (undefined when the kind is unknown). */
@@ -69,6 +71,7 @@ export interface SyncPlanOptions {
 export interface CompiledSyncPlanOptions {
   readonly startedAtUnix: number;
   readonly revision: string;
+  readonly app: AppRef | undefined;
   readonly destinationNamespace: string;
   readonly isNamespaced: NamespacedLookup | undefined;
   readonly prune: boolean;
@@ -103,6 +106,7 @@ export function compileSyncPlanOptions(options: SyncPlanOptions): CompiledSyncPl
   return {
     startedAtUnix,
     revision: options.revision ?? '',
+    app: options.app,
     destinationNamespace: options.destinationNamespace ?? '',
     isNamespaced: options.isNamespaced,
     prune: options.prune ?? false,

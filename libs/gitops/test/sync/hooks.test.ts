@@ -9,6 +9,7 @@ import {
   HookDeletePolicy,
   ResourceRole,
   SyncTaskType,
+  appHash,
   applyResult,
   deletePoliciesOf,
   deletionHookProgress,
@@ -269,6 +270,20 @@ describe('PreDelete and PostDelete hooks', () => {
     ]);
     const post = planDeletionHooks(DeletionHookType.PostDelete, desired, [], options);
     expect(post.toCreate.map((h) => h.key.name)).toEqual(['goodbye']);
+  });
+
+  it('names the generateName hooks of same-named apps of two namespaces apart', () => {
+    const names = ['team-a', 'team-b'].map((namespace) =>
+      planDeletionHooks(DeletionHookType.PreDelete, desired, [], {
+        ...options,
+        app: { namespace, name: 'shop' },
+      }).toCreate.map((h) => h.key.name),
+    );
+    expect(names[0]).toEqual([
+      `backup-abcdef0-predelete-1704164645-${appHash({ namespace: 'team-a', name: 'shop' })}`,
+      'drain',
+    ]);
+    expect(names[1]?.[0]).not.toBe(names[0]?.[0]);
   });
 
   it('does not create a hook that already exists', () => {

@@ -1,7 +1,7 @@
 // Hook names: generateName + `<rev[0:7]>-<phase>-<start unix>`, the same for
 // every plan of one operation.
 import { describe, expect, it } from 'vitest';
-import { hookObjectName, syncResourceKey } from '../../src/sync/index.js';
+import { appHash, hookObjectName, syncResourceKey } from '../../src/sync/index.js';
 import { REVISION, STARTED_AT, STARTED_UNIX, isNamespaced, job, obj, plan } from './fixtures.js';
 
 const generated = (generateName: string) =>
@@ -56,6 +56,23 @@ describe('hook names', () => {
     const hook = p.tasks.find((t) => t.type === 'hook');
     expect(hook?.liveObject).toBe(created);
     expect((hook?.targetObject as any).metadata.name).toBe('migrate-a1b2c3d-presync-1704164645');
+  });
+
+  it('gives same-named apps of two namespaces two hooks when they sync together', () => {
+    const shopA = { namespace: 'team-a', name: 'shop' };
+    const shopB = { namespace: 'team-b', name: 'shop' };
+    const [a, b, againA] = [shopA, shopB, shopA].map(
+      (app) => plan([generated('migrate-')], [], { app }).tasks[0]?.name,
+    );
+    expect(a).toBe(`migrate-a1b2c3d-presync-1704164645-${appHash(shopA)}`);
+    expect(b).toBe(`migrate-a1b2c3d-presync-1704164645-${appHash(shopB)}`);
+    expect(a).not.toBe(b);
+    // One app's plans still agree, so a resumed operation finds its hook.
+    expect(againA).toBe(a);
+    expect(appHash(shopA)).toMatch(/^[0-9a-f]{6}$/);
+    expect(appHash({ namespace: 'team-a', name: 'shop2' })).not.toBe(appHash(shopA));
+    // A hook with its own name keeps it, whatever the app.
+    expect(hookObjectName(job('fixed'), REVISION, 'PreSync', STARTED_UNIX, shopA)).toBe('fixed');
   });
 
   it('rejects an operation start that is not a time', () => {
