@@ -2,15 +2,20 @@
 // generating and rendering them in both template dialects (in-process for
 // {{param}}, the Go helper for goTemplate), and, given a cluster
 // (FLOTILLA_TEST_KUBECONFIG or KUBECONFIG), one reconcile that creates all of
-// them in a fresh namespace and a second one that finds nothing to do.
+// them in a fresh namespace and a second one that finds nothing to do, next to
+// the baseline: one `kubectl apply --server-side` of the same N Applications.
 //   npx tsx bench/appset/appset.ts [apps=1000]
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { API_VERSION, type ApplicationSet } from '@flotilla/api';
+import { stringify } from 'yaml';
+import { API_VERSION, type Application, type ApplicationSet } from '@flotilla/api';
 import { GoTemplateClient, Templates, generate, renderApplications } from '@flotilla/appset';
 import { AppSetReconciler } from '@flotilla/appset-controller/reconcile';
 import { installCrds, loadKubeConfig, rawRequest } from '@flotilla/kube';
-import { userCacheDir } from '@flotilla/runtime';
-import { provisionGoTemplate } from '@flotilla/toolchain';
+import { run, userCacheDir } from '@flotilla/runtime';
+import { provisionGoTemplate, resolveTool } from '@flotilla/toolchain';
 
 const n = Number(process.argv[2] ?? 1000);
 const set = (goTemplate: boolean, ns = 'bench'): ApplicationSet => {
@@ -59,11 +64,13 @@ const ctx = (goTemplate: boolean) => ({
     throw new Error('no Git in this bench');
   },
 });
+let generated: Application[] = [];
 for (const goTemplate of [false, true]) {
   const s = set(goTemplate);
   const started = performance.now();
   const out = await generate(s.spec.generators, ctx(goTemplate));
   const rendered = await renderApplications(s, out, templates);
+  if (!goTemplate) generated = rendered.flatMap((r) => (r.ok ? [r.app] : []));
   const ms = performance.now() - started;
   const ok = rendered.filter((r) => r.ok).length;
   console.log(
@@ -95,6 +102,31 @@ if (kubeconfig) {
       `reconcile (${pass}): created ${r?.created}, updated ${r?.updated}, deleted ${r?.deleted} in ${(performance.now() - started).toFixed(0)} ms`,
     );
   }
-  await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${ns}` });
+  // The baseline: the same Applications, written by one kubectl apply.
+  const kns = `${ns}-kubectl`;
+  await rawRequest(kc, {
+    method: 'POST',
+    path: '/api/v1/namespaces',
+    body: { metadata: { name: kns } },
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'bench-appset-'));
+  const file = join(dir, 'apps.yaml');
+  await writeFile(
+    file,
+    generated
+      .map((a) => stringify({ ...a, metadata: { ...a.metadata, namespace: kns } }))
+      .join('---\n'),
+  );
+  const kubectl = await resolveTool('kubectl', { cacheDir: userCacheDir(process.env) });
+  const started = performance.now();
+  await run(kubectl, ['--kubeconfig', kubeconfig, 'apply', '--server-side', '-f', file], {
+    maxOutputBytes: 64 * 1024 * 1024,
+  });
+  console.log(
+    `kubectl apply --server-side of the same ${generated.length} Applications: ${(performance.now() - started).toFixed(0)} ms`,
+  );
+  await rm(dir, { recursive: true, force: true });
+  for (const n of [ns, kns])
+    await rawRequest(kc, { method: 'DELETE', path: `/api/v1/namespaces/${n}` });
 }
 go.close();
