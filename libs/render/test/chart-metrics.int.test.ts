@@ -5,7 +5,7 @@ import { register, type Counter, type Histogram } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialFromSecret, type RepoCredential } from '@flotilla/git';
 import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
-import { ChartClient } from '../src/index.js';
+import { ChartClient, type ChartSpec } from '../src/index.js';
 
 let env: TestEnv;
 
@@ -69,6 +69,27 @@ const rejects = (p: () => Promise<unknown>, code: string) => async () => {
   await expect(p()).rejects.toMatchObject({ code });
 };
 
+/** What one resolve and pull of `spec` added to the counts. */
+const fetched = (charts: ChartClient, spec: ChartSpec) =>
+  counted(async () => {
+    const version = await charts.resolve(spec);
+    (await charts.pull(spec, version)).release();
+  });
+
+/** The counts of one call per `[host, op, outcome]`: its outcome and its timing. */
+function calls(...made: [string, string, string][]): Record<string, number> {
+  return Object.fromEntries(
+    made.flatMap(([host, op, outcome]) => [
+      [`${host} ${op} ${outcome}`, 1],
+      [`${host} ${op} timed`, 1],
+    ]),
+  );
+}
+
+/** The calls of resolving a chart of an OCI registry and pulling it: tags, manifest, blob. */
+const ociFetch = (host: string) =>
+  calls([host, 'tags', 'ok'], [host, 'manifest', 'ok'], [host, 'blob', 'ok']);
+
 beforeAll(async () => {
   env = await startEnv({ registry: true, helmRepo: true });
   const charts = join(env.tmpDir, 'charts');
@@ -89,16 +110,8 @@ describe('chart source metrics', () => {
     const host = new URL(env.helmRepo.url).host;
     const charts = client([helmCred(env.helmRepo.auth!.password)]);
     const spec = { repoURL: env.helmRepo.url, chart: 'guestbook', targetRevision: '0.x' };
-    const delta = await counted(async () => {
-      const version = await charts.resolve(spec);
-      (await charts.pull(spec, version)).release();
-    });
-    expect(delta).toEqual({
-      [`${host} index ok`]: 1,
-      [`${host} index timed`]: 1,
-      [`${host} archive ok`]: 1,
-      [`${host} archive timed`]: 1,
-    });
+    const delta = await fetched(charts, spec);
+    expect(delta).toEqual(calls([host, 'index', 'ok'], [host, 'archive', 'ok']));
   });
 
   it('count refused credentials as AuthFailed and a missing repository as NotFound', async () => {
@@ -111,7 +124,7 @@ describe('chart source metrics', () => {
           'RepositoryAuth',
         ),
       ),
-    ).toEqual({ [`${host} index AuthFailed`]: 1, [`${host} index timed`]: 1 });
+    ).toEqual(calls([host, 'index', 'AuthFailed']));
     const right = client([helmCred(env.helmRepo.auth!.password)]);
     expect(
       await counted(
@@ -120,7 +133,7 @@ describe('chart source metrics', () => {
           'ChartNotFound',
         ),
       ),
-    ).toEqual({ [`${host} index NotFound`]: 1, [`${host} index timed`]: 1 });
+    ).toEqual(calls([host, 'index', 'NotFound']));
   });
 
   it('count a repository that does not answer as Unreachable', async () => {
@@ -135,7 +148,7 @@ describe('chart source metrics', () => {
             'RepositoryUnreachable',
           ),
         ),
-      ).toEqual({ [`${host} index Unreachable`]: 1, [`${host} index timed`]: 1 });
+      ).toEqual(calls([host, 'index', 'Unreachable']));
     } finally {
       await env.helmRepo.start();
     }
@@ -145,18 +158,8 @@ describe('chart source metrics', () => {
     const host = env.registry.host;
     const charts = client([registryCred(env.registry.auth.password)]);
     const spec = { repoURL: `oci://${host}/charts`, chart: 'podinfo', targetRevision: '1.x' };
-    const delta = await counted(async () => {
-      const version = await charts.resolve(spec);
-      (await charts.pull(spec, version)).release();
-    });
-    expect(delta).toEqual({
-      [`${host} tags ok`]: 1,
-      [`${host} tags timed`]: 1,
-      [`${host} manifest ok`]: 1,
-      [`${host} manifest timed`]: 1,
-      [`${host} blob ok`]: 1,
-      [`${host} blob timed`]: 1,
-    });
+    const delta = await fetched(charts, spec);
+    expect(delta).toEqual(ociFetch(host));
   });
 
   it('count refused registry credentials as AuthFailed and a missing chart as NotFound', async () => {
@@ -169,7 +172,7 @@ describe('chart source metrics', () => {
           'RepositoryAuth',
         ),
       ),
-    ).toEqual({ [`${host} tags AuthFailed`]: 1, [`${host} tags timed`]: 1 });
+    ).toEqual(calls([host, 'tags', 'AuthFailed']));
     const right = client([registryCred(env.registry.auth.password)]);
     expect(
       await counted(
@@ -178,7 +181,7 @@ describe('chart source metrics', () => {
           'ChartNotFound',
         ),
       ),
-    ).toEqual({ [`${host} manifest NotFound`]: 1, [`${host} manifest timed`]: 1 });
+    ).toEqual(calls([host, 'manifest', 'NotFound']));
   });
 
   it('label by host only: no path, user or password in any label', async () => {
@@ -186,5 +189,63 @@ describe('chart source metrics', () => {
     expect(labels).not.toMatch(/charts|podinfo|guestbook|missing|password/);
     expect(labels).not.toContain(env.registry.auth.password);
     expect(labels).not.toContain(env.helmRepo.auth!.password);
+  });
+});
+
+describe('chart source metrics of a registry that hands out tokens', () => {
+  let tokenEnv: TestEnv;
+  const tokenClient = (password: string) =>
+    new ChartClient({
+      cacheDir: join(tokenEnv.tmpDir, `store-${Math.random().toString(36).slice(2)}`),
+      credentials: () => [
+        {
+          urlPrefix: `oci://${tokenEnv.registry.host}`,
+          username: tokenEnv.registry.auth.username,
+          password,
+          type: 'helm',
+        },
+      ],
+      trustedCerts: () => ({ '127.0.0.1': tokenEnv.ca.caPem }),
+    });
+
+  beforeAll(async () => {
+    tokenEnv = await startEnv({ registry: { tokenAuth: true } });
+    await tokenEnv.registry.push(
+      await writeChart(join(tokenEnv.tmpDir, 'charts', 'oci'), {
+        name: 'podinfo',
+        version: '1.0.0',
+      }),
+    );
+  }, 1_800_000);
+  afterAll(async () => {
+    await tokenEnv?.[Symbol.asyncDispose]();
+  });
+
+  it('count the token call under the token service host, and the calls it allowed', async () => {
+    const host = tokenEnv.registry.host;
+    const charts = tokenClient(tokenEnv.registry.auth.password);
+    const spec = { repoURL: `oci://${host}/charts`, chart: 'podinfo', targetRevision: '1.x' };
+    const delta = await fetched(charts, spec);
+    const tokenHost = Object.keys(delta)
+      .find((k) => k.endsWith(' token ok'))
+      ?.split(' ')[0];
+    expect(tokenHost).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(tokenHost).not.toBe(host);
+    expect(delta).toEqual({ ...calls([tokenHost!, 'token', 'ok']), ...ociFetch(host) });
+  });
+
+  it('count a token refused for wrong credentials as AuthFailed, token and call alike', async () => {
+    const host = tokenEnv.registry.host;
+    const wrong = tokenClient('not-the-password');
+    const delta = await counted(
+      rejects(
+        () => wrong.resolve({ repoURL: `oci://${host}/charts`, chart: 'podinfo' }),
+        'RepositoryAuth',
+      ),
+    );
+    const tokenHost = Object.keys(delta)
+      .find((k) => k.endsWith(' token AuthFailed'))
+      ?.split(' ')[0];
+    expect(delta).toEqual(calls([tokenHost!, 'token', 'AuthFailed'], [host, 'tags', 'AuthFailed']));
   });
 });
