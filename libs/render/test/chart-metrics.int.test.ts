@@ -3,31 +3,27 @@
 import { join } from 'node:path';
 import { register, type Counter, type Histogram } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { credentialFromSecret, type RepoCredential } from '@flotilla/git';
+import type { RepoCredential } from '@flotilla/git';
 import { startEnv, writeChart, type TestEnv } from '@flotilla/testing';
 import { ChartClient, type ChartSpec } from '../src/index.js';
 
 let env: TestEnv;
 
-function client(creds: RepoCredential[]): ChartClient {
+function client(creds: RepoCredential[], of = env): ChartClient {
   return new ChartClient({
-    cacheDir: join(env.tmpDir, `store-${Math.random().toString(36).slice(2)}`),
+    cacheDir: join(of.tmpDir, `store-${Math.random().toString(36).slice(2)}`),
     credentials: () => creds,
-    trustedCerts: () => ({ '127.0.0.1': env.ca.caPem }),
+    trustedCerts: () => ({ '127.0.0.1': of.ca.caPem }),
   });
 }
 
-function registryCred(password: string): RepoCredential {
-  return credentialFromSecret({
-    metadata: { labels: { 'argocd.argoproj.io/secret-type': 'repository' } },
-    stringData: {
-      type: 'helm',
-      enableOCI: 'true',
-      url: `${env.registry.host}/charts`,
-      username: env.registry.auth.username,
-      password,
-    },
-  })!;
+function registryCred(password: string, of = env): RepoCredential {
+  return {
+    urlPrefix: `oci://${of.registry.host}`,
+    username: of.registry.auth.username,
+    password,
+    type: 'helm',
+  };
 }
 
 function helmCred(password: string): RepoCredential {
@@ -194,19 +190,7 @@ describe('chart source metrics', () => {
 
 describe('chart source metrics of a registry that hands out tokens', () => {
   let tokenEnv: TestEnv;
-  const tokenClient = (password: string) =>
-    new ChartClient({
-      cacheDir: join(tokenEnv.tmpDir, `store-${Math.random().toString(36).slice(2)}`),
-      credentials: () => [
-        {
-          urlPrefix: `oci://${tokenEnv.registry.host}`,
-          username: tokenEnv.registry.auth.username,
-          password,
-          type: 'helm',
-        },
-      ],
-      trustedCerts: () => ({ '127.0.0.1': tokenEnv.ca.caPem }),
-    });
+  const tokenClient = (password: string) => client([registryCred(password, tokenEnv)], tokenEnv);
 
   beforeAll(async () => {
     tokenEnv = await startEnv({ registry: { tokenAuth: true } });
