@@ -1,5 +1,6 @@
 // flotilla_chart_requests_total and flotilla_chart_request_seconds, counted by
 // a ChartClient talking to the real test Helm repository and OCI registry.
+import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { register, type Counter, type Histogram } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,8 +10,9 @@ import { ChartClient, type ChartSpec } from '../src/index.js';
 
 let env: TestEnv;
 
-function client(creds: RepoCredential[], of = env): ChartClient {
+function client(creds: RepoCredential[], of = env, timeoutMs?: number): ChartClient {
   return new ChartClient({
+    ...(timeoutMs ? { timeoutMs } : {}),
     cacheDir: join(of.tmpDir, `store-${Math.random().toString(36).slice(2)}`),
     credentials: () => creds,
     trustedCerts: () => ({ '127.0.0.1': of.ca.caPem }),
@@ -147,6 +149,27 @@ describe('chart source metrics', () => {
       ).toEqual(calls([host, 'index', 'Unreachable']));
     } finally {
       await env.helmRepo.start();
+    }
+  });
+
+  it('count a repository that accepts the connection but never answers as Timeout', async () => {
+    const held: Socket[] = [];
+    const silent = createServer((socket) => void held.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const charts = client([], env, 300);
+      expect(
+        await counted(
+          rejects(
+            () => charts.resolve({ repoURL: `http://127.0.0.1:${port}`, chart: 'guestbook' }),
+            'RepositoryUnreachable',
+          ),
+        ),
+      ).toEqual(calls([`127.0.0.1:${port}`, 'index', 'Timeout']));
+    } finally {
+      for (const socket of held) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 
