@@ -89,7 +89,7 @@ describe('the chart’s alerting rules', () => {
     const spec = await rulesOf();
     await writeFile(join(dir, 'rules.yaml'), stringify({ groups: spec.groups }));
     const check = await promtoolRun('check', 'rules', 'rules.yaml');
-    expect(check.out).toContain('SUCCESS: 11 rules found');
+    expect(check.out).toContain('SUCCESS: 12 rules found');
     expect(check.code).toBe(0);
     const test = await promtoolRun('test', 'rules', 'alerts.test.yaml');
     expect(test.out).toContain('SUCCESS');

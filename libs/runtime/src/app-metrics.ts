@@ -5,6 +5,9 @@
 // the repositories have).
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 
+// Seconds a call to a Git remote or a chart source may take: from a cached answer to a timeout.
+const REMOTE_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+
 function once<T>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
@@ -211,7 +214,26 @@ export const appMetrics = {
         name: 'flotilla_git_request_seconds',
         help: 'Duration of Git remote calls, by repository host and operation.',
         labelNames: ['host', 'op'],
-        buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+        buckets: REMOTE_BUCKETS,
+      }),
+  ),
+  chartRequests: once(
+    'flotilla_chart_requests_total',
+    () =>
+      new Counter({
+        name: 'flotilla_chart_requests_total',
+        help: 'Calls to Helm repositories and OCI registries, by host, operation (index, archive, token, tags, manifest, blob) and outcome (ok or the error class).',
+        labelNames: ['host', 'op', 'outcome'],
+      }),
+  ),
+  chartSeconds: once(
+    'flotilla_chart_request_seconds',
+    () =>
+      new Histogram({
+        name: 'flotilla_chart_request_seconds',
+        help: 'Duration of calls to Helm repositories and OCI registries, by host and operation.',
+        labelNames: ['host', 'op'],
+        buckets: REMOTE_BUCKETS,
       }),
   ),
 };

@@ -7,6 +7,7 @@ import type { KubernetesObject, KubernetesObjectApi } from '@flotilla/kube';
 import { provisionRegistry, resolveTool } from '@flotilla/toolchain';
 import type { BasicAuth } from './git-server.js';
 import { artifactPusher, type IndexedManifest, type PushedArtifact } from './oci-artifact.js';
+import { startTokenService } from './registry-token.js';
 import { ownedServer, type TestServer } from './servers.js';
 import type { TestCa } from './tls.js';
 
@@ -43,6 +44,11 @@ export interface RegistryOptions {
   readonly notify?: { readonly url: string; readonly headers?: Record<string, string> };
   /** Serve plain HTTP instead of TLS (what Argo CD's `insecureOCIForceHttp` talks to). */
   readonly plainHttp?: boolean;
+  /**
+   * Ask for Bearer tokens from a token service (the Docker token flow, what
+   * Docker Hub, GHCR and Harbor do) that takes the same user, instead of Basic auth.
+   */
+  readonly tokenAuth?: boolean;
 }
 
 const log = (m: string) => process.stderr.write(`[registry] ${m}\n`);
@@ -81,6 +87,9 @@ export async function startTestRegistry(
   const auth = { username: 'flotilla', password: randomBytes(12).toString('hex') };
   const htpasswd = join(dir, 'htpasswd');
   await writeFile(htpasswd, `${auth.username}:${bcrypt.hashSync(auth.password, 10)}\n`);
+  const tokens = options.tokenAuth
+    ? await startTokenService(ca, auth, 'flotilla-test-registry', join(dir, 'jwks.json'))
+    : undefined;
   const port = await freePort();
   const config = join(dir, 'config.yml');
   await writeFile(
@@ -96,7 +105,9 @@ export async function startTestRegistry(
           ? {}
           : { tls: { certificate: ca.server.certFile, key: ca.server.keyFile } }),
       },
-      auth: { htpasswd: { realm: 'flotilla-test', path: htpasswd } },
+      auth: tokens
+        ? { token: tokens.config }
+        : { htpasswd: { realm: 'flotilla-test', path: htpasswd } },
       ...(options.notify
         ? {
             notifications: {
@@ -130,7 +141,12 @@ export async function startTestRegistry(
   const host = `127.0.0.1:${port}`;
   const helm = await testHelm(join(dir, 'helm-home'));
   const artifacts = artifactPusher(host, auth, options.plainHttp ? undefined : ca.caPem);
+  const stopServer = server[Symbol.asyncDispose].bind(server);
   return Object.assign(server, {
+    [Symbol.asyncDispose]: async () => {
+      await stopServer();
+      await tokens?.[Symbol.asyncDispose]();
+    },
     host,
     auth,
     pushArtifact: artifacts.push,

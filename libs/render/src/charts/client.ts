@@ -1,7 +1,15 @@
 import { join } from 'node:path';
 import { matchChartCredential, type RepoCredential } from '@flotilla/git';
 import { RenderError } from '../errors.js';
-import { basicAuth, httpGet, shownUrl, statusError, type RepoTls } from './http.js';
+import {
+  basicAuth,
+  httpGet,
+  measured,
+  shownUrl,
+  statusError,
+  type ChartOp,
+  type RepoTls,
+} from './http.js';
 import { parseIndex, type IndexEntry } from './index.js';
 import { CHART_LAYER, OciRegistry, TREE_LAYER } from './oci.js';
 import { ChartStore, sha256, type StoreEntry, type StoredChart } from './store.js';
@@ -230,7 +238,7 @@ export class ChartClient {
   ) {
     const url = `${loc.url}/index.yaml`;
     const what = `index.yaml of ${shownUrl(loc.url)}`;
-    const body = await this.repoGet(url, cred, this.limits.index, what, signal);
+    const body = await this.repoGet('index', url, cred, this.limits.index, what, signal);
     return parseIndex(body.toString('utf8'), what, this.o.maxAliasCount ?? 100);
   }
 
@@ -606,11 +614,12 @@ export class ChartClient {
         'InvalidRepository',
         `${what}: the index points at ${JSON.stringify(shownUrl(url))}`,
       );
-    return this.repoGet(url, cred, this.limits.archive, what, signal);
+    return this.repoGet('archive', url, cred, this.limits.archive, what, signal);
   }
 
   // A GET from a Helm repository with its Basic auth and TLS settings; anything but 200 is an error.
-  private async repoGet(
+  private repoGet(
+    op: ChartOp,
     url: string,
     cred: RepoCredential | undefined,
     maxBytes: number,
@@ -618,15 +627,17 @@ export class ChartClient {
     signal?: AbortSignal,
   ): Promise<Buffer> {
     const auth = cred?.username !== undefined || cred?.password !== undefined;
-    const res = await httpGet(url, {
-      headers: auth ? { authorization: basicAuth(cred.username ?? '', cred.password ?? '') } : {},
-      tls: this.tls(new URL(url).host, cred),
-      maxBytes,
-      timeoutMs: this.limits.timeoutMs,
-      what,
-      ...(signal ? { signal } : {}),
+    return measured(url, op, async () => {
+      const res = await httpGet(url, {
+        headers: auth ? { authorization: basicAuth(cred.username ?? '', cred.password ?? '') } : {},
+        tls: this.tls(new URL(url).host, cred),
+        maxBytes,
+        timeoutMs: this.limits.timeoutMs,
+        what,
+        ...(signal ? { signal } : {}),
+      });
+      if (res.status !== 200) throw statusError(what, url, res.status, auth);
+      return res.body;
     });
-    if (res.status !== 200) throw statusError(what, url, res.status, auth);
-    return res.body;
   }
 }

@@ -1,5 +1,6 @@
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import { appMetrics } from '@flotilla/runtime';
 import { RenderError } from '../errors.js';
 
 /** TLS settings of one repository (from its Secret and the trusted CAs). */
@@ -36,6 +37,63 @@ export interface GetResult {
 }
 
 const MAX_REDIRECTS = 5;
+
+// A request that got no answer in time: still RepositoryUnreachable to the caller, `Timeout` in the metrics.
+class TimeoutError extends Error {
+  override readonly name = 'TimeoutError';
+}
+
+/** What a call to a chart source is for: the `op` label of its metrics. */
+export type ChartOp = 'index' | 'archive' | 'token' | 'tags' | 'manifest' | 'blob';
+
+/**
+ * The `outcome` label of a failed chart source call: one of a closed set,
+ * named as Git's are (`AuthFailed`, `NotFound`, `Unreachable`, `Timeout`,
+ * `TooLarge`, `Invalid`, `Aborted`, `Failed`).
+ */
+export function chartOutcome(err: unknown): string {
+  if (!(err instanceof RenderError)) return 'Failed';
+  switch (err.code) {
+    case 'RepositoryAuth':
+      return 'AuthFailed';
+    case 'ChartNotFound':
+      return 'NotFound';
+    case 'RepositoryUnreachable':
+      return err.cause instanceof TimeoutError ? 'Timeout' : 'Unreachable';
+    case 'InvalidRepository':
+      return 'Invalid';
+    case 'TooLarge':
+    case 'Aborted':
+      return err.code;
+    default:
+      return 'Failed';
+  }
+}
+
+/**
+ * Runs one call to a chart source, counted and timed by the host of `url`
+ * (never its path or credentials) and `op`.
+ */
+export async function measured<T>(url: string, op: ChartOp, call: () => Promise<T>): Promise<T> {
+  let host: string;
+  try {
+    host = new URL(url).host || 'unknown';
+  } catch {
+    host = 'unknown';
+  }
+  const labels = { host, op };
+  const end = appMetrics.chartSeconds.startTimer(labels);
+  try {
+    const out = await call();
+    appMetrics.chartRequests.inc({ ...labels, outcome: 'ok' });
+    return out;
+  } catch (err) {
+    appMetrics.chartRequests.inc({ ...labels, outcome: chartOutcome(err) });
+    throw err;
+  } finally {
+    end();
+  }
+}
 
 /** A URL fit for a message: no user info, no query (signed URLs carry tokens there). */
 export function shownUrl(url: string): string {
@@ -94,7 +152,7 @@ function once(url: URL, o: GetOptions): Promise<GetResult> {
         res.on('error', reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${o.timeoutMs} ms`)));
+    req.on('timeout', () => req.destroy(new TimeoutError(`no answer within ${o.timeoutMs} ms`)));
     req.on('error', (err) => {
       if (err instanceof RenderError) return reject(err);
       if (o.signal?.aborted)
@@ -104,6 +162,7 @@ function once(url: URL, o: GetOptions): Promise<GetResult> {
         new RenderError(
           'RepositoryUnreachable',
           `${o.what}: ${shownUrl(url.toString())} could not be reached (${code ?? err.message})`,
+          err instanceof TimeoutError ? { cause: err } : {},
         ),
       );
     });

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto';
 import { RenderError } from '../errors.js';
-import { basicAuth, httpGet, shownUrl, statusError, type GetResult, type RepoTls } from './http.js';
+import {
+  basicAuth,
+  httpGet,
+  measured,
+  shownUrl,
+  statusError,
+  type ChartOp,
+  type GetResult,
+  type RepoTls,
+} from './http.js';
 
 /** How to reach one registry. */
 export interface RegistryAccess {
@@ -70,7 +79,9 @@ export class OciRegistry {
     return this.a.username !== undefined || this.a.password !== undefined;
   }
 
-  private async get(
+  // One call, counted under `op` with its outcome; a challenge answered on the way is part of it.
+  private get(
+    op: ChartOp,
     path: string,
     what: string,
     maxBytes: number,
@@ -78,6 +89,16 @@ export class OciRegistry {
     method: 'GET' | 'HEAD' = 'GET',
   ): Promise<GetResult> {
     const url = `${this.a.base}${path}`;
+    return measured(url, op, () => this.exchange(url, what, maxBytes, accept, method));
+  }
+
+  private async exchange(
+    url: string,
+    what: string,
+    maxBytes: number,
+    accept: string | undefined,
+    method: 'GET' | 'HEAD',
+  ): Promise<GetResult> {
     const send = () =>
       httpGet(url, {
         headers: {
@@ -117,26 +138,29 @@ export class OciRegistry {
     if (c.params['service']) realm.searchParams.set('service', c.params['service']);
     if (c.params['scope']) realm.searchParams.set('scope', c.params['scope']);
     const tokenWhat = `token for ${what}`;
-    const answer = await httpGet(realm.toString(), {
-      headers: this.hasCredentials ? { authorization: basicAuth(user, pass) } : {},
-      tls: this.a.tls,
-      maxBytes: SMALL,
-      timeoutMs: this.a.timeoutMs,
-      what: tokenWhat,
-      ...(this.a.signal ? { signal: this.a.signal } : {}),
+    const token = await measured(realm.toString(), 'token', async () => {
+      const answer = await httpGet(realm.toString(), {
+        headers: this.hasCredentials ? { authorization: basicAuth(user, pass) } : {},
+        tls: this.a.tls,
+        maxBytes: SMALL,
+        timeoutMs: this.a.timeoutMs,
+        what: tokenWhat,
+        ...(this.a.signal ? { signal: this.a.signal } : {}),
+      });
+      if (answer.status !== 200)
+        throw statusError(tokenWhat, realm.toString(), answer.status, this.hasCredentials);
+      const body = parseJson(answer.body, tokenWhat) as {
+        token?: unknown;
+        access_token?: unknown;
+      } | null;
+      const given = body?.token ?? body?.access_token;
+      if (typeof given !== 'string' || !given)
+        throw new RenderError(
+          'InvalidRepository',
+          `${tokenWhat}: ${shownUrl(realm.toString())} gave no token`,
+        );
+      return given;
     });
-    if (answer.status !== 200)
-      throw statusError(tokenWhat, realm.toString(), answer.status, this.hasCredentials);
-    const body = JSON.parse(answer.body.toString('utf8')) as {
-      token?: string;
-      access_token?: string;
-    };
-    const token = body.token ?? body.access_token;
-    if (!token)
-      throw new RenderError(
-        'InvalidRepository',
-        `${tokenWhat}: ${shownUrl(realm.toString())} gave no token`,
-      );
     this.authorization = `Bearer ${token}`;
     this.a.remembered?.set(this.authorization);
   }
@@ -146,7 +170,7 @@ export class OciRegistry {
     const out: string[] = [];
     let path: string | undefined = `/v2/${repo}/tags/list?n=1000`;
     for (let page = 0; path && page < 100; page++) {
-      const res = await this.get(path, `tags of ${repo}`, SMALL);
+      const res = await this.get('tags', path, `tags of ${repo}`, SMALL);
       const body = parseJson(res.body, `tags of ${repo}`) as { tags?: unknown };
       if (Array.isArray(body.tags))
         out.push(...body.tags.filter((t): t is string => typeof t === 'string'));
@@ -212,7 +236,7 @@ export class OciRegistry {
   async digest(repo: string, reference: string): Promise<string> {
     const what = `manifest ${repo}:${reference}`;
     const path = `/v2/${repo}/manifests/${encodeURIComponent(reference)}`;
-    const res = await this.get(path, what, SMALL, MANIFEST_TYPES, 'HEAD');
+    const res = await this.get('manifest', path, what, SMALL, MANIFEST_TYPES, 'HEAD');
     const header = res.headers['docker-content-digest'];
     if (typeof header === 'string' && /^sha256:[0-9a-f]{64}$/.test(header)) return header;
     return (await this.layers(repo, reference, what, [])).digest;
@@ -233,6 +257,7 @@ export class OciRegistry {
     nested = false,
   ): Promise<{ digest: string; layers: Layer[] }> {
     const res = await this.get(
+      'manifest',
       `/v2/${repo}/manifests/${encodeURIComponent(reference)}`,
       what,
       SMALL,
@@ -289,7 +314,12 @@ export class OciRegistry {
   /** A blob, refused when larger than `maxBytes`. */
   async blob(repo: string, digest: string, maxBytes: number): Promise<Buffer> {
     return (
-      await this.get(`/v2/${repo}/blobs/${digest}`, `chart archive ${repo}@${digest}`, maxBytes)
+      await this.get(
+        'blob',
+        `/v2/${repo}/blobs/${digest}`,
+        `chart archive ${repo}@${digest}`,
+        maxBytes,
+      )
     ).body;
   }
 }
