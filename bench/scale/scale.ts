@@ -5,6 +5,7 @@
 // ConfigMaps alone by a plain server-side-apply client and by one
 // `kubectl apply --server-side`.
 // Run `npx tsx bench/scale/scale.ts --help`.
+import { createHmac } from 'node:crypto';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import {
   copyFile,
@@ -25,7 +26,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { API_VERSION, APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
 import { customResourceInformer, installCrds, loadKubeConfig, rawRequest } from '@flotilla/kube';
-import { userCacheDir } from '@flotilla/runtime';
+import { freePort, userCacheDir } from '@flotilla/runtime';
 import {
   createGitFixtureRepo,
   startGitHttpServer,
@@ -61,7 +62,10 @@ const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
 
   --apps N              Applications, one ConfigMap each (default 150)
   --repos R             spread the apps over R repositories (default 1: a monorepo)
-  --commit-all          then commit a change to every app's file and time all Synced again
+  --commit-all          then commit a change to every app's file, announce each repository's
+                        push with a webhook, and time all Synced again
+  --poll-interval S     the git-poller's poll interval (default 180, Flotilla's default;
+                        runs before December 2026 used 3)
   --idle S              then leave the synced apps idle for S seconds and count what happens
   --processes P         P processes each of renderer, differ and applier (default 1)
   --floor-concurrency C parallel server-side applies of the floor client
@@ -88,6 +92,7 @@ const { values: o } = parseArgs({
     apps: { type: 'string', default: '150' },
     repos: { type: 'string', default: '1' },
     'commit-all': { type: 'boolean', default: false },
+    'poll-interval': { type: 'string', default: '180' },
     idle: { type: 'string', default: '0' },
     processes: { type: 'string', default: '1' },
     'floor-concurrency': { type: 'string' },
@@ -111,10 +116,12 @@ const N = Number(o.apps);
 const REPOS = Number(o.repos);
 const P = Number(o.processes);
 const IDLE_S = Number(o.idle);
+const POLL_S = Number(o['poll-interval']);
 const APISERVER_PROF_S = Number(o['apiserver-prof']);
 if (
   ![N, REPOS, P].every((x) => Number.isInteger(x) && x >= 1) ||
   !(IDLE_S >= 0) ||
+  !(POLL_S >= 1) ||
   !(APISERVER_PROF_S >= 0)
 ) {
   console.error(`bad option values\n\n${HELP}`);
@@ -195,15 +202,35 @@ log(`${N} app directories committed to ${REPOS} repositor${REPOS === 1 ? 'y' : '
 // Roles, one process each so CPU and memory are per role.
 const profDir = join(tmp, 'prof');
 await mkdir(profDir, { recursive: true });
+// The commit round is announced as a Git host would: a push webhook per repository.
+const webhookPort = await freePort();
+const WEBHOOK_SECRET = 'bench-webhook-secret';
+const announcePush = async (r: number) => {
+  const body = JSON.stringify({
+    ref: 'refs/heads/main',
+    repository: { clone_url: `${git.baseUrl}/fleet-${r}.git`, default_branch: 'main' },
+  });
+  const res = await fetch(`http://127.0.0.1:${webhookPort}/api/webhook`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-hub-signature-256': `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+    },
+    body,
+  });
+  if (!res.ok) throw new Error(`push webhook for fleet-${r}: HTTP ${res.status}`);
+};
 const roleEnv = (name: string): Record<string, string> => ({
   FLOTILLA_NATS_URL: nats.url,
   FLOTILLA_REDIS_URL: redis.url,
   KUBECONFIG: kubeconfig,
   FLOTILLA_NAMESPACE: ns,
   FLOTILLA_LOG_LEVEL: 'warn',
-  FLOTILLA_POLL_INTERVAL_SECONDS: '3',
+  FLOTILLA_POLL_INTERVAL_SECONDS: String(POLL_S),
   FLOTILLA_POLL_JITTER_SECONDS: '0',
-  FLOTILLA_WEBHOOK_ADDR: '127.0.0.1:0',
+  FLOTILLA_WEBHOOK_ADDR: `127.0.0.1:${webhookPort}`,
+  FLOTILLA_WEBHOOK_GITHUB_SECRET: WEBHOOK_SECRET,
   FLOTILLA_REPO_CACHE_DIR: join(tmp, `repos-${name}`),
   FLOTILLA_RENDER_WORK_DIR: join(tmp, `work-${name}`),
   ...extraEnv,
@@ -381,7 +408,14 @@ const results: Record<string, unknown> = {
   label,
   date: new Date().toISOString(),
   machine,
-  options: { apps: N, repos: REPOS, processes: P, roleEnv: extraEnv, floorConcurrency },
+  options: {
+    apps: N,
+    repos: REPOS,
+    processes: P,
+    pollIntervalSeconds: POLL_S,
+    roleEnv: extraEnv,
+    floorConcurrency,
+  },
 };
 
 // Round 1: create every Application at once.
@@ -469,6 +503,7 @@ if (o['commit-all']) {
   done.clear();
   const t = performance.now();
   heads = await commitRound(1);
+  await parallel(REPOS, 8, announcePush);
   target = new Map(Array.from({ length: N }, (_, i) => [appName(i), heads[repoOf(i)]!]));
   for (const name of target.keys()) clock.mark(name, 'created', t);
   for (const a of informer.list()) look(a);
