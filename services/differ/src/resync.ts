@@ -8,11 +8,13 @@ export interface ResyncDeps {
   /** How often due apps are looked for; 1 s unless set. */
   readonly tickMs?: number;
   /**
-   * The apps known now (the differ's Application informer), with when each was
-   * created (ms since the epoch) when known: an app's first interval is left
-   * alone, since its creation already set off a comparison.
+   * The apps known now (the differ's Application informer), with when each
+   * was last looked at (ms since the epoch) when known: its creation, which
+   * set off a comparison, or this replica's last comparison of it. A turn
+   * within an interval of that is skipped: the app was compared recently, and
+   * under load (a commit to every app) these turns only lengthened the queue.
    */
-  readonly apps: () => readonly (AppRef & { readonly createdAt?: number })[];
+  readonly apps: () => readonly (AppRef & { readonly lookedAt?: number })[];
   /** Asks for one comparison; `turn` numbers the app's turns, the same in every replica. */
   readonly due: (app: AppRef, turn: number) => void;
   /** The clock; `Date.now` unless set (tests). */
@@ -50,8 +52,8 @@ export function startResync(deps: ResyncDeps): () => void {
   const timer = setInterval(() => {
     const t = now();
     for (const app of deps.apps()) {
-      // NaN (no creation time known) compares false: such an app is never held back.
-      if (t - (app.createdAt ?? NaN) < deps.intervalMs) continue;
+      // NaN (not known) compares false: such an app is never held back.
+      if (t - (app.lookedAt ?? NaN) < deps.intervalMs) continue;
       const turn = resyncTurn(app, deps.intervalMs, t);
       if (turn > resyncTurn(app, deps.intervalMs, last))
         deps.due({ namespace: app.namespace, name: app.name }, turn);

@@ -106,6 +106,8 @@ export const differRole: Role = {
       timers.add(t);
     };
 
+    // When this replica last compared each app (`namespace/name`), for the resync.
+    const comparedAt = new Map<string, number>();
     const worker = startWorker({
       nc,
       ackWaitMs: config.workAckWaitMs,
@@ -126,6 +128,8 @@ export const differRole: Role = {
           async (span) => {
             const started = performance.now();
             const r = await reconciler.reconcile(cmd.app, cmd.appResourceVersion);
+            if (r) comparedAt.set(`${cmd.app.namespace}/${cmd.app.name}`, Date.now());
+            else comparedAt.delete(`${cmd.app.namespace}/${cmd.app.name}`);
             if (r) {
               const sync = r.status.sync;
               const revision = sync?.revision ?? sync?.revisions?.join(',');
@@ -232,8 +236,13 @@ export const differRole: Role = {
         informer.list().map((a) => ({
           namespace: a.metadata?.namespace ?? '',
           name: a.metadata?.name ?? '',
-          createdAt: Date.parse(
-            String((a.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp),
+          lookedAt: Math.max(
+            Date.parse(
+              String(
+                (a.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp,
+              ),
+            ),
+            comparedAt.get(`${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`) ?? 0,
           ),
         })),
       due: (app, turn) =>

@@ -52,8 +52,8 @@ describe('staggered resync of new apps', () => {
     const stop = startResync({
       intervalMs: 10_000,
       apps: () => [
-        ...apps.slice(0, 50).map((a) => ({ ...a, createdAt })),
-        ...apps.slice(50, 100).map((a) => ({ ...a, createdAt: createdAt - 60_000 })),
+        ...apps.slice(0, 50).map((a) => ({ ...a, lookedAt: createdAt })),
+        ...apps.slice(50, 100).map((a) => ({ ...a, lookedAt: createdAt - 60_000 })),
       ],
       due: (app) => seen.push(app.name),
     });
@@ -63,5 +63,30 @@ describe('staggered resync of new apps', () => {
     vi.advanceTimersByTime(12_000);
     stop();
     expect(seen.some((n) => Number(n.slice(1)) < 50)).toBe(true);
+  });
+});
+
+describe('staggered resync of apps compared lately', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('skips the turn of an app compared within the interval, and not the next one after it', () => {
+    vi.useFakeTimers({ now: 9_000_000 });
+    const seen: { app: string; at: number }[] = [];
+    const compared = new Map<string, number>();
+    const stop = startResync({
+      intervalMs: 10_000,
+      apps: () => apps.map((a) => ({ ...a, lookedAt: compared.get(a.name) })),
+      due: (app) => seen.push({ app: app.name, at: Date.now() }),
+    });
+    // Half the apps were just compared (a commit to each, say).
+    for (const a of apps.slice(0, 100)) compared.set(a.name, Date.now());
+    vi.advanceTimersByTime(9_500);
+    const first = new Set(seen.map((s) => s.app));
+    expect(first.size).toBeGreaterThan(50);
+    expect([...first].every((n) => Number(n.slice(1)) >= 100)).toBe(true);
+    // An interval on, every app has its turn again.
+    vi.advanceTimersByTime(10_500);
+    stop();
+    expect(new Set(seen.map((s) => s.app)).size).toBe(apps.length);
   });
 });
