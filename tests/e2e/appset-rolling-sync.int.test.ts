@@ -13,6 +13,7 @@ import { appsetRole } from '@flotilla/appset-controller';
 import { appSetPath } from '@flotilla/appset-controller/reconcile';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { startEnv, startRoles, waitFor, type RunningRoles, type TestEnv } from '@flotilla/testing';
+import { createAppSet } from './support/apps.js';
 import { ALL_ROLES, testRoleEnv } from './support/roles.js';
 
 describe('RollingSync with the appset role, applier and differ', () => {
@@ -69,11 +70,7 @@ describe('RollingSync with the appset role, applier and differ', () => {
         },
       },
     } as ApplicationSet;
-    await rawRequest(env.kube.kc, {
-      method: 'POST',
-      path: `/apis/flotilla.dev/v1alpha1/namespaces/${ns}/applicationsets`,
-      body: set,
-    });
+    await createAppSet(env.kube.kc, set);
   });
   afterAll(async () => {
     await roles?.stop();

@@ -1,7 +1,6 @@
 // A push or pull-request webhook sent to the git-poller runs the generators
 // of the ApplicationSets that read that repository at once; requeue and
 // resync are an hour here, so only the webhook can bring the new apps.
-import { createHmac } from 'node:crypto';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,7 +15,9 @@ import { gitPollerRole } from '@flotilla/git-poller';
 import { installCrds, rawRequest } from '@flotilla/kube';
 import { run } from '@flotilla/runtime';
 import { startEnv, startRoles, waitFor, type RunningRoles, type TestEnv } from '@flotilla/testing';
+import { createAppSet } from './support/apps.js';
 import { testRoleEnv } from './support/roles.js';
+import { sendGithubEvent } from './support/webhooks.js';
 
 const SECRET = 'appset-webhook-secret';
 
@@ -65,18 +66,9 @@ describe('webhooks trigger ApplicationSet generators', () => {
       .map((a) => a.metadata.name ?? '')
       .sort();
   const send = async (event: string, body: object) => {
-    const raw = JSON.stringify(body);
-    const res = await fetch(`http://127.0.0.1:${port}/api/webhook`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-github-event': event,
-        'x-hub-signature-256': `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`,
-      },
-      body: raw,
-    });
-    expect(res.status).toBe(200);
-    return (await res.json()) as Record<string, unknown>;
+    const { status, reply } = await sendGithubEvent(port, SECRET, event, body);
+    expect(status).toBe(200);
+    return reply;
   };
   const prRef = (n: number, sha: string) =>
     run('git', ['--git-dir', repo.bareDir, 'update-ref', `refs/pull/${n}/head`, sha]);
@@ -130,11 +122,7 @@ describe('webhooks trigger ApplicationSet generators', () => {
         'other-{{path.basename}}',
       ),
     ])
-      await rawRequest(env.kube.kc, {
-        method: 'POST',
-        path: `/apis/flotilla.dev/v1alpha1/namespaces/${ns}/applicationsets`,
-        body: s,
-      });
+      await createAppSet(env.kube.kc, s);
     await waitFor(
       'the first apps',
       async () => (await names()).join() === 'dir-one,other-one,pr-1',

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { API_VERSION, APPLICATION, type Application } from '@flotilla/api';
+import { API_VERSION, APPLICATION, type Application, type ApplicationSet } from '@flotilla/api';
 import { ApiError, ApplicationClient, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { waitFor } from '@flotilla/testing';
 
@@ -78,6 +78,15 @@ export function describeStatus(app: Application | undefined): string {
     phase: s.operationState?.phase,
     message: s.operationState?.message,
     conditions: s.conditions?.map((c) => `${c.type}: ${c.message}`),
+  });
+}
+
+/** Creates an ApplicationSet in its own namespace. */
+export async function createAppSet(kc: KubeConfig, set: ApplicationSet): Promise<void> {
+  await rawRequest(kc, {
+    method: 'POST',
+    path: `/apis/flotilla.dev/v1alpha1/namespaces/${set.metadata.namespace}/applicationsets`,
+    body: set,
   });
 }
 
