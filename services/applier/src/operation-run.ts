@@ -193,19 +193,36 @@ export class OperationRun {
       );
     }
     if (options.startedFirst) await this.started();
-    const event = phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
     // The end is announced while `operation` is cleared: both follow the final state.
     await Promise.all([
-      options.announce !== false &&
-        this.emit(event, {
-          operationId: this.opId,
-          revision: this.revision,
-          message,
-          durationMs: this.durationMs,
-        }),
+      options.announce !== false && announceEnd(this.deps, this.ref, final),
       endOperation(this.deps, this.ref, this.carried ? undefined : this.operation, stored),
     ]);
   }
+}
+
+/**
+ * Publishes the end of the operation whose final state is `s`. Its message id
+ * is the operation's, so announcing it again (a run that died between its
+ * final write and this, found ended by the next delivery) is one event.
+ */
+export async function announceEnd(
+  deps: RunDeps,
+  ref: AppRef,
+  s: OperationState & { finishedAt?: string },
+): Promise<void> {
+  const opId = operationIdOf('op', ref, Date.parse(s.startedAt));
+  const event = s.phase === OperationPhase.Succeeded ? 'operation.succeeded' : 'operation.failed';
+  await appEvents(deps, ref)(
+    event,
+    {
+      operationId: opId,
+      revision: s.syncResult?.revision ?? '',
+      message: s.message ?? '',
+      durationMs: Math.max(0, Date.parse(s.finishedAt ?? '') - Date.parse(s.startedAt)) || 0,
+    },
+    `${opId}:ended`,
+  );
 }
 
 /** Metrics of a finished operation: its phase, trigger and duration, overall and for its app. */

@@ -35,7 +35,7 @@ import {
 import { planOperation, writtenKeys } from './operation-plan.js';
 import { AppliedObjects, predictCompared } from './prediction.js';
 import { destinationDown } from './tasks.js';
-import { OperationRun, endOperation, same } from './operation-run.js';
+import { OperationRun, announceEnd, endOperation, same } from './operation-run.js';
 import {
   ProjectDeniedError,
   WindowBlockedError,
@@ -107,8 +107,15 @@ export async function runOperation(
   }
   const operation = app?.operation ?? (app && carried ? acceptCarried(app, carried) : undefined);
   if (app && carried && !operation) {
-    // A stale decision: the app is compared again, at the version read here.
-    deps.logger.info({ app: ref }, 'automated sync decided before another operation: dropped');
+    const decided = decidedAt(carried);
+    if (previous?.finishedAt && decided !== undefined && previous.startedAt === decided) {
+      // This decision's own operation ended, and the run that ended it died before
+      // it announced the end (its delivery came back): announced here, once.
+      await announceEnd(deps, ref, previous);
+    } else {
+      // A stale decision: the app is compared again, at the version read here.
+      deps.logger.info({ app: ref }, 'automated sync decided before another operation: dropped');
+    }
     await endOperation(deps, ref, undefined, app);
     return;
   }

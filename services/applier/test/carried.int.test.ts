@@ -2,10 +2,16 @@
 // `Application.operation`): run with one status write, dropped when stale,
 // stopped by terminate.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
+import {
+  APPLICATION,
+  GROUP,
+  VERSION,
+  applicationStatusPath,
+  type Application,
+} from '@flotilla/api';
 import { createPublisher, startWorker } from '@flotilla/bus';
 import { operationIdOf, type DiffCommand, type SyncCommand } from '@flotilla/contracts';
-import { ApplicationClient, customResourceInformer } from '@flotilla/kube';
+import { ApplicationClient, customResourceInformer, rawRequest } from '@flotilla/kube';
 import { createLogger } from '@flotilla/runtime';
 import { waitFor } from '@flotilla/testing';
 import { RENDERED, startApplierHarness, type ApplierHarness } from './harness.js';
@@ -166,6 +172,63 @@ describe('automated syncs carried by their command', () => {
         .map((e) => (e['data'] as Record<string, unknown>)['operationId']);
     expect(ids('operation.started')).toEqual([id]);
     expect(ids('operation.succeeded')).toEqual([id]);
+  });
+
+  it('announces the end a run wrote but died before announcing, once, and runs nothing again', async () => {
+    const { dest } = await h.createApp('ended-silently', [configMap('ended-silently')], {
+      syncPolicy: { automated: { prune: true } },
+    });
+    // What a kill between the final status write and the end event leaves.
+    const decidedAt = new Date(Date.now() - 10_000).toISOString();
+    await rawRequest(h.env.kube.kc, {
+      method: 'PATCH',
+      path: applicationStatusPath(h.ns, 'ended-silently'),
+      contentType: 'application/merge-patch+json',
+      body: {
+        status: {
+          operationState: {
+            operation: automated,
+            phase: 'Succeeded',
+            message: 'successfully synced (all tasks run)',
+            syncResult: { revision: RENDERED },
+            startedAt: decidedAt,
+            finishedAt: new Date(Date.now() - 9_000).toISOString(),
+          },
+        },
+      },
+    });
+    const id = operationIdOf(
+      'op',
+      { namespace: h.ns, name: 'ended-silently' },
+      Date.parse(decidedAt),
+    );
+    const ends = async () =>
+      (await h.events('ended-silently')).filter((e) => e['name'] === 'operation.succeeded');
+    // The delivery comes back (twice, say): the end is announced, once.
+    await send('ended-silently', { decidedAt });
+    await waitFor('the end announced', async () => (await ends()).length > 0, {
+      timeoutMs: 30_000,
+    });
+    await send('ended-silently', { decidedAt });
+    const before = diffs.filter((d) => d.app.name === 'ended-silently').length;
+    await waitFor(
+      'the second delivery handled',
+      () => diffs.filter((d) => d.app.name === 'ended-silently').length > before,
+      { timeoutMs: 30_000 },
+    );
+    expect(
+      (await ends()).map((e) => (e['data'] as Record<string, unknown>)['operationId']),
+    ).toEqual([id]);
+    const names = (await h.events('ended-silently')).map((e) => e['name']);
+    expect(names).not.toContain('operation.started');
+    // Nothing ran again: the ConfigMap the operation would apply was never written here.
+    await expect(
+      h.env.kube.objects.read({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'ended-silently', namespace: dest },
+      }),
+    ).rejects.toThrow();
   });
 
   it('terminate marks it Terminating and it ends Failed before its next wave', async () => {
