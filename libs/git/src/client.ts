@@ -193,11 +193,24 @@ export class GitClient {
       this.stats.remoteCalls++;
       this.stats.fetch++;
       metrics.gitCalls.inc({ op: 'fetch' });
-      await this.git(
-        repoUrl,
-        ['fetch', '--quiet', '--depth=1', '--no-tags', '--', repoUrl, sha],
-        dir,
-      );
+      // The lock is this client's: another process (or another role's client in
+      // `flotilla up`) sharing the cache may fetch into the same repository at
+      // once, and git then refuses the second shallow update. Fetching again is safe.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.git(
+            repoUrl,
+            ['fetch', '--quiet', '--depth=1', '--no-tags', '--', repoUrl, sha],
+            dir,
+          );
+          return;
+        } catch (err) {
+          const said = `${(err as Error).message} ${String((err as { cause?: { stderr?: unknown } }).cause?.stderr ?? '')}`;
+          if (attempt >= 5 || !CONCURRENT_FETCH.test(said)) throw err;
+          await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+          if (await this.hasCommit(dir, sha)) return;
+        }
+      }
     });
   }
 
@@ -249,6 +262,9 @@ export class GitClient {
     return { repositories, trees };
   }
 }
+
+/** What git says when another fetch updated the same repository at the same moment. */
+const CONCURRENT_FETCH = /shallow file has changed since we read it|shallow\.lock|cannot lock ref/i;
 
 /** The host of a repository URL (https, ssh or scp-like), `local` for paths, for metric labels. */
 function repoHost(repoUrl: string): string {

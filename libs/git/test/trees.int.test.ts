@@ -104,4 +104,18 @@ describe('shared commit trees over a real smart-HTTP server', () => {
     a.release();
     b.release();
   });
+  it('clients of two processes sharing one cache fetch new commits of one repository at once', async () => {
+    // Each client serialises its own fetches; two of them (two roles on one cache)
+    // race on the repository's shallow file, which git refuses for the second.
+    const commits: string[] = [];
+    for (let i = 0; i < 12; i++) commits.push(await repo.commit({ [`race/f${i}`]: String(i) }));
+    for (let round = 0; round < 6; round++) {
+      const cacheDir = join(env.tmpDir, `shared-${round}`);
+      const clients = [new GitClient({ cacheDir }), new GitClient({ cacheDir })];
+      const leases = await Promise.all(
+        commits.map((sha, i) => clients[i % 2]!.tree(repo.url, sha)),
+      );
+      for (const l of leases) l.release();
+    }
+  });
 });

@@ -344,7 +344,8 @@ async function removeFinalizers(
  */
 export function deletionEventName(app: Application, opId: string): string {
   const meta = app.metadata as { name?: string; namespace?: string; uid?: string } | undefined;
-  const seconds = opId.slice(opId.lastIndexOf('-') + 1);
+  // The id ends in the deletion's start in milliseconds; the name keeps seconds.
+  const seconds = String(Math.floor(Number(opId.slice(opId.lastIndexOf('-') + 1)) / 1000));
   const hash = appHash({
     namespace: meta?.namespace ?? '',
     name: `${meta?.name ?? ''}/${meta?.uid ?? ''}`,
