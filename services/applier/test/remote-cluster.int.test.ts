@@ -233,7 +233,7 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
         job(
           'slow-migrate',
           { 'argocd.argoproj.io/hook': 'PreSync' },
-          { 'flotilla.dev/test-duration': '10s' },
+          { 'flotilla.dev/test-duration': '30s' },
         ),
         configMap('after-hook'),
       ],
@@ -250,7 +250,7 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
       async () =>
         (await state())?.message ===
         'PreSync wave 0: waiting for completion of hook batch/Job/slow-migrate',
-      { timeoutMs: 60_000, intervalMs: 200 },
+      { timeoutMs: 180_000, intervalMs: 200 },
     );
     const uid = (
       await rawRequest<{ metadata: { uid: string } }>(remote, { method: 'GET', path: jobPath })
@@ -263,7 +263,7 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
         (await state())?.message?.startsWith(
           `waiting for cluster second (${cluster.server}) since `,
         ) === true,
-      { timeoutMs: 60_000, intervalMs: 200 },
+      { timeoutMs: 180_000, intervalMs: 200 },
     );
     expect((await state())?.phase).toBe('Running');
     await cluster.start('kube-apiserver');
@@ -283,5 +283,5 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     expect(names.filter((n) => n === 'operation.started')).toHaveLength(1);
     expect(await exists(remote, `/api/v1/namespaces/${dest3}/configmaps/after-hook`)).toBe(true);
     expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest3}`)).toBe(false);
-  });
+  }, 600_000);
 });
