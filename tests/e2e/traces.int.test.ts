@@ -131,13 +131,14 @@ describe('traces: one commit, one trace across every role, in a real collector',
     const first = await repo.revParse('main');
     await waitFor('first sync', () => syncedAt(first), { timeoutMs: 90_000, intervalMs: 500 });
 
-    const text = await readFile(
-      join(compatDir(), 'guestbook', 'guestbook-ui-deployment.yaml'),
-      'utf8',
-    );
+    // A change that starts no rollout: a Deployment's would make health change
+    // while the sync runs, and the comparisons the watch sets off for it (traces of
+    // their own) could be the first events to find the sync ended, and so carry
+    // its notification.
+    const text = await readFile(join(compatDir(), 'guestbook', 'guestbook-ui-svc.yaml'), 'utf8');
     const commit = await repo.commit(
-      { 'guestbook/guestbook-ui-deployment.yaml': text.replace('replicas: 1', 'replicas: 2') },
-      'scale to 2',
+      { 'guestbook/guestbook-ui-svc.yaml': text.replace('- port: 80', '- port: 8080') },
+      'serve on 8080',
     );
     await waitFor('synced at the commit', () => syncedAt(commit), {
       timeoutMs: 90_000,
