@@ -80,7 +80,7 @@ export async function runDeletion(
   const fail = async (message: string) => {
     deps.logger.warn({ app: ref, message }, 'app deletion stopped');
     await emit('app.deletion-failed', { operationId: opId, message }, `${opId}:failed`);
-    await recordKubeEvent(deps.kc, app, opId, message);
+    await recordKubeEvent(deps.kc, app, startedMs, message);
   };
 
   // Never touch a cluster the app does not name.
@@ -342,10 +342,9 @@ async function removeFinalizers(
  * namespace or an app of the same name made again never shares it; the app's
  * name is cut so the whole stays a DNS subdomain of at most 253 characters.
  */
-export function deletionEventName(app: Application, opId: string): string {
+export function deletionEventName(app: Application, startedMs: number): string {
   const meta = app.metadata as { name?: string; namespace?: string; uid?: string } | undefined;
-  // The id ends in the deletion's start in milliseconds; the name keeps seconds.
-  const seconds = String(Math.floor(Number(opId.slice(opId.lastIndexOf('-') + 1)) / 1000));
+  const seconds = String(Math.floor(startedMs / 1000));
   const hash = appHash({
     namespace: meta?.namespace ?? '',
     name: `${meta?.name ?? ''}/${meta?.uid ?? ''}`,
@@ -362,11 +361,11 @@ export function deletionEventName(app: Application, opId: string): string {
 async function recordKubeEvent(
   kc: KubeConfig,
   app: Application,
-  opId: string,
+  startedMs: number,
   message: string,
 ): Promise<void> {
   const namespace = app.metadata?.namespace ?? '';
-  const name = deletionEventName(app, opId);
+  const name = deletionEventName(app, startedMs);
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/events`;
   const now = new Date().toISOString();
   const event = {

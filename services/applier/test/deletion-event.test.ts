@@ -1,22 +1,13 @@
 // The name of the Kubernetes Event an app deletion records when it stops.
 import { describe, expect, it } from 'vitest';
 import type { Application } from '@flotilla/api';
-import { operationIdOf } from '@flotilla/contracts';
 import { deletionEventName } from '../src/deletion.js';
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const app = (namespace: string, name: string, uid: string) =>
   ({ metadata: { namespace, name, uid } }) as unknown as Application;
 const at = Date.parse('2026-12-03T10:00:00Z');
-const nameOf = (a: Application) =>
-  deletionEventName(
-    a,
-    operationIdOf(
-      'del',
-      { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' },
-      at,
-    ),
-  );
+const nameOf = (a: Application) => deletionEventName(a, at);
 
 describe('deletion Event names', () => {
   it('keep apart namesakes of two namespaces deleted in the same second, and an app made again', () => {

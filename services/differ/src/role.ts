@@ -128,8 +128,8 @@ export const differRole: Role = {
           async (span) => {
             const started = performance.now();
             const r = await reconciler.reconcile(cmd.app, cmd.appResourceVersion);
-            if (r) comparedAt.set(`${cmd.app.namespace}/${cmd.app.name}`, Date.now());
-            else comparedAt.delete(`${cmd.app.namespace}/${cmd.app.name}`);
+            if (r) comparedAt.set(appKey(cmd.app), Date.now());
+            else comparedAt.delete(appKey(cmd.app));
             if (r) {
               const sync = r.status.sync;
               const revision = sync?.revision ?? sync?.revisions?.join(',');
@@ -242,7 +242,9 @@ export const differRole: Role = {
                 (a.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp,
               ),
             ),
-            comparedAt.get(`${a.metadata?.namespace ?? ''}/${a.metadata?.name ?? ''}`) ?? 0,
+            comparedAt.get(
+              appKey({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' }),
+            ) ?? 0,
           ),
         })),
       due: (app, turn) =>
