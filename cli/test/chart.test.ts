@@ -92,6 +92,49 @@ describe('the Helm chart', () => {
     ]);
   });
 
+  it('rolls every role one new ready pod at a time, and stops each process inside its grace', async () => {
+    interface RolePod {
+      kind: string;
+      metadata: { name: string; labels?: Record<string, string> };
+      spec: {
+        strategy: unknown;
+        template: {
+          spec: {
+            terminationGracePeriodSeconds: number;
+            containers: {
+              env: { name: string; value?: string }[];
+              readinessProbe: unknown;
+            }[];
+          };
+        };
+      };
+    }
+    for (const [set, grace, deadline] of [
+      [[], 60, '55'],
+      [['terminationGracePeriodSeconds=120'], 120, '115'],
+      [['mode=all-in-one'], 60, '55'],
+    ] as const) {
+      const roles = (await helmTemplate<RolePod>(helm, chart, [...set])).filter(
+        (d) =>
+          d.kind === 'Deployment' && d.metadata.labels?.['app.kubernetes.io/component'] !== 'redis',
+      );
+      expect(roles.length).toBeGreaterThan(0);
+      for (const d of roles) {
+        const pod = d.spec.template.spec;
+        const env = Object.fromEntries(pod.containers[0]!.env.map((e) => [e.name, e.value]));
+        expect({ name: d.metadata.name, strategy: d.spec.strategy }).toEqual({
+          name: d.metadata.name,
+          strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        });
+        expect(pod.containers[0]!.readinessProbe).toMatchObject({
+          httpGet: { path: '/readyz', port: 'ops' },
+        });
+        expect(pod.terminationGracePeriodSeconds).toBe(grace);
+        expect(env['FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS']).toBe(deadline);
+      }
+    }
+  });
+
   it('gives the appset and notifier roles no right on any managed cluster', async () => {
     type Rbac = { kind: string; metadata: { name: string }; rules?: unknown[] };
     const docs = (await template()) as Rbac[];

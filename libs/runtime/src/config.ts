@@ -26,6 +26,12 @@ export interface RuntimeConfig {
    * another worker (after a crash, say); the bus default (30 s) when unset.
    */
   readonly workAckWaitMs?: number;
+  /**
+   * How long the process may take to stop once told to (SIGTERM): the roles drain their
+   * work and an applier hands its leases over; past it the process exits at once.
+   * {@link installShutdown}'s default (25 s) when unset.
+   */
+  readonly shutdownTimeoutMs?: number;
   /** TLS and credentials for NATS (FLOTILLA_NATS_CA_FILE, _CREDS_FILE, _USER, _PASSWORD). */
   readonly natsSecurity?: NatsSecurity;
   /** TLS and credentials for Redis (FLOTILLA_REDIS_CA_FILE, _USERNAME, _PASSWORD). */
@@ -131,6 +137,15 @@ export function compileRuntimeConfig(
     else
       problems.push(
         `FLOTILLA_WORK_ACK_WAIT_SECONDS: ${JSON.stringify(env['FLOTILLA_WORK_ACK_WAIT_SECONDS'])} must be a number of seconds, at least 1`,
+      );
+  }
+  const shutdownTimeout = secondsToMs(env['FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS']);
+  if (shutdownTimeout !== undefined) {
+    if (Number.isFinite(shutdownTimeout) && shutdownTimeout >= 1_000)
+      Object.assign(config, { shutdownTimeoutMs: shutdownTimeout });
+    else
+      problems.push(
+        `FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS: ${JSON.stringify(env['FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS'])} must be a number of seconds, at least 1`,
       );
   }
   checkUrl(problems, '--nats-url / FLOTILLA_NATS_URL', config.natsUrl, [

@@ -68,7 +68,7 @@ export async function runRoles(
     process.exit(2);
   }
   const logger = createLogger({ name: processName, level: config.logLevel });
-  const shutdown = installShutdown({ logger });
+  const shutdown = installShutdown({ logger, timeoutMs: config.shutdownTimeoutMs });
   // A role may hold no open handle of its own yet; the process still runs until told to stop.
   const keepAlive = setInterval(() => undefined, 3_600_000);
   shutdown.add(() => clearInterval(keepAlive));

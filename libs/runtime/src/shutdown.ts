@@ -6,7 +6,10 @@ export type ShutdownHook = () => Promise<void> | void;
 /** Options for {@link installShutdown}. */
 export interface ShutdownOptions {
   readonly logger: Logger;
-  /** Hard deadline for all hooks together; 25 s unless set (under the usual 30 s grace). */
+  /**
+   * Hard deadline for all hooks together; 25 s unless set (under Kubernetes' default
+   * 30 s grace; the chart sets FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS from its own).
+   */
   readonly timeoutMs?: number;
   /** Signals that trigger shutdown. */
   readonly signals?: readonly NodeJS.Signals[];

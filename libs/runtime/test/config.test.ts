@@ -52,6 +52,17 @@ describe('compileRuntimeConfig', () => {
     ).toThrow(/FLOTILLA_WORK_ACK_WAIT_SECONDS: "soon" must be a number of seconds/);
   });
 
+  it('reads the shutdown deadline in seconds, and refuses one under a second', () => {
+    expect(
+      compileRuntimeConfig({ FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS: '55' }, { cacheDir: '/c' })
+        .shutdownTimeoutMs,
+    ).toBe(55_000);
+    expect(compileRuntimeConfig({}, { cacheDir: '/c' }).shutdownTimeoutMs).toBeUndefined();
+    expect(() =>
+      compileRuntimeConfig({ FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS: '0' }, { cacheDir: '/c' }),
+    ).toThrow(/FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS: "0" must be a number of seconds, at least 1/);
+  });
+
   it('reads the application namespaces as a comma-separated list, flags first', () => {
     expect(
       compileRuntimeConfig(

@@ -103,6 +103,10 @@ app.kubernetes.io/component: {{ index . 1 }}
   value: {{ .Values.notifications.secret | quote }}
 - name: FLOTILLA_OPS_ADDR
   value: "0.0.0.0:9090"
+{{- /* The process's own stop deadline, 5 s inside the pod's grace: past it the process
+  exits by itself, before the kubelet's SIGKILL, having logged why. */}}
+- name: FLOTILLA_SHUTDOWN_TIMEOUT_SECONDS
+  value: {{ max 1 (sub (int .Values.terminationGracePeriodSeconds) 5) | quote }}
 - name: FLOTILLA_WEBHOOK_ADDR
   value: "0.0.0.0:8081"
 - name: FLOTILLA_REPO_CACHE_DIR
