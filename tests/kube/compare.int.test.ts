@@ -143,4 +143,47 @@ describe('compareApp against the apiserver', () => {
       redis.disconnect();
     }
   });
+
+  it('shares a dry run that predicted live unchanged, so another replica makes none', async () => {
+    const redis = new Redis(env.redis.url);
+    try {
+      // A prefix of its own: the marks of the case above must not count here.
+      const marks = new AppliedMarks(redis, `test-unchanged-${Date.now()}:`);
+      const server = env.kube.kc.getCurrentCluster()?.server ?? '';
+      const versionOf = (live: DiffObject) =>
+        String((live['metadata'] as { resourceVersion?: string }).resourceVersion);
+      const told: string[] = [];
+      // Each comparison stands for a differ replica: its own dry-run cache, the shared marks.
+      const replica = () =>
+        compareApp({
+          kc: env.kube.kc,
+          cache,
+          app,
+          ref,
+          desired,
+          dryRuns: new DryRunCache(),
+          appliedAs: (key, d, live) => marks.applied(server, key, desiredHash(d), versionOf(live)),
+          predictedUnchanged: async (key, d, live) => {
+            told.push(`${key.kind}/${key.name}`);
+            await marks.mark(server, key, desiredHash(d), versionOf(live));
+          },
+        });
+      const dryRuns = async () =>
+        (await metrics.kubeRequests.get()).values
+          .filter((v) => v.labels['method'] === 'PATCH')
+          .reduce((n, v) => n + v.value, 0);
+      const before = await dryRuns();
+      const first = await replica();
+      const byFirst = (await dryRuns()) - before;
+      // Only `same` is predicted unchanged: the drifted ConfigMap and the Secret differ.
+      expect(told).toEqual(['ConfigMap/same']);
+      const second = await replica();
+      expect((await dryRuns()) - before - byFirst).toBe(byFirst - 1);
+      expect(told).toEqual(['ConfigMap/same']);
+      expect(second).toEqual(first);
+      expect(find(second, 'ConfigMap', 'same')).toMatchObject({ status: 'Synced', diff: '' });
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

@@ -12,6 +12,7 @@ import {
   type ServerSideDryRun,
 } from '@flotilla/gitops';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
 import { applyObject } from './apply.js';
 import type { ClusterCache } from './cache/cluster-cache.js';
 import type { KubernetesObject } from './client.js';
@@ -42,6 +43,16 @@ export interface CompareAppInput {
     live: DiffObject,
   ) => Promise<boolean>;
   /**
+   * Told of a dry run that predicted live unchanged (applying `desired` to the
+   * object at its resourceVersion changes nothing), so other replicas can read
+   * the fact where they read the applier's marks instead of dry-running again.
+   */
+  readonly predictedUnchanged?: (
+    key: ResourceKey,
+    desired: DiffObject,
+    live: DiffObject,
+  ) => Promise<void>;
+  /**
    * Compare with what the cache holds when fetching named objects fails,
    * for a caller that checks `cache.unreachable()` afterwards and discards
    * the result. By default the failure is thrown: a missing fetch would
@@ -71,8 +82,9 @@ export async function compareApp(input: CompareAppInput): Promise<AppDiff> {
   const dryRun: ServerSideDryRun = async (obj, liveObj, key) => {
     // What an apply of this very manifest just left needs no dry run: it predicts itself.
     if (liveObj && (await input.appliedAs?.(key, obj, liveObj))) return liveObj;
+    let predicted: DiffObject;
     try {
-      return (await applyObject(kc, cache.discovery, obj as never, {
+      predicted = (await applyObject(kc, cache.discovery, obj as never, {
         fieldManager: RESOURCE_FIELD_MANAGER,
         dryRun: true,
       })) as DiffObject;
@@ -80,6 +92,9 @@ export async function compareApp(input: CompareAppInput): Promise<AppDiff> {
       cache.noteFailure(err); // the cluster may have gone away mid-comparison
       throw err;
     }
+    if (liveObj && input.predictedUnchanged && isDeepStrictEqual(predicted, liveObj))
+      await input.predictedUnchanged(key, obj, liveObj);
+    return predicted;
   };
   return diffApp(
     {

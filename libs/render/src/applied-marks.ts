@@ -1,8 +1,13 @@
 import type { Redis } from 'ioredis';
 import { resourceKeyString, type ResourceKey } from '@flotilla/contracts';
 
-/** How long a mark is kept: the comparisons that follow an apply come within seconds. */
-const TTL_MS = 300_000;
+/**
+ * How long a mark is kept. The comparison that follows an apply comes within
+ * seconds, but a differ replica that did not make it (or one started since)
+ * meets the object first at its resync turn, every 180 s by default: an hour
+ * covers many turns of every replica. A mark is about 150 bytes of Redis.
+ */
+const TTL_MS = 3_600_000;
 
 /**
  * What the applier just server-side applied, shared with the differ: per
@@ -10,8 +15,10 @@ const TTL_MS = 300_000;
  * returned. A dry run of that manifest against that version predicts the
  * object unchanged (applying the same manifest again changes nothing), so a
  * comparison that finds it there needs no dry run: one apiserver request
- * fewer per applied object, the request that followed every sync. Marks are
- * hints: a missing or stale one only costs the dry run it would have saved.
+ * fewer per applied object, the request that followed every sync. The differ
+ * marks a dry run that predicted an object unchanged the same way, so another
+ * replica does not repeat it. Marks are hints: a missing or stale one only
+ * costs the dry run it would have saved.
  */
 export class AppliedMarks {
   constructor(

@@ -393,6 +393,9 @@ export class Reconciler {
     ref: AppRef,
     desired: DiffObject[],
   ): Promise<AppDiff> {
+    const marks = this.deps.applied;
+    const versionOf = (live: DiffObject) =>
+      String((live['metadata'] as { resourceVersion?: string } | undefined)?.resourceVersion ?? '');
     return compareApp({
       kc: target.kc,
       cache: target.cache,
@@ -400,18 +403,14 @@ export class Reconciler {
       ref,
       desired,
       dryRuns: this.dryRuns,
-      ...(this.deps.applied
+      // The applier's marks, and this differ's no-op predictions written beside them:
+      // any replica (or this one after a restart) then skips that dry run.
+      ...(marks
         ? {
             appliedAs: (key: ResourceKey, d: DiffObject, live: DiffObject) =>
-              this.deps.applied!.applied(
-                target.server,
-                key,
-                desiredHash(d),
-                String(
-                  (live['metadata'] as { resourceVersion?: string } | undefined)?.resourceVersion ??
-                    '',
-                ),
-              ),
+              marks.applied(target.server, key, desiredHash(d), versionOf(live)),
+            predictedUnchanged: (key: ResourceKey, d: DiffObject, live: DiffObject) =>
+              marks.mark(target.server, key, desiredHash(d), versionOf(live)),
           }
         : {}),
       // A failed fetch is caught by the reachability check that follows the comparison.
