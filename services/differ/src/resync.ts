@@ -9,16 +9,39 @@ export interface ResyncDeps {
   readonly tickMs?: number;
   /**
    * The apps known now (the differ's Application informer), with when each
-   * was last looked at (ms since the epoch) when known: its creation, which
-   * set off a comparison, or this replica's last comparison of it. A turn
-   * within an interval of that is skipped: the app was compared recently, and
-   * under load (a commit to every app) these turns only lengthened the queue.
+   * was last looked at (ms since the epoch) when known ({@link lastLookedAt}).
+   * A turn within an interval of that is skipped: the app was compared
+   * recently, and under load (a commit to every app) these turns only
+   * lengthened the queue.
    */
   readonly apps: () => readonly (AppRef & { readonly lookedAt?: number })[];
   /** Asks for one comparison; `turn` numbers the app's turns, the same in every replica. */
   readonly due: (app: AppRef, turn: number) => void;
   /** The clock; `Date.now` unless set (tests). */
   readonly now?: () => number;
+}
+
+/**
+ * When an app was last looked at, as the resync holds it back: its creation
+ * (which set off a comparison), this replica's last comparison of it, or the
+ * `status.reconciledAt` that any replica's status write (or a sync's end)
+ * recorded. The status counts because with several replicas a replica's own
+ * comparisons are only its share: each replica sent the turns of the apps the
+ * others had just compared, and at 10,000 new apps four replicas made 3.5
+ * comparisons per app instead of 2. A comparison that finds the status
+ * unchanged writes nothing, so an idle app's turn still comes once per interval.
+ */
+export function lastLookedAt(
+  app: { readonly metadata?: object | undefined; readonly status?: object | undefined },
+  comparedAt: number | undefined,
+): number {
+  const parsed = (v: unknown) => (typeof v === 'string' ? Date.parse(v) : NaN);
+  const times = [
+    parsed((app.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp),
+    parsed((app.status as { reconciledAt?: unknown } | undefined)?.reconciledAt),
+    comparedAt ?? NaN,
+  ].filter((t) => !Number.isNaN(t));
+  return times.length > 0 ? Math.max(...times) : NaN;
 }
 
 const offsets = new Map<string, number>();

@@ -13,7 +13,7 @@ import { differClusters } from './clusters.js';
 import { publishChanges, publishDenials, publishWindowBlock } from './events.js';
 import { compileDifferOptions } from './options.js';
 import { Reconciler } from './reconcile.js';
-import { startResync } from './resync.js';
+import { lastLookedAt, startResync } from './resync.js';
 
 /**
  * The differ role: compares each app's desired state with live state from a
@@ -233,20 +233,10 @@ export const differRole: Role = {
     const stopResync = startResync({
       intervalMs: options.resyncMs,
       apps: () =>
-        informer.list().map((a) => ({
-          namespace: a.metadata?.namespace ?? '',
-          name: a.metadata?.name ?? '',
-          lookedAt: Math.max(
-            Date.parse(
-              String(
-                (a.metadata as { creationTimestamp?: unknown } | undefined)?.creationTimestamp,
-              ),
-            ),
-            comparedAt.get(
-              appKey({ namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' }),
-            ) ?? 0,
-          ),
-        })),
+        informer.list().map((a) => {
+          const app = { namespace: a.metadata?.namespace ?? '', name: a.metadata?.name ?? '' };
+          return { ...app, lookedAt: lastLookedAt(a, comparedAt.get(appKey(app))) };
+        }),
       due: (app, turn) =>
         void bus
           .command(

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AppRef } from '@flotilla/contracts';
-import { resyncTurn, startResync } from '../src/resync.js';
+import { lastLookedAt, resyncTurn, startResync } from '../src/resync.js';
 
 const apps: AppRef[] = Array.from({ length: 200 }, (_, i) => ({ namespace: 'ns', name: `a${i}` }));
 
@@ -88,5 +88,49 @@ describe('staggered resync of apps compared lately', () => {
     vi.advanceTimersByTime(10_500);
     stop();
     expect(new Set(seen.map((s) => s.app)).size).toBe(apps.length);
+  });
+});
+
+describe('when an app was last looked at', () => {
+  const created = '2026-12-03T10:00:00Z';
+  const t = (iso: string) => Date.parse(iso);
+
+  it("counts any replica's status write, not only this replica's comparisons", () => {
+    // Another replica (or the applier's end) wrote the status at 10:02; this one never compared it.
+    const app = {
+      metadata: { creationTimestamp: created },
+      status: { reconciledAt: '2026-12-03T10:02:00Z' },
+    };
+    expect(lastLookedAt(app, undefined)).toBe(t('2026-12-03T10:02:00Z'));
+    // Its own later comparison counts when it is the latest.
+    expect(lastLookedAt(app, t('2026-12-03T10:05:00Z'))).toBe(t('2026-12-03T10:05:00Z'));
+  });
+
+  it('falls back to the creation, and knows nothing of an app with no times', () => {
+    expect(lastLookedAt({ metadata: { creationTimestamp: created } }, undefined)).toBe(t(created));
+    expect(
+      lastLookedAt({ metadata: {}, status: { reconciledAt: 'not a time' } }, undefined),
+    ).toBeNaN();
+  });
+
+  it('holds back the turn of an app another replica just reconciled', () => {
+    vi.useFakeTimers({ now: t('2026-12-03T10:10:00Z') });
+    const due: string[] = [];
+    const app = (name: string, reconciledAt: string) => ({
+      namespace: 'ns',
+      name,
+      lookedAt: lastLookedAt(
+        { metadata: { creationTimestamp: created }, status: { reconciledAt } },
+        undefined,
+      ),
+    });
+    const stop = startResync({
+      intervalMs: 60_000,
+      apps: () => [app('fresh', '2026-12-03T10:09:59Z'), app('stale', '2026-12-03T10:01:00Z')],
+      due: (a) => due.push(a.name),
+    });
+    vi.advanceTimersByTime(50_000);
+    stop();
+    expect(due).toEqual(['stale']);
   });
 });
