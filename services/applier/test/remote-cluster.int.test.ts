@@ -4,6 +4,9 @@
 // while a sync waits in wave 0, and again while a PreSync hook runs there: the
 // sync is held (Running, waiting for the cluster it names, no retry spent) and
 // completes once it answers again, the hook adopted rather than re-created.
+// A held sync terminated with `flotilla app terminate-op` ends at once and
+// nothing of it runs once the cluster is back; one held for many returns of
+// its command still has its whole fault budget when it faults after.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -81,18 +84,18 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
 
   /**
    * Syncs app `name` into `namespace` of the second cluster (a Service healthy only once
-   * a test gives it an ingress point in wave 0, ConfigMap `late` in wave 1), stops the
+   * a test gives it an ingress point in wave 0, then `later` in later waves), stops the
    * second apiserver while the sync waits in wave 0, and waits for the operation held.
    */
-  const holdInWave0 = async (name: string, namespace: string, late: string) => {
-    await h.createApp(
-      name,
-      [edgeService, configMap(late, { 'argocd.argoproj.io/sync-wave': '1' })],
-      {
-        destination: { name: 'second', namespace },
-        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
-      },
-    );
+  const holdInWave0 = async (
+    name: string,
+    namespace: string,
+    later: readonly Record<string, unknown>[],
+  ) => {
+    await h.createApp(name, [edgeService, ...later], {
+      destination: { name: 'second', namespace },
+      syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+    });
     const state = async () => (await h.app(name)).status?.operationState;
     await h.requestSync(name);
     await waitFor(
@@ -187,45 +190,11 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
 
   it('holds a sync whose cluster stops answering mid-sync, and completes it when it is back', async () => {
     const dest2 = 'fleet-outage';
-    // Progressing until its status has an ingress point, which only this test gives it.
-    const edge = {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'edge', annotations: { 'argocd.argoproj.io/sync-wave': '0' } },
-      spec: { type: 'LoadBalancer', selector: { app: 'edge' }, ports: [{ port: 80 }] },
-    };
-    await h.createApp(
-      'outage',
-      [
-        edge,
-        configMap('late', { 'argocd.argoproj.io/sync-wave': '1' }),
-        configMap('later', { 'argocd.argoproj.io/sync-wave': '2' }),
-      ],
-      {
-        destination: { name: 'second', namespace: dest2 },
-        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
-      },
-    );
-    const state = async () => (await h.app('outage')).status?.operationState;
     // A manual sync without `retry`: before the hold, an outage ended it in Error at once.
-    await h.requestSync('outage');
-    await waitFor(
-      'the sync waiting in wave 0 for the edge Service',
-      async () => {
-        const s = await state();
-        return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
-    const startedAt = (await state())?.startedAt;
-
-    await cluster.stop('kube-apiserver');
-    const waiting = `waiting for cluster second (${cluster.server}) since `;
-    await waitFor(
-      'the operation held for the second cluster',
-      async () => (await state())?.message?.startsWith(waiting) === true,
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
+    const { state, startedAt } = await holdInWave0('outage', dest2, [
+      configMap('late', { 'argocd.argoproj.io/sync-wave': '1' }),
+      configMap('later', { 'argocd.argoproj.io/sync-wave': '2' }),
+    ]);
     const held = await state();
     expect(held?.phase).toBe('Running');
     expect(held?.message).toMatch(/, for up to 600 s: .*(ECONNREFUSED|ECONNRESET|socket hang up)/);
@@ -349,7 +318,9 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
 
   it('ends a held sync at once when it is terminated, and nothing of it runs once the cluster is back', async () => {
     const dest4 = 'fleet-held-terminate';
-    const { state, startedAt } = await holdInWave0('held-stop', dest4, 'held-late');
+    const { state, startedAt } = await holdInWave0('held-stop', dest4, [
+      configMap('held-late', { 'argocd.argoproj.io/sync-wave': '1' }),
+    ]);
     // As a user does: `flotilla app terminate-op`.
     const out = await terminateOp('held-stop');
     expect(out).toContain(`termination of the operation of ${h.ns}/held-stop requested`);
@@ -411,7 +382,9 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
 
   it('keeps its fault budget through a long hold: one fault after it does not end the operation', async () => {
     const dest5 = 'fleet-held-fault';
-    const { state, startedAt } = await holdInWave0('held-fault', dest5, 'fault-late');
+    const { state, startedAt } = await holdInWave0('held-fault', dest5, [
+      configMap('fault-late', { 'argocd.argoproj.io/sync-wave': '1' }),
+    ]);
     const redis = new Redis(h.env.redis.url);
     const desiredKey = `flotilla:desired:${h.ns}/held-fault`;
     const rendered = await redis.get(desiredKey);
