@@ -8,7 +8,10 @@
 // (Running, waiting for the cluster it names, no retry spent) and nothing is
 // pruned; the other app stays Synced and Healthy. Once it answers, the same
 // attempt resumes and completes by itself. Nothing of either app ever lands
-// in the other's cluster.
+// in the other's cluster. Then a held automated sync is ended by `flotilla app
+// terminate-op` while the cluster is down: Failed at once, one start and one
+// end event, and once the cluster is back nothing more of it runs and automated
+// sync leaves that revision alone (SyncError), as after any failed sync.
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,6 +51,12 @@ const settings = (version: string, wave?: string) => ({
     ...(wave ? { annotations: { 'argocd.argoproj.io/sync-wave': wave } } : {}),
   },
   data: { version },
+});
+
+/** The ConfigMap `extra`, in wave 2. */
+const extra = (version: string) => ({
+  ...settings(version, '2'),
+  metadata: { name: 'extra', annotations: { 'argocd.argoproj.io/sync-wave': '2' } },
 });
 
 // Progressing until its status has an ingress point: the second cluster runs no
@@ -131,6 +140,15 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     });
   const readFar = async () => (far = await readApp(env.kube.kc, ns, 'far'));
   const readHome = async () => (home = await readApp(env.kube.kc, ns, 'home'));
+  /** Waits until far's operation is held for the second cluster; returns how its message begins. */
+  const untilHeld = async () => {
+    const waiting = `waiting for cluster second (${second.server}) since `;
+    await until('the operation held for the unreachable cluster', async () => {
+      const s = (await readFar())?.status?.operationState;
+      return s?.phase === 'Running' && s.message?.startsWith(waiting) === true;
+    });
+    return waiting;
+  };
   const farPath = (kind: 'configmaps' | 'services', name: string) =>
     `/api/v1/namespaces/${farDest}/${kind}/${name}`;
   const homePath = () => `/api/v1/namespaces/${homeDest}/configmaps/settings`;
@@ -234,10 +252,7 @@ describe('two clusters, the second one down in the middle of a sync', () => {
       {
         'app/settings.yaml': stringify(settings('far-2', '1')),
         'app/edge.yaml': stringify(loadBalancer),
-        'app/extra.yaml': stringify({
-          ...settings('far-2', '2'),
-          metadata: { name: 'extra', annotations: { 'argocd.argoproj.io/sync-wave': '2' } },
-        }),
+        'app/extra.yaml': stringify(extra('far-2')),
       },
       'an edge Service in wave 0, an extra ConfigMap in wave 2',
     );
@@ -257,11 +272,7 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     await second.stop('kube-apiserver');
 
     // The operation is held, saying for which cluster and why.
-    const waiting = `waiting for cluster second (${second.server}) since `;
-    await until('the operation held for the unreachable cluster', async () => {
-      const s = (await readFar())?.status?.operationState;
-      return s?.phase === 'Running' && s.message?.startsWith(waiting) === true;
-    });
+    const waiting = await untilHeld();
     // The same attempt, no retry spent.
     expect(far?.status?.operationState?.startedAt).toBe(startedAt);
     expect(far?.status?.operationState?.retryCount).toBeUndefined();
@@ -376,5 +387,93 @@ describe('two clusters, the second one down in the middle of a sync', () => {
     // The last error stays in the report after the cluster is back, with when it began.
     expect(back.view.lastError).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
     expect(Date.parse(back.view.lastErrorAt ?? '')).not.toBeNaN();
+  }, 300_000);
+
+  it('ends a held automated sync at once on terminate-op, and does not sync that revision again', async () => {
+    const revision = await farRepo.commit(
+      {
+        'app/settings.yaml': stringify(settings('far-3', '1')),
+        'app/edge.yaml': stringify(loadBalancer),
+        'app/edge2.yaml': stringify({
+          ...loadBalancer,
+          metadata: { ...loadBalancer.metadata, name: 'edge2' },
+        }),
+        'app/extra.yaml': stringify(extra('far-3')),
+      },
+      'a second edge Service in wave 0',
+    );
+    await until('the sync waiting in wave 0 for the edge2 Service', async () => {
+      const s = (await readFar())?.status?.operationState;
+      return (
+        s?.phase === 'Running' &&
+        s.syncResult?.revision === revision &&
+        s.message?.includes('Service/edge2') === true
+      );
+    });
+    const startedAt = far?.status?.operationState?.startedAt;
+    await second.stop('kube-apiserver');
+    await untilHeld();
+
+    const stderr = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [CLI, 'app', 'terminate-op', 'far', '--kubeconfig', env.kube.kubeconfigPath, '-n', ns],
+        (err, _out, text) => (err ? reject(new Error(`${err.message}: ${text}`)) : resolve(text)),
+      );
+    });
+    expect(stderr).toContain(`termination of the operation of ${ns}/far requested`);
+    await until('the held operation ended', async () => {
+      const phase = (await readFar())?.status?.operationState?.phase;
+      return phase !== undefined && phase !== 'Running' && phase !== 'Terminating';
+    });
+    const ended = far?.status?.operationState;
+    expect({ phase: ended?.phase, message: ended?.message }).toEqual({
+      phase: 'Failed',
+      message: 'Operation terminated',
+    });
+    expect(ended?.startedAt).toBe(startedAt);
+    expect(ended?.retryCount).toBeUndefined();
+
+    await second.start('kube-apiserver');
+    await rawRequest(remote, {
+      method: 'PATCH',
+      path: `${farPath('services', 'edge2')}/status`,
+      contentType: 'application/merge-patch+json',
+      body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }] } } },
+    });
+    // Compared again with the cluster back: OutOfSync, and, as after any failed sync,
+    // automated sync leaves that revision alone (SyncError) until a new commit.
+    await until('far compared again, with a SyncError for the terminated revision', async () => {
+      const s = (await readFar())?.status;
+      return (
+        s?.sync?.status === 'OutOfSync' &&
+        !s.conditions?.some((c) => c.type === 'ComparisonError') &&
+        s.conditions?.some(
+          (c) => c.type === 'SyncError' && c.message?.includes(revision) === true,
+        ) === true
+      );
+    });
+    expect(far?.status?.operationState?.startedAt).toBe(startedAt);
+    // Nothing after wave 0 ran, then or since.
+    expect((await get(remote, farPath('configmaps', 'settings')))?.data).toEqual({
+      version: 'far-2',
+    });
+    expect((await get(remote, farPath('configmaps', 'extra')))?.data).toEqual({ version: 'far-2' });
+    const terminated = operationIdOf(
+      'op',
+      { namespace: ns, name: 'far' },
+      Date.parse(startedAt ?? ''),
+    );
+    const ops = (
+      await streamMessages(nc, Streams.Events, `flotilla.events.${ns}.far.operation.>`)
+    ).filter((e) => /\.(started|succeeded|failed)\.v1$/.test(String(e['type'])));
+    const after = ops.slice(ops.findIndex((e) => e['data']?.['operationId'] === terminated));
+    expect(
+      after.map((e) => `${String(e['type'])} ${String(e['data']?.['operationId'])}`),
+      JSON.stringify(after),
+    ).toEqual([
+      `dev.flotilla.operation.started.v1 ${terminated}`,
+      `dev.flotilla.operation.failed.v1 ${terminated}`,
+    ]);
   }, 300_000);
 });

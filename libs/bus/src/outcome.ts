@@ -8,15 +8,21 @@ export type Outcome =
   | { readonly kind: 'wait'; readonly delayMs: number; readonly reason: string }
   /** Never will: terminate; the handler records why (a condition on the app). */
   | { readonly kind: 'stall'; readonly reason: string }
-  /** Failed: retry with backoff; dead-lettered after the delivery limit. */
-  | { readonly kind: 'retry'; readonly error: string };
+  /**
+   * Failed: retry with backoff; dead-lettered after the delivery limit. `failures`,
+   * when the handler counts them, is how many deliveries of the message failed so
+   * far (this one included), so deliveries that waited count neither towards the
+   * limit nor the backoff; the delivery count otherwise.
+   */
+  | { readonly kind: 'retry'; readonly error: string; readonly failures?: number };
 
 /** Outcome constructors. */
 export const Outcomes = {
   done: { kind: 'done' } as Outcome,
   wait: (delayMs: number, reason: string): Outcome => ({ kind: 'wait', delayMs, reason }),
   stall: (reason: string): Outcome => ({ kind: 'stall', reason }),
-  retry: (error: string): Outcome => ({ kind: 'retry', error }),
+  retry: (error: string, failures?: number): Outcome =>
+    failures === undefined ? { kind: 'retry', error } : { kind: 'retry', error, failures },
 };
 
 /** Maps what a handler threw to an outcome. */

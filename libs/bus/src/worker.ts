@@ -15,8 +15,10 @@ import { createPublisher } from './publish.js';
 
 /** What a handler gets besides the command. */
 export interface HandlerContext {
-  /** 1 on first delivery. */
+  /** 1 on first delivery; deliveries that waited count too. */
   readonly deliveryCount: number;
+  /** The message's sequence in its stream: the same for every delivery of it. */
+  readonly sequence: number;
   readonly subject: string;
   /** W3C trace context the command was sent with. */
   readonly traceparent?: string;
@@ -116,7 +118,10 @@ export function startConsumer<T>(options: ConsumerLoopOptions<T>): Worker {
   let wake: (() => void) | undefined;
 
   const settle = async (msg: JsMsg, outcome: Outcome) => {
-    const exhausted = outcome.kind === 'retry' && msg.info.deliveryCount >= maxDeliveries;
+    // Failed deliveries: the handler's own count when it keeps one, so a message that
+    // waited long (redelivered after each wait) still gets all its retries.
+    const failures = outcome.kind === 'retry' ? (outcome.failures ?? msg.info.deliveryCount) : 0;
+    const exhausted = outcome.kind === 'retry' && failures >= maxDeliveries;
     metrics.work.inc({ kind, outcome: exhausted ? 'dead-letter' : outcome.kind });
     switch (outcome.kind) {
       case 'done':
@@ -137,19 +142,19 @@ export function startConsumer<T>(options: ConsumerLoopOptions<T>): Worker {
       case 'retry': {
         stats.failed++;
         const deliveries = msg.info.deliveryCount;
-        if (deliveries >= maxDeliveries) {
+        if (exhausted) {
           logger.error(
-            { subject: msg.subject, deliveries, error: outcome.error },
+            { subject: msg.subject, deliveries, failures, error: outcome.error },
             'giving up; dead-lettering',
           );
           await deadLetter(publisher, kind, msg, 'exhausted', outcome.error, source);
           stats.deadLettered++;
-          msg.term(`dead-lettered after ${deliveries} deliveries`);
+          msg.term(`dead-lettered after ${failures} failed deliveries`);
           return;
         }
-        const delay = backoffDelay(deliveries, backoff);
+        const delay = backoffDelay(failures, backoff);
         logger.warn(
-          { subject: msg.subject, deliveries, delayMs: delay, error: outcome.error },
+          { subject: msg.subject, deliveries, failures, delayMs: delay, error: outcome.error },
           'handler failed; will retry',
         );
         msg.nak(delay);
@@ -182,6 +187,7 @@ export function startConsumer<T>(options: ConsumerLoopOptions<T>): Worker {
     try {
       outcome = (await handler(decoded.value, {
         deliveryCount: msg.info.deliveryCount,
+        sequence: msg.info.streamSequence,
         subject: msg.subject,
         traceparent: msg.headers?.get('traceparent') || undefined,
         signal: abort.signal,

@@ -204,6 +204,34 @@ describe('the work-queue consume loop on a real nats-server', () => {
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(140);
   });
 
+  it('retries a failure after many waits when the handler counts its failures', async () => {
+    // Waits past the delivery limit, then one failure the handler counts as its first,
+    // then success: the limit is of failures, not deliveries.
+    const seen: { delivery: number; sequence: number }[] = [];
+    let failures = 0;
+    workers.push(
+      startWorker({
+        nc,
+        kind: 'diff',
+        logger: quietLogger,
+        maxDeliveries: 2,
+        backoff: { initialMs: 50, factor: 2, maxMs: 200 },
+        handler: async (_cmd, ctx) => {
+          seen.push({ delivery: ctx.deliveryCount, sequence: ctx.sequence });
+          if (seen.length <= 4) return Outcomes.wait(50, 'held');
+          if (seen.length === 5) return Outcomes.retry('one fault', ++failures);
+          return Outcomes.done;
+        },
+      }),
+    );
+    await createPublisher(nc).command(diffCommand('counted'));
+    await until(() => workers[0]!.stats.handled === 1, 15_000, 'handled after the fault');
+    expect(seen.map((s) => s.delivery)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(new Set(seen.map((s) => s.sequence)).size).toBe(1);
+    expect(workers[0]!.stats.deadLettered).toBe(0);
+    expect(workers[0]!.stats.failed).toBe(1);
+  });
+
   it('drops a duplicate Nats-Msg-Id and passes traceparent to the handler', async () => {
     const parents: (string | undefined)[] = [];
     const pub = createPublisher(nc);

@@ -9,12 +9,12 @@ import {
 import type { AppRef } from '@flotilla/contracts';
 import { readApp, writeApplierStatus } from './app-io.js';
 import { TERMINATED_MESSAGE } from './execute.js';
-import { countFinished, endOperation, same, type RunDeps } from './operation-run.js';
+import { announceEnd, countFinished, endOperation, same, type RunDeps } from './operation-run.js';
 
 /**
  * An operation withdrawn between two deliveries (while waiting for its
- * render or a retry's backoff): nothing runs any more, so it ends as a
- * terminate does.
+ * render, a retry's backoff or its cluster): nothing runs any more, so it
+ * ends as a terminate does, and its end is announced as any other end is.
  */
 export async function endWithdrawn(
   deps: RunDeps,
@@ -33,7 +33,7 @@ export async function endWithdrawn(
     ...(app.status?.history ? { history: app.status.history } : {}),
   });
   countFinished(ended, app);
-  await endOperation(deps, ref, undefined);
+  await Promise.all([announceEnd(deps, ref, ended), endOperation(deps, ref, undefined)]);
 }
 
 /**

@@ -22,6 +22,7 @@ import type { DesiredState, DesiredStore } from '@flotilla/render';
 import { activeSpan, failSpan, SpanAttr, type Logger } from '@flotilla/runtime';
 import { readApp } from './app-io.js';
 import { isDestinationUnreachableError, isPlanningError, isSharedResourceError } from './errors.js';
+import type { ClusterHolds } from './holds.js';
 import { executePlan, type ExecutionDeps, type ExecutionEnd, type HookDriver } from './execute.js';
 import { endWithdrawn } from './operation-end.js';
 import {
@@ -83,6 +84,8 @@ export interface OperationDeps extends Omit<ExecutionDeps, 'hookDriver'> {
    * the first time it found it down; {@link DEFAULT_CLUSTER_WAIT_MS} unless set.
    */
   readonly clusterWaitMs?: number;
+  /** When each held attempt's hold began. */
+  readonly holds: ClusterHolds;
 }
 
 /**
@@ -147,7 +150,8 @@ export async function runOperation(
   );
   // A held operation whose cluster still does not answer is held again at the cost of
   // one probe: no render read, project read or planning every time its command returns.
-  if (resuming && HELD.test(resuming.message ?? '') && !(await deps.cache.reachableNow())) {
+  const held = resuming ? await deps.holds.since(run.opId) : undefined;
+  if (held && !(await deps.cache.reachableNow())) {
     await holdForCluster(
       deps,
       run,
@@ -160,6 +164,8 @@ export async function runOperation(
   if (!resolved) return;
   const plan = await planStep(deps, run, resolved.desired, resolved.appDesired);
   if (!plan) return;
+  // The cluster answered and the attempt goes on: a later outage is a hold of its own.
+  if (held) await deps.holds.end(run.opId);
   const applied = new AppliedObjects();
   const end = await executeStep(deps, run, plan, lease, stopping, applied).catch(
     async (err: unknown) => {
@@ -232,12 +238,11 @@ async function unreachableAfter(deps: OperationDeps, err: unknown): Promise<stri
   return destinationDown(deps) ?? `the destination cluster is unreachable: ${String(err)}`;
 }
 
-/** The start of the hold `message` (an operation state's) says it is in, if it says so. */
-const HELD = /^waiting for .+ since (\S+), for up to \d+ s: /;
-
 /**
  * Holds the operation while its destination does not answer (`down` says
- * why): a Running state saying it waits for the cluster, and the command back
+ * why), from when its hold began (kept in {@link ClusterHolds}, so a restart
+ * or another replica goes on counting): a Running state saying it waits for
+ * the cluster since then, and the command back
  * every {@link CLUSTER_WAIT_POLL_MS}. Nothing is planned, applied or pruned
  * meanwhile; once the cluster answers, the next delivery plans afresh and
  * resumes from the results kept (`results`, else those of the state it
@@ -252,9 +257,9 @@ async function holdForCluster(
 ): Promise<void> {
   await run.started();
   const waitMs = deps.clusterWaitMs ?? DEFAULT_CLUSTER_WAIT_MS;
-  const held = HELD.exec(run.resumed?.message ?? '')?.[1];
-  const since = held && !Number.isNaN(Date.parse(held)) ? new Date(held) : new Date();
+  const since = await deps.holds.begin(run.opId, waitMs);
   if (Date.now() - since.getTime() >= waitMs) {
+    await deps.holds.end(run.opId);
     const waited = waitMs > 0 ? ` (waited ${Math.round(waitMs / 1000)} s for it)` : '';
     const end = {
       phase: OperationPhase.Error,

@@ -1,4 +1,4 @@
-import { inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
+import { failSpan, inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import type { Application, Operation } from '@flotilla/api';
 import { appNamespaceFilter, desiredHash, projectNameOf, type DiffObject } from '@flotilla/gitops';
@@ -31,6 +31,8 @@ import { readApp } from './app-io.js';
 import { isDeletionPending, runDeletion } from './deletion.js';
 import { OperationArrivals } from './arrivals.js';
 import { busHookDriver } from './hook-driver.js';
+import { CommandFaults } from './faults.js';
+import { ClusterHolds } from './holds.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
 import { projectGate, syncIdentity, windowCheck } from './project-gate.js';
@@ -110,6 +112,8 @@ export const applierRole: Role = {
     const desired = new DesiredStore(redis);
     const hookStore = new HookStore(redis);
     const marks = new AppliedMarks(redis);
+    const faults = new CommandFaults(redis);
+    const holds = new ClusterHolds(redis);
 
     // Terminate: the operation withdrawn from the Application while it runs.
     const terminations = new Map<string, AbortController>();
@@ -289,7 +293,7 @@ export const applierRole: Role = {
               ...(cmd.revision ? { [SpanAttr.revision]: cmd.revision } : {}),
             },
           },
-          async () => {
+          async (span) => {
             // An unknown destination falls back to the own cluster's cache only to
             // reach the check that ends the operation before anything is written.
             const cluster = await clusters
@@ -312,6 +316,7 @@ export const applierRole: Role = {
               windowCheck: windows,
               applyParallelism: options.applyParallelism,
               clusterWaitMs: options.clusterWaitMs,
+              holds,
               hooksFor: (app: AppRef, operationId: string) =>
                 busHookDriver(
                   nc,
@@ -339,13 +344,18 @@ export const applierRole: Role = {
               if (ctx.signal.aborted || lease.lost.aborted) {
                 return Outcomes.wait(options.leaseBusyDelayMs, 'handed over');
               }
-              const fault = !isWaiting(err);
-              if (fault && ctx.deliveryCount >= options.faultAttempts) {
+              if (isWaiting(err)) throw err;
+              // Failed deliveries, not deliveries: a command held for its cluster (or
+              // waiting for a backoff or a lease) came back many times without failing.
+              const failures = await faults.add(k, ctx.sequence).catch(() => ctx.deliveryCount);
+              if (failures >= options.faultAttempts) {
                 const message = `operation failed: ${(err as Error).message}`;
                 await errorOperation(deps, cmd.app, message, carried?.operation);
+                await faults.clear(k, ctx.sequence).catch(() => undefined);
                 return;
               }
-              throw err;
+              failSpan(span, (err as Error).message);
+              return Outcomes.retry((err as Error).message, failures);
             } finally {
               clearInterval(beat);
               terminations.delete(k);

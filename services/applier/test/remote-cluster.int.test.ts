@@ -4,11 +4,16 @@
 // while a sync waits in wave 0, and again while a PreSync hook runs there: the
 // sync is held (Running, waiting for the cluster it names, no retry spent) and
 // completes once it answers again, the hook adopted rather than re-created.
+// A held sync terminated with `flotilla app terminate-op` ends at once and
+// nothing of it runs once the cluster is back; one held for many returns of
+// its command still has its whole fault budget when it faults after.
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
 import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
-import { userCacheDir } from '@flotilla/runtime';
+import { metrics, userCacheDir } from '@flotilla/runtime';
 import { waitFor } from '@flotilla/testing';
 import { RENDERED, startApplierHarness, type ApplierHarness } from './harness.js';
 import { configMap, job } from './objects.js';
@@ -20,6 +25,16 @@ const exists = (kc: KubeConfig, path: string) =>
       if (err instanceof ApiError && err.status === 404) return false;
       throw err;
     });
+
+const CLI = join(import.meta.dirname, '..', '..', '..', 'cli', 'bin', 'flotilla.mjs');
+
+// Progressing until its status has an ingress point, which only the test gives it.
+const edgeService = {
+  apiVersion: 'v1',
+  kind: 'Service',
+  metadata: { name: 'edge', annotations: { 'argocd.argoproj.io/sync-wave': '0' } },
+  spec: { type: 'LoadBalancer', selector: { app: 'edge' }, ports: [{ port: 80 }] },
+};
 
 describe('the applier and hook-runner syncing a cluster of a cluster Secret', () => {
   let h: ApplierHarness;
@@ -55,6 +70,56 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
       },
     });
   });
+
+  /** Runs `flotilla app terminate-op <name>`; returns what it printed on stderr. */
+  const terminateOp = (name: string) =>
+    new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [CLI, 'app', 'terminate-op', name, '--kubeconfig', h.env.kube.kubeconfigPath, '-n', h.ns],
+        (err, _stdout, stderr) =>
+          err ? reject(new Error(`${err.message}: ${stderr}`)) : resolve(stderr),
+      );
+    });
+
+  /**
+   * Syncs app `name` into `namespace` of the second cluster (a Service healthy only once
+   * a test gives it an ingress point in wave 0, then `later` in later waves), stops the
+   * second apiserver while the sync waits in wave 0, and waits for the operation held.
+   */
+  const holdInWave0 = async (
+    name: string,
+    namespace: string,
+    later: readonly Record<string, unknown>[],
+  ) => {
+    await h.createApp(name, [edgeService, ...later], {
+      destination: { name: 'second', namespace },
+      syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+    });
+    const state = async () => (await h.app(name)).status?.operationState;
+    await h.requestSync(name);
+    await waitFor(
+      'the sync waiting in wave 0 for the edge Service',
+      async () => {
+        const s = await state();
+        return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const startedAt = (await state())?.startedAt;
+    await cluster.stop('kube-apiserver');
+    // Whatever the test does, the next one finds the cluster up.
+    onTestFinished(() => cluster.start('kube-apiserver'));
+    await waitFor(
+      'the operation held for the second cluster',
+      async () =>
+        (await state())?.message?.startsWith(
+          `waiting for cluster second (${cluster.server}) since `,
+        ) === true,
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    return { state, startedAt };
+  };
 
   afterAll(async () => {
     await h?.close();
@@ -125,45 +190,11 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
 
   it('holds a sync whose cluster stops answering mid-sync, and completes it when it is back', async () => {
     const dest2 = 'fleet-outage';
-    // Progressing until its status has an ingress point, which only this test gives it.
-    const edge = {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'edge', annotations: { 'argocd.argoproj.io/sync-wave': '0' } },
-      spec: { type: 'LoadBalancer', selector: { app: 'edge' }, ports: [{ port: 80 }] },
-    };
-    await h.createApp(
-      'outage',
-      [
-        edge,
-        configMap('late', { 'argocd.argoproj.io/sync-wave': '1' }),
-        configMap('later', { 'argocd.argoproj.io/sync-wave': '2' }),
-      ],
-      {
-        destination: { name: 'second', namespace: dest2 },
-        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
-      },
-    );
-    const state = async () => (await h.app('outage')).status?.operationState;
     // A manual sync without `retry`: before the hold, an outage ended it in Error at once.
-    await h.requestSync('outage');
-    await waitFor(
-      'the sync waiting in wave 0 for the edge Service',
-      async () => {
-        const s = await state();
-        return s?.phase === 'Running' && s.message?.includes('Service/edge') === true;
-      },
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
-    const startedAt = (await state())?.startedAt;
-
-    await cluster.stop('kube-apiserver');
-    const waiting = `waiting for cluster second (${cluster.server}) since `;
-    await waitFor(
-      'the operation held for the second cluster',
-      async () => (await state())?.message?.startsWith(waiting) === true,
-      { timeoutMs: 60_000, intervalMs: 200 },
-    );
+    const { state, startedAt } = await holdInWave0('outage', dest2, [
+      configMap('late', { 'argocd.argoproj.io/sync-wave': '1' }),
+      configMap('later', { 'argocd.argoproj.io/sync-wave': '2' }),
+    ]);
     const held = await state();
     expect(held?.phase).toBe('Running');
     expect(held?.message).toMatch(/, for up to 600 s: .*(ECONNREFUSED|ECONNRESET|socket hang up)/);
@@ -283,5 +314,135 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     expect(names.filter((n) => n === 'operation.started')).toHaveLength(1);
     expect(await exists(remote, `/api/v1/namespaces/${dest3}/configmaps/after-hook`)).toBe(true);
     expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest3}`)).toBe(false);
+  }, 600_000);
+
+  it('ends a held sync at once when it is terminated, and nothing of it runs once the cluster is back', async () => {
+    const dest4 = 'fleet-held-terminate';
+    const { state, startedAt } = await holdInWave0('held-stop', dest4, [
+      configMap('held-late', { 'argocd.argoproj.io/sync-wave': '1' }),
+    ]);
+    // As a user does: `flotilla app terminate-op`.
+    const out = await terminateOp('held-stop');
+    expect(out).toContain(`termination of the operation of ${h.ns}/held-stop requested`);
+    await waitFor(
+      'the held operation to end',
+      async () => !['Running', 'Terminating'].includes((await state())?.phase ?? 'Running'),
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+    const app = await h.app('held-stop');
+    const ended = app.status?.operationState;
+    expect({ phase: ended?.phase, message: ended?.message }).toEqual({
+      phase: 'Failed',
+      message: 'Operation terminated',
+    });
+    expect(ended?.startedAt).toBe(startedAt);
+    expect(ended?.retryCount).toBeUndefined();
+    expect(app.operation).toBeUndefined();
+    // Wave 0's results are kept; nothing of wave 1 ran.
+    const kept = ended?.syncResult?.resources?.map((r) => `${r.kind}/${r.name} ${r.status}`);
+    expect(kept).toContain('Service/edge Synced');
+    expect(kept?.filter((r) => r.startsWith('ConfigMap/'))).toEqual([]);
+    const redis = new Redis(h.env.redis.url);
+    try {
+      await waitFor(
+        'the lease released',
+        async () => (await redis.exists(`flotilla:lease:sync:${h.ns}/held-stop`)) === 0,
+        { timeoutMs: 30_000, intervalMs: 200 },
+      );
+    } finally {
+      redis.disconnect();
+    }
+    const operationEvents = async () =>
+      (await h.events('held-stop'))
+        .map((e) => e['name'] as string)
+        .filter((n) => ['started', 'succeeded', 'failed'].some((s) => n === `operation.${s}`));
+    expect(await operationEvents()).toEqual(['operation.started', 'operation.failed']);
+
+    // The cluster answers again and wave 0 turns healthy: a run of the terminated
+    // operation would now go on to wave 1.
+    await cluster.start('kube-apiserver');
+    const svc = `/api/v1/namespaces/${dest4}/services/edge`;
+    await rawRequest(remote, {
+      method: 'PATCH',
+      path: `${svc}/status`,
+      contentType: 'application/merge-patch+json',
+      body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.11' }] } } },
+    });
+    // Another app's sync into the same cluster completes: the applier saw it back.
+    await h.createApp('held-after', [configMap('held-after')], {
+      destination: { name: 'second', namespace: dest4 },
+    });
+    await h.requestSync('held-after');
+    expect((await h.finished('held-after')).status?.operationState?.phase).toBe('Succeeded');
+    expect(await exists(remote, `/api/v1/namespaces/${dest4}/configmaps/held-after`)).toBe(true);
+    expect(await exists(remote, `/api/v1/namespaces/${dest4}/configmaps/held-late`)).toBe(false);
+    expect((await state())?.finishedAt).toBe(ended?.finishedAt);
+    expect(await operationEvents()).toEqual(['operation.started', 'operation.failed']);
+  }, 600_000);
+
+  it('keeps its fault budget through a long hold: one fault after it does not end the operation', async () => {
+    const dest5 = 'fleet-held-fault';
+    const { state, startedAt } = await holdInWave0('held-fault', dest5, [
+      configMap('fault-late', { 'argocd.argoproj.io/sync-wave': '1' }),
+    ]);
+    const redis = new Redis(h.env.redis.url);
+    const desiredKey = `flotilla:desired:${h.ns}/held-fault`;
+    const rendered = await redis.get(desiredKey);
+    try {
+      // Held for more deliveries of its command than the applier's fault attempts (3)
+      // and the bus's dead-letter limit (5): one lease per delivery.
+      const tokens = () => redis.get(`flotilla:lease:sync:${h.ns}/held-fault:token`).then(Number);
+      const before = await tokens();
+      await waitFor(
+        'the command delivered 8 times more',
+        async () => (await tokens()) >= before + 8,
+        {
+          timeoutMs: 120_000,
+          intervalMs: 500,
+        },
+      );
+      expect((await state())?.phase).toBe('Running');
+
+      // One fault once the cluster answers: the desired state cannot be read.
+      const faults = async () =>
+        (await metrics.work.get()).values
+          .filter((v) => v.labels['kind'] === 'sync' && v.labels['outcome'] !== 'done')
+          .filter((v) => v.labels['outcome'] !== 'wait')
+          .reduce((n, v) => n + v.value, 0);
+      const faultsBefore = await faults();
+      await redis.set(desiredKey, 'not json');
+      // Watched while it starts: the applier may find it answering before start() returns.
+      const started = cluster.start('kube-apiserver');
+      await waitFor(
+        'a delivery failing with the fault, or the operation ending',
+        async () => (await faults()) > faultsBefore || (await state())?.phase !== 'Running',
+        { timeoutMs: 120_000, intervalMs: 50 },
+      );
+      await redis.set(desiredKey, rendered ?? '');
+      await started;
+    } finally {
+      redis.disconnect();
+    }
+    // The same attempt goes on: it waits in wave 0 again.
+    await waitFor(
+      'the sync waiting in wave 0 again',
+      async () => {
+        const s = await state();
+        return s?.phase !== 'Running' || s.message?.includes('Service/edge') === true;
+      },
+      { timeoutMs: 120_000, intervalMs: 200 },
+    );
+    expect((await state())?.phase).toBe('Running');
+    await rawRequest(remote, {
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${dest5}/services/edge/status`,
+      contentType: 'application/merge-patch+json',
+      body: { status: { loadBalancer: { ingress: [{ ip: '192.0.2.12' }] } } },
+    });
+    const done = (await h.finished('held-fault')).status?.operationState;
+    expect({ phase: done?.phase, message: done?.message }).toMatchObject({ phase: 'Succeeded' });
+    expect(done?.startedAt).toBe(startedAt);
+    expect(done?.retryCount).toBeUndefined();
+    expect(await exists(remote, `/api/v1/namespaces/${dest5}/configmaps/fault-late`)).toBe(true);
   }, 600_000);
 });
