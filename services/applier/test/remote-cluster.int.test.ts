@@ -261,10 +261,11 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     await h.createApp(
       'hooked',
       [
+        // Long enough that a loaded machine still sees the sync wait for it before it ends.
         job(
           'slow-migrate',
           { 'argocd.argoproj.io/hook': 'PreSync' },
-          { 'flotilla.dev/test-duration': '30s' },
+          { 'flotilla.dev/test-duration': '90s' },
         ),
         configMap('after-hook'),
       ],
