@@ -7,7 +7,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
-import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
+import {
+  ApiError,
+  loadKubeConfig,
+  rawRequest,
+  type KubeConfig,
+  type KubeConnection,
+} from '@flotilla/kube';
 import { userCacheDir } from '@flotilla/runtime';
 import { waitFor } from '@flotilla/testing';
 import { RENDERED, startApplierHarness, type ApplierHarness } from './harness.js';
@@ -24,7 +30,7 @@ const exists = (kc: KubeConfig, path: string) =>
 describe('the applier and hook-runner syncing a cluster of a cluster Secret', () => {
   let h: ApplierHarness;
   let cluster: TemporaryCluster;
-  let remote: KubeConfig;
+  let remote: KubeConnection;
   const dest = 'fleet-dest';
 
   beforeAll(async () => {
@@ -47,8 +53,8 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
           server: b64(cluster.server),
           config: b64(
             JSON.stringify({
-              bearerToken: remote.getCurrentUser()!.token,
-              tlsClientConfig: { caData: remote.getCurrentCluster()!.caData },
+              bearerToken: remote.user.token,
+              tlsClientConfig: { caData: Buffer.from(remote.cluster.ca ?? '').toString('base64') },
             }),
           ),
         },
