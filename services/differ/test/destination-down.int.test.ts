@@ -16,7 +16,6 @@ import {
   installCrds,
   loadKubeConfig,
   rawRequest,
-  type KubeConfig,
   type KubeConnection,
 } from '@flotilla/kube';
 import { ClusterReports, DesiredStore, type ClusterReport } from '@flotilla/render';
