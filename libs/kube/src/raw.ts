@@ -72,6 +72,11 @@ export async function rawRequest<T = unknown>(kc: KubeAccess, req: RawRequest): 
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
+      // The connection closed before the whole answer came (an apiserver stopping).
+      res.on('error', (err) => {
+        endTimer();
+        reject(cutShort(err));
+      });
       res.on('end', () => {
         endTimer();
         const status = res.statusCode ?? 500;
@@ -129,6 +134,16 @@ export function apiErrorOf(status: number, text: string): ApiError {
     s = undefined;
   }
   return new ApiError(status, s?.message ?? `HTTP ${status}: ${text.slice(0, 500)}`, s?.reason);
+}
+
+/**
+ * A response whose connection closed before its end: Node names it `aborted`;
+ * said as the same request's error before any answer, `socket hang up`, so an
+ * outage reads the same whichever moment it cut a request.
+ */
+export function cutShort(err: Error): Error {
+  if (err.message !== 'aborted') return err;
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 }
 
 /**

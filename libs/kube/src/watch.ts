@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeAccess } from './kubeconfig.js';
-import { apiErrorOf, prepare } from './raw.js';
+import { apiErrorOf, cutShort, prepare } from './raw.js';
 
 /** One event of a watch: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR (whose object is a Status). */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
@@ -73,7 +73,10 @@ export async function watchRequest(
         if (event.type && event.object) onEvent(event.type, event.object);
       });
       lines.on('close', () => finish());
-      res.on('error', (err) => finish(aborted ? undefined : err));
+      // readline passes its input's errors on: both must be heard, or an abort is uncaught.
+      const failed = (err: Error) => finish(aborted ? undefined : cutShort(err));
+      lines.on('error', failed);
+      res.on('error', failed);
       resolve(handle);
     });
     let aborted = false;
