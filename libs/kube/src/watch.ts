@@ -17,7 +17,7 @@ export interface WatchRequest {
  * Opens a watch of the collection at `path` and calls `onEvent` for each
  * event. Resolves once the apiserver answered (or the request failed), with
  * the request to abort; `done` is called once, when the stream ends: without
- * an error when the apiserver closed it or it was aborted, else with an
+ * an error when the apiserver closed it, its connection closed or it was aborted, else with an
  * {@link ApiError} (a refused watch: its HTTP code) or the network error.
  */
 export async function watchRequest(
@@ -73,8 +73,11 @@ export async function watchRequest(
         if (event.type && event.object) onEvent(event.type, event.object);
       });
       lines.on('close', () => finish());
-      // readline passes its input's errors on: both must be heard, or an abort is uncaught.
-      const failed = (err: Error) => finish(aborted ? undefined : cutShort(err));
+      // readline passes its input's errors on: both must be heard, or an abort is
+      // uncaught. A stream whose connection closed has ended, like one the
+      // apiserver closed: the next request tells whether the apiserver is still
+      // there (and why not), so one outage reads the same throughout.
+      const failed = (err: Error) => finish(aborted || cutShort(err) !== err ? undefined : err);
       lines.on('error', failed);
       res.on('error', failed);
       resolve(handle);
