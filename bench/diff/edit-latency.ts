@@ -9,7 +9,7 @@ import { differRole } from '@flotilla/differ';
 import { trackingId, type DiffObject } from '@flotilla/gitops';
 import {
   Discovery,
-  Watch,
+  watchRequest,
   applyObject,
   installCrds,
   rawRequest,
@@ -97,10 +97,12 @@ export async function editToOutOfSync(
 
   // Every change of the Application's sync status, timestamped as it arrives.
   let waiter: { status: string; resolve: (t: number) => void } | undefined;
-  const controller = await new Watch(kc).watch(
+  const controller = await watchRequest(
+    kc,
     `/apis/${API_VERSION}/namespaces/${ns}/applications`,
     {},
-    (_phase: string, obj: Application) => {
+    (_phase, o) => {
+      const obj = o as Application;
       const at = performance.now();
       if (waiter && obj.status?.sync?.status === waiter.status) {
         waiter.resolve(at);

@@ -96,8 +96,8 @@ for (const role of [hookRunnerRole, applierRole, differRole, rendererRole, gitPo
     }),
   );
 }
-const application = (name: string, path: string, namespace: string) =>
-  objectApi(kc).create({
+const application = async (name: string, path: string, namespace: string) =>
+  (await objectApi(kc)).create({
     apiVersion: API_VERSION,
     kind: 'Application',
     metadata: { name, namespace: ns },

@@ -21,7 +21,14 @@ import type { Application } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
 import { Streams, operationIdOf } from '@flotilla/contracts';
 import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
-import { ApiError, installCrds, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
+import {
+  ApiError,
+  installCrds,
+  loadKubeConfig,
+  rawRequest,
+  type KubeConfig,
+  type KubeConnection,
+} from '@flotilla/kube';
 import { userCacheDir } from '@flotilla/runtime';
 import {
   startEnv,
@@ -96,7 +103,7 @@ describe('two clusters, the second one down in the middle of a sync', () => {
   let env: TestEnv;
   let ns: string;
   let second: TemporaryCluster;
-  let remote: KubeConfig;
+  let remote: KubeConnection;
   let roles: RunningRoles | undefined;
   let nc: NatsConnection;
   let homeDest: string;
@@ -175,8 +182,8 @@ describe('two clusters, the second one down in the middle of a sync', () => {
           server: b64(second.server),
           config: b64(
             JSON.stringify({
-              bearerToken: remote.getCurrentUser()!.token,
-              tlsClientConfig: { caData: remote.getCurrentCluster()!.caData },
+              bearerToken: remote.user.token,
+              tlsClientConfig: { caData: Buffer.from(remote.cluster.ca ?? '').toString('base64') },
             }),
           ),
         },

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION, APPLICATION, applicationPath, type Application } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
 import { appKey } from '@flotilla/contracts';
-import { installCrds, rawRequest, Watch } from '@flotilla/kube';
+import { installCrds, rawRequest, watchRequest } from '@flotilla/kube';
 import { run, userCacheDir } from '@flotilla/runtime';
 import {
   serviceEnv,
@@ -257,12 +257,14 @@ describe('helm upgrade while an operation waits on a hook', () => {
     // The upgrade, watched: every scale of an applier ReplicaSet as the controller wrote it.
     const scales: { old: number; new: number }[] = [];
     const replicas = new Map<string, number>();
-    const watching = await new Watch(env.kube.kc).watch(
+    const watching = await watchRequest(
+      env.kube.kc,
       `/apis/apps/v1/namespaces/${ns}/replicasets`,
       {
         labelSelector: `app.kubernetes.io/instance=${release},app.kubernetes.io/component=applier`,
       },
-      (_type: string, rs: ReplicaSet) => {
+      (_type, object) => {
+        const rs = object as unknown as ReplicaSet;
         replicas.set(rs.metadata.name, rs.spec.replicas ?? 0);
         let added = 0;
         for (const [name, n] of replicas) if (name !== before!.metadata.name) added += n;

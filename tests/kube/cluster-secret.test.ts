@@ -1,3 +1,4 @@
+import type { RequestOptions } from 'node:https';
 import { describe, expect, it } from 'vitest';
 import { clusterFromSecret } from '@flotilla/kube';
 
@@ -12,24 +13,33 @@ const secret = (config: unknown, name = 'prod') => ({
 });
 
 describe('Argo CD cluster Secrets', () => {
-  it('reads a bearer token and CA', () => {
+  it('reads a bearer token and CA', async () => {
     const t = clusterFromSecret(
       secret({ bearerToken: 'tok', tlsClientConfig: { caData: b64('CA'), serverName: 'api' } }),
     );
     if (!t || !('kc' in t)) throw new Error('expected a usable cluster');
     expect(t).toMatchObject({ name: 'prod', server: 'https://prod.example.com:6443' });
-    expect(t.kc.getCurrentUser()?.token).toBe('tok');
-    expect(t.kc.getCurrentCluster()).toMatchObject({ caData: b64('CA'), tlsServerName: 'api' });
+    const options: RequestOptions = {};
+    await t.kc.applyToHTTPSOptions(options);
+    expect(options).toMatchObject({
+      headers: { Authorization: 'Bearer tok' },
+      ca: 'CA',
+      servername: 'api',
+    });
+    expect(options.rejectUnauthorized).toBeUndefined();
   });
 
-  it('reads client certificates', () => {
+  it('reads client certificates', async () => {
     const t = clusterFromSecret(
       secret({
         tlsClientConfig: { certData: b64('CERT'), keyData: b64('KEY'), caData: b64('CA') },
       }),
     );
     if (!t || !('kc' in t)) throw new Error('expected a usable cluster');
-    expect(t.kc.getCurrentUser()).toMatchObject({ certData: b64('CERT'), keyData: b64('KEY') });
+    const options: RequestOptions = {};
+    await t.kc.applyToHTTPSOptions(options);
+    expect(options).toMatchObject({ cert: 'CERT', key: 'KEY', ca: 'CA' });
+    expect(options.headers).not.toHaveProperty('Authorization');
   });
 
   it.each([

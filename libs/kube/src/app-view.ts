@@ -7,7 +7,8 @@
 import type { Application } from '@flotilla/api';
 import { appKey, type AppRef } from '@flotilla/contracts';
 import { appNamespaceFilter, type AppNamespaceScope } from '@flotilla/gitops';
-import type { Informer, KubeConfig, ObjectCache } from '@kubernetes/client-node';
+import type { Informer, ObjectCache } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
 import { ApplicationClient, resourceVersionAtLeast as atLeast } from './applications.js';
 
 /** The resourceVersion of `app`, when it has one. */
@@ -91,7 +92,7 @@ const DELIVERY_WAIT_MS = 500;
  * namespace the scope does not serve reads as absent: it is not this role's.
  */
 export async function watchApplications(
-  kc: KubeConfig,
+  kc: KubeAccess,
   scope: string | AppNamespaceScope,
 ): Promise<ApplicationWatch> {
   const client = new ApplicationClient(kc);

@@ -19,7 +19,8 @@ import {
   servesOtherNamespaces,
   type AppNamespaceScope,
 } from '@flotilla/gitops';
-import type { Informer, KubeConfig, ObjectCache } from '@kubernetes/client-node';
+import type { Informer, ObjectCache } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
 import { customResourceInformer, namespaceFilteredInformer } from './informer.js';
 import { ApiError, rawRequest } from './raw.js';
 
@@ -28,7 +29,7 @@ const JSON_PATCH = 'application/json-patch+json';
 
 /** Reads and writes Applications through the apiserver of a kubeconfig. */
 export class ApplicationClient {
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(private readonly kc: KubeAccess) {}
 
   /** The Application, or undefined when it does not exist. */
   async get(ref: AppRef): Promise<Application | undefined> {

@@ -1,4 +1,5 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
 import type { ResourceKey } from '@flotilla/contracts';
 import { collectionPath, type Discovery } from './cache/discovery.js';
 import { keyOf } from './cache/cluster-cache.js';
@@ -45,7 +46,7 @@ async function objectPath(
  * fields) and returns what the apiserver stored, or would store with `dryRun`.
  */
 export async function applyObject(
-  kc: KubeConfig,
+  kc: KubeAccess,
   discovery: Discovery,
   obj: KubernetesObject,
   options: ApplyObjectOptions,
@@ -72,7 +73,7 @@ export async function applyObject(
  * was created.
  */
 export async function replaceObject(
-  kc: KubeConfig,
+  kc: KubeAccess,
   discovery: Discovery,
   obj: KubernetesObject,
   options: Omit<ApplyObjectOptions, 'force'>,
@@ -109,7 +110,7 @@ export async function replaceObject(
 
 /** Deletes one object; resolves false when it was already gone. */
 export async function deleteObject(
-  kc: KubeConfig,
+  kc: KubeAccess,
   discovery: Discovery,
   key: ResourceKey,
   options: { propagationPolicy?: 'Foreground' | 'Background' | 'Orphan'; dryRun?: boolean } = {},

@@ -1,6 +1,6 @@
-import { KubeConfig } from '@kubernetes/client-node';
-import type { KubeConfig as KC } from '@kubernetes/client-node';
+import type { RequestOptions } from 'node:https';
 import { ClusterCache } from './cache/index.js';
+import { KubeConnection, type KubeAccess as KC } from './kubeconfig.js';
 import { rawRequest } from './raw.js';
 
 /** The in-cluster destination, as Argo CD names it. */
@@ -27,21 +27,23 @@ const impersonated = new WeakMap<KC, Map<string, KC>>();
 /**
  * The credentials of `kc` acting as `user` (the `Impersonate-User` header on
  * every request): the cluster then authorizes each request as that user. One
- * KubeConfig per (kc, user), reused.
+ * access per (kc, user), reused.
  */
 export function impersonating(kc: KC, user: string): KC {
   let byUser = impersonated.get(kc);
   if (!byUser) impersonated.set(kc, (byUser = new Map()));
   const hit = byUser.get(user);
   if (hit) return hit;
-  const current = kc.getCurrentUser();
-  const out = new KubeConfig();
-  out.loadFromOptions({
-    clusters: kc.clusters,
-    users: kc.users.map((u) => (u.name === current?.name ? { ...u, impersonateUser: user } : u)),
-    contexts: kc.contexts,
-    currentContext: kc.currentContext,
-  });
+  const out: KC =
+    kc instanceof KubeConnection
+      ? kc.impersonating(user)
+      : {
+          getCurrentCluster: () => kc.getCurrentCluster(),
+          async applyToHTTPSOptions(options: RequestOptions) {
+            await kc.applyToHTTPSOptions(options);
+            options.headers = { ...options.headers, 'Impersonate-User': user };
+          },
+        };
   byUser.set(user, out);
   return out;
 }
@@ -107,29 +109,22 @@ export function clusterFromSecret(secret: SecretLike): ClusterTarget | UnusableC
   const problem = configProblem(config);
   if (problem) return { name, server, problem };
   const tls = config.tlsClientConfig ?? {};
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [
-      {
-        name,
-        server,
-        skipTLSVerify: tls.insecure ?? false,
-        ...(tls.caData ? { caData: tls.caData } : {}),
-        ...(tls.serverName ? { tlsServerName: tls.serverName } : {}),
-      },
-    ],
-    users: [
-      {
-        name,
-        ...(config.bearerToken ? { token: config.bearerToken } : {}),
-        ...(config.username ? { username: config.username, password: config.password } : {}),
-        ...(tls.certData ? { certData: tls.certData } : {}),
-        ...(tls.keyData ? { keyData: tls.keyData } : {}),
-      },
-    ],
-    contexts: [{ name, cluster: name, user: name }],
-    currentContext: name,
-  });
+  const kc = new KubeConnection(
+    {
+      name,
+      server,
+      ...(tls.insecure ? { insecureSkipTlsVerify: true } : {}),
+      ...(tls.caData ? { ca: decode(tls.caData)! } : {}),
+      ...(tls.serverName ? { tlsServerName: tls.serverName } : {}),
+    },
+    {
+      name,
+      ...(config.bearerToken ? { token: config.bearerToken } : {}),
+      ...(config.username ? { username: config.username, password: config.password ?? '' } : {}),
+      ...(tls.certData ? { clientCertificate: decode(tls.certData)! } : {}),
+      ...(tls.keyData ? { clientKey: decode(tls.keyData)! } : {}),
+    },
+  );
   const project = decode(secret.data?.['project']);
   return { name, server, kc, ...(project ? { project } : {}) };
 }

@@ -11,8 +11,8 @@ import {
   type DryRunCache,
   type ServerSideDryRun,
 } from '@flotilla/gitops';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { isDeepStrictEqual } from 'node:util';
+import type { KubeAccess } from './kubeconfig.js';
 import { applyObject } from './apply.js';
 import type { ClusterCache } from './cache/cluster-cache.js';
 import type { KubernetesObject } from './client.js';
@@ -20,7 +20,7 @@ import type { KubernetesObject } from './client.js';
 /** What {@link compareApp} compares, and where. */
 export interface CompareAppInput {
   /** Credentials of the destination cluster, for the dry runs. */
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   /** The destination's watch cache: where live objects come from. */
   readonly cache: ClusterCache;
   /** The Application: its destination namespace, ignoreDifferences and last resources. */

@@ -1,11 +1,8 @@
 // Settings ConfigMaps (flotilla-cm, argocd-cm) watched by name in one
 // namespace, so a change takes effect without a restart.
-import {
-  CoreV1Api,
-  makeInformer,
-  type KubeConfig,
-  type V1ConfigMap,
-} from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
+import { ListWatch } from './list-watch.js';
 
 /** A watched ConfigMap: its name and data; `data` is absent while the ConfigMap does not exist. */
 export interface WatchedConfigMap {
@@ -37,13 +34,13 @@ export interface WatchConfigMapsOptions {
  * first report is made.
  */
 export async function watchConfigMaps(
-  kc: KubeConfig,
+  kc: KubeAccess,
   options: WatchConfigMapsOptions,
 ): Promise<ConfigMapWatch> {
   const { namespace, names, onChange } = options;
-  const api = kc.makeApiClient(CoreV1Api);
-  const informer = makeInformer<V1ConfigMap>(kc, `/api/v1/namespaces/${namespace}/configmaps`, () =>
-    api.listNamespacedConfigMap({ namespace }),
+  const informer = new ListWatch<V1ConfigMap>(
+    kc,
+    `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps`,
   );
   let last: string | undefined;
   let stopped = false;

@@ -1,5 +1,5 @@
 import { allCrds, APPLY_PATCH_CONTENT_TYPE, CRD_FIELD_MANAGER } from '@flotilla/api';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
 import { rawRequest } from './raw.js';
 
 type CrdStatus = { status?: { conditions?: { type: string; status: string }[] } };
@@ -10,7 +10,7 @@ type CrdStatus = { status?: { conditions?: { type: string; status: string }[] } 
  * waits until the apiserver serves them.
  */
 export async function installCrds(
-  kc: KubeConfig,
+  kc: KubeAccess,
   options: { timeoutMs?: number } = {},
 ): Promise<void> {
   const crds = allCrds();
@@ -40,7 +40,7 @@ export async function installCrds(
 }
 
 /** Creates a namespace unless it exists. */
-export async function ensureNamespace(kc: KubeConfig, name: string): Promise<void> {
+export async function ensureNamespace(kc: KubeAccess, name: string): Promise<void> {
   try {
     await rawRequest(kc, {
       method: 'POST',

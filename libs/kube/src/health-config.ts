@@ -1,7 +1,7 @@
 // Users' health customizations, read from the settings ConfigMaps of the
 // control namespace and applied to a live assessor whenever they change.
 import { createHash } from 'node:crypto';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
 import {
   HEALTH_CONFIG_MAPS,
   createReloadableHealthAssessor,
@@ -21,7 +21,7 @@ export interface HealthConfigWatch {
 
 /** Where the customizations live and what to tell when they change. */
 export interface HealthConfigOptions {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   /** The control namespace, holding `flotilla-cm` and `argocd-cm`. */
   readonly namespace: string;
   readonly logger: Logger;

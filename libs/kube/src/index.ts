@@ -6,14 +6,17 @@ export {
   type KubernetesObject,
 } from './client.js';
 export {
-  KubeConfig,
-  KubernetesObjectApi,
-  CoreV1Api,
-  AppsV1Api,
-  BatchV1Api,
-  Watch,
-  PatchStrategy,
-} from '@kubernetes/client-node';
+  KubeConnection,
+  loadKubeConnectionFromFile,
+  loadKubeConnectionInCluster,
+  type KubeAccess,
+  type KubeCluster,
+  type KubeUser,
+  /** What every function here takes to reach an apiserver (client-node's KubeConfig is one). */
+  type KubeAccess as KubeConfig,
+} from './kubeconfig.js';
+export { watchRequest, type WatchRequest, type WatchEventType } from './watch.js';
+export { ListWatch, type ListWatchOptions } from './list-watch.js';
 export {
   customResourceInformer,
   namespaceFilteredInformer,
@@ -30,12 +33,7 @@ export {
   type HealthConfigOptions,
   type HealthConfigWatch,
 } from './health-config.js';
-export {
-  CustomObjectsApi,
-  makeInformer,
-  type Informer,
-  type ObjectCache,
-} from '@kubernetes/client-node';
+export type { Informer, ObjectCache } from '@kubernetes/client-node';
 export { rawRequest, requestResource, ApiError, type RawRequest } from './raw.js';
 export { ApplicationClient, resourceVersionAtLeast } from './applications.js';
 export {

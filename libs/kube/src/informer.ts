@@ -1,12 +1,11 @@
-import {
-  CustomObjectsApi,
-  makeInformer,
-  type Informer,
-  type KubeConfig,
-  type KubernetesObject,
-  type ObjectCache,
-  type ObjectCallback,
+import type {
+  Informer,
+  KubernetesObject,
+  ObjectCache,
+  ObjectCallback,
 } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
+import { ListWatch } from './list-watch.js';
 
 /** Identifies a namespaced custom resource type. */
 export interface CustomResourceType {
@@ -25,39 +24,16 @@ export interface CustomResourceType {
  * third of a synced Application's memory (16 MiB per role at 10,000 apps).
  */
 export function customResourceInformer<T extends KubernetesObject>(
-  kc: KubeConfig,
+  kc: KubeAccess,
   type: CustomResourceType,
   namespace: string | undefined,
 ): Informer<T> & ObjectCache<T> {
-  const api = kc.makeApiClient(CustomObjectsApi);
   const base = `/apis/${type.group}/${type.version}`;
   const path =
     namespace === undefined
       ? `${base}/${type.plural}`
       : `${base}/namespaces/${encodeURIComponent(namespace)}/${type.plural}`;
-  const list = () =>
-    (namespace === undefined
-      ? api.listClusterCustomObject({
-          group: type.group,
-          version: type.version,
-          plural: type.plural,
-        })
-      : api.listNamespacedCustomObject({
-          group: type.group,
-          version: type.version,
-          namespace,
-          plural: type.plural,
-        })
-    ).then((l: { items?: T[] }) => {
-      for (const o of l.items ?? []) withoutManagedFields(o);
-      return l;
-    });
-  const informer = makeInformer<T>(kc, path, list as Parameters<typeof makeInformer<T>>[2]);
-  // The informer stores a watched object before it calls back, and this
-  // callback is the first: what it drops is dropped from the cache too.
-  informer.on('add', withoutManagedFields);
-  informer.on('update', withoutManagedFields);
-  return informer;
+  return new ListWatch<T>(kc, path, { transform: withoutManagedFields });
 }
 
 /** Drops the object's managedFields in place (set to undefined, not deleted: V8 keeps the object's fast shape). */

@@ -11,13 +11,13 @@ import {
 } from '@flotilla/api';
 import { defaultProjectSpec, type ProjectView } from '@flotilla/gitops';
 import type { Logger } from '@flotilla/runtime';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from './kubeconfig.js';
 import { customResourceInformer } from './informer.js';
 import { ApiError, rawRequest } from './raw.js';
 
 /** Reads and writes AppProjects through the apiserver of a kubeconfig. */
 export class ProjectClient {
-  constructor(private readonly kc: KubeConfig) {}
+  constructor(private readonly kc: KubeAccess) {}
 
   /** The project, or undefined when it does not exist. */
   async get(namespace: string, name: string): Promise<AppProject | undefined> {
@@ -96,7 +96,7 @@ export function projectView(project: AppProject): ProjectView {
 
 /** Options of {@link ProjectStore.start}. */
 export interface ProjectStoreOptions {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   /** The control namespace, where AppProjects live. */
   readonly namespace: string;
   /**

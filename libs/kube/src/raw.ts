@@ -1,7 +1,12 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { appMetrics, metrics, requestShape } from '@flotilla/runtime';
+import type { KubeAccess } from './kubeconfig.js';
 
 /** One raw request to the apiserver. */
 export interface RawRequest {
@@ -38,31 +43,19 @@ const agents = { http: new HttpAgent(keepAlive), https: new HttpsAgent(keepAlive
  * client rebuilds objects from its models and drops fields it does not know
  * (for CRDs, every `x-kubernetes-*` key); raw requests keep every field.
  */
-export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): Promise<T> {
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new ApiError(0, 'kubeconfig has no current cluster');
-  const url = new URL(req.path, server);
-  for (const [k, v] of Object.entries(req.query ?? {})) url.searchParams.set(k, v);
+export async function rawRequest<T = unknown>(kc: KubeAccess, req: RawRequest): Promise<T> {
   const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-  const options: RequestOptions = {
-    method: req.method,
-    headers: {
-      Accept: 'application/json',
-      // A sized body, never a chunked one: kept-open connections then stay in step.
-      ...(body !== undefined
-        ? {
-            'Content-Type': req.contentType ?? 'application/json',
-            'Content-Length': Buffer.byteLength(body),
-          }
-        : {}),
-    },
-    timeout: req.timeoutMs ?? 30_000,
-  };
-  await kc.applyToHTTPSOptions(options);
-  const https = url.protocol === 'https:';
-  // A proxy needs the agent client-node made for it.
-  if (!kc.getCurrentCluster()?.proxyUrl) options.agent = https ? agents.https : agents.http;
-  const send = https ? httpsRequest : httpRequest;
+  const { url, options, send } = await prepare(kc, req.method, req.path, req.query, {
+    Accept: 'application/json',
+    // A sized body, never a chunked one: kept-open connections then stay in step.
+    ...(body !== undefined
+      ? {
+          'Content-Type': req.contentType ?? 'application/json',
+          'Content-Length': String(Buffer.byteLength(body)),
+        }
+      : {}),
+  });
+  options.timeout = req.timeoutMs ?? 30_000;
   const labels = { method: req.method, resource: requestResource(req.path) };
   metrics.kubeRequests.inc(labels);
   const endTimer = metrics.kubeRequestSeconds.startTimer(labels);
@@ -79,6 +72,11 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
+      // The connection closed before the whole answer came (an apiserver stopping).
+      res.on('error', (err) => {
+        endTimer();
+        reject(cutShort(err));
+      });
       res.on('end', () => {
         endTimer();
         const status = res.statusCode ?? 500;
@@ -88,12 +86,8 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
         } catch {
           // not JSON; keep the text
         }
-        if (status >= 300) {
-          const s = parsed as { message?: string; reason?: string } | undefined;
-          reject(
-            new ApiError(status, s?.message ?? `HTTP ${status}: ${text.slice(0, 500)}`, s?.reason),
-          );
-        } else resolve(parsed as T);
+        if (status >= 300) reject(apiErrorOf(status, text));
+        else resolve(parsed as T);
       });
     });
     r.on('timeout', () => r.destroy(new ApiError(0, `${req.method} ${req.path} timed out`)));
@@ -103,6 +97,53 @@ export async function rawRequest<T = unknown>(kc: KubeConfig, req: RawRequest): 
     });
     r.end(body);
   });
+}
+
+type Send = (
+  url: URL,
+  options: RequestOptions,
+  callback: (res: IncomingMessage) => void,
+) => ClientRequest;
+
+/** The URL, options (credentials included) and sender of one request. */
+export async function prepare(
+  kc: KubeAccess,
+  method: string,
+  path: string,
+  query: Readonly<Record<string, string>> | undefined,
+  headers: Record<string, string>,
+): Promise<{ url: URL; options: RequestOptions; send: Send }> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster?.server) throw new ApiError(0, 'kubeconfig has no current cluster');
+  const url = new URL(path, cluster.server);
+  for (const [k, v] of Object.entries(query ?? {})) url.searchParams.set(k, v);
+  const options: RequestOptions = { method, headers };
+  await kc.applyToHTTPSOptions(options);
+  const https = url.protocol === 'https:';
+  // A proxy needs the agent client-node made for it.
+  if (!cluster.proxyUrl) options.agent = https ? agents.https : agents.http;
+  return { url, options, send: https ? httpsRequest : httpRequest };
+}
+
+/** The apiserver's error of a response: its Status message, else the HTTP code and text. */
+export function apiErrorOf(status: number, text: string): ApiError {
+  let s: { message?: string; reason?: string } | undefined;
+  try {
+    s = JSON.parse(text) as typeof s;
+  } catch {
+    s = undefined;
+  }
+  return new ApiError(status, s?.message ?? `HTTP ${status}: ${text.slice(0, 500)}`, s?.reason);
+}
+
+/**
+ * A response whose connection closed before its end: Node names it `aborted`;
+ * said as the same request's error before any answer, `socket hang up`, so an
+ * outage reads the same whichever moment it cut a request.
+ */
+export function cutShort(err: Error): Error {
+  if (err.message !== 'aborted') return err;
+  return Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
 }
 
 /**

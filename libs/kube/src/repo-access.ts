@@ -2,17 +2,12 @@
 // trusted-certificate ConfigMaps, watched in the control namespace: one store
 // the git-poller, the renderer and the appset role share, so a new, edited or
 // deleted Secret counts from the next request on, without a restart or a timer.
-import {
-  CoreV1Api,
-  makeInformer,
-  type Informer,
-  type KubeConfig,
-  type ObjectCache,
-  type V1Secret,
-} from '@kubernetes/client-node';
+import type { Informer, ObjectCache, V1Secret } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Logger } from '@flotilla/runtime';
 import { watchConfigMaps, type ConfigMapWatch } from './configmaps.js';
+import type { KubeAccess } from './kubeconfig.js';
+import { ListWatch } from './list-watch.js';
 
 /**
  * Label selectors of repository Secrets, Argo CD's spelling and Flotilla's.
@@ -28,7 +23,7 @@ export const TLS_CERT_CONFIGMAPS = ['argocd-tls-certs-cm', 'flotilla-tls-certs-c
 
 /** Options of {@link RepoAccessStore.start}. */
 export interface RepoAccessStoreOptions<C> {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   /** The control namespace, where repository Secrets live. */
   readonly namespace: string;
   /** Reads a Secret into a credential; undefined when the Secret is not a usable one. */
@@ -85,15 +80,9 @@ export class RepoAccessStore<C> {
    */
   static async start<C>(options: RepoAccessStoreOptions<C>): Promise<RepoAccessStore<C>> {
     const { kc, namespace } = options;
-    const api = kc.makeApiClient(CoreV1Api);
     const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`;
-    const informers = REPO_SECRET_SELECTORS.map((labelSelector) =>
-      makeInformer<V1Secret>(
-        kc,
-        path,
-        () => api.listNamespacedSecret({ namespace, labelSelector }),
-        labelSelector,
-      ),
+    const informers = REPO_SECRET_SELECTORS.map(
+      (labelSelector) => new ListWatch<V1Secret>(kc, path, { labelSelector }),
     );
     const store = new RepoAccessStore(options, informers);
     const changed = () => store.rebuild();

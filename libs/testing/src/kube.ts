@@ -1,16 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import {
   CoreV1Api,
-  loadKubeConfig,
-  objectApi,
-  type KubeConfig,
-  type KubernetesObjectApi,
-} from '@flotilla/kube';
+  KubeConfig as ClientNodeKubeConfig,
+  KubernetesObjectApi,
+} from '@kubernetes/client-node';
+import { loadKubeConfig, type KubeConnection } from '@flotilla/kube';
 
 /** Access to the test cluster, with a fresh namespace per test. */
 export interface KubeTestContext {
   readonly kubeconfigPath: string;
-  readonly kc: KubeConfig;
+  /** Flotilla's own access, as the roles load it. */
+  readonly kc: KubeConnection;
+  /** client-node's KubeConfig of the same file, for its typed clients. */
+  readonly clientNode: ClientNodeKubeConfig;
   readonly objects: KubernetesObjectApi;
   readonly core: CoreV1Api;
   /** Creates a namespace with a unique name (deleted when the env is disposed). */
@@ -21,12 +23,15 @@ export interface KubeTestContext {
 /** Connects to the cluster behind `kubeconfigPath`. */
 export function kubeContext(kubeconfigPath: string): KubeTestContext {
   const kc = loadKubeConfig(kubeconfigPath);
-  const core = kc.makeApiClient(CoreV1Api);
+  const clientNode = new ClientNodeKubeConfig();
+  clientNode.loadFromFile(kubeconfigPath);
+  const core = clientNode.makeApiClient(CoreV1Api);
   const created: string[] = [];
   return {
     kubeconfigPath,
     kc,
-    objects: objectApi(kc),
+    clientNode,
+    objects: KubernetesObjectApi.makeApiClient(clientNode),
     core,
     async namespace(prefix = 'ft') {
       const name = `${prefix}-${randomBytes(4).toString('hex')}`;

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { freePort, run, userCacheDir } from '@flotilla/runtime';
-import type { KubernetesObject, KubernetesObjectApi } from '@flotilla/kube';
+import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { provisionRegistry, resolveTool } from '@flotilla/toolchain';
 import type { BasicAuth } from './git-server.js';
 import { artifactPusher, type IndexedManifest, type PushedArtifact } from './oci-artifact.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppsV1Api, BatchV1Api, rawRequest, serverSideApply } from '@flotilla/kube';
-import type { V1Deployment } from '@kubernetes/client-node';
+import { rawRequest, serverSideApply } from '@flotilla/kube';
+import { AppsV1Api, BatchV1Api, CoreV1Api, type V1Deployment } from '@kubernetes/client-node';
 import { NODE_NAME, TEST_FAIL_ANNOTATION } from '@flotilla/devcluster';
 import { startEnv, waitFor, type TestEnv } from '../src/index.js';
 
@@ -14,9 +14,7 @@ describe('the test control plane', () => {
   });
 
   it('serves Kubernetes v1.34', async () => {
-    const version = await env.kube.kc
-      .makeApiClient((await import('@flotilla/kube')).CoreV1Api)
-      .listNamespace();
+    const version = await env.kube.clientNode.makeApiClient(CoreV1Api).listNamespace();
     expect(version.items.length).toBeGreaterThan(0);
   });
 
@@ -62,7 +60,7 @@ describe('the test control plane', () => {
         (f) => f.manager === 'flotilla' && f.operation === 'Apply',
       ),
     ).toBe(true);
-    const apps = env.kube.kc.makeApiClient(AppsV1Api);
+    const apps = env.kube.clientNode.makeApiClient(AppsV1Api);
     await waitFor(
       'Deployment Available',
       async () => {
@@ -93,7 +91,7 @@ describe('the test control plane', () => {
   });
 
   const jobCondition = async (ns: string, name: string): Promise<string | undefined> => {
-    const batch = env.kube.kc.makeApiClient(BatchV1Api);
+    const batch = env.kube.clientNode.makeApiClient(BatchV1Api);
     const j = await batch.readNamespacedJob({ name, namespace: ns });
     return j.status?.conditions?.find(
       (c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True',

@@ -12,7 +12,13 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
-import { ApiError, loadKubeConfig, rawRequest, type KubeConfig } from '@flotilla/kube';
+import {
+  ApiError,
+  loadKubeConfig,
+  rawRequest,
+  type KubeConfig,
+  type KubeConnection,
+} from '@flotilla/kube';
 import { metrics, userCacheDir } from '@flotilla/runtime';
 import { waitFor } from '@flotilla/testing';
 import { RENDERED, startApplierHarness, type ApplierHarness } from './harness.js';
@@ -39,7 +45,7 @@ const edgeService = {
 describe('the applier and hook-runner syncing a cluster of a cluster Secret', () => {
   let h: ApplierHarness;
   let cluster: TemporaryCluster;
-  let remote: KubeConfig;
+  let remote: KubeConnection;
   const dest = 'fleet-dest';
 
   beforeAll(async () => {
@@ -62,8 +68,8 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
           server: b64(cluster.server),
           config: b64(
             JSON.stringify({
-              bearerToken: remote.getCurrentUser()!.token,
-              tlsClientConfig: { caData: remote.getCurrentCluster()!.caData },
+              bearerToken: remote.user.token,
+              tlsClientConfig: { caData: Buffer.from(remote.cluster.ca ?? '').toString('base64') },
             }),
           ),
         },

@@ -38,7 +38,7 @@ import {
   type ProjectView,
 } from '@flotilla/gitops';
 import { ApiError, ApplicationClient, rawRequest } from '@flotilla/kube';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '@flotilla/kube';
 import { statusFor, type Outcome } from './status.js';
 
 const e = encodeURIComponent;
@@ -50,7 +50,7 @@ export function appSetPath(ref: AppRef, status = false): string {
 
 /** Where the reconciler reads clusters and Git. */
 export interface ReconcilerDeps {
-  readonly kc: KubeConfig;
+  readonly kc: KubeAccess;
   readonly templates: TemplateEngine;
   readonly maxApplications: number;
   clusters: GeneratorContext['clusters'];

@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import { checkRepoPath, type ClusterInfo, type GitTreeView } from '@flotilla/appset';
 import { resolveRevision, stripCredentials, type GitClient } from '@flotilla/git';
 import { ApiError, CLUSTER_SECRET_SELECTORS, rawRequest } from '@flotilla/kube';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '@flotilla/kube';
 
 type SecretLike = {
   metadata?: {
@@ -19,7 +19,7 @@ const decode = (v: string | undefined) =>
 
 /** The Secrets of a namespace matching any of the label selectors. */
 async function listSecrets(
-  kc: KubeConfig,
+  kc: KubeAccess,
   namespace: string,
   selectors: readonly string[],
 ): Promise<SecretLike[]> {
@@ -36,7 +36,7 @@ async function listSecrets(
 }
 
 /** Registered clusters, from the cluster Secrets of the control namespace (never their credentials). */
-export async function listClusters(kc: KubeConfig, namespace: string): Promise<ClusterInfo[]> {
+export async function listClusters(kc: KubeAccess, namespace: string): Promise<ClusterInfo[]> {
   const secrets = await listSecrets(kc, namespace, CLUSTER_SECRET_SELECTORS);
   const seen = new Set<string>();
   const out: ClusterInfo[] = [];
@@ -121,7 +121,7 @@ const SECRET_TYPE_LABELS = ['argocd.argoproj.io/secret-type', 'flotilla.dev/secr
  * a value.
  */
 export async function readSecret(
-  kc: KubeConfig,
+  kc: KubeAccess,
   namespace: string,
   name: string,
   strict = false,
@@ -145,7 +145,7 @@ export async function readSecret(
 
 /** One key of a ConfigMap of `namespace` (an SCM provider's CA certificates). */
 export async function readConfigMapKey(
-  kc: KubeConfig,
+  kc: KubeAccess,
   namespace: string,
   name: string,
   key: string,

@@ -6,7 +6,7 @@ import {
   type ApplicationSet,
 } from '@flotilla/api';
 import { ApiError, rawRequest } from '@flotilla/kube';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '@flotilla/kube';
 import { appSetPath } from '../src/reconcile.js';
 
 /** A set with a list generator over `clusters`, deploying a directory of the demo repo. */
@@ -42,7 +42,7 @@ export function listSet(
   } as ApplicationSet;
 }
 
-export async function createSet(kc: KubeConfig, set: ApplicationSet): Promise<ApplicationSet> {
+export async function createSet(kc: KubeAccess, set: ApplicationSet): Promise<ApplicationSet> {
   return rawRequest<ApplicationSet>(kc, {
     method: 'POST',
     path: `/apis/flotilla.dev/v1alpha1/namespaces/${set.metadata.namespace ?? ''}/applicationsets`,
@@ -51,7 +51,7 @@ export async function createSet(kc: KubeConfig, set: ApplicationSet): Promise<Ap
 }
 
 export async function patchSet(
-  kc: KubeConfig,
+  kc: KubeAccess,
   namespace: string,
   name: string,
   patch: unknown,
@@ -65,14 +65,14 @@ export async function patchSet(
 }
 
 export async function getSet(
-  kc: KubeConfig,
+  kc: KubeAccess,
   namespace: string,
   name: string,
 ): Promise<ApplicationSet> {
   return rawRequest<ApplicationSet>(kc, { method: 'GET', path: appSetPath({ namespace, name }) });
 }
 
-export async function listApps(kc: KubeConfig, namespace: string): Promise<Application[]> {
+export async function listApps(kc: KubeAccess, namespace: string): Promise<Application[]> {
   const l = await rawRequest<{ items: Application[] }>(kc, {
     method: 'GET',
     path: applicationPath(namespace),
@@ -81,7 +81,7 @@ export async function listApps(kc: KubeConfig, namespace: string): Promise<Appli
 }
 
 export async function getApp(
-  kc: KubeConfig,
+  kc: KubeAccess,
   namespace: string,
   name: string,
 ): Promise<Application | undefined> {
@@ -105,7 +105,7 @@ export const cond = (s: ApplicationSet, type: string) =>
  * applier, and a finalizer nobody handles would keep the namespace
  * terminating in the shared cluster.
  */
-export async function dropFinalizers(kc: KubeConfig, namespace: string): Promise<void> {
+export async function dropFinalizers(kc: KubeAccess, namespace: string): Promise<void> {
   for (const a of await listApps(kc, namespace)) {
     if (!a.metadata.finalizers?.length) continue;
     await rawRequest(kc, {

@@ -30,12 +30,15 @@ describe('destinations from cluster Secrets', () => {
     redis = new Redis(env.redis.url);
     // An Argo CD cluster Secret for the test cluster under its own URL and token.
     const cluster = env.kube.kc.getCurrentCluster()!;
-    const user = env.kube.kc.getCurrentUser()!;
+    const user = env.kube.kc.user;
     server = cluster.server;
     await createClusterSecret(env, ns, {
       name: 'other',
       server,
-      config: { bearerToken: user.token, tlsClientConfig: { caData: cluster.caData } },
+      config: {
+        bearerToken: user.token,
+        tlsClientConfig: { caData: Buffer.from(cluster.ca ?? '').toString('base64') },
+      },
       label: 'argocd.argoproj.io',
     });
     // A cluster Secret for a server nothing listens on.

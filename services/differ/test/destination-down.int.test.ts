@@ -16,7 +16,7 @@ import {
   installCrds,
   loadKubeConfig,
   rawRequest,
-  type KubeConfig,
+  type KubeConnection,
 } from '@flotilla/kube';
 import { ClusterReports, DesiredStore, type ClusterReport } from '@flotilla/render';
 import { createLogger, userCacheDir, type RoleHandle } from '@flotilla/runtime';
@@ -29,7 +29,7 @@ const dest = 'dest';
 describe('a destination cluster whose apiserver stops and comes back', () => {
   let env: TestEnv;
   let cluster: TemporaryCluster;
-  let remote: KubeConfig;
+  let remote: KubeConnection;
   let ns: string;
   let nc: NatsConnection;
   let redis: Redis;
@@ -84,8 +84,8 @@ describe('a destination cluster whose apiserver stops and comes back', () => {
       name: 'restarting',
       server: cluster.server,
       config: {
-        bearerToken: remote.getCurrentUser()!.token,
-        tlsClientConfig: { caData: remote.getCurrentCluster()!.caData },
+        bearerToken: remote.user.token,
+        tlsClientConfig: { caData: Buffer.from(remote.cluster.ca ?? '').toString('base64') },
       },
     });
     nc = await connectBus({ servers: env.nats.url, name: 'test' });

@@ -29,8 +29,11 @@ describe('permitOnlyProjectScopedClusters', () => {
     await provisionBus(nc);
     redis = new Redis(env.redis.url);
     const cluster = env.kube.kc.getCurrentCluster()!;
-    const user = env.kube.kc.getCurrentUser()!;
-    const config = { bearerToken: user.token, tlsClientConfig: { caData: cluster.caData } };
+    const user = env.kube.kc.user;
+    const config = {
+      bearerToken: user.token,
+      tlsClientConfig: { caData: Buffer.from(cluster.ca ?? '').toString('base64') },
+    };
     // Two Secrets for the test cluster: one scoped to the project, one to another.
     await createClusterSecret(env, ns, {
       name: 'team',

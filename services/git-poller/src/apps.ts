@@ -1,13 +1,12 @@
 import {
-  API_VERSION,
-  APPLICATION,
   REFRESH_ANNOTATIONS,
   REFRESHED_REVISIONS_ANNOTATION,
+  applicationPath,
   type Application,
 } from '@flotilla/api';
 import type { AppRef } from '@flotilla/contracts';
 import type { PolledApp } from '@flotilla/git';
-import { PatchStrategy, type KubernetesObjectApi } from '@flotilla/kube';
+import { rawRequest, type KubeAccess } from '@flotilla/kube';
 
 /** manifest-generate-paths annotations, Flotilla's and Argo CD's. */
 export const PATHS_ANNOTATIONS = [
@@ -46,27 +45,22 @@ export function toPolledApp(app: Application): PolledApp | undefined {
  * records the `revisions` it resolved (none when resolving failed).
  */
 export async function clearRefresh(
-  objects: KubernetesObjectApi,
+  kc: KubeAccess,
   app: AppRef,
   revisions?: readonly string[],
 ): Promise<void> {
-  await objects.patch(
-    {
-      apiVersion: API_VERSION,
-      kind: APPLICATION.kind,
+  await rawRequest(kc, {
+    method: 'PATCH',
+    path: applicationPath(app.namespace, app.name),
+    query: { fieldManager: 'flotilla-git-poller' },
+    contentType: 'application/merge-patch+json',
+    body: {
       metadata: {
-        name: app.name,
-        namespace: app.namespace,
         annotations: Object.fromEntries([
           ...REFRESH_ANNOTATIONS.map((k) => [k, null]),
           [REFRESHED_REVISIONS_ANNOTATION, revisions?.length ? revisions.join(',') : null],
-        ]) as unknown as Record<string, string>,
+        ]),
       },
     },
-    undefined,
-    undefined,
-    'flotilla-git-poller',
-    undefined,
-    PatchStrategy.MergePatch,
-  );
+  });
 }

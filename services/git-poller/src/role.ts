@@ -28,7 +28,6 @@ import {
   RepoAccessStore,
   loadKubeConfig,
   resourceVersionOf,
-  objectApi,
 } from '@flotilla/kube';
 import { ChartClient } from '@flotilla/render';
 import type { Role } from '@flotilla/runtime';
@@ -68,7 +67,6 @@ export const gitPollerRole: Role = {
     });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
-    const objects = objectApi(kc);
     // Repository Secrets and trusted CA certificates (a registry with a private CA),
     // watched: a round reads them from memory, and a new or edited Secret counts from
     // the next listing.
@@ -128,7 +126,7 @@ export const gitPollerRole: Role = {
         await publish(d);
         // A refresh is a one-shot request, as in Argo CD: clear the annotation once honoured.
         if (d.refresh)
-          await clearRefresh(objects, d.app, d.revisions).catch((err: Error) =>
+          await clearRefresh(kc, d.app, d.revisions).catch((err: Error) =>
             logger.warn({ err: err.message }, 'could not clear refresh annotation'),
           );
       },

@@ -1,9 +1,5 @@
-import {
-  installCrds as installKubeCrds,
-  rawRequest,
-  type KubeConfig,
-  type KubernetesObjectApi,
-} from '@flotilla/kube';
+import type { KubernetesObjectApi } from '@kubernetes/client-node';
+import { installCrds as installKubeCrds, rawRequest, type KubeConfig } from '@flotilla/kube';
 import { run, userCacheDir } from '@flotilla/runtime';
 import { resolveTool } from '@flotilla/toolchain';
 import type { StatusApplyRequest } from '@flotilla/api';

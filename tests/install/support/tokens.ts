@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KubeConfig } from '@flotilla/kube';
+import type { KubeConnection } from '@flotilla/kube';
 import { run } from '@flotilla/runtime';
 import { stringify } from 'yaml';
 
@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 export async function serviceAccountKubeconfig(options: {
   kubectl: string;
   adminKubeconfig: string;
-  admin: KubeConfig;
+  admin: KubeConnection;
   namespace: string;
   serviceAccount: string;
   dir: string;
@@ -41,9 +41,10 @@ export async function serviceAccountKubeconfig(options: {
           name: 'c',
           cluster: {
             server: cluster.server,
-            ...(cluster.caData ? { 'certificate-authority-data': cluster.caData } : {}),
-            ...(cluster.caFile ? { 'certificate-authority': cluster.caFile } : {}),
-            ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+            ...(cluster.ca
+              ? { 'certificate-authority-data': Buffer.from(cluster.ca).toString('base64') }
+              : {}),
+            ...(cluster.insecureSkipTlsVerify ? { 'insecure-skip-tls-verify': true } : {}),
           },
         },
       ],

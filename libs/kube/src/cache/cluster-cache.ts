@@ -1,4 +1,5 @@
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeAccess } from '../kubeconfig.js';
 import { TRACKING_ANNOTATIONS } from '@flotilla/api';
 import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import { ownerOf, type DiffObject } from '@flotilla/gitops';
@@ -86,7 +87,7 @@ export class ClusterCache {
   private bytes = 0;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccess,
     private readonly onError: (err: Error, kind: string) => void = () => undefined,
   ) {
     this.discovery = new Discovery(kc);

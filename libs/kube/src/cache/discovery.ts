@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeAccess } from '../kubeconfig.js';
 import { rawRequest } from '../raw.js';
 
 /** What discovery says about one kind. */
@@ -36,7 +36,7 @@ export class Discovery {
   private lastLoad = 0;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccess,
     private readonly minRefreshMs = 2_000,
   ) {}
 

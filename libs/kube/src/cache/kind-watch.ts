@@ -1,5 +1,7 @@
-import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubeAccess } from '../kubeconfig.js';
 import { ApiError, rawRequest } from '../raw.js';
+import { watchRequest, type WatchRequest } from '../watch.js';
 import { collectionPath, type ApiResourceInfo } from './discovery.js';
 
 /** One change seen on a kind. */
@@ -35,7 +37,7 @@ export interface KindWatchHandlers {
  * apiserver restart costs one relist at most.
  */
 export class KindWatch {
-  private controller?: AbortController;
+  private controller?: WatchRequest;
   private resourceVersion = '';
   private stopped = false;
   private failures = 0;
@@ -49,7 +51,7 @@ export class KindWatch {
   private wake?: () => void;
 
   constructor(
-    private readonly kc: KubeConfig,
+    private readonly kc: KubeAccess,
     readonly info: ApiResourceInfo,
     private readonly handlers: KindWatchHandlers,
   ) {}
@@ -112,11 +114,15 @@ export class KindWatch {
           settled = true;
           finish(o);
         };
-        const w = new Watch(this.kc);
-        w.watch(
+        watchRequest(
+          this.kc,
           collectionPath(this.info),
-          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 },
-          (phase, obj: KubernetesObject & { code?: number }) => {
+          {
+            resourceVersion: this.resourceVersion,
+            allowWatchBookmarks: 'true',
+            timeoutSeconds: '300',
+          },
+          (phase, obj) => {
             if (generation !== this.generation) return; // a request that was aborted
             if (phase === 'BOOKMARK') {
               this.resourceVersion = obj.metadata?.resourceVersion ?? this.resourceVersion;
@@ -129,18 +135,10 @@ export class KindWatch {
             }
             this.failures = 0;
             this.resourceVersion = obj.metadata?.resourceVersion ?? this.resourceVersion;
-            this.handlers.onChange({ type: phase as WatchChange['type'], object: obj });
+            this.handlers.onChange({ type: phase, object: obj });
           },
-          (err: unknown) =>
-            resolve(
-              err
-                ? /410|Gone|too old/i.test(String(err))
-                  ? 'gone'
-                  : err instanceof Error
-                    ? err
-                    : new Error(String(err))
-                : 'ended',
-            ),
+          (err) =>
+            resolve(err ? (err instanceof ApiError && err.status === 410 ? 'gone' : err) : 'ended'),
         )
           .then((c) => {
             this.controller = c;
@@ -161,7 +159,11 @@ export class KindWatch {
         else if (outcome instanceof Error) {
           this.handlers.onFailure?.(outcome);
           // A 404 on the watch: see at once whether the kind itself is gone.
-          if (/\b404\b|not found/i.test(outcome.message)) await this.list();
+          if (
+            (outcome instanceof ApiError && outcome.status === 404) ||
+            /\b404\b|not found/i.test(outcome.message)
+          )
+            await this.list();
           this.failures++;
           if (this.failures >= 3) this.handlers.onError(outcome);
           await this.pause(Math.min(10_000, 200 * 2 ** this.failures));
