@@ -4,11 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import {
-  impersonating,
-  loadKubeConnectionFromFile,
-  loadKubeConnectionInCluster,
-} from '@flotilla/kube';
+import { impersonating } from '../src/clusters.js';
+import { loadKubeConnectionFromFile, loadKubeConnectionInCluster } from '../src/kubeconfig.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
