@@ -1,7 +1,7 @@
 // Syncs into a second control plane named by an Argo CD-style cluster Secret
 // (bearer token and CA): the same phases, hooks and prune as in-cluster, and
 // nothing written to the applier's own cluster. Then its apiserver stops
-// while a sync waits in wave 0, and again while a PreSync hook runs there: the
+// while a PreSync hook runs there, and again while a sync waits in wave 0: the
 // sync is held (Running, waiting for the cluster it names, no retry spent) and
 // completes once it answers again, the hook adopted rather than re-created.
 // A held sync terminated with `flotilla app terminate-op` ends at once and
@@ -194,6 +194,74 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     expect(await exists(remote, cm('fleet-a'))).toBe(true);
   });
 
+  it('holds a sync whose cluster stops answering while a hook runs there, and adopts the hook after', async () => {
+    const dest3 = 'fleet-hook-outage';
+    await h.createApp(
+      'hooked',
+      [
+        // Long enough that a loaded machine still sees the sync wait for it before it ends.
+        job(
+          'slow-migrate',
+          { 'argocd.argoproj.io/hook': 'PreSync' },
+          { 'flotilla.dev/test-duration': '90s' },
+        ),
+        configMap('after-hook'),
+      ],
+      {
+        destination: { name: 'second', namespace: dest3 },
+        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
+      },
+    );
+    const state = async () => (await h.app('hooked')).status?.operationState;
+    const jobPath = `/apis/batch/v1/namespaces/${dest3}/jobs/slow-migrate`;
+    await h.requestSync('hooked');
+    // The hook created in the second cluster while the operation runs. (Its progress
+    // message may not be written yet: a quiet operation holds its progress 10 s.)
+    let seen = '';
+    await waitFor(
+      'the sync running its hook in the second cluster',
+      async () => {
+        const s = await state();
+        seen = `${s?.phase ?? 'no operation'}: ${s?.message ?? ''}`;
+        return s?.phase === 'Running' && (await exists(remote, jobPath));
+      },
+      { timeoutMs: 180_000, intervalMs: 200 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; the operation last showed "${seen}"`);
+    });
+    const uid = (
+      await rawRequest<{ metadata: { uid: string } }>(remote, { method: 'GET', path: jobPath })
+    ).metadata.uid;
+
+    await cluster.stop('kube-apiserver');
+    await waitFor(
+      'the operation held for the second cluster',
+      async () =>
+        (await state())?.message?.startsWith(
+          `waiting for cluster second (${cluster.server}) since `,
+        ) === true,
+      { timeoutMs: 180_000, intervalMs: 200 },
+    );
+    expect((await state())?.phase).toBe('Running');
+    await cluster.start('kube-apiserver');
+
+    const done = (await h.finished('hooked')).status?.operationState;
+    expect({ phase: done?.phase, message: done?.message }).toMatchObject({ phase: 'Succeeded' });
+    expect(done?.retryCount).toBeUndefined();
+    const hook = done?.syncResult?.resources?.find((r) => r.name === 'slow-migrate');
+    expect(hook?.hookPhase).toBe('Succeeded');
+    // The same Job: the hold did not create the hook again.
+    expect(
+      (await rawRequest<{ metadata: { uid: string } }>(remote, { method: 'GET', path: jobPath }))
+        .metadata.uid,
+    ).toBe(uid);
+    const names = (await h.events('hooked')).map((e) => e['name'] as string);
+    expect(names.filter((n) => n === 'hook.started')).toHaveLength(1);
+    expect(names.filter((n) => n === 'operation.started')).toHaveLength(1);
+    expect(await exists(remote, `/api/v1/namespaces/${dest3}/configmaps/after-hook`)).toBe(true);
+    expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest3}`)).toBe(false);
+  }, 600_000);
+
   it('holds a sync whose cluster stops answering mid-sync, and completes it when it is back', async () => {
     const dest2 = 'fleet-outage';
     // A manual sync without `retry`: before the hold, an outage ended it in Error at once.
@@ -261,67 +329,6 @@ describe('the applier and hook-runner syncing a cluster of a cluster Secret', ()
     // Nothing of it in the applier's own cluster.
     expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest2}`)).toBe(false);
   });
-
-  it('holds a sync whose cluster stops answering while a hook runs there, and adopts the hook after', async () => {
-    const dest3 = 'fleet-hook-outage';
-    await h.createApp(
-      'hooked',
-      [
-        // Long enough that a loaded machine still sees the sync wait for it before it ends.
-        job(
-          'slow-migrate',
-          { 'argocd.argoproj.io/hook': 'PreSync' },
-          { 'flotilla.dev/test-duration': '90s' },
-        ),
-        configMap('after-hook'),
-      ],
-      {
-        destination: { name: 'second', namespace: dest3 },
-        syncPolicy: { syncOptions: ['CreateNamespace=true'] },
-      },
-    );
-    const state = async () => (await h.app('hooked')).status?.operationState;
-    const jobPath = `/apis/batch/v1/namespaces/${dest3}/jobs/slow-migrate`;
-    await h.requestSync('hooked');
-    await waitFor(
-      'the sync waiting for its hook',
-      async () =>
-        (await state())?.message ===
-        'PreSync wave 0: waiting for completion of hook batch/Job/slow-migrate',
-      { timeoutMs: 180_000, intervalMs: 200 },
-    );
-    const uid = (
-      await rawRequest<{ metadata: { uid: string } }>(remote, { method: 'GET', path: jobPath })
-    ).metadata.uid;
-
-    await cluster.stop('kube-apiserver');
-    await waitFor(
-      'the operation held for the second cluster',
-      async () =>
-        (await state())?.message?.startsWith(
-          `waiting for cluster second (${cluster.server}) since `,
-        ) === true,
-      { timeoutMs: 180_000, intervalMs: 200 },
-    );
-    expect((await state())?.phase).toBe('Running');
-    await cluster.start('kube-apiserver');
-
-    const done = (await h.finished('hooked')).status?.operationState;
-    expect({ phase: done?.phase, message: done?.message }).toMatchObject({ phase: 'Succeeded' });
-    expect(done?.retryCount).toBeUndefined();
-    const hook = done?.syncResult?.resources?.find((r) => r.name === 'slow-migrate');
-    expect(hook?.hookPhase).toBe('Succeeded');
-    // The same Job: the hold did not create the hook again.
-    expect(
-      (await rawRequest<{ metadata: { uid: string } }>(remote, { method: 'GET', path: jobPath }))
-        .metadata.uid,
-    ).toBe(uid);
-    const names = (await h.events('hooked')).map((e) => e['name'] as string);
-    expect(names.filter((n) => n === 'hook.started')).toHaveLength(1);
-    expect(names.filter((n) => n === 'operation.started')).toHaveLength(1);
-    expect(await exists(remote, `/api/v1/namespaces/${dest3}/configmaps/after-hook`)).toBe(true);
-    expect(await exists(h.env.kube.kc, `/api/v1/namespaces/${dest3}`)).toBe(false);
-  }, 600_000);
 
   it('ends a held sync at once when it is terminated, and nothing of it runs once the cluster is back', async () => {
     const dest4 = 'fleet-held-terminate';
