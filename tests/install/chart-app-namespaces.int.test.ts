@@ -30,7 +30,7 @@ import {
   readApp,
 } from '../e2e/support/apps.js';
 import { testRoleEnv } from '../e2e/support/roles.js';
-import { serviceAccountKubeconfig } from './support/tokens.js';
+import { roleKubeconfigs } from './support/tokens.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const chart = join(root, 'deploy', 'helm', 'flotilla');
@@ -97,18 +97,16 @@ describe('the Helm chart with Applications and ApplicationSets in other namespac
       '--set',
       `applicationSetNamespaces={${pattern}}`,
     ]);
-    for (const role of ROLES)
-      kubeconfigs.set(
-        role,
-        await serviceAccountKubeconfig({
-          kubectl,
-          adminKubeconfig: env.kube.kubeconfigPath,
-          admin: env.kube.kc,
-          namespace: ns,
-          serviceAccount: `${release}-flotilla-${role}`,
-          dir: env.tmpDir,
-        }),
-      );
+    const byRole = await roleKubeconfigs({
+      kubectl,
+      adminKubeconfig: env.kube.kubeconfigPath,
+      admin: env.kube.kc,
+      namespace: ns,
+      release,
+      roles: ROLES,
+      dir: env.tmpDir,
+    });
+    for (const [role, path] of byRole) kubeconfigs.set(role, path);
     await new ProjectClient(env.kube.kc).create(ns, {
       apiVersion: API_VERSION,
       kind: APP_PROJECT.kind,

@@ -25,7 +25,7 @@ import {
 } from '../e2e/support/apps.js';
 import { testRoleEnv } from '../e2e/support/roles.js';
 import { parseCanIList, parseRbacTable } from './support/rbac.js';
-import { serviceAccountKubeconfig } from './support/tokens.js';
+import { roleKubeconfigs } from './support/tokens.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const chart = join(root, 'deploy', 'helm', 'flotilla');
@@ -76,19 +76,16 @@ describe('the Helm chart installed, each role with its own ServiceAccount', () =
     dest = `demo-${ns.slice(-8)}`;
     release = `r${ns.slice(-8)}`;
     await helmRun('install', release, chart, '--set', 'nats.storage.size=');
-    for (const role of ROLES) {
-      kubeconfigs.set(
-        role,
-        await serviceAccountKubeconfig({
-          kubectl,
-          adminKubeconfig: env.kube.kubeconfigPath,
-          admin: env.kube.kc,
-          namespace: ns,
-          serviceAccount: `${release}-flotilla-${role}`,
-          dir: env.tmpDir,
-        }),
-      );
-    }
+    const byRole = await roleKubeconfigs({
+      kubectl,
+      adminKubeconfig: env.kube.kubeconfigPath,
+      admin: env.kube.kc,
+      namespace: ns,
+      release,
+      roles: ROLES,
+      dir: env.tmpDir,
+    });
+    for (const [role, path] of byRole) kubeconfigs.set(role, path);
   });
 
   afterAll(async () => {

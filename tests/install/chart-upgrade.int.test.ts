@@ -29,7 +29,7 @@ import { resolveTool } from '@flotilla/toolchain';
 import { describeStatus, IN_CLUSTER, readApp } from '../e2e/support/apps.js';
 import { readEvents } from '../e2e/support/events.js';
 import { testRoleEnv } from '../e2e/support/roles.js';
-import { serviceAccountKubeconfig } from './support/tokens.js';
+import { roleKubeconfigs } from './support/tokens.js';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const chart = join(root, 'deploy', 'helm', 'flotilla');
@@ -127,19 +127,16 @@ describe('helm upgrade while an operation waits on a hook', () => {
     dest = await env.kube.namespace('upgraded');
     release = `r${ns.slice(-8)}`;
     await helmRun('install', release, chart, '--set', 'nats.storage.size=');
-    for (const role of ROLES) {
-      kubeconfigs.set(
-        role,
-        await serviceAccountKubeconfig({
-          kubectl,
-          adminKubeconfig: env.kube.kubeconfigPath,
-          admin: env.kube.kc,
-          namespace: ns,
-          serviceAccount: `${release}-flotilla-${role}`,
-          dir: env.tmpDir,
-        }),
-      );
-    }
+    const byRole = await roleKubeconfigs({
+      kubectl,
+      adminKubeconfig: env.kube.kubeconfigPath,
+      admin: env.kube.kc,
+      namespace: ns,
+      release,
+      roles: ROLES,
+      dir: env.tmpDir,
+    });
+    for (const [role, path] of byRole) kubeconfigs.set(role, path);
     redis = new Redis(env.redis.url);
     subscriber = new Redis(env.redis.url);
     nc = await connectBus({ servers: env.nats.url, name: 'test' });

@@ -56,3 +56,27 @@ export async function serviceAccountKubeconfig(options: {
   );
   return path;
 }
+
+/**
+ * A kubeconfig for each role's chart ServiceAccount (`<release>-flotilla-<role>`),
+ * by role, so each role process holds exactly the rights the chart gives it.
+ */
+export async function roleKubeconfigs(options: {
+  kubectl: string;
+  adminKubeconfig: string;
+  admin: KubeConnection;
+  namespace: string;
+  release: string;
+  roles: readonly string[];
+  dir: string;
+}): Promise<Map<string, string>> {
+  const { release, roles, ...rest } = options;
+  const byRole = new Map<string, string>();
+  for (const role of roles) {
+    byRole.set(
+      role,
+      await serviceAccountKubeconfig({ ...rest, serviceAccount: `${release}-flotilla-${role}` }),
+    );
+  }
+  return byRole;
+}
