@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat, utimes } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { appMetrics, metrics, run, isCommandError } from '@flotilla/runtime';
 import { prepareAuth } from './auth.js';
 import { matchCredential, type RepoCredential } from './credentials.js';
@@ -109,7 +109,13 @@ export class GitClient {
     } catch (err) {
       const shown = stripCredentials(repoUrl);
       if (isCommandError(err)) {
-        const detail = redact(err.stderr.trim().split('\n').slice(-3).join(' '), auth.secrets);
+        // git's own verdict (`fatal:`/`error:` lines) when it gave one, not the advice after it.
+        const lines = err.stderr.trim().split('\n');
+        const verdict = lines.filter((l) => /^(fatal|error):/.test(l));
+        const detail = redact(
+          (verdict.length > 0 ? verdict : lines).slice(-3).join(' '),
+          auth.secrets,
+        );
         const code: GitErrorCode = err.timedOut ? 'Timeout' : classifyGitFailure(err.stderr);
         // What the user can do about it, worded as for chart repositories.
         const hint =
@@ -195,7 +201,10 @@ export class GitClient {
       metrics.gitCalls.inc({ op: 'fetch' });
       // The lock is this client's: another process (or another role's client in
       // `flotilla up`) sharing the cache may fetch into the same repository at
-      // once, and git then refuses the second shallow update. Fetching again is safe.
+      // once, and git then refuses the second shallow update. Fetching again is
+      // safe; a live fetch ends within its time limit, after which its lock is a
+      // leftover and goes, so the wait is bounded by that limit.
+      const giveUpAt = Date.now() + 2 * this.timeoutMs;
       for (let attempt = 1; ; attempt++) {
         try {
           await this.git(
@@ -206,12 +215,42 @@ export class GitClient {
           return;
         } catch (err) {
           const said = `${(err as Error).message} ${String((err as { cause?: { stderr?: unknown } }).cause?.stderr ?? '')}`;
-          if (attempt >= 5 || !CONCURRENT_FETCH.test(said)) throw err;
-          await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 200));
+          if (!CONCURRENT_FETCH.test(said)) throw err;
+          if (await this.removeLeftLock(said, dir)) continue;
+          if (Date.now() >= giveUpAt)
+            throw err instanceof GitError && LEFT_LOCK.test(said)
+              ? new GitError(
+                  err.code,
+                  `${err.message} (held by another fetch for more than ${Math.round(this.timeoutMs / 1000)} s)`,
+                  err.repo,
+                  { cause: err },
+                )
+              : err;
+          await new Promise((r) =>
+            setTimeout(r, Math.min(1000, 100 * attempt) + Math.random() * 200),
+          );
           if (await this.hasCommit(dir, sha)) return;
         }
       }
     });
+  }
+
+  /**
+   * Removes a lock file that git named in `said` as in the way, when no git
+   * can still hold it: a fetch killed by its timeout, or by the end of its
+   * process, leaves `shallow.lock` behind, and git then refuses every later
+   * fetch into that repository. A lock older than the time limit of a remote
+   * call is such a leftover; a younger one may be a live fetch's. True when
+   * one was removed.
+   */
+  private async removeLeftLock(said: string, dir: string): Promise<boolean> {
+    const lock = LEFT_LOCK.exec(said)?.[1];
+    if (!lock || relative(dir, lock).startsWith('..') || isAbsolute(relative(dir, lock)))
+      return false;
+    const st = await stat(lock).catch(() => undefined);
+    if (!st || Date.now() - st.mtimeMs <= this.timeoutMs) return false;
+    await rm(lock, { force: true });
+    return true;
   }
 
   /**
@@ -263,8 +302,12 @@ export class GitClient {
   }
 }
 
+/** What git says when a lock file is in its way: another git's, or one a killed git left. */
+const LEFT_LOCK = /Unable to create '([^']+\.lock)': File exists/;
+
 /** What git says when another fetch updated the same repository at the same moment. */
-const CONCURRENT_FETCH = /shallow file has changed since we read it|shallow\.lock|cannot lock ref/i;
+const CONCURRENT_FETCH =
+  /shallow file has changed since we read it|shallow\.lock|\.lock'?: File exists|cannot lock ref/i;
 
 /** The host of a repository URL (https, ssh or scp-like), `local` for paths, for metric labels. */
 function repoHost(repoUrl: string): string {

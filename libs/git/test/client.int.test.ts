@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, readlink, stat } from 'node:fs/promises';
+import { readFile, readlink, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEnv, type TestEnv } from '@flotilla/testing';
@@ -122,6 +122,37 @@ describe('GitClient against a real smart-HTTP server', () => {
     const err = await git.tree(repoUrl, '--output=/tmp/x').catch((e: unknown) => e);
     expect(isGitError(err, 'BadRevision')).toBe(true);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('waits for a fetch of another process to let go of the repository, and removes a lock a killed git left', async () => {
+    const c = new GitClient({
+      cacheDir: join(env.tmpDir, 'left-lock'),
+      credentials: () => creds,
+      timeoutMs: 10_000,
+    });
+    const repo = await env.git.repo('locks');
+    const cm = (name: string) => ({ 'cm.yaml': `kind: ConfigMap\nmetadata: {name: ${name}}\n` });
+    (await c.tree(repo.url, await repo.commit(cm('a')))).release();
+    const lock = join(c.repoDir(repo.url), 'shallow.lock');
+    // Younger than the time limit of a fetch: another process's git may hold it, so
+    // the fetch waits for it and leaves it alone.
+    await writeFile(lock, '');
+    let settled = false;
+    const waiting = c.tree(repo.url, await repo.commit(cm('b'))).finally(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(settled).toBe(false);
+    expect(existsSync(lock)).toBe(true);
+    await rm(lock); // that git is done
+    (await waiting).release();
+    // Older than the limit: no git can still hold it (one killed by its timeout, or
+    // with its process), and git would refuse every fetch into the repository.
+    await writeFile(lock, '');
+    const old = new Date(Date.now() - 60_000);
+    await utimes(lock, old, old);
+    const tree = await c.tree(repo.url, await repo.commit(cm('c')));
+    expect(await readFile(join(tree.dir, 'cm.yaml'), 'utf8')).toContain('name: c');
+    tree.release();
+    expect(existsSync(lock)).toBe(false);
   });
 
   it('garbage-collects repositories and trees that were not used recently', async () => {
