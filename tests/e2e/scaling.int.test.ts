@@ -144,7 +144,9 @@ describe(`${APPS} apps through two differ and two applier processes, one of each
         startRoleProcess('differ-2', ['differ'], roleEnv),
         startRoleProcess('applier-1', ['applier'], roleEnv),
         startRoleProcess('applier-2', ['applier'], roleEnv),
-        startRoleProcess('edge', ['git-poller', 'renderer', 'hook-runner'], roleEnv),
+        startRoleProcess('renderer-1', ['renderer'], roleEnv),
+        startRoleProcess('renderer-2', ['renderer'], roleEnv),
+        startRoleProcess('edge', ['git-poller', 'hook-runner'], roleEnv),
       ])),
     );
     for (let r = 0; r < REPOS; r++) {
@@ -183,7 +185,7 @@ describe(`${APPS} apps through two differ and two applier processes, one of each
   const logs = () =>
     procs.map((p) => `--- ${p.label}\n${p.output.slice(-20).join('\n')}`).join('\n');
 
-  it('every app ends Synced and Healthy, operations never overlap, and losing a differ and an applier changes nothing', async () => {
+  it('every app ends Synced and Healthy, operations never overlap, and losing a differ, an applier and a renderer changes nothing', async () => {
     // Kill once operations are under way: enough started, some still running, and both
     // appliers holding sync leases, so the one killed is in the middle of an operation.
     let openAtKill = 0; // operations started and not yet ended
@@ -201,9 +203,13 @@ describe(`${APPS} apps through two differ and two applier processes, one of each
       const where = `${started.size} apps started, ${open.size} operations open, ${holders} lease holders at the last look`;
       throw new Error(`${err.message}: ${where}\n${logs()}`);
     });
-    const victims = procs.filter((p) => p.label === 'differ-1' || p.label === 'applier-1');
+    const victims = procs.filter((p) => ['differ-1', 'applier-1', 'renderer-1'].includes(p.label));
     await Promise.all(victims.map((p) => p.kill('SIGKILL')));
-    expect(await Promise.all(victims.map((p) => p.exited))).toEqual(['SIGKILL', 'SIGKILL']);
+    expect(await Promise.all(victims.map((p) => p.exited))).toEqual([
+      'SIGKILL',
+      'SIGKILL',
+      'SIGKILL',
+    ]);
 
     let apps: Application[] = [];
     await waitFor(
