@@ -1,12 +1,16 @@
-// The watch cache across a kube-apiserver restart. It runs on a control plane
-// of its own (etcd stays up, only the apiserver is stopped and started), so
-// the shared test cluster is not disturbed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
+// The watch cache across a kube-apiserver restart, and across an apiserver that
+// takes connections but does not answer (its process frozen with SIGSTOP). It
+// runs on a control plane of its own (etcd stays up, only the apiserver is
+// stopped and started), so the shared test cluster is not disturbed.
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { clusterStatus, temporaryCluster, type TemporaryCluster } from '@flotilla/devcluster';
 import {
+  ApiError,
   ClusterCache,
+  isClusterConnectionError,
   loadKubeConfig,
   rawRequest,
+  watchRequest,
   type CacheEvent,
   type KubeConfig,
   type KindWatch,
@@ -38,6 +42,20 @@ describe('the cluster cache across an apiserver restart', () => {
   let fresh: ClusterCache | undefined;
   const reachability: string[] = [];
   const events: CacheEvent[] = [];
+
+  /** Waits until the cache finds the cluster answering, then changes ConfigMap `a`. */
+  const reachableThenSetA = async (v: string) => {
+    await waitFor('reachable again', () => cache.unreachable() === undefined, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+    await rawRequest(kc, {
+      method: 'PATCH',
+      path: `/api/v1/namespaces/${ns}/configmaps/a`,
+      contentType: 'application/merge-patch+json',
+      body: { data: { v } },
+    });
+  };
 
   beforeAll(async () => {
     cluster = await temporaryCluster({ cacheDir: userCacheDir(process.env), env: process.env });
@@ -90,16 +108,7 @@ describe('the cluster cache across an apiserver restart', () => {
     const watch = watchOf(cache);
     const watchesBefore = watch.watches;
     await cluster.start('kube-apiserver');
-    await waitFor('reachable again', () => cache.unreachable() === undefined, {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-    });
-    await rawRequest(kc, {
-      method: 'PATCH',
-      path: `/api/v1/namespaces/${ns}/configmaps/a`,
-      contentType: 'application/merge-patch+json',
-      body: { data: { v: '2' } },
-    });
+    await reachableThenSetA('2');
     await rawRequest(kc, {
       method: 'POST',
       path: `/api/v1/namespaces/${ns}/configmaps`,
@@ -123,5 +132,53 @@ describe('the cluster cache across an apiserver restart', () => {
     expect(fresh!.unreachable()).toBeUndefined();
     await fresh!.ensureKind('', 'ConfigMap');
     expect(dataOf(fresh!, 'b')).toBe('1');
+  });
+
+  it('gives up on a watch the apiserver does not answer, and watches again once it answers', async () => {
+    const pid = (await clusterStatus({ root: cluster.root })).components['kube-apiserver']?.pid;
+    if (!pid) throw new Error('no kube-apiserver process');
+    const watch = watchOf(cache);
+    const watchesBefore = watch.watches;
+    const thaw = () => {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    };
+    // Frozen, the apiserver's port still takes connections (the kernel accepts them)
+    // but nothing answers, as with a hung apiserver or a peer gone without a word.
+    process.kill(pid, 'SIGSTOP');
+    // Also when the test times out, so the cluster can be stopped after it.
+    onTestFinished(thaw);
+    try {
+      const ended = await new Promise<Error | undefined>((resolve) => {
+        void watchRequest(kc, `/api/v1/namespaces/${ns}/configmaps`, {}, () => undefined, resolve, {
+          answerTimeoutMs: 1_000,
+        });
+      });
+      expect(ended).toBeInstanceOf(ApiError);
+      expect(ended?.message).toMatch(/not answered within 1 s/);
+      expect(isClusterConnectionError(ended)).toBe(true);
+
+      // The cache's own watch, asked to watch again now, fails the same way (after the
+      // default wait): the cluster is marked unreachable rather than watched in silence.
+      watch.resumeFrom(cache.get(key('a'))?.metadata?.resourceVersion ?? '');
+      await waitFor('the cache notices', () => cache.unreachable() !== undefined, {
+        timeoutMs: 90_000,
+        intervalMs: 200,
+      });
+      expect(cache.unreachable()?.error.message).toBe('request timed out');
+      expect(dataOf(cache, 'a')).toBe('2');
+    } finally {
+      thaw();
+    }
+    await reachableThenSetA('3');
+    await waitFor('the change in the cache', () => dataOf(cache, 'a') === '3', {
+      timeoutMs: 30_000,
+      intervalMs: 50,
+    });
+    expect(watchOf(cache)).toBe(watch);
+    expect(watch.watches).toBeGreaterThan(watchesBefore);
   });
 });

@@ -15,7 +15,13 @@ export {
   /** What every function here takes to reach an apiserver (client-node's KubeConfig is one). */
   type KubeAccess as KubeConfig,
 } from './kubeconfig.js';
-export { watchRequest, type WatchRequest, type WatchEventType } from './watch.js';
+export {
+  watchRequest,
+  WATCH_ANSWER_TIMEOUT_MS,
+  type WatchRequest,
+  type WatchRequestOptions,
+  type WatchEventType,
+} from './watch.js';
 export { ListWatch, type ListWatchOptions } from './list-watch.js';
 export {
   customResourceInformer,

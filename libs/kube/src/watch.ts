@@ -2,10 +2,24 @@
 import { createInterface } from 'node:readline';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeAccess } from './kubeconfig.js';
-import { apiErrorOf, cutShort, prepare } from './raw.js';
+import { ApiError, apiErrorOf, cutShort, prepare } from './raw.js';
 
 /** One event of a watch: ADDED, MODIFIED, DELETED, BOOKMARK or ERROR (whose object is a Status). */
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** Options of {@link watchRequest}. */
+export interface WatchRequestOptions {
+  /**
+   * How long the apiserver has to answer the request (its status line and
+   * headers, which it sends as soon as the watch is set up); default
+   * {@link WATCH_ANSWER_TIMEOUT_MS}. Once answered, a watch may stay quiet for
+   * as long as it lasts.
+   */
+  readonly answerTimeoutMs?: number;
+}
+
+/** How long a watch request may go unanswered before it fails (see {@link WatchRequestOptions}). */
+export const WATCH_ANSWER_TIMEOUT_MS = 30_000;
 
 /** A watch request in flight. */
 export interface WatchRequest {
@@ -18,7 +32,8 @@ export interface WatchRequest {
  * event. Resolves once the apiserver answered (or the request failed), with
  * the request to abort; `done` is called once, when the stream ends: without
  * an error when the apiserver closed it, its connection closed or it was aborted, else with an
- * {@link ApiError} (a refused watch: its HTTP code) or the network error.
+ * {@link ApiError} (a refused watch: its HTTP code; status 0: not answered in time) or the
+ * network error.
  */
 export async function watchRequest(
   kc: KubeAccess,
@@ -26,6 +41,7 @@ export async function watchRequest(
   query: Readonly<Record<string, string>>,
   onEvent: (type: WatchEventType, object: KubernetesObject & { code?: number }) => void,
   done: (err?: Error) => void,
+  options: WatchRequestOptions = {},
 ): Promise<WatchRequest> {
   let finished = false;
   const finish = (err?: Error) => {
@@ -48,9 +64,11 @@ export async function watchRequest(
     finish(err instanceof Error ? err : new Error(String(err)));
     return { abort: () => undefined };
   }
-  const { url, options, send } = prepared;
+  const { url, options: requestOptions, send } = prepared;
+  const answerTimeoutMs = options.answerTimeoutMs ?? WATCH_ANSWER_TIMEOUT_MS;
   return new Promise<WatchRequest>((resolve) => {
-    const req = send(url, options, (res) => {
+    const req = send(url, requestOptions, (res) => {
+      clearTimeout(unanswered);
       const status = res.statusCode ?? 0;
       res.setEncoding('utf8');
       if (status !== 200) {
@@ -82,10 +100,21 @@ export async function watchRequest(
       res.on('error', failed);
       resolve(handle);
     });
+    // An apiserver that took the connection but does not answer (stopped, hung, or a
+    // connection whose peer vanished without a word) would hold the watch, and whoever
+    // waits for it to end, for good: it fails instead, as a request that timed out.
+    const unanswered = setTimeout(
+      () =>
+        req.destroy(
+          new ApiError(0, `watch of ${path} not answered within ${answerTimeoutMs / 1000} s`),
+        ),
+      answerTimeoutMs,
+    );
     let aborted = false;
     const handle: WatchRequest = {
       abort() {
         aborted = true;
+        clearTimeout(unanswered);
         req.destroy();
         finish();
       },
@@ -93,6 +122,7 @@ export async function watchRequest(
     // A silent network: the kernel notices a dead peer within a minute or two.
     req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
     req.on('error', (err) => {
+      clearTimeout(unanswered);
       finish(aborted ? undefined : err);
       resolve(handle);
     });
