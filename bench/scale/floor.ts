@@ -7,12 +7,15 @@ import { stringify } from 'yaml';
 import { rawRequest, type KubeConfig } from '@flotilla/kube';
 import { run } from '@flotilla/runtime';
 
-/** The ConfigMap of app `i`, as its directory in Git holds it. */
-export function configMap(i: number, round = 0): Record<string, unknown> {
+/**
+ * The ConfigMap of app `i`, as its directory in Git holds it; `k` > 0 names
+ * the app's further ConfigMaps (`--objects`).
+ */
+export function configMap(i: number, round = 0, k = 0): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: `cm-${i}` },
+    metadata: { name: k === 0 ? `cm-${i}` : `cm-${i}-${k}` },
     data: { app: String(i), round: String(round) },
   };
 }
@@ -116,7 +119,7 @@ export async function kubectlFloor(
   return (performance.now() - t0) / 1000;
 }
 
-/** `apiserver_request_total` summed by verb and resource (sub-resource appended). */
+/** `apiserver_request_total` summed by verb and resource (sub-resource and dry run appended). */
 export async function apiserverRequests(kc: KubeConfig): Promise<Record<string, number>> {
   const text = await rawRequest<string>(kc, { method: 'GET', path: '/metrics' });
   const out: Record<string, number> = {};
@@ -125,7 +128,8 @@ export async function apiserverRequests(kc: KubeConfig): Promise<Record<string, 
     const labels = line.slice(line.indexOf('{') + 1, line.lastIndexOf('}'));
     const get = (k: string) => new RegExp(`(?:^|,)${k}="([^"]*)"`).exec(labels)?.[1] ?? '';
     const sub = get('subresource');
-    const key = `${get('verb')} ${get('resource')}${sub ? `/${sub}` : ''}`;
+    const dryRun = get('dry_run') ? ' (dry run)' : '';
+    const key = `${get('verb')} ${get('resource')}${sub ? `/${sub}` : ''}${dryRun}`;
     out[key] = (out[key] ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return out;

@@ -61,6 +61,7 @@ import { StageClock, percentiles } from './stages.js';
 const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
 
   --apps N              Applications, one ConfigMap each (default 150)
+  --objects K           K ConfigMaps per app instead of one (the floor still writes one)
   --repos R             spread the apps over R repositories (default 1: a monorepo)
   --commit-all          then commit a change to every app's file, announce each repository's
                         push with a webhook, and time all Synced again
@@ -90,6 +91,7 @@ Results go to bench/scale/results/<label>.json.`;
 const { values: o } = parseArgs({
   options: {
     apps: { type: 'string', default: '150' },
+    objects: { type: 'string', default: '1' },
     repos: { type: 'string', default: '1' },
     'commit-all': { type: 'boolean', default: false },
     'poll-interval': { type: 'string', default: '180' },
@@ -113,13 +115,14 @@ if (o.help) {
   process.exit(0);
 }
 const N = Number(o.apps);
+const OBJECTS = Number(o.objects);
 const REPOS = Number(o.repos);
 const P = Number(o.processes);
 const IDLE_S = Number(o.idle);
 const POLL_S = Number(o['poll-interval']);
 const APISERVER_PROF_S = Number(o['apiserver-prof']);
 if (
-  ![N, REPOS, P].every((x) => Number.isInteger(x) && x >= 1) ||
+  ![N, REPOS, P, OBJECTS].every((x) => Number.isInteger(x) && x >= 1) ||
   !(IDLE_S >= 0) ||
   !(POLL_S >= 1) ||
   !(APISERVER_PROF_S >= 0)
@@ -139,7 +142,7 @@ const floorConcurrency = Number(o['floor-concurrency'] ?? syncConcurrency * P);
 const timeoutMs = Number(o.timeout ?? 600 + N / 5) * 1000;
 const label =
   o.label ??
-  `apps${N}-repos${REPOS}-p${P}${o['commit-all'] ? '-commit' : ''}${IDLE_S ? `-idle${IDLE_S}` : ''}`;
+  `apps${N}${OBJECTS > 1 ? `-objects${OBJECTS}` : ''}-repos${REPOS}-p${P}${o['commit-all'] ? '-commit' : ''}${IDLE_S ? `-idle${IDLE_S}` : ''}`;
 
 /** The applier's default sync concurrency (see services/applier/src/options.ts). */
 function defaultConcurrency(): number {
@@ -190,8 +193,10 @@ const commitRound = async (round: number) => {
   const heads: string[] = [];
   for (let r = 0; r < REPOS; r++) {
     const files: Record<string, string> = {};
-    for (let i = r; i < N; i += REPOS)
-      files[`${appName(i)}/cm.yaml`] = stringify(configMap(i, round));
+    for (let i = r; i < N; i += REPOS) {
+      const docs = Array.from({ length: OBJECTS }, (_, k) => stringify(configMap(i, round, k)));
+      files[`${appName(i)}/cm.yaml`] = docs.join('---\n');
+    }
     heads.push(await repos[r]!.commit(files, `round ${round}`));
   }
   return heads;
@@ -410,6 +415,7 @@ const results: Record<string, unknown> = {
   machine,
   options: {
     apps: N,
+    objects: OBJECTS,
     repos: REPOS,
     processes: P,
     pollIntervalSeconds: POLL_S,
@@ -473,6 +479,10 @@ function logUsage(u: ReturnType<typeof between>): void {
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ${(v / N).toFixed(2)}`);
   log(`  Redis commands per app: ${redis.join(', ')}`);
+  const apiserver = Object.entries(u.apiserverRequests)
+    .filter(([, v]) => v >= N / 100)
+    .map(([k, v]) => `${k} ${(v / N).toFixed(2)}`);
+  log(`  apiserver requests per app (all its clients): ${apiserver.join(', ')}`);
   for (const [role, c] of Object.entries(u.flotillaCounters)) {
     const parts: string[] = [];
     for (const [k, v] of Object.entries(c)) {
@@ -501,13 +511,14 @@ if (apiserverProfile) {
 if (o['commit-all']) {
   clock.reset();
   done.clear();
+  // Counted from before the commits: the pushes start work at once.
+  const b0 = await snapshot();
   const t = performance.now();
   heads = await commitRound(1);
   await parallel(REPOS, 8, announcePush);
   target = new Map(Array.from({ length: N }, (_, i) => [appName(i), heads[repoOf(i)]!]));
   for (const name of target.keys()) clock.mark(name, 'created', t);
   for (const a of informer.list()) look(a);
-  const b0 = await snapshot();
   await waitAll('commit → Synced');
   const c = { ...roundResult(), usage: between(b0, await snapshot()) };
   results['commitAll'] = c;
@@ -515,6 +526,10 @@ if (o['commit-all']) {
     `commit-all: ${c.apps} apps in ${c.wallSeconds} s = ${c.appsPerSecond} apps/s; ` +
       `latency p50 ${c.latency.p50.toFixed(2)} s, p99 ${c.latency.p99.toFixed(2)} s`,
   );
+  for (const [stage, s] of Object.entries(c.stages)) {
+    log(`  ${stage.padEnd(34)} p50 ${s.p50.toFixed(2)} s  p99 ${s.p99.toFixed(2)} s  (n=${s.n})`);
+  }
+  logUsage(c.usage);
 }
 
 if (IDLE_S > 0) {

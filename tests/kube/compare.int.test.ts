@@ -186,4 +186,51 @@ describe('compareApp against the apiserver', () => {
       redis.disconnect();
     }
   });
+
+  it('tells of a dry run that predicted a change, so the applier need not repeat it', async () => {
+    const redis = new Redis(env.redis.url);
+    try {
+      const marks = new AppliedMarks(redis, `test-passed-${Date.now()}:`);
+      const server = env.kube.kc.getCurrentCluster()?.server ?? '';
+      const versionOf = (live: DiffObject) =>
+        String((live['metadata'] as { resourceVersion?: string }).resourceVersion);
+      const told: { key: ResourceKey; hash: string; version: string }[] = [];
+      const diff = await compareApp({
+        kc: env.kube.kc,
+        cache,
+        app,
+        ref,
+        desired,
+        predictedUnchanged: async () => undefined,
+        dryRunPassed: async (key, d, live) => {
+          told.push({ key, hash: desiredHash(d), version: versionOf(live) });
+          await marks.dryRunPassed(server, key, desiredHash(d), versionOf(live));
+        },
+      });
+      // The objects predicted to change; not `same` (unchanged), not `absent` (no dry run).
+      expect(told.map((t) => `${t.key.kind}/${t.key.name}`).sort()).toEqual([
+        'ConfigMap/drifted',
+        'Secret/db',
+      ]);
+      expect(find(diff, 'ConfigMap', 'drifted').status).toBe('OutOfSync');
+      const drifted = told.find((t) => t.key.name === 'drifted')!;
+      const mark = {
+        key: drifted.key,
+        desiredHash: drifted.hash,
+        resourceVersion: drifted.version,
+      };
+      expect(
+        await marks.dryRunsPassed(server, [
+          mark,
+          { ...mark, desiredHash: 'another manifest' },
+          { ...mark, resourceVersion: `${drifted.version}0` },
+        ]),
+      ).toEqual([true, false, false]);
+      expect(await marks.dryRunsPassed('https://elsewhere', [mark])).toEqual([false]);
+      // A dry-run mark is not the applier's mark: the object is not taken as applied.
+      expect(await marks.applied(server, drifted.key, drifted.hash, drifted.version)).toBe(false);
+    } finally {
+      redis.disconnect();
+    }
+  });
 });

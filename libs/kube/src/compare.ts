@@ -53,6 +53,15 @@ export interface CompareAppInput {
     live: DiffObject,
   ) => Promise<void>;
   /**
+   * Told of every other dry run that passed against a live object, so the
+   * applier's check before a sync need not make the same request again.
+   */
+  readonly dryRunPassed?: (
+    key: ResourceKey,
+    desired: DiffObject,
+    live: DiffObject,
+  ) => Promise<void>;
+  /**
    * Compare with what the cache holds when fetching named objects fails,
    * for a caller that checks `cache.unreachable()` afterwards and discards
    * the result. By default the failure is thrown: a missing fetch would
@@ -92,8 +101,11 @@ export async function compareApp(input: CompareAppInput): Promise<AppDiff> {
       cache.noteFailure(err); // the cluster may have gone away mid-comparison
       throw err;
     }
-    if (liveObj && input.predictedUnchanged && isDeepStrictEqual(predicted, liveObj))
-      await input.predictedUnchanged(key, obj, liveObj);
+    if (liveObj && (input.predictedUnchanged || input.dryRunPassed)) {
+      if (isDeepStrictEqual(predicted, liveObj))
+        await input.predictedUnchanged?.(key, obj, liveObj);
+      else await input.dryRunPassed?.(key, obj, liveObj);
+    }
     return predicted;
   };
   return diffApp(

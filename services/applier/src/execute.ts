@@ -35,6 +35,7 @@ import {
   deleteHook,
   destinationDown,
   dryRunTask,
+  dryRunsDone,
   mapBounded,
   pruneTask,
   unchangedResult,
@@ -218,10 +219,16 @@ async function execute(
             !t.unchanged &&
             !newNamespaces.has(t.key.namespace),
         );
-    await mapBounded(toCheck, deps.applyParallelism, async (t) => {
-      const error = await dryRunTask(deps, t);
-      if (error !== undefined) failures.push(applyResult(t, { error }));
-    });
+    // What the comparison before this sync dry-ran already, and saw pass, is not asked again.
+    const done = await dryRunsDone(deps, toCheck);
+    await mapBounded(
+      toCheck.filter((t) => !done.has(t)),
+      deps.applyParallelism,
+      async (t) => {
+        const error = await dryRunTask(deps, t);
+        if (error !== undefined) failures.push(applyResult(t, { error }));
+      },
+    );
     await signals.running;
     if (failures.length > 0) {
       return {

@@ -332,6 +332,27 @@ export const applierRole: Role = {
                 const rv = live.metadata?.resourceVersion;
                 if (rv) void marks.mark(cluster.server, key, desiredHash(target as DiffObject), rv);
               },
+              // The differ's dry runs, made with the destination's credentials (in-cluster, the
+              // applier's rights cover the differ's): not reused when this sync impersonates.
+              ...(writer.user
+                ? {}
+                : {
+                    comparedDryRuns: (
+                      objects: readonly {
+                        key: ResourceKey;
+                        target: KubernetesObject;
+                        resourceVersion: string;
+                      }[],
+                    ) =>
+                      marks.dryRunsPassed(
+                        cluster.server,
+                        objects.map((o) => ({
+                          key: o.key,
+                          desiredHash: desiredHash(o.target as DiffObject),
+                          resourceVersion: o.resourceVersion,
+                        })),
+                      ),
+                  }),
               health: (o: KubernetesObject) =>
                 health.assess(o as Parameters<typeof health.assess>[0]),
             };

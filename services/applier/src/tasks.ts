@@ -1,7 +1,13 @@
 // One task against the cluster: apply (or create a hook), prune, or delete a
 // hook before it is created again. Each returns its outcome as data.
 import { RESOURCE_FIELD_MANAGER } from '@flotilla/api';
-import { applyResult, pruneResult, type SyncResourceResult, type SyncTask } from '@flotilla/gitops';
+import {
+  applyResult,
+  pruneResult,
+  SyncTaskType,
+  type SyncResourceResult,
+  type SyncTask,
+} from '@flotilla/gitops';
 import {
   ApiError,
   applyObject,
@@ -26,6 +32,14 @@ export interface TaskDeps {
   readonly cluster?: { readonly name: string; readonly server: string };
   /** Told of each object server-side applied, with the object as the apply returned it. */
   readonly applied?: (key: ResourceKey, target: KubernetesObject, live: KubernetesObject) => void;
+  /**
+   * Per object, whether the differ's comparison made this very dry run already
+   * and it passed: the same manifest, against the same live version, with the
+   * same credentials. Unset when this sync writes as another identity.
+   */
+  readonly comparedDryRuns?: (
+    objects: readonly { key: ResourceKey; target: KubernetesObject; resourceVersion: string }[],
+  ) => Promise<readonly boolean[]>;
 }
 
 /**
@@ -79,6 +93,31 @@ export async function dryRunTask(deps: TaskDeps, task: SyncTask): Promise<string
     if (task.syncOptions.force && isRefusal(err)) return undefined;
     return errorText(err);
   }
+}
+
+/**
+ * Of the tasks whose dry run the comparison may already have made (a forced
+ * server-side apply of a resource over a live object, as the differ dry-runs),
+ * those it did make and saw pass; the others still need theirs.
+ */
+export async function dryRunsDone(
+  deps: Pick<TaskDeps, 'comparedDryRuns'>,
+  tasks: readonly SyncTask[],
+): Promise<ReadonlySet<SyncTask>> {
+  const candidates = tasks.flatMap((t) => {
+    const resourceVersion = (t.liveObject as KubernetesObject | undefined)?.metadata
+      ?.resourceVersion;
+    return t.type === SyncTaskType.Apply &&
+      t.targetObject &&
+      resourceVersion &&
+      !writesWhole(t) &&
+      !appliesClientSide(t)
+      ? [{ task: t, key: t.key, target: t.targetObject as KubernetesObject, resourceVersion }]
+      : [];
+  });
+  if (!deps.comparedDryRuns || candidates.length === 0) return new Set();
+  const passed = await deps.comparedDryRuns(candidates).catch(() => []);
+  return new Set(candidates.filter((_, i) => passed[i] === true).map((c) => c.task));
 }
 
 /** `Validate=false`: the apiserver drops unknown fields instead of refusing them. */

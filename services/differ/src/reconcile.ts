@@ -411,6 +411,12 @@ export class Reconciler {
               marks.applied(target.server, key, desiredHash(d), versionOf(live)),
             predictedUnchanged: (key: ResourceKey, d: DiffObject, live: DiffObject) =>
               marks.mark(target.server, key, desiredHash(d), versionOf(live)),
+            // A dry run that predicted a change: the applier's check before the sync
+            // that follows would be this very request.
+            dryRunPassed: async (key: ResourceKey, d: DiffObject, live: DiffObject) => {
+              const version = versionOf(live);
+              if (version) await marks.dryRunPassed(target.server, key, desiredHash(d), version);
+            },
           }
         : {}),
       // A failed fetch is caught by the reachability check that follows the comparison.
