@@ -1,7 +1,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeAccess } from '../kubeconfig.js';
 import { TRACKING_ANNOTATIONS } from '@flotilla/api';
-import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import { appKey, resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import { ownerOf, type DiffObject } from '@flotilla/gitops';
 import { appMetrics, registerClusterProbe } from '@flotilla/runtime';
 import { ApiError, rawRequest } from '../raw.js';
@@ -153,7 +153,7 @@ export class ClusterCache {
   /** Notes which app (if any) the object's tracking id names, or that it is gone. */
   private track(k: string, obj: KubernetesObject | undefined): void {
     const owner = obj ? ownerOf(obj as DiffObject) : undefined;
-    const next = owner ? `${owner.app.namespace}/${owner.app.name}` : undefined;
+    const next = owner ? appKey(owner.app) : undefined;
     const prev = this.ownerOfKey.get(k);
     if (prev === next) return;
     if (prev !== undefined) {
@@ -183,7 +183,7 @@ export class ClusterCache {
    */
   trackedBy(app: AppRef): KubernetesObject[] {
     const out: KubernetesObject[] = [];
-    const keys = this.byOwner.get(`${app.namespace}/${app.name}`) ?? [];
+    const keys = this.byOwner.get(appKey(app)) ?? [];
     for (const k of typeof keys === 'string' ? [keys] : keys) {
       const v = this.objects.get(k);
       if (v) out.push(v.obj);
