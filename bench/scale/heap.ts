@@ -1,6 +1,7 @@
 // What a role's heap holds, from a V8 heap snapshot: self size by constructor,
 // plain objects told apart by their property names (an Application, a
-// managedFields leaf, a status condition...), and strings by size.
+// managedFields leaf, a status condition...), strings by size, and (from the
+// command line) the strings held in more than one copy.
 // Run `npx tsx bench/scale/heap.ts <file.heapsnapshot> [top]`.
 import { readFile } from 'node:fs/promises';
 
@@ -83,6 +84,34 @@ export function formatHeap(summary: { total: number; rows: HeapRow[] }, top = 30
   ];
 }
 
+/** Strings held more than once with the same value, by the bytes the extra copies take. */
+export function duplicateStrings(s: Snapshot): { wasted: number; rows: HeapRow[] } {
+  const { node_fields: nf, node_types: nt } = s.snapshot.meta;
+  const NF = nf.length;
+  const typeAt = nf.indexOf('type');
+  const nameAt = nf.indexOf('name');
+  const sizeAt = nf.indexOf('self_size');
+  const string = nt[0].indexOf('string');
+  const byValue = new Map<string, { count: number; bytes: number }>();
+  for (let n = 0; n < s.nodes.length; n += NF) {
+    if (s.nodes[n + typeAt] !== string) continue;
+    const value = s.strings[s.nodes[n + nameAt]!] ?? '';
+    const g = byValue.get(value) ?? { count: 0, bytes: 0 };
+    g.count++;
+    g.bytes += s.nodes[n + sizeAt]!;
+    byValue.set(value, g);
+  }
+  const rows = [...byValue]
+    .filter(([, g]) => g.count > 1)
+    .map(([value, g]) => ({
+      what: JSON.stringify(value.slice(0, 60)),
+      count: g.count,
+      bytes: g.bytes - g.bytes / g.count,
+    }))
+    .sort((a, b) => b.bytes - a.bytes);
+  return { wasted: rows.reduce((sum, r) => sum + r.bytes, 0), rows };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [file, top] = process.argv.slice(2);
   if (!file) {
@@ -91,4 +120,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const s = JSON.parse(await readFile(file, 'utf8')) as Snapshot;
   console.log(formatHeap(summarizeHeap(s), Number(top ?? 30)).join('\n'));
+  const dup = duplicateStrings(s);
+  console.log(`duplicate strings: ${(dup.wasted / 1048576).toFixed(2)} MiB in extra copies`);
+  console.log(formatHeap({ total: dup.wasted, rows: dup.rows }, 10).slice(1).join('\n'));
 }

@@ -39,10 +39,17 @@ export class AppView {
     return atLeast(resourceVersionOf(best), minResourceVersion) ? best : undefined;
   }
 
-  /** Records the app as the differ's own write returned it. */
+  /**
+   * Records the app as the role's own write returned it, unless the watch
+   * has delivered that version already: the answer may come after the watch
+   * event, and a copy kept then waits for the app's next change, which an
+   * idle app may never have (a whole Application per app, at 10,000 apps).
+   */
   wrote(ref: AppRef, app: Application): void {
-    this.stale.delete(appKey(ref));
-    this.own.set(appKey(ref), app);
+    const k = appKey(ref);
+    this.stale.delete(k);
+    if (atLeast(resourceVersionOf(this.watched(ref)), resourceVersionOf(app))) this.own.delete(k);
+    else this.own.set(k, app);
   }
 
   /** Records a copy read from the apiserver. */

@@ -35,6 +35,14 @@ describe('AppView', () => {
     expect(view.get(ref)).toBe(watched);
   });
 
+  it('keeps no copy of its own write when the watch delivered that version first', () => {
+    const watched = at('12', 'watch');
+    const view = new AppView(() => watched);
+    view.wrote(ref, at('12', 'own'));
+    expect(view.get(ref)).toBe(watched);
+    expect(view.get(ref, '12')).toBe(watched);
+  });
+
   it('asks for a read when a command names a newer version than any copy', () => {
     const watched = at('10');
     const view = new AppView(() => watched);

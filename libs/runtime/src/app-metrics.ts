@@ -12,6 +12,21 @@ function once<T>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
 }
 
+/**
+ * A gauge whose series its `collect` makes at each scrape, forgotten once
+ * the scrape has read them: held until the next scrape, the per-app series
+ * of 10,000 apps were 6 MiB of a role's heap that no reader needed.
+ */
+class ScrapedGauge<T extends string> extends Gauge<T> {
+  override async get() {
+    try {
+      return await super.get();
+    } finally {
+      this.reset();
+    }
+  }
+}
+
 /** One app as the per-app gauges show it. */
 export interface AppMetricRow {
   readonly namespace: string;
@@ -68,7 +83,7 @@ export const appMetrics = {
   info: once(
     'flotilla_app_info',
     () =>
-      new Gauge({
+      new ScrapedGauge({
         name: 'flotilla_app_info',
         help: 'One series per Application (value 1) with its project, repository, destination, sync and health status and operation phase.',
         labelNames: APP_LABELS,
@@ -95,7 +110,7 @@ export const appMetrics = {
   lastSyncSuccess: once(
     'flotilla_app_last_sync_success_timestamp_seconds',
     () =>
-      new Gauge({
+      new ScrapedGauge({
         name: 'flotilla_app_last_sync_success_timestamp_seconds',
         help: 'Unix time of the last sync that ended Succeeded, per app (absent before the first).',
         labelNames: ['namespace', 'name'],

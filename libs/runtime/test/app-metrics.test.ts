@@ -68,6 +68,12 @@ describe('per-app gauges', () => {
       { ...row, name: 'api', lastSyncSuccess: undefined },
     ]);
     const text = await register.metrics();
+    // Made again at each scrape, and not held between scrapes.
+    expect(await register.metrics()).toBe(text);
+    for (const name of ['flotilla_app_info', 'flotilla_app_last_sync_success_timestamp_seconds']) {
+      const gauge = register.getSingleMetric(name) as unknown as { hashMap: object };
+      expect(Object.keys(gauge.hashMap)).toEqual([]);
+    }
     stop();
     expect(text).toContain(
       'flotilla_app_info{namespace="f",name="web",project="default",repo="https://git/x.git",dest_server="https://kubernetes.default.svc",dest_namespace="web",sync_status="Synced",health_status="Healthy",operation="Succeeded"} 1',

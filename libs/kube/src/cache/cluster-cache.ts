@@ -1,10 +1,11 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeAccess } from '../kubeconfig.js';
 import { TRACKING_ANNOTATIONS } from '@flotilla/api';
-import { resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
+import { appKey, resourceKeyString, type AppRef, type ResourceKey } from '@flotilla/contracts';
 import { ownerOf, type DiffObject } from '@flotilla/gitops';
 import { appMetrics, registerClusterProbe } from '@flotilla/runtime';
 import { ApiError, rawRequest } from '../raw.js';
+import { compactObject } from './compact.js';
 import { describeConnectionError, isClusterConnectionError } from './connection.js';
 import { collectionPath, Discovery, type ApiResourceInfo } from './discovery.js';
 import { KindWatch } from './kind-watch.js';
@@ -67,16 +68,17 @@ export class ClusterCache {
   private readonly existing = new Map<string, Set<string>>();
   /**
    * Objects of watched kinds without owner references, by namespace (key
-   * string → key): what could be orphaned, answered without a list.
+   * strings): what could be orphaned, answered without a list.
    */
-  private readonly topLevel = new Map<string, Map<string, ResourceKey>>();
+  private readonly topLevel = new Map<string, Set<string>>();
   /**
    * Cached objects by the app their tracking id names (`namespace/name` →
    * key strings), so an app's live objects are found without a scan of the
    * whole cache: a scan per comparison parsed every object's tracking id, and
-   * made a comparison O(objects in the cluster).
+   * made a comparison O(objects in the cluster). An app with one object (the
+   * usual case) has its key string rather than a Set (a Set costs 130 bytes).
    */
-  private readonly byOwner = new Map<string, Set<string>>();
+  private readonly byOwner = new Map<string, string | Set<string>>();
   private readonly ownerOfKey = new Map<string, string>();
   private readonly listeners = new Set<(e: CacheEvent) => void>();
   private readonly connectionListeners = new Set<(down: ClusterUnreachable | undefined) => void>();
@@ -106,14 +108,20 @@ export class ClusterCache {
     return this.interest.has(key) || (a !== undefined && TRACKING_ANNOTATIONS.some((t) => t in a));
   }
 
-  private put(obj: KubernetesObject, emit: boolean): void {
-    const key = keyOf(obj);
-    const k = resourceKeyString(key);
+  /** Keeps (or drops) an object; `key` and `k` are its key and key string when the caller has them. */
+  private put(
+    obj: KubernetesObject,
+    emit: boolean,
+    key: ResourceKey = keyOf(obj),
+    k: string = resourceKeyString(key),
+  ): void {
     const previous = this.objects.get(k);
     if (!this.retained(k, obj)) {
       if (previous) this.remove(obj, emit);
       return;
     }
+    // Held until it changes: strings and managedFields trees it shares with others are shared.
+    compactObject(obj);
     const bytes = JSON.stringify(obj).length;
     this.bytes += bytes - (previous?.bytes ?? 0);
     this.objects.set(k, { obj, bytes });
@@ -145,18 +153,26 @@ export class ClusterCache {
   /** Notes which app (if any) the object's tracking id names, or that it is gone. */
   private track(k: string, obj: KubernetesObject | undefined): void {
     const owner = obj ? ownerOf(obj as DiffObject) : undefined;
-    const next = owner ? `${owner.app.namespace}/${owner.app.name}` : undefined;
+    const next = owner ? appKey(owner.app) : undefined;
     const prev = this.ownerOfKey.get(k);
     if (prev === next) return;
     if (prev !== undefined) {
-      const set = this.byOwner.get(prev);
-      if (set?.delete(k) && set.size === 0) this.byOwner.delete(prev);
+      const keys = this.byOwner.get(prev);
+      if (keys === k) this.byOwner.delete(prev);
+      else if (typeof keys === 'object') {
+        keys.delete(k);
+        const [only] = keys;
+        if (only === undefined) this.byOwner.delete(prev);
+        else if (keys.size === 1) this.byOwner.set(prev, only);
+      }
       this.ownerOfKey.delete(k);
     }
     if (next !== undefined) {
-      let set = this.byOwner.get(next);
-      if (!set) this.byOwner.set(next, (set = new Set()));
-      set.add(k);
+      const keys = this.byOwner.get(next);
+      if (keys === undefined) this.byOwner.set(next, k);
+      else if (typeof keys === 'string') {
+        if (keys !== k) this.byOwner.set(next, new Set([keys, k]));
+      } else keys.add(k);
       this.ownerOfKey.set(k, next);
     }
   }
@@ -167,7 +183,8 @@ export class ClusterCache {
    */
   trackedBy(app: AppRef): KubernetesObject[] {
     const out: KubernetesObject[] = [];
-    for (const k of this.byOwner.get(`${app.namespace}/${app.name}`) ?? []) {
+    const keys = this.byOwner.get(appKey(app)) ?? [];
+    for (const k of typeof keys === 'string' ? [keys] : keys) {
       const v = this.objects.get(k);
       if (v) out.push(v.obj);
     }
@@ -181,8 +198,8 @@ export class ClusterCache {
     const owned = (obj?.metadata?.ownerReferences?.length ?? 0) > 0;
     let m = this.topLevel.get(ns);
     if (obj && !owned) {
-      if (!m) this.topLevel.set(ns, (m = new Map()));
-      m.set(k, key);
+      if (!m) this.topLevel.set(ns, (m = new Set()));
+      m.add(k);
     } else if (m) {
       m.delete(k);
       if (m.size === 0) this.topLevel.delete(ns);
@@ -206,8 +223,11 @@ export class ClusterCache {
    */
   untracked(namespace: string): ResourceKey[] {
     const out: ResourceKey[] = [];
-    for (const [k, key] of this.topLevel.get(namespace) ?? []) {
-      if (!this.objects.has(k) && !this.interest.has(k)) out.push(key);
+    for (const k of this.topLevel.get(namespace) ?? []) {
+      if (this.objects.has(k) || this.interest.has(k)) continue;
+      // A key string is `group/kind/namespace/name`; none of the first three holds a `/`.
+      const [group = '', kind = '', ns = '', ...name] = k.split('/');
+      out.push({ group, kind, namespace: ns, name: name.join('/') });
     }
     return out;
   }
@@ -385,7 +405,7 @@ export class ClusterCache {
             const k = resourceKeyString(key);
             seen.add(k);
             this.index(k, key, obj);
-            this.put(obj, true);
+            this.put(obj, true, key, k);
           }
           this.existing.set(kk, seen);
           for (const [k, v] of [...this.objects]) {
@@ -403,7 +423,7 @@ export class ClusterCache {
           } else {
             this.existing.get(kk)?.add(k);
             this.index(k, key, c.object);
-            this.put(c.object, true);
+            this.put(c.object, true, key, k);
           }
         },
         onError: (err) => {
