@@ -94,4 +94,34 @@ describe('ObjectCompactor', () => {
     expect(trees[3]).not.toBe(trees[0]);
     expect(trees[4]).toBe(trees[3]);
   });
+
+  it("takes the previous version's tree where an entry's tree did not change, and only then", () => {
+    const c = new ObjectCompactor(1);
+    const first = c.object(JSON.parse(configMap('a', '2026-12-03T10:00:00Z')) as KubernetesObject);
+    // Another tree fills the one-entry table: the first tree is no longer in it.
+    c.object(JSON.parse(configMap('b', '2026-12-03T10:00:00Z', { 'f:other': {} })));
+    const next = c.object(
+      JSON.parse(configMap('a', '2026-12-03T10:05:00Z')) as KubernetesObject,
+      first,
+    );
+    expect(fieldsOf(next)).toBe(fieldsOf(first));
+    // A tree with the same keys in another order, or one more key, is not the same tree.
+    const reordered = {
+      'f:metadata': { 'f:annotations': { 'f:flotilla.dev/tracking-id': {} } },
+      'f:data': { 'f:app': {} },
+    };
+    const moved = c.object(
+      JSON.parse(configMap('a', '2026-12-03T10:06:00Z', reordered)) as KubernetesObject,
+      next,
+    );
+    expect(fieldsOf(moved)).not.toBe(fieldsOf(first));
+    expect(JSON.stringify(fieldsOf(moved))).toBe(JSON.stringify(reordered));
+    const grown = { ...applied, 'f:metadata': { 'f:labels': { 'f:x': {} } } };
+    const changed = c.object(
+      JSON.parse(configMap('a', '2026-12-03T10:07:00Z', grown)) as KubernetesObject,
+      moved,
+    );
+    expect(fieldsOf(changed)).toEqual(grown);
+    expect(fieldsOf(changed)).not.toBe(fieldsOf(moved));
+  });
 });

@@ -47,6 +47,13 @@ export class AppliedMarks {
     return `${this.prefix}dry-run:${server}|${resourceKeyString(key)}`;
   }
 
+  // A mark is a hint: a write Redis refuses only costs the request it would have saved.
+  private async put(redisKey: string, desiredHash: string, resourceVersion: string): Promise<void> {
+    await this.redis
+      .set(redisKey, `${desiredHash} ${resourceVersion}`, 'PX', TTL_MS)
+      .catch(() => undefined);
+  }
+
   /** Records that the manifest with `desiredHash` left the object at `resourceVersion`. */
   async mark(
     server: string,
@@ -54,9 +61,7 @@ export class AppliedMarks {
     desiredHash: string,
     resourceVersion: string,
   ): Promise<void> {
-    await this.redis
-      .set(this.key(server, key), `${desiredHash} ${resourceVersion}`, 'PX', TTL_MS)
-      .catch(() => undefined);
+    await this.put(this.key(server, key), desiredHash, resourceVersion);
   }
 
   /** Whether an apply (of any manifest) left the object at `resourceVersion`. */
@@ -87,9 +92,7 @@ export class AppliedMarks {
     desiredHash: string,
     resourceVersion: string,
   ): Promise<void> {
-    await this.redis
-      .set(this.dryRunKey(server, key), `${desiredHash} ${resourceVersion}`, 'PX', TTL_MS)
-      .catch(() => undefined);
+    await this.put(this.dryRunKey(server, key), desiredHash, resourceVersion);
   }
 
   /** Per object, whether such a dry run passed against exactly that version (one read). */

@@ -35,6 +35,7 @@ import { CommandFaults } from './faults.js';
 import { ClusterHolds } from './holds.js';
 import { errorOperation, runOperation } from './operation.js';
 import { compileApplierOptions } from './options.js';
+import type { TaskDeps } from './tasks.js';
 import { projectGate, syncIdentity, windowCheck } from './project-gate.js';
 
 /**
@@ -338,11 +339,7 @@ export const applierRole: Role = {
                 ? {}
                 : {
                     comparedDryRuns: (
-                      objects: readonly {
-                        key: ResourceKey;
-                        target: KubernetesObject;
-                        resourceVersion: string;
-                      }[],
+                      objects: Parameters<NonNullable<TaskDeps['comparedDryRuns']>>[0],
                     ) =>
                       marks.dryRunsPassed(
                         cluster.server,

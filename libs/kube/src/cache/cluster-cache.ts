@@ -120,17 +120,17 @@ export class ClusterCache {
       if (previous) this.remove(obj, emit);
       return;
     }
+    // A relist (after 410 Gone or an apiserver restart) hands back every object;
+    // one at the version held is the object held, compacted already, and no news.
+    const version = obj.metadata?.resourceVersion;
+    if (version !== undefined && previous?.obj.metadata?.resourceVersion === version) return;
     // Held until it changes: strings and managedFields trees it shares with others are shared.
-    compactObject(obj);
+    compactObject(obj, previous?.obj);
     const bytes = JSON.stringify(obj).length;
     this.bytes += bytes - (previous?.bytes ?? 0);
     this.objects.set(k, { obj, bytes });
     this.track(k, obj);
-    // A relist (after 410 Gone or an apiserver restart) hands back every object;
-    // only those that changed since are news.
-    const version = obj.metadata?.resourceVersion;
-    const unchanged = version !== undefined && previous?.obj.metadata?.resourceVersion === version;
-    if (emit && !unchanged)
+    if (emit)
       this.emit({
         type: previous ? 'MODIFIED' : 'ADDED',
         key,

@@ -40,14 +40,29 @@ export class ObjectCompactor {
     return s;
   }
 
-  /** Compacts `obj` in place and returns it. */
-  object<T extends KubernetesObject>(obj: T): T {
+  /**
+   * Compacts `obj` in place and returns it. `previous`, the version of the
+   * same object held until now, lets an entry whose tree did not change take
+   * the previous (shared) tree after a walk that allocates nothing: most
+   * events change one manager's entry, or none.
+   */
+  object<T extends KubernetesObject>(obj: T, previous?: KubernetesObject): T {
     this.walk(obj as Record<string, unknown>);
     const entries = obj.metadata?.managedFields;
     if (Array.isArray(entries)) {
-      for (const entry of entries as { fieldsV1?: unknown }[]) {
-        if (entry !== null && typeof entry === 'object' && isTree(entry.fieldsV1))
-          entry.fieldsV1 = this.tree(entry.fieldsV1);
+      const before = previous?.metadata?.managedFields;
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i] as { fieldsV1?: unknown } | null;
+        if (entry === null || typeof entry !== 'object' || !isTree(entry.fieldsV1)) continue;
+        const old = (Array.isArray(before) ? before[i] : undefined) as
+          { fieldsV1?: unknown } | undefined;
+        entry.fieldsV1 =
+          old !== undefined &&
+          isTree(old.fieldsV1) &&
+          Object.isFrozen(old.fieldsV1) &&
+          sameTree(entry.fieldsV1, old.fieldsV1)
+            ? old.fieldsV1
+            : this.tree(entry.fieldsV1);
       }
     }
     return obj;
@@ -94,8 +109,26 @@ const shared = new ObjectCompactor();
  * Compacts a watched object in place with the process's one compactor, so
  * the objects of every watch (Applications, each cluster's cache) share.
  */
-export function compactObject<T extends KubernetesObject>(obj: T): T {
-  return shared.object(obj);
+export function compactObject<T extends KubernetesObject>(obj: T, previous?: KubernetesObject): T {
+  return shared.object(obj, previous);
+}
+
+/** Whether two managedFields trees have the same keys in the same order, all the way down. */
+function sameTree(a: object, b: object): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) {
+    const k = ka[i]!;
+    if (k !== kb[i]) return false;
+    const va = (a as Record<string, unknown>)[k];
+    const vb = (b as Record<string, unknown>)[k];
+    if (isTree(va) && isTree(vb)) {
+      if (!sameTree(va, vb)) return false;
+    } else if (va !== vb) return false;
+  }
+  return true;
 }
 
 function deepFreeze(node: object): void {
