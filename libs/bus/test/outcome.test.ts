@@ -37,4 +37,15 @@ describe('traceparent', () => {
     expect(child).not.toBe(parent);
     expect(traceparent('garbage')).toMatch(/^00-[0-9a-f]{32}-/);
   });
+
+  it('gives every message its own ids, also across refills of its random pool', () => {
+    // A pool of 4 KiB serves about 170 new traces: these span a few dozen refills.
+    const ids = Array.from({ length: 5000 }, () => traceparent().split('-'));
+    expect(new Set(ids.map(([, trace]) => trace)).size).toBe(5000);
+    expect(new Set(ids.map(([, , span]) => span)).size).toBe(5000);
+    for (const [, trace, span] of ids) {
+      expect(trace).toMatch(/^[0-9a-f]{32}$/);
+      expect(span).toMatch(/^[0-9a-f]{16}$/);
+    }
+  });
 });

@@ -65,13 +65,20 @@ export function checkConnectionSecurity(nats: NatsSecurity, redis: RedisSecurity
   return problems;
 }
 
-/** The ioredis options for these settings (spread into the client's options). */
+/**
+ * The ioredis options of a role's client (spread into the client's options):
+ * these security settings, and commands issued in the same tick written to
+ * the socket together. ioredis writes each command on its own otherwise, and
+ * at thousands of apps those writes were a tenth of a busy role's CPU.
+ */
 export function redisClientOptions(security: RedisSecurity | undefined): {
+  enableAutoPipelining: true;
   tls?: { ca: Buffer };
   username?: string;
   password?: string;
 } {
   return {
+    enableAutoPipelining: true,
     ...(security?.caFile ? { tls: { ca: readFileSync(security.caFile) } } : {}),
     ...(security?.username ? { username: security.username } : {}),
     ...(security?.password ? { password: security.password } : {}),

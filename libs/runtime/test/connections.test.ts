@@ -31,7 +31,7 @@ describe('NATS and Redis TLS and credentials', () => {
     const c = compileRuntimeConfig({ FLOTILLA_NATS_USER: '' }, { cacheDir: '/c' });
     expect(c.natsSecurity).toBeUndefined();
     expect(c.redisSecurity).toBeUndefined();
-    expect(redisClientOptions(undefined)).toEqual({});
+    expect(redisClientOptions(undefined)).toEqual({ enableAutoPipelining: true });
   });
 
   it('names an unreadable file and a half pair, and never echoes a password', () => {

@@ -82,13 +82,15 @@ export async function compareResource(
     const sides = await compareSides(desired, live, rules, o, predicted);
     if (sides.synced) return { key, status: 'Synced', changedPaths: [], diff: '', mode };
     const [maskedLive, maskedTarget] = maskSecretValues([sides.live, sides.target]);
-    return {
-      key,
-      status: ResourceDiffStatus.OutOfSync,
-      changedPaths: changedPaths(maskedLive, maskedTarget),
-      diff: renderDiff(key, maskedLive, maskedTarget, o.contextLines),
-      mode,
-    };
+    return withDiff(
+      {
+        key,
+        status: ResourceDiffStatus.OutOfSync,
+        changedPaths: changedPaths(maskedLive, maskedTarget),
+        mode,
+      },
+      () => renderDiff(key, maskedLive, maskedTarget, o.contextLines),
+    );
   } catch (err) {
     return failed(key, ruleFailure(err, isSecret(desired)), [desired, live, predicted]);
   }
@@ -104,12 +106,23 @@ async function missing(
   const target = normalizeObject(desired, o);
   await applyIgnoreRules({ target, live: undefined }, rules, o.jq).catch(() => undefined);
   const [masked] = maskSecretValues([target]);
-  return {
-    key,
-    status: ResourceDiffStatus.Missing,
-    changedPaths: [''],
-    diff: renderDiff(key, undefined, masked, o.contextLines),
-  };
+  return withDiff({ key, status: ResourceDiffStatus.Missing, changedPaths: [''] }, () =>
+    renderDiff(key, undefined, masked, o.contextLines),
+  );
+}
+
+/**
+ * The outcome with its `diff` text made when first read, then kept: the
+ * differ's comparisons never read it (they need status and changed paths), and
+ * rendering YAML and a unified diff was most of what a first comparison cost.
+ * Enumerable, so a copy or JSON of the outcome has the text.
+ */
+function withDiff(r: Omit<ResourceDiff, 'diff'>, render: () => string): ResourceDiff {
+  let text: string | undefined;
+  return Object.defineProperty(r, 'diff', {
+    enumerable: true,
+    get: () => (text ??= render()),
+  }) as ResourceDiff;
 }
 
 /** The outcome for an Extraneous live object: what pruning it would remove. */
@@ -121,15 +134,17 @@ export function extraneous(
   pruneBlocked?: string,
 ): ResourceDiff {
   const [masked] = maskSecretValues([normalizeObject(live, o)]);
-  return {
-    key,
-    status: ResourceDiffStatus.Extraneous,
-    changedPaths: [''],
-    diff: renderDiff(key, masked, undefined, o.contextLines),
-    requiresPruning: pruneBlocked === undefined,
-    ...(ignoreExtraneous ? { ignoreExtraneous } : {}),
-    ...(pruneBlocked ? { message: pruneBlocked } : {}),
-  };
+  return withDiff(
+    {
+      key,
+      status: ResourceDiffStatus.Extraneous,
+      changedPaths: [''],
+      requiresPruning: pruneBlocked === undefined,
+      ...(ignoreExtraneous ? { ignoreExtraneous } : {}),
+      ...(pruneBlocked ? { message: pruneBlocked } : {}),
+    },
+    () => renderDiff(key, masked, undefined, o.contextLines),
+  );
 }
 
 function failed(

@@ -26,6 +26,25 @@ describe('structural comparison', () => {
     expect(result?.diff).toContain('-          image: nginx:1.27\n+          image: nginx:1.28');
   });
 
+  it('shows the objects as they were compared, although the text is made when first read', async () => {
+    const d = desired();
+    const l = live();
+    container(d).image = 'nginx:1.28';
+    const result = await compare(d, l);
+    // What the caller does with its objects afterwards does not reach the text.
+    container(d).image = 'nginx:9';
+    container(l).image = 'nginx:8';
+    delete d['metadata'];
+    const text = result?.diff ?? '';
+    expect(text).toContain('-          image: nginx:1.27\n+          image: nginx:1.28');
+    expect(text).not.toContain('nginx:9');
+    expect(result?.diff).toBe(text);
+    expect(JSON.parse(JSON.stringify(result))).toMatchObject({ status: 'OutOfSync', diff: text });
+    const missing = (await diffApp(appInput([desired()], []))).resources[0];
+    expect(missing).toMatchObject({ status: 'Missing' });
+    expect(missing?.diff).toContain('+++ desired/apps/Deployment/shop/web');
+  });
+
   it('compares quantities by value: 0.5 is 500m, 1Gi is 1024Mi', async () => {
     const d = desired();
     container(d).resources = {
