@@ -50,7 +50,12 @@ export const appsetRole: Role = {
       applicationNamespaces: options.applicationSetNamespaces,
     };
     const setServed = appNamespaceFilter(setScope);
-    const nc = await connectBus({ servers: config.natsUrl, name: 'appset', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'appset',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
     const kc = loadKubeConfig(config.kubeconfig);

@@ -11,7 +11,7 @@ import {
 import { Streams, decodeAnyEvent, encode } from '@flotilla/contracts';
 import { loadKubeConfig } from '@flotilla/kube';
 import { Notifier, Outbox } from '@flotilla/notify';
-import type { Role } from '@flotilla/runtime';
+import { redisClientOptions, type Role } from '@flotilla/runtime';
 import { compileNotifierOptions } from './options.js';
 import { clusterSources } from './sources.js';
 
@@ -32,11 +32,19 @@ export const notifierRole: Role = {
   name: 'notifier',
   async start({ logger, config, env }) {
     const options = compileNotifierOptions(env);
-    const nc = await connectBus({ servers: config.natsUrl, name: 'notifier', logger });
+    const nc = await connectBus({
+      servers: config.natsUrl,
+      name: 'notifier',
+      logger,
+      security: config.natsSecurity,
+    });
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     await provisionEventConsumer(nc, NOTIFIER_CONSUMER, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 2 });
+    const redis = new Redis(config.redisUrl, {
+      maxRetriesPerRequest: 2,
+      ...redisClientOptions(config.redisSecurity),
+    });
     redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const notifier = new Notifier(
