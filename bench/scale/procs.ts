@@ -154,17 +154,7 @@ export async function counters(p: RoleProc): Promise<Record<string, number>> {
  * cluster counts in their CPU too.
  */
 export async function controlPlanePids(server?: string): Promise<Record<string, number>> {
-  const procs: { pid: number; comm: string; args: string }[] = [];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
-    if (comm !== 'kube-apiserver' && comm !== 'etcd') continue;
-    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll(
-      '\0',
-      ' ',
-    );
-    procs.push({ pid: Number(entry), comm, args });
-  }
+  const procs = await processes(['kube-apiserver', 'etcd']);
   const port = server ? new URL(server).port : undefined;
   const apiserver = procs.find(
     (p) => p.comm === 'kube-apiserver' && (!port || p.args.includes(`--secure-port=${port}`)),
@@ -178,5 +168,39 @@ export async function controlPlanePids(server?: string): Promise<Record<string, 
   return {
     ...(apiserver ? { 'kube-apiserver': apiserver.pid } : {}),
     ...(etcd ? { etcd: etcd.pid } : {}),
+  };
+}
+
+/** This machine's processes of the given command names, with their arguments. */
+async function processes(names: readonly string[]) {
+  const procs: { pid: number; comm: string; args: string }[] = [];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = (await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim();
+    if (!names.includes(comm)) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).replaceAll(
+      '\0',
+      ' ',
+    );
+    procs.push({ pid: Number(entry), comm, args });
+  }
+  return procs;
+}
+
+/**
+ * The run's own nats-server and redis-server (found by the port each listens
+ * on): their CPU is Flotilla's cost as much as the roles' is.
+ */
+export async function busPids(natsPort: number, redisPort: number) {
+  const procs = await processes(['nats-server', 'redis-server']);
+  const nats = procs.find((p) => p.comm === 'nats-server' && p.args.includes(` -p ${natsPort} `));
+  const redis = procs.find(
+    (p) =>
+      p.comm === 'redis-server' &&
+      new RegExp(`(--port ${redisPort}|:${redisPort})\\b`).test(p.args),
+  );
+  return {
+    ...(nats ? { 'nats-server': nats.pid } : {}),
+    ...(redis ? { 'redis-server': redis.pid } : {}),
   };
 }

@@ -12,6 +12,7 @@ const run = promisify(execFile);
 interface ProfileNode {
   id: number;
   hitCount?: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 interface Profile {
@@ -45,11 +46,7 @@ export async function topFrames(
   const seconds = ((p.endTime - p.startTime) / 1e6) * (total / all);
   const byFrame = new Map<string, number>();
   for (const n of p.nodes) {
-    const { functionName, url, lineNumber } = n.callFrame;
-    const where = url
-      ? `${url.replace(/^.*\/(node_modules|libs|services)\//, '$1/')}:${lineNumber + 1}`
-      : '';
-    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    const key = frameName(n);
     byFrame.set(key, (byFrame.get(key) ?? 0) + (n.hitCount ?? 0));
   }
   byFrame.delete('(idle)');
@@ -82,4 +79,60 @@ export async function apiserverProf(kubeconfig: string, seconds: number, dir: st
     maxBuffer: 16 * 2 ** 20,
   }).catch((e: Error) => ({ stdout: `go tool pprof failed (${e.message})` }));
   return [`profile: ${file}`, ...String(top.stdout).trim().split('\n')];
+}
+
+function frameName(n: ProfileNode): string {
+  const { functionName, url, lineNumber } = n.callFrame;
+  const where = url
+    ? `${url.replace(/^.*\/(node_modules|libs|services)\//, '$1/')}:${lineNumber + 1}`
+    : '';
+  return `${functionName || '(anonymous)'} ${where}`.trim();
+}
+
+/**
+ * Where the time of the frames whose name contains `frame` comes from: their
+ * heaviest call stacks (`depth` callers each), as shares of the busy time.
+ * Without `frame`, the functions with the most time including what they call.
+ */
+export async function callers(file: string, frame?: string, depth = 8, top = 12) {
+  const p = JSON.parse(await readFile(file, 'utf8')) as Profile;
+  const parent = new Map<number, ProfileNode>();
+  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n);
+  const busy = p.nodes
+    .filter((n) => n.callFrame.functionName !== '(idle)')
+    .reduce((s, n) => s + (n.hitCount ?? 0), 0);
+  const share = (hits: number) => `${((hits / (busy || 1)) * 100).toFixed(1).padStart(5)} %`;
+  const sums = new Map<string, number>();
+  for (const n of p.nodes) {
+    const hits = n.hitCount ?? 0;
+    if (hits === 0) continue;
+    if (frame === undefined) {
+      // Each function once per stack, however often it recurses.
+      const seen = new Set<string>();
+      for (let m: ProfileNode | undefined = n; m; m = parent.get(m.id)) seen.add(frameName(m));
+      for (const f of seen) sums.set(f, (sums.get(f) ?? 0) + hits);
+      continue;
+    }
+    if (!frameName(n).includes(frame)) continue;
+    const stack: string[] = [];
+    for (let m = parent.get(n.id); m && stack.length < depth; m = parent.get(m.id))
+      stack.push(frameName(m));
+    const key = [frameName(n), ...stack].join('\n      < ');
+    sums.set(key, (sums.get(key) ?? 0) + hits);
+  }
+  sums.delete('(root)');
+  sums.delete('(idle)');
+  return [...sums.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([k, hits]) => `${share(hits)}  ${k}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [file, frame] = process.argv.slice(2);
+  if (!file) {
+    console.error('Usage: npx tsx bench/scale/profile.ts FILE.cpuprofile [FRAME]');
+    process.exit(2);
+  }
+  for (const line of await callers(file, frame, 8, frame ? 12 : 40)) console.log(line);
 }

@@ -45,6 +45,7 @@ import {
   ssaFloor,
 } from './floor.js';
 import {
+  busPids,
   controlPlanePids,
   counters,
   memoryBreakdown,
@@ -54,6 +55,8 @@ import {
   stopRole,
   type RoleProc,
 } from './procs.js';
+// @ts-expect-error: plain JavaScript, the bin's own check
+import { buildIsFresh as freshBuild } from '../../cli/bin/fresh.mjs';
 import { formatHeap, summarizeHeap } from './heap.js';
 import { apiserverProf, topFrames } from './profile.js';
 import { StageClock, percentiles } from './stages.js';
@@ -73,6 +76,9 @@ const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
                         (default: the applier's sync concurrency x P)
   --create-concurrency  parallel Application creates (default 16)
   --cpu-prof            write V8 CPU profiles of the role processes; print the top frames
+  --prof-dir DIR        keep the profiles and heap snapshots in DIR/<role>/ (default: a
+                        temporary directory removed at the end); read one with
+                        npx tsx bench/scale/profile.ts FILE [FRAME]
   --heap-snapshot       at the end, write a V8 heap snapshot of each differ and applier
                         and print what their heaps hold (bench/scale/heap.ts)
   --apiserver-prof S    take an S-second CPU profile of kube-apiserver (its /debug/pprof)
@@ -101,6 +107,7 @@ const { values: o } = parseArgs({
     'create-concurrency': { type: 'string', default: '16' },
     'cpu-prof': { type: 'boolean', default: false },
     'heap-snapshot': { type: 'boolean', default: false },
+    'prof-dir': { type: 'string' },
     'apiserver-prof': { type: 'string', default: '0' },
     'role-env': { type: 'string', multiple: true, default: [] },
     logs: { type: 'string' },
@@ -156,6 +163,18 @@ const stamp = Date.now().toString(36);
 const ns = `bench-scale-${stamp}`;
 const dest = `bench-scale-dest-${stamp}`;
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+// The roles run dist/ only while it is newer than every source (cli/bin/flotilla.mjs);
+// otherwise through tsx, which is slower and would make the numbers worthless.
+if (
+  !(freshBuild as (root: URL) => boolean)(new URL('../../', import.meta.url)) &&
+  process.env['FLOTILLA_FROM_SOURCE'] !== '1'
+) {
+  console.error(
+    'dist/ is missing or older than the sources: run npm run build first ' +
+      '(or set FLOTILLA_FROM_SOURCE=1 to measure the sources through tsx)',
+  );
+  process.exit(2);
+}
 const machine = {
   cpus: cpus().length,
   cpuModel: cpus()[0]?.model,
@@ -164,6 +183,23 @@ const machine = {
   loadAvgStart: loadavg(),
 };
 log(`case ${label}; load average ${machine.loadAvgStart.map((x) => x.toFixed(2)).join(' ')}`);
+
+// An earlier run's namespaces are deleted by the namespace controller after it ends:
+// tens of thousands of deletes that would compete with this run for the apiserver.
+for (const started = Date.now(); ;) {
+  const list = await rawRequest<{ items: { metadata: { name: string } }[] }>(kc, {
+    method: 'GET',
+    path: '/api/v1/namespaces',
+  });
+  const left = list.items.filter((n) => n.metadata.name.startsWith('bench-scale-')).length;
+  if (left === 0) break;
+  if (Date.now() - started > 900_000) {
+    console.error(`${left} namespaces of earlier runs are still being deleted after 15 min`);
+    process.exit(2);
+  }
+  log(`waiting for ${left} namespaces of an earlier run to be deleted`);
+  await new Promise((r) => setTimeout(r, 10_000));
+}
 
 await installCrds(kc);
 await createNamespace(kc, ns);
@@ -205,7 +241,7 @@ let heads = await commitRound(0);
 log(`${N} app directories committed to ${REPOS} repositor${REPOS === 1 ? 'y' : 'ies'}`);
 
 // Roles, one process each so CPU and memory are per role.
-const profDir = join(tmp, 'prof');
+const profDir = o['prof-dir'] ? resolve(o['prof-dir']) : join(tmp, 'prof');
 await mkdir(profDir, { recursive: true });
 // The commit round is announced as a Git host would: a push webhook per repository.
 const webhookPort = await freePort();
@@ -356,14 +392,18 @@ const roundResult = () => {
 
 const redisClient = new Redis(redis.url);
 const controlPlane = await controlPlanePids(kc.getCurrentCluster()?.server);
+const busServers = await busPids(nats.port, redis.port);
+const cpuOf = async (pids: Record<string, number>) =>
+  Object.fromEntries(
+    await Promise.all(
+      Object.entries(pids).map(async ([k, pid]) => [k, (await sample(pid)).cpuSeconds]),
+    ),
+  ) as Record<string, number>;
 const snapshot = async () => ({
   at: performance.now(),
   procs: await sampleAll(procs),
-  controlPlane: Object.fromEntries(
-    await Promise.all(
-      Object.entries(controlPlane).map(async ([k, pid]) => [k, (await sample(pid)).cpuSeconds]),
-    ),
-  ) as Record<string, number>,
+  controlPlane: await cpuOf(controlPlane),
+  bus: await cpuOf(busServers),
   counters: Object.fromEntries(
     await Promise.all(procs.map(async (p) => [p.label, await counters(p)])),
   ),
@@ -380,6 +420,10 @@ const snapshot = async () => ({
   loadAvg: loadavg(),
 });
 type Snapshot = Awaited<ReturnType<typeof snapshot>>;
+const cpuDelta = (a: Record<string, number>, b: Record<string, number>) =>
+  Object.fromEntries(
+    Object.keys(b).map((k) => [k, Number(((b[k] ?? 0) - (a[k] ?? 0)).toFixed(2))]),
+  );
 const between = (a: Snapshot, b: Snapshot) => ({
   seconds: Number(((b.at - a.at) / 1000).toFixed(1)),
   cpuSeconds: Object.fromEntries(
@@ -389,12 +433,9 @@ const between = (a: Snapshot, b: Snapshot) => ({
     ]),
   ),
   // The apiserver and etcd, when they run on this machine (shared with other work).
-  controlPlaneCpuSeconds: Object.fromEntries(
-    Object.keys(b.controlPlane).map((k) => [
-      k,
-      Number(((b.controlPlane[k] ?? 0) - (a.controlPlane[k] ?? 0)).toFixed(2)),
-    ]),
-  ),
+  controlPlaneCpuSeconds: cpuDelta(a.controlPlane, b.controlPlane),
+  // The run's own nats-server and redis-server.
+  busCpuSeconds: cpuDelta(a.bus, b.bus),
   flotillaCounters: Object.fromEntries(
     procs.map((p) => [p.label, requestDelta(a.counters[p.label]!, b.counters[p.label]!)]),
   ),
@@ -474,7 +515,9 @@ logUsage(created.usage);
 
 /** CPU per process and Flotilla's apiserver requests per app (with their mean time) of a round. */
 function logUsage(u: ReturnType<typeof between>): void {
-  log(`  CPU s: ${JSON.stringify({ ...u.cpuSeconds, ...u.controlPlaneCpuSeconds })}`);
+  log(
+    `  CPU s: ${JSON.stringify({ ...u.cpuSeconds, ...u.busCpuSeconds, ...u.controlPlaneCpuSeconds })}`,
+  );
   const redis = Object.entries(u.redisCalls)
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ${(v / N).toFixed(2)}`);
