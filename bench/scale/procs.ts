@@ -2,7 +2,7 @@
 // with its own ops port, sampled for CPU seconds and RSS from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { freePort, waitFor } from '@flotilla/runtime';
 
@@ -34,13 +34,23 @@ export async function startRole(
   nodeArgs: readonly string[] = [],
   /** A file that gets the role's whole log (stdout and stderr). */
   logFile?: string,
+  /** A memory limit (bytes) in a cgroup of its own, as a container's: node sizes its heap from it. */
+  memoryLimit?: number,
 ): Promise<RoleProc> {
   const opsPort = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, CLI, 'run', ...roles], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, FLOTILLA_OPS_ADDR: `127.0.0.1:${opsPort}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const argv = [...nodeArgs, CLI, 'run', ...roles];
+  const cgroup = memoryLimit ? await memoryCgroup(label, memoryLimit) : undefined;
+  // The shell joins the cgroup, then becomes node (same pid), so node starts inside it.
+  const child = spawn(
+    cgroup ? '/bin/sh' : process.execPath,
+    cgroup ? ['-c', 'echo $$ > "$0" && exec "$@"', cgroup.procs, process.execPath, ...argv] : argv,
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, FLOTILLA_OPS_ADDR: `127.0.0.1:${opsPort}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  if (cgroup) child.once('exit', () => void rmdir(cgroup.dir).catch(() => undefined));
   const tail: string[] = [];
   const keep = (chunk: Buffer) => {
     for (const line of chunk.toString().split('\n')) {
@@ -203,4 +213,34 @@ export async function busPids(natsPort: number, redisPort: number) {
     ...(nats ? { 'nats-server': nats.pid } : {}),
     ...(redis ? { 'redis-server': redis.pid } : {}),
   };
+}
+
+/**
+ * A memory cgroup below this process's own, limited to `bytes` (cgroup v1's
+ * memory controller, or v2 where this process's cgroup may have children
+ * with the memory controller). Throws, saying why, where neither is possible.
+ */
+async function memoryCgroup(label: string, bytes: number) {
+  const lines = (await readFile('/proc/self/cgroup', 'utf8')).split('\n');
+  const name = `flotilla-bench-${label}-${process.pid}`;
+  const v1 = lines.map((l) => /^\d+:memory:(.*)$/.exec(l)?.[1]).find((p) => p !== undefined);
+  const v2 = lines.map((l) => /^0::(.*)$/.exec(l)?.[1]).find((p) => p !== undefined);
+  const attempts: [string, string][] = [];
+  if (v1 !== undefined)
+    attempts.push([join('/sys/fs/cgroup/memory', v1, name), 'memory.limit_in_bytes']);
+  if (v2 !== undefined) attempts.push([join('/sys/fs/cgroup', v2, name), 'memory.max']);
+  const problems: string[] = [];
+  for (const [dir, file] of attempts) {
+    try {
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, file), String(bytes));
+      return { dir, procs: join(dir, 'cgroup.procs') };
+    } catch (err) {
+      problems.push(`${dir}: ${(err as Error).message}`);
+      await rmdir(dir).catch(() => undefined);
+    }
+  }
+  throw new Error(
+    `cannot make a memory cgroup for ${label}: ${problems.join('; ') || 'no memory controller'}`,
+  );
 }

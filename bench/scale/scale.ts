@@ -84,6 +84,11 @@ const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
   --apiserver-prof S    take an S-second CPU profile of kube-apiserver (its /debug/pprof)
                         once the creates start; print its top functions with go tool pprof
   --role-env K=V        extra environment for every role process (repeatable)
+  --memory-limit R=MIB  run role R's processes in a memory cgroup of MIB MiB, as a container
+                        limit would (node sizes its heap from it); repeatable. The chart's
+                        defaults: --memory-limit differ=1024 --memory-limit renderer=1024
+                        --memory-limit applier=768 --memory-limit git-poller=512
+                        --memory-limit hook-runner=512
   --timeout S           give up waiting after S seconds (default 600 + N / 5)
   --no-floor            skip the floor measurements
   --label L             name of the results file (default: a description of the case)
@@ -110,6 +115,7 @@ const { values: o } = parseArgs({
     'prof-dir': { type: 'string' },
     'apiserver-prof': { type: 'string', default: '0' },
     'role-env': { type: 'string', multiple: true, default: [] },
+    'memory-limit': { type: 'string', multiple: true, default: [] },
     logs: { type: 'string' },
     timeout: { type: 'string' },
     'no-floor': { type: 'boolean', default: false },
@@ -142,6 +148,14 @@ const extraEnv = Object.fromEntries(
     const i = kv.indexOf('=');
     if (i < 1) throw new Error(`--role-env wants KEY=VALUE, got ${kv}`);
     return [kv.slice(0, i), kv.slice(i + 1)];
+  }),
+);
+const memoryLimits = Object.fromEntries(
+  o['memory-limit'].map((kv) => {
+    const [role, mib] = kv.split('=');
+    if (!role || !mib || !(Number(mib) > 0))
+      throw new Error(`--memory-limit wants ROLE=MIB, got ${kv}`);
+    return [role, Number(mib) * 2 ** 20];
   }),
 );
 const syncConcurrency = Number(extraEnv['FLOTILLA_SYNC_CONCURRENCY'] ?? defaultConcurrency());
@@ -306,7 +320,7 @@ for (const [name, role] of specs) {
   const args = nodeArgs.map((a) => a.replace('%LABEL%', name));
   if (o.logs) await mkdir(o.logs, { recursive: true });
   const logFile = o.logs ? join(o.logs, `${name}.log`) : undefined;
-  procs.push(await startRole(name, [role], roleEnv(name), args, logFile));
+  procs.push(await startRole(name, [role], roleEnv(name), args, logFile, memoryLimits[role]));
 }
 log(`roles up: ${procs.map((p) => p.label).join(', ')}`);
 
@@ -461,6 +475,9 @@ const results: Record<string, unknown> = {
     processes: P,
     pollIntervalSeconds: POLL_S,
     roleEnv: extraEnv,
+    memoryLimitsMiB: Object.fromEntries(
+      Object.entries(memoryLimits).map(([k, v]) => [k, v / 2 ** 20]),
+    ),
     floorConcurrency,
   },
 };
@@ -468,6 +485,10 @@ const results: Record<string, unknown> = {
 // Round 1: create every Application at once.
 target = new Map(Array.from({ length: N }, (_, i) => [appName(i), heads[repoOf(i)]!]));
 const before = await snapshot();
+// Each role's memory with no app yet: what grows from here is the apps' cost.
+const rssAtStart = Object.fromEntries(
+  Object.entries(before.procs).map(([k, v]) => [k, Number(v.rssMiB.toFixed(1))]),
+);
 const apiserverProfile =
   APISERVER_PROF_S > 0
     ? apiserverProf(kubeconfig, APISERVER_PROF_S, o.logs ?? tmpdir())
@@ -593,9 +614,14 @@ for await (const s of jsm.streams.list()) {
   streams[s.config.name] = { messages: s.state.messages, bytes: s.state.bytes };
 }
 const memInfo = await redisClient.info('memory');
+const rssAtEnd = Object.fromEntries(
+  Object.entries(await sampleAll(procs)).map(([k, v]) => [k, Number(v.rssMiB.toFixed(1))]),
+);
 results['memory'] = {
-  rssMiB: Object.fromEntries(
-    Object.entries(await sampleAll(procs)).map(([k, v]) => [k, Number(v.rssMiB.toFixed(1))]),
+  rssMiB: rssAtEnd,
+  rssAtStartMiB: rssAtStart,
+  rssGrowthMiB: Object.fromEntries(
+    Object.entries(rssAtEnd).map(([k, v]) => [k, Number((v - (rssAtStart[k] ?? 0)).toFixed(1))]),
   ),
   breakdownMiB: Object.fromEntries(
     await Promise.all(
