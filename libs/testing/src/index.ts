@@ -1,5 +1,12 @@
 export { startEnv, type TestEnv, type EnvOptions, type GitTestContext } from './env.js';
-export { startNatsServer, startRedisServer, type TestServer } from './servers.js';
+export {
+  startNatsServer,
+  startRedisServer,
+  type NatsServerOptions,
+  type NatsTestServer,
+  type RedisServerOptions,
+  type TestServer,
+} from './servers.js';
 export { startGitHttpServer, type GitHttpServer, type BasicAuth } from './git-server.js';
 export {
   startFakeScm,

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, isListening, waitFor } from '@flotilla/runtime';
+import type { TlsPair } from './tls.js';
 
 /** A server process owned by a test suite. */
 export interface TestServer extends AsyncDisposable {
@@ -69,36 +70,86 @@ export async function ownedServer(opts: {
   };
 }
 
+/** Who may connect to a private nats-server, and how. */
+export interface NatsServerOptions {
+  /** Every client must log in as this user. */
+  readonly auth?: { readonly user: string; readonly password: string };
+  /** Clients must speak TLS to this certificate (its CA is the client's trust). */
+  readonly tls?: TlsPair;
+  /** Serve the monitoring endpoints (`/connz`, `/varz`) on a port of their own. */
+  readonly monitor?: boolean;
+}
+
+/** A private nats-server; `monitorUrl` is set when monitoring was asked for. */
+export interface NatsTestServer extends TestServer {
+  readonly monitorUrl?: string;
+}
+
 /**
  * A private nats-server with JetStream on a free port and its own store dir,
  * in the manner of the nats.js test server. Never the machine's own NATS.
+ * Without options it is open and plain, as most suites want.
  */
-export function startNatsServer(): Promise<TestServer> {
-  return ownedServer({
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<NatsTestServer> {
+  const monitorPort = options.monitor ? await freePort() : undefined;
+  const server = await ownedServer({
     name: 'nats',
     bin: 'nats-server',
-    scheme: 'nats',
-    args: (port, dir) => ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+    scheme: options.tls ? 'tls' : 'nats',
+    args: (port, dir) => [
+      ...['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', dir],
+      ...(options.auth ? ['--user', options.auth.user, '--pass', options.auth.password] : []),
+      ...(options.tls
+        ? ['--tls', '--tlscert', options.tls.certFile, '--tlskey', options.tls.keyFile]
+        : []),
+      ...(monitorPort === undefined ? [] : ['-m', String(monitorPort)]),
+    ],
   });
+  if (monitorPort === undefined) return server;
+  return Object.assign(server, { monitorUrl: `http://127.0.0.1:${monitorPort}` });
 }
 
-/** A private redis-server on a free port, keeping nothing on disk. Never the machine's own Redis. */
-export function startRedisServer(): Promise<TestServer> {
+/** Who may connect to a private redis-server, and how. */
+export interface RedisServerOptions {
+  /** The default user needs this password (`requirepass`). */
+  readonly password?: string;
+  /** Further ACL users, name to password, each allowed every command and key. */
+  readonly users?: Readonly<Record<string, string>>;
+  /** Serve TLS only (no plain port) with this certificate; clients are not asked for one. */
+  readonly tls?: TlsPair;
+}
+
+/**
+ * A private redis-server on a free port, keeping nothing on disk. Never the
+ * machine's own Redis. Without options it is open and plain.
+ */
+export function startRedisServer(options: RedisServerOptions = {}): Promise<TestServer> {
+  const users = Object.entries(options.users ?? {}).flatMap(([name, password]) => [
+    '--user',
+    name,
+    'on',
+    `>${password}`,
+    '~*',
+    '&*',
+    '+@all',
+  ]);
   return ownedServer({
     name: 'redis',
     bin: 'redis-server',
-    scheme: 'redis',
+    scheme: options.tls ? 'rediss' : 'redis',
     args: (port, dir) => [
-      '--bind',
-      '127.0.0.1',
-      '--port',
-      String(port),
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
+      ...['--bind', '127.0.0.1'],
+      ...(options.tls
+        ? [
+            ...['--port', '0', '--tls-port', String(port)],
+            ...['--tls-cert-file', options.tls.certFile, '--tls-key-file', options.tls.keyFile],
+            '--tls-auth-clients',
+            'no',
+          ]
+        : ['--port', String(port)]),
+      ...['--save', '', '--appendonly', 'no', '--dir', dir],
+      ...(options.password === undefined ? [] : ['--requirepass', options.password]),
+      ...users,
     ],
   });
 }
