@@ -55,8 +55,6 @@ import {
   stopRole,
   type RoleProc,
 } from './procs.js';
-// @ts-expect-error: plain JavaScript, the bin's own check
-import { buildIsFresh as freshBuild } from '../../cli/bin/fresh.mjs';
 import { formatHeap, summarizeHeap } from './heap.js';
 import { apiserverProf, topFrames } from './profile.js';
 import { StageClock, percentiles } from './stages.js';
@@ -179,8 +177,13 @@ const dest = `bench-scale-dest-${stamp}`;
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
 // The roles run dist/ only while it is newer than every source (cli/bin/flotilla.mjs);
 // otherwise through tsx, which is slower and would make the numbers worthless.
+const { buildIsFresh } = (await import(
+  new URL('../../cli/bin/fresh.mjs', import.meta.url).href
+)) as {
+  buildIsFresh: (root: URL) => boolean;
+};
 if (
-  !(freshBuild as (root: URL) => boolean)(new URL('../../', import.meta.url)) &&
+  !buildIsFresh(new URL('../../', import.meta.url)) &&
   process.env['FLOTILLA_FROM_SOURCE'] !== '1'
 ) {
   console.error(
