@@ -191,12 +191,13 @@ describe('roles on a secured NATS and Redis', () => {
     expect(why).not.toContain(wrong);
   });
 
-  it('a role with a wrong Redis password says so, without the password', async () => {
+  it('a role with a wrong Redis password says so, is not ready, and never shows the password', async () => {
     const wrong = `wrong-${secret()}`;
     const proc = await startRoleProcess(
       'notifier with a wrong Redis password',
       ['notifier'],
       roleEnv({ ...credentials('notifier'), FLOTILLA_REDIS_PASSWORD: wrong }),
+      0,
     );
     try {
       await waitFor(
@@ -204,6 +205,29 @@ describe('roles on a secured NATS and Redis', () => {
         () => proc.output.some((l) => l.includes('WRONGPASS')),
         LIMIT,
       );
+      // Not ready, saying why: a rollout with this password stops at its first pod.
+      let answer = '';
+      await waitFor(
+        'a /readyz answer',
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${proc.opsPort}/readyz`).catch(() => undefined);
+          answer = res ? `${res.status} ${await res.text()}` : '';
+          return answer !== '';
+        },
+        LIMIT,
+      );
+      expect(answer).toMatch(/^503 not ready/);
+      // Once the role has started, the answer names the connection.
+      await waitFor(
+        'a /readyz answer that names Redis',
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${proc.opsPort}/readyz`);
+          answer = `${res.status} ${await res.text()}`;
+          return answer.includes('Redis');
+        },
+        LIMIT,
+      );
+      expect(answer).toMatch(/^503 not ready: notifier: Redis connection \w+/);
       expect(proc.output.join('\n')).not.toContain(wrong);
     } finally {
       await proc.kill('SIGTERM');

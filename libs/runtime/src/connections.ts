@@ -84,3 +84,12 @@ export function redisClientOptions(security: RedisSecurity | undefined): {
     ...(security?.password ? { password: security.password } : {}),
   };
 }
+
+/**
+ * Why a Redis client cannot serve commands now ("Redis connection
+ * reconnecting"), or undefined while it is ready: ioredis is ready only once
+ * the server accepted its credentials.
+ */
+export function redisProblem(client: { readonly status: string }): string | undefined {
+  return client.status === 'ready' ? undefined : `Redis connection ${client.status}`;
+}

@@ -18,6 +18,7 @@ export {
 } from './config.js';
 export {
   redisClientOptions,
+  redisProblem,
   connectionSecurityFromEnv,
   type NatsSecurity,
   type RedisSecurity,

@@ -5,8 +5,11 @@ import { collectDefaultMetrics, register, type Registry } from 'prom-client';
 export interface OpsServerOptions {
   /** `host:port`; port 0 picks a free one. */
   readonly addr: string;
-  /** True once the process can do its work (connections made, caches filled). */
-  readonly ready: () => boolean;
+  /**
+   * True once the process can do its work (connections made, caches filled);
+   * otherwise false, or why not (shown in the `/readyz` answer).
+   */
+  readonly ready: () => boolean | string;
   /** Registry to expose; prom-client's default (where every role registers) unless set. */
   readonly registry?: Registry;
 }
@@ -36,8 +39,8 @@ export async function startOpsServer(options: OpsServerOptions): Promise<OpsServ
     if (path === '/readyz') {
       const ok = options.ready();
       return void res
-        .writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' })
-        .end(ok ? 'ready\n' : 'not ready\n');
+        .writeHead(ok === true ? 200 : 503, { 'content-type': 'text/plain' })
+        .end(ok === true ? 'ready\n' : ok ? `not ready: ${ok}\n` : 'not ready\n');
     }
     if (path === '/metrics') {
       registry

@@ -33,6 +33,12 @@ export interface RoleHandle {
    * metrics cannot tell replicas in one process apart. Absent for roles without one.
    */
   readonly work?: WorkCounts;
+  /**
+   * Why this instance cannot work now (a connection it needs is down or was
+   * refused), or undefined: the process's `/readyz` says not ready meanwhile,
+   * so a rollout with a wrong Redis password stops at the first new pod.
+   */
+  readonly problem?: () => string | undefined;
 }
 
 /**
@@ -76,10 +82,17 @@ export async function runRoles(
   // Hooks run in reverse: this one runs after every role has stopped, sending their last spans.
   shutdown.add(() => tracing.shutdown());
   if (tracing.enabled) logger.info('exporting traces over OTLP');
-  let started = 0;
+  const started: { name: string; handle: RoleHandle }[] = [];
   const ops = await startOpsServer({
     addr: env['FLOTILLA_OPS_ADDR'] ?? '0.0.0.0:9090',
-    ready: () => started === roles.length,
+    ready: () => {
+      if (started.length !== roles.length) return false;
+      for (const { name, handle } of started) {
+        const problem = handle.problem?.();
+        if (problem) return `${name}: ${problem}`;
+      }
+      return true;
+    },
   });
   shutdown.add(() => ops.close());
   logger.info({ port: ops.port }, 'serving /healthz, /readyz and /metrics');
@@ -88,7 +101,7 @@ export async function runRoles(
     try {
       const handle = await role.start({ logger: roleLogger, signal: shutdown.signal, config, env });
       shutdown.add(() => handle.stop());
-      started++;
+      started.push({ name: role.name, handle });
       roleLogger.info('role started');
     } catch (err) {
       roleLogger.fatal({ err: (err as Error).message }, 'role could not start');

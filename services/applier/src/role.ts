@@ -1,4 +1,4 @@
-import { failSpan, inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
+import { failSpan, inSpan, redisClientOptions, SpanAttr, redisProblem } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import type { Application, Operation } from '@flotilla/api';
 import { appNamespaceFilter, desiredHash, projectNameOf, type DiffObject } from '@flotilla/gitops';
@@ -386,6 +386,7 @@ export const applierRole: Role = {
     });
 
     return {
+      problem: () => redisProblem(redis),
       async stop() {
         stopping = true;
         await informer.stop();

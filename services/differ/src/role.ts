@@ -1,4 +1,4 @@
-import { failSpan, inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
+import { failSpan, inSpan, redisClientOptions, SpanAttr, redisProblem } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import type { Application } from '@flotilla/api';
@@ -247,6 +247,7 @@ export const differRole: Role = {
     });
 
     return {
+      problem: () => redisProblem(redis),
       work: worker.stats,
       async stop() {
         unregisterApps();

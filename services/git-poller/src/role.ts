@@ -1,4 +1,4 @@
-import { inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
+import { inSpan, redisClientOptions, SpanAttr, redisProblem } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
@@ -335,6 +335,7 @@ export const gitPollerRole: Role = {
     );
 
     return {
+      problem: () => redisProblem(redis),
       /** Port the webhook listens on (for tests). */
       port: typeof addr === 'object' && addr ? addr.port : 0,
       async stop() {

@@ -1,4 +1,4 @@
-import { failSpan, inSpan, redisClientOptions, SpanAttr } from '@flotilla/runtime';
+import { failSpan, inSpan, redisClientOptions, SpanAttr, redisProblem } from '@flotilla/runtime';
 import { Redis } from 'ioredis';
 import { Outcomes, connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import {
@@ -157,6 +157,7 @@ export const hookRunnerRole: Role = {
     });
 
     return {
+      problem: () => redisProblem(redis),
       async stop() {
         await worker.stop();
         clusters.stop();

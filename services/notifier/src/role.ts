@@ -11,7 +11,7 @@ import {
 import { Streams, decodeAnyEvent, encode } from '@flotilla/contracts';
 import { loadKubeConfig } from '@flotilla/kube';
 import { Notifier, Outbox } from '@flotilla/notify';
-import { redisClientOptions, type Role } from '@flotilla/runtime';
+import { redisClientOptions, type Role, redisProblem } from '@flotilla/runtime';
 import { compileNotifierOptions } from './options.js';
 import { clusterSources } from './sources.js';
 
@@ -111,6 +111,7 @@ export const notifierRole: Role = {
     });
 
     return {
+      problem: () => redisProblem(redis),
       work: worker.stats,
       async stop() {
         await worker.stop();

@@ -1,4 +1,11 @@
-import { failSpan, inSpan, metrics, redisClientOptions, SpanAttr } from '@flotilla/runtime';
+import {
+  failSpan,
+  inSpan,
+  metrics,
+  redisClientOptions,
+  SpanAttr,
+  redisProblem,
+} from '@flotilla/runtime';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -267,6 +274,7 @@ export const rendererRole: Role = {
     });
 
     return {
+      problem: () => redisProblem(redis),
       async stop() {
         clearInterval(gc);
         await worker.stop();

@@ -23,7 +23,7 @@ const KEEP_LINES = 200;
 /**
  * Starts `flotilla run <roles...>` as a child process with `env` on top of
  * this process's environment and its own ops port, and waits until /readyz
- * says every role started.
+ * says every role started (not at all with `readyTimeoutMs` 0).
  */
 export async function startRoleProcess(
   label: string,
@@ -63,6 +63,7 @@ export async function startRoleProcess(
       await exited;
     },
   };
+  if (readyTimeoutMs === 0) return proc;
   try {
     await waitFor(
       `${label} ready`,
