@@ -421,6 +421,8 @@ const snapshot = async () => ({
   procs: await sampleAll(procs),
   controlPlane: await cpuOf(controlPlane),
   bus: await cpuOf(busServers),
+  // This process: the Git server's HTTP side, the creates, the watches of the stages.
+  bench: ((u) => (u.user + u.system) / 1e6)(process.cpuUsage()),
   counters: Object.fromEntries(
     await Promise.all(procs.map(async (p) => [p.label, await counters(p)])),
   ),
@@ -453,6 +455,7 @@ const between = (a: Snapshot, b: Snapshot) => ({
   controlPlaneCpuSeconds: cpuDelta(a.controlPlane, b.controlPlane),
   // The run's own nats-server and redis-server.
   busCpuSeconds: cpuDelta(a.bus, b.bus),
+  benchCpuSeconds: Number((b.bench - a.bench).toFixed(2)),
   flotillaCounters: Object.fromEntries(
     procs.map((p) => [p.label, requestDelta(a.counters[p.label]!, b.counters[p.label]!)]),
   ),
@@ -540,7 +543,7 @@ logUsage(created.usage);
 /** CPU per process and Flotilla's apiserver requests per app (with their mean time) of a round. */
 function logUsage(u: ReturnType<typeof between>): void {
   log(
-    `  CPU s: ${JSON.stringify({ ...u.cpuSeconds, ...u.busCpuSeconds, ...u.controlPlaneCpuSeconds })}`,
+    `  CPU s: ${JSON.stringify({ ...u.cpuSeconds, ...u.busCpuSeconds, ...u.controlPlaneCpuSeconds, bench: u.benchCpuSeconds })}`,
   );
   const redis = Object.entries(u.redisCalls)
     .sort((a, b) => b[1] - a[1])

@@ -17,7 +17,7 @@ export const STAGES: Readonly<Record<string, readonly [string, string]>> = {
 /** First-seen times (ms, performance.now()) of each fact per app. */
 export class StageClock {
   readonly times = new Map<string, Map<string, number>>();
-  private sub: Subscription | undefined;
+  private subs: Subscription[] = [];
 
   /** Marks `fact` for `app` unless already marked. */
   mark(app: string, fact: string, at = performance.now()): void {
@@ -31,26 +31,29 @@ export class StageClock {
     this.times.clear();
   }
 
-  /** Listens to `flotilla.events.<ns>.>` (plain NATS, no consumer). */
+  /**
+   * Listens to the timed facts of `ns`'s apps (plain NATS, no consumer): only
+   * those subjects, so the server does not deliver the bench every event and
+   * the bench's own work competes less with the roles for the cores.
+   */
   listen(nc: NatsConnection, ns: string): void {
-    this.sub = nc.subscribe(`flotilla.events.${ns}.>`, {
-      callback: (_err, msg) => {
-        const parts = msg.subject.split('.');
-        const app = parts[3] ?? '';
-        const fact = parts.slice(4).join('.');
-        if (!FACTS.includes(fact)) return;
-        // A comparison before the first render says Unknown: not yet compared with Git.
-        if (fact === 'app.sync-changed') {
-          const to = (msg.json() as { data?: { to?: string } }).data?.to;
-          if (to === 'Unknown') return;
-        }
-        this.mark(app, fact);
-      },
-    });
+    this.subs = FACTS.map((fact) =>
+      nc.subscribe(`flotilla.events.${ns}.*.${fact}`, {
+        callback: (_err, msg) => {
+          const app = msg.subject.split('.')[3] ?? '';
+          // A comparison before the first render says Unknown: not yet compared with Git.
+          if (fact === 'app.sync-changed') {
+            const to = (msg.json() as { data?: { to?: string } }).data?.to;
+            if (to === 'Unknown') return;
+          }
+          this.mark(app, fact);
+        },
+      }),
+    );
   }
 
   stop(): void {
-    this.sub?.unsubscribe();
+    for (const sub of this.subs) sub.unsubscribe();
   }
 
   /** p50/p99/max seconds of each stage over the apps that reached both ends. */

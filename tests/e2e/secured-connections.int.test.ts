@@ -175,7 +175,10 @@ describe('roles on a secured NATS and Redis', () => {
       FLOTILLA_NATS_USER: '',
       FLOTILLA_NATS_PASSWORD: '',
     });
-    expect(why).toMatch(/"role":"notifier".*"err":"Authorization Violation".*role could not start/);
+    // The error names the server it was refused by.
+    expect(why).toMatch(
+      /"role":"notifier".*"err":"NATS at tls:\/\/127\.0\.0\.1:\d+: Authorization Violation".*role could not start/,
+    );
     expect(why).not.toContain(NATS_PASSWORD);
     // It had its Redis password, and did not print that either.
     expect(why).not.toContain(redisPassword('notifier'));
@@ -187,9 +190,17 @@ describe('roles on a secured NATS and Redis', () => {
       ...credentials('appset'),
       FLOTILLA_NATS_PASSWORD: wrong,
     });
-    expect(why).toMatch(/"role":"appset".*"err":"Authorization Violation".*role could not start/);
+    expect(why).toMatch(
+      /"role":"appset".*"err":"NATS at [^"]+: Authorization Violation".*role could not start/,
+    );
     expect(why).not.toContain(wrong);
   });
+
+  /** The role's `/readyz` answer as `<status> <text>`, or '' while nothing answers. */
+  async function readyz(opsPort: number): Promise<string> {
+    const res = await fetch(`http://127.0.0.1:${opsPort}/readyz`).catch(() => undefined);
+    return res ? `${res.status} ${(await res.text()).trim()}` : '';
+  }
 
   it('a role with a wrong Redis password says so, is not ready, and never shows the password', async () => {
     const wrong = `wrong-${secret()}`;
@@ -229,6 +240,31 @@ describe('roles on a secured NATS and Redis', () => {
       );
       expect(answer).toMatch(/^503 not ready: notifier: Redis connection \w+/);
       expect(proc.output.join('\n')).not.toContain(wrong);
+    } finally {
+      await proc.kill('SIGTERM');
+    }
+  });
+
+  // Last: it stops the shared NATS server, and starts it again.
+  it('a role whose NATS goes away is not ready until it is back, and says why', async () => {
+    const proc = await startRoleProcess('renderer', ['renderer'], roleEnv(credentials('renderer')));
+    try {
+      expect(await readyz(proc.opsPort)).toBe('200 ready');
+      await nats.stop();
+      let answer = '';
+      await waitFor(
+        'a /readyz answer that names NATS',
+        async () => (answer = await readyz(proc.opsPort)).includes('NATS'),
+        LIMIT,
+      );
+      expect(answer).toMatch(/^503 not ready: renderer: NATS connection to \S+ lost/);
+      await nats.restart();
+      await waitFor(
+        'ready again once NATS is back',
+        async () => (answer = await readyz(proc.opsPort)) === '200 ready',
+        LIMIT,
+      );
+      expect(proc.output.join('\n')).not.toContain(NATS_PASSWORD);
     } finally {
       await proc.kill('SIGTERM');
     }

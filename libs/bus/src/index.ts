@@ -1,4 +1,5 @@
-export { connectBus, type BusConnectionOptions } from './connection.js';
+export { connectBus, busProblem, type BusConnectionOptions } from './connection.js';
+export { connectRole, type RoleConnections } from './role-connections.js';
 export {
   provisionBus,
   compileBusOptions,

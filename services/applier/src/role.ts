@@ -1,12 +1,11 @@
-import { failSpan, inSpan, redisClientOptions, SpanAttr, redisProblem } from '@flotilla/runtime';
-import { Redis } from 'ioredis';
+import { failSpan, inSpan, SpanAttr } from '@flotilla/runtime';
 import type { Application, Operation } from '@flotilla/api';
 import { appNamespaceFilter, desiredHash, projectNameOf, type DiffObject } from '@flotilla/gitops';
 import {
   LeaseManager,
   isWaiting,
   Outcomes,
-  connectBus,
+  connectRole,
   createPublisher,
   provisionBus,
   startWorker,
@@ -47,19 +46,10 @@ export const applierRole: Role = {
   name: 'applier',
   async start({ logger, config, env }) {
     const options = compileApplierOptions(env);
-    const nc = await connectBus({
-      servers: config.natsUrl,
-      name: 'applier',
-      logger,
-      security: config.natsSecurity,
-    });
+    const conn = await connectRole('applier', config, logger);
+    const { nc, redis } = conn;
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, {
-      maxRetriesPerRequest: 2,
-      ...redisClientOptions(config.redisSecurity),
-    });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const leases = new LeaseManager(redis, { ttlMs: options.leaseTtlMs });
     const holder = `applier-${randomUUID()}`;
     const kc = loadKubeConfig(config.kubeconfig);
@@ -386,7 +376,7 @@ export const applierRole: Role = {
     });
 
     return {
-      problem: () => redisProblem(redis),
+      problem: conn.problem,
       async stop() {
         stopping = true;
         await informer.stop();
@@ -395,8 +385,7 @@ export const applierRole: Role = {
         clusters.stop();
         cache.stop();
         await healthConfig.stop();
-        await nc.drain();
-        redis.disconnect();
+        await conn.close();
       },
     };
   },

@@ -6,7 +6,7 @@ import {
   type Application,
   type ApplicationSet,
 } from '@flotilla/api';
-import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { busProblem, connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { generatorRepos, isRollingSync, rawMeta } from '@flotilla/appset';
 import { SCM_CHANGED_SUBJECT, decodeScmChanged } from '@flotilla/contracts';
 import { GitClient, credentialFromSecret, normalizeRepoUrl } from '@flotilla/git';
@@ -257,6 +257,7 @@ export const appsetRole: Role = {
     }, options.resyncMs);
 
     return {
+      problem: () => busProblem(nc),
       work: worker.stats,
       async stop() {
         stopping = true;

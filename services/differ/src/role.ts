@@ -1,6 +1,5 @@
-import { failSpan, inSpan, redisClientOptions, SpanAttr, redisProblem } from '@flotilla/runtime';
-import { Redis } from 'ioredis';
-import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { failSpan, inSpan, SpanAttr } from '@flotilla/runtime';
+import { connectRole, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import type { Application } from '@flotilla/api';
 import { appKey } from '@flotilla/contracts';
 import { appNamespaceFilter, projectNameOf, sourceDenials } from '@flotilla/gitops';
@@ -24,19 +23,10 @@ export const differRole: Role = {
   name: 'differ',
   async start({ logger, config, env }) {
     const options = compileDifferOptions(env);
-    const nc = await connectBus({
-      servers: config.natsUrl,
-      name: 'differ',
-      logger,
-      security: config.natsSecurity,
-    });
+    const conn = await connectRole('differ', config, logger);
+    const { nc, redis } = conn;
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, {
-      maxRetriesPerRequest: 2,
-      ...redisClientOptions(config.redisSecurity),
-    });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const applied = new AppliedMarks(redis);
     // Each cluster's cache size, reachability and last error, for `flotilla cluster`:
@@ -247,7 +237,7 @@ export const differRole: Role = {
     });
 
     return {
-      problem: () => redisProblem(redis),
+      problem: conn.problem,
       work: worker.stats,
       async stop() {
         unregisterApps();
@@ -259,8 +249,7 @@ export const differRole: Role = {
         await projects.stop();
         await worker.stop();
         await health.stop();
-        await nc.drain();
-        redis.disconnect();
+        await conn.close();
       },
     };
   },

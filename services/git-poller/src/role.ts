@@ -1,9 +1,8 @@
-import { inSpan, redisClientOptions, SpanAttr, redisProblem } from '@flotilla/runtime';
+import { inSpan, SpanAttr } from '@flotilla/runtime';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { Redis } from 'ioredis';
 import type { Application } from '@flotilla/api';
-import { connectBus, createPublisher, provisionBus } from '@flotilla/bus';
+import { connectRole, createPublisher, provisionBus } from '@flotilla/bus';
 import { SCM_CHANGED_SUBJECT, type ScmChanged } from '@flotilla/contracts';
 import {
   GitClient,
@@ -54,18 +53,9 @@ export const gitPollerRole: Role = {
   name: 'git-poller',
   async start({ logger, config, env }) {
     const options = compileGitPollerOptions(env, config);
-    const nc = await connectBus({
-      servers: config.natsUrl,
-      name: 'git-poller',
-      logger,
-      security: config.natsSecurity,
-    });
+    const conn = await connectRole('git-poller', config, logger);
+    const { nc, redis } = conn;
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
-    const redis = new Redis(config.redisUrl, {
-      maxRetriesPerRequest: 2,
-      ...redisClientOptions(config.redisSecurity),
-    });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     // Repository Secrets and trusted CA certificates (a registry with a private CA),
     // watched: a round reads them from memory, and a new or edited Secret counts from
@@ -335,7 +325,7 @@ export const gitPollerRole: Role = {
     );
 
     return {
-      problem: () => redisProblem(redis),
+      problem: conn.problem,
       /** Port the webhook listens on (for tests). */
       port: typeof addr === 'object' && addr ? addr.port : 0,
       async stop() {
@@ -349,8 +339,7 @@ export const gitPollerRole: Role = {
         await projects.stop();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
-        await nc.drain();
-        redis.disconnect();
+        await conn.close();
       },
     };
   },

@@ -1,6 +1,5 @@
-import { failSpan, inSpan, redisClientOptions, SpanAttr, redisProblem } from '@flotilla/runtime';
-import { Redis } from 'ioredis';
-import { Outcomes, connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { failSpan, inSpan, SpanAttr } from '@flotilla/runtime';
+import { Outcomes, connectRole, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import {
   createEvent,
   resourceKeyString,
@@ -32,19 +31,10 @@ export const hookRunnerRole: Role = {
   name: 'hook-runner',
   async start({ logger, config, env }) {
     const concurrency = Number(env['FLOTILLA_HOOK_CONCURRENCY'] ?? 8);
-    const nc = await connectBus({
-      servers: config.natsUrl,
-      name: 'hook-runner',
-      logger,
-      security: config.natsSecurity,
-    });
+    const conn = await connectRole('hook-runner', config, logger);
+    const { nc, redis } = conn;
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, {
-      maxRetriesPerRequest: 2,
-      ...redisClientOptions(config.redisSecurity),
-    });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const store = new HookStore(redis);
     const kc = loadKubeConfig(config.kubeconfig);
     const cache = new ClusterCache(kc, (err, kind) =>
@@ -157,14 +147,13 @@ export const hookRunnerRole: Role = {
     });
 
     return {
-      problem: () => redisProblem(redis),
+      problem: conn.problem,
       async stop() {
         await worker.stop();
         clusters.stop();
         cache.stop();
         await healthConfig.stop();
-        await nc.drain();
-        redis.disconnect();
+        await conn.close();
       },
     };
   },

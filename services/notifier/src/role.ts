@@ -1,7 +1,6 @@
-import { Redis } from 'ioredis';
 import {
   Outcomes,
-  connectBus,
+  connectRole,
   createPublisher,
   provisionBus,
   provisionEventConsumer,
@@ -11,7 +10,7 @@ import {
 import { Streams, decodeAnyEvent, encode } from '@flotilla/contracts';
 import { loadKubeConfig } from '@flotilla/kube';
 import { Notifier, Outbox } from '@flotilla/notify';
-import { redisClientOptions, type Role, redisProblem } from '@flotilla/runtime';
+import type { Role } from '@flotilla/runtime';
 import { compileNotifierOptions } from './options.js';
 import { clusterSources } from './sources.js';
 
@@ -32,20 +31,11 @@ export const notifierRole: Role = {
   name: 'notifier',
   async start({ logger, config, env }) {
     const options = compileNotifierOptions(env);
-    const nc = await connectBus({
-      servers: config.natsUrl,
-      name: 'notifier',
-      logger,
-      security: config.natsSecurity,
-    });
+    const conn = await connectRole('notifier', config, logger);
+    const { nc, redis } = conn;
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     await provisionEventConsumer(nc, NOTIFIER_CONSUMER, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, {
-      maxRetriesPerRequest: 2,
-      ...redisClientOptions(config.redisSecurity),
-    });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const notifier = new Notifier(
       clusterSources(kc, config.namespace, options, logger),
@@ -111,12 +101,11 @@ export const notifierRole: Role = {
     });
 
     return {
-      problem: () => redisProblem(redis),
+      problem: conn.problem,
       work: worker.stats,
       async stop() {
         await worker.stop();
-        await nc.drain();
-        redis.disconnect();
+        await conn.close();
       },
     };
   },

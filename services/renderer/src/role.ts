@@ -1,15 +1,7 @@
-import {
-  failSpan,
-  inSpan,
-  metrics,
-  redisClientOptions,
-  SpanAttr,
-  redisProblem,
-} from '@flotilla/runtime';
+import { failSpan, inSpan, metrics, SpanAttr } from '@flotilla/runtime';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { connectBus, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
+import { connectRole, createPublisher, provisionBus, startWorker } from '@flotilla/bus';
 import { createEvent } from '@flotilla/contracts';
 import { GitClient, stripCredentials } from '@flotilla/git';
 import { deniedEventData, denialMessage, projectNameOf, sourceDenials } from '@flotilla/gitops';
@@ -49,19 +41,10 @@ export const rendererRole: Role = {
       overrides: { kubectl: options.kubectlPath },
       path: env['PATH'],
     });
-    const nc = await connectBus({
-      servers: config.natsUrl,
-      name: 'renderer',
-      logger,
-      security: config.natsSecurity,
-    });
+    const conn = await connectRole('renderer', config, logger);
+    const { nc, redis } = conn;
     await provisionBus(nc, { ackWaitMs: config.workAckWaitMs });
     const bus = createPublisher(nc);
-    const redis = new Redis(config.redisUrl, {
-      maxRetriesPerRequest: 2,
-      ...redisClientOptions(config.redisSecurity),
-    });
-    redis.on('error', (err) => logger.warn({ err: err.message }, 'redis error'));
     const kc = loadKubeConfig(config.kubeconfig);
     const desired = new DesiredStore(redis);
     // One watched list of repository Secrets for Git, Helm repositories and OCI
@@ -274,15 +257,14 @@ export const rendererRole: Role = {
     });
 
     return {
-      problem: () => redisProblem(redis),
+      problem: conn.problem,
       async stop() {
         clearInterval(gc);
         await worker.stop();
         await watched.stop();
         await access.stop();
         await projects.stop();
-        await nc.drain();
-        redis.disconnect();
+        await conn.close();
       },
     };
   },
