@@ -188,7 +188,8 @@ async function tail(opts: TailOpts): Promise<void> {
   try {
     nc = await connectBus({ servers: url, name: 'flotilla-cli events' });
   } catch (err) {
-    throw new ExitError(`cannot reach NATS at ${url}: ${(err as Error).message}`, 1);
+    // The message names the server: "NATS at <url>: <why>".
+    throw new ExitError(`cannot reach ${(err as Error).message}`, 1);
   }
   let messages: ConsumerMessages | undefined;
   let stopped = false;
