@@ -157,14 +157,20 @@ export async function counters(p: RoleProc): Promise<Record<string, number>> {
 }
 
 /**
- * The control plane's processes on this machine (kube-apiserver, etcd), found
+ * The control plane's processes on this machine (kube-apiserver, etcd, and the local
+ * control plane's controller manager, scheduler and KWOK), found
  * by command name; empty when the cluster runs elsewhere. With `server` (the
  * kubeconfig's URL), the apiserver listening on its port and the etcd it
  * uses, when other control planes run beside it. Other work on a shared
  * cluster counts in their CPU too.
  */
 export async function controlPlanePids(server?: string): Promise<Record<string, number>> {
-  const procs = await processes(['kube-apiserver', 'etcd']);
+  const components = {
+    'kube-controller': 'kube-controller-manager',
+    'kube-scheduler': 'kube-scheduler',
+    kwok: 'kwok',
+  };
+  const procs = await processes(['kube-apiserver', 'etcd', ...Object.keys(components)]);
   const port = server ? new URL(server).port : undefined;
   const apiserver = procs.find(
     (p) => p.comm === 'kube-apiserver' && (!port || p.args.includes(`--secure-port=${port}`)),
@@ -175,9 +181,16 @@ export async function controlPlanePids(server?: string): Promise<Record<string, 
       p.comm === 'etcd' &&
       (!etcdUrl || new RegExp(`--listen-client-urls=\\S*${etcdUrl}`).test(p.args)),
   );
+  // The local control plane's other processes (`flotilla dev cluster`), which read the
+  // files of the apiserver's directory: the namespace controller's deletes, KWOK's nodes.
+  const dir = /--cert-dir=(\S+)\/pki\b/.exec(apiserver?.args ?? '')?.[1];
+  const others = dir ? procs.filter((p) => p.comm in components && p.args.includes(`${dir}/`)) : [];
   return {
     ...(apiserver ? { 'kube-apiserver': apiserver.pid } : {}),
     ...(etcd ? { etcd: etcd.pid } : {}),
+    ...Object.fromEntries(
+      others.map((p) => [components[p.comm as keyof typeof components], p.pid]),
+    ),
   };
 }
 

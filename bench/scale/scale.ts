@@ -25,6 +25,7 @@ import { stringify } from 'yaml';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { API_VERSION, APPLICATION, GROUP, VERSION, type Application } from '@flotilla/api';
 import { connectBus } from '@flotilla/bus';
+import { clusterDown, clusterUp } from '@flotilla/devcluster';
 import { customResourceInformer, installCrds, loadKubeConfig, rawRequest } from '@flotilla/kube';
 import { freePort, userCacheDir } from '@flotilla/runtime';
 import {
@@ -89,6 +90,10 @@ const HELP = `Usage: npx tsx bench/scale/scale.ts [options]
                         --memory-limit hook-runner=512
   --timeout S           give up waiting after S seconds (default 600 + N / 5)
   --no-floor            skip the floor measurements
+  --fresh-apiserver     restart the local control plane (its data kept) before Flotilla's round
+                        and before the floor: an apiserver that served earlier runs spends
+                        about 30 % more CPU on the same work, so rounds compare only when
+                        each starts on a fresh one
   --label L             name of the results file (default: a description of the case)
   --logs DIR            write each role's log to DIR/<role>.log (with --role-env
                         FLOTILLA_LOG_LEVEL=debug for more than warnings)
@@ -117,6 +122,7 @@ const { values: o } = parseArgs({
     logs: { type: 'string' },
     timeout: { type: 'string' },
     'no-floor': { type: 'boolean', default: false },
+    'fresh-apiserver': { type: 'boolean', default: false },
     label: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -175,6 +181,20 @@ const stamp = Date.now().toString(36);
 const ns = `bench-scale-${stamp}`;
 const dest = `bench-scale-dest-${stamp}`;
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`);
+
+/** Restarts the local control plane with its data, so the next round starts on a fresh apiserver. */
+async function restartControlPlane(): Promise<void> {
+  if (resolve(kubeconfig) !== join(ROOT, '.flotilla', 'kubeconfig')) {
+    console.error(
+      '--fresh-apiserver restarts the local control plane only (npx flotilla dev cluster up)',
+    );
+    process.exit(2);
+  }
+  const started = performance.now();
+  await clusterDown({ root: ROOT });
+  await clusterUp({ root: ROOT, cacheDir: userCacheDir(process.env), env: process.env });
+  log(`control plane restarted in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
 // The roles run dist/ only while it is newer than every source (cli/bin/flotilla.mjs);
 // otherwise through tsx, which is slower and would make the numbers worthless.
 const { buildIsFresh } = (await import(
@@ -218,6 +238,7 @@ for (const started = Date.now(); ;) {
   await new Promise((r) => setTimeout(r, 10_000));
 }
 
+if (o['fresh-apiserver']) await restartControlPlane();
 await installCrds(kc);
 await createNamespace(kc, ns);
 await createNamespace(kc, dest);
@@ -409,6 +430,18 @@ const roundResult = () => {
 
 const redisClient = new Redis(redis.url);
 const controlPlane = await controlPlanePids(kc.getCurrentCluster()?.server);
+// What the apiserver carries from earlier work: its RSS and CPU seconds so far (high after
+// earlier runs on the same process, which cost more CPU per request; see --fresh-apiserver).
+const apiserverAtStart = controlPlane['kube-apiserver']
+  ? await sample(controlPlane['kube-apiserver']).then((x) => ({
+      rssMiB: Math.round(x.rssMiB),
+      cpuSeconds: Math.round(x.cpuSeconds),
+    }))
+  : undefined;
+if (apiserverAtStart)
+  log(
+    `kube-apiserver at start: ${apiserverAtStart.rssMiB} MiB RSS, ${apiserverAtStart.cpuSeconds} CPU s so far`,
+  );
 const busServers = await busPids(nats.port, redis.port);
 const cpuOf = async (pids: Record<string, number>) =>
   Object.fromEntries(
@@ -473,7 +506,7 @@ const between = (a: Snapshot, b: Snapshot) => ({
 const results: Record<string, unknown> = {
   label,
   date: new Date().toISOString(),
-  machine,
+  machine: { ...machine, apiserverAtStart },
   options: {
     apps: N,
     objects: OBJECTS,
@@ -485,6 +518,7 @@ const results: Record<string, unknown> = {
       Object.entries(memoryLimits).map(([k, v]) => [k, v / 2 ** 20]),
     ),
     floorConcurrency,
+    freshApiserver: o['fresh-apiserver'],
   },
 };
 
@@ -703,6 +737,7 @@ if (o['cpu-prof']) {
 
 if (!o['no-floor']) {
   // The same Applications in a namespace no role watches (the roles are stopped too).
+  if (o['fresh-apiserver']) await restartControlPlane();
   const floorNs = `${ns}-floor`;
   await createNamespace(kc, floorNs);
   const apps = await appFloor(
