@@ -138,17 +138,6 @@ describe(`${APPS} apps through two differ and two applier processes, one of each
       // Work held by a killed process comes back after 8 s, not the default 30 s.
       FLOTILLA_WORK_ACK_WAIT_SECONDS: '8',
     };
-    procs.push(
-      ...(await Promise.all([
-        startRoleProcess('differ-1', ['differ'], roleEnv),
-        startRoleProcess('differ-2', ['differ'], roleEnv),
-        startRoleProcess('applier-1', ['applier'], roleEnv),
-        startRoleProcess('applier-2', ['applier'], roleEnv),
-        startRoleProcess('renderer-1', ['renderer'], roleEnv),
-        startRoleProcess('renderer-2', ['renderer'], roleEnv),
-        startRoleProcess('edge', ['git-poller', 'hook-runner'], roleEnv),
-      ])),
-    );
     for (let r = 0; r < REPOS; r++) {
       const repo = await env.git.repo(`fleet-${r}`);
       const files: Record<string, string> = {};
@@ -173,6 +162,20 @@ describe(`${APPS} apps through two differ and two applier processes, one of each
         );
       }
     }
+    // The roles start once every app exists: all of them arrive at once, so operations
+    // are under way when the test looks (started with the roles running, the creates
+    // took longer than the syncs, and 500 apps were all synced before the first look).
+    procs.push(
+      ...(await Promise.all([
+        startRoleProcess('differ-1', ['differ'], roleEnv),
+        startRoleProcess('differ-2', ['differ'], roleEnv),
+        startRoleProcess('applier-1', ['applier'], roleEnv),
+        startRoleProcess('applier-2', ['applier'], roleEnv),
+        startRoleProcess('renderer-1', ['renderer'], roleEnv),
+        startRoleProcess('renderer-2', ['renderer'], roleEnv),
+        startRoleProcess('edge', ['git-poller', 'hook-runner'], roleEnv),
+      ])),
+    );
   });
 
   afterAll(async () => {
